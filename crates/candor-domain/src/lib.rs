@@ -1,0 +1,22 @@
+//! Candor's domain: the content model of a trust center, its validation, the
+//! framework catalogue, canonical form and content hash, coverage and diffs.
+//! Pure: no I/O, no async, no web or database types.
+
+pub mod canonical;
+pub mod catalogue;
+pub mod coverage;
+pub mod diff;
+pub mod model;
+pub mod parse;
+pub mod revision;
+pub mod types;
+
+pub use canonical::{ContentHash, canonical_json};
+pub use catalogue::FrameworkId;
+pub use diff::{ContentDiff, diff};
+pub use model::TrustCenter;
+pub use parse::{ContentError, FieldError};
+pub use revision::Revision;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,454 @@
+//! The content of one org's trust center: every section of the public page.
+//! The same types are the trust-as-code YAML file, the JSON API body and the
+//! payload of a published revision.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::FrameworkId;
+use crate::types::{
+    ContactUri, Day, Email, HostName, HttpsUrl, Key, LanguageTag, Requirement, Text,
+};
+
+/// The version of the trust-as-code format this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Everything an org publishes. Field order is the order of the exported YAML file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    title = "Candor trust center",
+    description = "Trust-as-code file: the whole content of one org's trust center."
+)]
+pub struct TrustCenter {
+    /// Format version; this build reads and writes 1.
+    pub version: u32,
+    pub profile: Profile,
+    /// "What we don't do": promises made to customers.
+    #[serde(default)]
+    pub promises: Vec<Promise>,
+    #[serde(default)]
+    pub controls: Vec<Control>,
+    /// Compliance posture per standard.
+    #[serde(default)]
+    pub posture: Vec<PostureEntry>,
+    pub commitments: Commitments,
+    #[serde(default)]
+    pub subprocessors: Vec<Subprocessor>,
+    /// Shipped security, privacy and reliability fixes.
+    #[serde(default)]
+    pub changelog: Vec<ChangelogEntry>,
+    /// Where we are not finished yet.
+    #[serde(default)]
+    pub roadmap: Vec<RoadmapItem>,
+    #[serde(default)]
+    pub documents: Vec<DocumentMeta>,
+    #[serde(default)]
+    pub faq: Vec<FaqEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub name: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tagline: Option<Text>,
+    /// One or two paragraphs that open the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overview: Option<Text>,
+    pub website: HttpsUrl,
+    pub security_contact: Email,
+    pub general_contact: Email,
+    pub last_reviewed: Day,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla_url: Option<HttpsUrl>,
+    /// Regions customers can choose for their data.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_residency: Option<Text>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Promise {
+    pub title: Text,
+    pub body: Text,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlStatus {
+    Implemented,
+    InProgress,
+    Planned,
+    NotApplicable,
+}
+
+impl ControlStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            ControlStatus::Implemented => "Implemented",
+            ControlStatus::InProgress => "In progress",
+            ControlStatus::Planned => "Planned",
+            ControlStatus::NotApplicable => "Not applicable",
+        }
+    }
+    pub fn css(self) -> &'static str {
+        match self {
+            ControlStatus::Implemented => "ok",
+            ControlStatus::InProgress => "wip",
+            ControlStatus::Planned => "todo",
+            ControlStatus::NotApplicable => "na",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Control {
+    /// Stable identifier, unique in the file.
+    pub key: Key,
+    pub title: Text,
+    pub description: Text,
+    /// Grouping on the page, e.g. infrastructure, product, data-handling, operational.
+    pub category: Key,
+    pub status: ControlStatus,
+    /// Framework requirements this control addresses, e.g. soc2:CC6.1, gdpr:art32.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mappings: Vec<Requirement>,
+    /// Checks Candor can run to back the claim with evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<EvidenceCheck>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    Hsts,
+    Tls,
+    Headers,
+    Redirect,
+    SecurityTxt,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceCheck {
+    pub check: CheckKind,
+    pub host: HostName,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PostureStatus {
+    Compliant,
+    Certified,
+    InProgress,
+    Roadmap,
+    DesignedAgainst,
+    NotPursued,
+    OutOfScope,
+}
+
+impl PostureStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            PostureStatus::Compliant => "Compliant",
+            PostureStatus::Certified => "Certified",
+            PostureStatus::InProgress => "In progress",
+            PostureStatus::Roadmap => "On the roadmap",
+            PostureStatus::DesignedAgainst => "Designed against",
+            PostureStatus::NotPursued => "Not pursued",
+            PostureStatus::OutOfScope => "Out of scope",
+        }
+    }
+    pub fn css(self) -> &'static str {
+        match self {
+            PostureStatus::Compliant | PostureStatus::Certified => "ok",
+            PostureStatus::InProgress | PostureStatus::DesignedAgainst => "wip",
+            PostureStatus::Roadmap => "todo",
+            PostureStatus::NotPursued | PostureStatus::OutOfScope => "na",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostureEntry {
+    /// The standard as readers know it, e.g. "SOC 2 Type II".
+    pub standard: Text,
+    /// The catalogue framework this standard corresponds to, if any (links coverage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub framework: Option<FrameworkId>,
+    pub status: PostureStatus,
+    pub detail: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_date: Option<Day>,
+    /// Key of a document in `documents` (e.g. the audit report).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<Key>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Commitments {
+    pub hosting: Hosting,
+    pub encryption: Encryption,
+    pub tenancy: Tenancy,
+    pub resilience: Resilience,
+    pub incident_response: IncidentResponse,
+    pub vulnerability_disclosure: VulnerabilityDisclosure,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Hosting {
+    pub provider: Text,
+    pub regions: Vec<Text>,
+    pub data_residency: Text,
+    pub network_isolation: Text,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum TlsVersion {
+    #[serde(rename = "1.2")]
+    Tls12,
+    #[serde(rename = "1.3")]
+    Tls13,
+}
+
+impl TlsVersion {
+    pub fn label(self) -> &'static str {
+        match self {
+            TlsVersion::Tls12 => "TLS 1.2",
+            TlsVersion::Tls13 => "TLS 1.3",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Encryption {
+    /// Oldest TLS version accepted on public endpoints.
+    pub tls_minimum: TlsVersion,
+    pub in_transit: Text,
+    pub at_rest: Text,
+    /// Whether each customer's data is encrypted under its own key.
+    pub per_tenant_keys: bool,
+    pub key_management: Text,
+    pub secrets: Text,
+    pub backups_encrypted: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TenancyModel {
+    /// Shared infrastructure, logically isolated per tenant.
+    Pooled,
+    /// Dedicated infrastructure per tenant.
+    Siloed,
+    /// Pooled by default, dedicated on request.
+    Hybrid,
+}
+
+impl TenancyModel {
+    pub fn label(self) -> &'static str {
+        match self {
+            TenancyModel::Pooled => "Pooled (shared infrastructure, isolated per tenant)",
+            TenancyModel::Siloed => "Siloed (dedicated infrastructure per tenant)",
+            TenancyModel::Hybrid => "Hybrid (pooled by default, dedicated on request)",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tenancy {
+    pub model: TenancyModel,
+    pub isolation: Text,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resilience {
+    pub backup_interval_hours: u32,
+    pub backup_retention_days: u32,
+    /// How far back point-in-time recovery reaches; absent if not offered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub point_in_time_days: Option<u32>,
+    /// Recovery time objective.
+    pub rto_minutes: u32,
+    /// Recovery point objective.
+    pub rpo_minutes: u32,
+    /// How often disaster recovery is rehearsed, in words.
+    pub dr_exercise: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_dr_exercise: Option<Day>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uptime_target: Option<Text>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentResponse {
+    /// Hours from confirming an incident that affects customers to telling them.
+    pub customer_notice_hours: u32,
+    /// Days from resolution to a published post-incident review.
+    pub review_days: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_page: Option<HttpsUrl>,
+    pub detail: Text,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VulnerabilityDisclosure {
+    /// security.txt Contact: lines, in order of preference.
+    pub contact: Vec<ContactUri>,
+    /// Business days until a report is acknowledged.
+    pub acknowledgement_business_days: u32,
+    pub safe_harbour: Text,
+    pub policy_url: HttpsUrl,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openpgp_key_url: Option<HttpsUrl>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preferred_languages: Vec<LanguageTag>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledgements_url: Option<HttpsUrl>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bug_bounty: Option<Text>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subprocessor {
+    /// Unique in the file; the subprocessor's identity across revisions.
+    pub name: Text,
+    pub purpose: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Text>,
+    /// Where the subprocessor processes data (countries or regions).
+    pub locations: Vec<Text>,
+    pub data_categories: Vec<Text>,
+    /// false when customers must opt in before this subprocessor sees their data.
+    pub enabled_by_default: bool,
+    pub website: HttpsUrl,
+    pub announced_at: Day,
+    /// When the subprocessor starts processing data (after the notice period).
+    pub effective_at: Day,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed_at: Option<Day>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeCategory {
+    Reliability,
+    Security,
+    Privacy,
+    Billing,
+    Ux,
+}
+
+impl ChangeCategory {
+    pub fn label(self) -> &'static str {
+        match self {
+            ChangeCategory::Reliability => "Reliability",
+            ChangeCategory::Security => "Security",
+            ChangeCategory::Privacy => "Privacy",
+            ChangeCategory::Billing => "Billing",
+            ChangeCategory::Ux => "UX",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangelogEntry {
+    pub date: Day,
+    pub category: ChangeCategory,
+    pub title: Text,
+    pub detail: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<HttpsUrl>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoadmapItem {
+    pub title: Text,
+    pub detail: Text,
+    /// When we expect to finish, in words ("first half of 2027").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Text>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentAccess {
+    /// Anyone can download it.
+    Public,
+    /// After accepting a click-through NDA.
+    Nda,
+    /// After an admin approves a request.
+    Approval,
+}
+
+impl DocumentAccess {
+    pub fn label(self) -> &'static str {
+        match self {
+            DocumentAccess::Public => "Public",
+            DocumentAccess::Nda => "After a click-through NDA",
+            DocumentAccess::Approval => "On approved request",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    AuditReport,
+    Certificate,
+    PentestSummary,
+    Agreement,
+    Policy,
+    Questionnaire,
+    Other,
+}
+
+impl DocumentKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            DocumentKind::AuditReport => "Audit report",
+            DocumentKind::Certificate => "Certificate",
+            DocumentKind::PentestSummary => "Penetration test summary",
+            DocumentKind::Agreement => "Agreement",
+            DocumentKind::Policy => "Policy",
+            DocumentKind::Questionnaire => "Questionnaire",
+            DocumentKind::Other => "Document",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentMeta {
+    pub key: Key,
+    pub title: Text,
+    pub kind: DocumentKind,
+    pub access: DocumentAccess,
+    pub version: Text,
+    pub updated: Day,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Text>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaqEntry {
+    pub question: Text,
+    pub answer: Text,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Key>,
+}

@@ -1,0 +1,276 @@
+//! Reading and writing trust-as-code: YAML and JSON in, with every error naming
+//! the field path that failed (`controls[3].mappings[0]: unknown requirement …`).
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::model::{FORMAT_VERSION, TrustCenter};
+
+/// One problem with one field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// Path from the document root, e.g. `controls[3].mappings[0]`; empty for the whole document.
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.field, self.message)
+        }
+    }
+}
+
+/// Why a trust-center document was refused. Never empty.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContentError {
+    pub errors: Vec<FieldError>,
+}
+
+impl ContentError {
+    fn one(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ContentError {
+            errors: vec![FieldError {
+                field: field.into(),
+                message: message.into(),
+            }],
+        }
+    }
+
+    /// The first failing field, for error envelopes that name one field.
+    pub fn first(&self) -> &FieldError {
+        &self.errors[0]
+    }
+}
+
+impl fmt::Display for ContentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ContentError {}
+
+fn path_string(path: &serde_path_to_error::Path) -> String {
+    let text = path.to_string();
+    if text == "." { String::new() } else { text }
+}
+
+/// serde_norway's message repeats its own (less precise) path as a prefix and the
+/// position as a suffix; keep the reason and restate the position in words.
+fn yaml_message(err: &serde_norway::Error) -> String {
+    let mut text = err.to_string();
+    if let Some(loc) = err.location() {
+        let suffix = format!(" at line {} column {}", loc.line(), loc.column());
+        if let Some(stripped) = text.strip_suffix(&suffix) {
+            text = format!("{stripped} (line {}, column {})", loc.line(), loc.column());
+        }
+    }
+    if let Some((prefix, rest)) = text.split_once(": ") {
+        let looks_like_path = !prefix.is_empty()
+            && prefix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'));
+        if looks_like_path {
+            return rest.to_owned();
+        }
+    }
+    text
+}
+
+/// Upper bound on an input document; a trust center is far smaller.
+pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
+
+impl TrustCenter {
+    /// Parses and validates a trust-as-code YAML document.
+    pub fn from_yaml(text: &str) -> Result<TrustCenter, ContentError> {
+        if text.len() > MAX_DOCUMENT_BYTES {
+            return Err(ContentError::one("", "document is larger than 4 MiB"));
+        }
+        let de = serde_norway::Deserializer::from_str(text);
+        let parsed: TrustCenter = serde_path_to_error::deserialize(de).map_err(|e| {
+            let field = path_string(e.path());
+            ContentError::one(field, yaml_message(&e.into_inner()))
+        })?;
+        parsed.validate()?;
+        Ok(parsed)
+    }
+
+    /// Parses and validates the same document as JSON.
+    pub fn from_json(bytes: &[u8]) -> Result<TrustCenter, ContentError> {
+        if bytes.len() > MAX_DOCUMENT_BYTES {
+            return Err(ContentError::one("", "document is larger than 4 MiB"));
+        }
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let parsed: TrustCenter = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let field = path_string(e.path());
+            ContentError::one(field, e.into_inner().to_string())
+        })?;
+        parsed.validate()?;
+        Ok(parsed)
+    }
+
+    /// The trust-as-code YAML form. Stable: the same content always gives the same bytes.
+    pub fn to_yaml(&self) -> String {
+        // Serializing plain data structs to YAML cannot fail; fall back to JSON
+        // (which is valid YAML) rather than panic if it ever did.
+        serde_norway::to_string(self)
+            .unwrap_or_else(|_| serde_json::to_string_pretty(self).unwrap_or_default())
+    }
+
+    /// Rules that span fields: uniqueness, references, date order.
+    pub fn validate(&self) -> Result<(), ContentError> {
+        let mut errors = Vec::new();
+        let mut fail = |field: String, message: String| errors.push(FieldError { field, message });
+
+        if self.version != FORMAT_VERSION {
+            fail(
+                "version".into(),
+                format!(
+                    "unsupported format version {}; this build reads {FORMAT_VERSION}",
+                    self.version
+                ),
+            );
+        }
+        unique(
+            &mut fail,
+            "promises",
+            "title",
+            self.promises.iter().map(|p| p.title.as_str()),
+        );
+        unique(
+            &mut fail,
+            "controls",
+            "key",
+            self.controls.iter().map(|c| c.key.as_str()),
+        );
+        unique(
+            &mut fail,
+            "posture",
+            "standard",
+            self.posture.iter().map(|p| p.standard.as_str()),
+        );
+        unique(
+            &mut fail,
+            "subprocessors",
+            "name",
+            self.subprocessors.iter().map(|s| s.name.as_str()),
+        );
+        unique(
+            &mut fail,
+            "roadmap",
+            "title",
+            self.roadmap.iter().map(|r| r.title.as_str()),
+        );
+        unique(
+            &mut fail,
+            "documents",
+            "key",
+            self.documents.iter().map(|d| d.key.as_str()),
+        );
+        unique(
+            &mut fail,
+            "faq",
+            "question",
+            self.faq.iter().map(|q| q.question.as_str()),
+        );
+
+        for (i, control) in self.controls.iter().enumerate() {
+            let mut seen = HashMap::new();
+            for (j, m) in control.mappings.iter().enumerate() {
+                if let Some(first) = seen.insert(m, j) {
+                    fail(
+                        format!("controls[{i}].mappings[{j}]"),
+                        format!("{m} is listed twice (also mappings[{first}])"),
+                    );
+                }
+            }
+        }
+        for (i, entry) in self.posture.iter().enumerate() {
+            if let Some(doc) = &entry.document {
+                if !self.documents.iter().any(|d| &d.key == doc) {
+                    fail(
+                        format!("posture[{i}].document"),
+                        format!("no document with key {doc:?} in documents"),
+                    );
+                }
+            }
+        }
+        for (i, s) in self.subprocessors.iter().enumerate() {
+            if s.effective_at < s.announced_at {
+                fail(
+                    format!("subprocessors[{i}].effective_at"),
+                    format!(
+                        "{} is before announced_at {}",
+                        s.effective_at, s.announced_at
+                    ),
+                );
+            }
+            if let Some(removed) = s.removed_at {
+                if removed < s.announced_at {
+                    fail(
+                        format!("subprocessors[{i}].removed_at"),
+                        format!("{removed} is before announced_at {}", s.announced_at),
+                    );
+                }
+            }
+            if s.locations.is_empty() {
+                fail(
+                    format!("subprocessors[{i}].locations"),
+                    "name at least one location".into(),
+                );
+            }
+            if s.data_categories.is_empty() {
+                fail(
+                    format!("subprocessors[{i}].data_categories"),
+                    "name at least one data category".into(),
+                );
+            }
+        }
+        if self.commitments.hosting.regions.is_empty() {
+            fail(
+                "commitments.hosting.regions".into(),
+                "name at least one region".into(),
+            );
+        }
+        if self.commitments.vulnerability_disclosure.contact.is_empty() {
+            fail(
+                "commitments.vulnerability_disclosure.contact".into(),
+                "security.txt needs at least one contact".into(),
+            );
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ContentError { errors })
+        }
+    }
+}
+
+fn unique<'a>(
+    fail: &mut impl FnMut(String, String),
+    section: &str,
+    field: &str,
+    values: impl Iterator<Item = &'a str>,
+) {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, value) in values.enumerate() {
+        if let Some(first) = seen.insert(value, i) {
+            fail(
+                format!("{section}[{i}].{field}"),
+                format!("{value:?} is used twice (also {section}[{first}])"),
+            );
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! Tests over whole documents: the demo files, field-path errors, round trips, diffs.
+
+use crate::coverage::coverage;
+use crate::model::{ControlStatus, TrustCenter};
+use crate::{FrameworkId, diff};
+
+const QUILLFEATHER: &str = include_str!("../../candor/demo/quillfeather.yaml");
+
+fn demo() -> TrustCenter {
+    TrustCenter::from_yaml(QUILLFEATHER).unwrap()
+}
+
+/// Replaces the first occurrence of `from` in the demo file, failing loudly if absent.
+fn demo_with(from: &str, to: &str) -> String {
+    assert!(
+        QUILLFEATHER.contains(from),
+        "demo file no longer contains {from:?}"
+    );
+    QUILLFEATHER.replacen(from, to, 1)
+}
+
+fn first_error(yaml: &str) -> (String, String) {
+    let err = TrustCenter::from_yaml(yaml).unwrap_err();
+    (err.first().field.clone(), err.first().message.clone())
+}
+
+#[test]
+fn demo_parses_with_every_section_filled() {
+    let tc = demo();
+    assert!(tc.controls.len() >= 30);
+    let categories: std::collections::BTreeSet<_> =
+        tc.controls.iter().map(|c| c.category.as_str()).collect();
+    assert!(categories.len() >= 4, "{categories:?}");
+    assert!(!tc.promises.is_empty() && !tc.posture.is_empty() && !tc.subprocessors.is_empty());
+    assert!(
+        !tc.changelog.is_empty()
+            && !tc.roadmap.is_empty()
+            && !tc.documents.is_empty()
+            && !tc.faq.is_empty()
+    );
+}
+
+#[test]
+fn unknown_requirement_names_the_mapping() {
+    let yaml = demo_with(
+        "mappings: [soc2:CC6.1, soc2:CC6.6, iso27001:A.8.9",
+        "mappings: [soc2:CC99.1, soc2:CC6.6, iso27001:A.8.9",
+    );
+    let (field, message) = first_error(&yaml);
+    assert_eq!(field, "controls[0].mappings[0]");
+    assert!(
+        message.starts_with("unknown requirement soc2:CC99.1"),
+        "{message}"
+    );
+}
+
+#[test]
+fn type_and_shape_errors_name_the_field() {
+    let (field, message) = first_error(&demo_with("status: implemented", "status: done"));
+    assert_eq!(field, "controls[0].status");
+    assert!(message.contains("unknown variant `done`"), "{message}");
+
+    let (field, message) = first_error(&demo_with(
+        "  website: https://quillfeather.example",
+        "  website: http://quillfeather.example",
+    ));
+    assert_eq!(field, "profile.website");
+    assert!(message.contains("https://"), "{message}");
+
+    let (field, message) = first_error(&demo_with(
+        "  last_reviewed: 2026-11-02",
+        "  last_reviewed: 2026-13-02",
+    ));
+    assert_eq!(field, "profile.last_reviewed");
+    assert!(message.contains("YYYY-MM-DD"), "{message}");
+
+    let (field, message) = first_error(&demo_with("  tagline:", "  taglin:"));
+    assert_eq!(field, "profile.taglin");
+    assert!(message.contains("unknown field"), "{message}");
+
+    let (field, _) = first_error(&demo_with("    rto_minutes: 240", "    rto_minutes: -4"));
+    assert_eq!(field, "commitments.resilience.rto_minutes");
+}
+
+#[test]
+fn cross_field_rules_name_the_field() {
+    let (field, message) = first_error(&demo_with(
+        "- key: network-segmentation",
+        "- key: cloud-hardening",
+    ));
+    assert_eq!(field, "controls[1].key");
+    assert!(message.contains("used twice"), "{message}");
+
+    let (field, _) = first_error(&demo_with("  document: soc2-report", "  document: nope"));
+    assert_eq!(field, "posture[0].document");
+
+    let (field, _) = first_error(&demo_with(
+        "  effective_at: 2026-12-20",
+        "  effective_at: 2026-11-01",
+    ));
+    assert_eq!(field, "subprocessors[6].effective_at");
+
+    let (field, _) = first_error(&demo_with("version: 1", "version: 2"));
+    assert_eq!(field, "version");
+}
+
+#[test]
+fn syntax_errors_are_reported_not_panicked() {
+    for bad in [
+        "",
+        "[",
+        "version: [1",
+        "\t- x",
+        "profile: {",
+        "version: 1\nprofile: 3",
+    ] {
+        let err = TrustCenter::from_yaml(bad).unwrap_err();
+        assert!(!err.to_string().is_empty());
+    }
+}
+
+#[test]
+fn yaml_and_json_round_trip_exactly() {
+    let tc = demo();
+    let yaml = tc.to_yaml();
+    let again = TrustCenter::from_yaml(&yaml).unwrap();
+    assert_eq!(again, tc);
+    assert_eq!(again.to_yaml(), yaml);
+    let json = serde_json::to_vec(&tc).unwrap();
+    assert_eq!(TrustCenter::from_json(&json).unwrap(), tc);
+    assert_eq!(again.content_hash(), tc.content_hash());
+}
+
+#[test]
+fn coverage_counts_only_implemented_controls() {
+    let mut tc = demo();
+    let soc2 = |tc: &TrustCenter| {
+        coverage(tc)
+            .into_iter()
+            .find(|c| c.framework == FrameworkId::Soc2)
+            .unwrap()
+    };
+    let before = soc2(&tc);
+    assert_eq!(before.total, 61);
+    assert!(before.implemented > 10 && before.implemented <= before.mapped);
+    for c in &mut tc.controls {
+        c.status = ControlStatus::Planned;
+    }
+    let after = soc2(&tc);
+    assert_eq!(after.implemented, 0);
+    assert_eq!(after.mapped, before.mapped);
+}
+
+#[test]
+fn diff_reports_additions_removals_and_field_changes() {
+    let old = demo();
+    let mut new = old.clone();
+    let mut added = new.subprocessors[3].clone();
+    added.name = "Mailgun".parse().unwrap();
+    added.effective_at = "2027-01-05".parse().unwrap();
+    new.subprocessors.push(added);
+    new.controls[0].status = ControlStatus::InProgress;
+    new.faq.remove(0);
+    new.commitments.resilience.rto_minutes = 60;
+    let d = diff(&old, &new);
+    let lines = d.describe();
+    assert!(
+        lines.contains(
+            &"subprocessor added: Mailgun (Transactional email), takes effect 2027-01-05"
+                .to_owned()
+        ),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.contains(
+            &"control changed: cloud-hardening (status: implemented → in_progress)".to_owned()
+        ),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.contains(&"question removed: Where is my data stored?".to_owned()),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.contains(&"commitment changed: resilience (rto_minutes: 240 → 60)".to_owned()),
+        "{lines:#?}"
+    );
+    assert_eq!(lines.len(), 4, "{lines:#?}");
+    assert!(diff(&old, &old).is_empty());
+}
+
+#[test]
+fn reordering_is_reported_and_changes_the_hash() {
+    let old = demo();
+    let mut new = old.clone();
+    new.controls.swap(0, 1);
+    let d = diff(&old, &new);
+    assert_eq!(d.describe(), vec!["controls reordered".to_owned()]);
+    assert_ne!(old.content_hash(), new.content_hash());
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Arbitrary text never panics the parser.
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,400}") {
+            let _ = TrustCenter::from_yaml(&text);
+            let _ = TrustCenter::from_json(text.as_bytes());
+        }
+
+        /// Mutating one line of a valid document either still parses or names a field.
+        #[test]
+        fn line_mutations_give_a_clear_error_or_a_valid_document(line in 0usize..400, junk in "[a-z:\\[\\]{}\\- 0-9]{0,12}") {
+            let mut lines: Vec<&str> = QUILLFEATHER.lines().collect();
+            let idx = line % lines.len();
+            let mutated = format!("{}{}", lines[idx], junk);
+            lines[idx] = &mutated;
+            let text = lines.join("\n");
+            match TrustCenter::from_yaml(&text) {
+                Ok(tc) => prop_assert_eq!(TrustCenter::from_yaml(&tc.to_yaml()).unwrap(), tc),
+                Err(e) => prop_assert!(!e.to_string().is_empty()),
+            }
+        }
+
+        /// Text fields survive a YAML round trip whatever they contain.
+        #[test]
+        fn text_fields_round_trip(title in "[\\PC&&[^\\u{0}-\\u{1f}]]{1,60}", body in "\\PC{1,120}") {
+            let mut tc = demo();
+            if let (Ok(t), Ok(b)) = (title.parse(), body.parse()) {
+                tc.promises[0].title = t;
+                tc.promises[0].body = b;
+                let again = TrustCenter::from_yaml(&tc.to_yaml()).unwrap();
+                prop_assert_eq!(again, tc);
+            }
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! Validated value types. Each one checks its input when it is parsed, so a
+//! `TrustCenter` that exists is already valid field by field, and the error names
+//! the field path (serde_path_to_error supplies the path).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::catalogue::{FrameworkId, framework};
+
+/// Declares a string newtype that validates on parse and (de)serializes as a string.
+macro_rules! validated_string {
+    ($(#[$meta:meta])* $name:ident, $check:expr, $schema:expr) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                let check: fn(&str) -> Result<String, String> = $check;
+                check(s).map($name)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let raw = String::deserialize(d)?;
+                raw.parse().map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                $schema
+            }
+        }
+    };
+}
+
+const MAX_TEXT: usize = 20_000;
+
+fn check_text(s: &str) -> Result<String, String> {
+    let trimmed = s.trim();
+    if trimmed.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if s.len() > MAX_TEXT {
+        return Err(format!(
+            "is {} bytes long; the limit is {MAX_TEXT}",
+            s.len()
+        ));
+    }
+    if let Some(c) = s
+        .chars()
+        .find(|c| c.is_control() && *c != '\n' && *c != '\t')
+    {
+        return Err(format!("contains the control character {c:?}"));
+    }
+    // Trailing newlines from YAML block scalars would make round trips unstable.
+    Ok(s.trim_end().to_owned())
+}
+
+validated_string!(
+    /// Free text: not empty, no control characters other than newline and tab.
+    Text,
+    check_text,
+    schemars::json_schema!({"type": "string", "minLength": 1, "maxLength": MAX_TEXT})
+);
+
+fn check_key(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.len() <= 63
+        && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && !s.ends_with('-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err(format!(
+            "{s:?} is not a valid key (lowercase letters, digits and '-', at most 63 characters)"
+        ))
+    }
+}
+
+validated_string!(
+    /// A stable identifier: lowercase letters, digits and dashes.
+    Key,
+    check_key,
+    schemars::json_schema!({"type": "string", "pattern": "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"})
+);
+
+fn check_https_url(s: &str) -> Result<String, String> {
+    let url = url::Url::parse(s).map_err(|e| format!("{s:?} is not a URL: {e}"))?;
+    if url.scheme() != "https" {
+        return Err(format!("{s:?} must be an https:// URL"));
+    }
+    if url.host_str().is_none_or(|h| h.is_empty()) {
+        return Err(format!("{s:?} has no host"));
+    }
+    Ok(s.to_owned())
+}
+
+validated_string!(
+    /// An absolute https:// URL.
+    HttpsUrl,
+    check_https_url,
+    schemars::json_schema!({"type": "string", "format": "uri", "pattern": "^https://"})
+);
+
+fn check_email(s: &str) -> Result<String, String> {
+    let bad = || format!("{s:?} is not an email address");
+    let (local, domain) = s.rsplit_once('@').ok_or_else(bad)?;
+    let ok = !local.is_empty()
+        && local.len() <= 64
+        && s.len() <= 254
+        && !s.contains(|c: char| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+        && !local.contains('@')
+        && check_host_name(domain).is_ok();
+    if ok { Ok(s.to_owned()) } else { Err(bad()) }
+}
+
+validated_string!(
+    /// An email address (the practical subset: local@host.name).
+    Email,
+    check_email,
+    schemars::json_schema!({"type": "string", "format": "email"})
+);
+
+fn check_host_name(s: &str) -> Result<String, String> {
+    let bad = || format!("{s:?} is not a host name");
+    if s.is_empty() || s.len() > 253 || !s.contains('.') {
+        return Err(bad());
+    }
+    for label in s.split('.') {
+        let ok = !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !ok {
+            return Err(bad());
+        }
+    }
+    Ok(s.to_ascii_lowercase())
+}
+
+validated_string!(
+    /// A fully qualified DNS host name.
+    HostName,
+    check_host_name,
+    schemars::json_schema!({"type": "string", "format": "hostname"})
+);
+
+fn check_language_tag(s: &str) -> Result<String, String> {
+    let mut parts = s.split('-');
+    let primary = parts.next().unwrap_or_default();
+    let ok = (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts
+            .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("{s:?} is not a language tag such as en or pt-BR"))
+    }
+}
+
+validated_string!(
+    /// A BCP 47 language tag (simplified: primary language plus subtags).
+    LanguageTag,
+    check_language_tag,
+    schemars::json_schema!({"type": "string", "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"})
+);
+
+fn check_contact_uri(s: &str) -> Result<String, String> {
+    if let Some(addr) = s.strip_prefix("mailto:") {
+        check_email(addr).map(|_| s.to_owned())
+    } else if let Some(number) = s.strip_prefix("tel:") {
+        let ok = number.starts_with('+')
+            && number.len() > 4
+            && number[1..].chars().all(|c| c.is_ascii_digit() || c == '-');
+        if ok {
+            Ok(s.to_owned())
+        } else {
+            Err(format!(
+                "{s:?} is not a tel: URI in international form (tel:+1-555-0100)"
+            ))
+        }
+    } else if s.starts_with("https://") {
+        check_https_url(s)
+    } else {
+        Err(format!("{s:?} must be a mailto:, tel: or https:// URI"))
+    }
+}
+
+validated_string!(
+    /// A contact URI as security.txt accepts it: mailto:, tel: or https://.
+    ContactUri,
+    check_contact_uri,
+    schemars::json_schema!({"type": "string", "pattern": "^(mailto:|tel:\\+|https://)"})
+);
+
+/// A calendar day, written `YYYY-MM-DD`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day(pub time::Date);
+
+const DAY_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+impl FromStr for Day {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        time::Date::parse(s, DAY_FORMAT)
+            .map(Day)
+            .map_err(|_| format!("{s:?} is not a date in the form YYYY-MM-DD"))
+    }
+}
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0.format(DAY_FORMAT).map_err(|_| fmt::Error)?;
+        f.write_str(&text)
+    }
+}
+
+impl Serialize for Day {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        raw.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for Day {
+    fn schema_name() -> Cow<'static, str> {
+        "Day".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "format": "date"})
+    }
+}
+
+/// A framework requirement such as `soc2:CC6.1`, `gdpr:art32` or `iso27001:A.8.24`,
+/// checked against the shipped catalogue when parsed.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Requirement {
+    pub framework: FrameworkId,
+    pub id: String,
+}
+
+impl Requirement {
+    pub fn title(&self) -> &'static str {
+        framework(self.framework)
+            .get(&self.id)
+            .map(|r| r.title.as_str())
+            .unwrap_or_default()
+    }
+}
+
+impl FromStr for Requirement {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (fw, id) = s
+            .split_once(':')
+            .ok_or_else(|| format!("{s:?} is not a requirement such as soc2:CC6.1"))?;
+        let framework_id: FrameworkId = fw.parse()?;
+        if framework(framework_id).get(id).is_none() {
+            return Err(format!("unknown requirement {s}"));
+        }
+        Ok(Requirement {
+            framework: framework_id,
+            id: id.to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for Requirement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.framework, self.id)
+    }
+}
+
+impl Serialize for Requirement {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Requirement {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        raw.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for Requirement {
+    fn schema_name() -> Cow<'static, str> {
+        "Requirement".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^(soc2|gdpr|iso27001|hipaa|pcidss):\\S+$",
+            "description": "framework:requirement, checked against Candor's shipped catalogue"
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requirements_are_checked_against_the_catalogue() {
+        assert!("soc2:CC6.1".parse::<Requirement>().is_ok());
+        assert!("iso27001:A.8.24".parse::<Requirement>().is_ok());
+        assert!("gdpr:art32".parse::<Requirement>().is_ok());
+        assert!("hipaa:164.312(a)(1)".parse::<Requirement>().is_ok());
+        assert!("pcidss:8.3".parse::<Requirement>().is_ok());
+        assert_eq!(
+            "soc2:CC99.1".parse::<Requirement>().unwrap_err(),
+            "unknown requirement soc2:CC99.1"
+        );
+        assert!(
+            "nist:AC-1"
+                .parse::<Requirement>()
+                .unwrap_err()
+                .contains("unknown framework")
+        );
+    }
+
+    #[test]
+    fn value_types_reject_bad_input() {
+        assert!("".parse::<Text>().is_err());
+        assert!("  ".parse::<Text>().is_err());
+        assert!("a\u{7}b".parse::<Text>().is_err());
+        assert_eq!(
+            "two\nlines\n".parse::<Text>().unwrap().as_str(),
+            "two\nlines"
+        );
+        assert!("Bad-Key".parse::<Key>().is_err());
+        assert!("trailing-".parse::<Key>().is_err());
+        assert!("mfa-everywhere".parse::<Key>().is_ok());
+        assert!("http://example.com".parse::<HttpsUrl>().is_err());
+        assert!("https://example.com/x".parse::<HttpsUrl>().is_ok());
+        assert!("security@example.com".parse::<Email>().is_ok());
+        assert!("no-at-sign".parse::<Email>().is_err());
+        assert!("a@localhost".parse::<Email>().is_err());
+        assert!("2027-02-30".parse::<Day>().is_err());
+        assert_eq!(
+            "2027-01-05".parse::<Day>().unwrap().to_string(),
+            "2027-01-05"
+        );
+        assert!("mailto:security@example.com".parse::<ContactUri>().is_ok());
+        assert!("tel:+1-555-0100".parse::<ContactUri>().is_ok());
+        assert!("ftp://example.com".parse::<ContactUri>().is_err());
+        assert!("pt-BR".parse::<LanguageTag>().is_ok());
+        assert!("english".parse::<LanguageTag>().is_err());
+    }
+}
