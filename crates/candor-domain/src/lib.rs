@@ -17,6 +17,7 @@ pub use diff::{ContentDiff, diff};
 pub use model::TrustCenter;
 pub use parse::{ContentError, FieldError};
 pub use revision::Revision;
+pub use types::OrgSlug;
 
 #[cfg(test)]
 mod tests;

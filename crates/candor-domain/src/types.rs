@@ -120,6 +120,43 @@ validated_string!(
     schemars::json_schema!({"type": "string", "pattern": "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"})
 );
 
+/// Paths under the site root that an org slug must not shadow.
+pub const RESERVED_SLUGS: &[&str] = &[
+    "admin",
+    "api",
+    "static",
+    "healthz",
+    "readyz",
+    "metrics",
+    "well-known",
+    "log",
+    "login",
+    "logout",
+    "assets",
+    "favicon-ico",
+    "robots-txt",
+];
+
+fn check_org_slug(s: &str) -> Result<String, String> {
+    check_key(s)?;
+    if s.len() < 2 {
+        return Err(format!(
+            "{s:?} is too short; an org slug has at least 2 characters"
+        ));
+    }
+    if RESERVED_SLUGS.contains(&s) {
+        return Err(format!("{s:?} is reserved"));
+    }
+    Ok(s.to_owned())
+}
+
+validated_string!(
+    /// An org's public identifier: the first path segment of its trust page.
+    OrgSlug,
+    check_org_slug,
+    schemars::json_schema!({"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$"})
+);
+
 fn check_https_url(s: &str) -> Result<String, String> {
     let url = url::Url::parse(s).map_err(|e| format!("{s:?} is not a URL: {e}"))?;
     if url.scheme() != "https" {

@@ -1,1 +1,296 @@
-//! stub
+//! SQLite backend: one file, WAL mode, created on first start.
+//!
+//! SQLite has no row-level security, so isolation rests on the `OrgScope` every
+//! tenant method takes (each query filters on `scope.org_id()`); the shared
+//! conformance suite checks it. Revisions are protected by triggers that abort
+//! any UPDATE or DELETE.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use candor_domain::{OrgSlug, Revision, TrustCenter};
+use candor_store::{
+    Draft, Org, OrgScope, Result, RevisionSummary, Store, StoreError, canonical_text,
+    draft_from_row, parse_slug, revision_from_row,
+};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+/// Schema changes in order. Append only: a released migration never changes.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_foundation.sql"))];
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+fn backend(e: sqlx::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn ts(t: OffsetDateTime) -> Result<String> {
+    t.format(&Rfc3339)
+        .map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+fn parse_ts(s: &str) -> Result<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339)
+        .map_err(|e| StoreError::Corrupt(format!("timestamp {s:?}: {e}")))
+}
+
+fn parse_id(s: &str) -> Result<Uuid> {
+    Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(format!("org id {s:?}: {e}")))
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
+    pub async fn open(path: &str) -> Result<SqliteStore> {
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
+            .map_err(backend)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // A published revision must survive a power cut once `publish` returns.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(backend)?;
+        let store = SqliteStore { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let mut conn = self.pool.acquire().await.map_err(backend)?;
+        // BEGIN IMMEDIATE takes the write lock first, so two processes starting
+        // together cannot both apply the same migration.
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *conn)
+            .await
+            .map_err(backend)?;
+        let result = async {
+            sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+                .execute(&mut *conn)
+                .await?;
+            let current: i64 = sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM schema_migrations")
+                .fetch_one(&mut *conn)
+                .await?;
+            for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+                sqlx::raw_sql(*sql).execute(&mut *conn).await?;
+                sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, datetime('now'))")
+                    .bind(version)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        }
+        .await;
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        sqlx::query(end)
+            .execute(&mut *conn)
+            .await
+            .map_err(backend)?;
+        result.map_err(backend)
+    }
+
+    /// The pool, for tests that must reach behind the store (tamper tests).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+fn org_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Org> {
+    let id: String = row.try_get("id").map_err(backend)?;
+    let slug: String = row.try_get("slug").map_err(backend)?;
+    let created_at: String = row.try_get("created_at").map_err(backend)?;
+    Ok(Org {
+        id: parse_id(&id)?,
+        slug: parse_slug(&slug)?,
+        name: row.try_get("name").map_err(backend)?,
+        created_at: parse_ts(&created_at)?,
+    })
+}
+
+fn revision_row(row: &sqlx::sqlite::SqliteRow) -> Result<Revision> {
+    let number: i64 = row.try_get("number").map_err(backend)?;
+    let hash: String = row.try_get("content_hash").map_err(backend)?;
+    let content: String = row.try_get("content").map_err(backend)?;
+    let published_at: String = row.try_get("published_at").map_err(backend)?;
+    revision_from_row(number, &hash, &content, parse_ts(&published_at)?)
+}
+
+fn summary_row(row: &sqlx::sqlite::SqliteRow) -> Result<RevisionSummary> {
+    let number: i64 = row.try_get("number").map_err(backend)?;
+    let hash: String = row.try_get("content_hash").map_err(backend)?;
+    let published_at: String = row.try_get("published_at").map_err(backend)?;
+    Ok(RevisionSummary {
+        number: u64::try_from(number)
+            .map_err(|_| StoreError::Corrupt(format!("revision number {number}")))?,
+        content_hash: hash.parse().map_err(StoreError::Corrupt)?,
+        published_at: parse_ts(&published_at)?,
+    })
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn insert_org(&self, slug: &OrgSlug, name: &str) -> Result<Org> {
+        let org = Org {
+            id: Uuid::new_v4(),
+            slug: slug.clone(),
+            name: name.to_owned(),
+            created_at: OffsetDateTime::now_utc(),
+        };
+        let result =
+            sqlx::query("INSERT INTO orgs (id, slug, name, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(org.id.to_string())
+                .bind(slug.as_str())
+                .bind(name)
+                .bind(ts(org.created_at)?)
+                .execute(&self.pool)
+                .await;
+        match result {
+            Ok(_) => Ok(org),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(StoreError::Conflict(format!("org {slug}")))
+            }
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    async fn org_by_slug(&self, slug: &OrgSlug) -> Result<Option<Org>> {
+        let row = sqlx::query("SELECT id, slug, name, created_at FROM orgs WHERE slug = $1")
+            .bind(slug.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        row.as_ref().map(org_from_row).transpose()
+    }
+
+    async fn list_orgs(&self) -> Result<Vec<Org>> {
+        let rows = sqlx::query("SELECT id, slug, name, created_at FROM orgs ORDER BY slug")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        rows.iter().map(org_from_row).collect()
+    }
+
+    async fn draft(&self, scope: &OrgScope) -> Result<Option<Draft>> {
+        let row = sqlx::query("SELECT content, updated_at FROM drafts WHERE org_id = $1")
+            .bind(scope.org_id().to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        let content: String = row.try_get("content").map_err(backend)?;
+        let updated_at: String = row.try_get("updated_at").map_err(backend)?;
+        draft_from_row(&content, parse_ts(&updated_at)?).map(Some)
+    }
+
+    async fn save_draft(&self, scope: &OrgScope, content: &TrustCenter) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO drafts (org_id, content, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (org_id) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at",
+        )
+        .bind(scope.org_id().to_string())
+        .bind(canonical_text(content))
+        .bind(ts(OffsetDateTime::now_utc())?)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn insert_revision(
+        &self,
+        scope: &OrgScope,
+        content: &TrustCenter,
+        published_at: OffsetDateTime,
+    ) -> Result<Revision> {
+        let text = canonical_text(content);
+        let hash = content.content_hash();
+        // One statement computes the next number and inserts it; SQLite runs it
+        // under the database write lock, so concurrent publishes cannot collide.
+        let number: i64 = sqlx::query_scalar(
+            "INSERT INTO revisions (org_id, number, content_hash, content, published_at)
+             SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4 FROM revisions WHERE org_id = $1
+             RETURNING number",
+        )
+        .bind(scope.org_id().to_string())
+        .bind(hash.to_string())
+        .bind(&text)
+        .bind(ts(published_at)?)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(backend)?;
+        revision_from_row(number, &hash.to_string(), &text, published_at)
+    }
+
+    async fn latest_revision(&self, scope: &OrgScope) -> Result<Option<Revision>> {
+        let row = sqlx::query(
+            "SELECT number, content_hash, content, published_at FROM revisions
+             WHERE org_id = $1 ORDER BY number DESC LIMIT 1",
+        )
+        .bind(scope.org_id().to_string())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        row.as_ref().map(revision_row).transpose()
+    }
+
+    async fn latest_revision_summary(&self, scope: &OrgScope) -> Result<Option<RevisionSummary>> {
+        let row = sqlx::query(
+            "SELECT number, content_hash, published_at FROM revisions
+             WHERE org_id = $1 ORDER BY number DESC LIMIT 1",
+        )
+        .bind(scope.org_id().to_string())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        row.as_ref().map(summary_row).transpose()
+    }
+
+    async fn revision(&self, scope: &OrgScope, number: u64) -> Result<Option<Revision>> {
+        let Ok(number) = i64::try_from(number) else {
+            return Ok(None);
+        };
+        let row = sqlx::query(
+            "SELECT number, content_hash, content, published_at FROM revisions
+             WHERE org_id = $1 AND number = $2",
+        )
+        .bind(scope.org_id().to_string())
+        .bind(number)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        row.as_ref().map(revision_row).transpose()
+    }
+
+    async fn revisions(&self, scope: &OrgScope) -> Result<Vec<RevisionSummary>> {
+        let rows = sqlx::query(
+            "SELECT number, content_hash, published_at FROM revisions WHERE org_id = $1 ORDER BY number DESC",
+        )
+        .bind(scope.org_id().to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(summary_row).collect()
+    }
+}

@@ -1,1 +1,170 @@
-//! stub
+//! The storage boundary of Candor.
+//!
+//! Backends (`candor-store-sqlite`, `candor-store-pg`) implement [`Store`]; the rest of
+//! Candor sees only this trait. Every method that touches tenant data takes an
+//! [`OrgScope`], and an `OrgScope` can only be made by this crate from an org that
+//! exists ([`scope_for`], [`create_org`]): backends read it, nobody else forges it.
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use candor_domain::{ContentHash, OrgSlug, Revision, TrustCenter};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+mod ops;
+
+pub use ops::{PublishOutcome, create_org, publish_draft, scope_for};
+
+/// Proof that the holder may act on one org's data. Cannot be built outside this crate.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OrgScope {
+    org_id: Uuid,
+    slug: OrgSlug,
+}
+
+impl OrgScope {
+    pub(crate) fn new(org: &Org) -> OrgScope {
+        OrgScope {
+            org_id: org.id,
+            slug: org.slug.clone(),
+        }
+    }
+
+    pub fn org_id(&self) -> Uuid {
+        self.org_id
+    }
+
+    pub fn slug(&self) -> &OrgSlug {
+        &self.slug
+    }
+}
+
+impl fmt::Debug for OrgScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OrgScope({})", self.slug)
+    }
+}
+
+/// An entry of the org directory. Not tenant content: only what routing needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Org {
+    pub id: Uuid,
+    pub slug: OrgSlug,
+    pub name: String,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Draft {
+    pub content: TrustCenter,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevisionSummary {
+    pub number: u64,
+    pub content_hash: ContentHash,
+    pub published_at: OffsetDateTime,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} already exists")]
+    Conflict(String),
+    #[error("stored data failed an integrity check: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What every backend provides. Methods without an `OrgScope` touch only the org
+/// directory (slug, name), never tenant content.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// "sqlite" or "postgres", for logs and /readyz.
+    fn backend(&self) -> &'static str;
+
+    /// Cheap round trip to the database, for readiness checks.
+    async fn ping(&self) -> Result<()>;
+
+    /// Adds an org to the directory. Fails with `Conflict` if the slug is taken.
+    async fn insert_org(&self, slug: &OrgSlug, name: &str) -> Result<Org>;
+    async fn org_by_slug(&self, slug: &OrgSlug) -> Result<Option<Org>>;
+    async fn list_orgs(&self) -> Result<Vec<Org>>;
+
+    async fn draft(&self, scope: &OrgScope) -> Result<Option<Draft>>;
+    async fn save_draft(&self, scope: &OrgScope, content: &TrustCenter) -> Result<()>;
+
+    /// Stores `content` as the org's next revision (1, 2, …) atomically and returns it.
+    /// Revisions are immutable: there is no method to change or delete one.
+    async fn insert_revision(
+        &self,
+        scope: &OrgScope,
+        content: &TrustCenter,
+        published_at: OffsetDateTime,
+    ) -> Result<Revision>;
+    async fn latest_revision(&self, scope: &OrgScope) -> Result<Option<Revision>>;
+    /// The latest revision's number and hash without loading its content.
+    async fn latest_revision_summary(&self, scope: &OrgScope) -> Result<Option<RevisionSummary>>;
+    async fn revision(&self, scope: &OrgScope, number: u64) -> Result<Option<Revision>>;
+    /// Newest first.
+    async fn revisions(&self, scope: &OrgScope) -> Result<Vec<RevisionSummary>>;
+}
+
+pub type SharedStore = Arc<dyn Store>;
+
+/// Rebuilds a stored revision and checks that its content still hashes to the
+/// recorded hash, so that a row edited behind Candor's back is refused, not served.
+pub fn revision_from_row(
+    number: i64,
+    content_hash: &str,
+    content_json: &str,
+    published_at: OffsetDateTime,
+) -> Result<Revision> {
+    let number = u64::try_from(number)
+        .map_err(|_| StoreError::Corrupt(format!("revision number {number}")))?;
+    let recorded: ContentHash = content_hash
+        .parse()
+        .map_err(|e: String| StoreError::Corrupt(format!("revision {number}: {e}")))?;
+    let actual = ContentHash::of(content_json.as_bytes());
+    if actual != recorded {
+        return Err(StoreError::Corrupt(format!(
+            "revision {number} hashes to {actual}, but {recorded} was recorded"
+        )));
+    }
+    let content: TrustCenter = serde_json::from_str(content_json)
+        .map_err(|e| StoreError::Corrupt(format!("revision {number}: {e}")))?;
+    Ok(Revision {
+        number,
+        content_hash: recorded,
+        published_at,
+        content,
+    })
+}
+
+/// Parses a stored draft. Drafts were validated when saved.
+pub fn draft_from_row(content_json: &str, updated_at: OffsetDateTime) -> Result<Draft> {
+    let content: TrustCenter = serde_json::from_str(content_json)
+        .map_err(|e| StoreError::Corrupt(format!("draft: {e}")))?;
+    Ok(Draft {
+        content,
+        updated_at,
+    })
+}
+
+/// The text a revision is stored as: its canonical JSON, the bytes the hash covers.
+pub fn canonical_text(content: &TrustCenter) -> String {
+    // Canonical JSON is produced from Rust strings, so it is valid UTF-8.
+    String::from_utf8_lossy(&content.canonical_bytes()).into_owned()
+}
+
+pub fn parse_slug(slug: &str) -> Result<OrgSlug> {
+    slug.parse()
+        .map_err(|e: String| StoreError::Corrupt(format!("org slug: {e}")))
+}

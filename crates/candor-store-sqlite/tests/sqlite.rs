@@ -1,0 +1,93 @@
+//! The shared conformance suite and SQLite-specific guarantees.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, LazyLock};
+
+use candor_store::{Store, conformance::sample, create_org};
+use candor_store_sqlite::SqliteStore;
+
+/// Keeps every test's database directory alive until the process exits, then removes it.
+static DIRS: LazyLock<std::sync::Mutex<Vec<tempfile::TempDir>>> = LazyLock::new(Default::default);
+
+async fn fresh() -> Arc<dyn Store> {
+    Arc::new(fresh_sqlite().await)
+}
+
+async fn fresh_sqlite() -> SqliteStore {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("candor.db");
+    let store = SqliteStore::open(path.to_str().unwrap()).await.unwrap();
+    DIRS.lock().unwrap().push(dir);
+    store
+}
+
+candor_store::conformance_tests!(fresh());
+
+#[tokio::test]
+async fn revisions_cannot_be_rewritten_even_with_raw_sql() {
+    let store = fresh_sqlite().await;
+    let scope = create_org(&store, &"immutable".parse().unwrap(), "Immutable")
+        .await
+        .unwrap();
+    store
+        .insert_revision(&scope, &sample(), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    let update = sqlx::query("UPDATE revisions SET content = '{}'")
+        .execute(store.pool())
+        .await;
+    assert!(
+        update
+            .unwrap_err()
+            .to_string()
+            .contains("revisions are immutable")
+    );
+    let delete = sqlx::query("DELETE FROM revisions")
+        .execute(store.pool())
+        .await;
+    assert!(
+        delete
+            .unwrap_err()
+            .to_string()
+            .contains("revisions are immutable")
+    );
+}
+
+#[tokio::test]
+async fn a_tampered_revision_is_refused_not_served() {
+    let store = fresh_sqlite().await;
+    let scope = create_org(&store, &"tampered".parse().unwrap(), "Tampered")
+        .await
+        .unwrap();
+    store
+        .insert_revision(&scope, &sample(), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    // Someone with file access drops the trigger and edits the stored page.
+    sqlx::raw_sql("DROP TRIGGER revisions_are_immutable_update; UPDATE revisions SET content = replace(content, 'never sell', 'sometimes sell')")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let err = store.latest_revision(&scope).await.unwrap_err();
+    assert!(err.to_string().contains("integrity"), "{err}");
+}
+
+#[tokio::test]
+async fn reopening_an_existing_file_keeps_data_and_migrates_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("candor.db");
+    let path = path.to_str().unwrap();
+    {
+        let store = SqliteStore::open(path).await.unwrap();
+        create_org(&store, &"kept".parse().unwrap(), "Kept")
+            .await
+            .unwrap();
+    }
+    let store = SqliteStore::open(path).await.unwrap();
+    assert_eq!(store.list_orgs().await.unwrap().len(), 1);
+    let versions: i64 = sqlx::query_scalar("SELECT count(*) FROM schema_migrations")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(versions, 1);
+}

@@ -1,0 +1,59 @@
+//! Operations that combine store calls; the only places an `OrgScope` is made.
+
+use candor_domain::{ContentDiff, OrgSlug, Revision, diff};
+use time::OffsetDateTime;
+
+use crate::{OrgScope, Result, Store};
+
+/// Creates an org and returns the scope to fill it.
+pub async fn create_org(store: &dyn Store, slug: &OrgSlug, name: &str) -> Result<OrgScope> {
+    let org = store.insert_org(slug, name).await?;
+    Ok(OrgScope::new(&org))
+}
+
+/// The scope of an existing org, or None. Callers decide who may hold it: the
+/// operator's CLI, the public read path (published revisions only), and later
+/// authenticated members.
+pub async fn scope_for(store: &dyn Store, slug: &OrgSlug) -> Result<Option<OrgScope>> {
+    Ok(store
+        .org_by_slug(slug)
+        .await?
+        .map(|org| OrgScope::new(&org)))
+}
+
+pub enum PublishOutcome {
+    Published {
+        revision: Revision,
+        changes: ContentDiff,
+    },
+    /// The draft is identical to the latest revision; nothing was stored.
+    Unchanged {
+        latest: u64,
+    },
+    NoDraft,
+}
+
+/// Freezes the org's draft into its next revision, unless it equals the latest one.
+pub async fn publish_draft(
+    store: &dyn Store,
+    scope: &OrgScope,
+    now: OffsetDateTime,
+) -> Result<PublishOutcome> {
+    let Some(draft) = store.draft(scope).await? else {
+        return Ok(PublishOutcome::NoDraft);
+    };
+    let latest = store.latest_revision(scope).await?;
+    if let Some(latest) = &latest {
+        if latest.content_hash == draft.content.content_hash() {
+            return Ok(PublishOutcome::Unchanged {
+                latest: latest.number,
+            });
+        }
+    }
+    let revision = store.insert_revision(scope, &draft.content, now).await?;
+    let changes = match &latest {
+        Some(previous) => diff(&previous.content, &revision.content),
+        None => ContentDiff::default(),
+    };
+    Ok(PublishOutcome::Published { revision, changes })
+}
