@@ -1,1 +1,380 @@
-//! stub
+//! PostgreSQL backend with row-level security.
+//!
+//! Two roles: the schema owner runs migrations (and only migrations); the app role,
+//! which owns no table and has NOBYPASSRLS, does everything else. Every tenant query
+//! runs inside a transaction that first calls `set_config('app.org_id', …, true)`,
+//! and the policies compare each row's `org_id` with that setting, so a query can
+//! only see and write its own org's rows even if its SQL forgets the filter. With no
+//! org set, tenant tables look empty (fail closed).
+
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use candor_domain::{OrgSlug, Revision, TrustCenter};
+use candor_store::{
+    Draft, Org, OrgScope, Result, RevisionSummary, Store, StoreError, canonical_text,
+    draft_from_row, parse_slug, revision_from_row,
+};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, Postgres, Row, Transaction};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Schema changes in order. Append only: a released migration never changes.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_foundation.sql"))];
+
+/// Privileges of the app role, per table. No DELETE anywhere; revisions are insert-only.
+const APP_GRANTS: &[(&str, &str)] = &[
+    ("orgs", "SELECT, INSERT"),
+    ("drafts", "SELECT, INSERT, UPDATE"),
+    ("revisions", "SELECT, INSERT"),
+];
+
+/// Serialises migrations from several replicas starting at once.
+const MIGRATION_LOCK: i64 = 0x6361_6e64_6f72; // "candor"
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+fn backend(e: sqlx::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn config(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+impl PgStore {
+    /// Connects as the app role (`app_url`). With `owner_url`, first brings the schema
+    /// up to date as its owner and grants the app role exactly what it needs.
+    pub async fn connect(app_url: &str, owner_url: Option<&str>) -> Result<PgStore> {
+        let app = PgConnectOptions::from_str(app_url).map_err(config)?;
+        let owner = owner_url
+            .map(PgConnectOptions::from_str)
+            .transpose()
+            .map_err(config)?;
+        PgStore::connect_with(app, owner).await
+    }
+
+    pub async fn connect_with(
+        app: PgConnectOptions,
+        owner: Option<PgConnectOptions>,
+    ) -> Result<PgStore> {
+        if let Some(owner) = owner {
+            let mut conn = PgConnection::connect_with(&owner).await.map_err(backend)?;
+            migrate(&mut conn, app.get_username()).await?;
+            conn.close().await.map_err(backend)?;
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect_with(app)
+            .await
+            .map_err(backend)?;
+        check_app_role(&pool).await?;
+        Ok(PgStore { pool })
+    }
+
+    /// A transaction bound to one org: row-level security admits only its rows.
+    /// Public so that tests can prove the policies hold for hand-written SQL.
+    pub async fn scoped(&self, scope: &OrgScope) -> Result<Transaction<'static, Postgres>> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        sqlx::query("SELECT set_config('app.org_id', $1, true)")
+            .bind(scope.org_id().to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        Ok(tx)
+    }
+
+    /// The app role's pool, for tests that query outside any scope.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+async fn migrate(conn: &mut PgConnection, app_role: &str) -> Result<()> {
+    let mut tx = conn.begin().await.map_err(backend)?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+    sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+    let current: i64 =
+        sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM schema_migrations")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(backend)?;
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        sqlx::raw_sql(*sql)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        sqlx::query("INSERT INTO schema_migrations (version) VALUES ($1)")
+            .bind(version)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+    }
+    let role: String = sqlx::query_scalar("SELECT quote_ident($1)")
+        .bind(app_role)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(backend)?;
+    for (table, privileges) in APP_GRANTS {
+        // `role` was quoted by the server and `table`/`privileges` are constants.
+        let sql = format!("GRANT {privileges} ON {table} TO {role}");
+        sqlx::query(AssertSqlSafe(sql))
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+    }
+    tx.commit().await.map_err(backend)
+}
+
+/// Refuses to run as a role that row-level security would not bind.
+async fn check_app_role(pool: &PgPool) -> Result<()> {
+    let row = sqlx::query(
+        "SELECT r.rolsuper, r.rolbypassrls,
+                (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                  WHERE c.relowner = r.oid AND n.nspname = current_schema()) AS owned,
+                to_regclass('revisions') IS NOT NULL AS has_schema
+           FROM pg_roles r WHERE r.rolname = current_user",
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(backend)?;
+    let superuser: bool = row.try_get("rolsuper").map_err(backend)?;
+    let bypass: bool = row.try_get("rolbypassrls").map_err(backend)?;
+    let owned: i64 = row.try_get("owned").map_err(backend)?;
+    let has_schema: bool = row.try_get("has_schema").map_err(backend)?;
+    if superuser || bypass {
+        return Err(StoreError::Backend(
+            "the database URL's role bypasses row-level security (superuser or BYPASSRLS); connect as an app role with NOBYPASSRLS".into(),
+        ));
+    }
+    if owned > 0 {
+        return Err(StoreError::Backend(format!(
+            "the database URL's role owns {owned} relation(s) in the schema; the app role must own none (give migrations their own owner URL)"
+        )));
+    }
+    if !has_schema {
+        return Err(StoreError::Backend(
+            "the schema is missing: run once with the owner URL (--database-owner-url) to create it".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn org_from_row(row: &PgRow) -> Result<Org> {
+    let slug: String = row.try_get("slug").map_err(backend)?;
+    Ok(Org {
+        id: row.try_get("id").map_err(backend)?,
+        slug: parse_slug(&slug)?,
+        name: row.try_get("name").map_err(backend)?,
+        created_at: row.try_get("created_at").map_err(backend)?,
+    })
+}
+
+fn revision_row(row: &PgRow) -> Result<Revision> {
+    let number: i64 = row.try_get("number").map_err(backend)?;
+    let hash: String = row.try_get("content_hash").map_err(backend)?;
+    let content: String = row.try_get("content").map_err(backend)?;
+    revision_from_row(
+        number,
+        &hash,
+        &content,
+        row.try_get("published_at").map_err(backend)?,
+    )
+}
+
+fn summary_row(row: &PgRow) -> Result<RevisionSummary> {
+    let number: i64 = row.try_get("number").map_err(backend)?;
+    let hash: String = row.try_get("content_hash").map_err(backend)?;
+    Ok(RevisionSummary {
+        number: u64::try_from(number)
+            .map_err(|_| StoreError::Corrupt(format!("revision number {number}")))?,
+        content_hash: hash.parse().map_err(StoreError::Corrupt)?,
+        published_at: row.try_get("published_at").map_err(backend)?,
+    })
+}
+
+#[async_trait]
+impl Store for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn insert_org(&self, slug: &OrgSlug, name: &str) -> Result<Org> {
+        let org = Org {
+            id: Uuid::new_v4(),
+            slug: slug.clone(),
+            name: name.to_owned(),
+            // Postgres keeps microseconds; trim so the returned value equals the stored one.
+            created_at: OffsetDateTime::now_utc()
+                .replace_nanosecond(0)
+                .map_err(config)?,
+        };
+        let result =
+            sqlx::query("INSERT INTO orgs (id, slug, name, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(org.id)
+                .bind(slug.as_str())
+                .bind(name)
+                .bind(org.created_at)
+                .execute(&self.pool)
+                .await;
+        match result {
+            Ok(_) => Ok(org),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(StoreError::Conflict(format!("org {slug}")))
+            }
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    async fn org_by_slug(&self, slug: &OrgSlug) -> Result<Option<Org>> {
+        let row = sqlx::query("SELECT id, slug, name, created_at FROM orgs WHERE slug = $1")
+            .bind(slug.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        row.as_ref().map(org_from_row).transpose()
+    }
+
+    async fn list_orgs(&self) -> Result<Vec<Org>> {
+        let rows = sqlx::query("SELECT id, slug, name, created_at FROM orgs ORDER BY slug")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        rows.iter().map(org_from_row).collect()
+    }
+
+    async fn draft(&self, scope: &OrgScope) -> Result<Option<Draft>> {
+        let mut tx = self.scoped(scope).await?;
+        let row = sqlx::query("SELECT content, updated_at FROM drafts WHERE org_id = $1")
+            .bind(scope.org_id())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        let content: String = row.try_get("content").map_err(backend)?;
+        draft_from_row(&content, row.try_get("updated_at").map_err(backend)?).map(Some)
+    }
+
+    async fn save_draft(&self, scope: &OrgScope, content: &TrustCenter) -> Result<()> {
+        let mut tx = self.scoped(scope).await?;
+        sqlx::query(
+            "INSERT INTO drafts (org_id, content, updated_at) VALUES ($1, $2, now())
+             ON CONFLICT (org_id) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at",
+        )
+        .bind(scope.org_id())
+        .bind(canonical_text(content))
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn insert_revision(
+        &self,
+        scope: &OrgScope,
+        content: &TrustCenter,
+        published_at: OffsetDateTime,
+    ) -> Result<Revision> {
+        let text = canonical_text(content);
+        let hash = content.content_hash().to_string();
+        let mut tx = self.scoped(scope).await?;
+        // One publisher per org at a time, so max(number) + 1 cannot collide.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(scope.org_id().to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let number: i64 = sqlx::query_scalar(
+            "INSERT INTO revisions (org_id, number, content_hash, content, published_at)
+             SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4 FROM revisions WHERE org_id = $1
+             RETURNING number",
+        )
+        .bind(scope.org_id())
+        .bind(&hash)
+        .bind(&text)
+        .bind(published_at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        revision_from_row(number, &hash, &text, published_at)
+    }
+
+    async fn latest_revision(&self, scope: &OrgScope) -> Result<Option<Revision>> {
+        let mut tx = self.scoped(scope).await?;
+        let row = sqlx::query(
+            "SELECT number, content_hash, content, published_at FROM revisions
+             WHERE org_id = $1 ORDER BY number DESC LIMIT 1",
+        )
+        .bind(scope.org_id())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        row.as_ref().map(revision_row).transpose()
+    }
+
+    async fn latest_revision_summary(&self, scope: &OrgScope) -> Result<Option<RevisionSummary>> {
+        let mut tx = self.scoped(scope).await?;
+        let row = sqlx::query(
+            "SELECT number, content_hash, published_at FROM revisions
+             WHERE org_id = $1 ORDER BY number DESC LIMIT 1",
+        )
+        .bind(scope.org_id())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        row.as_ref().map(summary_row).transpose()
+    }
+
+    async fn revision(&self, scope: &OrgScope, number: u64) -> Result<Option<Revision>> {
+        let Ok(number) = i64::try_from(number) else {
+            return Ok(None);
+        };
+        let mut tx = self.scoped(scope).await?;
+        let row = sqlx::query(
+            "SELECT number, content_hash, content, published_at FROM revisions
+             WHERE org_id = $1 AND number = $2",
+        )
+        .bind(scope.org_id())
+        .bind(number)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        row.as_ref().map(revision_row).transpose()
+    }
+
+    async fn revisions(&self, scope: &OrgScope) -> Result<Vec<RevisionSummary>> {
+        let mut tx = self.scoped(scope).await?;
+        let rows = sqlx::query(
+            "SELECT number, content_hash, published_at FROM revisions WHERE org_id = $1 ORDER BY number DESC",
+        )
+        .bind(scope.org_id())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        rows.iter().map(summary_row).collect()
+    }
+}

@@ -50,7 +50,11 @@ pub async fn publish_draft(
             });
         }
     }
-    let revision = store.insert_revision(scope, &draft.content, now).await?;
+    // Whole seconds: every backend stores them exactly, and readers need no more.
+    let published_at = now.replace_nanosecond(0).unwrap_or(now);
+    let revision = store
+        .insert_revision(scope, &draft.content, published_at)
+        .await?;
     let changes = match &latest {
         Some(previous) => diff(&previous.content, &revision.content),
         None => ContentDiff::default(),

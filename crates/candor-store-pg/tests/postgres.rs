@@ -1,0 +1,215 @@
+//! The shared conformance suite on PostgreSQL, and proof that row-level security
+//! holds even for hand-written SQL. Needs `CANDOR_TEST_PG_URL`: a superuser URL of a
+//! throwaway cluster (scripts/test.sh starts one). Each test gets its own database.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use candor_store::{Store, conformance::sample, create_org};
+use candor_store_pg::PgStore;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{AssertSqlSafe, Connection, PgConnection};
+
+const APP_ROLE: &str = "candor_app_test";
+
+fn admin_options() -> PgConnectOptions {
+    let url = std::env::var("CANDOR_TEST_PG_URL").expect(
+        "CANDOR_TEST_PG_URL is not set: run scripts/test.sh, which starts a throwaway PostgreSQL",
+    );
+    PgConnectOptions::from_str(&url).unwrap()
+}
+
+/// A new database owned by the admin, and the unprivileged app role.
+async fn fresh_database() -> (PgConnectOptions, PgConnectOptions) {
+    let admin = admin_options();
+    let mut conn = PgConnection::connect_with(&admin).await.unwrap();
+    let name = format!("candor_t_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::raw_sql(
+        "DO $$ BEGIN
+           CREATE ROLE candor_app_test LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+         END $$",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    let owner = admin.clone().database(&name);
+    let app = admin.database(&name).username(APP_ROLE);
+    (app, owner)
+}
+
+async fn fresh_pg() -> PgStore {
+    let (app, owner) = fresh_database().await;
+    PgStore::connect_with(app, Some(owner)).await.unwrap()
+}
+
+async fn fresh() -> Arc<dyn Store> {
+    Arc::new(fresh_pg().await)
+}
+
+candor_store::conformance_tests!(fresh());
+
+#[tokio::test]
+async fn row_level_security_confines_hand_written_sql_to_its_org() {
+    let store = fresh_pg().await;
+    let a = create_org(&store, &"org-a".parse().unwrap(), "A")
+        .await
+        .unwrap();
+    let b = create_org(&store, &"org-b".parse().unwrap(), "B")
+        .await
+        .unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    for scope in [&a, &b] {
+        store.save_draft(scope, &sample()).await.unwrap();
+        store.insert_revision(scope, &sample(), now).await.unwrap();
+    }
+    let b_id = b.org_id();
+
+    let mut tx = store.scoped(&a).await.unwrap();
+    // Reads without any WHERE clause see only A's rows.
+    let drafts: i64 = sqlx::query_scalar("SELECT count(*) FROM drafts")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    let revisions: i64 = sqlx::query_scalar("SELECT count(*) FROM revisions")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!((drafts, revisions), (1, 1));
+    let b_rows: i64 = sqlx::query_scalar("SELECT count(*) FROM drafts WHERE org_id = $1")
+        .bind(b_id)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(b_rows, 0);
+    // Writes aimed at B change nothing.
+    let updated = sqlx::query("UPDATE drafts SET content = '{}' WHERE org_id = $1")
+        .bind(b_id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(updated.rows_affected(), 0);
+    tx.commit().await.unwrap();
+
+    // Inserting a row for B, or moving A's row to B, violates the policy.
+    let mut tx = store.scoped(&a).await.unwrap();
+    let insert = sqlx::query(
+        "INSERT INTO revisions (org_id, number, content_hash, content, published_at) VALUES ($1, 99, 'x', '{}', now())",
+    )
+    .bind(b_id)
+    .execute(&mut *tx)
+    .await;
+    assert!(
+        insert
+            .unwrap_err()
+            .to_string()
+            .contains("row-level security")
+    );
+    tx.rollback().await.unwrap();
+    let mut tx = store.scoped(&a).await.unwrap();
+    let moved = sqlx::query("UPDATE drafts SET org_id = $1")
+        .bind(b_id)
+        .execute(&mut *tx)
+        .await;
+    assert!(
+        moved
+            .unwrap_err()
+            .to_string()
+            .contains("row-level security")
+    );
+    tx.rollback().await.unwrap();
+
+    // Deleting is not even granted to the app role.
+    let mut tx = store.scoped(&a).await.unwrap();
+    let delete = sqlx::query("DELETE FROM drafts").execute(&mut *tx).await;
+    assert!(
+        delete
+            .unwrap_err()
+            .to_string()
+            .contains("permission denied")
+    );
+    tx.rollback().await.unwrap();
+
+    // Outside any scope, tenant tables look empty: the policy fails closed.
+    let unscoped: i64 = sqlx::query_scalar("SELECT count(*) FROM drafts")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(unscoped, 0);
+
+    // B's data is untouched.
+    assert_eq!(store.draft(&b).await.unwrap().unwrap().content, sample());
+    assert_eq!(store.latest_revision(&b).await.unwrap().unwrap().number, 1);
+}
+
+#[tokio::test]
+async fn revisions_cannot_be_rewritten_even_by_the_owner() {
+    let (app, owner) = fresh_database().await;
+    let store = PgStore::connect_with(app, Some(owner.clone()))
+        .await
+        .unwrap();
+    let scope = create_org(&store, &"immutable".parse().unwrap(), "I")
+        .await
+        .unwrap();
+    store
+        .insert_revision(&scope, &sample(), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    let mut tx = store.scoped(&scope).await.unwrap();
+    let update = sqlx::query("UPDATE revisions SET content = '{}'")
+        .execute(&mut *tx)
+        .await;
+    assert!(
+        update
+            .unwrap_err()
+            .to_string()
+            .contains("permission denied")
+    );
+    tx.rollback().await.unwrap();
+    // The owner here is a superuser, which skips row-level security, yet the trigger still refuses.
+    let mut conn = PgConnection::connect_with(&owner).await.unwrap();
+    sqlx::query("SELECT set_config('app.org_id', $1, false)")
+        .bind(scope.org_id().to_string())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let err = sqlx::query("UPDATE revisions SET content = '{}'")
+        .execute(&mut conn)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("revisions are immutable"), "{err}");
+}
+
+#[tokio::test]
+async fn refuses_a_role_that_bypasses_row_level_security() {
+    let (_, owner) = fresh_database().await;
+    // Migrate with a proper app role, then try to run as the superuser owner.
+    let app = owner.clone().username(APP_ROLE);
+    PgStore::connect_with(app, Some(owner.clone()))
+        .await
+        .unwrap();
+    let err = PgStore::connect_with(owner, None)
+        .await
+        .err()
+        .expect("superuser was accepted");
+    assert!(
+        err.to_string().contains("bypasses row-level security"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn refuses_to_start_without_a_schema() {
+    let (app, _) = fresh_database().await;
+    let err = PgStore::connect_with(app, None)
+        .await
+        .err()
+        .expect("started without schema");
+    assert!(err.to_string().contains("schema is missing"), "{err}");
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs Candor's whole test suite, PostgreSQL tests included.
+# Installs what it needs (Debian's postgresql) when missing, starts a throwaway
+# cluster on 127.0.0.1 for the run, and removes it afterwards.
+# Extra arguments go to `cargo test` (e.g. scripts/test.sh -p candor-web).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+ensure_packages() {
+    local missing=()
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "test.sh: installing ${missing[*]}" >&2
+        as_root apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+}
+
+start_postgres() {
+    local bin
+    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    PG_DIR=$(mktemp -d /tmp/candor-pg.XXXXXX)
+    local port
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    # initdb refuses to run as root, so the cluster belongs to the postgres user.
+    local run=()
+    if [ "$(id -u)" = 0 ]; then
+        chown postgres "$PG_DIR"
+        run=(runuser -u postgres --)
+    fi
+    "${run[@]}" "$bin/initdb" -D "$PG_DIR/data" -U postgres -A trust --no-sync >/dev/null
+    "${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -o \
+        "-c listen_addresses=127.0.0.1 -p $port -k $PG_DIR -c fsync=off -c max_connections=400" start >/dev/null
+    PG_CTL=("${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data")
+    export CANDOR_TEST_PG_URL="postgres://postgres@127.0.0.1:$port/postgres"
+    echo "test.sh: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
+}
+
+stop_postgres() {
+    if [ -n "${PG_DIR:-}" ]; then
+        "${PG_CTL[@]}" -m immediate stop >/dev/null 2>&1 || true
+        rm -rf "$PG_DIR"
+    fi
+}
+
+ensure_packages
+trap stop_postgres EXIT
+start_postgres
+if [ $# -eq 0 ]; then set -- --workspace; fi
+cargo test --locked "$@"
