@@ -1,1 +1,404 @@
-fn main() {}
+//! The `candor` binary: command line, configuration and wiring.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow, bail};
+use candor_domain::{ContentError, OrgSlug, TrustCenter, diff};
+use candor_store::{OrgScope, PublishOutcome, SharedStore, create_org, publish_draft, scope_for};
+use clap::{Parser, Subcommand};
+
+mod demo;
+
+#[derive(Parser)]
+#[command(
+    name = "candor",
+    version,
+    about = "A trust center whose every claim can be verified"
+)]
+struct Cli {
+    /// sqlite://PATH (created if missing) or postgres://APP_ROLE@HOST/DB
+    #[arg(
+        long,
+        global = true,
+        env = "CANDOR_DATABASE_URL",
+        default_value = "sqlite://candor.db"
+    )]
+    database_url: String,
+    /// PostgreSQL only: the schema owner's URL; when given, migrations run first.
+    #[arg(
+        long,
+        global = true,
+        env = "CANDOR_DATABASE_OWNER_URL",
+        hide_env_values = true
+    )]
+    database_owner_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the public trust pages and the API.
+    Serve {
+        #[arg(long, env = "CANDOR_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Load (or refresh) the two demo companies and list them on the home page.
+        #[arg(long)]
+        demo: bool,
+        /// Candor is reached over HTTPS (directly or through a TLS proxy): send HSTS.
+        #[arg(long, env = "CANDOR_HTTPS")]
+        https: bool,
+    },
+    /// Manage orgs (tenants).
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Create or update an org's draft from a trust-as-code YAML file.
+    Apply {
+        file: PathBuf,
+        #[arg(long)]
+        org: String,
+        /// Print what would change and store nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write an org's draft (or, without one, its latest revision) as trust-as-code YAML.
+    Export {
+        #[arg(long)]
+        org: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Freeze the draft into the next immutable, numbered revision.
+    Publish {
+        #[arg(long)]
+        org: String,
+    },
+    /// Show what changed between two revisions (numbers, or `draft`).
+    Diff {
+        #[arg(long)]
+        org: String,
+        from: String,
+        to: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the JSON Schema of the trust-as-code file.
+    Schema,
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Create an org with an empty history.
+    Create {
+        slug: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// List orgs.
+    List,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(matches!(cli.command, Command::Serve { .. }));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(server: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if server { "info" } else { "warn" };
+    let filter = EnvFilter::try_from_env("CANDOR_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    // JSON lines on stderr: stdout stays clean for command output.
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_current_span(false)
+        .init();
+}
+
+async fn open_store(cli: &Cli) -> Result<SharedStore> {
+    let url = cli.database_url.as_str();
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        if path.is_empty() {
+            bail!("--database-url sqlite:// needs a file path, e.g. sqlite://candor.db");
+        }
+        let store = candor_store_sqlite::SqliteStore::open(path)
+            .await
+            .with_context(|| format!("opening SQLite database {path}"))?;
+        Ok(Arc::new(store))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let store = candor_store_pg::PgStore::connect(url, cli.database_owner_url.as_deref())
+            .await
+            .context("connecting to PostgreSQL")?;
+        Ok(Arc::new(store))
+    } else {
+        bail!("--database-url must start with sqlite:// or postgres://")
+    }
+}
+
+fn parse_slug(slug: &str) -> Result<OrgSlug> {
+    slug.parse::<OrgSlug>().map_err(|e| anyhow!("--org: {e}"))
+}
+
+async fn existing_org(store: &SharedStore, slug: &str) -> Result<OrgScope> {
+    let slug = parse_slug(slug)?;
+    scope_for(&**store, &slug).await?.ok_or_else(|| {
+        anyhow!("no org {slug}; create it with `candor org create {slug} --name NAME`")
+    })
+}
+
+/// Prints every field error, one per line, for a refused document.
+fn report_invalid(file: &std::path::Path, err: &ContentError) -> ExitCode {
+    eprintln!(
+        "error: {} is not a valid trust center; nothing was changed",
+        file.display()
+    );
+    for e in &err.errors {
+        eprintln!("  {e}");
+    }
+    ExitCode::from(2)
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Schema = cli.command {
+        println!("{}", schema_json());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let store = open_store(&cli).await?;
+    match cli.command {
+        // Printed above, before any database is opened.
+        Command::Schema => Ok(ExitCode::SUCCESS),
+        Command::Serve {
+            listen,
+            demo,
+            https,
+        } => serve(store, &listen, demo, https).await,
+        Command::Org {
+            command: OrgCommand::Create { slug, name },
+        } => {
+            let scope = create_org(&*store, &parse_slug(&slug)?, &name).await?;
+            println!("created org {}", scope.slug());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Org {
+            command: OrgCommand::List,
+        } => {
+            for org in store.list_orgs().await? {
+                let latest = match scope_for(&*store, &org.slug).await? {
+                    Some(scope) => store
+                        .latest_revision_summary(&scope)
+                        .await?
+                        .map(|r| r.number),
+                    None => None,
+                };
+                let latest = latest
+                    .map(|n| format!("revision {n}"))
+                    .unwrap_or_else(|| "unpublished".into());
+                println!("{}\t{}\t{latest}", org.slug, org.name);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Apply { file, org, dry_run } => apply(&store, &file, &org, dry_run).await,
+        Command::Export { org, output } => {
+            let scope = existing_org(&store, &org).await?;
+            let content = match store.draft(&scope).await? {
+                Some(draft) => draft.content,
+                None => store
+                    .latest_revision(&scope)
+                    .await?
+                    .map(|r| r.content)
+                    .ok_or_else(|| anyhow!("org {org} has no draft and no revision to export"))?,
+            };
+            let yaml = content.to_yaml();
+            match output {
+                Some(path) => std::fs::write(&path, yaml)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{yaml}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Publish { org } => {
+            let scope = existing_org(&store, &org).await?;
+            match publish_draft(&*store, &scope, time::OffsetDateTime::now_utc()).await? {
+                PublishOutcome::Published { revision, changes } => {
+                    println!(
+                        "published revision {} of {org} ({})",
+                        revision.number, revision.content_hash
+                    );
+                    for line in changes.describe() {
+                        println!("  {line}");
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                PublishOutcome::Unchanged { latest } => {
+                    println!("nothing to publish: the draft equals revision {latest}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                PublishOutcome::NoDraft => {
+                    bail!("org {org} has no draft; run `candor apply FILE --org {org}` first")
+                }
+            }
+        }
+        Command::Diff {
+            org,
+            from,
+            to,
+            json,
+        } => {
+            let scope = existing_org(&store, &org).await?;
+            let old = load_version(&store, &scope, &from).await?;
+            let new = load_version(&store, &scope, &to).await?;
+            let changes = diff(&old, &new);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&changes)?);
+            } else if changes.is_empty() {
+                println!("no differences between {from} and {to}");
+            } else {
+                for line in changes.describe() {
+                    println!("{line}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn schema_json() -> String {
+    let schema = schemars::schema_for!(TrustCenter);
+    serde_json::to_string_pretty(&schema).unwrap_or_default()
+}
+
+/// A revision number or `draft`.
+async fn load_version(store: &SharedStore, scope: &OrgScope, which: &str) -> Result<TrustCenter> {
+    if which == "draft" {
+        return Ok(store
+            .draft(scope)
+            .await?
+            .ok_or_else(|| anyhow!("there is no draft"))?
+            .content);
+    }
+    let number: u64 = which
+        .parse()
+        .map_err(|_| anyhow!("{which:?} is neither a revision number nor `draft`"))?;
+    Ok(store
+        .revision(scope, number)
+        .await?
+        .ok_or_else(|| anyhow!("there is no revision {number}"))?
+        .content)
+}
+
+async fn apply(
+    store: &SharedStore,
+    file: &std::path::Path,
+    org: &str,
+    dry_run: bool,
+) -> Result<ExitCode> {
+    let scope = existing_org(store, org).await?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let content = match TrustCenter::from_yaml(&text) {
+        Ok(c) => c,
+        Err(e) => return Ok(report_invalid(file, &e)),
+    };
+    let current = store.draft(&scope).await?.map(|d| d.content);
+    let verb = if dry_run { "would" } else { "will" };
+    match &current {
+        None => println!(
+            "{verb} create the draft of {org}: {} controls, {} subprocessors, {} documents",
+            content.controls.len(),
+            content.subprocessors.len(),
+            content.documents.len()
+        ),
+        Some(old) => {
+            let changes = diff(old, &content);
+            if changes.is_empty() {
+                println!(
+                    "no changes: the draft of {org} already matches {}",
+                    file.display()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("{verb} change the draft of {org}:");
+            for line in changes.describe() {
+                println!("  {line}");
+            }
+        }
+    }
+    if dry_run {
+        println!("dry run: nothing was stored");
+    } else {
+        store.save_draft(&scope, &content).await?;
+        println!("draft saved; run `candor publish --org {org}` to publish it");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(store: SharedStore, listen: &str, demo: bool, https: bool) -> Result<ExitCode> {
+    if demo {
+        demo::load(&store).await.context("loading demo content")?;
+    }
+    let config = candor_web::WebConfig {
+        https,
+        directory: demo,
+        ..Default::default()
+    };
+    let state = candor_web::AppState::new(store, config);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "candor is serving");
+    eprintln!("candor: serving on http://{addr}/");
+    candor_web::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}

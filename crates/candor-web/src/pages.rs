@@ -1,0 +1,230 @@
+//! The public trust page and its JSON twin, served from memory.
+//!
+//! A rendered page is cached per org together with the revision number it shows.
+//! After `revalidate_after` the next request asks the store (cheaply) for the latest
+//! revision number and re-renders only if it changed, so several stateless replicas
+//! pick up a publish made anywhere within that interval.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use candor_domain::types::Day;
+use candor_domain::{ContentHash, OrgSlug, Revision, canonical_json};
+use candor_store::{StoreError, scope_for};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::views::{NotFoundPage, TrustPage, UnpublishedPage};
+
+/// One org's latest revision, rendered.
+pub struct Rendered {
+    pub number: u64,
+    day: Day,
+    html: Bytes,
+    html_etag: HeaderValue,
+    json: Bytes,
+    json_etag: HeaderValue,
+    /// Milliseconds since the cache's epoch when the store was last asked.
+    checked_ms: AtomicU64,
+}
+
+pub struct PageCache {
+    epoch: Instant,
+    revalidate_after: Duration,
+    entries: RwLock<HashMap<OrgSlug, Arc<Rendered>>>,
+}
+
+pub enum Lookup {
+    Found(Arc<Rendered>),
+    Unpublished(String),
+    Unknown,
+}
+
+fn today() -> Day {
+    Day(time::OffsetDateTime::now_utc().date())
+}
+
+impl PageCache {
+    pub fn new(revalidate_after: Duration) -> PageCache {
+        PageCache {
+            epoch: Instant::now(),
+            revalidate_after,
+            entries: RwLock::new(HashMap::new()),
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn cached(&self, slug: &OrgSlug) -> Option<Arc<Rendered>> {
+        self.entries.read().ok()?.get(slug).cloned()
+    }
+
+    /// Drops an org's page so the next request renders afresh (after a local publish).
+    pub fn invalidate(&self, slug: &OrgSlug) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.remove(slug);
+        }
+    }
+
+    pub async fn lookup(&self, state: &AppState, slug: &str) -> Result<Lookup, StoreError> {
+        let Ok(slug) = slug.parse::<OrgSlug>() else {
+            return Ok(Lookup::Unknown);
+        };
+        let cached = self.cached(&slug);
+        let now = self.now_ms();
+        let fresh_for = u64::try_from(self.revalidate_after.as_millis()).unwrap_or(u64::MAX);
+        if let Some(page) = &cached {
+            if now.saturating_sub(page.checked_ms.load(Ordering::Relaxed)) < fresh_for
+                && page.day == today()
+            {
+                return Ok(Lookup::Found(page.clone()));
+            }
+        }
+        let store = &*state.store;
+        let Some(scope) = scope_for(store, &slug).await? else {
+            self.invalidate(&slug);
+            return Ok(Lookup::Unknown);
+        };
+        let Some(latest) = store.latest_revision_summary(&scope).await? else {
+            let name = store
+                .org_by_slug(&slug)
+                .await?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            return Ok(Lookup::Unpublished(name));
+        };
+        if let Some(page) = cached {
+            if page.number == latest.number && page.day == today() {
+                page.checked_ms.store(now, Ordering::Relaxed);
+                return Ok(Lookup::Found(page));
+            }
+        }
+        let Some(revision) = store.revision(&scope, latest.number).await? else {
+            return Ok(Lookup::Unknown);
+        };
+        let page = Arc::new(render(&slug, &revision, now)?);
+        if let Ok(mut entries) = self.entries.write() {
+            entries.insert(slug, page.clone());
+        }
+        Ok(Lookup::Found(page))
+    }
+}
+
+fn render(slug: &OrgSlug, revision: &Revision, now_ms: u64) -> Result<Rendered, StoreError> {
+    let day = today();
+    let html = TrustPage::new(slug.as_str(), revision, day)
+        .render()
+        .map_err(|e| StoreError::Backend(format!("rendering {slug}: {e}")))?;
+    // The whole document is canonical JSON, so `content` can be hashed as served.
+    let json = canonical_json(&revision.document(slug.as_str()));
+    Ok(Rendered {
+        number: revision.number,
+        day,
+        html_etag: etag_for(html.as_bytes()),
+        html: Bytes::from(html),
+        json_etag: etag_for(&json),
+        json: Bytes::from(json),
+        checked_ms: AtomicU64::new(now_ms),
+    })
+}
+
+/// A strong ETag from the bytes themselves, so any change in rendering changes it.
+pub fn etag_for(bytes: &[u8]) -> HeaderValue {
+    let hex = ContentHash::of(bytes).hex();
+    HeaderValue::from_str(&format!("\"{}\"", &hex[..32]))
+        .unwrap_or(HeaderValue::from_static("\"0\""))
+}
+
+/// True when the client's If-None-Match names this ETag (or `*`).
+fn not_modified(headers: &HeaderMap, etag: &HeaderValue) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == "*" || t.as_bytes() == etag.as_bytes())
+}
+
+fn cached_response(
+    headers: &HeaderMap,
+    etag: &HeaderValue,
+    content_type: &'static str,
+    body: &Bytes,
+) -> Response {
+    let mut response = if not_modified(headers, etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(header::CONTENT_TYPE, content_type)], body.clone()).into_response()
+    };
+    let h = response.headers_mut();
+    h.insert(header::ETAG, etag.clone());
+    // Always revalidate: the latest revision can change at any time, and a 304 is cheap.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, no-cache"),
+    );
+    response
+}
+
+pub fn not_found_page(what: &str) -> Response {
+    let body = NotFoundPage { what }
+        .render()
+        .unwrap_or_else(|_| "Not found".into());
+    (StatusCode::NOT_FOUND, Html(body)).into_response()
+}
+
+fn server_error_page(e: &StoreError) -> Response {
+    tracing::error!(error = %e, "trust page failed");
+    (StatusCode::INTERNAL_SERVER_ERROR, Html("<!doctype html><title>Error</title><p>Something went wrong on our side. It has been logged.</p>")).into_response()
+}
+
+pub async fn trust_page(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match state.pages.lookup(&state, &org).await {
+        Ok(Lookup::Found(page)) => cached_response(
+            &headers,
+            &page.html_etag,
+            "text/html; charset=utf-8",
+            &page.html,
+        ),
+        Ok(Lookup::Unpublished(name)) => {
+            let body = UnpublishedPage { name: &name }.render().unwrap_or_default();
+            (StatusCode::NOT_FOUND, Html(body)).into_response()
+        }
+        Ok(Lookup::Unknown) => not_found_page("trust center at this address"),
+        Err(e) => server_error_page(&e),
+    }
+}
+
+pub async fn trust_json(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match state.pages.lookup(&state, &org).await {
+        Ok(Lookup::Found(page)) => {
+            cached_response(&headers, &page.json_etag, "application/json", &page.json)
+        }
+        Ok(Lookup::Unpublished(_)) => {
+            ApiError::not_found("this trust center has not published a revision yet")
+                .into_response()
+        }
+        Ok(Lookup::Unknown) => {
+            ApiError::not_found("no trust center at this address").into_response()
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}

@@ -1,0 +1,58 @@
+//! Demo content: two fictional companies, loaded by `candor serve --demo`.
+
+use anyhow::{Context, Result};
+use candor_domain::{OrgSlug, TrustCenter};
+use candor_store::{PublishOutcome, SharedStore, create_org, publish_draft, scope_for};
+
+pub struct DemoOrg {
+    pub slug: &'static str,
+    pub yaml: &'static str,
+}
+
+pub const ORGS: &[DemoOrg] = &[
+    DemoOrg {
+        slug: "quillfeather",
+        yaml: include_str!("../demo/quillfeather.yaml"),
+    },
+    DemoOrg {
+        slug: "harborlight",
+        yaml: include_str!("../demo/harborlight.yaml"),
+    },
+];
+
+/// Creates the demo orgs if needed and publishes the demo files. On a fresh database
+/// each org first gets an older revision (its latest subprocessor not yet announced),
+/// so the history and the diff between revisions are visible at once.
+pub async fn load(store: &SharedStore) -> Result<()> {
+    for org in ORGS {
+        let content = TrustCenter::from_yaml(org.yaml)
+            .with_context(|| format!("demo file for {}", org.slug))?;
+        let slug: OrgSlug = org.slug.parse().map_err(anyhow::Error::msg)?;
+        let scope = match scope_for(&**store, &slug).await? {
+            Some(scope) => scope,
+            None => create_org(&**store, &slug, content.profile.name.as_str()).await?,
+        };
+        if store.latest_revision_summary(&scope).await?.is_none() {
+            let mut earlier = content.clone();
+            earlier.subprocessors.pop();
+            store.save_draft(&scope, &earlier).await?;
+            publish_draft(
+                &**store,
+                &scope,
+                time::OffsetDateTime::now_utc() - time::Duration::days(30),
+            )
+            .await?;
+        }
+        store.save_draft(&scope, &content).await?;
+        if let PublishOutcome::Published { revision, .. } =
+            publish_draft(&**store, &scope, time::OffsetDateTime::now_utc()).await?
+        {
+            tracing::info!(
+                org = org.slug,
+                revision = revision.number,
+                "demo content published"
+            );
+        }
+    }
+    Ok(())
+}
