@@ -198,13 +198,13 @@ impl TrustCenter {
             }
         }
         for (i, entry) in self.posture.iter().enumerate() {
-            if let Some(doc) = &entry.document {
-                if !self.documents.iter().any(|d| &d.key == doc) {
-                    fail(
-                        format!("posture[{i}].document"),
-                        format!("no document with key {doc:?} in documents"),
-                    );
-                }
+            if let Some(doc) = &entry.document
+                && !self.documents.iter().any(|d| &d.key == doc)
+            {
+                fail(
+                    format!("posture[{i}].document"),
+                    format!("no document with key {doc:?} in documents"),
+                );
             }
         }
         for (i, s) in self.subprocessors.iter().enumerate() {
@@ -217,13 +217,13 @@ impl TrustCenter {
                     ),
                 );
             }
-            if let Some(removed) = s.removed_at {
-                if removed < s.announced_at {
-                    fail(
-                        format!("subprocessors[{i}].removed_at"),
-                        format!("{removed} is before announced_at {}", s.announced_at),
-                    );
-                }
+            if let Some(removed) = s.removed_at
+                && removed < s.announced_at
+            {
+                fail(
+                    format!("subprocessors[{i}].removed_at"),
+                    format!("{removed} is before announced_at {}", s.announced_at),
+                );
             }
             if s.locations.is_empty() {
                 fail(

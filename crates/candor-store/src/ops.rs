@@ -23,7 +23,7 @@ pub async fn scope_for(store: &dyn Store, slug: &OrgSlug) -> Result<Option<OrgSc
 
 pub enum PublishOutcome {
     Published {
-        revision: Revision,
+        revision: Box<Revision>,
         changes: ContentDiff,
     },
     /// The draft is identical to the latest revision; nothing was stored.
@@ -43,12 +43,12 @@ pub async fn publish_draft(
         return Ok(PublishOutcome::NoDraft);
     };
     let latest = store.latest_revision(scope).await?;
-    if let Some(latest) = &latest {
-        if latest.content_hash == draft.content.content_hash() {
-            return Ok(PublishOutcome::Unchanged {
-                latest: latest.number,
-            });
-        }
+    if let Some(latest) = &latest
+        && latest.content_hash == draft.content.content_hash()
+    {
+        return Ok(PublishOutcome::Unchanged {
+            latest: latest.number,
+        });
     }
     // Whole seconds: every backend stores them exactly, and readers need no more.
     let published_at = now.replace_nanosecond(0).unwrap_or(now);
@@ -59,5 +59,8 @@ pub async fn publish_draft(
         Some(previous) => diff(&previous.content, &revision.content),
         None => ContentDiff::default(),
     };
-    Ok(PublishOutcome::Published { revision, changes })
+    Ok(PublishOutcome::Published {
+        revision: Box::new(revision),
+        changes,
+    })
 }

@@ -82,12 +82,11 @@ impl PageCache {
         let cached = self.cached(&slug);
         let now = self.now_ms();
         let fresh_for = u64::try_from(self.revalidate_after.as_millis()).unwrap_or(u64::MAX);
-        if let Some(page) = &cached {
-            if now.saturating_sub(page.checked_ms.load(Ordering::Relaxed)) < fresh_for
-                && page.day == today()
-            {
-                return Ok(Lookup::Found(page.clone()));
-            }
+        if let Some(page) = &cached
+            && now.saturating_sub(page.checked_ms.load(Ordering::Relaxed)) < fresh_for
+            && page.day == today()
+        {
+            return Ok(Lookup::Found(page.clone()));
         }
         let store = &*state.store;
         let Some(scope) = scope_for(store, &slug).await? else {
@@ -102,11 +101,12 @@ impl PageCache {
                 .unwrap_or_default();
             return Ok(Lookup::Unpublished(name));
         };
-        if let Some(page) = cached {
-            if page.number == latest.number && page.day == today() {
-                page.checked_ms.store(now, Ordering::Relaxed);
-                return Ok(Lookup::Found(page));
-            }
+        if let Some(page) = cached
+            && page.number == latest.number
+            && page.day == today()
+        {
+            page.checked_ms.store(now, Ordering::Relaxed);
+            return Ok(Lookup::Found(page));
         }
         let Some(revision) = store.revision(&scope, latest.number).await? else {
             return Ok(Lookup::Unknown);

@@ -1,0 +1,520 @@
+//! The HTTP surface over real HTTP: the app runs on 127.0.0.1:0 against a fresh
+//! SQLite file, and every test talks to it with a real client.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use candor_domain::TrustCenter;
+use candor_store::{OrgScope, SharedStore, create_org, publish_draft};
+use candor_store_sqlite::SqliteStore;
+use candor_web::{AppState, WebConfig};
+use reqwest::StatusCode;
+
+const QUILLFEATHER: &str = include_str!("../../candor/demo/quillfeather.yaml");
+const HARBORLIGHT: &str = include_str!("../../candor/demo/harborlight.yaml");
+
+struct App {
+    base: String,
+    store: SharedStore,
+    client: reqwest::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl App {
+    async fn start(config: WebConfig) -> App {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("candor.db");
+        let store: SharedStore = Arc::new(SqliteStore::open(path.to_str().unwrap()).await.unwrap());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let state = AppState::new(store.clone(), config);
+        let server = tokio::spawn(async move {
+            candor_web::serve(listener, state, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        App {
+            base,
+            store,
+            client,
+            stop: Some(stop),
+            server: Some(server),
+            _dir: dir,
+        }
+    }
+
+    /// Revalidate on every request, so a publish shows at once.
+    async fn start_default() -> App {
+        App::start(WebConfig {
+            revalidate_after: Duration::ZERO,
+            ..WebConfig::default()
+        })
+        .await
+    }
+
+    async fn publish(&self, slug: &str, yaml: &str) -> OrgScope {
+        let content = TrustCenter::from_yaml(yaml).unwrap();
+        let scope = match candor_store::scope_for(&*self.store, &slug.parse().unwrap())
+            .await
+            .unwrap()
+        {
+            Some(scope) => scope,
+            None => create_org(
+                &*self.store,
+                &slug.parse().unwrap(),
+                content.profile.name.as_str(),
+            )
+            .await
+            .unwrap(),
+        };
+        self.store.save_draft(&scope, &content).await.unwrap();
+        publish_draft(&*self.store, &scope, time::OffsetDateTime::now_utc())
+            .await
+            .unwrap();
+        scope
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn stop(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        self.server.take().unwrap().await.unwrap();
+    }
+}
+
+fn assert_security_headers(resp: &reqwest::Response) {
+    let h = resp.headers();
+    let csp = h
+        .get("content-security-policy")
+        .expect("CSP")
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(h.get("referrer-policy").unwrap(), "no-referrer");
+    assert_eq!(h.get("x-frame-options").unwrap(), "DENY");
+}
+
+async fn error_envelope(resp: reqwest::Response) -> (StatusCode, serde_json::Value) {
+    let status = resp.status();
+    assert_eq!(
+        resp.headers().get("content-type").unwrap(),
+        "application/json"
+    );
+    let body: serde_json::Value = resp.json().await.unwrap();
+    let err = body.get("error").expect("error envelope");
+    assert!(
+        err["code"].is_string() && err["message"].is_string(),
+        "{body}"
+    );
+    assert!(
+        err.get("field").is_some(),
+        "field is always present (null when not about a field): {body}"
+    );
+    (status, body)
+}
+
+#[tokio::test]
+async fn trust_page_shows_every_section_of_each_org() {
+    let app = App::start_default().await;
+    for (slug, yaml) in [("quillfeather", QUILLFEATHER), ("harborlight", HARBORLIGHT)] {
+        app.publish(slug, yaml).await;
+        let resp = app.get(&format!("/{slug}")).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_security_headers(&resp);
+        assert!(
+            resp.headers().get("strict-transport-security").is_none(),
+            "no HSTS over plain HTTP"
+        );
+        let html = resp.text().await.unwrap();
+        for id in [
+            "overview",
+            "promises",
+            "compliance",
+            "controls",
+            "commitments",
+            "subprocessors",
+            "changelog",
+            "roadmap",
+            "documents",
+            "faq",
+            "disclosure",
+            "verify",
+        ] {
+            assert!(
+                html.contains(&format!("<section id=\"{id}\"")),
+                "{slug}: section {id} missing"
+            );
+        }
+        assert!(!html.contains("<script"), "the page needs no JavaScript");
+        let tc = TrustCenter::from_yaml(yaml).unwrap();
+        for c in &tc.controls {
+            assert!(
+                html.contains(&format!("id=\"control-{}\"", c.key)),
+                "{slug}: control {} missing",
+                c.key
+            );
+        }
+        for s in &tc.subprocessors {
+            assert!(
+                html.contains(&html_escape(s.name.as_str())),
+                "{slug}: subprocessor {} missing",
+                s.name
+            );
+        }
+        for d in &tc.documents {
+            assert!(html.contains(&format!("id=\"doc-{}\"", d.key)));
+        }
+        assert!(
+            html.contains("Framework coverage"),
+            "coverage summary missing"
+        );
+        assert!(
+            html.contains(&tc.content_hash().to_string()),
+            "content hash missing"
+        );
+        assert!(
+            html.contains("name=\"viewport\""),
+            "not readable on a phone"
+        );
+    }
+    // Each org's page shows only its own content.
+    let quill = app.get("/quillfeather").await.text().await.unwrap();
+    assert!(!quill.contains("Harborlight"));
+    app.stop().await;
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+#[tokio::test]
+async fn user_text_is_escaped() {
+    let app = App::start_default().await;
+    let yaml = QUILLFEATHER.replacen(
+        "title: We never sell or rent your data",
+        "title: \"<script>alert(1)</script> & friends\"",
+        1,
+    );
+    app.publish("escaped", &yaml).await;
+    let html = app.get("/escaped").await.text().await.unwrap();
+    assert!(!html.contains("<script>alert(1)</script>"));
+    assert!(html.contains("alert(1)"), "the text is shown, escaped");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn trust_json_is_the_revision_with_a_verifiable_hash() {
+    let app = App::start_default().await;
+    app.publish("quillfeather", QUILLFEATHER).await;
+    let resp = app.get("/quillfeather/trust.json").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_security_headers(&resp);
+    let raw = resp.bytes().await.unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+    assert_eq!(doc["org"], "quillfeather");
+    assert_eq!(doc["revision"], 1);
+    // The content validates as a trust center, and hashes to the advertised hash.
+    let content = serde_json::to_vec(&doc["content"]).unwrap();
+    let tc = TrustCenter::from_json(&content).unwrap();
+    assert_eq!(doc["content_hash"], tc.content_hash().to_string());
+    // The served bytes are canonical: the `content` member can be hashed as served.
+    assert_eq!(raw.as_ref(), candor_domain::canonical_json(&doc).as_slice());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn etags_answer_304_and_change_with_a_new_revision() {
+    let app = App::start_default().await;
+    app.publish("quillfeather", QUILLFEATHER).await;
+    for path in [
+        "/quillfeather",
+        "/quillfeather/trust.json",
+        "/static/candor.css",
+    ] {
+        let first = app.get(path).await;
+        let etag = first.headers().get("etag").expect("etag").clone();
+        let again = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .header("if-none-match", etag.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
+        assert_eq!(again.headers().get("etag").unwrap(), &etag);
+        assert_security_headers(&again);
+        assert!(again.bytes().await.unwrap().is_empty());
+        let other = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .header("if-none-match", "\"other\"")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(other.status(), StatusCode::OK);
+    }
+    let etag = app
+        .get("/quillfeather")
+        .await
+        .headers()
+        .get("etag")
+        .unwrap()
+        .clone();
+    app.publish(
+        "quillfeather",
+        &QUILLFEATHER.replacen(
+            "name: Quillfeather Analytics",
+            "name: Quillfeather Analytics GmbH",
+            1,
+        ),
+    )
+    .await;
+    let after = app
+        .client
+        .get(format!("{}/quillfeather", app.base))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::OK);
+    assert!(
+        after
+            .text()
+            .await
+            .unwrap()
+            .contains("Quillfeather Analytics GmbH")
+    );
+    let json: serde_json::Value = app
+        .get("/quillfeather/trust.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["revision"], 2);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_and_unpublished_orgs_get_404_pages_not_crashes() {
+    let app = App::start_default().await;
+    for path in [
+        "/no-such-org",
+        "/NOT_A_SLUG",
+        "/api",
+        "/a/b/c",
+        "/%00",
+        "/quillfeather/../etc/passwd",
+    ] {
+        let resp = app.get(path).await;
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_security_headers(&resp);
+        assert!(resp.text().await.unwrap().contains("Not found") || path == "/api");
+    }
+    let (status, body) = error_envelope(app.get("/no-such-org/trust.json").await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found");
+    create_org(&*app.store, &"draft-only".parse().unwrap(), "Draft Only")
+        .await
+        .unwrap();
+    let resp = app.get("/draft-only").await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert!(resp.text().await.unwrap().contains("not been published"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn hsts_is_sent_when_served_over_https() {
+    let app = App::start(WebConfig {
+        https: true,
+        ..WebConfig::default()
+    })
+    .await;
+    for path in ["/", "/healthz", "/missing"] {
+        let resp = app.get(path).await;
+        let hsts = resp
+            .headers()
+            .get("strict-transport-security")
+            .expect("HSTS")
+            .to_str()
+            .unwrap();
+        assert!(
+            hsts.contains("max-age=63072000") && hsts.contains("includeSubDomains"),
+            "{hsts}"
+        );
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = App::start_default().await;
+    let health: serde_json::Value = app.get("/healthz").await.json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    let ready: serde_json::Value = app.get("/readyz").await.json().await.unwrap();
+    assert_eq!(ready["database"], "sqlite");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn api_errors_use_one_envelope_and_name_the_field() {
+    let app = App::start(WebConfig {
+        body_limit: 64 * 1024,
+        ..WebConfig::default()
+    })
+    .await;
+    let url = format!("{}/api/v1/validate", app.base);
+    let ok = app
+        .client
+        .post(&url)
+        .header("content-type", "application/yaml")
+        .body(QUILLFEATHER)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    let ok: serde_json::Value = ok.json().await.unwrap();
+    assert_eq!(ok["valid"], true);
+
+    let bad = QUILLFEATHER.replacen("soc2:CC6.1", "soc2:CC99.1", 1);
+    let resp = app
+        .client
+        .post(&url)
+        .header("content-type", "application/yaml")
+        .body(bad)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = error_envelope(resp).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["field"], "controls[0].mappings[0]");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown requirement soc2:CC99.1")
+    );
+
+    let resp = app
+        .client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body("{\"version\": 1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_envelope(resp).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let resp = app
+        .client
+        .post(&url)
+        .header("content-type", "text/plain")
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_envelope(resp).await.0,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+
+    let huge = "#".repeat(200 * 1024);
+    let resp = app
+        .client
+        .post(&url)
+        .header("content-type", "application/yaml")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_envelope(resp).await.0, StatusCode::PAYLOAD_TOO_LARGE);
+
+    let resp = app.client.get(&url).send().await.unwrap();
+    assert_eq!(error_envelope(resp).await.0, StatusCode::METHOD_NOT_ALLOWED);
+    let resp = app.get("/api/v1/nothing-here").await;
+    assert_eq!(error_envelope(resp).await.0, StatusCode::NOT_FOUND);
+    let resp = app
+        .get("/api/v1/orgs/quillfeather/revisions/not-a-number")
+        .await;
+    assert_eq!(error_envelope(resp).await.0, StatusCode::BAD_REQUEST);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn revision_history_and_diff_via_api() {
+    let app = App::start_default().await;
+    app.publish("quillfeather", QUILLFEATHER).await;
+    let extra = QUILLFEATHER.replacen(
+        "changelog:\n",
+        "- name: Mailgun\n  purpose: Backup email delivery\n  locations: [United States]\n  data_categories: [Account email addresses]\n  enabled_by_default: true\n  website: https://www.mailgun.com\n  announced_at: 2026-11-22\n  effective_at: 2027-01-05\nchangelog:\n",
+        1,
+    );
+    app.publish("quillfeather", &extra).await;
+    let list: serde_json::Value = app
+        .get("/api/v1/orgs/quillfeather/revisions")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let numbers: Vec<u64> = list["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["number"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, vec![2, 1]);
+    let one: serde_json::Value = app
+        .get("/api/v1/orgs/quillfeather/revisions/1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["revision"], 1);
+    let d: serde_json::Value = app
+        .get("/api/v1/orgs/quillfeather/diff?from=1&to=2")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        d["summary"],
+        serde_json::json!([
+            "subprocessor added: Mailgun (Backup email delivery), takes effect 2027-01-05"
+        ])
+    );
+    let (status, body) =
+        error_envelope(app.get("/api/v1/orgs/quillfeather/diff?from=1&to=9").await).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("to"))
+    );
+    let (status, _) = error_envelope(app.get("/api/v1/orgs/nobody/revisions").await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}

@@ -1,0 +1,457 @@
+//! The `candor` binary as an operator uses it: real processes, a real SQLite file,
+//! real HTTP against `candor serve`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const QUILLFEATHER: &str = include_str!("../demo/quillfeather.yaml");
+
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Workspace {
+        Workspace {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn db_url(&self) -> String {
+        format!("sqlite://{}", self.dir.path().join("candor.db").display())
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn candor(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_candor"))
+            .args(args)
+            .env("CANDOR_DATABASE_URL", self.db_url())
+            .env_remove("CANDOR_LOG")
+            .output()
+            .unwrap()
+    }
+
+    /// Runs and expects success; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.candor(args);
+        assert!(
+            out.status.success(),
+            "candor {args:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn export(&self, org: &str) -> String {
+        self.ok(&["export", "--org", org])
+    }
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn apply_then_export_round_trips_exactly() {
+    let ws = Workspace::new();
+    ws.ok(&[
+        "org",
+        "create",
+        "quillfeather",
+        "--name",
+        "Quillfeather Analytics",
+    ]);
+    let demo = ws.file("demo.yaml", QUILLFEATHER);
+    let out = ws.ok(&["apply", path_str(&demo), "--org", "quillfeather"]);
+    assert!(
+        out.contains("create the draft of quillfeather: 36 controls"),
+        "{out}"
+    );
+    let exported = ws.export("quillfeather");
+    // The export is the same document as the file that was applied.
+    let original = candor_domain::TrustCenter::from_yaml(QUILLFEATHER).unwrap();
+    assert_eq!(
+        candor_domain::TrustCenter::from_yaml(&exported).unwrap(),
+        original
+    );
+    // Applying the export changes nothing, and exporting again gives identical bytes.
+    let file = ws.file("exported.yaml", &exported);
+    let out = ws.ok(&["apply", path_str(&file), "--org", "quillfeather"]);
+    assert!(out.contains("no changes"), "{out}");
+    assert_eq!(ws.export("quillfeather"), exported);
+    // `export -o` writes the same bytes to a file.
+    let target = ws.dir.path().join("out.yaml");
+    ws.ok(&["export", "--org", "quillfeather", "-o", path_str(&target)]);
+    assert_eq!(std::fs::read_to_string(target).unwrap(), exported);
+}
+
+#[test]
+fn dry_run_prints_changes_and_stores_nothing() {
+    let ws = Workspace::new();
+    ws.ok(&["org", "create", "quillfeather", "--name", "Q"]);
+    let demo = ws.file("demo.yaml", QUILLFEATHER);
+    let out = ws.ok(&[
+        "apply",
+        "--dry-run",
+        path_str(&demo),
+        "--org",
+        "quillfeather",
+    ]);
+    assert!(
+        out.contains("would create the draft") && out.contains("nothing was stored"),
+        "{out}"
+    );
+    let out = ws.candor(&["export", "--org", "quillfeather"]);
+    assert!(!out.status.success(), "a dry run must not create a draft");
+
+    ws.ok(&["apply", path_str(&demo), "--org", "quillfeather"]);
+    let before = ws.export("quillfeather");
+    let changed = QUILLFEATHER
+        .replacen("    rto_minutes: 240", "    rto_minutes: 60", 1)
+        .replacen(
+            "- question: Do you support single sign-on?",
+            "- question: Do you support SSO?",
+            1,
+        );
+    let file = ws.file("changed.yaml", &changed);
+    let out = ws.ok(&[
+        "apply",
+        "--dry-run",
+        path_str(&file),
+        "--org",
+        "quillfeather",
+    ]);
+    assert!(
+        out.contains("commitment changed: resilience (rto_minutes: 240 → 60)"),
+        "{out}"
+    );
+    assert!(out.contains("question added: Do you support SSO?"), "{out}");
+    assert!(
+        out.contains("question removed: Do you support single sign-on?"),
+        "{out}"
+    );
+    assert_eq!(
+        ws.export("quillfeather"),
+        before,
+        "dry run changed the draft"
+    );
+}
+
+#[test]
+fn bad_yaml_names_the_field_and_changes_nothing() {
+    let ws = Workspace::new();
+    ws.ok(&["org", "create", "quillfeather", "--name", "Q"]);
+    let demo = ws.file("demo.yaml", QUILLFEATHER);
+    ws.ok(&["apply", path_str(&demo), "--org", "quillfeather"]);
+    let before = ws.export("quillfeather");
+    let cases = [
+        (
+            QUILLFEATHER.replacen("soc2:CC6.1", "soc2:CC99.1", 1),
+            "controls[0].mappings[0]: unknown requirement soc2:CC99.1",
+        ),
+        (
+            QUILLFEATHER.replacen("  status: implemented", "  status: done", 1),
+            "controls[0].status: unknown variant `done`",
+        ),
+        (
+            QUILLFEATHER.replacen(
+                "  security_contact: security@quillfeather.example",
+                "  security_contact: nobody",
+                1,
+            ),
+            "profile.security_contact: \"nobody\" is not an email address",
+        ),
+        (
+            QUILLFEATHER.replacen(
+                "  effective_at: 2026-12-20",
+                "  effective_at: 2026-11-01",
+                1,
+            ),
+            "subprocessors[6].effective_at: 2026-11-01 is before announced_at 2026-11-18",
+        ),
+        (
+            "controls: [".to_owned(),
+            "did not find expected node content at line 2 column 1",
+        ),
+    ];
+    for (yaml, expected) in cases {
+        let file = ws.file("bad.yaml", &yaml);
+        let out = ws.candor(&["apply", path_str(&file), "--org", "quillfeather"]);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(expected),
+            "expected {expected:?} in:\n{stderr}"
+        );
+        assert!(stderr.contains("nothing was changed"), "{stderr}");
+        assert_eq!(
+            ws.export("quillfeather"),
+            before,
+            "a refused file changed the draft"
+        );
+    }
+}
+
+#[test]
+fn publish_numbers_revisions_and_diff_describes_them() {
+    let ws = Workspace::new();
+    ws.ok(&["org", "create", "quillfeather", "--name", "Q"]);
+    let out = ws.candor(&["publish", "--org", "quillfeather"]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("no draft"));
+    let demo = ws.file("demo.yaml", QUILLFEATHER);
+    ws.ok(&["apply", path_str(&demo), "--org", "quillfeather"]);
+    assert!(
+        ws.ok(&["publish", "--org", "quillfeather"])
+            .contains("published revision 1 of quillfeather (sha256:")
+    );
+    assert!(
+        ws.ok(&["publish", "--org", "quillfeather"])
+            .contains("nothing to publish: the draft equals revision 1")
+    );
+
+    let added = QUILLFEATHER.replacen(
+        "changelog:\n",
+        "- name: Mailgun\n  purpose: Backup email delivery\n  locations: [United States]\n  data_categories: [Account email addresses]\n  enabled_by_default: true\n  website: https://www.mailgun.com\n  announced_at: 2026-11-22\n  effective_at: 2027-01-05\nchangelog:\n",
+        1,
+    );
+    let file = ws.file("v2.yaml", &added);
+    ws.ok(&["apply", path_str(&file), "--org", "quillfeather"]);
+    let out = ws.ok(&["publish", "--org", "quillfeather"]);
+    assert!(out.contains("published revision 2"), "{out}");
+    assert!(
+        out.contains(
+            "subprocessor added: Mailgun (Backup email delivery), takes effect 2027-01-05"
+        ),
+        "{out}"
+    );
+
+    let out = ws.ok(&["diff", "--org", "quillfeather", "1", "2"]);
+    assert_eq!(
+        out.trim(),
+        "subprocessor added: Mailgun (Backup email delivery), takes effect 2027-01-05"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ws.ok(&["diff", "--org", "quillfeather", "1", "2", "--json"]))
+            .unwrap();
+    assert_eq!(json["sections"][0]["section"], "subprocessors");
+    assert_eq!(json["sections"][0]["added"][0]["id"], "Mailgun");
+    assert!(
+        ws.ok(&["diff", "--org", "quillfeather", "2", "draft"])
+            .contains("no differences")
+    );
+    let out = ws.candor(&["diff", "--org", "quillfeather", "1", "7"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("there is no revision 7"));
+    let listed = ws.ok(&["org", "list"]);
+    assert!(listed.contains("quillfeather\tQ\trevision 2"), "{listed}");
+}
+
+#[test]
+fn org_slugs_and_unknown_orgs_are_refused_clearly() {
+    let ws = Workspace::new();
+    let out = ws.candor(&["org", "create", "Bad Slug", "--name", "X"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid key"));
+    let out = ws.candor(&["org", "create", "admin", "--name", "X"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("reserved"));
+    ws.ok(&["org", "create", "acme", "--name", "Acme"]);
+    let out = ws.candor(&["org", "create", "acme", "--name", "Acme"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    let out = ws.candor(&["export", "--org", "nobody"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no org nobody"));
+}
+
+#[test]
+fn the_published_schema_matches_the_parser() {
+    let ws = Workspace::new();
+    let generated = ws.ok(&["schema"]);
+    let committed = include_str!("../../../schema/trust-center.schema.json");
+    assert_eq!(
+        generated.trim_end(),
+        committed.trim_end(),
+        "run `candor schema > schema/trust-center.schema.json`"
+    );
+}
+
+/// A server started the way the README starts it, on a free port.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(ws: &Workspace, args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_candor"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .env("CANDOR_DATABASE_URL", ws.db_url())
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let base = loop {
+            let line = rx
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .expect("server did not start");
+            if let Some(url) = line.strip_prefix("candor: serving on ") {
+                break url.trim_end_matches('/').to_owned();
+            }
+        };
+        Server { child, base }
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        let resp = ureq_get(&format!("{}{path}", self.base));
+        (resp.0, resp.1)
+    }
+
+    fn terminate(mut self) -> std::process::ExitStatus {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        self.child.wait().unwrap()
+    }
+}
+
+/// Minimal blocking HTTP GET over a TcpStream, enough for these checks.
+fn ureq_get(url: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest
+        .split_once('/')
+        .map(|(h, p)| (h, format!("/{p}")))
+        .unwrap_or((rest, "/".into()));
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn serve_demo_shows_both_companies_and_stops_cleanly_on_sigterm() {
+    let ws = Workspace::new();
+    let server = Server::start(&ws, &["--demo"]);
+    let (status, home) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(
+        home.contains("/quillfeather") && home.contains("/harborlight"),
+        "{home}"
+    );
+    for org in ["quillfeather", "harborlight"] {
+        let (status, page) = server.get(&format!("/{org}"));
+        assert_eq!(status, 200);
+        for section in [
+            "overview",
+            "promises",
+            "compliance",
+            "controls",
+            "commitments",
+            "subprocessors",
+            "changelog",
+            "roadmap",
+            "documents",
+            "faq",
+            "disclosure",
+            "verify",
+        ] {
+            assert!(
+                page.contains(&format!("<section id=\"{section}\"")),
+                "{org}: {section}"
+            );
+        }
+        assert!(
+            page.contains("Revision 2"),
+            "demo orgs have a history of two revisions"
+        );
+        let (status, _) = server.get(&format!("/{org}/trust.json"));
+        assert_eq!(status, 200);
+    }
+    let (status, _) = server.get("/readyz");
+    assert_eq!(status, 200);
+    let exit = server.terminate();
+    assert!(
+        exit.success(),
+        "candor did not exit cleanly on SIGTERM: {exit:?}"
+    );
+
+    // A second start on the same file keeps the history and publishes nothing new.
+    let server = Server::start(&ws, &["--demo"]);
+    let (_, json) = server.get("/quillfeather/trust.json");
+    assert!(json.contains("\"revision\":2"), "{json}");
+    assert!(server.terminate().success());
+    let diff = ws.ok(&["diff", "--org", "quillfeather", "1", "2"]);
+    assert!(diff.contains("subprocessor added: Anthropic"), "{diff}");
+}
+
+#[test]
+fn demo_content_validates_against_the_published_schema_with_an_independent_validator() {
+    // Python's `jsonschema` (not our code) checks both demo files, as JSON, against the schema.
+    let ws = Workspace::new();
+    let mut docs = Vec::new();
+    for yaml in [QUILLFEATHER, include_str!("../demo/harborlight.yaml")] {
+        let tc = candor_domain::TrustCenter::from_yaml(yaml).unwrap();
+        docs.push(serde_json::to_value(&tc).unwrap());
+    }
+    let mut broken = docs[0].clone();
+    broken["controls"][0]["status"] = "done".into();
+    let docs_path = ws.file("docs.json", &serde_json::to_string(&docs).unwrap());
+    let broken_path = ws.file(
+        "broken.json",
+        &serde_json::to_string(&vec![broken]).unwrap(),
+    );
+    let schema = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../schema/trust-center.schema.json"
+    );
+    let script = "import json, sys, jsonschema\n\
+        schema = json.load(open(sys.argv[1]))\n\
+        v = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())\n\
+        errors = [e.message for d in json.load(open(sys.argv[2])) for e in v.iter_errors(d)]\n\
+        print('\\n'.join(errors)); sys.exit(1 if errors else 0)\n";
+    let run = |docs: &Path| {
+        Command::new("python3")
+            .args(["-c", script, schema, path_str(docs)])
+            .output()
+            .expect("python3 with jsonschema")
+    };
+    let good = run(&docs_path);
+    assert!(
+        good.status.success(),
+        "demo content fails the schema:\n{}{}",
+        String::from_utf8_lossy(&good.stdout),
+        String::from_utf8_lossy(&good.stderr)
+    );
+    let bad = run(&broken_path);
+    assert_eq!(
+        bad.status.code(),
+        Some(1),
+        "the validator accepted a broken document: {}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("done"));
+}
