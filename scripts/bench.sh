@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Throughput of GET /{org} against nginx serving the same page as a static file,
+# both measured in this run on loopback with wrk. Prints a Markdown table.
+# Usage: scripts/bench.sh [seconds per run, default 15] [connections, default 64]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-15}
+CONNECTIONS=${2:-64}
+THREADS=2
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+if [ ${#missing[@]} -gt 0 ]; then
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+cargo build --release --locked -p candor >&2
+WORK=$(mktemp -d /tmp/candor-bench.XXXXXX)
+# nginx workers run as an unprivileged user and must read the page.
+chmod 755 "$WORK"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+CANDOR_PORT=$(free_port)
+NGINX_PORT=$(free_port)
+
+CANDOR_LOG=warn target/release/candor --database-url "sqlite://$WORK/candor.db" \
+    serve --demo --listen "127.0.0.1:$CANDOR_PORT" 2>"$WORK/candor.log" &
+pids+=($!)
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$CANDOR_PORT/healthz" >/dev/null && break; sleep 0.1; done
+
+mkdir -p "$WORK/www"
+curl -sf "http://127.0.0.1:$CANDOR_PORT/quillfeather" -o "$WORK/www/quillfeather.html"
+cat > "$WORK/nginx.conf" <<CONF
+worker_processes auto;
+daemon off;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 100000;
+    types { text/html html; }
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $WORK/www;
+        location = /quillfeather { default_type text/html; try_files /quillfeather.html =404; }
+    }
+}
+CONF
+"$NGINX" -c "$WORK/nginx.conf" -p "$WORK" &
+pids+=($!)
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$NGINX_PORT/quillfeather" >/dev/null && break; sleep 0.1; done
+cmp <(curl -s "http://127.0.0.1:$NGINX_PORT/quillfeather") "$WORK/www/quillfeather.html"
+
+run() { # name url
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$2" >/dev/null # warm-up
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$2" > "$WORK/$1.txt"
+    local rps p50 p99
+    rps=$(awk '/^Requests\/sec/ {print $2}' "$WORK/$1.txt")
+    p50=$(awk '$1 == "50%" {print $2}' "$WORK/$1.txt")
+    p99=$(awk '$1 == "99%" {print $2}' "$WORK/$1.txt")
+    if grep -q "Non-2xx" "$WORK/$1.txt"; then echo "bench: $1 answered non-2xx responses" >&2; cat "$WORK/$1.txt" >&2; exit 1; fi
+    echo "$rps $p50 $p99"
+}
+read -r n_rps n_p50 n_p99 < <(run nginx "http://127.0.0.1:$NGINX_PORT/quillfeather")
+read -r c_rps c_p50 c_p99 < <(run candor "http://127.0.0.1:$CANDOR_PORT/quillfeather")
+bytes=$(wc -c < "$WORK/www/quillfeather.html")
+ratio=$(python3 -c "print(f'{$c_rps / $n_rps:.2f}')")
+
+cat <<REPORT
+GET /quillfeather ($bytes bytes), wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s on 127.0.0.1, $(nproc) cores, $(date -u +%Y-%m-%d)
+
+| server | requests/s | p50 | p99 |
+|---|---:|---:|---:|
+| nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///') (static file) | $n_rps | $n_p50 | $n_p99 |
+| candor (SQLite, release) | $c_rps | $c_p50 | $c_p99 |
+
+candor / nginx requests per second: **$ratio**
+REPORT
