@@ -16,6 +16,8 @@ ensure_packages() {
         as_root apt-get update -qq
         DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     fi
+    # An independent JSON Schema validator checks the published schema against the demo files.
+    python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install --quiet jsonschema
 }
 
 start_postgres() {
@@ -49,4 +51,11 @@ ensure_packages
 trap stop_postgres EXIT
 start_postgres
 if [ $# -eq 0 ]; then set -- --workspace; fi
-cargo test --locked "$@"
+LOG=$(mktemp /tmp/candor-test.XXXXXX)
+trap 'stop_postgres; rm -f "$LOG"' EXIT
+status=0
+cargo test --locked "$@" 2>&1 | tee "$LOG" || status=$?
+# One closing line for the whole run (cargo prints one per test binary).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "candor: %d passed, %d failed\n", p, f }' "$LOG"
+exit "$status"

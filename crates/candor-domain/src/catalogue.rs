@@ -65,7 +65,7 @@ impl FrameworkId {
     pub fn unit(self) -> &'static str {
         match self {
             FrameworkId::Soc2 => "criteria",
-            FrameworkId::Gdpr => "articles",
+            FrameworkId::Gdpr => "articles with obligations",
             FrameworkId::Iso27001 => "Annex A controls",
             FrameworkId::Hipaa => "standards and specifications",
             FrameworkId::Pcidss => "requirements",
@@ -114,6 +114,10 @@ pub struct Framework {
 pub struct CatalogueRequirement {
     pub id: String,
     pub title: String,
+    /// False for provisions that oblige nobody a trust center speaks for (scope,
+    /// definitions, duties of authorities): they can be mapped but do not count
+    /// towards coverage.
+    pub counted: bool,
 }
 
 impl Framework {
@@ -121,17 +125,26 @@ impl Framework {
         self.index.get(requirement).map(|&i| &self.requirements[i])
     }
 
+    /// How many requirements count towards coverage.
+    pub fn counted(&self) -> usize {
+        self.requirements.iter().filter(|r| r.counted).count()
+    }
+
+    /// Data format: `id<TAB>title[<TAB>informative]`, and `#key<TAB>value` header lines.
     fn parse(id: FrameworkId) -> Framework {
         let mut name = String::new();
         let mut requirements = Vec::new();
         for line in id.data().lines().filter(|l| !l.trim().is_empty()) {
-            let (key, value) = line.split_once('\t').unwrap_or((line, ""));
+            let mut fields = line.split('\t');
+            let key = fields.next().unwrap_or_default();
+            let value = fields.next().unwrap_or_default();
             match key {
                 "#name" => name = value.to_owned(),
-                "#id" => debug_assert_eq!(value, id.as_str()),
+                k if k.starts_with('#') => {}
                 _ => requirements.push(CatalogueRequirement {
                     id: key.to_owned(),
                     title: value.to_owned(),
+                    counted: fields.next() != Some("informative"),
                 }),
             }
         }
@@ -191,5 +204,10 @@ mod tests {
         assert_eq!(framework(FrameworkId::Soc2).requirements.len(), 61);
         assert!(framework(FrameworkId::Soc2).get("CC6.1").is_some());
         assert!(framework(FrameworkId::Soc2).get("CC99.1").is_none());
+        // GDPR counts only the articles that oblige controllers or processors.
+        assert_eq!(framework(FrameworkId::Gdpr).counted(), 40);
+        assert!(!framework(FrameworkId::Gdpr).get("art4").unwrap().counted);
+        assert!(framework(FrameworkId::Gdpr).get("art32").unwrap().counted);
+        assert_eq!(framework(FrameworkId::Soc2).counted(), 61);
     }
 }

@@ -12,7 +12,7 @@ pub struct FrameworkCoverage {
     pub framework: FrameworkId,
     pub label: &'static str,
     pub unit: &'static str,
-    /// Requirements in the catalogue.
+    /// Requirements in the catalogue that count towards coverage.
     pub total: usize,
     /// Requirements addressed by at least one implemented control.
     pub implemented: usize,
@@ -36,8 +36,14 @@ pub fn coverage(content: &TrustCenter) -> Vec<FrameworkCoverage> {
         .filter_map(|fw| {
             let mut implemented = BTreeSet::new();
             let mut mapped = BTreeSet::new();
+            let catalogue = framework(fw);
+            let counted = |id: &str| catalogue.get(id).is_some_and(|r| r.counted);
             for control in &content.controls {
-                for m in control.mappings.iter().filter(|m| m.framework == fw) {
+                for m in control
+                    .mappings
+                    .iter()
+                    .filter(|m| m.framework == fw && counted(&m.id))
+                {
                     mapped.insert(m.id.as_str());
                     if control.status == ControlStatus::Implemented {
                         implemented.insert(m.id.as_str());
@@ -48,7 +54,7 @@ pub fn coverage(content: &TrustCenter) -> Vec<FrameworkCoverage> {
                 framework: fw,
                 label: fw.label(),
                 unit: fw.unit(),
-                total: framework(fw).requirements.len(),
+                total: catalogue.counted(),
                 implemented: implemented.len(),
                 mapped: mapped.len(),
             })

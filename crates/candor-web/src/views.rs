@@ -8,7 +8,11 @@ use candor_domain::coverage::{FrameworkCoverage, coverage};
 use candor_domain::model::{Control, Subprocessor, TrustCenter};
 use candor_domain::types::Day;
 use candor_domain::{Revision, catalogue};
+use time::format_description::BorrowedFormatItem;
 use time::format_description::well_known::Rfc3339;
+
+const HUMAN_TIME: &[BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
 
 /// One control mapping, with the requirement's title for a tooltip and screen readers.
 pub struct MappingView {
@@ -52,7 +56,10 @@ pub struct TrustPage<'a> {
     pub slug: &'a str,
     pub tc: &'a TrustCenter,
     pub revision: u64,
+    /// RFC 3339, for `<time datetime>` and machines.
     pub published_at: String,
+    /// For people: `2026-11-22 21:01 UTC`.
+    pub published_human: String,
     pub content_hash: String,
     pub overview: Vec<String>,
     pub categories: Vec<CategoryView<'a>>,
@@ -172,6 +179,11 @@ impl<'a> TrustPage<'a> {
             tc,
             revision: revision.number,
             published_at: revision.published_at.format(&Rfc3339).unwrap_or_default(),
+            published_human: revision
+                .published_at
+                .to_offset(time::UtcOffset::UTC)
+                .format(HUMAN_TIME)
+                .unwrap_or_default(),
             content_hash: revision.content_hash.to_string(),
             overview,
             categories,
