@@ -16,7 +16,7 @@ pub use catalogue::FrameworkId;
 pub use diff::{ContentDiff, diff};
 pub use model::TrustCenter;
 pub use parse::{ContentError, FieldError};
-pub use revision::Revision;
+pub use revision::{PublishedDocument, Revision};
 pub use types::OrgSlug;
 
 #[cfg(test)]

@@ -26,13 +26,23 @@ pub struct Revision {
     pub content: TrustCenter,
 }
 
-/// The public JSON form of a revision (`/{org}/trust.json`).
-#[derive(Serialize)]
+/// The public JSON form of a revision (`/{org}/trust.json`), served as canonical
+/// JSON so that `content` can be hashed exactly as received.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(
+    title = "Candor published revision",
+    description = "One published, immutable revision of an org's trust center (GET /{org}/trust.json).",
+    deny_unknown_fields
+)]
 pub struct PublishedDocument<'a> {
+    /// The org's slug: the first path segment of its trust page.
     pub org: &'a str,
+    /// 1 for the org's first publish, then +1 each time.
     pub revision: u64,
+    /// `sha256:` and the hex SHA-256 of `content` as canonical JSON (RFC 8785).
     pub content_hash: ContentHash,
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(with = "String", extend("format" = "date-time"))]
     pub published_at: OffsetDateTime,
     pub content: &'a TrustCenter,
 }

@@ -88,8 +88,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print the JSON Schema of the trust-as-code file.
-    Schema,
+    /// Print a JSON Schema: of the trust-as-code file, or of trust.json.
+    Schema {
+        #[arg(value_enum, default_value = "trust-center")]
+        document: SchemaDocument,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SchemaDocument {
+    /// The trust-as-code YAML file (also the API's JSON body).
+    TrustCenter,
+    /// A published revision as served at /{org}/trust.json.
+    TrustJson,
 }
 
 #[derive(Subcommand)]
@@ -186,14 +197,14 @@ fn report_invalid(file: &std::path::Path, err: &ContentError) -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
-    if let Command::Schema = cli.command {
-        println!("{}", schema_json());
+    if let Command::Schema { document } = cli.command {
+        println!("{}", schema_json(document));
         return Ok(ExitCode::SUCCESS);
     }
     let store = open_store(&cli).await?;
     match cli.command {
         // Printed above, before any database is opened.
-        Command::Schema => Ok(ExitCode::SUCCESS),
+        Command::Schema { .. } => Ok(ExitCode::SUCCESS),
         Command::Serve {
             listen,
             demo,
@@ -289,8 +300,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn schema_json() -> String {
-    let schema = schemars::schema_for!(TrustCenter);
+fn schema_json(document: SchemaDocument) -> String {
+    let schema = match document {
+        SchemaDocument::TrustCenter => schemars::schema_for!(TrustCenter),
+        SchemaDocument::TrustJson => {
+            schemars::schema_for!(candor_domain::PublishedDocument<'static>)
+        }
+    };
     serde_json::to_string_pretty(&schema).unwrap_or_default()
 }
 

@@ -268,15 +268,45 @@ fn org_slugs_and_unknown_orgs_are_refused_clearly() {
 }
 
 #[test]
-fn the_published_schema_matches_the_parser() {
+fn the_published_schemas_match_the_code() {
     let ws = Workspace::new();
-    let generated = ws.ok(&["schema"]);
-    let committed = include_str!("../../../schema/trust-center.schema.json");
-    assert_eq!(
-        generated.trim_end(),
-        committed.trim_end(),
-        "run `candor schema > schema/trust-center.schema.json`"
-    );
+    for (document, committed, file) in [
+        (
+            "trust-center",
+            include_str!("../../../schema/trust-center.schema.json"),
+            "trust-center",
+        ),
+        (
+            "trust-json",
+            include_str!("../../../schema/trust.schema.json"),
+            "trust",
+        ),
+    ] {
+        let generated = ws.ok(&["schema", document]);
+        assert_eq!(
+            generated.trim_end(),
+            committed.trim_end(),
+            "run `candor schema {document} > schema/{file}.schema.json`"
+        );
+    }
+}
+
+fn schema_path(file: &str) -> String {
+    format!("{}/../../schema/{file}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Validates each document of the JSON array in `docs` against `schema` with Python's
+/// `jsonschema` package: an implementation we did not write. Prints each error.
+fn python_validate(schema: &str, docs: &Path) -> Output {
+    let script = "import json, sys, jsonschema\n\
+        schema = json.load(open(sys.argv[1]))\n\
+        v = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())\n\
+        errors = [e.message for d in json.load(open(sys.argv[2])) for e in v.iter_errors(d)]\n\
+        print('\\n'.join(errors)); sys.exit(1 if errors else 0)\n";
+    Command::new("python3")
+        .args(["-c", script, schema, path_str(docs)])
+        .output()
+        .expect("python3 with jsonschema (scripts/test.sh installs it)")
 }
 
 /// A server started the way the README starts it, on a free port.
@@ -388,8 +418,17 @@ fn serve_demo_shows_both_companies_and_stops_cleanly_on_sigterm() {
             page.contains("Revision 2"),
             "demo orgs have a history of two revisions"
         );
-        let (status, _) = server.get(&format!("/{org}/trust.json"));
+        let (status, json) = server.get(&format!("/{org}/trust.json"));
         assert_eq!(status, 200);
+        // trust.json as served validates against the published schema, checked by Python's jsonschema.
+        let docs = ws.file("served.json", &format!("[{json}]"));
+        let check = python_validate(&schema_path("trust.schema.json"), &docs);
+        assert!(
+            check.status.success(),
+            "{org}/trust.json fails its schema:\n{}{}",
+            String::from_utf8_lossy(&check.stdout),
+            String::from_utf8_lossy(&check.stderr)
+        );
     }
     let (status, _) = server.get("/readyz");
     assert_eq!(status, 200);
@@ -424,21 +463,8 @@ fn demo_content_validates_against_the_published_schema_with_an_independent_valid
         "broken.json",
         &serde_json::to_string(&vec![broken]).unwrap(),
     );
-    let schema = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../schema/trust-center.schema.json"
-    );
-    let script = "import json, sys, jsonschema\n\
-        schema = json.load(open(sys.argv[1]))\n\
-        v = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())\n\
-        errors = [e.message for d in json.load(open(sys.argv[2])) for e in v.iter_errors(d)]\n\
-        print('\\n'.join(errors)); sys.exit(1 if errors else 0)\n";
-    let run = |docs: &Path| {
-        Command::new("python3")
-            .args(["-c", script, schema, path_str(docs)])
-            .output()
-            .expect("python3 with jsonschema")
-    };
+    let schema = schema_path("trust-center.schema.json");
+    let run = |docs: &Path| python_validate(&schema, docs);
     let good = run(&docs_path);
     assert!(
         good.status.success(),
