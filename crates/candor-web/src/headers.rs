@@ -52,6 +52,9 @@ pub async fn security_headers(
 /// Errors produced outside the API handlers (unknown route, body too large,
 /// wrong method) still reach API clients as the JSON envelope.
 pub async fn api_error_envelope(request: Request, next: Next) -> Response {
+    if !request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
     let response = next.run(request).await;
     let status = response.status();
     let is_json = response

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use askama::Template;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
@@ -16,6 +16,7 @@ use axum::{Json, Router};
 use candor_store::SharedStore;
 use serde_json::json;
 use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
 
 pub mod api;
 pub mod error;
@@ -76,18 +77,22 @@ pub fn router(state: AppState) -> Router {
         .route("/orgs/{org}/revisions", get(api::revisions))
         .route("/orgs/{org}/revisions/{number}", get(api::revision))
         .route("/orgs/{org}/diff", get(api::revision_diff))
-        .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) })
-        .layer(middleware::from_fn(headers::api_error_envelope));
+        .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) });
     Router::new()
         .route("/", get(index))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/static/candor.css", get(stylesheet))
         .route("/{org}", get(pages::trust_page))
-        .route("/{org}/", get(pages::trust_page))
+        .route("/{org}/", get(pages::without_trailing_slash))
         .route("/{org}/trust.json", get(pages::trust_json))
         .nest("/api/v1", api)
         .fallback(|| async { pages::not_found_page("page at this address") })
+        // Every route, present and future, gets the same cap; the envelope
+        // middleware turns the 413 into JSON on API paths.
+        .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .layer(RequestBodyLimitLayer::new(state.config.body_limit))
+        .layer(middleware::from_fn(headers::api_error_envelope))
         .layer(middleware::from_fn(access_log))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -228,3 +228,11 @@ pub async fn trust_json(
         Err(e) => ApiError::from(e).into_response(),
     }
 }
+
+/// `/{org}/` → `/{org}`: one address per page.
+pub async fn without_trailing_slash(Path(org): Path<String>) -> Response {
+    match org.parse::<OrgSlug>() {
+        Ok(slug) => axum::response::Redirect::permanent(&format!("/{slug}")).into_response(),
+        Err(_) => not_found_page("page at this address"),
+    }
+}

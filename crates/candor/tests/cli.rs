@@ -481,3 +481,108 @@ fn demo_content_validates_against_the_published_schema_with_an_independent_valid
     );
     assert!(String::from_utf8_lossy(&bad.stdout).contains("done"));
 }
+
+/// The same binary on PostgreSQL: migrations with the owner URL, everything else
+/// as an app role that row-level security binds. Needs `CANDOR_TEST_PG_URL`.
+#[test]
+fn the_binary_runs_on_postgresql_as_an_unprivileged_app_role() {
+    let admin = std::env::var("CANDOR_TEST_PG_URL").expect(
+        "CANDOR_TEST_PG_URL is not set: run scripts/test.sh, which starts a throwaway PostgreSQL",
+    );
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let db = format!("candor_cli_{nonce}_{}", std::process::id());
+    let psql = |sql: &str| {
+        let out = Command::new("psql")
+            .args([admin.as_str(), "-v", "ON_ERROR_STOP=1", "-qc", sql])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "psql {sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    psql(&format!("CREATE DATABASE {db}"));
+    psql(
+        "DO $$ BEGIN CREATE ROLE candor_cli_app LOGIN NOSUPERUSER NOBYPASSRLS; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
+    );
+    let mut owner = url::Url::parse(&admin).unwrap();
+    owner.set_path(&db);
+    let mut app = owner.clone();
+    app.set_username("candor_cli_app").unwrap();
+
+    let ws = Workspace::new();
+    let run = |db_url: &url::Url, owner_url: Option<&url::Url>, args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_candor"));
+        cmd.env("CANDOR_DATABASE_URL", db_url.as_str()).args(args);
+        if let Some(o) = owner_url {
+            cmd.env("CANDOR_DATABASE_OWNER_URL", o.as_str());
+        }
+        cmd.output().unwrap()
+    };
+    // Without the owner URL there is no schema yet, and Candor says how to make it.
+    let out = run(&app, None, &["org", "list"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("schema is missing"),
+        "{out:?}"
+    );
+    let out = run(
+        &app,
+        Some(&owner),
+        &["org", "create", "acme", "--name", "Acme"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let demo = ws.file("demo.yaml", QUILLFEATHER);
+    for args in [
+        vec!["apply", path_str(&demo), "--org", "acme"],
+        vec!["publish", "--org", "acme"],
+    ] {
+        let out = run(&app, None, &args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let listed = String::from_utf8(run(&app, None, &["org", "list"]).stdout).unwrap();
+    assert!(listed.contains("acme\tAcme\trevision 1"), "{listed}");
+    // The superuser owner is refused as the serving role: it would bypass row-level security.
+    let out = run(&owner, None, &["org", "list"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("bypasses row-level security"),
+        "{out:?}"
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_candor"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("CANDOR_DATABASE_URL", app.as_str())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("server exited").unwrap();
+        if let Some(url) = line.strip_prefix("candor: serving on ") {
+            break url.trim_end_matches('/').to_owned();
+        }
+    };
+    let (status, page) = ureq_get(&format!("{base}/acme"));
+    assert_eq!(status, 200);
+    assert!(page.contains("Revision 1"));
+    let (status, ready) = ureq_get(&format!("{base}/readyz"));
+    assert_eq!(status, 200);
+    assert!(ready.contains("postgres"), "{ready}");
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+}
