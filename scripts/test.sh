@@ -1,16 +1,29 @@
 #!/usr/bin/env bash
-# Runs Candor's whole test suite, PostgreSQL tests included.
-# Installs what it needs (Debian's postgresql) when missing, starts a throwaway
-# cluster on 127.0.0.1 for the run, and removes it afterwards.
-# Extra arguments go to `cargo test` (e.g. scripts/test.sh -p candor-web).
+# Runs Candor's whole test suite: cargo's tests (PostgreSQL ones included) and the
+# browser tests in Debian's Chromium. Installs what it needs when missing
+# (postgresql, chromium, Python's jsonschema, the npm test dependencies), starts a
+# throwaway PostgreSQL cluster on 127.0.0.1 for the run and removes it afterwards.
+# Extra arguments go to `cargo test` alone (e.g. scripts/test.sh -p candor-web).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# With no arguments: the whole workspace plus the browser tests. With arguments:
+# just `cargo test ARGS`.
+BROWSER=0
+if [ $# -eq 0 ]; then
+    set -- --workspace
+    BROWSER=1
+fi
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 ensure_packages() {
     local missing=()
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+    if [ "$BROWSER" = 1 ]; then
+        [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
+        command -v node >/dev/null || missing+=(nodejs npm)
+    fi
     if [ ${#missing[@]} -gt 0 ]; then
         echo "test.sh: installing ${missing[*]}" >&2
         as_root apt-get update -qq
@@ -50,12 +63,17 @@ stop_postgres() {
 ensure_packages
 trap stop_postgres EXIT
 start_postgres
-if [ $# -eq 0 ]; then set -- --workspace; fi
 LOG=$(mktemp /tmp/candor-test.XXXXXX)
 trap 'stop_postgres; rm -f "$LOG"' EXIT
 status=0
 cargo test --locked "$@" 2>&1 | tee "$LOG" || status=$?
-# One closing line for the whole run (cargo prints one per test binary).
+if [ "$BROWSER" = 1 ] && [ "$status" = 0 ]; then
+    # The browser tests drive the binary cargo just built, in Debian's Chromium.
+    (cd tests/browser && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+    CANDOR_BIN="$PWD/target/debug/candor" node --test tests/browser/ 2>&1 | tee -a "$LOG" || status=$?
+fi
+# One closing line for the whole run (cargo prints one per test binary, node its own).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     /^# pass / { p += $3 } /^# fail / { f += $3 }
      END { printf "candor: %d passed, %d failed\n", p, f }' "$LOG"
 exit "$status"

@@ -1,0 +1,102 @@
+// Candor's public pages in Debian's Chromium: no accessibility violations found by
+// axe-core (WCAG 2.1 A/AA, light and dark), readable on a phone without sideways
+// scrolling, styled under the strict CSP with no violation reported, keyboard-first
+// skip link. Run by scripts/test.sh; needs CANDOR_BIN (a built candor binary).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const BIN = process.env.CANDOR_BIN;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = process.env.CANDOR_SCREENSHOTS;
+
+let server, browser, base, dir;
+
+before(async () => {
+  assert.ok(BIN, 'CANDOR_BIN must point at a built candor binary');
+  dir = mkdtempSync(join(tmpdir(), 'candor-browser-'));
+  server = spawn(BIN, ['serve', '--demo', '--listen', '127.0.0.1:0'], {
+    env: { ...process.env, CANDOR_DATABASE_URL: `sqlite://${join(dir, 'candor.db')}`, CANDOR_LOG: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('candor did not start')), 60000);
+    createInterface({ input: server.stderr }).on('line', (line) => {
+      const m = line.match(/^candor: serving on (http:\/\/\S+?)\/?$/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    server.on('exit', (code) => reject(new Error(`candor exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const PAGES = ['/quillfeather', '/harborlight', '/', '/no-such-org'];
+
+async function axeViolations(path, colorScheme) {
+  // axe is injected as a script, which the page's own CSP rightly forbids.
+  const context = await browser.newContext({ bypassCSP: true, colorScheme });
+  const page = await context.newPage();
+  await page.goto(base + path);
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }));
+  await context.close();
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+}
+
+for (const path of PAGES) {
+  for (const scheme of ['light', 'dark']) {
+    test(`axe finds no accessibility violation on ${path} (${scheme})`, async () => {
+      const violations = await axeViolations(path, scheme);
+      assert.deepEqual(violations, []);
+    });
+  }
+}
+
+for (const path of ['/quillfeather', '/harborlight']) {
+  test(`${path} on a phone: styled under CSP, no sideways scroll, skip link first`, async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    const problems = [];
+    page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()); });
+    page.on('pageerror', (err) => problems.push(String(err)));
+    const response = await page.goto(base + path);
+    assert.equal(response.status(), 200);
+    const layout = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      width: window.innerWidth,
+      badgeRadius: getComputedStyle(document.querySelector('.badge')).borderRadius,
+      sections: [...document.querySelectorAll('main > section')].map((s) => s.id),
+    }));
+    assert.ok(layout.scrollWidth <= layout.width, `page is ${layout.scrollWidth}px wide on a ${layout.width}px screen`);
+    assert.equal(layout.badgeRadius, '999px', 'the stylesheet did not apply');
+    for (const id of ['overview', 'compliance', 'controls', 'commitments', 'subprocessors', 'documents', 'faq', 'disclosure', 'verify']) {
+      assert.ok(layout.sections.includes(id), `section ${id} missing`);
+    }
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.className), 'skip');
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, `${path.slice(1)}-phone.png`), fullPage: true });
+    assert.deepEqual(problems, [], 'console errors (CSP violations are reported here)');
+    await context.close();
+  });
+}
