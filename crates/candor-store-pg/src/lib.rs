@@ -33,6 +33,14 @@ const APP_GRANTS: &[(&str, &str)] = &[
 /// Serialises migrations from several replicas starting at once.
 const MIGRATION_LOCK: i64 = 0x6361_6e64_6f72; // "candor"
 
+const LATEST_REVISION: &str = "SELECT number, content_hash, content, published_at FROM revisions
+     WHERE org_id = $1 ORDER BY number DESC LIMIT 1";
+const LATEST_SUMMARY: &str = "SELECT number, content_hash, published_at FROM revisions
+     WHERE org_id = $1 ORDER BY number DESC LIMIT 1";
+const REVISION_BY_NUMBER: &str = "SELECT number, content_hash, content, published_at FROM revisions
+     WHERE org_id = $1 AND number = $2";
+const ALL_SUMMARIES: &str = "SELECT number, content_hash, published_at FROM revisions WHERE org_id = $1 ORDER BY number DESC";
+
 pub struct PgStore {
     pool: PgPool,
 }
@@ -85,6 +93,24 @@ impl PgStore {
             .await
             .map_err(backend)?;
         Ok(tx)
+    }
+
+    /// Runs a read of tenant rows inside the org's scoped transaction. Every tenant
+    /// read binds the org id as `$1` (and optionally a revision number as `$2`).
+    async fn read(
+        &self,
+        scope: &OrgScope,
+        sql: &'static str,
+        number: Option<i64>,
+    ) -> Result<Vec<PgRow>> {
+        let mut tx = self.scoped(scope).await?;
+        let mut query = sqlx::query(sql).bind(scope.org_id());
+        if let Some(n) = number {
+            query = query.bind(n);
+        }
+        let rows = query.fetch_all(&mut *tx).await.map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(rows)
     }
 
     /// The app role's pool, for tests that query outside any scope.
@@ -262,14 +288,16 @@ impl Store for PgStore {
     }
 
     async fn draft(&self, scope: &OrgScope) -> Result<Option<Draft>> {
-        let mut tx = self.scoped(scope).await?;
-        let row = sqlx::query("SELECT content, updated_at FROM drafts WHERE org_id = $1")
-            .bind(scope.org_id())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend)?;
-        tx.commit().await.map_err(backend)?;
-        let Some(row) = row else { return Ok(None) };
+        let rows = self
+            .read(
+                scope,
+                "SELECT content, updated_at FROM drafts WHERE org_id = $1",
+                None,
+            )
+            .await?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
         let content: String = row.try_get("content").map_err(backend)?;
         draft_from_row(&content, row.try_get("updated_at").map_err(backend)?).map(Some)
     }
@@ -320,61 +348,25 @@ impl Store for PgStore {
     }
 
     async fn latest_revision(&self, scope: &OrgScope) -> Result<Option<Revision>> {
-        let mut tx = self.scoped(scope).await?;
-        let row = sqlx::query(
-            "SELECT number, content_hash, content, published_at FROM revisions
-             WHERE org_id = $1 ORDER BY number DESC LIMIT 1",
-        )
-        .bind(scope.org_id())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(backend)?;
-        tx.commit().await.map_err(backend)?;
-        row.as_ref().map(revision_row).transpose()
+        let rows = self.read(scope, LATEST_REVISION, None).await?;
+        rows.first().map(revision_row).transpose()
     }
 
     async fn latest_revision_summary(&self, scope: &OrgScope) -> Result<Option<RevisionSummary>> {
-        let mut tx = self.scoped(scope).await?;
-        let row = sqlx::query(
-            "SELECT number, content_hash, published_at FROM revisions
-             WHERE org_id = $1 ORDER BY number DESC LIMIT 1",
-        )
-        .bind(scope.org_id())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(backend)?;
-        tx.commit().await.map_err(backend)?;
-        row.as_ref().map(summary_row).transpose()
+        let rows = self.read(scope, LATEST_SUMMARY, None).await?;
+        rows.first().map(summary_row).transpose()
     }
 
     async fn revision(&self, scope: &OrgScope, number: u64) -> Result<Option<Revision>> {
         let Ok(number) = i64::try_from(number) else {
             return Ok(None);
         };
-        let mut tx = self.scoped(scope).await?;
-        let row = sqlx::query(
-            "SELECT number, content_hash, content, published_at FROM revisions
-             WHERE org_id = $1 AND number = $2",
-        )
-        .bind(scope.org_id())
-        .bind(number)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(backend)?;
-        tx.commit().await.map_err(backend)?;
-        row.as_ref().map(revision_row).transpose()
+        let rows = self.read(scope, REVISION_BY_NUMBER, Some(number)).await?;
+        rows.first().map(revision_row).transpose()
     }
 
     async fn revisions(&self, scope: &OrgScope) -> Result<Vec<RevisionSummary>> {
-        let mut tx = self.scoped(scope).await?;
-        let rows = sqlx::query(
-            "SELECT number, content_hash, published_at FROM revisions WHERE org_id = $1 ORDER BY number DESC",
-        )
-        .bind(scope.org_id())
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(backend)?;
-        tx.commit().await.map_err(backend)?;
+        let rows = self.read(scope, ALL_SUMMARIES, None).await?;
         rows.iter().map(summary_row).collect()
     }
 }

@@ -14,7 +14,9 @@ use candor_store::{
     Draft, Org, OrgScope, Result, RevisionSummary, Store, StoreError, canonical_text,
     draft_from_row, parse_slug, revision_from_row,
 };
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{Row, SqlitePool};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -22,6 +24,14 @@ use uuid::Uuid;
 
 /// Schema changes in order. Append only: a released migration never changes.
 const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_foundation.sql"))];
+
+const LATEST_REVISION: &str = "SELECT number, content_hash, content, published_at FROM revisions
+     WHERE org_id = $1 ORDER BY number DESC LIMIT 1";
+const LATEST_SUMMARY: &str = "SELECT number, content_hash, published_at FROM revisions
+     WHERE org_id = $1 ORDER BY number DESC LIMIT 1";
+const REVISION_BY_NUMBER: &str = "SELECT number, content_hash, content, published_at FROM revisions
+     WHERE org_id = $1 AND number = $2";
+const ALL_SUMMARIES: &str = "SELECT number, content_hash, published_at FROM revisions WHERE org_id = $1 ORDER BY number DESC";
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -99,13 +109,28 @@ impl SqliteStore {
         result.map_err(backend)
     }
 
+    /// Reads tenant rows. Every tenant read binds the org id as `$1` (and
+    /// optionally a revision number as `$2`), so no read can forget the scope.
+    async fn read(
+        &self,
+        scope: &OrgScope,
+        sql: &'static str,
+        number: Option<i64>,
+    ) -> Result<Vec<SqliteRow>> {
+        let mut query = sqlx::query(sql).bind(scope.org_id().to_string());
+        if let Some(n) = number {
+            query = query.bind(n);
+        }
+        query.fetch_all(&self.pool).await.map_err(backend)
+    }
+
     /// The pool, for tests that must reach behind the store (tamper tests).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
 }
 
-fn org_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Org> {
+fn org_from_row(row: &SqliteRow) -> Result<Org> {
     let id: String = row.try_get("id").map_err(backend)?;
     let slug: String = row.try_get("slug").map_err(backend)?;
     let created_at: String = row.try_get("created_at").map_err(backend)?;
@@ -117,7 +142,7 @@ fn org_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Org> {
     })
 }
 
-fn revision_row(row: &sqlx::sqlite::SqliteRow) -> Result<Revision> {
+fn revision_row(row: &SqliteRow) -> Result<Revision> {
     let number: i64 = row.try_get("number").map_err(backend)?;
     let hash: String = row.try_get("content_hash").map_err(backend)?;
     let content: String = row.try_get("content").map_err(backend)?;
@@ -125,7 +150,7 @@ fn revision_row(row: &sqlx::sqlite::SqliteRow) -> Result<Revision> {
     revision_from_row(number, &hash, &content, parse_ts(&published_at)?)
 }
 
-fn summary_row(row: &sqlx::sqlite::SqliteRow) -> Result<RevisionSummary> {
+fn summary_row(row: &SqliteRow) -> Result<RevisionSummary> {
     let number: i64 = row.try_get("number").map_err(backend)?;
     let hash: String = row.try_get("content_hash").map_err(backend)?;
     let published_at: String = row.try_get("published_at").map_err(backend)?;
@@ -193,12 +218,16 @@ impl Store for SqliteStore {
     }
 
     async fn draft(&self, scope: &OrgScope) -> Result<Option<Draft>> {
-        let row = sqlx::query("SELECT content, updated_at FROM drafts WHERE org_id = $1")
-            .bind(scope.org_id().to_string())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend)?;
-        let Some(row) = row else { return Ok(None) };
+        let rows = self
+            .read(
+                scope,
+                "SELECT content, updated_at FROM drafts WHERE org_id = $1",
+                None,
+            )
+            .await?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
         let content: String = row.try_get("content").map_err(backend)?;
         let updated_at: String = row.try_get("updated_at").map_err(backend)?;
         draft_from_row(&content, parse_ts(&updated_at)?).map(Some)
@@ -244,53 +273,25 @@ impl Store for SqliteStore {
     }
 
     async fn latest_revision(&self, scope: &OrgScope) -> Result<Option<Revision>> {
-        let row = sqlx::query(
-            "SELECT number, content_hash, content, published_at FROM revisions
-             WHERE org_id = $1 ORDER BY number DESC LIMIT 1",
-        )
-        .bind(scope.org_id().to_string())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(backend)?;
-        row.as_ref().map(revision_row).transpose()
+        let rows = self.read(scope, LATEST_REVISION, None).await?;
+        rows.first().map(revision_row).transpose()
     }
 
     async fn latest_revision_summary(&self, scope: &OrgScope) -> Result<Option<RevisionSummary>> {
-        let row = sqlx::query(
-            "SELECT number, content_hash, published_at FROM revisions
-             WHERE org_id = $1 ORDER BY number DESC LIMIT 1",
-        )
-        .bind(scope.org_id().to_string())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(backend)?;
-        row.as_ref().map(summary_row).transpose()
+        let rows = self.read(scope, LATEST_SUMMARY, None).await?;
+        rows.first().map(summary_row).transpose()
     }
 
     async fn revision(&self, scope: &OrgScope, number: u64) -> Result<Option<Revision>> {
         let Ok(number) = i64::try_from(number) else {
             return Ok(None);
         };
-        let row = sqlx::query(
-            "SELECT number, content_hash, content, published_at FROM revisions
-             WHERE org_id = $1 AND number = $2",
-        )
-        .bind(scope.org_id().to_string())
-        .bind(number)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(backend)?;
-        row.as_ref().map(revision_row).transpose()
+        let rows = self.read(scope, REVISION_BY_NUMBER, Some(number)).await?;
+        rows.first().map(revision_row).transpose()
     }
 
     async fn revisions(&self, scope: &OrgScope) -> Result<Vec<RevisionSummary>> {
-        let rows = sqlx::query(
-            "SELECT number, content_hash, published_at FROM revisions WHERE org_id = $1 ORDER BY number DESC",
-        )
-        .bind(scope.org_id().to_string())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend)?;
+        let rows = self.read(scope, ALL_SUMMARIES, None).await?;
         rows.iter().map(summary_row).collect()
     }
 }
