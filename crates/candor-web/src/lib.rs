@@ -14,8 +14,12 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use candor_store::SharedStore;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use serde_json::json;
 use tokio::net::TcpListener;
+use tower::Service;
 use tower_http::limit::RequestBodyLimitLayer;
 
 pub mod api;
@@ -39,6 +43,11 @@ pub struct WebConfig {
     /// How long a rendered page is served before the store is asked whether a newer
     /// revision exists.
     pub revalidate_after: Duration,
+    /// A client must send a request's complete headers within this time, or the
+    /// connection is closed (slow-loris defence).
+    pub header_read_timeout: Duration,
+    /// On shutdown, how long in-flight requests get to finish.
+    pub drain_timeout: Duration,
 }
 
 impl Default for WebConfig {
@@ -48,6 +57,8 @@ impl Default for WebConfig {
             directory: false,
             body_limit: 1024 * 1024,
             revalidate_after: Duration::from_secs(1),
+            header_read_timeout: Duration::from_secs(10),
+            drain_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -186,17 +197,54 @@ async fn access_log(request: Request, next: Next) -> Response {
     response
 }
 
-/// Serves until `shutdown` resolves, then stops accepting and lets in-flight requests finish.
+/// Serves until `shutdown` resolves, then stops accepting and lets in-flight
+/// requests finish (for at most `drain_timeout`).
+///
+/// A hand-written accept loop rather than `axum::serve`, which installs no timer
+/// in hyper, so its header-read timeout never fires and a client could hold a
+/// connection open forever by sending headers slowly.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let config = state.config.clone();
+    let mut make_service = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.header_read_timeout);
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let Ok(service) = make_service.call(peer).await;
+        let connection =
+            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection closed with an error");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(config.drain_timeout) => {
+            tracing::warn!("drain timeout reached with requests still in flight");
+        }
+    }
+    Ok(())
 }
