@@ -2,12 +2,14 @@
 //! framework catalogue, canonical form and content hash, coverage and diffs.
 //! Pure: no I/O, no async, no web or database types.
 
+pub mod audit;
 pub mod canonical;
 pub mod catalogue;
 pub mod coverage;
 pub mod diff;
 pub mod model;
 pub mod parse;
+pub mod policy;
 pub mod revision;
 pub mod types;
 

@@ -10,10 +10,12 @@
 use std::str::FromStr;
 
 use async_trait::async_trait;
+use candor_domain::audit::{AuditEntry, AuditEvent, next_entry};
 use candor_domain::{OrgSlug, Revision, TrustCenter};
 use candor_store::{
-    Draft, Org, OrgScope, Result, RevisionSummary, Store, StoreError, canonical_text,
-    draft_from_row, parse_slug, revision_from_row,
+    AuditLog, Draft, Org, OrgScope, Result, RevisionSummary, Store, StoreError,
+    audit_entry_from_row, canonical_text, draft_from_row, parse_hash, parse_slug, publish_event,
+    revision_from_row,
 };
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, Postgres, Row, Transaction};
@@ -21,13 +23,19 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// Schema changes in order. Append only: a released migration never changes.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_foundation.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_foundation.sql")),
+    (2, include_str!("../migrations/0002_audit.sql")),
+];
 
-/// Privileges of the app role, per table. No DELETE anywhere; revisions are insert-only.
+/// Privileges of the app role, per table. No DELETE anywhere; revisions and the
+/// audit log are insert-only.
 const APP_GRANTS: &[(&str, &str)] = &[
     ("orgs", "SELECT, INSERT"),
     ("drafts", "SELECT, INSERT, UPDATE"),
     ("revisions", "SELECT, INSERT"),
+    ("audit_log", "SELECT, INSERT"),
+    ("audit_heads", "SELECT, INSERT, UPDATE"),
 ];
 
 /// Serialises migrations from several replicas starting at once.
@@ -86,7 +94,16 @@ impl PgStore {
     /// A transaction bound to one org: row-level security admits only its rows.
     /// Public so that tests can prove the policies hold for hand-written SQL.
     pub async fn scoped(&self, scope: &OrgScope) -> Result<Transaction<'static, Postgres>> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
+        self.scoped_with(scope, "BEGIN").await
+    }
+
+    /// [`PgStore::scoped`] with a chosen BEGIN statement (isolation level, read only).
+    async fn scoped_with(
+        &self,
+        scope: &OrgScope,
+        begin: &'static str,
+    ) -> Result<Transaction<'static, Postgres>> {
+        let mut tx = self.pool.begin_with(begin).await.map_err(backend)?;
         sqlx::query("SELECT set_config('app.org_id', $1, true)")
             .bind(scope.org_id().to_string())
             .execute(&mut *tx)
@@ -321,6 +338,7 @@ impl Store for PgStore {
         scope: &OrgScope,
         content: &TrustCenter,
         published_at: OffsetDateTime,
+        actor: &str,
     ) -> Result<Revision> {
         let text = canonical_text(content);
         let hash = content.content_hash().to_string();
@@ -343,6 +361,8 @@ impl Store for PgStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(backend)?;
+        // The revision and its audit entry commit together or not at all.
+        append_in(&mut tx, scope, publish_event(actor, number, published_at)).await?;
         tx.commit().await.map_err(backend)?;
         revision_from_row(number, &hash, &text, published_at)
     }
@@ -369,4 +389,121 @@ impl Store for PgStore {
         let rows = self.read(scope, ALL_SUMMARIES, None).await?;
         rows.iter().map(summary_row).collect()
     }
+
+    async fn append_audit(&self, scope: &OrgScope, event: &AuditEvent) -> Result<AuditEntry> {
+        let mut tx = self.scoped(scope).await?;
+        let entry = append_in(&mut tx, scope, event.clone()).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(entry)
+    }
+
+    async fn audit_log(&self, scope: &OrgScope) -> Result<AuditLog> {
+        // One snapshot for the entries and the head, so that an append committed
+        // meanwhile cannot look like tampering.
+        let mut tx = self
+            .scoped_with(scope, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await?;
+        let rows = sqlx::query(
+            "SELECT seq, actor, action, target, at, prev_hash, hash FROM audit_log WHERE org_id = $1 ORDER BY seq",
+        )
+        .bind(scope.org_id())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let head = sqlx::query("SELECT seq, hash FROM audit_heads WHERE org_id = $1")
+            .bind(scope.org_id())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        let head = match head {
+            Some(row) => {
+                let seq: i64 = row.try_get("seq").map_err(backend)?;
+                let hash: String = row.try_get("hash").map_err(backend)?;
+                let seq = u64::try_from(seq)
+                    .map_err(|_| StoreError::Corrupt(format!("audit head {seq}")))?;
+                Some((seq, parse_hash(&hash)?))
+            }
+            None => None,
+        };
+        let entries = rows
+            .iter()
+            .map(|row| {
+                let prev: String = row.try_get("prev_hash").map_err(backend)?;
+                let hash: String = row.try_get("hash").map_err(backend)?;
+                audit_entry_from_row(
+                    row.try_get("seq").map_err(backend)?,
+                    row.try_get("actor").map_err(backend)?,
+                    row.try_get("action").map_err(backend)?,
+                    row.try_get("target").map_err(backend)?,
+                    row.try_get("at").map_err(backend)?,
+                    &prev,
+                    &hash,
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(AuditLog { entries, head })
+    }
+}
+
+/// Appends the next audit entry and moves the head inside the caller's scoped
+/// transaction. The head row is locked first, so concurrent appends queue up.
+async fn append_in(
+    tx: &mut PgConnection,
+    scope: &OrgScope,
+    event: AuditEvent,
+) -> Result<AuditEntry> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 1))")
+        .bind(scope.org_id().to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+    let head = sqlx::query("SELECT seq, hash FROM audit_heads WHERE org_id = $1")
+        .bind(scope.org_id())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+    let previous = match head {
+        Some(row) => {
+            let seq: i64 = row.try_get("seq").map_err(backend)?;
+            let hash: String = row.try_get("hash").map_err(backend)?;
+            let seq =
+                u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("audit head {seq}")))?;
+            Some((seq, parse_hash(&hash)?))
+        }
+        None => None,
+    };
+    let entry = next_entry(previous, event);
+    let seq = i64::try_from(entry.seq)
+        .map_err(|_| StoreError::Corrupt("audit sequence overflow".into()))?;
+    sqlx::query(
+        "INSERT INTO audit_log (org_id, seq, actor, action, target, at, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(scope.org_id())
+    .bind(seq)
+    .bind(&entry.event.actor)
+    .bind(&entry.event.action)
+    .bind(&entry.event.target)
+    .bind(entry.event.at)
+    .bind(hex_of(&entry.prev_hash))
+    .bind(hex_of(&entry.hash))
+    .execute(&mut *tx)
+    .await
+    .map_err(backend)?;
+    sqlx::query(
+        "INSERT INTO audit_heads (org_id, seq, hash) VALUES ($1, $2, $3)
+         ON CONFLICT (org_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+    )
+    .bind(scope.org_id())
+    .bind(seq)
+    .bind(hex_of(&entry.hash))
+    .execute(&mut *tx)
+    .await
+    .map_err(backend)?;
+    Ok(entry)
+}
+
+fn hex_of(hash: &[u8; 32]) -> String {
+    candor_domain::ContentHash(*hash).hex()
 }

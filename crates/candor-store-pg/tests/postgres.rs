@@ -67,7 +67,10 @@ async fn row_level_security_confines_hand_written_sql_to_its_org() {
     let now = time::OffsetDateTime::now_utc();
     for scope in [&a, &b] {
         store.save_draft(scope, &sample()).await.unwrap();
-        store.insert_revision(scope, &sample(), now).await.unwrap();
+        store
+            .insert_revision(scope, &sample(), now, "operator:test")
+            .await
+            .unwrap();
     }
     let b_id = b.org_id();
 
@@ -82,6 +85,12 @@ async fn row_level_security_confines_hand_written_sql_to_its_org() {
         .await
         .unwrap();
     assert_eq!((drafts, revisions), (1, 1));
+    // The audit log too: each org published once, and A sees only its own entry.
+    let audit: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT org_id FROM audit_log")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(audit, vec![a.org_id()]);
     let b_rows: i64 = sqlx::query_scalar("SELECT count(*) FROM drafts WHERE org_id = $1")
         .bind(b_id)
         .fetch_one(&mut *tx)
@@ -158,7 +167,12 @@ async fn revisions_cannot_be_rewritten_even_by_the_owner() {
         .await
         .unwrap();
     store
-        .insert_revision(&scope, &sample(), time::OffsetDateTime::now_utc())
+        .insert_revision(
+            &scope,
+            &sample(),
+            time::OffsetDateTime::now_utc(),
+            "operator:test",
+        )
         .await
         .unwrap();
     let mut tx = store.scoped(&scope).await.unwrap();
@@ -212,4 +226,66 @@ async fn refuses_to_start_without_a_schema() {
         .err()
         .expect("started without schema");
     assert!(err.to_string().contains("schema is missing"), "{err}");
+}
+
+#[tokio::test]
+async fn editing_or_deleting_audit_entries_behind_candors_back_is_detected() {
+    use candor_domain::audit::ChainError;
+    use candor_store::verify_audit;
+    let (app, owner) = fresh_database().await;
+    let store = PgStore::connect_with(app, Some(owner.clone()))
+        .await
+        .unwrap();
+    let scope = create_org(&store, &"audited".parse().unwrap(), "Audited")
+        .await
+        .unwrap();
+    for n in 0..4 {
+        let event = candor_domain::audit::AuditEvent {
+            actor: "operator:test".into(),
+            action: "settings.change".into(),
+            target: format!("setting:{n}"),
+            at: time::OffsetDateTime::now_utc(),
+        };
+        store.append_audit(&scope, &event).await.unwrap();
+    }
+    assert_eq!(verify_audit(&store, &scope).await.unwrap(), Ok(4));
+    // The app role may not change the log at all.
+    let mut tx = store.scoped(&scope).await.unwrap();
+    let refused = sqlx::query("UPDATE audit_log SET actor = 'x'")
+        .execute(&mut *tx)
+        .await;
+    assert!(
+        refused
+            .unwrap_err()
+            .to_string()
+            .contains("permission denied")
+    );
+    tx.rollback().await.unwrap();
+    // A database superuser can, after disabling the trigger; the chain still tells.
+    let mut conn = PgConnection::connect_with(&owner).await.unwrap();
+    sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_is_append_only")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_log SET actor = 'user:innocent' WHERE seq = 2")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        verify_audit(&store, &scope).await.unwrap(),
+        Err(ChainError::Altered { seq: 2 })
+    );
+    sqlx::query("UPDATE audit_log SET actor = 'operator:test' WHERE seq = 2")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(verify_audit(&store, &scope).await.unwrap(), Ok(4));
+    sqlx::query("DELETE FROM audit_log WHERE seq = 4")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        verify_audit(&store, &scope).await.unwrap(),
+        Err(ChainError::Truncated { last: 3, head: 4 })
+    );
 }

@@ -9,21 +9,26 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use candor_domain::audit::{AuditEntry, AuditEvent, next_entry};
 use candor_domain::{OrgSlug, Revision, TrustCenter};
 use candor_store::{
-    Draft, Org, OrgScope, Result, RevisionSummary, Store, StoreError, canonical_text,
-    draft_from_row, parse_slug, revision_from_row,
+    AuditLog, Draft, Org, OrgScope, Result, RevisionSummary, Store, StoreError,
+    audit_entry_from_row, canonical_text, draft_from_row, parse_hash, parse_slug, publish_event,
+    revision_from_row,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Row, SqlitePool};
+use sqlx::{Row, SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 /// Schema changes in order. Append only: a released migration never changes.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_foundation.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_foundation.sql")),
+    (2, include_str!("../migrations/0002_audit.sql")),
+];
 
 const LATEST_REVISION: &str = "SELECT number, content_hash, content, published_at FROM revisions
      WHERE org_id = $1 ORDER BY number DESC LIMIT 1";
@@ -252,23 +257,32 @@ impl Store for SqliteStore {
         scope: &OrgScope,
         content: &TrustCenter,
         published_at: OffsetDateTime,
+        actor: &str,
     ) -> Result<Revision> {
         let text = canonical_text(content);
         let hash = content.content_hash();
-        // One statement computes the next number and inserts it; SQLite runs it
-        // under the database write lock, so concurrent publishes cannot collide.
+        let org_id = scope.org_id().to_string();
+        // IMMEDIATE takes the write lock up front: the number, the revision and its
+        // audit entry are decided and written as one, or not at all.
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
         let number: i64 = sqlx::query_scalar(
             "INSERT INTO revisions (org_id, number, content_hash, content, published_at)
              SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4 FROM revisions WHERE org_id = $1
              RETURNING number",
         )
-        .bind(scope.org_id().to_string())
+        .bind(&org_id)
         .bind(hash.to_string())
         .bind(&text)
         .bind(ts(published_at)?)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(backend)?;
+        append_in(&mut tx, &org_id, publish_event(actor, number, published_at)).await?;
+        tx.commit().await.map_err(backend)?;
         revision_from_row(number, &hash.to_string(), &text, published_at)
     }
 
@@ -294,4 +308,118 @@ impl Store for SqliteStore {
         let rows = self.read(scope, ALL_SUMMARIES, None).await?;
         rows.iter().map(summary_row).collect()
     }
+
+    async fn append_audit(&self, scope: &OrgScope, event: &AuditEvent) -> Result<AuditEntry> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
+        let entry = append_in(&mut tx, &scope.org_id().to_string(), event.clone()).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(entry)
+    }
+
+    async fn audit_log(&self, scope: &OrgScope) -> Result<AuditLog> {
+        // One read transaction, so the entries and the head are from the same moment.
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let org_id = scope.org_id().to_string();
+        let rows = sqlx::query(
+            "SELECT seq, actor, action, target, at, prev_hash, hash FROM audit_log WHERE org_id = $1 ORDER BY seq",
+        )
+        .bind(&org_id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let head = sqlx::query("SELECT seq, hash FROM audit_heads WHERE org_id = $1")
+            .bind(&org_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        let entries = rows
+            .iter()
+            .map(|row| {
+                let at: String = row.try_get("at").map_err(backend)?;
+                let prev: String = row.try_get("prev_hash").map_err(backend)?;
+                let hash: String = row.try_get("hash").map_err(backend)?;
+                audit_entry_from_row(
+                    row.try_get("seq").map_err(backend)?,
+                    row.try_get("actor").map_err(backend)?,
+                    row.try_get("action").map_err(backend)?,
+                    row.try_get("target").map_err(backend)?,
+                    parse_ts(&at)?,
+                    &prev,
+                    &hash,
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let head = match head {
+            Some(row) => {
+                let seq: i64 = row.try_get("seq").map_err(backend)?;
+                let hash: String = row.try_get("hash").map_err(backend)?;
+                let seq = u64::try_from(seq)
+                    .map_err(|_| StoreError::Corrupt(format!("audit head {seq}")))?;
+                Some((seq, parse_hash(&hash)?))
+            }
+            None => None,
+        };
+        Ok(AuditLog { entries, head })
+    }
+}
+
+/// Appends the next audit entry and moves the head, inside the caller's write transaction.
+async fn append_in(
+    conn: &mut SqliteConnection,
+    org_id: &str,
+    event: AuditEvent,
+) -> Result<AuditEntry> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_heads WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(backend)?;
+    let previous = match head {
+        Some(row) => {
+            let seq: i64 = row.try_get("seq").map_err(backend)?;
+            let hash: String = row.try_get("hash").map_err(backend)?;
+            let seq =
+                u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("audit head {seq}")))?;
+            Some((seq, parse_hash(&hash)?))
+        }
+        None => None,
+    };
+    let entry = next_entry(previous, event);
+    let seq = i64::try_from(entry.seq)
+        .map_err(|_| StoreError::Corrupt("audit sequence overflow".into()))?;
+    sqlx::query(
+        "INSERT INTO audit_log (org_id, seq, actor, action, target, at, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(org_id)
+    .bind(seq)
+    .bind(&entry.event.actor)
+    .bind(&entry.event.action)
+    .bind(&entry.event.target)
+    .bind(ts(entry.event.at)?)
+    .bind(hex_of(&entry.prev_hash))
+    .bind(hex_of(&entry.hash))
+    .execute(&mut *conn)
+    .await
+    .map_err(backend)?;
+    sqlx::query(
+        "INSERT INTO audit_heads (org_id, seq, hash) VALUES ($1, $2, $3)
+         ON CONFLICT (org_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+    )
+    .bind(org_id)
+    .bind(seq)
+    .bind(hex_of(&entry.hash))
+    .execute(&mut *conn)
+    .await
+    .map_err(backend)?;
+    Ok(entry)
+}
+
+fn hex_of(hash: &[u8; 32]) -> String {
+    candor_domain::ContentHash(*hash).hex()
 }

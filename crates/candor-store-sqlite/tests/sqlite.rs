@@ -30,7 +30,12 @@ async fn revisions_cannot_be_rewritten_even_with_raw_sql() {
         .await
         .unwrap();
     store
-        .insert_revision(&scope, &sample(), time::OffsetDateTime::now_utc())
+        .insert_revision(
+            &scope,
+            &sample(),
+            time::OffsetDateTime::now_utc(),
+            "operator:test",
+        )
         .await
         .unwrap();
     let update = sqlx::query("UPDATE revisions SET content = '{}'")
@@ -60,7 +65,12 @@ async fn a_tampered_revision_is_refused_not_served() {
         .await
         .unwrap();
     store
-        .insert_revision(&scope, &sample(), time::OffsetDateTime::now_utc())
+        .insert_revision(
+            &scope,
+            &sample(),
+            time::OffsetDateTime::now_utc(),
+            "operator:test",
+        )
         .await
         .unwrap();
     // Someone with file access drops the trigger and edits the stored page.
@@ -85,9 +95,70 @@ async fn reopening_an_existing_file_keeps_data_and_migrates_once() {
     }
     let store = SqliteStore::open(path).await.unwrap();
     assert_eq!(store.list_orgs().await.unwrap().len(), 1);
-    let versions: i64 = sqlx::query_scalar("SELECT count(*) FROM schema_migrations")
-        .fetch_one(store.pool())
+    let (rows, highest): (i64, i64) =
+        sqlx::query_as("SELECT count(*), max(version) FROM schema_migrations")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert!(highest >= 2);
+    assert_eq!(rows, highest, "each migration is recorded exactly once");
+}
+
+#[tokio::test]
+async fn editing_or_deleting_audit_entries_behind_candors_back_is_detected() {
+    use candor_domain::audit::ChainError;
+    use candor_store::verify_audit;
+    let store = fresh_sqlite().await;
+    let scope = create_org(&store, &"audited".parse().unwrap(), "Audited")
         .await
         .unwrap();
-    assert_eq!(versions, 1);
+    for n in 0..4 {
+        let event = candor_domain::audit::AuditEvent {
+            actor: "operator:test".into(),
+            action: "settings.change".into(),
+            target: format!("setting:{n}"),
+            at: time::OffsetDateTime::now_utc(),
+        };
+        store.append_audit(&scope, &event).await.unwrap();
+    }
+    assert_eq!(verify_audit(&store, &scope).await.unwrap(), Ok(4));
+    // The triggers refuse changes through SQL…
+    let refused = sqlx::query("UPDATE audit_log SET actor = 'x'")
+        .execute(store.pool())
+        .await;
+    assert!(refused.unwrap_err().to_string().contains("append-only"));
+    // …so an attacker with the file drops them first. The chain still tells.
+    sqlx::raw_sql("DROP TRIGGER audit_log_is_append_only_update; DROP TRIGGER audit_log_is_append_only_delete;")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_log SET actor = 'user:innocent' WHERE seq = 2")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        verify_audit(&store, &scope).await.unwrap(),
+        Err(ChainError::Altered { seq: 2 })
+    );
+    sqlx::query("UPDATE audit_log SET actor = 'operator:test' WHERE seq = 2")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(verify_audit(&store, &scope).await.unwrap(), Ok(4));
+    sqlx::query("DELETE FROM audit_log WHERE seq = 4")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        verify_audit(&store, &scope).await.unwrap(),
+        Err(ChainError::Truncated { last: 3, head: 4 })
+    );
+    sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert!(matches!(
+        verify_audit(&store, &scope).await.unwrap(),
+        Err(ChainError::Gap { .. })
+    ));
 }

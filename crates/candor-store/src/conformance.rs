@@ -8,7 +8,11 @@ use std::sync::Arc;
 use candor_domain::{OrgSlug, TrustCenter};
 use time::OffsetDateTime;
 
-use crate::{OrgScope, PublishOutcome, Store, StoreError, create_org, publish_draft, scope_for};
+use candor_domain::audit::AuditEvent;
+
+use crate::{
+    OrgScope, PublishOutcome, Store, StoreError, create_org, publish_draft, scope_for, verify_audit,
+};
 
 /// Generates one `#[tokio::test]` per conformance case. `$make` is an async
 /// expression yielding a fresh `Arc<dyn Store>`.
@@ -22,7 +26,9 @@ macro_rules! conformance_tests {
             publish_skips_an_unchanged_draft,
             orgs_cannot_see_each_others_data,
             concurrent_publishes_get_distinct_numbers,
-            unicode_survives_storage
+            unicode_survives_storage,
+            publishing_records_an_audit_entry,
+            audit_logs_chain_per_org_even_under_concurrency
         );
     };
     (@cases $make:expr; $($case:ident),*) => {
@@ -35,6 +41,8 @@ macro_rules! conformance_tests {
         )*
     };
 }
+
+const ACTOR: &str = "operator:test";
 
 /// A realistic document to store: the demo trust center.
 pub fn sample() -> TrustCenter {
@@ -100,14 +108,20 @@ pub async fn revisions_are_numbered_hashed_and_retrievable(store: Arc<dyn Store>
     assert!(store.latest_revision(&scope).await.unwrap().is_none());
     let first = sample();
     let t1 = now();
-    let r1 = store.insert_revision(&scope, &first, t1).await.unwrap();
+    let r1 = store
+        .insert_revision(&scope, &first, t1, ACTOR)
+        .await
+        .unwrap();
     assert_eq!(
         (r1.number, r1.content_hash, r1.published_at),
         (1, first.content_hash(), t1)
     );
     let mut second = first.clone();
     second.faq.pop();
-    let r2 = store.insert_revision(&scope, &second, now()).await.unwrap();
+    let r2 = store
+        .insert_revision(&scope, &second, now(), ACTOR)
+        .await
+        .unwrap();
     assert_eq!(r2.number, 2);
     assert_eq!(store.latest_revision(&scope).await.unwrap().unwrap(), r2);
     assert_eq!(store.revision(&scope, 1).await.unwrap().unwrap(), r1);
@@ -138,13 +152,13 @@ pub async fn revisions_are_numbered_hashed_and_retrievable(store: Arc<dyn Store>
 pub async fn publish_skips_an_unchanged_draft(store: Arc<dyn Store>) {
     let scope = new_org(&*store, "publish").await;
     assert!(matches!(
-        publish_draft(&*store, &scope, now()).await.unwrap(),
+        publish_draft(&*store, &scope, now(), ACTOR).await.unwrap(),
         PublishOutcome::NoDraft
     ));
     let mut content = sample();
     store.save_draft(&scope, &content).await.unwrap();
     let PublishOutcome::Published { revision, changes } =
-        publish_draft(&*store, &scope, now()).await.unwrap()
+        publish_draft(&*store, &scope, now(), ACTOR).await.unwrap()
     else {
         panic!("first publish did not publish");
     };
@@ -154,13 +168,13 @@ pub async fn publish_skips_an_unchanged_draft(store: Arc<dyn Store>) {
         "a first revision has nothing to compare with"
     );
     assert!(matches!(
-        publish_draft(&*store, &scope, now()).await.unwrap(),
+        publish_draft(&*store, &scope, now(), ACTOR).await.unwrap(),
         PublishOutcome::Unchanged { latest: 1 }
     ));
     content.roadmap.pop();
     store.save_draft(&scope, &content).await.unwrap();
     let PublishOutcome::Published { revision, changes } =
-        publish_draft(&*store, &scope, now()).await.unwrap()
+        publish_draft(&*store, &scope, now(), ACTOR).await.unwrap()
     else {
         panic!("changed draft did not publish");
     };
@@ -173,8 +187,14 @@ pub async fn orgs_cannot_see_each_others_data(store: Arc<dyn Store>) {
     let b = new_org(&*store, "tenant-b").await;
     let content = sample();
     store.save_draft(&a, &content).await.unwrap();
-    store.insert_revision(&a, &content, now()).await.unwrap();
-    store.insert_revision(&a, &content, now()).await.unwrap();
+    store
+        .insert_revision(&a, &content, now(), ACTOR)
+        .await
+        .unwrap();
+    store
+        .insert_revision(&a, &content, now(), ACTOR)
+        .await
+        .unwrap();
 
     assert!(store.draft(&b).await.unwrap().is_none());
     assert!(store.latest_revision(&b).await.unwrap().is_none());
@@ -185,7 +205,10 @@ pub async fn orgs_cannot_see_each_others_data(store: Arc<dyn Store>) {
     // B's numbering starts at 1 regardless of A's history, and B's writes leave A alone.
     let mut other = content.clone();
     other.promises.clear();
-    let rb = store.insert_revision(&b, &other, now()).await.unwrap();
+    let rb = store
+        .insert_revision(&b, &other, now(), ACTOR)
+        .await
+        .unwrap();
     assert_eq!(rb.number, 1);
     store.save_draft(&b, &other).await.unwrap();
     assert_eq!(store.draft(&a).await.unwrap().unwrap().content, content);
@@ -204,7 +227,7 @@ pub async fn concurrent_publishes_get_distinct_numbers(store: Arc<dyn Store>) {
         let (store, scope, content) = (store.clone(), scope.clone(), content.clone());
         tasks.push(tokio::spawn(async move {
             store
-                .insert_revision(&scope, &content, now())
+                .insert_revision(&scope, &content, now(), ACTOR)
                 .await
                 .unwrap()
                 .number
@@ -229,10 +252,93 @@ pub async fn unicode_survives_storage(store: Arc<dyn Store>) {
             .parse()
             .unwrap();
     let r = store
-        .insert_revision(&scope, &content, now())
+        .insert_revision(&scope, &content, now(), ACTOR)
         .await
         .unwrap();
     let back = store.revision(&scope, r.number).await.unwrap().unwrap();
     assert_eq!(back.content, content);
     assert_eq!(back.content_hash, content.content_hash());
+}
+
+pub async fn publishing_records_an_audit_entry(store: Arc<dyn Store>) {
+    let scope = new_org(&*store, "audited").await;
+    let mut content = sample();
+    store.save_draft(&scope, &content).await.unwrap();
+    publish_draft(&*store, &scope, now(), "user:alice-id")
+        .await
+        .unwrap();
+    content.faq.pop();
+    store.save_draft(&scope, &content).await.unwrap();
+    publish_draft(&*store, &scope, now(), "user:bob-id")
+        .await
+        .unwrap();
+    // An unchanged draft publishes nothing and records nothing.
+    publish_draft(&*store, &scope, now(), "user:bob-id")
+        .await
+        .unwrap();
+    let log = store.audit_log(&scope).await.unwrap();
+    let seen: Vec<(u64, &str, &str, &str)> = log
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.seq,
+                e.event.actor.as_str(),
+                e.event.action.as_str(),
+                e.event.target.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (1, "user:alice-id", "revision.publish", "revision:1"),
+            (2, "user:bob-id", "revision.publish", "revision:2"),
+        ]
+    );
+    assert_eq!(verify_audit(&*store, &scope).await.unwrap(), Ok(2));
+}
+
+fn event(action: &str, n: usize) -> AuditEvent {
+    AuditEvent {
+        actor: "operator:test".into(),
+        action: action.into(),
+        target: format!("thing:{n}"),
+        at: OffsetDateTime::now_utc(),
+    }
+}
+
+pub async fn audit_logs_chain_per_org_even_under_concurrency(store: Arc<dyn Store>) {
+    let a = new_org(&*store, "audit-a").await;
+    let b = new_org(&*store, "audit-b").await;
+    assert_eq!(verify_audit(&*store, &a).await.unwrap(), Ok(0));
+    let mut tasks = Vec::new();
+    for n in 0..8 {
+        let (store, a) = (store.clone(), a.clone());
+        tasks.push(tokio::spawn(async move {
+            store
+                .append_audit(&a, &event("settings.change", n))
+                .await
+                .unwrap()
+                .seq
+        }));
+    }
+    let mut seqs = Vec::new();
+    for t in tasks {
+        seqs.push(t.await.unwrap());
+    }
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=8).collect::<Vec<u64>>());
+    let entry = store
+        .append_audit(&b, &event("member.invite", 0))
+        .await
+        .unwrap();
+    assert_eq!(entry.seq, 1, "each org has its own chain");
+    assert_eq!(verify_audit(&*store, &a).await.unwrap(), Ok(8));
+    assert_eq!(verify_audit(&*store, &b).await.unwrap(), Ok(1));
+    let b_log = store.audit_log(&b).await.unwrap();
+    assert_eq!(b_log.entries.len(), 1);
+    assert_eq!(b_log.entries[0].event.action, "member.invite");
+    // What comes back is exactly what was hashed.
+    assert_eq!(b_log.entries[0], entry);
 }

@@ -9,6 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use candor_domain::audit::{AuditEntry, AuditEvent};
 use candor_domain::{ContentHash, OrgSlug, Revision, TrustCenter};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -17,7 +18,7 @@ use uuid::Uuid;
 pub mod conformance;
 mod ops;
 
-pub use ops::{PublishOutcome, create_org, publish_draft, scope_for};
+pub use ops::{PublishOutcome, create_org, publish_draft, scope_for, verify_audit};
 
 /// Proof that the holder may act on one org's data. Cannot be built outside this crate.
 #[derive(Clone, PartialEq, Eq)]
@@ -101,13 +102,15 @@ pub trait Store: Send + Sync + 'static {
     async fn draft(&self, scope: &OrgScope) -> Result<Option<Draft>>;
     async fn save_draft(&self, scope: &OrgScope, content: &TrustCenter) -> Result<()>;
 
-    /// Stores `content` as the org's next revision (1, 2, …) atomically and returns it.
+    /// Stores `content` as the org's next revision (1, 2, …) and, in the same
+    /// transaction, appends a `revision.publish` entry by `actor` to the audit log.
     /// Revisions are immutable: there is no method to change or delete one.
     async fn insert_revision(
         &self,
         scope: &OrgScope,
         content: &TrustCenter,
         published_at: OffsetDateTime,
+        actor: &str,
     ) -> Result<Revision>;
     async fn latest_revision(&self, scope: &OrgScope) -> Result<Option<Revision>>;
     /// The latest revision's number and hash without loading its content.
@@ -115,6 +118,62 @@ pub trait Store: Send + Sync + 'static {
     async fn revision(&self, scope: &OrgScope, number: u64) -> Result<Option<Revision>>;
     /// Newest first.
     async fn revisions(&self, scope: &OrgScope) -> Result<Vec<RevisionSummary>>;
+
+    /// Appends one entry to the org's audit log (hash-chained to the previous one)
+    /// and moves the log's head, atomically.
+    async fn append_audit(&self, scope: &OrgScope, event: &AuditEvent) -> Result<AuditEntry>;
+    /// The whole audit log in order, with its recorded head.
+    async fn audit_log(&self, scope: &OrgScope) -> Result<AuditLog>;
+}
+
+/// An org's audit log as stored: entries oldest first, and the head recorded
+/// beside them (sequence number and hash of the last entry written).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditLog {
+    pub entries: Vec<AuditEntry>,
+    pub head: Option<(u64, [u8; 32])>,
+}
+
+/// The audit event a publish records.
+pub fn publish_event(actor: &str, number: i64, at: OffsetDateTime) -> AuditEvent {
+    AuditEvent {
+        actor: actor.to_owned(),
+        action: "revision.publish".into(),
+        target: format!("revision:{number}"),
+        at,
+    }
+}
+
+/// A stored hex hash back to bytes.
+pub fn parse_hash(text: &str) -> Result<[u8; 32]> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(text, &mut out)
+        .map_err(|_| StoreError::Corrupt(format!("hash {text:?}")))?;
+    Ok(out)
+}
+
+/// Rebuilds a stored audit entry; verification is the caller's job.
+#[allow(clippy::too_many_arguments)]
+pub fn audit_entry_from_row(
+    seq: i64,
+    actor: String,
+    action: String,
+    target: String,
+    at: OffsetDateTime,
+    prev_hash: &str,
+    hash: &str,
+) -> Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("audit entry {seq}")))?,
+        event: AuditEvent {
+            actor,
+            action,
+            target,
+            at,
+        },
+        prev_hash: parse_hash(prev_hash)?,
+        hash: parse_hash(hash)?,
+    })
 }
 
 pub type SharedStore = Arc<dyn Store>;

@@ -33,11 +33,13 @@ pub enum PublishOutcome {
     NoDraft,
 }
 
-/// Freezes the org's draft into its next revision, unless it equals the latest one.
+/// Freezes the org's draft into its next revision, unless it equals the latest
+/// one. `actor` is recorded in the audit log (a pseudonymous id, never an email).
 pub async fn publish_draft(
     store: &dyn Store,
     scope: &OrgScope,
     now: OffsetDateTime,
+    actor: &str,
 ) -> Result<PublishOutcome> {
     let Some(draft) = store.draft(scope).await? else {
         return Ok(PublishOutcome::NoDraft);
@@ -53,7 +55,7 @@ pub async fn publish_draft(
     // Whole seconds: every backend stores them exactly, and readers need no more.
     let published_at = now.replace_nanosecond(0).unwrap_or(now);
     let revision = store
-        .insert_revision(scope, &draft.content, published_at)
+        .insert_revision(scope, &draft.content, published_at, actor)
         .await?;
     let changes = match &latest {
         Some(previous) => diff(&previous.content, &revision.content),
@@ -63,4 +65,13 @@ pub async fn publish_draft(
         revision: Box::new(revision),
         changes,
     })
+}
+
+/// Loads the org's audit log and checks its chain and head. `Ok(Ok(n))`: n entries, intact.
+pub async fn verify_audit(
+    store: &dyn Store,
+    scope: &OrgScope,
+) -> Result<std::result::Result<usize, candor_domain::audit::ChainError>> {
+    let log = store.audit_log(scope).await?;
+    Ok(candor_domain::audit::verify_chain(&log.entries, log.head).map(|()| log.entries.len()))
 }

@@ -14,6 +14,8 @@ use reqwest::StatusCode;
 const QUILLFEATHER: &str = include_str!("../../candor/demo/quillfeather.yaml");
 const HARBORLIGHT: &str = include_str!("../../candor/demo/harborlight.yaml");
 
+const ACTOR: &str = "operator:test";
+
 struct App {
     base: String,
     store: SharedStore,
@@ -78,7 +80,7 @@ impl App {
             .unwrap(),
         };
         self.store.save_draft(&scope, &content).await.unwrap();
-        publish_draft(&*self.store, &scope, time::OffsetDateTime::now_utc())
+        publish_draft(&*self.store, &scope, time::OffsetDateTime::now_utc(), ACTOR)
             .await
             .unwrap();
         scope

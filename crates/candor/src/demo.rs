@@ -4,6 +4,9 @@ use anyhow::{Context, Result};
 use candor_domain::{OrgSlug, TrustCenter};
 use candor_store::{PublishOutcome, SharedStore, create_org, publish_draft, scope_for};
 
+/// Who the audit log says published the demo content.
+const ACTOR: &str = "operator:demo";
+
 pub struct DemoOrg {
     pub slug: &'static str,
     pub yaml: &'static str,
@@ -40,12 +43,13 @@ pub async fn load(store: &SharedStore) -> Result<()> {
                 &**store,
                 &scope,
                 time::OffsetDateTime::now_utc() - time::Duration::days(30),
+                ACTOR,
             )
             .await?;
         }
         store.save_draft(&scope, &content).await?;
         if let PublishOutcome::Published { revision, .. } =
-            publish_draft(&**store, &scope, time::OffsetDateTime::now_utc()).await?
+            publish_draft(&**store, &scope, time::OffsetDateTime::now_utc(), ACTOR).await?
         {
             tracing::info!(
                 org = org.slug,

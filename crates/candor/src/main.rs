@@ -6,10 +6,16 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use candor_domain::{ContentError, OrgSlug, TrustCenter, diff};
-use candor_store::{OrgScope, PublishOutcome, SharedStore, create_org, publish_draft, scope_for};
+use candor_store::{
+    OrgScope, PublishOutcome, SharedStore, create_org, publish_draft, scope_for, verify_audit,
+};
 use clap::{Parser, Subcommand};
 
 mod demo;
+
+/// Who the audit log says did what the command line does: the operator, who
+/// has shell access to the server, not a member of the org.
+const ACTOR: &str = "operator:cli";
 
 #[derive(Parser)]
 #[command(
@@ -88,10 +94,29 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Read or check an org's audit log of privileged writes.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Print a JSON Schema: of the trust-as-code file, or of trust.json.
     Schema {
         #[arg(value_enum, default_value = "trust-center")]
         document: SchemaDocument,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain and head: exits non-zero if any entry was edited or removed.
+    Verify {
+        #[arg(long)]
+        org: String,
+    },
+    /// Print the entries, oldest first.
+    List {
+        #[arg(long)]
+        org: String,
     },
 }
 
@@ -256,7 +281,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Publish { org } => {
             let scope = existing_org(&store, &org).await?;
-            match publish_draft(&*store, &scope, time::OffsetDateTime::now_utc()).await? {
+            match publish_draft(&*store, &scope, time::OffsetDateTime::now_utc(), ACTOR).await? {
                 PublishOutcome::Published { revision, changes } => {
                     println!(
                         "published revision {} of {org} ({})",
@@ -275,6 +300,37 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     bail!("org {org} has no draft; run `candor apply FILE --org {org}` first")
                 }
             }
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { org },
+        } => {
+            let scope = existing_org(&store, &org).await?;
+            match verify_audit(&*store, &scope).await? {
+                Ok(n) => {
+                    println!("audit log of {org}: {n} entries, chain and head intact");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("audit log of {org} FAILED verification: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::List { org },
+        } => {
+            let scope = existing_org(&store, &org).await?;
+            for entry in store.audit_log(&scope).await?.entries {
+                let at = entry
+                    .event
+                    .at
+                    .format(&time::format_description::well_known::Rfc3339)?;
+                println!(
+                    "{}\t{at}\t{}\t{}\t{}",
+                    entry.seq, entry.event.actor, entry.event.action, entry.event.target
+                );
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Diff {
             org,

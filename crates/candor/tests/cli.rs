@@ -586,3 +586,54 @@ fn the_binary_runs_on_postgresql_as_an_unprivileged_app_role() {
         .unwrap();
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn publishes_are_audited_and_tampering_with_the_file_is_detected() {
+    let ws = Workspace::new();
+    ws.ok(&["org", "create", "acme", "--name", "Acme"]);
+    let demo = ws.file("demo.yaml", QUILLFEATHER);
+    ws.ok(&["apply", path_str(&demo), "--org", "acme"]);
+    ws.ok(&["publish", "--org", "acme"]);
+    let changed = ws.file(
+        "v2.yaml",
+        &QUILLFEATHER.replacen("    rto_minutes: 240", "    rto_minutes: 60", 1),
+    );
+    ws.ok(&["apply", path_str(&changed), "--org", "acme"]);
+    ws.ok(&["publish", "--org", "acme"]);
+    let listed = ws.ok(&["audit", "list", "--org", "acme"]);
+    let rows: Vec<Vec<&str>> = listed.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 2, "{listed}");
+    assert_eq!(
+        (rows[0][0], rows[0][2], rows[0][3], rows[0][4]),
+        ("1", "operator:cli", "revision.publish", "revision:1")
+    );
+    assert_eq!(rows[1][4], "revision:2");
+    assert!(
+        ws.ok(&["audit", "verify", "--org", "acme"])
+            .contains("2 entries, chain and head intact")
+    );
+
+    // Someone with the database file rewrites who published revision 1.
+    let db = ws.dir.path().join("candor.db");
+    let tamper = "import sqlite3, sys\n\
+        c = sqlite3.connect(sys.argv[1])\n\
+        c.execute('DROP TRIGGER audit_log_is_append_only_update')\n\
+        c.execute(\"UPDATE audit_log SET actor = 'user:someone-else' WHERE seq = 1\")\n\
+        c.commit()\n";
+    let out = Command::new("python3")
+        .args(["-c", tamper, path_str(&db)])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = ws.candor(&["audit", "verify", "--org", "acme"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("FAILED verification: entry 1 was changed"),
+        "{stderr}"
+    );
+}
