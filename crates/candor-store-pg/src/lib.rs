@@ -11,7 +11,9 @@ use std::str::FromStr;
 
 use async_trait::async_trait;
 use candor_domain::audit::{AuditEntry, AuditEvent, next_entry};
+use candor_domain::policy::Role;
 use candor_domain::{OrgSlug, Revision, TrustCenter};
+use candor_store::{ApiToken, Credentials, Member, User, parse_role};
 use candor_store::{
     AuditLog, Draft, Org, OrgScope, Result, RevisionSummary, Store, StoreError,
     audit_entry_from_row, canonical_text, draft_from_row, parse_hash, parse_slug, publish_event,
@@ -26,16 +28,21 @@ use uuid::Uuid;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_foundation.sql")),
     (2, include_str!("../migrations/0002_audit.sql")),
+    (3, include_str!("../migrations/0003_accounts.sql")),
 ];
 
-/// Privileges of the app role, per table. No DELETE anywhere; revisions and the
-/// audit log are insert-only.
+/// Privileges of the app role, per table. Revisions and the audit log are
+/// insert-only; only sessions and memberships can be deleted.
 const APP_GRANTS: &[(&str, &str)] = &[
     ("orgs", "SELECT, INSERT"),
     ("drafts", "SELECT, INSERT, UPDATE"),
     ("revisions", "SELECT, INSERT"),
     ("audit_log", "SELECT, INSERT"),
     ("audit_heads", "SELECT, INSERT, UPDATE"),
+    ("users", "SELECT, INSERT, UPDATE"),
+    ("sessions", "SELECT, INSERT, DELETE"),
+    ("memberships", "SELECT, INSERT, UPDATE, DELETE"),
+    ("api_tokens", "SELECT, INSERT, UPDATE"),
 ];
 
 /// Serialises migrations from several replicas starting at once.
@@ -444,6 +451,259 @@ impl Store for PgStore {
             .collect::<Result<Vec<_>>>()?;
         Ok(AuditLog { entries, head })
     }
+
+    async fn insert_user(&self, email: &str, password_hash: &str) -> Result<User> {
+        let user = User {
+            id: Uuid::new_v4(),
+            email: email.to_owned(),
+            created_at: now_micros()?,
+        };
+        let result = sqlx::query(
+            "INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(user.id)
+        .bind(email)
+        .bind(password_hash)
+        .bind(user.created_at)
+        .execute(&self.pool)
+        .await;
+        match result {
+            Ok(_) => Ok(user),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(StoreError::Conflict("user".into()))
+            }
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    async fn credentials_by_email(&self, email: &str) -> Result<Option<Credentials>> {
+        let row =
+            sqlx::query("SELECT id, email, password_hash, created_at FROM users WHERE email = $1")
+                .bind(email)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(Credentials {
+            user: user_from_row(&row)?,
+            password_hash: row.try_get("password_hash").map_err(backend)?,
+        }))
+    }
+
+    async fn insert_session(
+        &self,
+        token_hash: &str,
+        user_id: Uuid,
+        expires_at: OffsetDateTime,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, now(), $3)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn session_user(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<User>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.email, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn delete_user_sessions(&self, user_id: Uuid) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn memberships_of(&self, user_id: Uuid) -> Result<Vec<(Org, Role)>> {
+        // A user-scoped transaction: the policy shows a user their own memberships.
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        sqlx::query("SELECT set_config('app.user_id', $1, true)")
+            .bind(user_id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let rows = sqlx::query(
+            "SELECT o.id, o.slug, o.name, o.created_at, m.role FROM memberships m JOIN orgs o ON o.id = m.org_id
+             WHERE m.user_id = $1 ORDER BY o.slug",
+        )
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        rows.iter()
+            .map(|row| {
+                let role: String = row.try_get("role").map_err(backend)?;
+                Ok((org_from_row(row)?, parse_role(&role)?))
+            })
+            .collect()
+    }
+
+    async fn member_role(&self, scope: &OrgScope, user_id: Uuid) -> Result<Option<Role>> {
+        let mut tx = self.scoped(scope).await?;
+        let role: Option<String> =
+            sqlx::query_scalar("SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2")
+                .bind(scope.org_id())
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        role.as_deref().map(parse_role).transpose()
+    }
+
+    async fn members(&self, scope: &OrgScope) -> Result<Vec<Member>> {
+        let rows = self
+            .read(
+                scope,
+                "SELECT u.id, u.email, u.created_at, m.role FROM memberships m JOIN users u ON u.id = m.user_id
+                 WHERE m.org_id = $1 ORDER BY u.email",
+                None,
+            )
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let role: String = row.try_get("role").map_err(backend)?;
+                Ok(Member {
+                    user: user_from_row(row)?,
+                    role: parse_role(&role)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_member_role(
+        &self,
+        scope: &OrgScope,
+        user_id: Uuid,
+        role: Role,
+        audit: &AuditEvent,
+    ) -> Result<()> {
+        let mut tx = self.scoped(scope).await?;
+        sqlx::query(
+            "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, now())
+             ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(scope.org_id())
+        .bind(user_id)
+        .bind(role.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        append_in(&mut tx, scope, audit.clone()).await?;
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn insert_token(
+        &self,
+        scope: &OrgScope,
+        name: &str,
+        role: Role,
+        token_hash: &str,
+        expires_at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<ApiToken> {
+        let token = ApiToken {
+            id: Uuid::new_v4(),
+            name: name.to_owned(),
+            role,
+            created_at: now_micros()?,
+            expires_at: expires_at
+                .replace_nanosecond(expires_at.nanosecond() / 1000 * 1000)
+                .map_err(config)?,
+            revoked_at: None,
+        };
+        let mut tx = self.scoped(scope).await?;
+        sqlx::query(
+            "INSERT INTO api_tokens (id, org_id, name, role, token_hash, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(token.id)
+        .bind(scope.org_id())
+        .bind(name)
+        .bind(role.as_str())
+        .bind(token_hash)
+        .bind(token.created_at)
+        .bind(token.expires_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        append_in(&mut tx, scope, audit.clone()).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(token)
+    }
+
+    async fn token_by_hash(&self, scope: &OrgScope, token_hash: &str) -> Result<Option<ApiToken>> {
+        let mut tx = self.scoped(scope).await?;
+        let row = sqlx::query(
+            "SELECT id, name, role, created_at, expires_at, revoked_at FROM api_tokens WHERE org_id = $1 AND token_hash = $2",
+        )
+        .bind(scope.org_id())
+        .bind(token_hash)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        row.as_ref().map(token_from_row).transpose()
+    }
+
+    async fn tokens(&self, scope: &OrgScope) -> Result<Vec<ApiToken>> {
+        let rows = self
+            .read(
+                scope,
+                "SELECT id, name, role, created_at, expires_at, revoked_at FROM api_tokens WHERE org_id = $1 ORDER BY created_at",
+                None,
+            )
+            .await?;
+        rows.iter().map(token_from_row).collect()
+    }
+
+    async fn revoke_token(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<bool> {
+        let mut tx = self.scoped(scope).await?;
+        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL")
+            .bind(scope.org_id())
+            .bind(id)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            tx.rollback().await.map_err(backend)?;
+            return Ok(false);
+        }
+        append_in(&mut tx, scope, audit.clone()).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(true)
+    }
 }
 
 /// Appends the next audit entry and moves the head inside the caller's scoped
@@ -506,4 +766,31 @@ async fn append_in(
 
 fn hex_of(hash: &[u8; 32]) -> String {
     candor_domain::ContentHash(*hash).hex()
+}
+
+/// Now, at the microsecond precision PostgreSQL keeps, so values read back compare equal.
+fn now_micros() -> Result<OffsetDateTime> {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.nanosecond() / 1000 * 1000)
+        .map_err(config)
+}
+
+fn user_from_row(row: &PgRow) -> Result<User> {
+    Ok(User {
+        id: row.try_get("id").map_err(backend)?,
+        email: row.try_get("email").map_err(backend)?,
+        created_at: row.try_get("created_at").map_err(backend)?,
+    })
+}
+
+fn token_from_row(row: &PgRow) -> Result<ApiToken> {
+    let role: String = row.try_get("role").map_err(backend)?;
+    Ok(ApiToken {
+        id: row.try_get("id").map_err(backend)?,
+        name: row.try_get("name").map_err(backend)?,
+        role: parse_role(&role)?,
+        created_at: row.try_get("created_at").map_err(backend)?,
+        expires_at: row.try_get("expires_at").map_err(backend)?,
+        revoked_at: row.try_get("revoked_at").map_err(backend)?,
+    })
 }

@@ -10,11 +10,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use candor_domain::audit::{AuditEntry, AuditEvent, next_entry};
+use candor_domain::policy::Role;
 use candor_domain::{OrgSlug, Revision, TrustCenter};
+use candor_store::{ApiToken, AuditLog, Credentials, Member, User, parse_role};
 use candor_store::{
-    AuditLog, Draft, Org, OrgScope, Result, RevisionSummary, Store, StoreError,
-    audit_entry_from_row, canonical_text, draft_from_row, parse_hash, parse_slug, publish_event,
-    revision_from_row,
+    Draft, Org, OrgScope, Result, RevisionSummary, Store, StoreError, audit_entry_from_row,
+    canonical_text, draft_from_row, parse_hash, parse_slug, publish_event, revision_from_row,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
@@ -28,6 +29,7 @@ use uuid::Uuid;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_foundation.sql")),
     (2, include_str!("../migrations/0002_audit.sql")),
+    (3, include_str!("../migrations/0003_accounts.sql")),
 ];
 
 const LATEST_REVISION: &str = "SELECT number, content_hash, content, published_at FROM revisions
@@ -366,6 +368,266 @@ impl Store for SqliteStore {
         };
         Ok(AuditLog { entries, head })
     }
+
+    async fn insert_user(&self, email: &str, password_hash: &str) -> Result<User> {
+        let user = User {
+            id: Uuid::new_v4(),
+            email: email.to_owned(),
+            created_at: OffsetDateTime::now_utc(),
+        };
+        let result = sqlx::query(
+            "INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(user.id.to_string())
+        .bind(email)
+        .bind(password_hash)
+        .bind(ts(user.created_at)?)
+        .execute(&self.pool)
+        .await;
+        match result {
+            Ok(_) => Ok(user),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(StoreError::Conflict("user".into()))
+            }
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    async fn credentials_by_email(&self, email: &str) -> Result<Option<Credentials>> {
+        let row =
+            sqlx::query("SELECT id, email, password_hash, created_at FROM users WHERE email = $1")
+                .bind(email)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(Credentials {
+            user: user_from_row(&row)?,
+            password_hash: row.try_get("password_hash").map_err(backend)?,
+        }))
+    }
+
+    async fn insert_session(
+        &self,
+        token_hash: &str,
+        user_id: Uuid,
+        expires_at: OffsetDateTime,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(user_id.to_string())
+            .bind(ts(OffsetDateTime::now_utc())?)
+            .bind(ts(expires_at)?)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn session_user(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<User>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.email, u.created_at, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        let expires: String = row.try_get("expires_at").map_err(backend)?;
+        if parse_ts(&expires)? <= now {
+            return Ok(None);
+        }
+        user_from_row(&row).map(Some)
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn delete_user_sessions(&self, user_id: Uuid) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn memberships_of(&self, user_id: Uuid) -> Result<Vec<(Org, Role)>> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.slug, o.name, o.created_at, m.role FROM memberships m JOIN orgs o ON o.id = m.org_id
+             WHERE m.user_id = $1 ORDER BY o.slug",
+        )
+        .bind(user_id.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(|row| {
+                let role: String = row.try_get("role").map_err(backend)?;
+                Ok((org_from_row(row)?, parse_role(&role)?))
+            })
+            .collect()
+    }
+
+    async fn member_role(&self, scope: &OrgScope, user_id: Uuid) -> Result<Option<Role>> {
+        let role: Option<String> =
+            sqlx::query_scalar("SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2")
+                .bind(scope.org_id().to_string())
+                .bind(user_id.to_string())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
+        role.as_deref().map(parse_role).transpose()
+    }
+
+    async fn members(&self, scope: &OrgScope) -> Result<Vec<Member>> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.email, u.created_at, m.role FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE m.org_id = $1 ORDER BY u.email",
+        )
+        .bind(scope.org_id().to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(|row| {
+                let role: String = row.try_get("role").map_err(backend)?;
+                Ok(Member {
+                    user: user_from_row(row)?,
+                    role: parse_role(&role)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_member_role(
+        &self,
+        scope: &OrgScope,
+        user_id: Uuid,
+        role: Role,
+        audit: &AuditEvent,
+    ) -> Result<()> {
+        let org_id = scope.org_id().to_string();
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
+        sqlx::query(
+            "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(&org_id)
+        .bind(user_id.to_string())
+        .bind(role.as_str())
+        .bind(ts(OffsetDateTime::now_utc())?)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        append_in(&mut tx, &org_id, audit.clone()).await?;
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn insert_token(
+        &self,
+        scope: &OrgScope,
+        name: &str,
+        role: Role,
+        token_hash: &str,
+        expires_at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<ApiToken> {
+        let org_id = scope.org_id().to_string();
+        let token = ApiToken {
+            id: Uuid::new_v4(),
+            name: name.to_owned(),
+            role,
+            created_at: OffsetDateTime::now_utc(),
+            expires_at,
+            revoked_at: None,
+        };
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
+        sqlx::query(
+            "INSERT INTO api_tokens (id, org_id, name, role, token_hash, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(token.id.to_string())
+        .bind(&org_id)
+        .bind(name)
+        .bind(role.as_str())
+        .bind(token_hash)
+        .bind(ts(token.created_at)?)
+        .bind(ts(expires_at)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        append_in(&mut tx, &org_id, audit.clone()).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(token)
+    }
+
+    async fn token_by_hash(&self, scope: &OrgScope, token_hash: &str) -> Result<Option<ApiToken>> {
+        let row = sqlx::query(
+            "SELECT id, name, role, created_at, expires_at, revoked_at FROM api_tokens WHERE org_id = $1 AND token_hash = $2",
+        )
+        .bind(scope.org_id().to_string())
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        row.as_ref().map(token_from_row).transpose()
+    }
+
+    async fn tokens(&self, scope: &OrgScope) -> Result<Vec<ApiToken>> {
+        let rows = sqlx::query(
+            "SELECT id, name, role, created_at, expires_at, revoked_at FROM api_tokens WHERE org_id = $1 ORDER BY created_at",
+        )
+        .bind(scope.org_id().to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(token_from_row).collect()
+    }
+
+    async fn revoke_token(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<bool> {
+        let org_id = scope.org_id().to_string();
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
+        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL")
+            .bind(&org_id)
+            .bind(id.to_string())
+            .bind(ts(at)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            tx.rollback().await.map_err(backend)?;
+            return Ok(false);
+        }
+        append_in(&mut tx, &org_id, audit.clone()).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(true)
+    }
 }
 
 /// Appends the next audit entry and moves the head, inside the caller's write transaction.
@@ -422,4 +684,30 @@ async fn append_in(
 
 fn hex_of(hash: &[u8; 32]) -> String {
     candor_domain::ContentHash(*hash).hex()
+}
+
+fn user_from_row(row: &SqliteRow) -> Result<User> {
+    let id: String = row.try_get("id").map_err(backend)?;
+    let created_at: String = row.try_get("created_at").map_err(backend)?;
+    Ok(User {
+        id: parse_id(&id)?,
+        email: row.try_get("email").map_err(backend)?,
+        created_at: parse_ts(&created_at)?,
+    })
+}
+
+fn token_from_row(row: &SqliteRow) -> Result<ApiToken> {
+    let id: String = row.try_get("id").map_err(backend)?;
+    let role: String = row.try_get("role").map_err(backend)?;
+    let created_at: String = row.try_get("created_at").map_err(backend)?;
+    let expires_at: String = row.try_get("expires_at").map_err(backend)?;
+    let revoked_at: Option<String> = row.try_get("revoked_at").map_err(backend)?;
+    Ok(ApiToken {
+        id: parse_id(&id)?,
+        name: row.try_get("name").map_err(backend)?,
+        role: parse_role(&role)?,
+        created_at: parse_ts(&created_at)?,
+        expires_at: parse_ts(&expires_at)?,
+        revoked_at: revoked_at.as_deref().map(parse_ts).transpose()?,
+    })
 }

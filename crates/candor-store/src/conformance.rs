@@ -9,6 +9,7 @@ use candor_domain::{OrgSlug, TrustCenter};
 use time::OffsetDateTime;
 
 use candor_domain::audit::AuditEvent;
+use candor_domain::policy::Role;
 
 use crate::{
     OrgScope, PublishOutcome, Store, StoreError, create_org, publish_draft, scope_for, verify_audit,
@@ -28,7 +29,10 @@ macro_rules! conformance_tests {
             concurrent_publishes_get_distinct_numbers,
             unicode_survives_storage,
             publishing_records_an_audit_entry,
-            audit_logs_chain_per_org_even_under_concurrency
+            audit_logs_chain_per_org_even_under_concurrency,
+            users_sessions_expire_and_can_be_revoked_everywhere,
+            memberships_belong_to_one_org_and_are_listed_for_their_user,
+            api_tokens_are_per_org_revocable_and_audited
         );
     };
     (@cases $make:expr; $($case:ident),*) => {
@@ -341,4 +345,230 @@ pub async fn audit_logs_chain_per_org_even_under_concurrency(store: Arc<dyn Stor
     assert_eq!(b_log.entries[0].event.action, "member.invite");
     // What comes back is exactly what was hashed.
     assert_eq!(b_log.entries[0], entry);
+}
+
+fn unique_email(prefix: &str) -> String {
+    format!(
+        "{prefix}-{}@example.com",
+        &uuid::Uuid::new_v4().simple().to_string()[..10]
+    )
+}
+
+pub async fn users_sessions_expire_and_can_be_revoked_everywhere(store: Arc<dyn Store>) {
+    let email = unique_email("alice");
+    let user = store
+        .insert_user(&email, "$argon2id$placeholder")
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.insert_user(&email, "x").await,
+        Err(StoreError::Conflict(_))
+    ));
+    let creds = store.credentials_by_email(&email).await.unwrap().unwrap();
+    assert_eq!(
+        (creds.user.id, creds.password_hash.as_str()),
+        (user.id, "$argon2id$placeholder")
+    );
+    assert!(
+        store
+            .credentials_by_email(&unique_email("nobody"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let now = OffsetDateTime::now_utc();
+    let hour = time::Duration::hours(1);
+    store
+        .insert_session("session-a", user.id, now + hour)
+        .await
+        .unwrap();
+    store
+        .insert_session("session-b", user.id, now + hour)
+        .await
+        .unwrap();
+    store
+        .insert_session("session-old", user.id, now - hour)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .session_user("session-a", now)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        user.id
+    );
+    assert!(
+        store
+            .session_user("session-old", now)
+            .await
+            .unwrap()
+            .is_none(),
+        "expired sessions do not count"
+    );
+    assert!(
+        store
+            .session_user("session-a", now + hour * 2)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    store.delete_session("session-a").await.unwrap();
+    assert!(
+        store
+            .session_user("session-a", now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .session_user("session-b", now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(store.delete_user_sessions(user.id).await.unwrap(), 2);
+    assert!(
+        store
+            .session_user("session-b", now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+pub async fn memberships_belong_to_one_org_and_are_listed_for_their_user(store: Arc<dyn Store>) {
+    let a = new_org(&*store, "members-a").await;
+    let b = new_org(&*store, "members-b").await;
+    let alice = store
+        .insert_user(&unique_email("alice"), "h")
+        .await
+        .unwrap();
+    let bob = store.insert_user(&unique_email("bob"), "h").await.unwrap();
+    let audit = |target: &str| AuditEvent {
+        actor: "operator:test".into(),
+        action: "member.set_role".into(),
+        target: target.into(),
+        at: OffsetDateTime::now_utc(),
+    };
+    store
+        .set_member_role(&a, alice.id, Role::Owner, &audit("user:alice"))
+        .await
+        .unwrap();
+    store
+        .set_member_role(&b, alice.id, Role::Viewer, &audit("user:alice"))
+        .await
+        .unwrap();
+    store
+        .set_member_role(&a, bob.id, Role::Editor, &audit("user:bob"))
+        .await
+        .unwrap();
+    store
+        .set_member_role(&a, bob.id, Role::Admin, &audit("user:bob"))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        store.member_role(&a, alice.id).await.unwrap(),
+        Some(Role::Owner)
+    );
+    assert_eq!(
+        store.member_role(&b, alice.id).await.unwrap(),
+        Some(Role::Viewer)
+    );
+    assert_eq!(
+        store.member_role(&a, bob.id).await.unwrap(),
+        Some(Role::Admin)
+    );
+    assert_eq!(
+        store.member_role(&b, bob.id).await.unwrap(),
+        None,
+        "bob is not in B"
+    );
+    let in_b: Vec<_> = store
+        .members(&b)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.user.id, m.role))
+        .collect();
+    assert_eq!(in_b, vec![(alice.id, Role::Viewer)]);
+    let mut orgs: Vec<(String, Role)> = store
+        .memberships_of(alice.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(o, r)| (o.slug.to_string(), r))
+        .collect();
+    orgs.sort();
+    let mut expected = vec![
+        (a.slug().to_string(), Role::Owner),
+        (b.slug().to_string(), Role::Viewer),
+    ];
+    expected.sort();
+    assert_eq!(orgs, expected);
+    // Every change is in the org's audit log.
+    assert_eq!(verify_audit(&*store, &a).await.unwrap(), Ok(3));
+    assert_eq!(verify_audit(&*store, &b).await.unwrap(), Ok(1));
+}
+
+pub async fn api_tokens_are_per_org_revocable_and_audited(store: Arc<dyn Store>) {
+    let a = new_org(&*store, "tokens-a").await;
+    let b = new_org(&*store, "tokens-b").await;
+    let now = OffsetDateTime::now_utc();
+    let audit = AuditEvent {
+        actor: "operator:test".into(),
+        action: "token.create".into(),
+        target: "token".into(),
+        at: now,
+    };
+    let token = store
+        .insert_token(
+            &a,
+            "ci",
+            Role::Editor,
+            "hash-of-secret",
+            now + time::Duration::days(30),
+            &audit,
+        )
+        .await
+        .unwrap();
+    let found = store
+        .token_by_hash(&a, "hash-of-secret")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found, token);
+    assert!(found.is_usable(now));
+    assert!(!found.is_usable(now + time::Duration::days(31)), "expired");
+    assert!(
+        store
+            .token_by_hash(&b, "hash-of-secret")
+            .await
+            .unwrap()
+            .is_none(),
+        "another org's token"
+    );
+    assert_eq!(store.tokens(&a).await.unwrap().len(), 1);
+    assert!(store.tokens(&b).await.unwrap().is_empty());
+    assert!(
+        !store.revoke_token(&b, token.id, now, &audit).await.unwrap(),
+        "B cannot revoke A's token"
+    );
+    assert!(store.revoke_token(&a, token.id, now, &audit).await.unwrap());
+    assert!(
+        !store.revoke_token(&a, token.id, now, &audit).await.unwrap(),
+        "already revoked"
+    );
+    let revoked = store
+        .token_by_hash(&a, "hash-of-secret")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!revoked.is_usable(now));
+    assert_eq!(verify_audit(&*store, &a).await.unwrap(), Ok(2));
+    assert_eq!(verify_audit(&*store, &b).await.unwrap(), Ok(0));
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use candor_domain::audit::{AuditEntry, AuditEvent};
+use candor_domain::policy::Role;
 use candor_domain::{ContentHash, OrgSlug, Revision, TrustCenter};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -72,6 +73,45 @@ pub struct RevisionSummary {
     pub published_at: OffsetDateTime,
 }
 
+/// A person who can sign in. Global: one person may belong to several orgs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub id: Uuid,
+    /// Lowercased. Personal data: never logged, never put in the audit log.
+    pub email: String,
+    pub created_at: OffsetDateTime,
+}
+
+/// A user with the hash their password must match (argon2id PHC string).
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    pub user: User,
+    pub role: Role,
+}
+
+/// An API token's record; the secret itself is never stored, only its SHA-256.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: Uuid,
+    pub name: String,
+    pub role: Role,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl ApiToken {
+    pub fn is_usable(&self, now: OffsetDateTime) -> bool {
+        self.revoked_at.is_none() && self.expires_at > now
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{0} already exists")]
@@ -124,6 +164,62 @@ pub trait Store: Send + Sync + 'static {
     async fn append_audit(&self, scope: &OrgScope, event: &AuditEvent) -> Result<AuditEntry>;
     /// The whole audit log in order, with its recorded head.
     async fn audit_log(&self, scope: &OrgScope) -> Result<AuditLog>;
+
+    // People and sessions: global, not tenant data.
+
+    /// Fails with `Conflict` if the (lowercased) email is taken.
+    async fn insert_user(&self, email: &str, password_hash: &str) -> Result<User>;
+    async fn credentials_by_email(&self, email: &str) -> Result<Option<Credentials>>;
+    async fn insert_session(
+        &self,
+        token_hash: &str,
+        user_id: Uuid,
+        expires_at: OffsetDateTime,
+    ) -> Result<()>;
+    /// The user of an unexpired session.
+    async fn session_user(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<User>>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Ends every session of a user ("log out everywhere"); returns how many.
+    async fn delete_user_sessions(&self, user_id: Uuid) -> Result<u64>;
+    /// The orgs a user belongs to, with the role in each.
+    async fn memberships_of(&self, user_id: Uuid) -> Result<Vec<(Org, Role)>>;
+
+    // Access to one org.
+
+    async fn member_role(&self, scope: &OrgScope, user_id: Uuid) -> Result<Option<Role>>;
+    async fn members(&self, scope: &OrgScope) -> Result<Vec<Member>>;
+    /// Adds a member or changes their role, and records `audit` in the same transaction.
+    async fn set_member_role(
+        &self,
+        scope: &OrgScope,
+        user_id: Uuid,
+        role: Role,
+        audit: &AuditEvent,
+    ) -> Result<()>;
+    /// Stores a token's hash and records `audit` in the same transaction.
+    async fn insert_token(
+        &self,
+        scope: &OrgScope,
+        name: &str,
+        role: Role,
+        token_hash: &str,
+        expires_at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<ApiToken>;
+    async fn token_by_hash(&self, scope: &OrgScope, token_hash: &str) -> Result<Option<ApiToken>>;
+    async fn tokens(&self, scope: &OrgScope) -> Result<Vec<ApiToken>>;
+    /// Marks a token revoked (false if no such live token) and records `audit`.
+    async fn revoke_token(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<bool>;
+}
+
+pub fn parse_role(text: &str) -> Result<Role> {
+    text.parse().map_err(StoreError::Corrupt)
 }
 
 /// An org's audit log as stored: entries oldest first, and the head recorded
