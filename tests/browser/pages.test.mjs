@@ -49,7 +49,7 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const PAGES = ['/quillfeather', '/harborlight', '/', '/no-such-org'];
+const PAGES = ['/quillfeather', '/harborlight', '/', '/no-such-org', '/admin/login'];
 
 async function axeViolations(path, colorScheme) {
   // axe is injected as a script, which the page's own CSP rightly forbids.

@@ -274,3 +274,52 @@ fn unique<'a>(
         }
     }
 }
+
+/// The sections of a trust center that can be edited one at a time, in page order.
+pub const SECTIONS: &[&str] = &[
+    "profile",
+    "promises",
+    "controls",
+    "posture",
+    "commitments",
+    "subprocessors",
+    "changelog",
+    "roadmap",
+    "documents",
+    "faq",
+];
+
+impl TrustCenter {
+    /// One section as trust-as-code YAML, or None for an unknown section name.
+    pub fn section_yaml(&self, section: &str) -> Option<String> {
+        if !SECTIONS.contains(&section) {
+            return None;
+        }
+        let value = serde_json::to_value(self).ok()?;
+        let part = value.get(section)?;
+        serde_norway::to_string(part).ok()
+    }
+
+    /// This document with one section replaced by `yaml`, validated as a whole, so
+    /// errors name their full path (`subprocessors[2].effective_at: …`).
+    pub fn replace_section(&self, section: &str, yaml: &str) -> Result<TrustCenter, ContentError> {
+        if !SECTIONS.contains(&section) {
+            return Err(ContentError::one(
+                "",
+                format!("unknown section {section:?}"),
+            ));
+        }
+        if yaml.len() > MAX_DOCUMENT_BYTES {
+            return Err(ContentError::one(section, "section is larger than 4 MiB"));
+        }
+        let part: serde_json::Value = serde_norway::from_str(yaml)
+            .map_err(|e| ContentError::one(section, yaml_message(&e)))?;
+        let mut whole =
+            serde_json::to_value(self).map_err(|e| ContentError::one("", e.to_string()))?;
+        if let Some(map) = whole.as_object_mut() {
+            map.insert(section.to_owned(), part);
+        }
+        let bytes = serde_json::to_vec(&whole).map_err(|e| ContentError::one("", e.to_string()))?;
+        TrustCenter::from_json(&bytes)
+    }
+}

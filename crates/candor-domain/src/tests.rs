@@ -199,6 +199,32 @@ fn reordering_is_reported_and_changes_the_hash() {
     assert_ne!(old.content_hash(), new.content_hash());
 }
 
+#[test]
+fn one_section_can_be_edited_as_yaml_and_errors_keep_their_full_path() {
+    let tc = demo();
+    let yaml = tc.section_yaml("subprocessors").unwrap();
+    assert_eq!(tc.replace_section("subprocessors", &yaml).unwrap(), tc);
+    let edited = yaml.replacen("purpose: Billing", "purpose: Billing and invoicing", 1);
+    let changed = tc.replace_section("subprocessors", &edited).unwrap();
+    assert_eq!(
+        changed.subprocessors[2].purpose.as_str(),
+        "Billing and invoicing"
+    );
+    assert_eq!(
+        changed.controls, tc.controls,
+        "other sections are untouched"
+    );
+    let broken = yaml.replacen("effective_at: 2026-12-20", "effective_at: 2026-11-01", 1);
+    let err = tc.replace_section("subprocessors", &broken).unwrap_err();
+    assert_eq!(err.first().field, "subprocessors[6].effective_at");
+    let err = tc
+        .replace_section("subprocessors", "- name: [")
+        .unwrap_err();
+    assert_eq!(err.first().field, "subprocessors");
+    assert!(tc.section_yaml("secrets").is_none());
+    assert!(tc.replace_section("version", "2").is_err());
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;

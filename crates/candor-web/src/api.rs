@@ -31,31 +31,7 @@ pub async fn validate(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    let bytes = to_bytes(body, state.config.body_limit)
-        .await
-        .map_err(|_| ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE))?;
-    let parsed = match content_type.as_str() {
-        "application/json" => TrustCenter::from_json(&bytes),
-        "application/yaml" | "application/x-yaml" | "text/yaml" => {
-            let text = std::str::from_utf8(&bytes)
-                .map_err(|_| ApiError::validation("", "the document is not UTF-8"))?;
-            TrustCenter::from_yaml(text)
-        }
-        _ => return Err(ApiError::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)),
-    };
-    let content = parsed.map_err(|e| {
-        let first = e.first();
-        ApiError::validation(first.field.clone(), e.to_string())
-    })?;
+    let content = parse_document(&state, &headers, body).await?;
     Ok(Json(json!({
         "valid": true,
         "content_hash": content.content_hash(),
@@ -134,4 +110,314 @@ pub async fn revision_diff(
         "sections": changes.sections,
     }))
     .into_response())
+}
+
+// Org-scoped endpoints below run behind `access::guard`, which has already
+// authenticated the caller and checked the action listed in `ORG_ROUTES`.
+
+use axum::extract::Extension;
+use candor_domain::audit::{AuditEvent, verify_chain};
+use candor_domain::policy::{Action, Role, allows};
+use candor_store::{PublishOutcome, publish_draft};
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+
+use crate::access::Access;
+use crate::auth::{TOKEN_PREFIX, new_secret, normalize_email, secret_hash};
+
+/// Reads a JSON body, naming the failing field on error.
+async fn json_body<T: DeserializeOwned>(state: &AppState, body: Body) -> Result<T, ApiError> {
+    let bytes = to_bytes(body, state.config.body_limit)
+        .await
+        .map_err(|_| ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE))?;
+    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let field = e.path().to_string();
+        let field = if field == "." { String::new() } else { field };
+        ApiError::validation(field, e.into_inner().to_string())
+    })
+}
+
+fn audit_event(access: &Access, action: &str, target: String) -> AuditEvent {
+    AuditEvent {
+        actor: access.actor.clone(),
+        action: action.into(),
+        target,
+        at: OffsetDateTime::now_utc(),
+    }
+}
+
+/// `GET /api/v1/orgs/{org}/draft`: the working draft and how it differs from the public page.
+pub async fn get_draft(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> Result<Response, ApiError> {
+    let latest = state.store.latest_revision(&access.scope).await?;
+    let draft = state.store.draft(&access.scope).await?.map(|d| d.content);
+    let Some(content) = draft.or_else(|| latest.as_ref().map(|r| r.content.clone())) else {
+        return Err(ApiError::not_found("this org has no content yet"));
+    };
+    let changes = latest
+        .as_ref()
+        .map(|l| diff(&l.content, &content).describe())
+        .unwrap_or_default();
+    Ok(Json(json!({
+        "org": access.scope.slug(),
+        "latest_revision": latest.map(|l| l.number),
+        "content_hash": content.content_hash(),
+        "changes": changes,
+        "content": content,
+    }))
+    .into_response())
+}
+
+/// `PUT /api/v1/orgs/{org}/draft`: replaces the draft with a whole document (JSON or YAML).
+pub async fn put_draft(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let content = parse_document(&state, &headers, body).await?;
+    state.store.save_draft(&access.scope, &content).await?;
+    let latest = state.store.latest_revision(&access.scope).await?;
+    let changes = latest
+        .as_ref()
+        .map(|l| diff(&l.content, &content).describe())
+        .unwrap_or_default();
+    Ok(
+        Json(json!({"saved": true, "content_hash": content.content_hash(), "changes": changes}))
+            .into_response(),
+    )
+}
+
+/// A trust-as-code document from a request body, by content type.
+async fn parse_document(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<TrustCenter, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let bytes = to_bytes(body, state.config.body_limit)
+        .await
+        .map_err(|_| ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE))?;
+    let parsed = match content_type.as_str() {
+        "application/json" => TrustCenter::from_json(&bytes),
+        "application/yaml" | "application/x-yaml" | "text/yaml" => {
+            let text = std::str::from_utf8(&bytes)
+                .map_err(|_| ApiError::validation("", "the document is not UTF-8"))?;
+            TrustCenter::from_yaml(text)
+        }
+        _ => return Err(ApiError::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)),
+    };
+    parsed.map_err(|e| ApiError::validation(e.first().field.clone(), e.to_string()))
+}
+
+/// `POST /api/v1/orgs/{org}/publish`.
+pub async fn publish(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> Result<Response, ApiError> {
+    match publish_draft(
+        &*state.store,
+        &access.scope,
+        OffsetDateTime::now_utc(),
+        &access.actor,
+    )
+    .await?
+    {
+        PublishOutcome::Published { revision, changes } => {
+            state.pages.invalidate(access.scope.slug());
+            Ok(Json(json!({
+                "revision": revision.number,
+                "content_hash": revision.content_hash,
+                "changes": changes.describe(),
+            }))
+            .into_response())
+        }
+        PublishOutcome::Unchanged { latest } => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "nothing_to_publish",
+            format!("the draft is identical to revision {latest}"),
+        )),
+        PublishOutcome::NoDraft => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "nothing_to_publish",
+            "there is no draft",
+        )),
+    }
+}
+
+/// `GET /api/v1/orgs/{org}/audit`: every entry, and whether the chain verifies.
+pub async fn audit(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> Result<Response, ApiError> {
+    let log = state.store.audit_log(&access.scope).await?;
+    let check = verify_chain(&log.entries, log.head);
+    let entries: Vec<_> = log
+        .entries
+        .iter()
+        .map(|e| {
+            json!({
+                "seq": e.seq,
+                "at": e.event.at.format(&Rfc3339).unwrap_or_default(),
+                "actor": e.event.actor,
+                "action": e.event.action,
+                "target": e.event.target,
+                "hash": hex_string(&e.hash),
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "verified": check.is_ok(),
+        "problem": check.err().map(|e| e.to_string()),
+        "entries": entries,
+    }))
+    .into_response())
+}
+
+fn hex_string(bytes: &[u8; 32]) -> String {
+    candor_domain::ContentHash(*bytes).hex()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    name: String,
+    role: Role,
+    #[serde(default = "default_token_days")]
+    expires_in_days: u32,
+}
+
+fn default_token_days() -> u32 {
+    90
+}
+
+/// `POST /api/v1/orgs/{org}/tokens`: the secret is in this response and nowhere else.
+pub async fn create_token(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let request: NewToken = json_body(&state, body).await?;
+    let name = request.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::validation(
+            "name",
+            "give the token a name of 1 to 100 characters",
+        ));
+    }
+    // A token never holds more than its creator, and never the owner role.
+    if request.role == Role::Owner || request.role > access.role {
+        return Err(ApiError::validation(
+            "role",
+            "a token's role must be admin, editor or viewer, and not above yours",
+        ));
+    }
+    if !(1..=365).contains(&request.expires_in_days) {
+        return Err(ApiError::validation(
+            "expires_in_days",
+            "tokens last between 1 and 365 days",
+        ));
+    }
+    let secret = new_secret().map_err(|_| ApiError::internal())?;
+    let expires_at =
+        OffsetDateTime::now_utc() + time::Duration::days(i64::from(request.expires_in_days));
+    let event = audit_event(&access, "token.create", format!("token:{name}"));
+    let token = state
+        .store
+        .insert_token(
+            &access.scope,
+            name,
+            request.role,
+            &secret_hash(&secret),
+            expires_at,
+            &event,
+        )
+        .await?;
+    let body = json!({
+        "id": token.id,
+        "name": token.name,
+        "role": token.role.as_str(),
+        "expires_at": token.expires_at.format(&Rfc3339).unwrap_or_default(),
+        "token": format!("{TOKEN_PREFIX}{secret}"),
+    });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// `DELETE /api/v1/orgs/{org}/tokens/{id}`.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let id: uuid::Uuid = id
+        .parse()
+        .map_err(|_| ApiError::not_found("no such token"))?;
+    let event = audit_event(&access, "token.revoke", format!("token:{id}"));
+    if state
+        .store
+        .revoke_token(&access.scope, id, OffsetDateTime::now_utc(), &event)
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::not_found("no such live token"))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetMember {
+    email: String,
+    role: Role,
+}
+
+/// `PUT /api/v1/orgs/{org}/members`: adds an existing account to the org or changes its role.
+pub async fn set_member(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let request: SetMember = json_body(&state, body).await?;
+    let email = normalize_email(&request.email);
+    let user = state
+        .store
+        .credentials_by_email(&email)
+        .await?
+        .map(|c| c.user)
+        .ok_or_else(|| {
+            ApiError::validation(
+                "email",
+                "no account has this email; create it with candor user add",
+            )
+        })?;
+    let current = state.store.member_role(&access.scope, user.id).await?;
+    let touches_owner = request.role == Role::Owner || current == Some(Role::Owner);
+    if touches_owner && !allows(access.role, Action::ManageOwners) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "only owners can grant or remove the owner role",
+        ));
+    }
+    let event = audit_event(
+        &access,
+        "member.set_role",
+        format!("user:{} role:{}", user.id, request.role.as_str()),
+    );
+    state
+        .store
+        .set_member_role(&access.scope, user.id, request.role, &event)
+        .await?;
+    Ok(Json(json!({"user": user.id, "role": request.role.as_str()})).into_response())
 }

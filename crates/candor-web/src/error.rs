@@ -73,6 +73,10 @@ impl ApiError {
                 "send application/json or application/yaml",
             ),
             StatusCode::BAD_REQUEST => ("bad_request", "the request could not be read"),
+            StatusCode::FORBIDDEN => (
+                "forbidden",
+                "the request was refused (a cross-site request, or no rule allows it)",
+            ),
             s if s.is_server_error() => (
                 "internal",
                 "something went wrong on our side; it has been logged",

@@ -11,18 +11,24 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use candor_store::SharedStore;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use serde_json::json;
+use std::num::NonZeroU32;
 use tokio::net::TcpListener;
 use tower::Service;
+use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
+pub mod access;
+pub mod admin;
 pub mod api;
+pub mod auth;
 pub mod error;
 pub mod headers;
 pub mod pages;
@@ -48,6 +54,8 @@ pub struct WebConfig {
     pub header_read_timeout: Duration,
     /// On shutdown, how long in-flight requests get to finish.
     pub drain_timeout: Duration,
+    /// Sign-in attempts allowed per minute, per client address and per account.
+    pub login_attempts_per_minute: NonZeroU32,
 }
 
 impl Default for WebConfig {
@@ -59,6 +67,7 @@ impl Default for WebConfig {
             revalidate_after: Duration::from_secs(1),
             header_read_timeout: Duration::from_secs(10),
             drain_timeout: Duration::from_secs(30),
+            login_attempts_per_minute: NonZeroU32::MIN.saturating_add(9),
         }
     }
 }
@@ -68,6 +77,26 @@ pub struct AppState {
     pub store: SharedStore,
     pub pages: Arc<PageCache>,
     pub config: Arc<WebConfig>,
+    pub limits: Arc<Limits>,
+}
+
+/// Rate limits on what can be guessed or abused. In memory, per replica: a
+/// load balancer spreading one client over N replicas gives it N times the rate.
+pub struct Limits {
+    pub login_by_ip: DefaultKeyedRateLimiter<std::net::IpAddr>,
+    /// Keyed by the SHA-256 of the normalised email, not the email itself.
+    pub login_by_account: DefaultKeyedRateLimiter<String>,
+}
+
+impl Limits {
+    pub fn new(config: &WebConfig) -> Limits {
+        Limits {
+            login_by_ip: RateLimiter::keyed(Quota::per_minute(config.login_attempts_per_minute)),
+            login_by_account: RateLimiter::keyed(Quota::per_minute(
+                config.login_attempts_per_minute,
+            )),
+        }
+    }
 }
 
 impl AppState {
@@ -75,6 +104,7 @@ impl AppState {
         AppState {
             store,
             pages: Arc::new(PageCache::new(config.revalidate_after)),
+            limits: Arc::new(Limits::new(&config)),
             config: Arc::new(config),
         }
     }
@@ -83,6 +113,26 @@ impl AppState {
 const STYLESHEET: &str = include_str!("../static/candor.css");
 
 pub fn router(state: AppState) -> Router {
+    // Everything that reads or changes an org's private data: one guard in front.
+    let guarded = Router::new()
+        .route("/admin/orgs/{org}", get(admin::org_page))
+        .route(
+            "/admin/orgs/{org}/sections/{section}",
+            get(admin::section_form).post(admin::section_save),
+        )
+        .route("/admin/orgs/{org}/preview", get(admin::preview))
+        .route("/admin/orgs/{org}/publish", post(admin::publish))
+        .route("/admin/orgs/{org}/audit", get(admin::audit))
+        .route(
+            "/api/v1/orgs/{org}/draft",
+            get(api::get_draft).put(api::put_draft),
+        )
+        .route("/api/v1/orgs/{org}/publish", post(api::publish))
+        .route("/api/v1/orgs/{org}/audit", get(api::audit))
+        .route("/api/v1/orgs/{org}/tokens", post(api::create_token))
+        .route("/api/v1/orgs/{org}/tokens/{id}", delete(api::revoke_token))
+        .route("/api/v1/orgs/{org}/members", put(api::set_member))
+        .route_layer(middleware::from_fn_with_state(state.clone(), access::guard));
     let api = Router::new()
         .route("/validate", post(api::validate))
         .route("/orgs/{org}/revisions", get(api::revisions))
@@ -94,6 +144,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/static/candor.css", get(stylesheet))
+        .route("/admin", get(admin::home))
+        .route("/admin/login", get(admin::login_form).post(admin::login))
+        .route("/admin/logout", post(admin::logout))
+        .route("/admin/logout-everywhere", post(admin::logout_everywhere))
+        .merge(guarded)
         .route("/{org}", get(pages::trust_page))
         .route("/{org}/", get(pages::without_trailing_slash))
         .route("/{org}/trust.json", get(pages::trust_json))
@@ -103,6 +158,8 @@ pub fn router(state: AppState) -> Router {
         // middleware turns the 413 into JSON on API paths.
         .layer(DefaultBodyLimit::max(state.config.body_limit))
         .layer(RequestBodyLimitLayer::new(state.config.body_limit))
+        // Cross-site form posts and fetches are refused (Fetch Metadata / Origin checks).
+        .layer(CsrfLayer::new())
         .layer(middleware::from_fn(headers::api_error_envelope))
         .layer(middleware::from_fn(access_log))
         .layer(middleware::from_fn_with_state(

@@ -71,6 +71,8 @@ pub struct TrustPage<'a> {
     pub hosting_regions: String,
     pub languages: String,
     pub today: String,
+    /// Shown in the admin UI before publishing: adds a banner.
+    pub preview: bool,
 }
 
 fn title_case(key: &str) -> String {
@@ -199,6 +201,7 @@ impl<'a> TrustPage<'a> {
             hosting_regions: join(&tc.commitments.hosting.regions),
             languages: join(&tc.commitments.vulnerability_disclosure.preferred_languages),
             today: today.to_string(),
+            preview: false,
         }
     }
 }

@@ -549,3 +549,615 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
     app.stop().await;
 }
+
+// ---- Accounts, roles and the admin UI ------------------------------------------
+
+use candor_domain::policy::{Role, allows};
+use candor_web::access::ORG_ROUTES;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+impl App {
+    /// Creates an account with `role` in `org` and returns its session cookie.
+    async fn member(&self, org: &OrgScope, email: &str, role: Role) -> String {
+        let hash = candor_web::auth::hash_password(PASSWORD).unwrap();
+        let user = self.store.insert_user(email, &hash).await.unwrap();
+        let event = candor_domain::audit::AuditEvent {
+            actor: "operator:test".into(),
+            action: "member.set_role".into(),
+            target: format!("user:{}", user.id),
+            at: time::OffsetDateTime::now_utc(),
+        };
+        self.store
+            .set_member_role(org, user.id, role, &event)
+            .await
+            .unwrap();
+        self.login(email, PASSWORD).await.expect("sign-in failed")
+    }
+
+    /// Signs in through the form; returns the `name=value` cookie pair.
+    async fn login(&self, email: &str, password: &str) -> Option<String> {
+        let resp = self
+            .client
+            .post(format!("{}/admin/login", self.base))
+            .form(&[("email", email), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        if resp.status() != StatusCode::SEE_OTHER {
+            return None;
+        }
+        let set_cookie = resp
+            .headers()
+            .get("set-cookie")?
+            .to_str()
+            .unwrap()
+            .to_owned();
+        for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+            assert!(set_cookie.contains(attribute), "{set_cookie}");
+        }
+        Some(set_cookie.split(';').next().unwrap().to_owned())
+    }
+
+    fn with_cookie(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        cookie: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.base))
+            .header("cookie", cookie)
+    }
+
+    async fn audit_actions(&self, org: &OrgScope) -> Vec<String> {
+        let log = self.store.audit_log(org).await.unwrap();
+        log.entries
+            .iter()
+            .map(|e| format!("{} {} {}", e.event.actor, e.event.action, e.event.target))
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn sign_in_edit_a_subprocessor_preview_publish_and_the_public_page_changes() {
+    let app = App::start_default().await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let cookie = app
+        .member(&org, "owner@quillfeather.example", Role::Owner)
+        .await;
+
+    let home = app
+        .with_cookie(reqwest::Method::GET, "/admin", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(home.headers().get("cache-control").unwrap(), "no-store");
+    assert!(
+        home.text()
+            .await
+            .unwrap()
+            .contains("/admin/orgs/quillfeather")
+    );
+
+    let form = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/admin/orgs/quillfeather/sections/subprocessors",
+            &cookie,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), StatusCode::OK);
+    let html = form.text().await.unwrap();
+    assert!(
+        html.contains("purpose: Billing"),
+        "the section's YAML is in the textarea"
+    );
+    let tc = TrustCenter::from_yaml(QUILLFEATHER).unwrap();
+    let yaml = tc.section_yaml("subprocessors").unwrap().replacen(
+        "purpose: Billing",
+        "purpose: Billing and invoicing",
+        1,
+    );
+
+    // A broken edit is refused with the field named, and nothing is saved.
+    let broken = yaml.replacen("effective_at: 2026-12-20", "effective_at: 2026-11-01", 1);
+    let resp = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/admin/orgs/quillfeather/sections/subprocessors",
+            &cookie,
+        )
+        .form(&[("yaml", broken.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("subprocessors[6].effective_at")
+    );
+
+    let resp = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/admin/orgs/quillfeather/sections/subprocessors",
+            &cookie,
+        )
+        .form(&[("yaml", yaml.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+
+    let dashboard = app
+        .with_cookie(reqwest::Method::GET, "/admin/orgs/quillfeather", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        dashboard
+            .contains("subprocessor changed: Stripe (purpose: Billing → Billing and invoicing)"),
+        "{dashboard}"
+    );
+    let preview = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/admin/orgs/quillfeather/preview",
+            &cookie,
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        preview.contains("Billing and invoicing")
+            && preview.contains("Preview of the unpublished draft")
+    );
+    assert!(
+        !app.get("/quillfeather")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Billing and invoicing"),
+        "not public before publishing"
+    );
+
+    let resp = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/admin/orgs/quillfeather/publish",
+            &cookie,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert!(
+        app.get("/quillfeather")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Billing and invoicing")
+    );
+    let json: serde_json::Value = app
+        .get("/quillfeather/trust.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["revision"], 2);
+
+    let actions = app.audit_actions(&org).await;
+    let last = actions.last().unwrap();
+    assert!(
+        last.starts_with("user:") && last.ends_with("revision.publish revision:2"),
+        "{actions:?}"
+    );
+    let audit = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/admin/orgs/quillfeather/audit",
+            &cookie,
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(audit.contains("hash chain and head are intact"));
+    assert!(
+        !audit.contains("owner@quillfeather.example"),
+        "the audit log shows account ids, not emails"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_viewer_is_refused_every_write_and_the_audit_log_shows_nothing_new() {
+    let app = App::start_default().await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let cookie = app
+        .member(&org, "viewer@quillfeather.example", Role::Viewer)
+        .await;
+    let before = app.audit_actions(&org).await;
+    let page = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/admin/orgs/quillfeather/sections/faq",
+            &cookie,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK, "viewers may read the draft");
+    assert!(page.text().await.unwrap().contains("readonly"));
+    let save = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/admin/orgs/quillfeather/sections/faq",
+            &cookie,
+        )
+        .form(&[("yaml", "[]")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(save.status(), StatusCode::FORBIDDEN);
+    let publish = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/admin/orgs/quillfeather/publish",
+            &cookie,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(publish.status(), StatusCode::FORBIDDEN);
+    let audit = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/admin/orgs/quillfeather/audit",
+            &cookie,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(audit.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.audit_actions(&org).await, before);
+    assert_eq!(
+        app.store.draft(&org).await.unwrap().unwrap().content,
+        TrustCenter::from_yaml(QUILLFEATHER).unwrap()
+    );
+    app.stop().await;
+}
+
+/// Every guarded route, for every role: allowed exactly when the policy says so.
+#[tokio::test]
+async fn every_org_route_and_role_matches_the_policy() {
+    let app = App::start_default().await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let other = app.publish("harborlight", HARBORLIGHT).await;
+    let mut cookies = Vec::new();
+    for role in Role::ALL {
+        cookies.push((
+            Some(role),
+            app.member(
+                &org,
+                &format!("{}@quillfeather.example", role.as_str()),
+                role,
+            )
+            .await,
+        ));
+    }
+    // Signed in, but a member of another org only.
+    let outsider = app
+        .member(&other, "someone@harborlight.example", Role::Owner)
+        .await;
+    let draft_json = serde_json::to_string(&TrustCenter::from_yaml(QUILLFEATHER).unwrap()).unwrap();
+    for (method, template, action) in ORG_ROUTES {
+        let path = template
+            .replace("{org}", "quillfeather")
+            .replace("{section}", "faq")
+            .replace("{id}", &uuid::Uuid::new_v4().to_string());
+        let is_api = path.starts_with("/api/");
+        let send = |cookie: Option<&str>| {
+            let mut request = app
+                .client
+                .request(method.clone(), format!("{}{path}", app.base));
+            if let Some(c) = cookie {
+                request = request.header("cookie", c);
+            }
+            if *method != reqwest::Method::GET {
+                request = if path.ends_with("/draft") {
+                    request
+                        .header("content-type", "application/json")
+                        .body(draft_json.clone())
+                } else if is_api {
+                    request
+                        .header("content-type", "application/json")
+                        .body("{}")
+                } else {
+                    request.form(&[("yaml", "[]")])
+                };
+            }
+            request.send()
+        };
+        for (role, cookie) in &cookies {
+            let role = role.unwrap();
+            let status = send(Some(cookie)).await.unwrap().status();
+            if allows(role, *action) {
+                assert!(
+                    status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED,
+                    "{method} {path} as {role:?}: {status}"
+                );
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path} as {role:?}");
+            }
+        }
+        let anonymous = send(None).await.unwrap().status();
+        let expected = if is_api {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::SEE_OTHER
+        };
+        assert_eq!(anonymous, expected, "{method} {path} without signing in");
+        let stranger = send(Some(&outsider)).await.unwrap().status();
+        assert_eq!(
+            stranger,
+            StatusCode::NOT_FOUND,
+            "{method} {path} as a member of another org"
+        );
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sign_in_failures_look_the_same_and_are_rate_limited() {
+    let app = App::start(WebConfig {
+        login_attempts_per_minute: std::num::NonZeroU32::new(3).unwrap(),
+        ..WebConfig::default()
+    })
+    .await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    app.member(&org, "owner@quillfeather.example", Role::Owner)
+        .await; // one attempt used
+    let attempt = |email: &'static str| {
+        app.client
+            .post(format!("{}/admin/login", app.base))
+            .form(&[
+                ("email", email),
+                ("password", "wrong password, long enough"),
+            ])
+            .send()
+    };
+    let known = attempt("owner@quillfeather.example").await.unwrap();
+    let unknown = attempt("nobody@quillfeather.example").await.unwrap();
+    assert_eq!(known.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        known.text().await.unwrap(),
+        unknown.text().await.unwrap(),
+        "the page must not reveal which account exists"
+    );
+    // The per-address budget (3 a minute) is now spent.
+    let limited = attempt("owner@quillfeather.example").await.unwrap();
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.headers().get("retry-after").unwrap(), "60");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sessions_rotate_at_sign_in_and_sign_out_everywhere_ends_them_all() {
+    let app = App::start_default().await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let first = app
+        .member(&org, "owner@quillfeather.example", Role::Owner)
+        .await;
+    let second = app
+        .login("owner@quillfeather.example", PASSWORD)
+        .await
+        .unwrap();
+    assert_ne!(first, second, "each sign-in gets a fresh session id");
+    let ok = |cookie: String| {
+        let request = app.with_cookie(reqwest::Method::GET, "/admin/orgs/quillfeather", &cookie);
+        async move { request.send().await.unwrap().status() == StatusCode::OK }
+    };
+    assert!(ok(first.clone()).await && ok(second.clone()).await);
+    let out = app
+        .with_cookie(reqwest::Method::POST, "/admin/logout", &first)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        out.headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    assert!(!ok(first.clone()).await, "a signed-out session is dead");
+    assert!(ok(second.clone()).await);
+    let third = app
+        .login("owner@quillfeather.example", PASSWORD)
+        .await
+        .unwrap();
+    app.with_cookie(reqwest::Method::POST, "/admin/logout-everywhere", &third)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !ok(second).await && !ok(third).await,
+        "signing out everywhere ends every session"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_even_with_a_valid_session() {
+    let app = App::start_default().await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let cookie = app
+        .member(&org, "owner@quillfeather.example", Role::Owner)
+        .await;
+    let before = app.audit_actions(&org).await;
+    for (name, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "https://evil.example"),
+    ] {
+        let resp = app
+            .with_cookie(
+                reqwest::Method::POST,
+                "/admin/orgs/quillfeather/publish",
+                &cookie,
+            )
+            .header(name, value)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{name}: {value}");
+    }
+    let same_origin = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/admin/orgs/quillfeather/sections/faq",
+            &cookie,
+        )
+        .header("sec-fetch-site", "same-origin")
+        .form(&[(
+            "yaml",
+            TrustCenter::from_yaml(QUILLFEATHER)
+                .unwrap()
+                .section_yaml("faq")
+                .unwrap()
+                .as_str(),
+        )])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same_origin.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.audit_actions(&org).await, before);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn api_tokens_are_shown_once_scoped_to_their_org_and_revocable() {
+    let app = App::start_default().await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    app.publish("harborlight", HARBORLIGHT).await;
+    let cookie = app
+        .member(&org, "admin@quillfeather.example", Role::Admin)
+        .await;
+    let create = |body: &'static str| {
+        app.with_cookie(
+            reqwest::Method::POST,
+            "/api/v1/orgs/quillfeather/tokens",
+            &cookie,
+        )
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+    };
+    let (status, body) =
+        error_envelope(create(r#"{"name":"x","role":"owner"}"#).await.unwrap()).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("role"))
+    );
+    let (status, body) = error_envelope(
+        create(r#"{"name":"x","role":"editor","expires_in_days":0}"#)
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("expires_in_days"))
+    );
+    let created = create(r#"{"name":"ci","role":"editor"}"#).await.unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: serde_json::Value = created.json().await.unwrap();
+    let token = created["token"].as_str().unwrap().to_owned();
+    assert!(token.starts_with("cnd_"));
+
+    let bearer = |path: &str, method: reqwest::Method| {
+        app.client
+            .request(method, format!("{}{path}", app.base))
+            .header("authorization", format!("Bearer {token}"))
+    };
+    let draft = bearer("/api/v1/orgs/quillfeather/draft", reqwest::Method::GET)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(draft.status(), StatusCode::OK);
+    let draft: serde_json::Value = draft.json().await.unwrap();
+    assert_eq!(draft["latest_revision"], 1);
+    // An editor token may edit but not publish, and means nothing to another org.
+    let put = bearer("/api/v1/orgs/quillfeather/draft", reqwest::Method::PUT)
+        .header("content-type", "application/yaml")
+        .body(QUILLFEATHER.replacen("soc2:CC6.1", "soc2:CC99.1", 1))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = error_envelope(put).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("controls[0].mappings[0]")
+        )
+    );
+    let publish = bearer("/api/v1/orgs/quillfeather/publish", reqwest::Method::POST)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(publish.status(), StatusCode::FORBIDDEN);
+    let elsewhere = bearer("/api/v1/orgs/harborlight/draft", reqwest::Method::GET)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), StatusCode::UNAUTHORIZED);
+
+    let id = created["id"].as_str().unwrap();
+    let revoke = app
+        .with_cookie(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/orgs/quillfeather/tokens/{id}"),
+            &cookie,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoke.status(), StatusCode::NO_CONTENT);
+    let after = bearer("/api/v1/orgs/quillfeather/draft", reqwest::Method::GET)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+    let actions = app.audit_actions(&org).await;
+    assert!(
+        actions.iter().any(|a| a.ends_with("token.create token:ci")),
+        "{actions:?}"
+    );
+    assert!(
+        actions.iter().any(|a| a.contains("token.revoke")),
+        "{actions:?}"
+    );
+    assert!(
+        !actions.iter().any(|a| a.contains(&token[4..])),
+        "the secret is never logged"
+    );
+    app.stop().await;
+}

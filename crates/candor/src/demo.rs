@@ -1,8 +1,12 @@
 //! Demo content: two fictional companies, loaded by `candor serve --demo`.
 
 use anyhow::{Context, Result};
+use candor_domain::audit::AuditEvent;
+use candor_domain::policy::Role;
 use candor_domain::{OrgSlug, TrustCenter};
-use candor_store::{PublishOutcome, SharedStore, create_org, publish_draft, scope_for};
+use candor_store::{
+    OrgScope, PublishOutcome, SharedStore, StoreError, create_org, publish_draft, scope_for,
+};
 
 /// Who the audit log says published the demo content.
 const ACTOR: &str = "operator:demo";
@@ -47,6 +51,7 @@ pub async fn load(store: &SharedStore) -> Result<()> {
             )
             .await?;
         }
+        demo_accounts(store, &scope).await?;
         store.save_draft(&scope, &content).await?;
         if let PublishOutcome::Published { revision, .. } =
             publish_draft(&**store, &scope, time::OffsetDateTime::now_utc(), ACTOR).await?
@@ -57,6 +62,33 @@ pub async fn load(store: &SharedStore) -> Result<()> {
                 "demo content published"
             );
         }
+    }
+    Ok(())
+}
+
+/// An owner and a viewer per demo org, so that both the editing path and a
+/// refusal can be tried. Passwords are random and printed once, when created.
+async fn demo_accounts(store: &SharedStore, scope: &OrgScope) -> Result<()> {
+    for (role, who) in [(Role::Owner, "owner"), (Role::Viewer, "viewer")] {
+        let email = format!("{who}@{}.example", scope.slug());
+        let password = candor_web::auth::new_secret()?[..20].to_owned();
+        let hash = candor_web::auth::hash_password(&password)?;
+        let user = match store.insert_user(&email, &hash).await {
+            Ok(user) => user,
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let event = AuditEvent {
+            actor: ACTOR.into(),
+            action: "member.set_role".into(),
+            target: format!("user:{} role:{}", user.id, role.as_str()),
+            at: time::OffsetDateTime::now_utc(),
+        };
+        store.set_member_role(scope, user.id, role, &event).await?;
+        eprintln!(
+            "candor: demo sign-in at /admin/login: {email} / {password} ({})",
+            role.as_str()
+        );
     }
     Ok(())
 }

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
+use candor_domain::audit::AuditEvent;
+use candor_domain::policy::Role;
 use candor_domain::{ContentError, OrgSlug, TrustCenter, diff};
 use candor_store::{
     OrgScope, PublishOutcome, SharedStore, create_org, publish_draft, scope_for, verify_audit,
@@ -94,6 +96,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Manage people who can sign in to the admin UI.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Read or check an org's audit log of privileged writes.
     Audit {
         #[command(subcommand)]
@@ -103,6 +110,24 @@ enum Command {
     Schema {
         #[arg(value_enum, default_value = "trust-center")]
         document: SchemaDocument,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password comes from CANDOR_PASSWORD, or from the
+    /// first line of standard input with --password-stdin; otherwise one is
+    /// generated and printed once.
+    Add {
+        email: String,
+        #[arg(long)]
+        password_stdin: bool,
+        /// Also make the account a member of this org…
+        #[arg(long, requires = "role")]
+        org: Option<String>,
+        /// …with this role: owner, admin, editor or viewer.
+        #[arg(long, requires = "org")]
+        role: Option<String>,
     },
 }
 
@@ -301,6 +326,54 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    password_stdin,
+                    org,
+                    role,
+                },
+        } => {
+            let email = candor_web::auth::normalize_email(&email);
+            if email.parse::<candor_domain::types::Email>().is_err() {
+                bail!("{email:?} is not an email address");
+            }
+            let membership = match (org, role) {
+                (Some(org), Some(role)) => {
+                    let role: Role = role.parse().map_err(anyhow::Error::msg)?;
+                    Some((existing_org(&store, &org).await?, role))
+                }
+                _ => None,
+            };
+            let (password, generated) = read_password(password_stdin)?;
+            let hash = candor_web::auth::hash_password(&password)?;
+            let user = store
+                .insert_user(&email, &hash)
+                .await
+                .map_err(|e| match e {
+                    candor_store::StoreError::Conflict(_) => {
+                        anyhow!("an account with this email already exists")
+                    }
+                    other => other.into(),
+                })?;
+            if let Some((scope, role)) = membership {
+                let event = AuditEvent {
+                    actor: ACTOR.into(),
+                    action: "member.set_role".into(),
+                    target: format!("user:{} role:{}", user.id, role.as_str()),
+                    at: time::OffsetDateTime::now_utc(),
+                };
+                store.set_member_role(&scope, user.id, role, &event).await?;
+                println!("created account {} ({role:?} of {})", user.id, scope.slug());
+            } else {
+                println!("created account {}", user.id);
+            }
+            if generated {
+                println!("password (shown once): {password}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit {
             command: AuditCommand::Verify { org },
         } => {
@@ -364,6 +437,19 @@ fn schema_json(document: SchemaDocument) -> String {
         }
     };
     serde_json::to_string_pretty(&schema).unwrap_or_default()
+}
+
+/// The new account's password, and whether it was generated here.
+fn read_password(from_stdin: bool) -> Result<(String, bool)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        return Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false));
+    }
+    if let Ok(password) = std::env::var("CANDOR_PASSWORD") {
+        return Ok((password, false));
+    }
+    Ok((candor_web::auth::new_secret()?[..24].to_owned(), true))
 }
 
 /// A revision number or `draft`.

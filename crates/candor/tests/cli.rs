@@ -637,3 +637,62 @@ fn publishes_are_audited_and_tampering_with_the_file_is_detected() {
         "{stderr}"
     );
 }
+
+#[test]
+fn user_add_creates_an_account_with_a_role_and_records_it() {
+    use std::io::Write;
+    let ws = Workspace::new();
+    ws.ok(&["org", "create", "acme", "--name", "Acme"]);
+    // A generated password is printed once.
+    let out = ws.ok(&[
+        "user",
+        "add",
+        "Admin@Acme.example",
+        "--org",
+        "acme",
+        "--role",
+        "admin",
+    ]);
+    assert!(out.contains("(Admin of acme)"), "{out}");
+    let password = out
+        .lines()
+        .find_map(|l| l.strip_prefix("password (shown once): "))
+        .unwrap();
+    assert!(password.len() >= 20);
+    // From standard input, nothing is echoed back.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_candor"))
+        .args(["user", "add", "editor@acme.example", "--password-stdin"])
+        .env("CANDOR_DATABASE_URL", ws.db_url())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long enough passphrase\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("passphrase"));
+    // Duplicates, short passwords and bad emails are refused clearly.
+    let dup = ws.candor(&["user", "add", "admin@acme.example"]);
+    assert!(String::from_utf8_lossy(&dup.stderr).contains("already exists"));
+    let short = Command::new(env!("CARGO_BIN_EXE_candor"))
+        .args(["user", "add", "x@acme.example"])
+        .env("CANDOR_DATABASE_URL", ws.db_url())
+        .env("CANDOR_PASSWORD", "short")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
+    let bad = ws.candor(&["user", "add", "not-an-email"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not an email address"));
+    // The membership is in the audit log, with an account id and not the email.
+    let audit = ws.ok(&["audit", "list", "--org", "acme"]);
+    assert!(
+        audit.contains("operator:cli\tmember.set_role\tuser:"),
+        "{audit}"
+    );
+    assert!(!audit.contains("acme.example"), "{audit}");
+}

@@ -1,0 +1,222 @@
+//! Who is calling, and may they do this? One guard in front of every org-scoped
+//! route (admin pages and API alike) authenticates the caller (session cookie or
+//! API token), finds their role in the org, and asks the domain's one policy
+//! function. The action each route needs is written once, in [`ORG_ROUTES`]; a
+//! route missing from that table is refused, so a new route cannot ship unguarded.
+
+use axum::extract::{MatchedPath, RawPathParams, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use candor_domain::OrgSlug;
+use candor_domain::policy::{Action, Role, allows};
+use candor_store::{ApiToken, OrgScope, StoreError, User, scope_for};
+use time::OffsetDateTime;
+
+use crate::AppState;
+use crate::auth::{bearer_token, secret_hash, session_secret};
+use crate::error::ApiError;
+
+/// Every org-scoped route with the action it needs. HEAD counts as GET.
+pub const ORG_ROUTES: &[(Method, &str, Action)] = &[
+    (Method::GET, "/admin/orgs/{org}", Action::ViewDraft),
+    (
+        Method::GET,
+        "/admin/orgs/{org}/sections/{section}",
+        Action::ViewDraft,
+    ),
+    (
+        Method::POST,
+        "/admin/orgs/{org}/sections/{section}",
+        Action::EditDraft,
+    ),
+    (Method::GET, "/admin/orgs/{org}/preview", Action::ViewDraft),
+    (Method::POST, "/admin/orgs/{org}/publish", Action::Publish),
+    (Method::GET, "/admin/orgs/{org}/audit", Action::ViewAudit),
+    (Method::GET, "/api/v1/orgs/{org}/draft", Action::ViewDraft),
+    (Method::PUT, "/api/v1/orgs/{org}/draft", Action::EditDraft),
+    (Method::POST, "/api/v1/orgs/{org}/publish", Action::Publish),
+    (Method::GET, "/api/v1/orgs/{org}/audit", Action::ViewAudit),
+    (
+        Method::POST,
+        "/api/v1/orgs/{org}/tokens",
+        Action::ManageTokens,
+    ),
+    (
+        Method::DELETE,
+        "/api/v1/orgs/{org}/tokens/{id}",
+        Action::ManageTokens,
+    ),
+    (
+        Method::PUT,
+        "/api/v1/orgs/{org}/members",
+        Action::ManageMembers,
+    ),
+];
+
+/// What the guard hands to a handler: the org, the caller's role in it, and the
+/// pseudonymous actor id the audit log records.
+#[derive(Clone, Debug)]
+pub struct Access {
+    pub scope: OrgScope,
+    pub role: Role,
+    pub actor: String,
+    pub caller: Caller,
+}
+
+#[derive(Clone, Debug)]
+pub enum Caller {
+    Session(User),
+    Token(ApiToken),
+}
+
+#[derive(Debug)]
+pub enum Denied {
+    /// No valid session or token: 401 (API) or a redirect to sign in (pages).
+    NotSignedIn,
+    /// Signed in, but this role may not do this: 403.
+    Forbidden,
+    /// No such org, or the caller is not a member: 404, so membership is not revealed.
+    NotFound,
+    Store(StoreError),
+}
+
+impl From<StoreError> for Denied {
+    fn from(e: StoreError) -> Denied {
+        Denied::Store(e)
+    }
+}
+
+fn action_for(method: &Method, path: &str) -> Option<Action> {
+    let method = if method == Method::HEAD {
+        &Method::GET
+    } else {
+        method
+    };
+    ORG_ROUTES
+        .iter()
+        .find(|(m, p, _)| m == method && *p == path)
+        .map(|(_, _, action)| *action)
+}
+
+/// The signed-in user of a session cookie, if it is valid.
+pub async fn session_user(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<User>, StoreError> {
+    match session_secret(headers) {
+        Some(secret) => {
+            state
+                .store
+                .session_user(&secret_hash(secret), OffsetDateTime::now_utc())
+                .await
+        }
+        None => Ok(None),
+    }
+}
+
+/// Authenticates the caller for `org` and checks `action` against the policy.
+pub async fn authorize(
+    state: &AppState,
+    headers: &HeaderMap,
+    org: &str,
+    action: Action,
+) -> Result<Access, Denied> {
+    let slug: OrgSlug = org.parse().map_err(|_| Denied::NotFound)?;
+    let scope = scope_for(&*state.store, &slug)
+        .await?
+        .ok_or(Denied::NotFound)?;
+    let now = OffsetDateTime::now_utc();
+    let (role, caller) = if let Some(secret) = bearer_token(headers) {
+        // A token belongs to one org: presented to another, it is simply unknown.
+        let token = state
+            .store
+            .token_by_hash(&scope, &secret_hash(secret))
+            .await?
+            .filter(|t| t.is_usable(now))
+            .ok_or(Denied::NotSignedIn)?;
+        (token.role, Caller::Token(token))
+    } else {
+        let user = session_user(state, headers)
+            .await?
+            .ok_or(Denied::NotSignedIn)?;
+        let role = state
+            .store
+            .member_role(&scope, user.id)
+            .await?
+            .ok_or(Denied::NotFound)?;
+        (role, Caller::Session(user))
+    };
+    if !allows(role, action) {
+        return Err(Denied::Forbidden);
+    }
+    let actor = match &caller {
+        Caller::Session(user) => format!("user:{}", user.id),
+        Caller::Token(token) => format!("token:{}", token.id),
+    };
+    Ok(Access {
+        scope,
+        role,
+        actor,
+        caller,
+    })
+}
+
+/// The route layer in front of every org-scoped route.
+pub async fn guard(
+    State(state): State<AppState>,
+    params: RawPathParams,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let path = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned());
+    let Some(action) = path
+        .as_deref()
+        .and_then(|p| action_for(request.method(), p))
+    else {
+        tracing::error!(route = path.as_deref().unwrap_or("?"), method = %request.method(), "route has no access rule");
+        return refuse(is_api, Denied::Forbidden);
+    };
+    let Some(org) = params
+        .iter()
+        .find(|(name, _)| *name == "org")
+        .map(|(_, v)| v.to_owned())
+    else {
+        return refuse(is_api, Denied::NotFound);
+    };
+    match authorize(&state, request.headers(), &org, action).await {
+        Ok(access) => {
+            request.extensions_mut().insert(access);
+            next.run(request).await
+        }
+        Err(denied) => refuse(is_api, denied),
+    }
+}
+
+pub fn refuse(is_api: bool, denied: Denied) -> Response {
+    match (is_api, denied) {
+        (_, Denied::Store(e)) => ApiError::from(e).into_response(),
+        (true, Denied::NotSignedIn) => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "sign in or send a valid API token",
+        )
+        .into_response(),
+        (true, Denied::Forbidden) => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "your role in this org does not allow this",
+        )
+        .into_response(),
+        (true, Denied::NotFound) => ApiError::not_found("no such org").into_response(),
+        (false, Denied::NotSignedIn) => Redirect::to("/admin/login").into_response(),
+        (false, Denied::Forbidden) => crate::admin::forbidden_page(),
+        (false, Denied::NotFound) => {
+            crate::pages::not_found_page("org you can manage at this address")
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Passwords, session cookies and API-token secrets.
+//!
+//! Secrets (session cookies, API tokens) are 32 random bytes shown to their
+//! holder once; only their SHA-256 is stored, so a database leak yields nothing
+//! that signs anyone in.
+
+use std::sync::LazyLock;
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use axum::http::{HeaderMap, HeaderValue, header};
+use sha2::{Digest, Sha256};
+
+/// `__Host-` binds the cookie to this exact host, over HTTPS, for the whole site.
+pub const SESSION_COOKIE: &str = "__Host-candor_session";
+/// How long a session lasts without signing in again.
+pub const SESSION_HOURS: i64 = 12;
+/// API tokens look like `cnd_<64 hex digits>`.
+pub const TOKEN_PREFIX: &str = "cnd_";
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("the password must have at least {MIN_PASSWORD_CHARS} characters")]
+    WeakPassword,
+    #[error("could not hash the password: {0}")]
+    Hashing(String),
+    #[error("the system's random number generator failed")]
+    Random,
+}
+
+/// argon2id with the crate's defaults (19 MiB, 2 passes), as a PHC string.
+pub fn hash_password(password: &str) -> Result<String, AuthError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AuthError::WeakPassword);
+    }
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AuthError::Hashing(e.to_string()))
+}
+
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Verified against when the account does not exist, so that a failed sign-in
+/// costs the same time either way and does not reveal which emails have accounts.
+static DECOY_HASH: LazyLock<String> = LazyLock::new(|| {
+    let secret = new_secret().unwrap_or_else(|_| "decoy-password-for-timing".into());
+    Argon2::default()
+        .hash_password(secret.as_bytes())
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+});
+
+pub fn burn_decoy_verification(password: &str) {
+    let _ = verify_password(&DECOY_HASH, password);
+}
+
+/// 32 random bytes as hex.
+pub fn new_secret() -> Result<String, AuthError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|_| AuthError::Random)?;
+    Ok(hex::encode(bytes))
+}
+
+/// What is stored for a secret.
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+pub fn session_cookie(secret: &str) -> HeaderValue {
+    let max_age = SESSION_HOURS * 3600;
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={secret}; Path=/; Max-Age={max_age}; HttpOnly; Secure; SameSite=Lax"
+    ))
+    .unwrap_or(HeaderValue::from_static(
+        "__Host-candor_session=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax",
+    ))
+}
+
+pub fn expired_session_cookie() -> HeaderValue {
+    HeaderValue::from_static(
+        "__Host-candor_session=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax",
+    )
+}
+
+/// The session secret from the request's cookies, if any.
+pub fn session_secret(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value)
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The API token secret from `Authorization: Bearer cnd_…`, if any.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")?
+        .strip_prefix(TOKEN_PREFIX)
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Email addresses are compared in lowercase, without surrounding space.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let hash = hash_password("correct horse battery staple").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(&hash, "correct horse battery staple"));
+        assert!(!verify_password(&hash, "correct horse battery stapler"));
+        assert!(!verify_password("not a hash", "x"));
+        assert!(matches!(
+            hash_password("short"),
+            Err(AuthError::WeakPassword)
+        ));
+    }
+
+    #[test]
+    fn secrets_are_random_and_only_their_hash_is_kept() {
+        let a = new_secret().unwrap();
+        let b = new_secret().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_ne!(secret_hash(&a), a);
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("x=1; {SESSION_COOKIE}={a}")).unwrap(),
+        );
+        assert_eq!(session_secret(&headers), Some(a.as_str()));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_str(&format!("Bearer cnd_{b}")).unwrap(),
+        );
+        assert_eq!(bearer_token(&headers), Some(b.as_str()));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer nope"),
+        );
+        assert_eq!(bearer_token(&headers), None);
+    }
+
+    #[test]
+    fn session_cookie_has_every_protection() {
+        let cookie = session_cookie(&"a".repeat(64));
+        let text = cookie.to_str().unwrap();
+        for part in [
+            "__Host-candor_session=",
+            "Path=/",
+            "HttpOnly",
+            "Secure",
+            "SameSite=Lax",
+        ] {
+            assert!(text.contains(part), "{text}");
+        }
+        assert!(!text.contains("Domain"));
+    }
+}
