@@ -313,14 +313,22 @@ fn python_validate(schema: &str, docs: &Path) -> Output {
 struct Server {
     child: Child,
     base: String,
+    /// Every line the server wrote to stderr (its JSON log), as it arrives.
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
 }
 
 impl Server {
     fn start(ws: &Workspace, args: &[&str]) -> Server {
+        Server::start_with_env(ws, args, &[])
+    }
+
+    fn start_with_env(ws: &Workspace, args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_candor"))
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
             .env("CANDOR_DATABASE_URL", ws.db_url())
+            .envs(env.iter().copied())
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()
@@ -333,33 +341,47 @@ impl Server {
             }
         });
         let deadline = Instant::now() + Duration::from_secs(60);
+        let mut seen = Vec::new();
         let base = loop {
             let line = rx
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
                 .expect("server did not start");
+            seen.push(line.clone());
             if let Some(url) = line.strip_prefix("candor: serving on ") {
                 break url.trim_end_matches('/').to_owned();
             }
         };
-        Server { child, base }
+        Server {
+            child,
+            base,
+            lines: rx,
+            seen,
+        }
     }
 
     fn get(&self, path: &str) -> (u16, String) {
-        let resp = ureq_get(&format!("{}{path}", self.base));
-        (resp.0, resp.1)
+        let (status, _, body) = http("GET", &format!("{}{path}", self.base), &[], "");
+        (status, body)
     }
 
-    fn terminate(mut self) -> std::process::ExitStatus {
+    fn terminate(self) -> std::process::ExitStatus {
+        self.stop().0
+    }
+
+    /// SIGTERM, wait, and everything the server logged.
+    fn stop(mut self) -> (std::process::ExitStatus, Vec<String>) {
         Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
             .unwrap();
-        self.child.wait().unwrap()
+        let status = self.child.wait().unwrap();
+        self.seen.extend(self.lines.iter());
+        (status, self.seen)
     }
 }
 
-/// Minimal blocking HTTP GET over a TcpStream, enough for these checks.
-fn ureq_get(url: &str) -> (u16, String) {
+/// Minimal blocking HTTP/1.1 over a TcpStream: status, head and body.
+fn http(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> (u16, String, String) {
     use std::io::{Read, Write};
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest
@@ -367,18 +389,21 @@ fn ureq_get(url: &str) -> (u16, String) {
         .map(|(h, p)| (h, format!("/{p}")))
         .unwrap_or((rest, "/".into()));
     let mut stream = std::net::TcpStream::connect(host).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    stream.write_all(request.as_bytes()).unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     let status = response[9..12].parse().unwrap();
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    (status, head.to_owned(), body.to_owned())
+}
+
+fn ureq_get(url: &str) -> (u16, String) {
+    let (status, _, body) = http("GET", url, &[], "");
     (status, body)
 }
 
@@ -695,4 +720,101 @@ fn user_add_creates_an_account_with_a_role_and_records_it() {
         "{audit}"
     );
     assert!(!audit.contains("acme.example"), "{audit}");
+}
+
+#[test]
+fn the_log_of_a_session_that_signs_in_and_edits_holds_no_personal_data_or_secrets() {
+    let ws = Workspace::new();
+    ws.ok(&["org", "create", "acme", "--name", "Acme"]);
+    let demo = ws.file("demo.yaml", QUILLFEATHER);
+    ws.ok(&["apply", path_str(&demo), "--org", "acme"]);
+    ws.ok(&["publish", "--org", "acme"]);
+    let email = "alice.secretive@acme.example";
+    let password = "hunter2-but-much-longer";
+    let out = Command::new(env!("CARGO_BIN_EXE_candor"))
+        .args(["user", "add", email, "--org", "acme", "--role", "owner"])
+        .env("CANDOR_DATABASE_URL", ws.db_url())
+        .env("CANDOR_PASSWORD", password)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+
+    // The most verbose log level there is, to catch anything a library might print.
+    let server = Server::start_with_env(&ws, &[], &[("CANDOR_LOG", "trace")]);
+    let url = |path: &str| format!("{}{path}", server.base);
+    let form = format!("email={}&password={}", email.replace('@', "%40"), password);
+    let form_type = ("content-type", "application/x-www-form-urlencoded");
+    // One failed and one good sign-in.
+    let (status, _, _) = http(
+        "POST",
+        &url("/admin/login"),
+        &[form_type],
+        &form.replace("hunter2", "hunter3"),
+    );
+    assert_eq!(status, 401);
+    let (status, head, _) = http("POST", &url("/admin/login"), &[form_type], &form);
+    assert_eq!(status, 303, "{head}");
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let session_secret = cookie.split_once('=').unwrap().1.to_owned();
+    // Edit a section, create an API token and use it.
+    let faq = "- question: Is this logged?\n  answer: Not your email.\n";
+    let body = format!(
+        "yaml={}",
+        faq.replace(' ', "+")
+            .replace('\n', "%0A")
+            .replace('?', "%3F")
+            .replace(':', "%3A")
+    );
+    let (status, _, _) = http(
+        "POST",
+        &url("/admin/orgs/acme/sections/faq"),
+        &[("cookie", &cookie), form_type],
+        &body,
+    );
+    assert_eq!(status, 303);
+    let (status, _, created) = http(
+        "POST",
+        &url("/api/v1/orgs/acme/tokens"),
+        &[("cookie", &cookie), ("content-type", "application/json")],
+        r#"{"name":"ci","role":"editor"}"#,
+    );
+    assert_eq!(status, 201, "{created}");
+    let token = serde_json::from_str::<serde_json::Value>(&created).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bearer = format!("Bearer {token}");
+    let (status, _, _) = http(
+        "GET",
+        &url("/api/v1/orgs/acme/draft"),
+        &[("authorization", &bearer)],
+        "",
+    );
+    assert_eq!(status, 200);
+
+    let (exit, lines) = server.stop();
+    assert!(exit.success());
+    assert!(
+        lines.iter().any(|l| l.contains("signed in")),
+        "the log did record the sign-in"
+    );
+    let log = lines.join("\n");
+    for secret in [
+        email,
+        "alice.secretive",
+        password,
+        "hunter3",
+        session_secret.as_str(),
+        &token[4..],
+        "Not your email",
+    ] {
+        assert!(!log.contains(secret), "the log contains {secret:?}");
+    }
 }
