@@ -189,6 +189,16 @@ pub async fn guard(
         return refuse(is_api, Denied::NotFound);
     };
     match authorize(&state, request.headers(), &org, action).await {
+        Ok(access)
+            if request.method() != Method::GET
+                && state
+                    .limits
+                    .writes_by_actor
+                    .check_key(&access.actor)
+                    .is_err() =>
+        {
+            crate::limits::too_many()
+        }
         Ok(access) => {
             request.extensions_mut().insert(access);
             next.run(request).await

@@ -73,6 +73,10 @@ impl ApiError {
                 "send application/json or application/yaml",
             ),
             StatusCode::BAD_REQUEST => ("bad_request", "the request could not be read"),
+            StatusCode::TOO_MANY_REQUESTS => (
+                "rate_limited",
+                "too many requests; wait a minute and try again",
+            ),
             StatusCode::FORBIDDEN => (
                 "forbidden",
                 "the request was refused (a cross-site request, or no rule allows it)",

@@ -64,8 +64,10 @@ pub async fn api_error_envelope(request: Request, next: Next) -> Response {
     if (status.is_client_error() || status.is_server_error()) && !is_json {
         let (parts, _) = response.into_parts();
         let mut replaced = ApiError::for_status(status).into_response();
-        if let Some(allow) = parts.headers.get(header::ALLOW) {
-            replaced.headers_mut().insert(header::ALLOW, allow.clone());
+        for name in [header::ALLOW, header::RETRY_AFTER] {
+            if let Some(value) = parts.headers.get(&name) {
+                replaced.headers_mut().insert(name, value.clone());
+            }
         }
         return replaced;
     }

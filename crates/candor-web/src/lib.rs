@@ -31,6 +31,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod headers;
+pub mod limits;
 pub mod pages;
 pub mod views;
 
@@ -56,6 +57,12 @@ pub struct WebConfig {
     pub drain_timeout: Duration,
     /// Sign-in attempts allowed per minute, per client address and per account.
     pub login_attempts_per_minute: NonZeroU32,
+    /// Anonymous form posts allowed per minute and client address.
+    pub public_forms_per_minute: NonZeroU32,
+    /// State-changing requests allowed per minute and client address.
+    pub writes_per_minute: NonZeroU32,
+    /// State-changing requests allowed per minute and account or API token.
+    pub account_writes_per_minute: NonZeroU32,
 }
 
 impl Default for WebConfig {
@@ -68,6 +75,9 @@ impl Default for WebConfig {
             header_read_timeout: Duration::from_secs(10),
             drain_timeout: Duration::from_secs(30),
             login_attempts_per_minute: NonZeroU32::MIN.saturating_add(9),
+            public_forms_per_minute: NonZeroU32::MIN.saturating_add(19),
+            writes_per_minute: NonZeroU32::MIN.saturating_add(119),
+            account_writes_per_minute: NonZeroU32::MIN.saturating_add(59),
         }
     }
 }
@@ -86,6 +96,12 @@ pub struct Limits {
     pub login_by_ip: DefaultKeyedRateLimiter<std::net::IpAddr>,
     /// Keyed by the SHA-256 of the normalised email, not the email itself.
     pub login_by_account: DefaultKeyedRateLimiter<String>,
+    /// Anonymous public forms (document validation today; subscriptions later).
+    pub public_forms_by_ip: DefaultKeyedRateLimiter<std::net::IpAddr>,
+    /// Every state-changing request, per client address…
+    pub writes_by_ip: DefaultKeyedRateLimiter<std::net::IpAddr>,
+    /// …and per signed-in account or token.
+    pub writes_by_actor: DefaultKeyedRateLimiter<String>,
 }
 
 impl Limits {
@@ -94,6 +110,13 @@ impl Limits {
             login_by_ip: RateLimiter::keyed(Quota::per_minute(config.login_attempts_per_minute)),
             login_by_account: RateLimiter::keyed(Quota::per_minute(
                 config.login_attempts_per_minute,
+            )),
+            public_forms_by_ip: RateLimiter::keyed(Quota::per_minute(
+                config.public_forms_per_minute,
+            )),
+            writes_by_ip: RateLimiter::keyed(Quota::per_minute(config.writes_per_minute)),
+            writes_by_actor: RateLimiter::keyed(Quota::per_minute(
+                config.account_writes_per_minute,
             )),
         }
     }
@@ -160,6 +183,10 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(state.config.body_limit))
         // Cross-site form posts and fetches are refused (Fetch Metadata / Origin checks).
         .layer(CsrfLayer::new())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            limits::limit_writes,
+        ))
         .layer(middleware::from_fn(headers::api_error_envelope))
         .layer(middleware::from_fn(access_log))
         .layer(middleware::from_fn_with_state(

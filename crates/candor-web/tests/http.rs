@@ -1161,3 +1161,68 @@ async fn api_tokens_are_shown_once_scoped_to_their_org_and_revocable() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn public_forms_and_writes_are_rate_limited_per_address() {
+    let app = App::start(WebConfig {
+        public_forms_per_minute: std::num::NonZeroU32::new(2).unwrap(),
+        ..WebConfig::default()
+    })
+    .await;
+    let validate = || {
+        app.client
+            .post(format!("{}/api/v1/validate", app.base))
+            .header("content-type", "application/yaml")
+            .body(QUILLFEATHER)
+            .send()
+    };
+    assert_eq!(validate().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(validate().await.unwrap().status(), StatusCode::OK);
+    let limited = validate().await.unwrap();
+    assert_eq!(limited.headers().get("retry-after").unwrap(), "60");
+    let (status, body) = error_envelope(limited).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
+    );
+    // Reading is not limited.
+    for _ in 0..5 {
+        assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn writes_are_rate_limited_per_account() {
+    let app = App::start(WebConfig {
+        writes_per_minute: std::num::NonZeroU32::new(4).unwrap(),
+        ..WebConfig::default()
+    })
+    .await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let cookie = app
+        .member(&org, "owner@quillfeather.example", Role::Owner)
+        .await; // one write (sign-in)
+    let faq = TrustCenter::from_yaml(QUILLFEATHER)
+        .unwrap()
+        .section_yaml("faq")
+        .unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let resp = app
+            .with_cookie(
+                reqwest::Method::POST,
+                "/admin/orgs/quillfeather/sections/faq",
+                &cookie,
+            )
+            .form(&[("yaml", faq.as_str())])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(resp.status().as_u16());
+    }
+    // The account's budget (3 a minute) covers three saves; the fourth is refused,
+    // while the address's budget (120) is far from spent.
+    assert_eq!(statuses, vec![303, 303, 303, 429]);
+    app.stop().await;
+}
