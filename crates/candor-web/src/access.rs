@@ -1,8 +1,10 @@
 //! Who is calling, and may they do this? One guard in front of every org-scoped
 //! route (admin pages and API alike) authenticates the caller (session cookie or
 //! API token), finds their role in the org, and asks the domain's one policy
-//! function. The action each route needs is written once, in [`ORG_ROUTES`]; a
+//! function. The action each route needs is written once (see [`org_routes`]); a
 //! route missing from that table is refused, so a new route cannot ship unguarded.
+
+use std::sync::LazyLock;
 
 use axum::extract::{MatchedPath, RawPathParams, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
@@ -17,8 +19,9 @@ use crate::AppState;
 use crate::auth::{bearer_token, secret_hash, session_secret};
 use crate::error::ApiError;
 
-/// Every org-scoped route with the action it needs. HEAD counts as GET.
-pub const ORG_ROUTES: &[(Method, &str, Action)] = &[
+/// The admin UI's org-scoped routes with the action each needs. The API's are in
+/// [`crate::openapi::api_routes`]; [`org_routes`] joins both. HEAD counts as GET.
+const ADMIN_ORG_ROUTES: &[(Method, &str, Action)] = &[
     (Method::GET, "/admin/orgs/{org}", Action::ViewDraft),
     (
         Method::GET,
@@ -33,26 +36,23 @@ pub const ORG_ROUTES: &[(Method, &str, Action)] = &[
     (Method::GET, "/admin/orgs/{org}/preview", Action::ViewDraft),
     (Method::POST, "/admin/orgs/{org}/publish", Action::Publish),
     (Method::GET, "/admin/orgs/{org}/audit", Action::ViewAudit),
-    (Method::GET, "/api/v1/orgs/{org}/draft", Action::ViewDraft),
-    (Method::PUT, "/api/v1/orgs/{org}/draft", Action::EditDraft),
-    (Method::POST, "/api/v1/orgs/{org}/publish", Action::Publish),
-    (Method::GET, "/api/v1/orgs/{org}/audit", Action::ViewAudit),
-    (
-        Method::POST,
-        "/api/v1/orgs/{org}/tokens",
-        Action::ManageTokens,
-    ),
-    (
-        Method::DELETE,
-        "/api/v1/orgs/{org}/tokens/{id}",
-        Action::ManageTokens,
-    ),
-    (
-        Method::PUT,
-        "/api/v1/orgs/{org}/members",
-        Action::ManageMembers,
-    ),
 ];
+
+static ORG_ROUTES: LazyLock<Vec<(Method, &'static str, Action)>> = LazyLock::new(|| {
+    let api = crate::openapi::api_routes()
+        .into_iter()
+        .filter_map(|(route, _)| {
+            route
+                .action
+                .map(|action| (route.method, route.path, action))
+        });
+    ADMIN_ORG_ROUTES.iter().cloned().chain(api).collect()
+});
+
+/// Every org-scoped route (admin and API) with the action it needs.
+pub fn org_routes() -> &'static [(Method, &'static str, Action)] {
+    &ORG_ROUTES
+}
 
 /// What the guard hands to a handler: the org, the caller's role in it, and the
 /// pseudonymous actor id the audit log records.

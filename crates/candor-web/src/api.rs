@@ -113,7 +113,7 @@ pub async fn revision_diff(
 }
 
 // Org-scoped endpoints below run behind `access::guard`, which has already
-// authenticated the caller and checked the action listed in `ORG_ROUTES`.
+// authenticated the caller and checked the action listed in `openapi::api_routes`.
 
 use axum::extract::Extension;
 use candor_domain::audit::{AuditEvent, verify_chain};

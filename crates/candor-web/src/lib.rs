@@ -11,7 +11,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use candor_store::SharedStore;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -32,6 +32,7 @@ pub mod auth;
 pub mod error;
 pub mod headers;
 pub mod limits;
+pub mod openapi;
 pub mod pages;
 pub mod views;
 
@@ -137,7 +138,8 @@ const STYLESHEET: &str = include_str!("../static/candor.css");
 
 pub fn router(state: AppState) -> Router {
     // Everything that reads or changes an org's private data: one guard in front.
-    let guarded = Router::new()
+    // Everything that reads or changes an org's private data: one guard in front.
+    let mut guarded = Router::new()
         .route("/admin/orgs/{org}", get(admin::org_page))
         .route(
             "/admin/orgs/{org}/sections/{section}",
@@ -145,23 +147,16 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/orgs/{org}/preview", get(admin::preview))
         .route("/admin/orgs/{org}/publish", post(admin::publish))
-        .route("/admin/orgs/{org}/audit", get(admin::audit))
-        .route(
-            "/api/v1/orgs/{org}/draft",
-            get(api::get_draft).put(api::put_draft),
-        )
-        .route("/api/v1/orgs/{org}/publish", post(api::publish))
-        .route("/api/v1/orgs/{org}/audit", get(api::audit))
-        .route("/api/v1/orgs/{org}/tokens", post(api::create_token))
-        .route("/api/v1/orgs/{org}/tokens/{id}", delete(api::revoke_token))
-        .route("/api/v1/orgs/{org}/members", put(api::set_member))
-        .route_layer(middleware::from_fn_with_state(state.clone(), access::guard));
-    let api = Router::new()
-        .route("/validate", post(api::validate))
-        .route("/orgs/{org}/revisions", get(api::revisions))
-        .route("/orgs/{org}/revisions/{number}", get(api::revision))
-        .route("/orgs/{org}/diff", get(api::revision_diff))
-        .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) });
+        .route("/admin/orgs/{org}/audit", get(admin::audit));
+    let mut public_api = Router::new();
+    for (route, handler) in openapi::api_routes() {
+        if route.action.is_some() {
+            guarded = guarded.route(route.path, handler);
+        } else {
+            public_api = public_api.route(route.path, handler);
+        }
+    }
+    let guarded = guarded.route_layer(middleware::from_fn_with_state(state.clone(), access::guard));
     Router::new()
         .route("/", get(index))
         .route("/healthz", get(healthz))
@@ -175,7 +170,11 @@ pub fn router(state: AppState) -> Router {
         .route("/{org}", get(pages::trust_page))
         .route("/{org}/", get(pages::without_trailing_slash))
         .route("/{org}/trust.json", get(pages::trust_json))
-        .nest("/api/v1", api)
+        .merge(public_api)
+        .route(
+            "/api/{*rest}",
+            any(|| async { ApiError::for_status(StatusCode::NOT_FOUND) }),
+        )
         .fallback(|| async { pages::not_found_page("page at this address") })
         // Every route, present and future, gets the same cap; the envelope
         // middleware turns the 413 into JSON on API paths.

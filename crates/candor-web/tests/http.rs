@@ -553,7 +553,7 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
 // ---- Accounts, roles and the admin UI ------------------------------------------
 
 use candor_domain::policy::{Role, allows};
-use candor_web::access::ORG_ROUTES;
+use candor_web::access::org_routes;
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -866,7 +866,7 @@ async fn every_org_route_and_role_matches_the_policy() {
         .member(&other, "someone@harborlight.example", Role::Owner)
         .await;
     let draft_json = serde_json::to_string(&TrustCenter::from_yaml(QUILLFEATHER).unwrap()).unwrap();
-    for (method, template, action) in ORG_ROUTES {
+    for (method, template, action) in org_routes() {
         let path = template
             .replace("{org}", "quillfeather")
             .replace("{section}", "faq")
@@ -1224,5 +1224,67 @@ async fn writes_are_rate_limited_per_account() {
     // The account's budget (3 a minute) covers three saves; the fourth is refused,
     // while the address's budget (120) is far from spent.
     assert_eq!(statuses, vec![303, 303, 303, 429]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_exactly_the_routes_that_answer() {
+    let app = App::start_default().await;
+    app.publish("quillfeather", QUILLFEATHER).await;
+    let doc: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    let mut operations = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let url = path
+                .replace("{org}", "quillfeather")
+                .replace("{number}", "1")
+                .replace("{id}", &uuid::Uuid::new_v4().to_string());
+            let url = if url.ends_with("/diff") {
+                format!("{url}?from=1&to=1")
+            } else {
+                url
+            };
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let resp = app
+                .client
+                .request(method.clone(), format!("{}{url}", app.base))
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status();
+            let body = resp.text().await.unwrap();
+            // Routed: neither the API's catch-all "no such endpoint" nor a wrong method.
+            assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            assert!(
+                !body.contains("no such endpoint"),
+                "{method} {path} is documented but not routed"
+            );
+            // Documented security matches the guard: protected operations refuse anonymous callers.
+            let protected = op.get("x-candor-action").is_some();
+            assert_eq!(
+                status == StatusCode::UNAUTHORIZED,
+                protected,
+                "{method} {path}: {status}"
+            );
+        }
+    }
+    // Every guarded API route is documented with its action.
+    for (method, path, action) in org_routes()
+        .iter()
+        .filter(|(_, p, _)| p.starts_with("/api/"))
+    {
+        let op = &doc["paths"][*path][method.as_str().to_lowercase()];
+        assert_eq!(
+            op["x-candor-action"],
+            serde_json::to_value(action).unwrap(),
+            "{method} {path}"
+        );
+    }
+    assert!(operations >= 12);
+    let (status, _) = error_envelope(app.get("/api/v1/not-documented").await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     app.stop().await;
 }

@@ -1,0 +1,238 @@
+//! The JSON API's routes, written once: the router is built from this table, the
+//! access guard reads each route's action from it, and `/api/v1/openapi.json` is
+//! generated from it, so the three cannot disagree.
+
+use std::sync::LazyLock;
+
+use axum::http::Method;
+use axum::routing::{MethodRouter, delete, get, post, put};
+use candor_domain::policy::Action;
+use serde_json::{Map, Value, json};
+
+use crate::{AppState, api};
+
+pub struct ApiRoute {
+    pub method: Method,
+    /// Full path template, e.g. `/api/v1/orgs/{org}/draft`.
+    pub path: &'static str,
+    pub summary: &'static str,
+    /// `None`: public, no credentials. `Some`: behind the access guard.
+    pub action: Option<Action>,
+    /// A JSON or YAML request body is expected.
+    pub body: bool,
+}
+
+/// Every API route with its handler. Add a route here and nowhere else.
+pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
+    use Action::*;
+    let r = |method: Method, path, summary, action, body| ApiRoute {
+        method,
+        path,
+        summary,
+        action,
+        body,
+    };
+    vec![
+        (
+            r(
+                Method::POST,
+                "/api/v1/validate",
+                "Check a trust-as-code document (YAML or JSON) without storing it",
+                None,
+                true,
+            ),
+            post(api::validate),
+        ),
+        (
+            r(
+                Method::GET,
+                "/api/v1/orgs/{org}/revisions",
+                "List published revisions, newest first",
+                None,
+                false,
+            ),
+            get(api::revisions),
+        ),
+        (
+            r(
+                Method::GET,
+                "/api/v1/orgs/{org}/revisions/{number}",
+                "One published revision, as trust.json",
+                None,
+                false,
+            ),
+            get(api::revision),
+        ),
+        (
+            r(
+                Method::GET,
+                "/api/v1/orgs/{org}/diff",
+                "What changed between two revisions (query: from, to)",
+                None,
+                false,
+            ),
+            get(api::revision_diff),
+        ),
+        (
+            r(
+                Method::GET,
+                "/api/v1/orgs/{org}/draft",
+                "The working draft and its differences from the public page",
+                Some(ViewDraft),
+                false,
+            ),
+            get(api::get_draft),
+        ),
+        (
+            r(
+                Method::PUT,
+                "/api/v1/orgs/{org}/draft",
+                "Replace the draft with a whole document (YAML or JSON)",
+                Some(EditDraft),
+                true,
+            ),
+            put(api::put_draft),
+        ),
+        (
+            r(
+                Method::POST,
+                "/api/v1/orgs/{org}/publish",
+                "Freeze the draft into the next revision",
+                Some(Publish),
+                false,
+            ),
+            post(api::publish),
+        ),
+        (
+            r(
+                Method::GET,
+                "/api/v1/orgs/{org}/audit",
+                "The audit log and whether its hash chain verifies",
+                Some(ViewAudit),
+                false,
+            ),
+            get(api::audit),
+        ),
+        (
+            r(
+                Method::POST,
+                "/api/v1/orgs/{org}/tokens",
+                "Create an API token; the secret is returned once",
+                Some(ManageTokens),
+                true,
+            ),
+            post(api::create_token),
+        ),
+        (
+            r(
+                Method::DELETE,
+                "/api/v1/orgs/{org}/tokens/{id}",
+                "Revoke an API token",
+                Some(ManageTokens),
+                false,
+            ),
+            delete(api::revoke_token),
+        ),
+        (
+            r(
+                Method::PUT,
+                "/api/v1/orgs/{org}/members",
+                "Add an existing account to the org, or change its role",
+                Some(ManageMembers),
+                true,
+            ),
+            put(api::set_member),
+        ),
+        (
+            r(
+                Method::GET,
+                "/api/v1/openapi.json",
+                "This document",
+                None,
+                false,
+            ),
+            get(openapi_json),
+        ),
+    ]
+}
+
+async fn openapi_json() -> axum::Json<Value> {
+    axum::Json(DOCUMENT.clone())
+}
+
+static DOCUMENT: LazyLock<Value> = LazyLock::new(document);
+
+fn action_name(action: Action) -> String {
+    serde_json::to_value(action)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The OpenAPI 3.1 description of [`api_routes`].
+pub fn document() -> Value {
+    let mut paths: Map<String, Value> = Map::new();
+    for (route, _) in api_routes() {
+        let parameters: Vec<Value> = route
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        let mut operation = json!({
+            "summary": route.summary,
+            "operationId": format!("{}{}", route.method.as_str().to_lowercase(), route.path.replace(['/', '{', '}', '.'], "_")),
+            "parameters": parameters,
+            "responses": {
+                "200": {"description": "Success", "content": {"application/json": {}}},
+                "4XX": {"description": "Refused", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+            },
+        });
+        if let Some(action) = route.action {
+            operation["security"] = json!([{"token": []}, {"session": []}]);
+            operation["x-candor-action"] = json!(action_name(action));
+        } else {
+            operation["security"] = json!([]);
+        }
+        if route.body {
+            operation["requestBody"] = json!({
+                "required": true,
+                "content": {"application/json": {}, "application/yaml": {}},
+            });
+        }
+        let entry = paths
+            .entry(route.path.to_owned())
+            .or_insert_with(|| json!({}));
+        entry[route.method.as_str().to_lowercase()] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Candor API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Trust center API. Org-scoped endpoints take an API token (Authorization: Bearer cnd_…) or a session cookie; each states the action it needs in x-candor-action.",
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "token": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE},
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {
+                        "type": "object",
+                        "required": ["code", "message", "field"],
+                        "properties": {
+                            "code": {"type": "string"},
+                            "message": {"type": "string"},
+                            "field": {"type": ["string", "null"], "description": "Path of the failing field, e.g. controls[3].mappings[0]"},
+                        },
+                    }},
+                },
+            },
+        },
+    })
+}
