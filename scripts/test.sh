@@ -31,6 +31,8 @@ ensure_packages() {
     fi
     # An independent JSON Schema validator checks the published schema against the demo files.
     python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install --quiet jsonschema
+    # …and an OpenAPI validator checks /api/v1/openapi.json.
+    python3 -c 'import openapi_spec_validator' 2>/dev/null || python3 -m pip install --quiet openapi-spec-validator
 }
 
 start_postgres() {

@@ -457,6 +457,23 @@ fn serve_demo_shows_both_companies_and_stops_cleanly_on_sigterm() {
     }
     let (status, _) = server.get("/readyz");
     assert_eq!(status, 200);
+    // The API description is valid OpenAPI 3.1, by a validator we did not write.
+    let (status, openapi) = server.get("/api/v1/openapi.json");
+    assert_eq!(status, 200);
+    let spec = ws.file("openapi.json", &openapi);
+    let check = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys; from openapi_spec_validator import validate; validate(json.load(open(sys.argv[1]))); print('valid')",
+            path_str(&spec),
+        ])
+        .output()
+        .expect("python3 with openapi-spec-validator (scripts/test.sh installs it)");
+    assert!(
+        check.status.success(),
+        "openapi.json is not valid OpenAPI:\n{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     let exit = server.terminate();
     assert!(
         exit.success(),
