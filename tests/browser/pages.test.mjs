@@ -19,13 +19,18 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.env.CANDOR_SCREENSHOTS;
 
 let server, browser, base, dir;
+const credentials = {};
 
 before(async () => {
   assert.ok(BIN, 'CANDOR_BIN must point at a built candor binary');
   dir = mkdtempSync(join(tmpdir(), 'candor-browser-'));
   server = spawn(BIN, ['serve', '--demo', '--listen', '127.0.0.1:0'], {
     env: { ...process.env, CANDOR_DATABASE_URL: `sqlite://${join(dir, 'candor.db')}`, CANDOR_LOG: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  createInterface({ input: server.stdout }).on('line', (line) => {
+    const m = line.match(/^demo sign-in at \/admin\/login: (\S+) \/ (\S+) \((\w+)\)$/);
+    if (m) credentials[m[1]] = m[2];
   });
   base = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('candor did not start')), 60000);
@@ -100,3 +105,50 @@ for (const path of ['/quillfeather', '/harborlight']) {
     await context.close();
   });
 }
+
+test('an owner signs in, edits a subprocessor, previews and publishes in a real browser', async () => {
+  const email = 'owner@quillfeather.example';
+  assert.ok(credentials[email], 'the demo printed sign-in details');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(base + '/admin/login');
+  await page.fill('#email', email);
+  await page.fill('#password', credentials[email]);
+  await Promise.all([page.waitForURL(base + '/admin'), page.click('button[type=submit]')]);
+  // The __Host- cookie is Secure; the browser must keep it on http://127.0.0.1 for this to work.
+  await page.click('a[href="/admin/orgs/quillfeather"]');
+  await page.click('a[href="/admin/orgs/quillfeather/sections/subprocessors"]');
+  const yaml = await page.inputValue('#yaml');
+  assert.ok(yaml.includes('purpose: Billing\n'));
+  await page.fill('#yaml', yaml.replace('purpose: Billing\n', 'purpose: Billing and invoicing\n'));
+  await page.click('button[type=submit]');
+  assert.match(await page.textContent('.notice'), /Saved to the draft/);
+  await page.goto(base + '/admin/orgs/quillfeather');
+  assert.match(await page.textContent('main'), /subprocessor changed: Stripe \(purpose: Billing → Billing and invoicing\)/);
+  await page.goto(base + '/admin/orgs/quillfeather/preview');
+  assert.match(await page.textContent('.preview-banner'), /Preview of the unpublished draft/);
+  await page.goto(base + '/admin/orgs/quillfeather');
+  await page.click('form[action="/admin/orgs/quillfeather/publish"] button');
+  assert.match(await page.textContent('.notice'), /Published revision 3/);
+  const publicPage = await (await fetch(base + '/quillfeather')).text();
+  assert.ok(publicPage.includes('Billing and invoicing'), 'the public page shows the published change');
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, 'admin-published.png'), fullPage: true });
+  await context.close();
+});
+
+test('a viewer signing in sees the draft read-only and is refused publishing', async () => {
+  const email = 'viewer@harborlight.example';
+  assert.ok(credentials[email], 'the demo printed sign-in details');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(base + '/admin/login');
+  await page.fill('#email', email);
+  await page.fill('#password', credentials[email]);
+  await Promise.all([page.waitForURL(base + '/admin'), page.click('button[type=submit]')]);
+  await page.goto(base + '/admin/orgs/harborlight/sections/faq');
+  assert.equal(await page.getAttribute('#yaml', 'readonly'), '');
+  assert.equal(await page.locator('form[action="/admin/orgs/harborlight/publish"]').count(), 0);
+  const refused = await page.request.post(base + '/admin/orgs/harborlight/publish');
+  assert.equal(refused.status(), 403);
+  await context.close();
+});

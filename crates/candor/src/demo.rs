@@ -85,8 +85,9 @@ async fn demo_accounts(store: &SharedStore, scope: &OrgScope) -> Result<()> {
             at: time::OffsetDateTime::now_utc(),
         };
         store.set_member_role(scope, user.id, role, &event).await?;
-        eprintln!(
-            "candor: demo sign-in at /admin/login: {email} / {password} ({})",
+        // Standard output, not the log stream: logs never carry credentials.
+        println!(
+            "demo sign-in at /admin/login: {email} / {password} ({})",
             role.as_str()
         );
     }
