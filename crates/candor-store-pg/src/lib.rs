@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use candor_domain::audit::{AuditEntry, AuditEvent, next_entry};
 use candor_domain::policy::Role;
 use candor_domain::{OrgSlug, Revision, TrustCenter};
-use candor_store::{ApiToken, Credentials, Member, User, parse_role};
+use candor_store::{ApiToken, Credentials, Invite, Member, User, parse_role};
 use candor_store::{
     AuditLog, Draft, Org, OrgScope, Result, RevisionSummary, Store, StoreError,
     audit_entry_from_row, canonical_text, draft_from_row, parse_hash, parse_slug, publish_event,
@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_foundation.sql")),
     (2, include_str!("../migrations/0002_audit.sql")),
     (3, include_str!("../migrations/0003_accounts.sql")),
+    (4, include_str!("../migrations/0004_invites.sql")),
 ];
 
 /// Privileges of the app role, per table. Revisions and the audit log are
@@ -43,6 +44,7 @@ const APP_GRANTS: &[(&str, &str)] = &[
     ("sessions", "SELECT, INSERT, DELETE"),
     ("memberships", "SELECT, INSERT, UPDATE, DELETE"),
     ("api_tokens", "SELECT, INSERT, UPDATE"),
+    ("invites", "SELECT, INSERT, UPDATE"),
 ];
 
 /// Serialises migrations from several replicas starting at once.
@@ -700,6 +702,106 @@ impl Store for PgStore {
             tx.rollback().await.map_err(backend)?;
             return Ok(false);
         }
+        append_in(&mut tx, scope, audit.clone()).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(true)
+    }
+
+    async fn insert_invite(
+        &self,
+        scope: &OrgScope,
+        email: &str,
+        role: Role,
+        token_hash: &str,
+        expires_at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<Invite> {
+        let invite = Invite {
+            id: Uuid::new_v4(),
+            email: email.to_owned(),
+            role,
+            created_at: now_micros()?,
+            expires_at: expires_at
+                .replace_nanosecond(expires_at.nanosecond() / 1000 * 1000)
+                .map_err(config)?,
+            accepted_at: None,
+        };
+        let mut tx = self.scoped(scope).await?;
+        sqlx::query(
+            "INSERT INTO invites (id, org_id, email, role, token_hash, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(invite.id)
+        .bind(scope.org_id())
+        .bind(email)
+        .bind(role.as_str())
+        .bind(token_hash)
+        .bind(invite.created_at)
+        .bind(invite.expires_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        append_in(&mut tx, scope, audit.clone()).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(invite)
+    }
+
+    async fn invite_by_hash(&self, scope: &OrgScope, token_hash: &str) -> Result<Option<Invite>> {
+        let mut tx = self.scoped(scope).await?;
+        let row = sqlx::query(
+            "SELECT id, email, role, created_at, expires_at, accepted_at FROM invites WHERE org_id = $1 AND token_hash = $2",
+        )
+        .bind(scope.org_id())
+        .bind(token_hash)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        let role: String = row.try_get("role").map_err(backend)?;
+        Ok(Some(Invite {
+            id: row.try_get("id").map_err(backend)?,
+            email: row.try_get("email").map_err(backend)?,
+            role: parse_role(&role)?,
+            created_at: row.try_get("created_at").map_err(backend)?,
+            expires_at: row.try_get("expires_at").map_err(backend)?,
+            accepted_at: row.try_get("accepted_at").map_err(backend)?,
+        }))
+    }
+
+    async fn accept_invite(
+        &self,
+        scope: &OrgScope,
+        invite_id: Uuid,
+        user_id: Uuid,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<bool> {
+        let mut tx = self.scoped(scope).await?;
+        let role: Option<String> = sqlx::query_scalar(
+            "UPDATE invites SET accepted_at = $3 WHERE org_id = $1 AND id = $2 AND accepted_at IS NULL RETURNING role",
+        )
+        .bind(scope.org_id())
+        .bind(invite_id)
+        .bind(at)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let Some(role) = role else {
+            tx.rollback().await.map_err(backend)?;
+            return Ok(false);
+        };
+        sqlx::query(
+            "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(scope.org_id())
+        .bind(user_id)
+        .bind(&role)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
         append_in(&mut tx, scope, audit.clone()).await?;
         tx.commit().await.map_err(backend)?;
         Ok(true)

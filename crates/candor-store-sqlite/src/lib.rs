@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use candor_domain::audit::{AuditEntry, AuditEvent, next_entry};
 use candor_domain::policy::Role;
 use candor_domain::{OrgSlug, Revision, TrustCenter};
-use candor_store::{ApiToken, AuditLog, Credentials, Member, User, parse_role};
+use candor_store::{ApiToken, AuditLog, Credentials, Invite, Member, User, parse_role};
 use candor_store::{
     Draft, Org, OrgScope, Result, RevisionSummary, Store, StoreError, audit_entry_from_row,
     canonical_text, draft_from_row, parse_hash, parse_slug, publish_event, revision_from_row,
@@ -30,6 +30,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_foundation.sql")),
     (2, include_str!("../migrations/0002_audit.sql")),
     (3, include_str!("../migrations/0003_accounts.sql")),
+    (4, include_str!("../migrations/0004_invites.sql")),
 ];
 
 const LATEST_REVISION: &str = "SELECT number, content_hash, content, published_at FROM revisions
@@ -624,6 +625,116 @@ impl Store for SqliteStore {
             tx.rollback().await.map_err(backend)?;
             return Ok(false);
         }
+        append_in(&mut tx, &org_id, audit.clone()).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(true)
+    }
+
+    async fn insert_invite(
+        &self,
+        scope: &OrgScope,
+        email: &str,
+        role: Role,
+        token_hash: &str,
+        expires_at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<Invite> {
+        let org_id = scope.org_id().to_string();
+        let invite = Invite {
+            id: Uuid::new_v4(),
+            email: email.to_owned(),
+            role,
+            created_at: OffsetDateTime::now_utc(),
+            expires_at,
+            accepted_at: None,
+        };
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
+        sqlx::query(
+            "INSERT INTO invites (id, org_id, email, role, token_hash, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(invite.id.to_string())
+        .bind(&org_id)
+        .bind(email)
+        .bind(role.as_str())
+        .bind(token_hash)
+        .bind(ts(invite.created_at)?)
+        .bind(ts(expires_at)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        append_in(&mut tx, &org_id, audit.clone()).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(invite)
+    }
+
+    async fn invite_by_hash(&self, scope: &OrgScope, token_hash: &str) -> Result<Option<Invite>> {
+        let row = sqlx::query(
+            "SELECT id, email, role, created_at, expires_at, accepted_at FROM invites WHERE org_id = $1 AND token_hash = $2",
+        )
+        .bind(scope.org_id().to_string())
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        let id: String = row.try_get("id").map_err(backend)?;
+        let role: String = row.try_get("role").map_err(backend)?;
+        let created_at: String = row.try_get("created_at").map_err(backend)?;
+        let expires_at: String = row.try_get("expires_at").map_err(backend)?;
+        let accepted_at: Option<String> = row.try_get("accepted_at").map_err(backend)?;
+        Ok(Some(Invite {
+            id: parse_id(&id)?,
+            email: row.try_get("email").map_err(backend)?,
+            role: parse_role(&role)?,
+            created_at: parse_ts(&created_at)?,
+            expires_at: parse_ts(&expires_at)?,
+            accepted_at: accepted_at.as_deref().map(parse_ts).transpose()?,
+        }))
+    }
+
+    async fn accept_invite(
+        &self,
+        scope: &OrgScope,
+        invite_id: Uuid,
+        user_id: Uuid,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<bool> {
+        let org_id = scope.org_id().to_string();
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
+        let role: Option<String> = sqlx::query_scalar(
+            "UPDATE invites SET accepted_at = $3 WHERE org_id = $1 AND id = $2 AND accepted_at IS NULL RETURNING role",
+        )
+        .bind(&org_id)
+        .bind(invite_id.to_string())
+        .bind(ts(at)?)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let Some(role) = role else {
+            tx.rollback().await.map_err(backend)?;
+            return Ok(false);
+        };
+        sqlx::query(
+            "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(&org_id)
+        .bind(user_id.to_string())
+        .bind(&role)
+        .bind(ts(at)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
         append_in(&mut tx, &org_id, audit.clone()).await?;
         tx.commit().await.map_err(backend)?;
         Ok(true)

@@ -32,7 +32,8 @@ macro_rules! conformance_tests {
             audit_logs_chain_per_org_even_under_concurrency,
             users_sessions_expire_and_can_be_revoked_everywhere,
             memberships_belong_to_one_org_and_are_listed_for_their_user,
-            api_tokens_are_per_org_revocable_and_audited
+            api_tokens_are_per_org_revocable_and_audited,
+            invites_are_per_org_used_once_and_grant_their_role
         );
     };
     (@cases $make:expr; $($case:ident),*) => {
@@ -569,6 +570,83 @@ pub async fn api_tokens_are_per_org_revocable_and_audited(store: Arc<dyn Store>)
         .unwrap()
         .unwrap();
     assert!(!revoked.is_usable(now));
+    assert_eq!(verify_audit(&*store, &a).await.unwrap(), Ok(2));
+    assert_eq!(verify_audit(&*store, &b).await.unwrap(), Ok(0));
+}
+
+pub async fn invites_are_per_org_used_once_and_grant_their_role(store: Arc<dyn Store>) {
+    let a = new_org(&*store, "invites-a").await;
+    let b = new_org(&*store, "invites-b").await;
+    let now = OffsetDateTime::now_utc();
+    let event = |action: &str| AuditEvent {
+        actor: "operator:test".into(),
+        action: action.into(),
+        target: "invite".into(),
+        at: now,
+    };
+    let email = unique_email("carol");
+    let expires = now + time::Duration::hours(72);
+    let invite = store
+        .insert_invite(
+            &a,
+            &email,
+            Role::Editor,
+            "invite-hash",
+            expires,
+            &event("member.invite"),
+        )
+        .await
+        .unwrap();
+    let found = store
+        .invite_by_hash(&a, "invite-hash")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found, invite);
+    assert!(found.is_open(now));
+    assert!(!found.is_open(now + time::Duration::hours(73)), "expired");
+    assert!(
+        store
+            .invite_by_hash(&b, "invite-hash")
+            .await
+            .unwrap()
+            .is_none(),
+        "another org's invite"
+    );
+    let carol = store.insert_user(&email, "h").await.unwrap();
+    let join = event("member.join");
+    assert!(
+        !store
+            .accept_invite(&b, invite.id, carol.id, now, &join)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .accept_invite(&a, invite.id, carol.id, now, &join)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.member_role(&a, carol.id).await.unwrap(),
+        Some(Role::Editor)
+    );
+    assert!(
+        !store
+            .accept_invite(&a, invite.id, carol.id, now, &join)
+            .await
+            .unwrap(),
+        "used once"
+    );
+    assert!(
+        !store
+            .invite_by_hash(&a, "invite-hash")
+            .await
+            .unwrap()
+            .unwrap()
+            .is_open(now)
+    );
+    assert_eq!(store.member_role(&b, carol.id).await.unwrap(), None);
     assert_eq!(verify_audit(&*store, &a).await.unwrap(), Ok(2));
     assert_eq!(verify_audit(&*store, &b).await.unwrap(), Ok(0));
 }

@@ -112,6 +112,23 @@ impl ApiToken {
     }
 }
 
+/// An invitation to join an org with a role, redeemed once, before it expires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invite {
+    pub id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub accepted_at: Option<OffsetDateTime>,
+}
+
+impl Invite {
+    pub fn is_open(&self, now: OffsetDateTime) -> bool {
+        self.accepted_at.is_none() && self.expires_at > now
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{0} already exists")]
@@ -213,6 +230,28 @@ pub trait Store: Send + Sync + 'static {
         &self,
         scope: &OrgScope,
         id: Uuid,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<bool>;
+
+    /// Stores an invitation (the hash of its secret) and records `audit`.
+    async fn insert_invite(
+        &self,
+        scope: &OrgScope,
+        email: &str,
+        role: Role,
+        token_hash: &str,
+        expires_at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<Invite>;
+    async fn invite_by_hash(&self, scope: &OrgScope, token_hash: &str) -> Result<Option<Invite>>;
+    /// Marks the invitation used and grants its role to `user_id`, with `audit`, in
+    /// one transaction. False (and nothing changed) if it was already used.
+    async fn accept_invite(
+        &self,
+        scope: &OrgScope,
+        invite_id: Uuid,
+        user_id: Uuid,
         at: OffsetDateTime,
         audit: &AuditEvent,
     ) -> Result<bool>;
