@@ -36,6 +36,36 @@ const ADMIN_ORG_ROUTES: &[(Method, &str, Action)] = &[
     (Method::GET, "/admin/orgs/{org}/preview", Action::ViewDraft),
     (Method::POST, "/admin/orgs/{org}/publish", Action::Publish),
     (Method::GET, "/admin/orgs/{org}/audit", Action::ViewAudit),
+    (
+        Method::GET,
+        "/admin/orgs/{org}/members",
+        Action::ManageMembers,
+    ),
+    (
+        Method::POST,
+        "/admin/orgs/{org}/members",
+        Action::ManageMembers,
+    ),
+    (
+        Method::POST,
+        "/admin/orgs/{org}/invites",
+        Action::ManageMembers,
+    ),
+    (
+        Method::GET,
+        "/admin/orgs/{org}/tokens",
+        Action::ManageTokens,
+    ),
+    (
+        Method::POST,
+        "/admin/orgs/{org}/tokens",
+        Action::ManageTokens,
+    ),
+    (
+        Method::POST,
+        "/admin/orgs/{org}/tokens/{id}/revoke",
+        Action::ManageTokens,
+    ),
 ];
 
 static ORG_ROUTES: LazyLock<Vec<(Method, &'static str, Action)>> = LazyLock::new(|| {

@@ -10,12 +10,13 @@ use askama::Template;
 use axum::extract::{ConnectInfo, Extension, Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use candor_domain::OrgSlug;
 use candor_domain::audit::verify_chain;
 use candor_domain::parse::SECTIONS;
-use candor_domain::policy::{Action, allows};
+use candor_domain::policy::{Action, Role, allows};
 use candor_domain::types::Day;
 use candor_domain::{Revision, TrustCenter, diff};
-use candor_store::{PublishOutcome, publish_draft};
+use candor_store::{Invite, OrgScope, PublishOutcome, StoreError, publish_draft, scope_for};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -247,6 +248,8 @@ struct OrgPage<'a> {
     can_edit: bool,
     can_publish: bool,
     can_audit: bool,
+    can_manage_members: bool,
+    can_manage_tokens: bool,
     notice: Option<String>,
 }
 
@@ -285,6 +288,8 @@ pub async fn org_page(
             can_edit: allows(access.role, Action::EditDraft),
             can_publish: allows(access.role, Action::Publish),
             can_audit: allows(access.role, Action::ViewAudit),
+            can_manage_members: allows(access.role, Action::ManageMembers),
+            can_manage_tokens: allows(access.role, Action::ManageTokens),
             notice: q.published.map(|n| format!("Published revision {n}.")),
         },
         StatusCode::OK,
@@ -493,4 +498,430 @@ pub async fn audit(
         },
         StatusCode::OK,
     )
+}
+
+// ---- Members, invitations and API tokens ----------------------------------------
+
+#[derive(Template)]
+#[template(path = "admin/members.html")]
+struct MembersPage<'a> {
+    slug: &'a str,
+    members: Vec<(String, &'static str)>,
+    roles: Vec<&'static str>,
+    error: Option<String>,
+    notice: Option<String>,
+    invite_link: Option<String>,
+}
+
+async fn members_page(
+    state: &AppState,
+    access: &Access,
+    status: StatusCode,
+    outcome: Outcome,
+) -> Response {
+    let members = match state.store.members(&access.scope).await {
+        Ok(list) => list
+            .into_iter()
+            .map(|m| (m.user.email, m.role.as_str()))
+            .collect(),
+        Err(e) => return internal(e),
+    };
+    let roles = Role::ALL
+        .into_iter()
+        .filter(|r| *r != Role::Owner || allows(access.role, Action::ManageOwners))
+        .map(Role::as_str)
+        .collect();
+    render(
+        MembersPage {
+            slug: access.scope.slug().as_str(),
+            members,
+            roles,
+            error: outcome.error,
+            notice: outcome.notice,
+            invite_link: outcome.secret,
+        },
+        status,
+    )
+}
+
+/// What a management form did, for the page that follows it.
+#[derive(Default)]
+struct Outcome {
+    error: Option<String>,
+    notice: Option<String>,
+    /// A secret (token or invitation link) shown on this page and never again.
+    secret: Option<String>,
+}
+
+fn refused(e: &ApiError) -> (StatusCode, Outcome) {
+    let field = e
+        .field
+        .as_deref()
+        .map(|f| format!("{f}: "))
+        .unwrap_or_default();
+    (
+        e.status,
+        Outcome {
+            error: Some(format!("{field}{}", e.message)),
+            ..Outcome::default()
+        },
+    )
+}
+
+pub async fn members(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> Response {
+    members_page(&state, &access, StatusCode::OK, Outcome::default()).await
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    email: String,
+    role: String,
+}
+
+fn parse_role_field(role: &str) -> Result<Role, ApiError> {
+    role.parse()
+        .map_err(|e: String| ApiError::validation("role", e))
+}
+
+pub async fn set_member(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Form(form): Form<MemberForm>,
+) -> Response {
+    let result = match parse_role_field(&form.role) {
+        Ok(role) => crate::manage::set_member(&state, &access, &form.email, role)
+            .await
+            .map(|_| role),
+        Err(e) => Err(e),
+    };
+    let (status, outcome) = match result {
+        Ok(role) => (
+            StatusCode::OK,
+            Outcome {
+                notice: Some(format!("Role set to {}.", role.as_str())),
+                ..Outcome::default()
+            },
+        ),
+        Err(e) => refused(&e),
+    };
+    members_page(&state, &access, status, outcome).await
+}
+
+pub async fn invite(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Form(form): Form<MemberForm>,
+) -> Response {
+    let result = match parse_role_field(&form.role) {
+        Ok(role) => crate::manage::create_invite(&state, &access, &form.email, role, 72).await,
+        Err(e) => Err(e),
+    };
+    let (status, outcome) = match result {
+        Ok((_, link)) => (
+            StatusCode::CREATED,
+            Outcome {
+                notice: Some("Invitation created. Send this link to the person; it works once, for 72 hours, and is not shown again.".into()),
+                secret: Some(link),
+                ..Outcome::default()
+            },
+        ),
+        Err(e) => refused(&e),
+    };
+    members_page(&state, &access, status, outcome).await
+}
+
+#[derive(Template)]
+#[template(path = "admin/tokens.html")]
+struct TokensPage<'a> {
+    slug: &'a str,
+    /// id, name, role, expiry date, state, still usable.
+    tokens: Vec<(String, String, &'static str, String, &'static str, bool)>,
+    roles: Vec<&'static str>,
+    error: Option<String>,
+    notice: Option<String>,
+    secret: Option<String>,
+}
+
+async fn tokens_page(
+    state: &AppState,
+    access: &Access,
+    status: StatusCode,
+    outcome: Outcome,
+) -> Response {
+    let now = OffsetDateTime::now_utc();
+    let tokens = match state.store.tokens(&access.scope).await {
+        Ok(list) => list
+            .into_iter()
+            .map(|t| {
+                let state = if t.revoked_at.is_some() {
+                    "revoked"
+                } else if t.is_usable(now) {
+                    "active"
+                } else {
+                    "expired"
+                };
+                let expires = t.expires_at.date().to_string();
+                let active = t.is_usable(now);
+                (
+                    t.id.to_string(),
+                    t.name,
+                    t.role.as_str(),
+                    expires,
+                    state,
+                    active,
+                )
+            })
+            .collect(),
+        Err(e) => return internal(e),
+    };
+    let roles = [Role::Admin, Role::Editor, Role::Viewer]
+        .into_iter()
+        .filter(|r| *r <= access.role)
+        .map(Role::as_str)
+        .collect();
+    render(
+        TokensPage {
+            slug: access.scope.slug().as_str(),
+            tokens,
+            roles,
+            error: outcome.error,
+            notice: outcome.notice,
+            secret: outcome.secret,
+        },
+        status,
+    )
+}
+
+pub async fn tokens(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> Response {
+    tokens_page(&state, &access, StatusCode::OK, Outcome::default()).await
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    name: String,
+    role: String,
+    days: u32,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    let result = match parse_role_field(&form.role) {
+        Ok(role) => crate::manage::create_token(&state, &access, &form.name, role, form.days).await,
+        Err(e) => Err(e),
+    };
+    let (status, outcome) = match result {
+        Ok((_, secret)) => (
+            StatusCode::CREATED,
+            Outcome {
+                notice: Some("Token created. Copy it now: it is not shown again.".into()),
+                secret: Some(secret),
+                ..Outcome::default()
+            },
+        ),
+        Err(e) => refused(&e),
+    };
+    tokens_page(&state, &access, status, outcome).await
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((_, id)): Path<(String, String)>,
+) -> Response {
+    let outcome = match id.parse::<uuid::Uuid>() {
+        Ok(id) => crate::manage::revoke_token(&state, &access, id).await,
+        Err(_) => Ok(false),
+    };
+    let (status, outcome) = match outcome {
+        Ok(true) => (
+            StatusCode::OK,
+            Outcome {
+                notice: Some("Token revoked.".into()),
+                ..Outcome::default()
+            },
+        ),
+        Ok(false) => (
+            StatusCode::NOT_FOUND,
+            Outcome {
+                error: Some("No such live token.".into()),
+                ..Outcome::default()
+            },
+        ),
+        Err(e) => refused(&e),
+    };
+    tokens_page(&state, &access, status, outcome).await
+}
+
+// ---- Accepting an invitation (the link's secret is the credential) ---------------
+
+#[derive(Template)]
+#[template(path = "admin/invite.html")]
+struct InvitePage<'a> {
+    action: &'a str,
+    email: &'a str,
+    role: &'static str,
+    has_account: bool,
+    error: Option<&'a str>,
+}
+
+const INVITE_INVALID: &str =
+    "invitation that is still valid: it may have expired or been used already";
+
+async fn open_invite(
+    state: &AppState,
+    org: &str,
+    secret: &str,
+) -> Result<Option<(OrgScope, Invite)>, StoreError> {
+    let Ok(slug) = org.parse::<OrgSlug>() else {
+        return Ok(None);
+    };
+    let Some(scope) = scope_for(&*state.store, &slug).await? else {
+        return Ok(None);
+    };
+    let invite = state
+        .store
+        .invite_by_hash(&scope, &secret_hash(secret))
+        .await?;
+    Ok(invite
+        .filter(|i| i.is_open(OffsetDateTime::now_utc()))
+        .map(|i| (scope, i)))
+}
+
+pub async fn invite_form(
+    State(state): State<AppState>,
+    Path((org, secret)): Path<(String, String)>,
+) -> Response {
+    match open_invite(&state, &org, &secret).await {
+        Ok(Some((_, invite))) => {
+            let has_account = match state.store.credentials_by_email(&invite.email).await {
+                Ok(c) => c.is_some(),
+                Err(e) => return internal(e),
+            };
+            let action = format!("/admin/invites/{org}/{secret}");
+            render(
+                InvitePage {
+                    action: &action,
+                    email: &invite.email,
+                    role: invite.role.as_str(),
+                    has_account,
+                    error: None,
+                },
+                StatusCode::OK,
+            )
+        }
+        Ok(None) => crate::pages::not_found_page(INVITE_INVALID),
+        Err(e) => internal(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct InviteForm {
+    password: String,
+}
+
+pub async fn accept_invite(
+    State(state): State<AppState>,
+    Path((org, secret)): Path<(String, String)>,
+    Form(form): Form<InviteForm>,
+) -> Response {
+    let (scope, invite) = match open_invite(&state, &org, &secret).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return crate::pages::not_found_page(INVITE_INVALID),
+        Err(e) => return internal(e),
+    };
+    let action = format!("/admin/invites/{org}/{secret}");
+    let page = |has_account: bool, error: &str, status: StatusCode| {
+        render(
+            InvitePage {
+                action: &action,
+                email: &invite.email,
+                role: invite.role.as_str(),
+                has_account,
+                error: Some(error),
+            },
+            status,
+        )
+    };
+    let existing = match state.store.credentials_by_email(&invite.email).await {
+        Ok(c) => c,
+        Err(e) => return internal(e),
+    };
+    let password = form.password;
+    let user = match existing {
+        // An existing account proves itself with its password.
+        Some(credentials) => {
+            let hash = credentials.password_hash.clone();
+            let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+                .await
+                .unwrap_or(false);
+            if !ok {
+                return page(
+                    true,
+                    "That is not this account's password.",
+                    StatusCode::UNAUTHORIZED,
+                );
+            }
+            credentials.user
+        }
+        None => {
+            let hashed =
+                tokio::task::spawn_blocking(move || crate::auth::hash_password(&password)).await;
+            let hash = match hashed {
+                Ok(Ok(hash)) => hash,
+                Ok(Err(e)) => return page(false, &e.to_string(), StatusCode::UNPROCESSABLE_ENTITY),
+                Err(e) => return internal(e),
+            };
+            match state.store.insert_user(&invite.email, &hash).await {
+                Ok(user) => user,
+                Err(e) => return internal(e),
+            }
+        }
+    };
+    let event = candor_domain::audit::AuditEvent {
+        actor: format!("user:{}", user.id),
+        action: "member.join".into(),
+        target: format!("invite:{} role:{}", invite.id, invite.role.as_str()),
+        at: OffsetDateTime::now_utc(),
+    };
+    match state
+        .store
+        .accept_invite(
+            &scope,
+            invite.id,
+            user.id,
+            OffsetDateTime::now_utc(),
+            &event,
+        )
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => return crate::pages::not_found_page(INVITE_INVALID),
+        Err(e) => return internal(e),
+    }
+    let session = match new_secret() {
+        Ok(s) => s,
+        Err(e) => return internal(e),
+    };
+    let expires = OffsetDateTime::now_utc() + time::Duration::hours(SESSION_HOURS);
+    if let Err(e) = state
+        .store
+        .insert_session(&secret_hash(&session), user.id, expires)
+        .await
+    {
+        return internal(e);
+    }
+    let mut response = Redirect::to(&format!("/admin/orgs/{}", scope.slug())).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&session));
+    response
 }

@@ -116,14 +116,14 @@ pub async fn revision_diff(
 // authenticated the caller and checked the action listed in `openapi::api_routes`.
 
 use axum::extract::Extension;
-use candor_domain::audit::{AuditEvent, verify_chain};
-use candor_domain::policy::{Action, Role, allows};
+use candor_domain::audit::verify_chain;
+use candor_domain::policy::Role;
 use candor_store::{PublishOutcome, publish_draft};
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 
 use crate::access::Access;
-use crate::auth::{TOKEN_PREFIX, new_secret, normalize_email, secret_hash};
+use crate::manage;
 
 /// Reads a JSON body, naming the failing field on error.
 async fn json_body<T: DeserializeOwned>(state: &AppState, body: Body) -> Result<T, ApiError> {
@@ -136,15 +136,6 @@ async fn json_body<T: DeserializeOwned>(state: &AppState, body: Body) -> Result<
         let field = if field == "." { String::new() } else { field };
         ApiError::validation(field, e.into_inner().to_string())
     })
-}
-
-fn audit_event(access: &Access, action: &str, target: String) -> AuditEvent {
-    AuditEvent {
-        actor: access.actor.clone(),
-        action: action.into(),
-        target,
-        at: OffsetDateTime::now_utc(),
-    }
 }
 
 /// `GET /api/v1/orgs/{org}/draft`: the working draft and how it differs from the public page.
@@ -309,47 +300,20 @@ pub async fn create_token(
     body: Body,
 ) -> Result<Response, ApiError> {
     let request: NewToken = json_body(&state, body).await?;
-    let name = request.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::validation(
-            "name",
-            "give the token a name of 1 to 100 characters",
-        ));
-    }
-    // A token never holds more than its creator, and never the owner role.
-    if request.role == Role::Owner || request.role > access.role {
-        return Err(ApiError::validation(
-            "role",
-            "a token's role must be admin, editor or viewer, and not above yours",
-        ));
-    }
-    if !(1..=365).contains(&request.expires_in_days) {
-        return Err(ApiError::validation(
-            "expires_in_days",
-            "tokens last between 1 and 365 days",
-        ));
-    }
-    let secret = new_secret().map_err(|_| ApiError::internal())?;
-    let expires_at =
-        OffsetDateTime::now_utc() + time::Duration::days(i64::from(request.expires_in_days));
-    let event = audit_event(&access, "token.create", format!("token:{name}"));
-    let token = state
-        .store
-        .insert_token(
-            &access.scope,
-            name,
-            request.role,
-            &secret_hash(&secret),
-            expires_at,
-            &event,
-        )
-        .await?;
+    let (token, secret) = manage::create_token(
+        &state,
+        &access,
+        &request.name,
+        request.role,
+        request.expires_in_days,
+    )
+    .await?;
     let body = json!({
         "id": token.id,
         "name": token.name,
         "role": token.role.as_str(),
         "expires_at": token.expires_at.format(&Rfc3339).unwrap_or_default(),
-        "token": format!("{TOKEN_PREFIX}{secret}"),
+        "token": secret,
     });
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
@@ -363,12 +327,7 @@ pub async fn revoke_token(
     let id: uuid::Uuid = id
         .parse()
         .map_err(|_| ApiError::not_found("no such token"))?;
-    let event = audit_event(&access, "token.revoke", format!("token:{id}"));
-    if state
-        .store
-        .revoke_token(&access.scope, id, OffsetDateTime::now_utc(), &event)
-        .await?
-    {
+    if manage::revoke_token(&state, &access, id).await? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(ApiError::not_found("no such live token"))
@@ -389,35 +348,43 @@ pub async fn set_member(
     body: Body,
 ) -> Result<Response, ApiError> {
     let request: SetMember = json_body(&state, body).await?;
-    let email = normalize_email(&request.email);
-    let user = state
-        .store
-        .credentials_by_email(&email)
-        .await?
-        .map(|c| c.user)
-        .ok_or_else(|| {
-            ApiError::validation(
-                "email",
-                "no account has this email; create it with candor user add",
-            )
-        })?;
-    let current = state.store.member_role(&access.scope, user.id).await?;
-    let touches_owner = request.role == Role::Owner || current == Some(Role::Owner);
-    if touches_owner && !allows(access.role, Action::ManageOwners) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "only owners can grant or remove the owner role",
-        ));
-    }
-    let event = audit_event(
-        &access,
-        "member.set_role",
-        format!("user:{} role:{}", user.id, request.role.as_str()),
-    );
-    state
-        .store
-        .set_member_role(&access.scope, user.id, request.role, &event)
-        .await?;
+    let user = manage::set_member(&state, &access, &request.email, request.role).await?;
     Ok(Json(json!({"user": user.id, "role": request.role.as_str()})).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvite {
+    email: String,
+    role: Role,
+    #[serde(default = "default_invite_hours")]
+    expires_in_hours: u32,
+}
+
+fn default_invite_hours() -> u32 {
+    72
+}
+
+/// `POST /api/v1/orgs/{org}/invites`: the link is in this response and nowhere else.
+pub async fn create_invite(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let request: NewInvite = json_body(&state, body).await?;
+    let (invite, link) = manage::create_invite(
+        &state,
+        &access,
+        &request.email,
+        request.role,
+        request.expires_in_hours,
+    )
+    .await?;
+    let body = json!({
+        "id": invite.id,
+        "role": invite.role.as_str(),
+        "expires_at": invite.expires_at.format(&Rfc3339).unwrap_or_default(),
+        "link": link,
+    });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }

@@ -32,6 +32,7 @@ pub mod auth;
 pub mod error;
 pub mod headers;
 pub mod limits;
+pub mod manage;
 pub mod openapi;
 pub mod pages;
 pub mod views;
@@ -147,7 +148,20 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/orgs/{org}/preview", get(admin::preview))
         .route("/admin/orgs/{org}/publish", post(admin::publish))
-        .route("/admin/orgs/{org}/audit", get(admin::audit));
+        .route("/admin/orgs/{org}/audit", get(admin::audit))
+        .route(
+            "/admin/orgs/{org}/members",
+            get(admin::members).post(admin::set_member),
+        )
+        .route("/admin/orgs/{org}/invites", post(admin::invite))
+        .route(
+            "/admin/orgs/{org}/tokens",
+            get(admin::tokens).post(admin::create_token),
+        )
+        .route(
+            "/admin/orgs/{org}/tokens/{id}/revoke",
+            post(admin::revoke_token),
+        );
     let mut public_api = Router::new();
     for (route, handler) in openapi::api_routes() {
         if route.action.is_some() {
@@ -166,6 +180,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/login", get(admin::login_form).post(admin::login))
         .route("/admin/logout", post(admin::logout))
         .route("/admin/logout-everywhere", post(admin::logout_everywhere))
+        .route(
+            "/admin/invites/{org}/{secret}",
+            get(admin::invite_form).post(admin::accept_invite),
+        )
         .merge(guarded)
         .route("/{org}", get(pages::trust_page))
         .route("/{org}/", get(pages::without_trailing_slash))

@@ -145,6 +145,16 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
         ),
         (
             r(
+                Method::POST,
+                "/api/v1/orgs/{org}/invites",
+                "Invite an email address to join with a role; the one-time link is returned once",
+                Some(ManageMembers),
+                true,
+            ),
+            post(api::create_invite),
+        ),
+        (
+            r(
                 Method::GET,
                 "/api/v1/openapi.json",
                 "This document",

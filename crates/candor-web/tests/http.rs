@@ -1288,3 +1288,217 @@ async fn the_openapi_document_describes_exactly_the_routes_that_answer() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_invitation_link_creates_the_account_once_and_then_expires() {
+    let app = App::start_default().await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let admin = app
+        .member(&org, "admin@quillfeather.example", Role::Admin)
+        .await;
+
+    // Admins invite, but only owners may hand out the owner role.
+    let resp = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/admin/orgs/quillfeather/invites",
+            &admin,
+        )
+        .form(&[
+            ("email", "new-owner@quillfeather.example"),
+            ("role", "owner"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/admin/orgs/quillfeather/invites",
+            &admin,
+        )
+        .form(&[("email", "Carol@Quillfeather.example"), ("role", "editor")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let page = resp.text().await.unwrap();
+    let start = page.find("/admin/invites/quillfeather/").unwrap();
+    let link: String = page[start..].chars().take_while(|c| *c != '<').collect();
+
+    let form = app
+        .client
+        .get(format!("{}{link}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), StatusCode::OK);
+    let form = form.text().await.unwrap();
+    assert!(form.contains("carol@quillfeather.example") && form.contains("Choose a password"));
+    let accept = |password: &'static str| {
+        app.client
+            .post(format!("{}{link}", app.base))
+            .form(&[("password", password)])
+            .send()
+    };
+    assert_eq!(
+        accept("short").await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let joined = accept(PASSWORD).await.unwrap();
+    assert_eq!(joined.status(), StatusCode::SEE_OTHER);
+    let cookie = joined
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = app
+        .with_cookie(reqwest::Method::GET, "/admin/orgs/quillfeather", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Your role: <strong>editor</strong>")
+    );
+    // Used once.
+    assert_eq!(
+        app.client
+            .get(format!("{}{link}", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        accept(PASSWORD).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    // The audit log records the invitation and the join by account id only.
+    let actions = app.audit_actions(&org).await;
+    assert!(
+        actions
+            .iter()
+            .any(|a| a.contains("member.invite invite:") && a.ends_with("role:editor")),
+        "{actions:?}"
+    );
+    assert!(
+        actions.iter().any(|a| a.contains("member.join")),
+        "{actions:?}"
+    );
+    assert!(!actions.iter().any(|a| a.contains("carol")), "{actions:?}");
+    // An expired invitation is refused.
+    let event = candor_domain::audit::AuditEvent {
+        actor: "operator:test".into(),
+        action: "member.invite".into(),
+        target: "invite".into(),
+        at: time::OffsetDateTime::now_utc(),
+    };
+    let secret = candor_web::auth::new_secret().unwrap();
+    let past = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    app.store
+        .insert_invite(
+            &org,
+            "late@quillfeather.example",
+            Role::Viewer,
+            &candor_web::auth::secret_hash(&secret),
+            past,
+            &event,
+        )
+        .await
+        .unwrap();
+    let late = app
+        .client
+        .get(format!("{}/admin/invites/quillfeather/{secret}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(late.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn tokens_are_managed_from_the_admin_ui_and_shown_once() {
+    let app = App::start_default().await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let admin = app
+        .member(&org, "admin@quillfeather.example", Role::Admin)
+        .await;
+    let created = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/admin/orgs/quillfeather/tokens",
+            &admin,
+        )
+        .form(&[("name", "status page"), ("role", "viewer"), ("days", "30")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let page = created.text().await.unwrap();
+    let start = page.find("cnd_").unwrap();
+    let token: String = page[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    assert_eq!(token.len(), 68);
+    let list = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/admin/orgs/quillfeather/tokens",
+            &admin,
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("status page") && !list.contains(&token),
+        "listed, secret not shown again"
+    );
+    let use_it = || {
+        app.client
+            .get(format!("{}/api/v1/orgs/quillfeather/draft", app.base))
+            .header("authorization", format!("Bearer {token}"))
+            .send()
+    };
+    assert_eq!(use_it().await.unwrap().status(), StatusCode::OK);
+    let id = app.store.tokens(&org).await.unwrap()[0].id;
+    let revoked = app
+        .with_cookie(
+            reqwest::Method::POST,
+            &format!("/admin/orgs/quillfeather/tokens/{id}/revoke"),
+            &admin,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert_eq!(use_it().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    // An admin cannot mint an owner token from the form either.
+    let refused = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/admin/orgs/quillfeather/tokens",
+            &admin,
+        )
+        .form(&[("name", "root"), ("role", "owner"), ("days", "30")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("role: a token"));
+    app.stop().await;
+}
