@@ -70,6 +70,10 @@ trap 'stop_postgres; rm -f "$LOG"' EXIT
 status=0
 cargo test --locked "$@" 2>&1 | tee "$LOG" || status=$?
 if [ "$BROWSER" = 1 ] && [ "$status" = 0 ]; then
+    # The HTTP suite (role matrix, CSRF, rate limits, sessions…) again, on PostgreSQL.
+    CANDOR_TEST_BACKEND=postgres cargo test --locked -p candor-web --test http 2>&1 | tee -a "$LOG" || status=$?
+fi
+if [ "$BROWSER" = 1 ] && [ "$status" = 0 ]; then
     # The browser tests drive the binary cargo just built, in Debian's Chromium.
     (cd tests/browser && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
     CANDOR_BIN="$PWD/target/debug/candor" node --test tests/browser/ 2>&1 | tee -a "$LOG" || status=$?

@@ -24,6 +24,9 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, Postgres, Row, Trans
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 /// Schema changes in order. Append only: a released migration never changes.
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_foundation.sql")),

@@ -3,46 +3,13 @@
 //! throwaway cluster (scripts/test.sh starts one). Each test gets its own database.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::str::FromStr;
 use std::sync::Arc;
 
 use candor_store::{Store, conformance::sample, create_org};
 use candor_store_pg::PgStore;
-use sqlx::postgres::PgConnectOptions;
-use sqlx::{AssertSqlSafe, Connection, PgConnection};
+use sqlx::{Connection, PgConnection};
 
-const APP_ROLE: &str = "candor_app_test";
-
-fn admin_options() -> PgConnectOptions {
-    let url = std::env::var("CANDOR_TEST_PG_URL").expect(
-        "CANDOR_TEST_PG_URL is not set: run scripts/test.sh, which starts a throwaway PostgreSQL",
-    );
-    PgConnectOptions::from_str(&url).unwrap()
-}
-
-/// A new database owned by the admin, and the unprivileged app role.
-async fn fresh_database() -> (PgConnectOptions, PgConnectOptions) {
-    let admin = admin_options();
-    let mut conn = PgConnection::connect_with(&admin).await.unwrap();
-    let name = format!("candor_t_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    sqlx::raw_sql(
-        "DO $$ BEGIN
-           CREATE ROLE candor_app_test LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-         END $$",
-    )
-    .execute(&mut conn)
-    .await
-    .unwrap();
-    conn.close().await.unwrap();
-    let owner = admin.clone().database(&name);
-    let app = admin.database(&name).username(APP_ROLE);
-    (app, owner)
-}
+use candor_store_pg::testing::{APP_ROLE, fresh_database};
 
 async fn fresh_pg() -> PgStore {
     let (app, owner) = fresh_database().await;

@@ -29,7 +29,14 @@ impl App {
     async fn start(config: WebConfig) -> App {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("candor.db");
-        let store: SharedStore = Arc::new(SqliteStore::open(path.to_str().unwrap()).await.unwrap());
+        // scripts/test.sh runs this file twice: on SQLite, then with
+        // CANDOR_TEST_BACKEND=postgres on a throwaway PostgreSQL.
+        let store: SharedStore =
+            if std::env::var("CANDOR_TEST_BACKEND").as_deref() == Ok("postgres") {
+                Arc::new(candor_store_pg::testing::fresh_store().await)
+            } else {
+                Arc::new(SqliteStore::open(path.to_str().unwrap()).await.unwrap())
+            };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -377,7 +384,12 @@ async fn health_and_readiness() {
     let health: serde_json::Value = app.get("/healthz").await.json().await.unwrap();
     assert_eq!(health["status"], "ok");
     let ready: serde_json::Value = app.get("/readyz").await.json().await.unwrap();
-    assert_eq!(ready["database"], "sqlite");
+    let expected = if std::env::var("CANDOR_TEST_BACKEND").as_deref() == Ok("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(ready["database"], expected);
     app.stop().await;
 }
 
