@@ -428,16 +428,7 @@ impl Store for PgStore {
             .await
             .map_err(backend)?;
         tx.commit().await.map_err(backend)?;
-        let head = match head {
-            Some(row) => {
-                let seq: i64 = row.try_get("seq").map_err(backend)?;
-                let hash: String = row.try_get("hash").map_err(backend)?;
-                let seq = u64::try_from(seq)
-                    .map_err(|_| StoreError::Corrupt(format!("audit head {seq}")))?;
-                Some((seq, parse_hash(&hash)?))
-            }
-            None => None,
-        };
+        let head = head.as_ref().map(head_from_row).transpose()?;
         let entries = rows
             .iter()
             .map(|row| {
@@ -608,16 +599,7 @@ impl Store for PgStore {
         audit: &AuditEvent,
     ) -> Result<()> {
         let mut tx = self.scoped(scope).await?;
-        sqlx::query(
-            "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, now())
-             ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
-        )
-        .bind(scope.org_id())
-        .bind(user_id)
-        .bind(role.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
+        upsert_membership(&mut tx, scope, user_id, role.as_str(), now_micros()?).await?;
         append_in(&mut tx, scope, audit.clone()).await?;
         tx.commit().await.map_err(backend)
     }
@@ -794,17 +776,7 @@ impl Store for PgStore {
             tx.rollback().await.map_err(backend)?;
             return Ok(false);
         };
-        sqlx::query(
-            "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
-        )
-        .bind(scope.org_id())
-        .bind(user_id)
-        .bind(&role)
-        .bind(at)
-        .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
+        upsert_membership(&mut tx, scope, user_id, &role, at).await?;
         append_in(&mut tx, scope, audit.clone()).await?;
         tx.commit().await.map_err(backend)?;
         Ok(true)
@@ -828,16 +800,7 @@ async fn append_in(
         .fetch_optional(&mut *tx)
         .await
         .map_err(backend)?;
-    let previous = match head {
-        Some(row) => {
-            let seq: i64 = row.try_get("seq").map_err(backend)?;
-            let hash: String = row.try_get("hash").map_err(backend)?;
-            let seq =
-                u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("audit head {seq}")))?;
-            Some((seq, parse_hash(&hash)?))
-        }
-        None => None,
-    };
+    let previous = head.as_ref().map(head_from_row).transpose()?;
     let entry = next_entry(previous, event);
     let seq = i64::try_from(entry.seq)
         .map_err(|_| StoreError::Corrupt("audit sequence overflow".into()))?;
@@ -898,4 +861,34 @@ fn token_from_row(row: &PgRow) -> Result<ApiToken> {
         expires_at: row.try_get("expires_at").map_err(backend)?,
         revoked_at: row.try_get("revoked_at").map_err(backend)?,
     })
+}
+
+/// The audit log's head: the last entry's number and hash.
+fn head_from_row(row: &PgRow) -> Result<(u64, [u8; 32])> {
+    let seq: i64 = row.try_get("seq").map_err(backend)?;
+    let hash: String = row.try_get("hash").map_err(backend)?;
+    let seq = u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("audit head {seq}")))?;
+    Ok((seq, parse_hash(&hash)?))
+}
+
+/// Adds a member or changes their role, inside the caller's scoped transaction.
+async fn upsert_membership(
+    conn: &mut PgConnection,
+    scope: &OrgScope,
+    user_id: Uuid,
+    role: &str,
+    at: OffsetDateTime,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(scope.org_id())
+    .bind(user_id)
+    .bind(role)
+    .bind(at)
+    .execute(&mut *conn)
+    .await
+    .map_err(backend)?;
+    Ok(())
 }

@@ -357,16 +357,7 @@ impl Store for SqliteStore {
                 )
             })
             .collect::<Result<Vec<_>>>()?;
-        let head = match head {
-            Some(row) => {
-                let seq: i64 = row.try_get("seq").map_err(backend)?;
-                let hash: String = row.try_get("hash").map_err(backend)?;
-                let seq = u64::try_from(seq)
-                    .map_err(|_| StoreError::Corrupt(format!("audit head {seq}")))?;
-                Some((seq, parse_hash(&hash)?))
-            }
-            None => None,
-        };
+        let head = head.as_ref().map(head_from_row).transpose()?;
         Ok(AuditLog { entries, head })
     }
 
@@ -521,17 +512,14 @@ impl Store for SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(backend)?;
-        sqlx::query(
-            "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
+        upsert_membership(
+            &mut tx,
+            &org_id,
+            user_id,
+            role.as_str(),
+            OffsetDateTime::now_utc(),
         )
-        .bind(&org_id)
-        .bind(user_id.to_string())
-        .bind(role.as_str())
-        .bind(ts(OffsetDateTime::now_utc())?)
-        .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
+        .await?;
         append_in(&mut tx, &org_id, audit.clone()).await?;
         tx.commit().await.map_err(backend)
     }
@@ -724,17 +712,7 @@ impl Store for SqliteStore {
             tx.rollback().await.map_err(backend)?;
             return Ok(false);
         };
-        sqlx::query(
-            "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
-        )
-        .bind(&org_id)
-        .bind(user_id.to_string())
-        .bind(&role)
-        .bind(ts(at)?)
-        .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
+        upsert_membership(&mut tx, &org_id, user_id, &role, at).await?;
         append_in(&mut tx, &org_id, audit.clone()).await?;
         tx.commit().await.map_err(backend)?;
         Ok(true)
@@ -752,16 +730,7 @@ async fn append_in(
         .fetch_optional(&mut *conn)
         .await
         .map_err(backend)?;
-    let previous = match head {
-        Some(row) => {
-            let seq: i64 = row.try_get("seq").map_err(backend)?;
-            let hash: String = row.try_get("hash").map_err(backend)?;
-            let seq =
-                u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("audit head {seq}")))?;
-            Some((seq, parse_hash(&hash)?))
-        }
-        None => None,
-    };
+    let previous = head.as_ref().map(head_from_row).transpose()?;
     let entry = next_entry(previous, event);
     let seq = i64::try_from(entry.seq)
         .map_err(|_| StoreError::Corrupt("audit sequence overflow".into()))?;
@@ -821,4 +790,34 @@ fn token_from_row(row: &SqliteRow) -> Result<ApiToken> {
         expires_at: parse_ts(&expires_at)?,
         revoked_at: revoked_at.as_deref().map(parse_ts).transpose()?,
     })
+}
+
+/// The audit log's head: the last entry's number and hash.
+fn head_from_row(row: &SqliteRow) -> Result<(u64, [u8; 32])> {
+    let seq: i64 = row.try_get("seq").map_err(backend)?;
+    let hash: String = row.try_get("hash").map_err(backend)?;
+    let seq = u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("audit head {seq}")))?;
+    Ok((seq, parse_hash(&hash)?))
+}
+
+/// Adds a member or changes their role, inside the caller's transaction.
+async fn upsert_membership(
+    conn: &mut SqliteConnection,
+    org_id: &str,
+    user_id: Uuid,
+    role: &str,
+    at: OffsetDateTime,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(org_id)
+    .bind(user_id.to_string())
+    .bind(role)
+    .bind(ts(at)?)
+    .execute(&mut *conn)
+    .await
+    .map_err(backend)?;
+    Ok(())
 }
