@@ -1,5 +1,6 @@
 //! The HTTP surface over real HTTP: the app runs on 127.0.0.1:0 against a fresh
-//! SQLite file, and every test talks to it with a real client.
+//! database (SQLite, or PostgreSQL with CANDOR_TEST_BACKEND=postgres), and every
+//! test talks to it with a real client.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
