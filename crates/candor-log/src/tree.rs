@@ -80,7 +80,7 @@ fn largest_power_of_two_below(n: u64) -> u64 {
 /// is a multiple of the largest power of two ≤ the range's size.
 fn subtree(store: &impl NodeStore, start: u64, end: u64) -> Result<Hash, TreeError> {
     let n = end - start;
-    if n.is_power_of_two() && start % n == 0 {
+    if n.is_power_of_two() && start.is_multiple_of(n) {
         let level = n.trailing_zeros() as u8;
         let index = start >> level;
         return store
