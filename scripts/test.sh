@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Candor's whole test suite: cargo's tests (PostgreSQL ones included) and the
 # browser tests in Debian's Chromium. Installs what it needs when missing
-# (postgresql, chromium, Python's jsonschema, the npm test dependencies), starts a
+# (postgresql, chromium, Go with x/mod, Python's jsonschema and
+# openapi-spec-validator, the npm test dependencies), starts a
 # throwaway PostgreSQL cluster on 127.0.0.1 for the run and removes it afterwards.
 # Extra arguments go to `cargo test` alone (e.g. scripts/test.sh -p candor-web).
 set -euo pipefail
@@ -20,6 +21,9 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 ensure_packages() {
     local missing=()
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+    # Go's x/mod sumdb packages check candor-log's proofs and signed notes.
+    command -v go >/dev/null || missing+=(golang-go)
+    [ -d /usr/share/gocode/src/golang.org/x/mod/sumdb ] || missing+=(golang-golang-x-mod-dev)
     if [ "$BROWSER" = 1 ]; then
         [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
         command -v node >/dev/null || missing+=(nodejs npm)
