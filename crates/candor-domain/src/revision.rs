@@ -47,7 +47,30 @@ pub struct PublishedDocument<'a> {
     pub content: &'a TrustCenter,
 }
 
+/// What the transparency log records for a published revision: public and
+/// permanent, so only the number, hash and time — no content, no people.
+#[derive(Serialize)]
+struct LogEntry<'a> {
+    v: u32,
+    org: &'a str,
+    revision: u64,
+    content_hash: ContentHash,
+    #[serde(with = "time::serde::rfc3339")]
+    published_at: OffsetDateTime,
+}
+
 impl Revision {
+    /// The canonical bytes appended to the org's transparency log.
+    pub fn log_entry(&self, org: &str) -> Vec<u8> {
+        canonical_json(&LogEntry {
+            v: 1,
+            org,
+            revision: self.number,
+            content_hash: self.content_hash,
+            published_at: self.published_at,
+        })
+    }
+
     pub fn document<'a>(&'a self, org: &'a str) -> PublishedDocument<'a> {
         PublishedDocument {
             org,

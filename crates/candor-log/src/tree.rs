@@ -301,6 +301,68 @@ pub fn verify_consistency(
     }
 }
 
+/// The nodes a computation reads, found by running it against a store that
+/// answers every question with a dummy hash. A database-backed log fetches
+/// exactly these (O(log n) of them) and then runs the computation for real.
+#[derive(Default)]
+pub struct NodeRecorder {
+    seen: std::cell::RefCell<Vec<(u8, u64)>>,
+}
+
+impl NodeStore for NodeRecorder {
+    fn node(&self, level: u8, index: u64) -> Option<Hash> {
+        self.seen.borrow_mut().push((level, index));
+        Some([0; 32])
+    }
+}
+
+impl NodeRecorder {
+    pub fn into_nodes(self) -> Vec<(u8, u64)> {
+        let mut nodes = self.seen.into_inner();
+        nodes.sort_unstable();
+        nodes.dedup();
+        nodes
+    }
+}
+
+/// Nodes needed to append the leaf at `index` (its left siblings up the tree).
+pub fn nodes_for_append(index: u64) -> Vec<(u8, u64)> {
+    let recorder = NodeRecorder::default();
+    let _ = nodes_after_append(&recorder, index, [0; 32]);
+    recorder.into_nodes()
+}
+
+/// Nodes needed for [`root`] of `size`.
+pub fn nodes_for_root(size: u64) -> Vec<(u8, u64)> {
+    let recorder = NodeRecorder::default();
+    let _ = root(&recorder, size);
+    recorder.into_nodes()
+}
+
+/// Nodes needed for [`inclusion_proof`] (and the root it is checked against).
+pub fn nodes_for_inclusion(index: u64, size: u64) -> Vec<(u8, u64)> {
+    let recorder = NodeRecorder::default();
+    let _ = inclusion_proof(&recorder, index, size);
+    let _ = root(&recorder, size);
+    let _ = recorder.node(0, index);
+    recorder.into_nodes()
+}
+
+/// Nodes needed for [`consistency_proof`] and both roots.
+pub fn nodes_for_consistency(old: u64, new: u64) -> Vec<(u8, u64)> {
+    let recorder = NodeRecorder::default();
+    let _ = consistency_proof(&recorder, old, new);
+    let _ = root(&recorder, old);
+    let _ = root(&recorder, new);
+    recorder.into_nodes()
+}
+
+impl NodeStore for std::collections::HashMap<(u8, u64), Hash> {
+    fn node(&self, level: u8, index: u64) -> Option<Hash> {
+        self.get(&(level, index)).copied()
+    }
+}
+
 /// A tree kept in memory: for tests, tools and building proofs from a snapshot.
 #[derive(Debug, Default, Clone)]
 pub struct MemoryTree {
@@ -415,6 +477,46 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn recorded_nodes_are_exactly_enough() {
+        use std::collections::HashMap;
+        let t = tree(77);
+        let fetch = |nodes: Vec<(u8, u64)>| -> HashMap<(u8, u64), Hash> {
+            nodes
+                .into_iter()
+                .map(|(l, i)| ((l, i), t.node(l, i).unwrap()))
+                .collect()
+        };
+        for size in 1..=77u64 {
+            let partial = fetch(nodes_for_root(size));
+            assert_eq!(root(&partial, size).unwrap(), root(&t, size).unwrap());
+            for index in (0..size).step_by(5) {
+                let partial = fetch(nodes_for_inclusion(index, size));
+                assert_eq!(
+                    inclusion_proof(&partial, index, size).unwrap(),
+                    inclusion_proof(&t, index, size).unwrap()
+                );
+            }
+            for old in (1..=size).step_by(7) {
+                let partial = fetch(nodes_for_consistency(old, size));
+                assert_eq!(
+                    consistency_proof(&partial, old, size).unwrap(),
+                    consistency_proof(&t, old, size).unwrap()
+                );
+            }
+        }
+        // Appending needs only left siblings, a logarithmic number of them.
+        let mut grown = tree(76);
+        let needed = fetch(nodes_for_append(76));
+        assert!(needed.len() <= 7);
+        let leaf = leaf_hash(b"entry 76");
+        let nodes = nodes_after_append(&needed, 76, leaf).unwrap();
+        grown.append(b"entry 76");
+        for (level, index, hash) in nodes {
+            assert_eq!(grown.node(level, index), Some(hash));
         }
     }
 
