@@ -62,13 +62,7 @@ struct LogEntry<'a> {
 impl Revision {
     /// The canonical bytes appended to the org's transparency log.
     pub fn log_entry(&self, org: &str) -> Vec<u8> {
-        canonical_json(&LogEntry {
-            v: 1,
-            org,
-            revision: self.number,
-            content_hash: self.content_hash,
-            published_at: self.published_at,
-        })
+        log_entry(org, self.number, self.content_hash, self.published_at)
     }
 
     pub fn document<'a>(&'a self, org: &'a str) -> PublishedDocument<'a> {
@@ -80,4 +74,20 @@ impl Revision {
             content: &self.content,
         }
     }
+}
+
+/// The canonical transparency-log entry for revision `number` of `org`.
+pub fn log_entry(
+    org: &str,
+    number: u64,
+    content_hash: ContentHash,
+    published_at: OffsetDateTime,
+) -> Vec<u8> {
+    canonical_json(&LogEntry {
+        v: 1,
+        org,
+        revision: number,
+        content_hash,
+        published_at,
+    })
 }

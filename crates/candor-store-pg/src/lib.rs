@@ -7,6 +7,7 @@
 //! only see and write its own org's rows even if its SQL forgets the filter. With no
 //! org set, tenant tables look empty (fail closed).
 
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use async_trait::async_trait;
@@ -33,6 +34,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_audit.sql")),
     (3, include_str!("../migrations/0003_accounts.sql")),
     (4, include_str!("../migrations/0004_invites.sql")),
+    (5, include_str!("../migrations/0005_log.sql")),
 ];
 
 /// Privileges of the app role, per table. Revisions and the audit log are
@@ -48,6 +50,8 @@ const APP_GRANTS: &[(&str, &str)] = &[
     ("memberships", "SELECT, INSERT, UPDATE, DELETE"),
     ("api_tokens", "SELECT, INSERT, UPDATE"),
     ("invites", "SELECT, INSERT, UPDATE"),
+    ("log_entries", "SELECT, INSERT"),
+    ("log_nodes", "SELECT, INSERT"),
 ];
 
 /// Serialises migrations from several replicas starting at once.
@@ -100,7 +104,9 @@ impl PgStore {
             .await
             .map_err(backend)?;
         check_app_role(&pool).await?;
-        Ok(PgStore { pool })
+        let store = PgStore { pool };
+        store.backfill_logs().await?;
+        Ok(store)
     }
 
     /// A transaction bound to one org: row-level security admits only its rows.
@@ -140,6 +146,50 @@ impl PgStore {
         let rows = query.fetch_all(&mut *tx).await.map_err(backend)?;
         tx.commit().await.map_err(backend)?;
         Ok(rows)
+    }
+
+    /// Revisions published before the transparency log existed get their entries,
+    /// in order, so that every revision is in the log. Idempotent, and safe with
+    /// several replicas starting at once (the per-org publishing lock).
+    async fn backfill_logs(&self) -> Result<()> {
+        for org in self.list_orgs().await? {
+            let scope = candor_store::scope_for(self, &org.slug)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::Corrupt(format!("org {} vanished during start-up", org.slug))
+                })?;
+            let mut tx = self.scoped(&scope).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(scope.org_id().to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+            let rows = sqlx::query(
+                "SELECT r.number, r.content_hash, r.published_at FROM revisions r
+                  WHERE r.org_id = $1
+                    AND NOT EXISTS (SELECT 1 FROM log_entries l WHERE l.org_id = r.org_id AND l.idx = r.number - 1)
+                  ORDER BY r.number",
+            )
+            .bind(scope.org_id())
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(backend)?;
+            for row in &rows {
+                let number: i64 = row.try_get("number").map_err(backend)?;
+                let hash: String = row.try_get("content_hash").map_err(backend)?;
+                let number = u64::try_from(number)
+                    .map_err(|_| StoreError::Corrupt(format!("revision number {number}")))?;
+                let entry = candor_domain::revision::log_entry(
+                    scope.slug().as_str(),
+                    number,
+                    hash.parse().map_err(StoreError::Corrupt)?,
+                    row.try_get("published_at").map_err(backend)?,
+                );
+                append_log_in(&mut tx, &scope, number - 1, &entry).await?;
+            }
+            tx.commit().await.map_err(backend)?;
+        }
+        Ok(())
     }
 
     /// The app role's pool, for tests that query outside any scope.
@@ -375,8 +425,17 @@ impl Store for PgStore {
         .map_err(backend)?;
         // The revision and its audit entry commit together or not at all.
         append_in(&mut tx, scope, publish_event(actor, number, published_at)).await?;
+        let revision = revision_from_row(number, &hash, &text, published_at)?;
+        // Entry i of the log is revision i + 1, written in this same transaction.
+        append_log_in(
+            &mut tx,
+            scope,
+            revision.number - 1,
+            &revision.log_entry(scope.slug().as_str()),
+        )
+        .await?;
         tx.commit().await.map_err(backend)?;
-        revision_from_row(number, &hash, &text, published_at)
+        Ok(revision)
     }
 
     async fn latest_revision(&self, scope: &OrgScope) -> Result<Option<Revision>> {
@@ -781,6 +840,33 @@ impl Store for PgStore {
         tx.commit().await.map_err(backend)?;
         Ok(true)
     }
+
+    async fn log_entry(&self, scope: &OrgScope, index: u64) -> Result<Option<Vec<u8>>> {
+        let Ok(index) = i64::try_from(index) else {
+            return Ok(None);
+        };
+        let mut tx = self.scoped(scope).await?;
+        let data =
+            sqlx::query_scalar("SELECT data FROM log_entries WHERE org_id = $1 AND idx = $2")
+                .bind(scope.org_id())
+                .bind(index)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(data)
+    }
+
+    async fn log_nodes(
+        &self,
+        scope: &OrgScope,
+        nodes: &[(u8, u64)],
+    ) -> Result<HashMap<(u8, u64), [u8; 32]>> {
+        let mut tx = self.scoped(scope).await?;
+        let found = read_log_nodes(&mut tx, scope, nodes).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(found)
+    }
 }
 
 /// Appends the next audit entry and moves the head inside the caller's scoped
@@ -890,5 +976,63 @@ async fn upsert_membership(
     .execute(&mut *conn)
     .await
     .map_err(backend)?;
+    Ok(())
+}
+
+async fn read_log_nodes(
+    conn: &mut PgConnection,
+    scope: &OrgScope,
+    nodes: &[(u8, u64)],
+) -> Result<HashMap<(u8, u64), [u8; 32]>> {
+    let mut out = HashMap::with_capacity(nodes.len());
+    for &(level, index) in nodes {
+        let Ok(idx) = i64::try_from(index) else {
+            continue;
+        };
+        let hash: Option<Vec<u8>> = sqlx::query_scalar(
+            "SELECT hash FROM log_nodes WHERE org_id = $1 AND level = $2 AND idx = $3",
+        )
+        .bind(scope.org_id())
+        .bind(i16::from(level))
+        .bind(idx)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(backend)?;
+        if let Some(hash) = hash {
+            out.insert((level, index), candor_store::log::hash_from_bytes(&hash)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Appends `entry` at `index` to the org's log inside the caller's scoped transaction.
+async fn append_log_in(
+    conn: &mut PgConnection,
+    scope: &OrgScope,
+    index: u64,
+    entry: &[u8],
+) -> Result<()> {
+    let known = read_log_nodes(conn, scope, &candor_log::tree::nodes_for_append(index)).await?;
+    let nodes = candor_store::log::append_nodes(&known, index, entry)?;
+    let idx = i64::try_from(index).map_err(|_| StoreError::Corrupt("log index overflow".into()))?;
+    sqlx::query("INSERT INTO log_entries (org_id, idx, data) VALUES ($1, $2, $3)")
+        .bind(scope.org_id())
+        .bind(idx)
+        .bind(entry)
+        .execute(&mut *conn)
+        .await
+        .map_err(backend)?;
+    for (level, node_index, hash) in nodes {
+        let node_index = i64::try_from(node_index)
+            .map_err(|_| StoreError::Corrupt("log index overflow".into()))?;
+        sqlx::query("INSERT INTO log_nodes (org_id, level, idx, hash) VALUES ($1, $2, $3, $4)")
+            .bind(scope.org_id())
+            .bind(i16::from(level))
+            .bind(node_index)
+            .bind(hash.as_slice())
+            .execute(&mut *conn)
+            .await
+            .map_err(backend)?;
+    }
     Ok(())
 }

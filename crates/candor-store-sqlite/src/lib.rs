@@ -5,6 +5,7 @@
 //! conformance suite checks it. Revisions are protected by triggers that abort
 //! any UPDATE or DELETE.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -31,6 +32,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_audit.sql")),
     (3, include_str!("../migrations/0003_accounts.sql")),
     (4, include_str!("../migrations/0004_invites.sql")),
+    (5, include_str!("../migrations/0005_log.sql")),
 ];
 
 const LATEST_REVISION: &str = "SELECT number, content_hash, content, published_at FROM revisions
@@ -81,6 +83,7 @@ impl SqliteStore {
             .map_err(backend)?;
         let store = SqliteStore { pool };
         store.migrate().await?;
+        store.backfill_logs().await?;
         Ok(store)
     }
 
@@ -130,6 +133,42 @@ impl SqliteStore {
             query = query.bind(n);
         }
         query.fetch_all(&self.pool).await.map_err(backend)
+    }
+
+    /// Revisions published before the transparency log existed get their entries,
+    /// in order, so that every revision is in the log. Idempotent.
+    async fn backfill_logs(&self) -> Result<()> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
+        let rows = sqlx::query(
+            "SELECT r.org_id, o.slug, r.number, r.content_hash, r.published_at
+               FROM revisions r JOIN orgs o ON o.id = r.org_id
+              WHERE NOT EXISTS (SELECT 1 FROM log_entries l WHERE l.org_id = r.org_id AND l.idx = r.number - 1)
+              ORDER BY r.org_id, r.number",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?;
+        for row in &rows {
+            let org_id: String = row.try_get("org_id").map_err(backend)?;
+            let slug: String = row.try_get("slug").map_err(backend)?;
+            let number: i64 = row.try_get("number").map_err(backend)?;
+            let hash: String = row.try_get("content_hash").map_err(backend)?;
+            let published_at: String = row.try_get("published_at").map_err(backend)?;
+            let number = u64::try_from(number)
+                .map_err(|_| StoreError::Corrupt(format!("revision number {number}")))?;
+            let entry = candor_domain::revision::log_entry(
+                &slug,
+                number,
+                hash.parse().map_err(StoreError::Corrupt)?,
+                parse_ts(&published_at)?,
+            );
+            append_log_in(&mut tx, &org_id, number - 1, &entry).await?;
+        }
+        tx.commit().await.map_err(backend)
     }
 
     /// The pool, for tests that must reach behind the store (tamper tests).
@@ -285,8 +324,17 @@ impl Store for SqliteStore {
         .await
         .map_err(backend)?;
         append_in(&mut tx, &org_id, publish_event(actor, number, published_at)).await?;
+        let revision = revision_from_row(number, &hash.to_string(), &text, published_at)?;
+        // Entry i of the log is revision i + 1, written in this same transaction.
+        append_log_in(
+            &mut tx,
+            &org_id,
+            revision.number - 1,
+            &revision.log_entry(scope.slug().as_str()),
+        )
+        .await?;
         tx.commit().await.map_err(backend)?;
-        revision_from_row(number, &hash.to_string(), &text, published_at)
+        Ok(revision)
     }
 
     async fn latest_revision(&self, scope: &OrgScope) -> Result<Option<Revision>> {
@@ -717,6 +765,27 @@ impl Store for SqliteStore {
         tx.commit().await.map_err(backend)?;
         Ok(true)
     }
+
+    async fn log_entry(&self, scope: &OrgScope, index: u64) -> Result<Option<Vec<u8>>> {
+        let Ok(index) = i64::try_from(index) else {
+            return Ok(None);
+        };
+        sqlx::query_scalar("SELECT data FROM log_entries WHERE org_id = $1 AND idx = $2")
+            .bind(scope.org_id().to_string())
+            .bind(index)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)
+    }
+
+    async fn log_nodes(
+        &self,
+        scope: &OrgScope,
+        nodes: &[(u8, u64)],
+    ) -> Result<HashMap<(u8, u64), [u8; 32]>> {
+        let mut conn = self.pool.acquire().await.map_err(backend)?;
+        read_log_nodes(&mut conn, &scope.org_id().to_string(), nodes).await
+    }
 }
 
 /// Appends the next audit entry and moves the head, inside the caller's write transaction.
@@ -819,5 +888,63 @@ async fn upsert_membership(
     .execute(&mut *conn)
     .await
     .map_err(backend)?;
+    Ok(())
+}
+
+async fn read_log_nodes(
+    conn: &mut SqliteConnection,
+    org_id: &str,
+    nodes: &[(u8, u64)],
+) -> Result<HashMap<(u8, u64), [u8; 32]>> {
+    let mut out = HashMap::with_capacity(nodes.len());
+    for &(level, index) in nodes {
+        let Ok(idx) = i64::try_from(index) else {
+            continue;
+        };
+        let hash: Option<Vec<u8>> = sqlx::query_scalar(
+            "SELECT hash FROM log_nodes WHERE org_id = $1 AND level = $2 AND idx = $3",
+        )
+        .bind(org_id)
+        .bind(i64::from(level))
+        .bind(idx)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(backend)?;
+        if let Some(hash) = hash {
+            out.insert((level, index), candor_store::log::hash_from_bytes(&hash)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Appends `entry` at `index` to the org's log inside the caller's write transaction.
+async fn append_log_in(
+    conn: &mut SqliteConnection,
+    org_id: &str,
+    index: u64,
+    entry: &[u8],
+) -> Result<()> {
+    let known = read_log_nodes(conn, org_id, &candor_log::tree::nodes_for_append(index)).await?;
+    let nodes = candor_store::log::append_nodes(&known, index, entry)?;
+    let idx = i64::try_from(index).map_err(|_| StoreError::Corrupt("log index overflow".into()))?;
+    sqlx::query("INSERT INTO log_entries (org_id, idx, data) VALUES ($1, $2, $3)")
+        .bind(org_id)
+        .bind(idx)
+        .bind(entry)
+        .execute(&mut *conn)
+        .await
+        .map_err(backend)?;
+    for (level, node_index, hash) in nodes {
+        let node_index = i64::try_from(node_index)
+            .map_err(|_| StoreError::Corrupt("log index overflow".into()))?;
+        sqlx::query("INSERT INTO log_nodes (org_id, level, idx, hash) VALUES ($1, $2, $3, $4)")
+            .bind(org_id)
+            .bind(i64::from(level))
+            .bind(node_index)
+            .bind(hash.as_slice())
+            .execute(&mut *conn)
+            .await
+            .map_err(backend)?;
+    }
     Ok(())
 }

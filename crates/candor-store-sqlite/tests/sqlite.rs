@@ -162,3 +162,53 @@ async fn editing_or_deleting_audit_entries_behind_candors_back_is_detected() {
         Err(ChainError::Gap { .. })
     ));
 }
+
+#[tokio::test]
+async fn revisions_published_before_the_log_existed_are_backfilled_at_start() {
+    use candor_store::log::{log_inclusion, log_size};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("candor.db");
+    let path = path.to_str().unwrap();
+    let scope = {
+        let store = SqliteStore::open(path).await.unwrap();
+        let scope = create_org(&store, &"older".parse().unwrap(), "Older")
+            .await
+            .unwrap();
+        for _ in 0..3 {
+            store
+                .insert_revision(
+                    &scope,
+                    &sample(),
+                    time::OffsetDateTime::now_utc(),
+                    "operator:test",
+                )
+                .await
+                .unwrap();
+        }
+        // Simulate a database from before migration 5: no log rows at all.
+        sqlx::raw_sql(
+            "DROP TRIGGER log_entries_are_append_only_delete; DROP TRIGGER log_nodes_are_append_only_delete;
+             DELETE FROM log_entries; DELETE FROM log_nodes;",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        scope
+    };
+    let store = SqliteStore::open(path).await.unwrap();
+    assert_eq!(log_size(&store, &scope).await.unwrap(), 3);
+    let p = log_inclusion(&store, &scope, 1, 3).await.unwrap();
+    candor_log::tree::verify_inclusion(&p.leaf, 1, 3, &p.proof, &p.root).unwrap();
+    // And publishing goes on from there.
+    let r = store
+        .insert_revision(
+            &scope,
+            &sample(),
+            time::OffsetDateTime::now_utc(),
+            "operator:test",
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.number, 4);
+    assert!(store.log_entry(&scope, 3).await.unwrap().is_some());
+}

@@ -33,7 +33,8 @@ macro_rules! conformance_tests {
             users_sessions_expire_and_can_be_revoked_everywhere,
             memberships_belong_to_one_org_and_are_listed_for_their_user,
             api_tokens_are_per_org_revocable_and_audited,
-            invites_are_per_org_used_once_and_grant_their_role
+            invites_are_per_org_used_once_and_grant_their_role,
+            every_revision_is_in_the_transparency_log_with_provable_inclusion
         );
     };
     (@cases $make:expr; $($case:ident),*) => {
@@ -649,4 +650,61 @@ pub async fn invites_are_per_org_used_once_and_grant_their_role(store: Arc<dyn S
     assert_eq!(store.member_role(&b, carol.id).await.unwrap(), None);
     assert_eq!(verify_audit(&*store, &a).await.unwrap(), Ok(2));
     assert_eq!(verify_audit(&*store, &b).await.unwrap(), Ok(0));
+}
+
+pub async fn every_revision_is_in_the_transparency_log_with_provable_inclusion(
+    store: Arc<dyn Store>,
+) {
+    use crate::log::{log_consistency, log_inclusion, log_root, log_size};
+    use candor_log::tree::{verify_consistency, verify_inclusion};
+    let a = new_org(&*store, "log-a").await;
+    let b = new_org(&*store, "log-b").await;
+    let mut content = sample();
+    let mut revisions = Vec::new();
+    for i in 0..9 {
+        content.promises[0].title = format!("Promise version {i}").parse().unwrap();
+        revisions.push(
+            store
+                .insert_revision(&a, &content, now(), ACTOR)
+                .await
+                .unwrap(),
+        );
+    }
+    store
+        .insert_revision(&b, &content, now(), ACTOR)
+        .await
+        .unwrap();
+    assert_eq!(log_size(&*store, &a).await.unwrap(), 9);
+    assert_eq!(
+        log_size(&*store, &b).await.unwrap(),
+        1,
+        "each org has its own log"
+    );
+    for (i, revision) in revisions.iter().enumerate() {
+        let entry = store.log_entry(&a, i as u64).await.unwrap().unwrap();
+        assert_eq!(
+            entry,
+            revision.log_entry(a.slug().as_str()),
+            "entry {i} records revision {}",
+            i + 1
+        );
+        let text = String::from_utf8(entry.clone()).unwrap();
+        assert!(text.contains(&revision.content_hash.to_string()) && !text.contains("promises"));
+        for size in (i as u64 + 1)..=9 {
+            let p = log_inclusion(&*store, &a, i as u64, size).await.unwrap();
+            assert_eq!(p.leaf, candor_log::leaf_hash(&entry));
+            verify_inclusion(&p.leaf, i as u64, size, &p.proof, &p.root).unwrap();
+        }
+    }
+    for old in 1..9u64 {
+        let c = log_consistency(&*store, &a, old, 9).await.unwrap();
+        assert_eq!(c.old_root, log_root(&*store, &a, old).await.unwrap());
+        verify_consistency(old, 9, &c.old_root, &c.new_root, &c.proof).unwrap();
+    }
+    assert!(store.log_entry(&a, 9).await.unwrap().is_none());
+    assert!(store.log_entry(&b, 1).await.unwrap().is_none());
+    assert_ne!(
+        log_root(&*store, &a, 1).await.unwrap(),
+        log_root(&*store, &b, 1).await.unwrap()
+    );
 }

@@ -5,6 +5,7 @@
 //! [`OrgScope`], and an `OrgScope` can only be made by this crate from an org that
 //! exists ([`scope_for`], [`create_org`]): backends read it, nobody else forges it.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ use uuid::Uuid;
 pub mod conformance;
 mod ops;
 
+pub mod log;
 pub use ops::{PublishOutcome, create_org, publish_draft, scope_for, verify_audit};
 
 /// Proof that the holder may act on one org's data. Cannot be built outside this crate.
@@ -255,6 +257,15 @@ pub trait Store: Send + Sync + 'static {
         at: OffsetDateTime,
         audit: &AuditEvent,
     ) -> Result<bool>;
+
+    /// One entry of the org's transparency log (entry i records revision i + 1).
+    async fn log_entry(&self, scope: &OrgScope, index: u64) -> Result<Option<Vec<u8>>>;
+    /// The requested complete-subtree hashes of the org's log; absent ones are left out.
+    async fn log_nodes(
+        &self,
+        scope: &OrgScope,
+        nodes: &[(u8, u64)],
+    ) -> Result<HashMap<(u8, u64), [u8; 32]>>;
 }
 
 pub fn parse_role(text: &str) -> Result<Role> {
