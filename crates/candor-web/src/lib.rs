@@ -32,6 +32,7 @@ pub mod auth;
 pub mod error;
 pub mod headers;
 pub mod limits;
+pub mod log;
 pub mod manage;
 pub mod openapi;
 pub mod pages;
@@ -188,6 +189,9 @@ pub fn router(state: AppState) -> Router {
         .route("/{org}", get(pages::trust_page))
         .route("/{org}/", get(pages::without_trailing_slash))
         .route("/{org}/trust.json", get(pages::trust_json))
+        .route("/{org}/log/entries/{index}", get(log::entry))
+        .route("/{org}/log/proof/inclusion", get(log::inclusion))
+        .route("/{org}/log/proof/consistency", get(log::consistency))
         .merge(public_api)
         .route(
             "/api/{*rest}",

@@ -56,6 +56,8 @@ pub struct TrustPage<'a> {
     pub slug: &'a str,
     pub tc: &'a TrustCenter,
     pub revision: u64,
+    /// The revision's entry in the org's transparency log (revision n is entry n - 1).
+    pub log_index: u64,
     /// RFC 3339, for `<time datetime>` and machines.
     pub published_at: String,
     /// For people: `2026-11-22 21:01 UTC`.
@@ -180,6 +182,7 @@ impl<'a> TrustPage<'a> {
             slug,
             tc,
             revision: revision.number,
+            log_index: revision.number.saturating_sub(1),
             published_at: revision.published_at.format(&Rfc3339).unwrap_or_default(),
             published_human: revision
                 .published_at

@@ -206,6 +206,10 @@ async fn trust_page_shows_every_section_of_each_org() {
             html.contains("name=\"viewport\""),
             "not readable on a phone"
         );
+        assert!(
+            html.contains(&format!("href=\"/{slug}/log/entries/0\"")),
+            "revision 1 links log entry 0"
+        );
     }
     // Each org's page shows only its own content.
     let quill = app.get("/quillfeather").await.text().await.unwrap();
@@ -1513,5 +1517,104 @@ async fn tokens_are_managed_from_the_admin_ui_and_shown_once() {
         .unwrap();
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().await.unwrap().contains("role: a token"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn log_entries_and_proofs_are_served_and_verify() {
+    use base64::Engine;
+    let b64 = |v: &serde_json::Value| -> [u8; 32] {
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap()
+    };
+    let app = App::start_default().await;
+    app.publish("quillfeather", QUILLFEATHER).await;
+    app.publish(
+        "quillfeather",
+        &QUILLFEATHER.replacen(
+            "name: Quillfeather Analytics",
+            "name: Quillfeather Analytics GmbH",
+            1,
+        ),
+    )
+    .await;
+    app.publish(
+        "quillfeather",
+        &QUILLFEATHER.replacen("name: Quillfeather Analytics", "name: Quillfeather", 1),
+    )
+    .await;
+
+    let entry = app.get("/quillfeather/log/entries/1").await;
+    assert_eq!(entry.status(), StatusCode::OK);
+    assert!(
+        entry
+            .headers()
+            .get("cache-control")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    let entry_bytes = entry.bytes().await.unwrap();
+    let entry_json: serde_json::Value = serde_json::from_slice(&entry_bytes).unwrap();
+    let trust: serde_json::Value = app
+        .get("/api/v1/orgs/quillfeather/revisions/2")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(entry_json["revision"], 2);
+    assert_eq!(
+        entry_json["content_hash"], trust["content_hash"],
+        "the entry commits to revision 2's content"
+    );
+
+    let p: serde_json::Value = app
+        .get("/quillfeather/log/proof/inclusion?index=1&size=3")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let proof: Vec<[u8; 32]> = p["proof"].as_array().unwrap().iter().map(b64).collect();
+    assert_eq!(b64(&p["leaf_hash"]), candor_log::leaf_hash(&entry_bytes));
+    candor_log::tree::verify_inclusion(&b64(&p["leaf_hash"]), 1, 3, &proof, &b64(&p["root_hash"]))
+        .unwrap();
+
+    let c: serde_json::Value = app
+        .get("/quillfeather/log/proof/consistency?from=1&to=3")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let proof: Vec<[u8; 32]> = c["proof"].as_array().unwrap().iter().map(b64).collect();
+    candor_log::tree::verify_consistency(
+        1,
+        3,
+        &b64(&c["old_root_hash"]),
+        &b64(&c["new_root_hash"]),
+        &proof,
+    )
+    .unwrap();
+    assert_eq!(c["new_root_hash"], p["root_hash"]);
+
+    for (path, field) in [
+        ("/quillfeather/log/proof/inclusion?index=3&size=3", "index"),
+        ("/quillfeather/log/proof/inclusion?index=0&size=4", "size"),
+        ("/quillfeather/log/proof/inclusion?size=2", "index"),
+        ("/quillfeather/log/proof/consistency?from=0&to=2", "from"),
+        ("/quillfeather/log/proof/consistency?from=2&to=9", "to"),
+    ] {
+        let (status, body) = error_envelope(app.get(path).await).await;
+        assert_eq!(
+            (status, body["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+            "{path}"
+        );
+    }
+    let (status, _) = error_envelope(app.get("/quillfeather/log/entries/3").await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
