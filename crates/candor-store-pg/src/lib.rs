@@ -35,6 +35,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_accounts.sql")),
     (4, include_str!("../migrations/0004_invites.sql")),
     (5, include_str!("../migrations/0005_log.sql")),
+    (6, include_str!("../migrations/0006_org_secrets.sql")),
 ];
 
 /// Privileges of the app role, per table. Revisions and the audit log are
@@ -52,6 +53,7 @@ const APP_GRANTS: &[(&str, &str)] = &[
     ("invites", "SELECT, INSERT, UPDATE"),
     ("log_entries", "SELECT, INSERT"),
     ("log_nodes", "SELECT, INSERT"),
+    ("org_secrets", "SELECT, INSERT"),
 ];
 
 /// Serialises migrations from several replicas starting at once.
@@ -866,6 +868,49 @@ impl Store for PgStore {
         let found = read_log_nodes(&mut tx, scope, nodes).await?;
         tx.commit().await.map_err(backend)?;
         Ok(found)
+    }
+
+    async fn org_secret(
+        &self,
+        scope: &OrgScope,
+        purpose: &str,
+    ) -> Result<Option<candor_store::keys::SealedSecret>> {
+        let mut tx = self.scoped(scope).await?;
+        let row = sqlx::query(
+            "SELECT nonce, ciphertext FROM org_secrets WHERE org_id = $1 AND purpose = $2",
+        )
+        .bind(scope.org_id())
+        .bind(purpose)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(candor_store::keys::SealedSecret {
+            nonce: row.try_get("nonce").map_err(backend)?,
+            ciphertext: row.try_get("ciphertext").map_err(backend)?,
+        }))
+    }
+
+    async fn insert_org_secret(
+        &self,
+        scope: &OrgScope,
+        purpose: &str,
+        sealed: &candor_store::keys::SealedSecret,
+    ) -> Result<()> {
+        let mut tx = self.scoped(scope).await?;
+        sqlx::query(
+            "INSERT INTO org_secrets (org_id, purpose, nonce, ciphertext, created_at) VALUES ($1, $2, $3, $4, now())
+             ON CONFLICT (org_id, purpose) DO NOTHING",
+        )
+        .bind(scope.org_id())
+        .bind(purpose)
+        .bind(&sealed.nonce)
+        .bind(&sealed.ciphertext)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)
     }
 }
 

@@ -33,6 +33,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_accounts.sql")),
     (4, include_str!("../migrations/0004_invites.sql")),
     (5, include_str!("../migrations/0005_log.sql")),
+    (6, include_str!("../migrations/0006_org_secrets.sql")),
 ];
 
 const LATEST_REVISION: &str = "SELECT number, content_hash, content, published_at FROM revisions
@@ -785,6 +786,47 @@ impl Store for SqliteStore {
     ) -> Result<HashMap<(u8, u64), [u8; 32]>> {
         let mut conn = self.pool.acquire().await.map_err(backend)?;
         read_log_nodes(&mut conn, &scope.org_id().to_string(), nodes).await
+    }
+
+    async fn org_secret(
+        &self,
+        scope: &OrgScope,
+        purpose: &str,
+    ) -> Result<Option<candor_store::keys::SealedSecret>> {
+        let row = sqlx::query(
+            "SELECT nonce, ciphertext FROM org_secrets WHERE org_id = $1 AND purpose = $2",
+        )
+        .bind(scope.org_id().to_string())
+        .bind(purpose)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(candor_store::keys::SealedSecret {
+            nonce: row.try_get("nonce").map_err(backend)?,
+            ciphertext: row.try_get("ciphertext").map_err(backend)?,
+        }))
+    }
+
+    async fn insert_org_secret(
+        &self,
+        scope: &OrgScope,
+        purpose: &str,
+        sealed: &candor_store::keys::SealedSecret,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO org_secrets (org_id, purpose, nonce, ciphertext, created_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (org_id, purpose) DO NOTHING",
+        )
+        .bind(scope.org_id().to_string())
+        .bind(purpose)
+        .bind(&sealed.nonce)
+        .bind(&sealed.ciphertext)
+        .bind(ts(OffsetDateTime::now_utc())?)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
     }
 }
 

@@ -34,7 +34,8 @@ macro_rules! conformance_tests {
             memberships_belong_to_one_org_and_are_listed_for_their_user,
             api_tokens_are_per_org_revocable_and_audited,
             invites_are_per_org_used_once_and_grant_their_role,
-            every_revision_is_in_the_transparency_log_with_provable_inclusion
+            every_revision_is_in_the_transparency_log_with_provable_inclusion,
+            log_keys_are_generated_once_sealed_and_signed_checkpoints_verify
         );
     };
     (@cases $make:expr; $($case:ident),*) => {
@@ -706,5 +707,71 @@ pub async fn every_revision_is_in_the_transparency_log_with_provable_inclusion(
     assert_ne!(
         log_root(&*store, &a, 1).await.unwrap(),
         log_root(&*store, &b, 1).await.unwrap()
+    );
+}
+
+pub async fn log_keys_are_generated_once_sealed_and_signed_checkpoints_verify(
+    store: Arc<dyn Store>,
+) {
+    use crate::keys::MasterKey;
+    use crate::log::{LOG_KEY_PURPOSE, log_root, log_signer, signed_checkpoint};
+    use candor_log::checkpoint::Checkpoint;
+    use candor_log::note::NoteVerifier;
+    let a = new_org(&*store, "keys-a").await;
+    let b = new_org(&*store, "keys-b").await;
+    let (master, _) = MasterKey::generate().unwrap();
+    let origin = format!("trust.example.com/{}", a.slug());
+    let first = log_signer(&*store, &a, &master, &origin).await.unwrap();
+    let again = log_signer(&*store, &a, &master, &origin).await.unwrap();
+    assert_eq!(
+        first.verifier_key(),
+        again.verifier_key(),
+        "the key is made once"
+    );
+    let other = log_signer(
+        &*store,
+        &b,
+        &master,
+        &format!("trust.example.com/{}", b.slug()),
+    )
+    .await
+    .unwrap();
+    assert_ne!(
+        first.verifier_key(),
+        other.verifier_key(),
+        "each org has its own key"
+    );
+    // What is stored is sealed: not the seed, and useless under another master key.
+    let sealed = store
+        .org_secret(&a, LOG_KEY_PURPOSE)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(sealed.ciphertext.len(), 32 + 16);
+    let (wrong, _) = MasterKey::generate().unwrap();
+    assert!(log_signer(&*store, &a, &wrong, &origin).await.is_err());
+
+    store
+        .insert_revision(&a, &sample(), now(), ACTOR)
+        .await
+        .unwrap();
+    store
+        .insert_revision(&a, &sample(), now(), ACTOR)
+        .await
+        .unwrap();
+    let note = signed_checkpoint(&*store, &a, &first, &origin)
+        .await
+        .unwrap();
+    let verifier = NoteVerifier::parse(&first.verifier_key()).unwrap();
+    let checkpoint = Checkpoint::parse(verifier.open(&note).unwrap()).unwrap();
+    assert_eq!(
+        (checkpoint.origin.as_str(), checkpoint.size),
+        (origin.as_str(), 2)
+    );
+    assert_eq!(checkpoint.root, log_root(&*store, &a, 2).await.unwrap());
+    let b_verifier = NoteVerifier::parse(&other.verifier_key()).unwrap();
+    assert!(
+        b_verifier.open(&note).is_err(),
+        "B's key does not vouch for A's log"
     );
 }

@@ -20,6 +20,7 @@ use uuid::Uuid;
 pub mod conformance;
 mod ops;
 
+pub mod keys;
 pub mod log;
 pub use ops::{PublishOutcome, create_org, publish_draft, scope_for, verify_audit};
 
@@ -266,6 +267,20 @@ pub trait Store: Send + Sync + 'static {
         scope: &OrgScope,
         nodes: &[(u8, u64)],
     ) -> Result<HashMap<(u8, u64), [u8; 32]>>;
+
+    /// An org's sealed secret for `purpose`, if one was stored.
+    async fn org_secret(
+        &self,
+        scope: &OrgScope,
+        purpose: &str,
+    ) -> Result<Option<keys::SealedSecret>>;
+    /// Stores a sealed secret unless one exists for that purpose (first writer wins).
+    async fn insert_org_secret(
+        &self,
+        scope: &OrgScope,
+        purpose: &str,
+        sealed: &keys::SealedSecret,
+    ) -> Result<()>;
 }
 
 pub fn parse_role(text: &str) -> Result<Role> {

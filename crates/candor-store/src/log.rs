@@ -92,3 +92,61 @@ pub fn hash_from_bytes(bytes: &[u8]) -> Result<Hash> {
         .try_into()
         .map_err(|_| StoreError::Corrupt("log hash is not 32 bytes".into()))
 }
+
+/// What the log signing key's sealed secret is stored under.
+pub const LOG_KEY_PURPOSE: &str = "log-signing-key";
+
+/// The org's checkpoint signer, its key generated on first use and stored
+/// sealed with `master`. `origin` names the log (e.g. `trust.example.com/acme`).
+pub async fn log_signer(
+    store: &dyn Store,
+    scope: &OrgScope,
+    master: &crate::keys::MasterKey,
+    origin: &str,
+) -> Result<candor_log::note::NoteSigner> {
+    let sealed = match store.org_secret(scope, LOG_KEY_PURPOSE).await? {
+        Some(sealed) => sealed,
+        None => {
+            let mut seed = [0u8; 32];
+            getrandom::fill(&mut seed)
+                .map_err(|_| StoreError::Backend("the random number generator failed".into()))?;
+            let sealed = master.seal(LOG_KEY_PURPOSE, scope.org_id(), &seed)?;
+            store
+                .insert_org_secret(scope, LOG_KEY_PURPOSE, &sealed)
+                .await?;
+            // Another replica may have won the race: use whatever is stored.
+            store
+                .org_secret(scope, LOG_KEY_PURPOSE)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::Corrupt("the log key vanished after it was stored".into())
+                })?
+        }
+    };
+    let seed: [u8; 32] = master
+        .open(LOG_KEY_PURPOSE, scope.org_id(), &sealed)?
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("the log key has the wrong length".into()))?;
+    candor_log::note::NoteSigner::new(origin, &seed)
+        .map_err(|e| StoreError::Backend(format!("log origin {origin:?}: {e}")))
+}
+
+/// The signed checkpoint (C2SP signed note) of the org's log at its current size.
+pub async fn signed_checkpoint(
+    store: &dyn Store,
+    scope: &OrgScope,
+    signer: &candor_log::note::NoteSigner,
+    origin: &str,
+) -> Result<String> {
+    let size = log_size(store, scope).await?;
+    let root = log_root(store, scope, size).await?;
+    let body = candor_log::checkpoint::Checkpoint {
+        origin: origin.to_owned(),
+        size,
+        root,
+    }
+    .body();
+    signer
+        .sign(&body)
+        .map_err(|e| StoreError::Backend(e.to_string()))
+}
