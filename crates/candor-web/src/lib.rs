@@ -60,6 +60,12 @@ pub struct WebConfig {
     pub drain_timeout: Duration,
     /// Sign-in attempts allowed per minute, per client address and per account.
     pub login_attempts_per_minute: NonZeroU32,
+    /// The operator's master key, which seals each org's log signing key. Without
+    /// it, log checkpoints cannot be signed and their endpoints answer 503.
+    pub master_key: Option<Arc<candor_store::keys::MasterKey>>,
+    /// Host part of each org's log origin (`HOST/SLUG`), e.g. `trust.example.com`.
+    /// Signatures name it, so it must not change once checkpoints are published.
+    pub log_host: String,
     /// Anonymous form posts allowed per minute and client address.
     pub public_forms_per_minute: NonZeroU32,
     /// State-changing requests allowed per minute and client address.
@@ -78,6 +84,8 @@ impl Default for WebConfig {
             header_read_timeout: Duration::from_secs(10),
             drain_timeout: Duration::from_secs(30),
             login_attempts_per_minute: NonZeroU32::MIN.saturating_add(9),
+            master_key: None,
+            log_host: "localhost".into(),
             public_forms_per_minute: NonZeroU32::MIN.saturating_add(19),
             writes_per_minute: NonZeroU32::MIN.saturating_add(119),
             account_writes_per_minute: NonZeroU32::MIN.saturating_add(59),
@@ -91,6 +99,12 @@ pub struct AppState {
     pub pages: Arc<PageCache>,
     pub config: Arc<WebConfig>,
     pub limits: Arc<Limits>,
+    /// Each org's checkpoint signer, unsealed once and kept.
+    pub signers: Arc<
+        std::sync::RwLock<
+            std::collections::HashMap<candor_domain::OrgSlug, Arc<candor_log::note::NoteSigner>>,
+        >,
+    >,
 }
 
 /// Rate limits on what can be guessed or abused. In memory, per replica: a
@@ -131,6 +145,7 @@ impl AppState {
             store,
             pages: Arc::new(PageCache::new(config.revalidate_after)),
             limits: Arc::new(Limits::new(&config)),
+            signers: Arc::default(),
             config: Arc::new(config),
         }
     }
@@ -190,6 +205,8 @@ pub fn router(state: AppState) -> Router {
         .route("/{org}/", get(pages::without_trailing_slash))
         .route("/{org}/trust.json", get(pages::trust_json))
         .route("/{org}/log/entries/{index}", get(log::entry))
+        .route("/{org}/log/key", get(log::key))
+        .route("/{org}/log/checkpoint", get(log::checkpoint))
         .route("/{org}/log/proof/inclusion", get(log::inclusion))
         .route("/{org}/log/proof/consistency", get(log::consistency))
         .merge(public_api)

@@ -1,16 +1,19 @@
 //! The public side of the transparency log: raw entries and Merkle proofs.
 //! Entries are immutable and cacheable forever; proofs are computed from the
-//! O(log n) stored subtree hashes they need. (Signed checkpoints come with the
-//! per-org signing key; until then, roots are only as trustworthy as this server.)
+//! O(log n) stored subtree hashes they need; checkpoints are signed with the
+//! org's own Ed25519 key, whose verifier key is at `/{org}/log/key`.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use candor_domain::OrgSlug;
-use candor_store::log::{log_consistency, log_inclusion, log_size};
+use std::sync::Arc;
+
+use candor_log::note::NoteSigner;
+use candor_store::log::{log_consistency, log_inclusion, log_signer, log_size, signed_checkpoint};
 use candor_store::{OrgScope, scope_for};
 use serde::Deserialize;
 use serde_json::json;
@@ -126,4 +129,66 @@ pub async fn consistency(
         "new_root_hash": b64(&c.new_root),
     }))
     .into_response())
+}
+
+/// The name of an org's log, and of its signing key: `HOST/SLUG`.
+pub fn origin(state: &AppState, scope: &OrgScope) -> String {
+    format!("{}/{}", state.config.log_host, scope.slug())
+}
+
+/// The org's checkpoint signer, unsealed on first use and cached.
+pub async fn signer(state: &AppState, scope: &OrgScope) -> Result<Arc<NoteSigner>, ApiError> {
+    if let Some(signer) = state
+        .signers
+        .read()
+        .ok()
+        .and_then(|m| m.get(scope.slug()).cloned())
+    {
+        return Ok(signer);
+    }
+    let master = state.config.master_key.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "log_not_configured",
+            "this server has no master key to sign its logs",
+        )
+    })?;
+    let signer = Arc::new(log_signer(&*state.store, scope, master, &origin(state, scope)).await?);
+    if let Ok(mut map) = state.signers.write() {
+        map.insert(scope.slug().clone(), signer.clone());
+    }
+    Ok(signer)
+}
+
+fn text(body: String, cache: &'static str) -> Response {
+    let mut response =
+        ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
+
+/// `GET /{org}/log/key`: the verifier key (`NAME+KEYID+KEY`) checkpoints are signed with.
+pub async fn key(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+) -> Result<Response, ApiError> {
+    let scope = org_scope(&state, &org).await?;
+    let signer = signer(&state, &scope).await?;
+    Ok(text(
+        format!("{}\n", signer.verifier_key()),
+        "public, max-age=3600",
+    ))
+}
+
+/// `GET /{org}/log/checkpoint`: the log's current size and root, signed.
+pub async fn checkpoint(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+) -> Result<Response, ApiError> {
+    let scope = org_scope(&state, &org).await?;
+    let signer = signer(&state, &scope).await?;
+    let note = signed_checkpoint(&*state.store, &scope, &signer, &origin(&state, &scope)).await?;
+    Ok(text(note, "no-cache"))
 }

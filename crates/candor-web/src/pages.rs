@@ -111,7 +111,18 @@ impl PageCache {
         let Some(revision) = store.revision(&scope, latest.number).await? else {
             return Ok(Lookup::Unknown);
         };
-        let page = Arc::new(render(&slug, &revision, now)?);
+        // The verifier key is printed on the page; without a master key there is none.
+        let log_key = match state.config.master_key {
+            Some(_) => match crate::log::signer(state, &scope).await {
+                Ok(signer) => Some(signer.verifier_key()),
+                Err(e) => {
+                    tracing::error!(code = e.code, "could not load the log signing key");
+                    None
+                }
+            },
+            None => None,
+        };
+        let page = Arc::new(render(&slug, &revision, log_key, now)?);
         if let Ok(mut entries) = self.entries.write() {
             entries.insert(slug, page.clone());
         }
@@ -119,9 +130,16 @@ impl PageCache {
     }
 }
 
-fn render(slug: &OrgSlug, revision: &Revision, now_ms: u64) -> Result<Rendered, StoreError> {
+fn render(
+    slug: &OrgSlug,
+    revision: &Revision,
+    log_key: Option<String>,
+    now_ms: u64,
+) -> Result<Rendered, StoreError> {
     let day = today();
-    let html = TrustPage::new(slug.as_str(), revision, day)
+    let mut page = TrustPage::new(slug.as_str(), revision, day);
+    page.log_key = log_key;
+    let html = page
         .render()
         .map_err(|e| StoreError::Backend(format!("rendering {slug}: {e}")))?;
     // The whole document is canonical JSON, so `content` can be hashed as served.

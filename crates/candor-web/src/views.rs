@@ -75,6 +75,8 @@ pub struct TrustPage<'a> {
     pub today: String,
     /// Shown in the admin UI before publishing: adds a banner.
     pub preview: bool,
+    /// The verifier key of the org's log checkpoints, when the server signs them.
+    pub log_key: Option<String>,
 }
 
 fn title_case(key: &str) -> String {
@@ -205,6 +207,7 @@ impl<'a> TrustPage<'a> {
             languages: join(&tc.commitments.vulnerability_disclosure.preferred_languages),
             today: today.to_string(),
             preview: false,
+            log_key: None,
         }
     }
 }

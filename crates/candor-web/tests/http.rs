@@ -65,8 +65,11 @@ impl App {
 
     /// Revalidate on every request, so a publish shows at once.
     async fn start_default() -> App {
+        let (master, _) = candor_store::keys::MasterKey::generate().unwrap();
         App::start(WebConfig {
             revalidate_after: Duration::ZERO,
+            master_key: Some(Arc::new(master)),
+            log_host: "trust.example.com".into(),
             ..WebConfig::default()
         })
         .await
@@ -1616,5 +1619,80 @@ async fn log_entries_and_proofs_are_served_and_verify() {
     }
     let (status, _) = error_envelope(app.get("/quillfeather/log/entries/3").await).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn checkpoints_are_signed_by_the_key_on_the_trust_page_and_match_the_proofs() {
+    use candor_log::checkpoint::Checkpoint;
+    use candor_log::note::NoteVerifier;
+    let app = App::start_default().await;
+    app.publish("quillfeather", QUILLFEATHER).await;
+    app.publish(
+        "quillfeather",
+        &QUILLFEATHER.replacen("name: Quillfeather Analytics", "name: Quillfeather", 1),
+    )
+    .await;
+    let key = app.get("/quillfeather/log/key").await.text().await.unwrap();
+    let key = key.trim();
+    assert!(key.starts_with("trust.example.com/quillfeather+"), "{key}");
+    assert!(
+        app.get("/quillfeather")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains(key),
+        "the trust page publishes the key"
+    );
+    let note = app
+        .get("/quillfeather/log/checkpoint")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let verifier = NoteVerifier::parse(key).unwrap();
+    let checkpoint = Checkpoint::parse(verifier.open(&note).unwrap()).unwrap();
+    assert_eq!(
+        (checkpoint.origin.as_str(), checkpoint.size),
+        ("trust.example.com/quillfeather", 2)
+    );
+    let p: serde_json::Value = app
+        .get("/quillfeather/log/proof/inclusion?index=0&size=2")
+        .await
+        .json()
+        .await
+        .unwrap();
+    use base64::Engine;
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD.encode(checkpoint.root),
+        p["root_hash"].as_str().unwrap()
+    );
+    // Another org's key does not vouch for this log.
+    app.publish("harborlight", HARBORLIGHT).await;
+    let other = app.get("/harborlight/log/key").await.text().await.unwrap();
+    assert!(
+        NoteVerifier::parse(other.trim())
+            .unwrap()
+            .open(&note)
+            .is_err()
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn without_a_master_key_checkpoints_are_refused_clearly() {
+    let app = App::start(WebConfig::default()).await;
+    app.publish("quillfeather", QUILLFEATHER).await;
+    let (status, body) = error_envelope(app.get("/quillfeather/log/checkpoint").await).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("log_not_configured"))
+    );
+    assert_eq!(
+        app.get("/quillfeather").await.status(),
+        StatusCode::OK,
+        "the page itself still works"
+    );
     app.stop().await;
 }
