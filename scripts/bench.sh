@@ -30,7 +30,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 CANDOR_PORT=$(free_port)
 NGINX_PORT=$(free_port)
 
-CANDOR_LOG=warn target/release/candor --database-url "sqlite://$WORK/candor.db" \
+CANDOR_LOG=warn CANDOR_MASTER_KEY_FILE="$WORK/master.key" target/release/candor --database-url "sqlite://$WORK/candor.db" \
     serve --demo --listen "127.0.0.1:$CANDOR_PORT" >/dev/null 2>"$WORK/candor.log" &
 pids+=($!)
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$CANDOR_PORT/healthz" >/dev/null && break; sleep 0.1; done

@@ -25,7 +25,12 @@ before(async () => {
   assert.ok(BIN, 'CANDOR_BIN must point at a built candor binary');
   dir = mkdtempSync(join(tmpdir(), 'candor-browser-'));
   server = spawn(BIN, ['serve', '--demo', '--listen', '127.0.0.1:0'], {
-    env: { ...process.env, CANDOR_DATABASE_URL: `sqlite://${join(dir, 'candor.db')}`, CANDOR_LOG: 'warn' },
+    env: {
+      ...process.env,
+      CANDOR_DATABASE_URL: `sqlite://${join(dir, 'candor.db')}`,
+      CANDOR_MASTER_KEY_FILE: join(dir, 'master.key'),
+      CANDOR_LOG: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   createInterface({ input: server.stdout }).on('line', (line) => {

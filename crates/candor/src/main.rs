@@ -58,6 +58,18 @@ enum Command {
         /// Candor is reached over HTTPS (directly or through a TLS proxy): send HSTS.
         #[arg(long, env = "CANDOR_HTTPS")]
         https: bool,
+        /// The master key that seals each org's log signing key: 64 hex digits in a
+        /// file, created (mode 0600) if missing. Every replica needs the same file.
+        #[arg(
+            long,
+            env = "CANDOR_MASTER_KEY_FILE",
+            default_value = "candor-master.key"
+        )]
+        master_key_file: PathBuf,
+        /// Host name in each org's log origin (HOST/SLUG), named by every checkpoint
+        /// signature: set it to the public host before publishing for real.
+        #[arg(long, env = "CANDOR_LOG_HOST", default_value = "localhost")]
+        log_host: String,
     },
     /// Manage orgs (tenants).
     Org {
@@ -259,7 +271,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             listen,
             demo,
             https,
-        } => serve(store, &listen, demo, https).await,
+            master_key_file,
+            log_host,
+        } => {
+            let master = load_master_key(&master_key_file)?;
+            serve(store, &listen, demo, https, master, log_host).await
+        }
         Command::Org {
             command: OrgCommand::Create { slug, name },
         } => {
@@ -517,13 +534,44 @@ async fn apply(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(store: SharedStore, listen: &str, demo: bool, https: bool) -> Result<ExitCode> {
+/// Reads the master key file, or creates it with a new random key.
+fn load_master_key(path: &std::path::Path) -> Result<candor_store::keys::MasterKey> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => candor_store::keys::MasterKey::from_hex(&text)
+            .map_err(|e| anyhow!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let (key, hex_text) = candor_store::keys::MasterKey::generate()?;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options
+                .open(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            std::io::Write::write_all(&mut file, format!("{hex_text}\n").as_bytes())?;
+            tracing::warn!(path = %path.display(), "generated a new master key; back it up: without it, log signing keys cannot be opened");
+            Ok(key)
+        }
+        Err(e) => Err(anyhow!("reading {}: {e}", path.display())),
+    }
+}
+
+async fn serve(
+    store: SharedStore,
+    listen: &str,
+    demo: bool,
+    https: bool,
+    master: candor_store::keys::MasterKey,
+    log_host: String,
+) -> Result<ExitCode> {
     if demo {
         demo::load(&store).await.context("loading demo content")?;
     }
     let config = candor_web::WebConfig {
         https,
         directory: demo,
+        master_key: Some(Arc::new(master)),
+        log_host,
         ..Default::default()
     };
     let state = candor_web::AppState::new(store, config);

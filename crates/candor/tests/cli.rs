@@ -328,6 +328,7 @@ impl Server {
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
             .env("CANDOR_DATABASE_URL", ws.db_url())
+            .env("CANDOR_MASTER_KEY_FILE", ws.dir.path().join("master.key"))
             .envs(env.iter().copied())
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
@@ -457,6 +458,18 @@ fn serve_demo_shows_both_companies_and_stops_cleanly_on_sigterm() {
     }
     let (status, _) = server.get("/readyz");
     assert_eq!(status, 200);
+    // The log's checkpoint is signed by the key the page publishes.
+    let (status, first_key) = server.get("/quillfeather/log/key");
+    assert_eq!(status, 200);
+    let (_, note) = server.get("/quillfeather/log/checkpoint");
+    let verifier = candor_log::note::NoteVerifier::parse(first_key.trim()).unwrap();
+    let body = verifier.open(&note).unwrap();
+    assert_eq!(
+        candor_log::checkpoint::Checkpoint::parse(body)
+            .unwrap()
+            .size,
+        2
+    );
     // The API description is valid OpenAPI 3.1, by a validator we did not write.
     let (status, openapi) = server.get("/api/v1/openapi.json");
     assert_eq!(status, 200);
@@ -481,7 +494,18 @@ fn serve_demo_shows_both_companies_and_stops_cleanly_on_sigterm() {
     );
 
     // A second start on the same file keeps the history and publishes nothing new.
+    let master = ws.dir.path().join("master.key");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&master).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the master key file is private");
+    }
     let server = Server::start(&ws, &["--demo"]);
+    let (_, key_again) = server.get("/quillfeather/log/key");
+    assert_eq!(
+        key_again, first_key,
+        "the org keeps its log key across restarts"
+    );
     let (_, json) = server.get("/quillfeather/trust.json");
     assert!(json.contains("\"revision\":2"), "{json}");
     assert!(server.terminate().success());
@@ -604,6 +628,7 @@ fn the_binary_runs_on_postgresql_as_an_unprivileged_app_role() {
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_candor"))
         .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("CANDOR_MASTER_KEY_FILE", ws.dir.path().join("master.key"))
         .env("CANDOR_DATABASE_URL", app.as_str())
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
