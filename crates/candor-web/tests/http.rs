@@ -49,6 +49,7 @@ impl App {
             .await
             .unwrap();
         });
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

@@ -14,6 +14,7 @@ use candor_store::{
 use clap::{Parser, Subcommand};
 
 mod demo;
+mod watch;
 
 /// Who the audit log says did what the command line does: the operator, who
 /// has shell access to the server, not a member of the org.
@@ -117,6 +118,24 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Watch a vendor's trust center: verify its log and report what changed.
+    ///
+    /// Verifies the signed checkpoint against a pinned key, its consistency with the
+    /// last one seen, the inclusion of every new entry and the latest content's hash;
+    /// exits 1 on any verification failure.
+    Watch {
+        /// The trust center, e.g. https://trust.example.com/acme
+        url: String,
+        /// Where the last verified checkpoint is remembered.
+        #[arg(long, default_value = "candor-watch.json")]
+        state: PathBuf,
+        /// The log's verifier key; without it the first run pins the served key.
+        #[arg(long)]
+        key: Option<String>,
+        /// One JSON object on standard output.
+        #[arg(long)]
+        json: bool,
     },
     /// Print a JSON Schema: of the trust-as-code file, or of trust.json.
     Schema {
@@ -259,6 +278,15 @@ fn report_invalid(file: &std::path::Path, err: &ContentError) -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Watch {
+        url,
+        state,
+        key,
+        json,
+    } = &cli.command
+    {
+        return Ok(run_watch(url, state, key.as_deref(), *json).await);
+    }
     if let Command::Schema { document } = cli.command {
         println!("{}", schema_json(document));
         return Ok(ExitCode::SUCCESS);
@@ -266,7 +294,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let store = open_store(&cli).await?;
     match cli.command {
         // Printed above, before any database is opened.
-        Command::Schema { .. } => Ok(ExitCode::SUCCESS),
+        Command::Schema { .. } | Command::Watch { .. } => Ok(ExitCode::SUCCESS),
         Command::Serve {
             listen,
             demo,
@@ -454,6 +482,58 @@ fn schema_json(document: SchemaDocument) -> String {
         }
     };
     serde_json::to_string_pretty(&schema).unwrap_or_default()
+}
+
+/// Exit status: 0 verified, 1 verification failed, 2 could not check.
+async fn run_watch(url: &str, state: &std::path::Path, key: Option<&str>, json: bool) -> ExitCode {
+    match watch::run(url, state, key).await {
+        Ok(report) => {
+            if json {
+                println!("{}", report.to_json());
+            } else {
+                if let Some(k) = &report.pinned_key {
+                    println!(
+                        "pinned log key {k} (first use; compare it with the one on the trust page)"
+                    );
+                }
+                if report.from == report.to && !report.first_run {
+                    println!(
+                        "{}: no new revisions (log size {}), verified",
+                        report.org, report.to
+                    );
+                } else {
+                    println!(
+                        "{}: log verified from size {} to {}",
+                        report.org, report.from, report.to
+                    );
+                }
+                for line in &report.changes {
+                    println!("  {line}");
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(watch::WatchError::Verification(message)) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"ok": false, "verified": false, "error": message})
+                );
+            }
+            eprintln!("VERIFICATION FAILED: {message}");
+            ExitCode::from(1)
+        }
+        Err(watch::WatchError::Other(e)) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"ok": false, "error": format!("{e:#}")})
+                );
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// The new account's password, and whether it was generated here.

@@ -860,3 +860,154 @@ fn the_log_of_a_session_that_signs_in_and_edits_holds_no_personal_data_or_secret
         assert!(!log.contains(secret), "the log contains {secret:?}");
     }
 }
+
+/// Copies the SQLite database (with its WAL files) from `from` to `to`.
+fn copy_database(from: &Path, to: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let src = PathBuf::from(format!("{}{suffix}", from.display()));
+        let dst = PathBuf::from(format!("{}{suffix}", to.display()));
+        let _ = std::fs::remove_file(&dst);
+        if src.exists() {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+#[test]
+fn watch_follows_a_growing_log_reports_changes_and_fails_loudly_on_a_rewritten_history() {
+    let ws = Workspace::new();
+    let db = ws.dir.path().join("candor.db");
+    let fork = ws.dir.path().join("fork.db");
+    ws.ok(&["org", "create", "acme", "--name", "Acme"]);
+    let publish = |name: &str, yaml: String| {
+        let file = ws.file(name, &yaml);
+        ws.ok(&["apply", path_str(&file), "--org", "acme"]);
+        ws.ok(&["publish", "--org", "acme"]);
+    };
+    publish("v1.yaml", QUILLFEATHER.to_owned());
+    publish(
+        "v2.yaml",
+        QUILLFEATHER.replacen("    rto_minutes: 240", "    rto_minutes: 60", 1),
+    );
+    // Let the server make the org's log key, then keep the database as it is now.
+    let server = Server::start(&ws, &[]);
+    assert_eq!(server.get("/acme/log/key").0, 200);
+    assert!(server.terminate().success());
+    copy_database(&db, &fork);
+
+    let v3 = QUILLFEATHER.replacen("    rto_minutes: 240", "    rto_minutes: 60", 1).replacen(
+        "changelog:\n",
+        "- name: Mailgun\n  purpose: Backup email delivery\n  locations: [United States]\n  data_categories: [Account email addresses]\n  enabled_by_default: true\n  website: https://www.mailgun.com\n  announced_at: 2026-11-22\n  effective_at: 2027-01-05\nchangelog:\n",
+        1,
+    );
+    publish("v3.yaml", v3.clone());
+    let state = ws.dir.path().join("watch.json");
+    let watch = |base: &str, json: bool| {
+        let mut args = vec![
+            "watch".to_owned(),
+            format!("{base}/acme"),
+            "--state".into(),
+            path_str(&state).to_owned(),
+        ];
+        if json {
+            args.push("--json".into());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        ws.candor(&args)
+    };
+
+    let server = Server::start(&ws, &[]);
+    let first = watch(&server.base, false);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let out = String::from_utf8_lossy(&first.stdout).into_owned();
+    assert!(out.contains("pinned log key localhost/acme+"), "{out}");
+    assert!(
+        out.contains("log verified from size 0 to 3") && out.contains("now watching"),
+        "{out}"
+    );
+    let again = watch(&server.base, false);
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("no new revisions (log size 3), verified")
+    );
+    assert!(server.terminate().success());
+
+    publish(
+        "v4.yaml",
+        v3.replacen(
+            "- question: Where is my data stored?",
+            "- question: Where do you store my data?",
+            1,
+        ),
+    );
+    let server = Server::start(&ws, &[]);
+    let second = watch(&server.base, true);
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
+    assert_eq!(
+        (
+            report["ok"].as_bool(),
+            report["from_size"].as_u64(),
+            report["to_size"].as_u64()
+        ),
+        (Some(true), Some(3), Some(4))
+    );
+    let changes: Vec<&str> = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(
+        changes.contains(&"question added: Where do you store my data?"),
+        "{changes:?}"
+    );
+    assert!(server.terminate().success());
+
+    // The operator rolls the server back to the copy and publishes another history
+    // on top of it, under the same key: revision 3 is now something else.
+    copy_database(&fork, &db);
+    publish(
+        "f3.yaml",
+        QUILLFEATHER.replacen("    rto_minutes: 240", "    rto_minutes: 30", 1),
+    );
+    publish(
+        "f4.yaml",
+        QUILLFEATHER.replacen("    rto_minutes: 240", "    rto_minutes: 20", 1),
+    );
+    publish(
+        "f5.yaml",
+        QUILLFEATHER.replacen("    rto_minutes: 240", "    rto_minutes: 10", 1),
+    );
+    let server = Server::start(&ws, &[]);
+    assert_eq!(
+        server.get("/acme/log/key").1.trim(),
+        report_key(&state),
+        "same key: only the history differs"
+    );
+    let forked = watch(&server.base, false);
+    assert_eq!(forked.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&forked.stderr);
+    assert!(
+        stderr.contains("VERIFICATION FAILED") && stderr.contains("history was rewritten"),
+        "{stderr}"
+    );
+    let forked = watch(&server.base, true);
+    assert_eq!(forked.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&forked.stdout).unwrap();
+    assert_eq!(report["verified"], false);
+    assert!(server.terminate().success());
+}
+
+fn report_key(state: &Path) -> String {
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state).unwrap()).unwrap();
+    state["key"].as_str().unwrap().to_owned()
+}
