@@ -169,7 +169,8 @@ impl PgStore {
             let rows = sqlx::query(
                 "SELECT r.number, r.content_hash, r.published_at FROM revisions r
                   WHERE r.org_id = $1
-                    AND NOT EXISTS (SELECT 1 FROM log_entries l WHERE l.org_id = r.org_id AND l.idx = r.number - 1)
+                    -- Only a log that was never started: holes are damage to report.
+                    AND NOT EXISTS (SELECT 1 FROM log_entries l WHERE l.org_id = r.org_id)
                   ORDER BY r.number",
             )
             .bind(scope.org_id())

@@ -137,7 +137,8 @@ impl SqliteStore {
     }
 
     /// Revisions published before the transparency log existed get their entries,
-    /// in order, so that every revision is in the log. Idempotent.
+    /// in order, so that every revision is in the log. Only orgs with an empty log
+    /// are filled; idempotent.
     async fn backfill_logs(&self) -> Result<()> {
         let mut tx = self
             .pool
@@ -147,7 +148,9 @@ impl SqliteStore {
         let rows = sqlx::query(
             "SELECT r.org_id, o.slug, r.number, r.content_hash, r.published_at
                FROM revisions r JOIN orgs o ON o.id = r.org_id
-              WHERE NOT EXISTS (SELECT 1 FROM log_entries l WHERE l.org_id = r.org_id AND l.idx = r.number - 1)
+              -- Only orgs whose log was never started: a log with holes is damage
+              -- for `candor log verify` to report, not something to paper over.
+              WHERE NOT EXISTS (SELECT 1 FROM log_entries l WHERE l.org_id = r.org_id)
               ORDER BY r.org_id, r.number",
         )
         .fetch_all(&mut *tx)

@@ -114,6 +114,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Check an org's transparency log against its revisions.
+    Log {
+        #[command(subcommand)]
+        command: LogCommand,
+    },
     /// Read or check an org's audit log of privileged writes.
     Audit {
         #[command(subcommand)]
@@ -159,6 +164,15 @@ enum UserCommand {
         /// …with this role: owner, admin, editor or viewer.
         #[arg(long, requires = "org")]
         role: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum LogCommand {
+    /// Every revision has exactly its entry in the log, and the tree is whole.
+    Verify {
+        #[arg(long)]
+        org: String,
     },
 }
 
@@ -419,6 +433,23 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Log {
+            command: LogCommand::Verify { org },
+        } => {
+            let scope = existing_org(&store, &org).await?;
+            match verify_log(&store, &scope).await? {
+                Ok(size) => {
+                    println!(
+                        "transparency log of {org}: {size} entries, one per revision, every inclusion proof verifies"
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(problem) => {
+                    eprintln!("transparency log of {org} FAILED verification: {problem}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
         Command::Audit {
             command: AuditCommand::Verify { org },
         } => {
@@ -482,6 +513,45 @@ fn schema_json(document: SchemaDocument) -> String {
         }
     };
     serde_json::to_string_pretty(&schema).unwrap_or_default()
+}
+
+/// Checks the log from the operator's side: entry i is exactly revision i + 1's
+/// entry, nothing follows the last revision, and every entry's inclusion proof
+/// leads to the current root. `Ok(Err(_))` names the first problem.
+async fn verify_log(
+    store: &SharedStore,
+    scope: &OrgScope,
+) -> Result<std::result::Result<u64, String>> {
+    use candor_store::log::{log_inclusion, log_root, log_size};
+    let size = log_size(&**store, scope).await?;
+    let root = log_root(&**store, scope, size).await?;
+    for index in 0..size {
+        let Some(revision) = store.revision(scope, index + 1).await? else {
+            return Ok(Err(format!("revision {} is missing", index + 1)));
+        };
+        let Some(entry) = store.log_entry(scope, index).await? else {
+            return Ok(Err(format!("revision {} has no log entry", index + 1)));
+        };
+        if entry != revision.log_entry(scope.slug().as_str()) {
+            return Ok(Err(format!(
+                "log entry {index} does not record revision {}",
+                index + 1
+            )));
+        }
+        let proof = log_inclusion(&**store, scope, index, size).await?;
+        if proof.leaf != candor_log::leaf_hash(&entry)
+            || candor_log::tree::verify_inclusion(&proof.leaf, index, size, &proof.proof, &root)
+                .is_err()
+        {
+            return Ok(Err(format!(
+                "log entry {index} is not provably in the tree"
+            )));
+        }
+    }
+    if store.log_entry(scope, size).await?.is_some() {
+        return Ok(Err(format!("log entry {size} exists without a revision")));
+    }
+    Ok(Ok(size))
 }
 
 /// Exit status: 0 verified, 1 verification failed, 2 could not check.

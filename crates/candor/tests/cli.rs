@@ -1011,3 +1011,76 @@ fn report_key(state: &Path) -> String {
         serde_json::from_str(&std::fs::read_to_string(state).unwrap()).unwrap();
     state["key"].as_str().unwrap().to_owned()
 }
+
+/// Publishing is one transaction: killing the process at any moment leaves every
+/// revision with its log entry and audit entry, and no entry without a revision.
+#[test]
+fn killing_publish_at_random_moments_never_splits_a_revision_from_its_log_entry() {
+    let ws = Workspace::new();
+    ws.ok(&["org", "create", "acme", "--name", "Acme"]);
+    let mut killed = 0;
+    for i in 0..40u32 {
+        let yaml = QUILLFEATHER.replacen(
+            "    rto_minutes: 240",
+            &format!("    rto_minutes: {}", 300 + i),
+            1,
+        );
+        let file = ws.file("draft.yaml", &yaml);
+        ws.ok(&["apply", path_str(&file), "--org", "acme"]);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_candor"))
+            .args(["publish", "--org", "acme"])
+            .env("CANDOR_DATABASE_URL", ws.db_url())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Anywhere from before the database is opened to after the commit.
+        // (A whole publish takes about 10 ms here: start-up, then one transaction.)
+        std::thread::sleep(Duration::from_micros(u64::from(i % 20) * 600));
+        // Every fifth publish is left to finish, so some always complete however
+        // slow the machine is.
+        if i % 5 != 4 && child.try_wait().unwrap().is_none() {
+            let _ = child.kill(); // SIGKILL
+            killed += 1;
+        }
+        let _ = child.wait();
+    }
+    assert!(
+        killed > 0,
+        "no publish was interrupted; the test proved nothing"
+    );
+    let listed = ws.ok(&["org", "list"]);
+    assert!(
+        !listed.contains("unpublished"),
+        "no publish completed; the test proved nothing: {listed}"
+    );
+    let out = ws.ok(&["log", "verify", "--org", "acme"]);
+    assert!(
+        out.contains("one per revision, every inclusion proof verifies"),
+        "{out}"
+    );
+    assert!(
+        ws.ok(&["audit", "verify", "--org", "acme"])
+            .contains("chain and head intact")
+    );
+    // And the check is not blind: a log entry removed behind Candor's back is caught.
+    let db = ws.dir.path().join("candor.db");
+    let tamper = "import sqlite3, sys\n\
+        c = sqlite3.connect(sys.argv[1])\n\
+        c.execute('DROP TRIGGER log_entries_are_append_only_delete')\n\
+        c.execute('DELETE FROM log_entries WHERE idx = 0')\n\
+        c.commit()\n";
+    let out = Command::new("python3")
+        .args(["-c", tamper, path_str(&db)])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = ws.candor(&["log", "verify", "--org", "acme"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("revision 1 has no log entry"), "{stderr}");
+}
