@@ -42,14 +42,19 @@ struct Link<'a> {
     event: &'a AuditEvent,
 }
 
-/// SHA-256 over the canonical JSON of the entry's number, the previous hash and the event.
-pub fn entry_hash(seq: u64, prev_hash: &[u8; 32], event: &AuditEvent) -> [u8; 32] {
-    let link = Link {
+/// The canonical bytes of a chain link: the entry's number, the previous hash and
+/// the event. They are hashed for the chain and, as a leaf, into the audit Merkle tree.
+pub fn entry_bytes(seq: u64, prev_hash: &[u8; 32], event: &AuditEvent) -> Vec<u8> {
+    canonical_json(&Link {
         seq,
         prev: hex::encode(prev_hash),
         event,
-    };
-    Sha256::digest(canonical_json(&link)).into()
+    })
+}
+
+/// SHA-256 over [`entry_bytes`].
+pub fn entry_hash(seq: u64, prev_hash: &[u8; 32], event: &AuditEvent) -> [u8; 32] {
+    Sha256::digest(entry_bytes(seq, prev_hash, event)).into()
 }
 
 /// Makes the entry that follows `previous` (or the first one). The time is kept
@@ -86,6 +91,8 @@ pub enum ChainError {
     Truncated { last: u64, head: u64 },
     #[error("the log's head hash does not match entry {seq}")]
     HeadMismatch { seq: u64 },
+    #[error("the audit Merkle tree of {size} entries does not match the entries")]
+    TreeMismatch { size: u64 },
 }
 
 /// Checks a whole log, in order, against its recorded head (`None` for an empty log).

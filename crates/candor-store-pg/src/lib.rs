@@ -36,6 +36,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_invites.sql")),
     (5, include_str!("../migrations/0005_log.sql")),
     (6, include_str!("../migrations/0006_org_secrets.sql")),
+    (7, include_str!("../migrations/0007_audit_tree.sql")),
 ];
 
 /// Privileges of the app role, per table. Revisions and the audit log are
@@ -54,6 +55,7 @@ const APP_GRANTS: &[(&str, &str)] = &[
     ("log_entries", "SELECT, INSERT"),
     ("log_nodes", "SELECT, INSERT"),
     ("org_secrets", "SELECT, INSERT"),
+    ("audit_nodes", "SELECT, INSERT"),
 ];
 
 /// Serialises migrations from several replicas starting at once.
@@ -189,6 +191,31 @@ impl PgStore {
                     row.try_get("published_at").map_err(backend)?,
                 );
                 append_log_in(&mut tx, &scope, number - 1, &entry).await?;
+            }
+            // Audit entries written before the audit tree existed become its leaves.
+            let rows = sqlx::query(
+                "SELECT a.seq, a.actor, a.action, a.target, a.at, a.prev_hash, a.hash FROM audit_log a
+                  WHERE a.org_id = $1 AND NOT EXISTS (SELECT 1 FROM audit_nodes n WHERE n.org_id = a.org_id)
+                  ORDER BY a.seq",
+            )
+            .bind(scope.org_id())
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(backend)?;
+            for row in &rows {
+                let prev: String = row.try_get("prev_hash").map_err(backend)?;
+                let hash: String = row.try_get("hash").map_err(backend)?;
+                let e = audit_entry_from_row(
+                    row.try_get("seq").map_err(backend)?,
+                    row.try_get("actor").map_err(backend)?,
+                    row.try_get("action").map_err(backend)?,
+                    row.try_get("target").map_err(backend)?,
+                    row.try_get("at").map_err(backend)?,
+                    &prev,
+                    &hash,
+                )?;
+                let bytes = candor_domain::audit::entry_bytes(e.seq, &e.prev_hash, &e.event);
+                append_tree_in(&mut tx, &scope, Tree::Audit, e.seq - 1, &bytes).await?;
             }
             tx.commit().await.map_err(backend)?;
         }
@@ -866,7 +893,7 @@ impl Store for PgStore {
         nodes: &[(u8, u64)],
     ) -> Result<HashMap<(u8, u64), [u8; 32]>> {
         let mut tx = self.scoped(scope).await?;
-        let found = read_log_nodes(&mut tx, scope, nodes).await?;
+        let found = read_tree_nodes(&mut tx, scope, Tree::Public, nodes).await?;
         tx.commit().await.map_err(backend)?;
         Ok(found)
     }
@@ -912,6 +939,17 @@ impl Store for PgStore {
         .await
         .map_err(backend)?;
         tx.commit().await.map_err(backend)
+    }
+
+    async fn audit_nodes(
+        &self,
+        scope: &OrgScope,
+        nodes: &[(u8, u64)],
+    ) -> Result<HashMap<(u8, u64), [u8; 32]>> {
+        let mut tx = self.scoped(scope).await?;
+        let found = read_tree_nodes(&mut tx, scope, Tree::Audit, nodes).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(found)
     }
 }
 
@@ -961,6 +999,9 @@ async fn append_in(
     .execute(&mut *tx)
     .await
     .map_err(backend)?;
+    // The same entry, as a leaf of the org's audit Merkle tree (index seq - 1).
+    let bytes = candor_domain::audit::entry_bytes(entry.seq, &entry.prev_hash, &entry.event);
+    append_tree_in(&mut *tx, scope, Tree::Audit, entry.seq - 1, &bytes).await?;
     Ok(entry)
 }
 
@@ -1025,9 +1066,42 @@ async fn upsert_membership(
     Ok(())
 }
 
-async fn read_log_nodes(
+/// The two Merkle trees an org keeps: its public transparency log and its
+/// private audit log. Same machinery, separate tables.
+#[derive(Clone, Copy)]
+enum Tree {
+    Public,
+    Audit,
+}
+
+impl Tree {
+    fn select(self) -> &'static str {
+        match self {
+            Tree::Public => {
+                "SELECT hash FROM log_nodes WHERE org_id = $1 AND level = $2 AND idx = $3"
+            }
+            Tree::Audit => {
+                "SELECT hash FROM audit_nodes WHERE org_id = $1 AND level = $2 AND idx = $3"
+            }
+        }
+    }
+
+    fn insert(self) -> &'static str {
+        match self {
+            Tree::Public => {
+                "INSERT INTO log_nodes (org_id, level, idx, hash) VALUES ($1, $2, $3, $4)"
+            }
+            Tree::Audit => {
+                "INSERT INTO audit_nodes (org_id, level, idx, hash) VALUES ($1, $2, $3, $4)"
+            }
+        }
+    }
+}
+
+async fn read_tree_nodes(
     conn: &mut PgConnection,
     scope: &OrgScope,
+    tree: Tree,
     nodes: &[(u8, u64)],
 ) -> Result<HashMap<(u8, u64), [u8; 32]>> {
     let mut out = HashMap::with_capacity(nodes.len());
@@ -1035,15 +1109,13 @@ async fn read_log_nodes(
         let Ok(idx) = i64::try_from(index) else {
             continue;
         };
-        let hash: Option<Vec<u8>> = sqlx::query_scalar(
-            "SELECT hash FROM log_nodes WHERE org_id = $1 AND level = $2 AND idx = $3",
-        )
-        .bind(scope.org_id())
-        .bind(i16::from(level))
-        .bind(idx)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(backend)?;
+        let hash: Option<Vec<u8>> = sqlx::query_scalar(tree.select())
+            .bind(scope.org_id())
+            .bind(i16::from(level))
+            .bind(idx)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(backend)?;
         if let Some(hash) = hash {
             out.insert((level, index), candor_store::log::hash_from_bytes(&hash)?);
         }
@@ -1051,27 +1123,26 @@ async fn read_log_nodes(
     Ok(out)
 }
 
-/// Appends `entry` at `index` to the org's log inside the caller's scoped transaction.
-async fn append_log_in(
+/// Adds the leaf for `entry` at `index` to a tree, with the subtrees it
+/// completes, inside the caller's transaction.
+async fn append_tree_in(
     conn: &mut PgConnection,
     scope: &OrgScope,
+    tree: Tree,
     index: u64,
     entry: &[u8],
 ) -> Result<()> {
-    let known = read_log_nodes(conn, scope, &candor_log::tree::nodes_for_append(index)).await?;
-    let nodes = candor_store::log::append_nodes(&known, index, entry)?;
-    let idx = i64::try_from(index).map_err(|_| StoreError::Corrupt("log index overflow".into()))?;
-    sqlx::query("INSERT INTO log_entries (org_id, idx, data) VALUES ($1, $2, $3)")
-        .bind(scope.org_id())
-        .bind(idx)
-        .bind(entry)
-        .execute(&mut *conn)
-        .await
-        .map_err(backend)?;
-    for (level, node_index, hash) in nodes {
+    let known = read_tree_nodes(
+        conn,
+        scope,
+        tree,
+        &candor_log::tree::nodes_for_append(index),
+    )
+    .await?;
+    for (level, node_index, hash) in candor_store::log::append_nodes(&known, index, entry)? {
         let node_index = i64::try_from(node_index)
             .map_err(|_| StoreError::Corrupt("log index overflow".into()))?;
-        sqlx::query("INSERT INTO log_nodes (org_id, level, idx, hash) VALUES ($1, $2, $3, $4)")
+        sqlx::query(tree.insert())
             .bind(scope.org_id())
             .bind(i16::from(level))
             .bind(node_index)
@@ -1081,4 +1152,22 @@ async fn append_log_in(
             .map_err(backend)?;
     }
     Ok(())
+}
+
+/// Appends `entry` at `index` to the org's public log inside the caller's transaction.
+async fn append_log_in(
+    conn: &mut PgConnection,
+    scope: &OrgScope,
+    index: u64,
+    entry: &[u8],
+) -> Result<()> {
+    let idx = i64::try_from(index).map_err(|_| StoreError::Corrupt("log index overflow".into()))?;
+    sqlx::query("INSERT INTO log_entries (org_id, idx, data) VALUES ($1, $2, $3)")
+        .bind(scope.org_id())
+        .bind(idx)
+        .bind(entry)
+        .execute(&mut *conn)
+        .await
+        .map_err(backend)?;
+    append_tree_in(conn, scope, Tree::Public, index, entry).await
 }

@@ -34,6 +34,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_invites.sql")),
     (5, include_str!("../migrations/0005_log.sql")),
     (6, include_str!("../migrations/0006_org_secrets.sql")),
+    (7, include_str!("../migrations/0007_audit_tree.sql")),
 ];
 
 const LATEST_REVISION: &str = "SELECT number, content_hash, content, published_at FROM revisions
@@ -171,6 +172,32 @@ impl SqliteStore {
                 parse_ts(&published_at)?,
             );
             append_log_in(&mut tx, &org_id, number - 1, &entry).await?;
+        }
+        // Audit entries written before the audit tree existed become its leaves.
+        let rows = sqlx::query(
+            "SELECT a.org_id, a.seq, a.actor, a.action, a.target, a.at, a.prev_hash, a.hash FROM audit_log a
+              WHERE NOT EXISTS (SELECT 1 FROM audit_nodes n WHERE n.org_id = a.org_id)
+              ORDER BY a.org_id, a.seq",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?;
+        for row in &rows {
+            let org_id: String = row.try_get("org_id").map_err(backend)?;
+            let at: String = row.try_get("at").map_err(backend)?;
+            let prev: String = row.try_get("prev_hash").map_err(backend)?;
+            let hash: String = row.try_get("hash").map_err(backend)?;
+            let e = audit_entry_from_row(
+                row.try_get("seq").map_err(backend)?,
+                row.try_get("actor").map_err(backend)?,
+                row.try_get("action").map_err(backend)?,
+                row.try_get("target").map_err(backend)?,
+                parse_ts(&at)?,
+                &prev,
+                &hash,
+            )?;
+            let bytes = candor_domain::audit::entry_bytes(e.seq, &e.prev_hash, &e.event);
+            append_tree_in(&mut tx, &org_id, Tree::Audit, e.seq - 1, &bytes).await?;
         }
         tx.commit().await.map_err(backend)
     }
@@ -788,7 +815,7 @@ impl Store for SqliteStore {
         nodes: &[(u8, u64)],
     ) -> Result<HashMap<(u8, u64), [u8; 32]>> {
         let mut conn = self.pool.acquire().await.map_err(backend)?;
-        read_log_nodes(&mut conn, &scope.org_id().to_string(), nodes).await
+        read_tree_nodes(&mut conn, &scope.org_id().to_string(), Tree::Public, nodes).await
     }
 
     async fn org_secret(
@@ -830,6 +857,15 @@ impl Store for SqliteStore {
         .await
         .map_err(backend)?;
         Ok(())
+    }
+
+    async fn audit_nodes(
+        &self,
+        scope: &OrgScope,
+        nodes: &[(u8, u64)],
+    ) -> Result<HashMap<(u8, u64), [u8; 32]>> {
+        let mut conn = self.pool.acquire().await.map_err(backend)?;
+        read_tree_nodes(&mut conn, &scope.org_id().to_string(), Tree::Audit, nodes).await
     }
 }
 
@@ -873,6 +909,9 @@ async fn append_in(
     .execute(&mut *conn)
     .await
     .map_err(backend)?;
+    // The same entry, as a leaf of the org's audit Merkle tree (index seq - 1).
+    let bytes = candor_domain::audit::entry_bytes(entry.seq, &entry.prev_hash, &entry.event);
+    append_tree_in(&mut *conn, org_id, Tree::Audit, entry.seq - 1, &bytes).await?;
     Ok(entry)
 }
 
@@ -936,9 +975,42 @@ async fn upsert_membership(
     Ok(())
 }
 
-async fn read_log_nodes(
+/// The two Merkle trees an org keeps: its public transparency log and its
+/// private audit log. Same machinery, separate tables.
+#[derive(Clone, Copy)]
+enum Tree {
+    Public,
+    Audit,
+}
+
+impl Tree {
+    fn select(self) -> &'static str {
+        match self {
+            Tree::Public => {
+                "SELECT hash FROM log_nodes WHERE org_id = $1 AND level = $2 AND idx = $3"
+            }
+            Tree::Audit => {
+                "SELECT hash FROM audit_nodes WHERE org_id = $1 AND level = $2 AND idx = $3"
+            }
+        }
+    }
+
+    fn insert(self) -> &'static str {
+        match self {
+            Tree::Public => {
+                "INSERT INTO log_nodes (org_id, level, idx, hash) VALUES ($1, $2, $3, $4)"
+            }
+            Tree::Audit => {
+                "INSERT INTO audit_nodes (org_id, level, idx, hash) VALUES ($1, $2, $3, $4)"
+            }
+        }
+    }
+}
+
+async fn read_tree_nodes(
     conn: &mut SqliteConnection,
     org_id: &str,
+    tree: Tree,
     nodes: &[(u8, u64)],
 ) -> Result<HashMap<(u8, u64), [u8; 32]>> {
     let mut out = HashMap::with_capacity(nodes.len());
@@ -946,15 +1018,13 @@ async fn read_log_nodes(
         let Ok(idx) = i64::try_from(index) else {
             continue;
         };
-        let hash: Option<Vec<u8>> = sqlx::query_scalar(
-            "SELECT hash FROM log_nodes WHERE org_id = $1 AND level = $2 AND idx = $3",
-        )
-        .bind(org_id)
-        .bind(i64::from(level))
-        .bind(idx)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(backend)?;
+        let hash: Option<Vec<u8>> = sqlx::query_scalar(tree.select())
+            .bind(org_id)
+            .bind(i64::from(level))
+            .bind(idx)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(backend)?;
         if let Some(hash) = hash {
             out.insert((level, index), candor_store::log::hash_from_bytes(&hash)?);
         }
@@ -962,27 +1032,26 @@ async fn read_log_nodes(
     Ok(out)
 }
 
-/// Appends `entry` at `index` to the org's log inside the caller's write transaction.
-async fn append_log_in(
+/// Adds the leaf for `entry` at `index` to a tree, with the subtrees it
+/// completes, inside the caller's transaction.
+async fn append_tree_in(
     conn: &mut SqliteConnection,
     org_id: &str,
+    tree: Tree,
     index: u64,
     entry: &[u8],
 ) -> Result<()> {
-    let known = read_log_nodes(conn, org_id, &candor_log::tree::nodes_for_append(index)).await?;
-    let nodes = candor_store::log::append_nodes(&known, index, entry)?;
-    let idx = i64::try_from(index).map_err(|_| StoreError::Corrupt("log index overflow".into()))?;
-    sqlx::query("INSERT INTO log_entries (org_id, idx, data) VALUES ($1, $2, $3)")
-        .bind(org_id)
-        .bind(idx)
-        .bind(entry)
-        .execute(&mut *conn)
-        .await
-        .map_err(backend)?;
-    for (level, node_index, hash) in nodes {
+    let known = read_tree_nodes(
+        conn,
+        org_id,
+        tree,
+        &candor_log::tree::nodes_for_append(index),
+    )
+    .await?;
+    for (level, node_index, hash) in candor_store::log::append_nodes(&known, index, entry)? {
         let node_index = i64::try_from(node_index)
             .map_err(|_| StoreError::Corrupt("log index overflow".into()))?;
-        sqlx::query("INSERT INTO log_nodes (org_id, level, idx, hash) VALUES ($1, $2, $3, $4)")
+        sqlx::query(tree.insert())
             .bind(org_id)
             .bind(i64::from(level))
             .bind(node_index)
@@ -992,4 +1061,22 @@ async fn append_log_in(
             .map_err(backend)?;
     }
     Ok(())
+}
+
+/// Appends `entry` at `index` to the org's public log inside the caller's transaction.
+async fn append_log_in(
+    conn: &mut SqliteConnection,
+    org_id: &str,
+    index: u64,
+    entry: &[u8],
+) -> Result<()> {
+    let idx = i64::try_from(index).map_err(|_| StoreError::Corrupt("log index overflow".into()))?;
+    sqlx::query("INSERT INTO log_entries (org_id, idx, data) VALUES ($1, $2, $3)")
+        .bind(org_id)
+        .bind(idx)
+        .bind(entry)
+        .execute(&mut *conn)
+        .await
+        .map_err(backend)?;
+    append_tree_in(conn, org_id, Tree::Public, index, entry).await
 }

@@ -35,7 +35,8 @@ macro_rules! conformance_tests {
             api_tokens_are_per_org_revocable_and_audited,
             invites_are_per_org_used_once_and_grant_their_role,
             every_revision_is_in_the_transparency_log_with_provable_inclusion,
-            log_keys_are_generated_once_sealed_and_signed_checkpoints_verify
+            log_keys_are_generated_once_sealed_and_signed_checkpoints_verify,
+            the_audit_log_is_also_a_merkle_tree_with_its_own_signed_checkpoints
         );
     };
     (@cases $make:expr; $($case:ident),*) => {
@@ -774,4 +775,69 @@ pub async fn log_keys_are_generated_once_sealed_and_signed_checkpoints_verify(
         b_verifier.open(&note).is_err(),
         "B's key does not vouch for A's log"
     );
+}
+
+pub async fn the_audit_log_is_also_a_merkle_tree_with_its_own_signed_checkpoints(
+    store: Arc<dyn Store>,
+) {
+    use crate::keys::MasterKey;
+    use crate::log::{audit_root, audit_signer, log_signer, signed_audit_checkpoint};
+    use candor_log::checkpoint::Checkpoint;
+    use candor_log::note::NoteVerifier;
+    let a = new_org(&*store, "audit-tree").await;
+    for n in 0..5 {
+        store
+            .append_audit(&a, &event("settings.change", n))
+            .await
+            .unwrap();
+    }
+    store
+        .insert_revision(&a, &sample(), now(), ACTOR)
+        .await
+        .unwrap();
+    let log = store.audit_log(&a).await.unwrap();
+    let mut expected = candor_log::tree::MemoryTree::new();
+    for e in &log.entries {
+        expected.append(&candor_domain::audit::entry_bytes(
+            e.seq,
+            &e.prev_hash,
+            &e.event,
+        ));
+    }
+    for size in 1..=6u64 {
+        assert_eq!(
+            audit_root(&*store, &a, size).await.unwrap(),
+            candor_log::tree::root(&expected, size).unwrap()
+        );
+    }
+    let (master, _) = MasterKey::generate().unwrap();
+    let origin = format!("trust.example.com/{}/audit", a.slug());
+    let signer = audit_signer(&*store, &a, &master, &origin).await.unwrap();
+    let public = log_signer(
+        &*store,
+        &a,
+        &master,
+        &format!("trust.example.com/{}", a.slug()),
+    )
+    .await
+    .unwrap();
+    let note = signed_audit_checkpoint(&*store, &a, &signer, &origin)
+        .await
+        .unwrap();
+    let checkpoint = Checkpoint::parse(
+        NoteVerifier::parse(&signer.verifier_key())
+            .unwrap()
+            .open(&note)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(checkpoint.size, 6);
+    assert!(
+        NoteVerifier::parse(&public.verifier_key())
+            .unwrap()
+            .open(&note)
+            .is_err(),
+        "a key of its own"
+    );
+    assert_eq!(verify_audit(&*store, &a).await.unwrap(), Ok(6));
 }

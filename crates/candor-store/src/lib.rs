@@ -268,6 +268,13 @@ pub trait Store: Send + Sync + 'static {
         nodes: &[(u8, u64)],
     ) -> Result<HashMap<(u8, u64), [u8; 32]>>;
 
+    /// The requested complete-subtree hashes of the org's audit Merkle tree.
+    async fn audit_nodes(
+        &self,
+        scope: &OrgScope,
+        nodes: &[(u8, u64)],
+    ) -> Result<HashMap<(u8, u64), [u8; 32]>>;
+
     /// An org's sealed secret for `purpose`, if one was stored.
     async fn org_secret(
         &self,

@@ -95,6 +95,8 @@ pub fn hash_from_bytes(bytes: &[u8]) -> Result<Hash> {
 
 /// What the log signing key's sealed secret is stored under.
 pub const LOG_KEY_PURPOSE: &str = "log-signing-key";
+/// The audit log's own signing key: its checkpoints are for the org's admins.
+pub const AUDIT_KEY_PURPOSE: &str = "audit-log-signing-key";
 
 /// The org's checkpoint signer, its key generated on first use and stored
 /// sealed with `master`. `origin` names the log (e.g. `trust.example.com/acme`).
@@ -104,27 +106,42 @@ pub async fn log_signer(
     master: &crate::keys::MasterKey,
     origin: &str,
 ) -> Result<candor_log::note::NoteSigner> {
-    let sealed = match store.org_secret(scope, LOG_KEY_PURPOSE).await? {
+    signer_for(store, scope, master, origin, LOG_KEY_PURPOSE).await
+}
+
+/// The signer of the org's private audit-log checkpoints (a key of its own).
+pub async fn audit_signer(
+    store: &dyn Store,
+    scope: &OrgScope,
+    master: &crate::keys::MasterKey,
+    origin: &str,
+) -> Result<candor_log::note::NoteSigner> {
+    signer_for(store, scope, master, origin, AUDIT_KEY_PURPOSE).await
+}
+
+async fn signer_for(
+    store: &dyn Store,
+    scope: &OrgScope,
+    master: &crate::keys::MasterKey,
+    origin: &str,
+    purpose: &str,
+) -> Result<candor_log::note::NoteSigner> {
+    let sealed = match store.org_secret(scope, purpose).await? {
         Some(sealed) => sealed,
         None => {
             let mut seed = [0u8; 32];
             getrandom::fill(&mut seed)
                 .map_err(|_| StoreError::Backend("the random number generator failed".into()))?;
-            let sealed = master.seal(LOG_KEY_PURPOSE, scope.org_id(), &seed)?;
-            store
-                .insert_org_secret(scope, LOG_KEY_PURPOSE, &sealed)
-                .await?;
+            let sealed = master.seal(purpose, scope.org_id(), &seed)?;
+            store.insert_org_secret(scope, purpose, &sealed).await?;
             // Another replica may have won the race: use whatever is stored.
-            store
-                .org_secret(scope, LOG_KEY_PURPOSE)
-                .await?
-                .ok_or_else(|| {
-                    StoreError::Corrupt("the log key vanished after it was stored".into())
-                })?
+            store.org_secret(scope, purpose).await?.ok_or_else(|| {
+                StoreError::Corrupt("the log key vanished after it was stored".into())
+            })?
         }
     };
     let seed: [u8; 32] = master
-        .open(LOG_KEY_PURPOSE, scope.org_id(), &sealed)?
+        .open(purpose, scope.org_id(), &sealed)?
         .try_into()
         .map_err(|_| StoreError::Corrupt("the log key has the wrong length".into()))?;
     candor_log::note::NoteSigner::new(origin, &seed)
@@ -140,6 +157,34 @@ pub async fn signed_checkpoint(
 ) -> Result<String> {
     let size = log_size(store, scope).await?;
     let root = log_root(store, scope, size).await?;
+    let body = candor_log::checkpoint::Checkpoint {
+        origin: origin.to_owned(),
+        size,
+        root,
+    }
+    .body();
+    signer
+        .sign(&body)
+        .map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+/// The root of the org's audit Merkle tree over its first `size` entries.
+pub async fn audit_root(store: &dyn Store, scope: &OrgScope, size: u64) -> Result<Hash> {
+    let nodes = store
+        .audit_nodes(scope, &tree::nodes_for_root(size))
+        .await?;
+    tree::root(&nodes, size).map_err(corrupt)
+}
+
+/// The signed checkpoint of the org's audit log at its current size.
+pub async fn signed_audit_checkpoint(
+    store: &dyn Store,
+    scope: &OrgScope,
+    signer: &candor_log::note::NoteSigner,
+    origin: &str,
+) -> Result<String> {
+    let size = store.audit_log(scope).await?.entries.len() as u64;
+    let root = audit_root(store, scope, size).await?;
     let body = candor_log::checkpoint::Checkpoint {
         origin: origin.to_owned(),
         size,

@@ -73,5 +73,24 @@ pub async fn verify_audit(
     scope: &OrgScope,
 ) -> Result<std::result::Result<usize, candor_domain::audit::ChainError>> {
     let log = store.audit_log(scope).await?;
-    Ok(candor_domain::audit::verify_chain(&log.entries, log.head).map(|()| log.entries.len()))
+    if let Err(e) = candor_domain::audit::verify_chain(&log.entries, log.head) {
+        return Ok(Err(e));
+    }
+    // The chain holds; the Merkle tree over the same entries must agree with it.
+    let mut tree = candor_log::tree::MemoryTree::new();
+    for e in &log.entries {
+        tree.append(&candor_domain::audit::entry_bytes(
+            e.seq,
+            &e.prev_hash,
+            &e.event,
+        ));
+    }
+    let size = tree.size();
+    let expected = candor_log::tree::root(&tree, size)
+        .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+    let stored = crate::log::audit_root(store, scope, size).await;
+    if stored.ok() != Some(expected) {
+        return Ok(Err(candor_domain::audit::ChainError::TreeMismatch { size }));
+    }
+    Ok(Ok(log.entries.len()))
 }

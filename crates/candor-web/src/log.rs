@@ -13,7 +13,10 @@ use candor_domain::OrgSlug;
 use std::sync::Arc;
 
 use candor_log::note::NoteSigner;
-use candor_store::log::{log_consistency, log_inclusion, log_signer, log_size, signed_checkpoint};
+use candor_store::log::{
+    audit_signer, log_consistency, log_inclusion, log_signer, log_size, signed_audit_checkpoint,
+    signed_checkpoint,
+};
 use candor_store::{OrgScope, scope_for};
 use serde::Deserialize;
 use serde_json::json;
@@ -191,4 +194,49 @@ pub async fn checkpoint(
     let signer = signer(&state, &scope).await?;
     let note = signed_checkpoint(&*state.store, &scope, &signer, &origin(&state, &scope)).await?;
     Ok(text(note, "no-cache"))
+}
+
+/// The org's private audit log is signed under its own name and key.
+pub fn audit_origin(state: &AppState, scope: &OrgScope) -> String {
+    format!("{}/audit", origin(state, scope))
+}
+
+async fn audit_signer_for(state: &AppState, scope: &OrgScope) -> Result<NoteSigner, ApiError> {
+    let master = state.config.master_key.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "log_not_configured",
+            "this server has no master key to sign its logs",
+        )
+    })?;
+    Ok(audit_signer(&*state.store, scope, master, &audit_origin(state, scope)).await?)
+}
+
+/// `GET /api/v1/orgs/{org}/audit/key` (owners and admins).
+pub async fn audit_key(
+    State(state): State<AppState>,
+    axum::extract::Extension(access): axum::extract::Extension<crate::access::Access>,
+) -> Result<Response, ApiError> {
+    let signer = audit_signer_for(&state, &access.scope).await?;
+    Ok(text(
+        format!("{}\n", signer.verifier_key()),
+        "private, max-age=3600",
+    ))
+}
+
+/// `GET /api/v1/orgs/{org}/audit/checkpoint` (owners and admins): the audit log's
+/// size and Merkle root, signed, to hand to an auditor.
+pub async fn audit_checkpoint(
+    State(state): State<AppState>,
+    axum::extract::Extension(access): axum::extract::Extension<crate::access::Access>,
+) -> Result<Response, ApiError> {
+    let signer = audit_signer_for(&state, &access.scope).await?;
+    let note = signed_audit_checkpoint(
+        &*state.store,
+        &access.scope,
+        &signer,
+        &audit_origin(&state, &access.scope),
+    )
+    .await?;
+    Ok(text(note, "no-store"))
 }

@@ -156,6 +156,26 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
         (
             r(
                 Method::GET,
+                "/api/v1/orgs/{org}/audit/checkpoint",
+                "The audit log's size and Merkle root as a signed note (C2SP), for auditors",
+                Some(ViewAudit),
+                false,
+            ),
+            get(crate::log::audit_checkpoint),
+        ),
+        (
+            r(
+                Method::GET,
+                "/api/v1/orgs/{org}/audit/key",
+                "The verifier key of the audit log's checkpoints",
+                Some(ViewAudit),
+                false,
+            ),
+            get(crate::log::audit_key),
+        ),
+        (
+            r(
+                Method::GET,
                 "/api/v1/openapi.json",
                 "This document",
                 None,

@@ -1697,3 +1697,62 @@ async fn without_a_master_key_checkpoints_are_refused_clearly() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn admins_get_signed_checkpoints_of_the_private_audit_log() {
+    use candor_log::checkpoint::Checkpoint;
+    use candor_log::note::NoteVerifier;
+    let app = App::start_default().await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let admin = app
+        .member(&org, "admin@quillfeather.example", Role::Admin)
+        .await;
+    let editor = app
+        .member(&org, "editor@quillfeather.example", Role::Editor)
+        .await;
+    let get = |path: &'static str, cookie: &str| {
+        app.with_cookie(reqwest::Method::GET, path, cookie).send()
+    };
+    let key = get("/api/v1/orgs/quillfeather/audit/key", &admin)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        key.trim()
+            .starts_with("trust.example.com/quillfeather/audit+"),
+        "{key}"
+    );
+    let note = get("/api/v1/orgs/quillfeather/audit/checkpoint", &admin)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let checkpoint = Checkpoint::parse(
+        NoteVerifier::parse(key.trim())
+            .unwrap()
+            .open(&note)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        checkpoint.size as usize,
+        app.store.audit_log(&org).await.unwrap().entries.len()
+    );
+    assert_eq!(
+        get("/api/v1/orgs/quillfeather/audit/checkpoint", &editor)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("/api/v1/orgs/quillfeather/audit/checkpoint")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    app.stop().await;
+}
