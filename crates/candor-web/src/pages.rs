@@ -122,7 +122,14 @@ impl PageCache {
             },
             None => None,
         };
-        let page = Arc::new(render(&slug, &revision, log_key, now)?);
+        // The log as it stood when this revision was published: its size is the
+        // revision number, and its root is what that checkpoint signed.
+        let log_root = candor_store::log::log_root(store, &scope, revision.number).await?;
+        let log = LogView {
+            key: log_key,
+            root: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, log_root),
+        };
+        let page = Arc::new(render(&slug, &revision, log, now)?);
         if let Ok(mut entries) = self.entries.write() {
             entries.insert(slug, page.clone());
         }
@@ -130,15 +137,22 @@ impl PageCache {
     }
 }
 
+/// What the page says about the transparency log.
+struct LogView {
+    key: Option<String>,
+    root: String,
+}
+
 fn render(
     slug: &OrgSlug,
     revision: &Revision,
-    log_key: Option<String>,
+    log: LogView,
     now_ms: u64,
 ) -> Result<Rendered, StoreError> {
     let day = today();
     let mut page = TrustPage::new(slug.as_str(), revision, day);
-    page.log_key = log_key;
+    page.log_key = log.key;
+    page.log_root = Some(log.root);
     let html = page
         .render()
         .map_err(|e| StoreError::Backend(format!("rendering {slug}: {e}")))?;

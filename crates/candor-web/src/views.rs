@@ -77,6 +77,8 @@ pub struct TrustPage<'a> {
     pub preview: bool,
     /// The verifier key of the org's log checkpoints, when the server signs them.
     pub log_key: Option<String>,
+    /// The log's root hash at this revision (base64), i.e. at log size `revision`.
+    pub log_root: Option<String>,
 }
 
 fn title_case(key: &str) -> String {
@@ -208,6 +210,7 @@ impl<'a> TrustPage<'a> {
             today: today.to_string(),
             preview: false,
             log_key: None,
+            log_root: None,
         }
     }
 }

@@ -1669,6 +1669,12 @@ async fn checkpoints_are_signed_by_the_key_on_the_trust_page_and_match_the_proof
         base64::engine::general_purpose::STANDARD.encode(checkpoint.root),
         p["root_hash"].as_str().unwrap()
     );
+    // The page states the log's root at its revision: the one this checkpoint signed.
+    let page = app.get("/quillfeather").await.text().await.unwrap();
+    assert!(
+        page.contains(&base64::engine::general_purpose::STANDARD.encode(checkpoint.root)),
+        "root missing from the page"
+    );
     // Another org's key does not vouch for this log.
     app.publish("harborlight", HARBORLIGHT).await;
     let other = app.get("/harborlight/log/key").await.text().await.unwrap();
