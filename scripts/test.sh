@@ -21,6 +21,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 ensure_packages() {
     local missing=()
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+    # GnuPG checks security.txt's OpenPGP signature.
+    command -v gpg >/dev/null || missing+=(gnupg)
     # Go's x/mod sumdb packages check candor-log's proofs and signed notes.
     command -v go >/dev/null || missing+=(golang-go)
     [ -d /usr/share/gocode/src/golang.org/x/mod/sumdb ] || missing+=(golang-golang-x-mod-dev)

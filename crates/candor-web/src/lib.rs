@@ -36,6 +36,7 @@ pub mod log;
 pub mod manage;
 pub mod openapi;
 pub mod pages;
+pub mod securitytxt;
 pub mod views;
 
 use error::ApiError;
@@ -99,6 +100,12 @@ pub struct AppState {
     pub pages: Arc<PageCache>,
     pub config: Arc<WebConfig>,
     pub limits: Arc<Limits>,
+    /// Each org's OpenPGP key for security.txt, unsealed once and kept.
+    pub openpgp_keys: Arc<
+        std::sync::RwLock<
+            std::collections::HashMap<candor_domain::OrgSlug, Arc<pgp::composed::SignedSecretKey>>,
+        >,
+    >,
     /// Each org's checkpoint signer, unsealed once and kept.
     pub signers: Arc<
         std::sync::RwLock<
@@ -146,6 +153,7 @@ impl AppState {
             pages: Arc::new(PageCache::new(config.revalidate_after)),
             limits: Arc::new(Limits::new(&config)),
             signers: Arc::default(),
+            openpgp_keys: Arc::default(),
             config: Arc::new(config),
         }
     }
@@ -206,6 +214,14 @@ pub fn router(state: AppState) -> Router {
         .route("/{org}/trust.json", get(pages::trust_json))
         .route("/{org}/log/entries/{index}", get(log::entry))
         .route("/{org}/log/key", get(log::key))
+        .route(
+            "/{org}/.well-known/security.txt",
+            get(securitytxt::security_txt),
+        )
+        .route(
+            "/{org}/.well-known/openpgp-key.asc",
+            get(securitytxt::openpgp_public_key),
+        )
         .route("/{org}/log/checkpoint", get(log::checkpoint))
         .route("/{org}/log/proof/inclusion", get(log::inclusion))
         .route("/{org}/log/proof/consistency", get(log::consistency))

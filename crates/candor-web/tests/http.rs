@@ -1762,3 +1762,100 @@ async fn admins_get_signed_checkpoints_of_the_private_audit_log() {
     );
     app.stop().await;
 }
+
+/// security.txt is signed with the org's OpenPGP key, and GnuPG, which we did
+/// not write, says so (and says BAD for a tampered copy).
+#[tokio::test]
+async fn security_txt_follows_rfc_9116_and_gnupg_verifies_its_signature() {
+    use std::process::Command;
+    let app = App::start_default().await;
+    app.publish("quillfeather", QUILLFEATHER).await;
+    let resp = app.get("/quillfeather/.well-known/security.txt").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers().get("content-type").unwrap(),
+        "text/plain; charset=utf-8"
+    );
+    let signed = resp.text().await.unwrap();
+    assert!(
+        signed.starts_with("-----BEGIN PGP SIGNED MESSAGE-----\nHash: "),
+        "{signed}"
+    );
+    let fields: Vec<&str> = signed
+        .lines()
+        .filter(|l| l.contains(": ") && !l.starts_with("Hash:"))
+        .collect();
+    assert!(fields.contains(&"Contact: mailto:security@quillfeather.example"));
+    assert!(
+        fields.contains(
+            &"Canonical: https://trust.example.com/quillfeather/.well-known/security.txt"
+        )
+    );
+    assert!(fields.contains(
+        &"Encryption: https://trust.example.com/quillfeather/.well-known/openpgp-key.asc"
+    ));
+    assert!(fields.contains(&"Preferred-Languages: en, de"));
+    let expires: Vec<&&str> = fields
+        .iter()
+        .filter(|l| l.starts_with("Expires: "))
+        .collect();
+    assert_eq!(expires.len(), 1, "exactly one Expires");
+    let expires = time::OffsetDateTime::parse(
+        &expires[0]["Expires: ".len()..],
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    assert!(
+        expires > now && expires < now + time::Duration::days(365),
+        "{expires}"
+    );
+
+    let key = app
+        .get("/quillfeather/.well-known/openpgp-key.asc")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(key.starts_with("-----BEGIN PGP PUBLIC KEY BLOCK-----"));
+    let home = tempfile::tempdir().unwrap();
+    let gpg = |args: &[&str]| {
+        Command::new("gpg")
+            .env("GNUPGHOME", home.path())
+            .args(["--batch", "--status-fd", "1"])
+            .args(args)
+            .output()
+            .expect("gpg (GnuPG) is installed by scripts/test.sh")
+    };
+    let dir = home.path();
+    std::fs::write(dir.join("key.asc"), &key).unwrap();
+    std::fs::write(dir.join("security.txt"), &signed).unwrap();
+    assert!(
+        gpg(&["--import", dir.join("key.asc").to_str().unwrap()])
+            .status
+            .success()
+    );
+    let good = gpg(&["--verify", dir.join("security.txt").to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&good.stdout).contains("[GNUPG:] GOODSIG"),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    std::fs::write(
+        dir.join("tampered.txt"),
+        signed.replacen("mailto:security@", "mailto:attacker@", 1),
+    )
+    .unwrap();
+    let bad = gpg(&["--verify", dir.join("tampered.txt").to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("[GNUPG:] BADSIG"));
+    // The key is the org's own and stays the same.
+    assert_eq!(
+        app.get("/quillfeather/.well-known/openpgp-key.asc")
+            .await
+            .text()
+            .await
+            .unwrap(),
+        key
+    );
+    app.stop().await;
+}

@@ -1,0 +1,186 @@
+//! `/{org}/.well-known/security.txt` (RFC 9116), generated from the org's
+//! vulnerability-disclosure commitment and signed as an OpenPGP cleartext
+//! message with the org's own key (rPGP; GnuPG verifies it). The key is made on
+//! first use and stored sealed with the master key, like the log keys; its
+//! public half is at `/{org}/.well-known/openpgp-key.asc`, linked from
+//! `Encryption:`. `Expires:` is always 30 days after the day it is served, so
+//! the file never goes stale while the server runs.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use candor_domain::{OrgSlug, Revision};
+use candor_store::keys::MasterKey;
+use candor_store::{OrgScope, StoreError, scope_for};
+use pgp::composed::{
+    ArmorOptions, CleartextSignedMessage, Deserializable, KeyType, SecretKeyParamsBuilder,
+    SignedSecretKey,
+};
+use pgp::types::Password;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+const OPENPGP_PURPOSE: &str = "openpgp-key";
+const EXPIRES_DAYS: i64 = 30;
+
+fn pgp_error(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(format!("OpenPGP: {e}"))
+}
+
+/// The org's OpenPGP signing key: unsealed from the store, or made and stored.
+pub async fn openpgp_key(
+    state: &AppState,
+    scope: &OrgScope,
+    name: &str,
+) -> Result<Arc<SignedSecretKey>, ApiError> {
+    if let Some(key) = state
+        .openpgp_keys
+        .read()
+        .ok()
+        .and_then(|m| m.get(scope.slug()).cloned())
+    {
+        return Ok(key);
+    }
+    let master: &MasterKey = state.config.master_key.as_deref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "signing_not_configured",
+            "this server has no master key to sign with",
+        )
+    })?;
+    let sealed = match state.store.org_secret(scope, OPENPGP_PURPOSE).await? {
+        Some(sealed) => sealed,
+        None => {
+            let params = SecretKeyParamsBuilder::default()
+                // v4 EdDSA ("legacy" Ed25519): what GnuPG 2.2 verifies.
+                .key_type(KeyType::Ed25519Legacy)
+                .can_sign(true)
+                .can_certify(true)
+                .primary_user_id(format!(
+                    "{name} security.txt <security-txt@{}>",
+                    state.config.log_host
+                ))
+                .build()
+                .map_err(|e| ApiError::from(pgp_error(e)))?;
+            let key = params
+                .generate(rand_for_pgp::rngs::OsRng)
+                .map_err(|e| ApiError::from(pgp_error(e)))?;
+            let armored = key
+                .to_armored_string(ArmorOptions::default())
+                .map_err(|e| ApiError::from(pgp_error(e)))?;
+            let sealed = master.seal(OPENPGP_PURPOSE, scope.org_id(), armored.as_bytes())?;
+            state
+                .store
+                .insert_org_secret(scope, OPENPGP_PURPOSE, &sealed)
+                .await?;
+            // Another replica may have won the race: use whatever is stored.
+            state
+                .store
+                .org_secret(scope, OPENPGP_PURPOSE)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::from(StoreError::Corrupt("the OpenPGP key vanished".into()))
+                })?
+        }
+    };
+    let armored = master.open(OPENPGP_PURPOSE, scope.org_id(), &sealed)?;
+    let armored = String::from_utf8(armored)
+        .map_err(|_| ApiError::from(pgp_error("stored key is not text")))?;
+    let (key, _) =
+        SignedSecretKey::from_string(&armored).map_err(|e| ApiError::from(pgp_error(e)))?;
+    let key = Arc::new(key);
+    if let Ok(mut map) = state.openpgp_keys.write() {
+        map.insert(scope.slug().clone(), key.clone());
+    }
+    Ok(key)
+}
+
+/// The body of security.txt for a revision, as of `now`.
+pub fn body(revision: &Revision, base: &str, now: OffsetDateTime) -> String {
+    let v = &revision.content.commitments.vulnerability_disclosure;
+    let mut lines: Vec<String> = v.contact.iter().map(|c| format!("Contact: {c}")).collect();
+    let expires = (now + time::Duration::days(EXPIRES_DAYS))
+        .replace_time(time::Time::MIDNIGHT)
+        .format(&Rfc3339)
+        .unwrap_or_default();
+    lines.push(format!("Expires: {expires}"));
+    if let Some(key) = &v.openpgp_key_url {
+        lines.push(format!("Encryption: {key}"));
+    }
+    lines.push(format!("Encryption: {base}/.well-known/openpgp-key.asc"));
+    if let Some(ack) = &v.acknowledgements_url {
+        lines.push(format!("Acknowledgments: {ack}"));
+    }
+    if !v.preferred_languages.is_empty() {
+        let langs: Vec<&str> = v.preferred_languages.iter().map(|l| l.as_str()).collect();
+        lines.push(format!("Preferred-Languages: {}", langs.join(", ")));
+    }
+    lines.push(format!("Canonical: {base}/.well-known/security.txt"));
+    lines.push(format!("Policy: {}", v.policy_url));
+    let mut text = lines.join("\n");
+    text.push('\n');
+    text
+}
+
+async fn latest(state: &AppState, org: &str) -> Result<(OrgScope, Revision), ApiError> {
+    let slug: OrgSlug = org
+        .parse()
+        .map_err(|_| ApiError::not_found("no such org"))?;
+    let scope = scope_for(&*state.store, &slug)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such org"))?;
+    let revision =
+        state.store.latest_revision(&scope).await?.ok_or_else(|| {
+            ApiError::not_found("this trust center has not published a revision yet")
+        })?;
+    Ok((scope, revision))
+}
+
+fn text_response(body: String) -> Response {
+    let mut response =
+        ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    response
+}
+
+/// `GET /{org}/.well-known/security.txt`: signed with the org's OpenPGP key.
+pub async fn security_txt(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+) -> Result<Response, ApiError> {
+    let (scope, revision) = latest(&state, &org).await?;
+    let base = format!("https://{}/{}", state.config.log_host, scope.slug());
+    let text = body(&revision, &base, OffsetDateTime::now_utc());
+    let key = openpgp_key(&state, &scope, revision.content.profile.name.as_str()).await?;
+    let signed = CleartextSignedMessage::sign(
+        rand_for_pgp::rngs::OsRng,
+        &text,
+        &key.primary_key,
+        &Password::empty(),
+    )
+    .and_then(|m| m.to_armored_string(ArmorOptions::default()))
+    .map_err(|e| ApiError::from(pgp_error(e)))?;
+    Ok(text_response(signed))
+}
+
+/// `GET /{org}/.well-known/openpgp-key.asc`: the public key security.txt is signed with.
+pub async fn openpgp_public_key(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+) -> Result<Response, ApiError> {
+    let (scope, revision) = latest(&state, &org).await?;
+    let key = openpgp_key(&state, &scope, revision.content.profile.name.as_str()).await?;
+    let public = key
+        .to_public_key()
+        .to_armored_string(ArmorOptions::default())
+        .map_err(|e| ApiError::from(pgp_error(e)))?;
+    Ok(text_response(public))
+}
