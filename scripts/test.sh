@@ -39,6 +39,8 @@ ensure_packages() {
     python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install --quiet jsonschema
     # …and an OpenAPI validator checks /api/v1/openapi.json.
     python3 -c 'import openapi_spec_validator' 2>/dev/null || python3 -m pip install --quiet openapi-spec-validator
+    # …and PyPI's sectxt validates security.txt against RFC 9116.
+    python3 -c 'import sectxt' 2>/dev/null || python3 -m pip install --quiet sectxt
 }
 
 start_postgres() {

@@ -1848,6 +1848,26 @@ async fn security_txt_follows_rfc_9116_and_gnupg_verifies_its_signature() {
     .unwrap();
     let bad = gpg(&["--verify", dir.join("tampered.txt").to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&bad.stdout).contains("[GNUPG:] BADSIG"));
+    // PyPI's sectxt validator (not ours) finds no error and nothing to recommend.
+    let script = "import sys, sectxt\n\
+        p = sectxt.Parser(open(sys.argv[1], 'rb').read(), urls=sys.argv[2])\n\
+        print(p.errors, p.recommendations)\n\
+        sys.exit(1 if p.errors or p.recommendations else 0)\n";
+    let check = Command::new("python3")
+        .args([
+            "-c",
+            script,
+            dir.join("security.txt").to_str().unwrap(),
+            "https://trust.example.com/quillfeather/.well-known/security.txt",
+        ])
+        .output()
+        .expect("python3 with sectxt (scripts/test.sh installs it)");
+    assert!(
+        check.status.success(),
+        "sectxt: {}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
     // The key is the org's own and stays the same.
     assert_eq!(
         app.get("/quillfeather/.well-known/openpgp-key.asc")
