@@ -553,6 +553,18 @@ struct Outcome {
     secret: Option<String>,
 }
 
+/// A secret was just created: 201, and the page shows it this once.
+fn shown_once(notice: String, secret: String) -> (StatusCode, Outcome) {
+    (
+        StatusCode::CREATED,
+        Outcome {
+            notice: Some(notice),
+            secret: Some(secret),
+            ..Outcome::default()
+        },
+    )
+}
+
 fn refused(e: &ApiError) -> (StatusCode, Outcome) {
     let field = e
         .field
@@ -616,17 +628,19 @@ pub async fn invite(
     Form(form): Form<MemberForm>,
 ) -> Response {
     let result = match parse_role_field(&form.role) {
-        Ok(role) => crate::manage::create_invite(&state, &access, &form.email, role, 72).await,
+        Ok(role) => {
+            let hours = crate::manage::DEFAULT_INVITE_HOURS;
+            crate::manage::create_invite(&state, &access, &form.email, role, hours).await
+        }
         Err(e) => Err(e),
     };
     let (status, outcome) = match result {
-        Ok((_, link)) => (
-            StatusCode::CREATED,
-            Outcome {
-                notice: Some("Invitation created. Send this link to the person; it works once, for 72 hours, and is not shown again.".into()),
-                secret: Some(link),
-                ..Outcome::default()
-            },
+        Ok((_, link)) => shown_once(
+            format!(
+                "Invitation created. Send this link to the person; it works once, for {} hours, and is not shown again.",
+                crate::manage::DEFAULT_INVITE_HOURS
+            ),
+            link,
         ),
         Err(e) => refused(&e),
     };
@@ -719,13 +733,9 @@ pub async fn create_token(
         Err(e) => Err(e),
     };
     let (status, outcome) = match result {
-        Ok((_, secret)) => (
-            StatusCode::CREATED,
-            Outcome {
-                notice: Some("Token created. Copy it now: it is not shown again.".into()),
-                secret: Some(secret),
-                ..Outcome::default()
-            },
+        Ok((_, secret)) => shown_once(
+            "Token created. Copy it now: it is not shown again.".into(),
+            secret,
         ),
         Err(e) => refused(&e),
     };

@@ -362,7 +362,7 @@ pub struct NewInvite {
 }
 
 fn default_invite_hours() -> u32 {
-    72
+    manage::DEFAULT_INVITE_HOURS
 }
 
 /// `POST /api/v1/orgs/{org}/invites`: the link is in this response and nowhere else.

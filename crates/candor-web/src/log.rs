@@ -149,13 +149,7 @@ pub async fn signer(state: &AppState, scope: &OrgScope) -> Result<Arc<NoteSigner
     {
         return Ok(signer);
     }
-    let master = state.config.master_key.as_ref().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "log_not_configured",
-            "this server has no master key to sign its logs",
-        )
-    })?;
+    let master = master_key(state)?;
     let signer = Arc::new(log_signer(&*state.store, scope, master, &origin(state, scope)).await?);
     if let Ok(mut map) = state.signers.write() {
         map.insert(scope.slug().clone(), signer.clone());
@@ -202,13 +196,7 @@ pub fn audit_origin(state: &AppState, scope: &OrgScope) -> String {
 }
 
 async fn audit_signer_for(state: &AppState, scope: &OrgScope) -> Result<NoteSigner, ApiError> {
-    let master = state.config.master_key.as_ref().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "log_not_configured",
-            "this server has no master key to sign its logs",
-        )
-    })?;
+    let master = master_key(state)?;
     Ok(audit_signer(&*state.store, scope, master, &audit_origin(state, scope)).await?)
 }
 
@@ -239,4 +227,15 @@ pub async fn audit_checkpoint(
     )
     .await?;
     Ok(text(note, "no-store"))
+}
+
+/// The master key that unseals the org's signing keys, or why there is none.
+fn master_key(state: &AppState) -> Result<&candor_store::keys::MasterKey, ApiError> {
+    state.config.master_key.as_deref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "log_not_configured",
+            "this server has no master key to sign its logs",
+        )
+    })
 }

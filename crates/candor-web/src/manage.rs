@@ -122,6 +122,9 @@ pub async fn set_member(
     Ok(user)
 }
 
+/// How long an invitation link works unless the inviter says otherwise.
+pub const DEFAULT_INVITE_HOURS: u32 = 72;
+
 /// Invites an email address to join with `role`; returns the invitation and the
 /// path of its one-time link.
 pub async fn create_invite(
