@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod coverage;
 pub mod diff;
 pub mod model;
+pub mod notice;
 pub mod parse;
 pub mod policy;
 pub mod revision;

@@ -199,6 +199,24 @@ pub struct Commitments {
     pub resilience: Resilience,
     pub incident_response: IncidentResponse,
     pub vulnerability_disclosure: VulnerabilityDisclosure,
+    /// Days between announcing a new subprocessor and it taking effect. Publishing a
+    /// revision that adds one with a shorter notice is refused. Omitted when 30.
+    #[serde(
+        default = "default_notice_days",
+        skip_serializing_if = "is_default_notice_days"
+    )]
+    #[schemars(range(max = 365))]
+    pub subprocessor_notice_days: u32,
+}
+
+pub const DEFAULT_NOTICE_DAYS: u32 = 30;
+
+fn default_notice_days() -> u32 {
+    DEFAULT_NOTICE_DAYS
+}
+
+fn is_default_notice_days(days: &u32) -> bool {
+    *days == DEFAULT_NOTICE_DAYS
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

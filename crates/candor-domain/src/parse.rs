@@ -238,6 +238,12 @@ impl TrustCenter {
                 );
             }
         }
+        if self.commitments.subprocessor_notice_days > 365 {
+            fail(
+                "commitments.subprocessor_notice_days".into(),
+                "at most 365 days".into(),
+            );
+        }
         if self.commitments.hosting.regions.is_empty() {
             fail(
                 "commitments.hosting.regions".into(),

@@ -1,6 +1,7 @@
 //! Operations that combine store calls; the only places an `OrgScope` is made.
 
-use candor_domain::{ContentDiff, OrgSlug, Revision, diff};
+use candor_domain::types::Day;
+use candor_domain::{ContentDiff, FieldError, OrgSlug, Revision, diff, notice};
 use time::OffsetDateTime;
 
 use crate::{OrgScope, Result, Store};
@@ -31,6 +32,8 @@ pub enum PublishOutcome {
         latest: u64,
     },
     NoDraft,
+    /// The draft breaks a publication rule (the subprocessor notice period); nothing was stored.
+    Refused(FieldError),
 }
 
 /// Freezes the org's draft into its next revision, unless it equals the latest
@@ -54,6 +57,14 @@ pub async fn publish_draft(
     }
     // Whole seconds: every backend stores them exactly, and readers need no more.
     let published_at = now.replace_nanosecond(0).unwrap_or(now);
+    let publish_day = Day(published_at.to_offset(time::UtcOffset::UTC).date());
+    if let Err(refusal) = notice::check(
+        latest.as_ref().map(|r| &r.content),
+        &draft.content,
+        publish_day,
+    ) {
+        return Ok(PublishOutcome::Refused(refusal));
+    }
     let revision = store
         .insert_revision(scope, &draft.content, published_at, actor)
         .await?;

@@ -251,6 +251,7 @@ struct OrgPage<'a> {
     can_manage_members: bool,
     can_manage_tokens: bool,
     notice: Option<String>,
+    error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -263,7 +264,19 @@ pub async fn org_page(
     Extension(access): Extension<Access>,
     Query(q): Query<OrgQuery>,
 ) -> Response {
-    let (working, latest) = match working_copy(&state, &access).await {
+    let notice = q.published.map(|n| format!("Published revision {n}."));
+    org_view(&state, &access, notice, None, StatusCode::OK).await
+}
+
+/// The org's dashboard, with a status line or a refusal at the top.
+async fn org_view(
+    state: &AppState,
+    access: &Access,
+    notice: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let (working, latest) = match working_copy(state, access).await {
         Ok(pair) => pair,
         Err(r) => return r,
     };
@@ -290,9 +303,10 @@ pub async fn org_page(
             can_audit: allows(access.role, Action::ViewAudit),
             can_manage_members: allows(access.role, Action::ManageMembers),
             can_manage_tokens: allows(access.role, Action::ManageTokens),
-            notice: q.published.map(|n| format!("Published revision {n}.")),
+            notice,
+            error,
         },
-        StatusCode::OK,
+        status,
     )
 }
 
@@ -441,6 +455,17 @@ pub async fn publish(
         }
         Ok(PublishOutcome::Unchanged { .. }) | Ok(PublishOutcome::NoDraft) => {
             Redirect::to(&format!("/admin/orgs/{}", access.scope.slug())).into_response()
+        }
+        Ok(PublishOutcome::Refused(refusal)) => {
+            let message = format!("Not published: {refusal}");
+            org_view(
+                &state,
+                &access,
+                None,
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => internal(e),
     }

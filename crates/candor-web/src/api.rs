@@ -244,6 +244,10 @@ pub async fn publish(
             "nothing_to_publish",
             "there is no draft",
         )),
+        PublishOutcome::Refused(refusal) => Err(ApiError::validation(
+            refusal.field.clone(),
+            refusal.to_string(),
+        )),
     }
 }
 

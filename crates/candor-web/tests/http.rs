@@ -92,9 +92,12 @@ impl App {
             .unwrap(),
         };
         self.store.save_draft(&scope, &content).await.unwrap();
-        publish_draft(&*self.store, &scope, time::OffsetDateTime::now_utc(), ACTOR)
+        let outcome = publish_draft(&*self.store, &scope, time::OffsetDateTime::now_utc(), ACTOR)
             .await
             .unwrap();
+        if let candor_store::PublishOutcome::Refused(refusal) = outcome {
+            panic!("publish refused: {refusal}");
+        }
         scope
     }
 
@@ -493,11 +496,7 @@ async fn api_errors_use_one_envelope_and_name_the_field() {
 async fn revision_history_and_diff_via_api() {
     let app = App::start_default().await;
     app.publish("quillfeather", QUILLFEATHER).await;
-    let extra = QUILLFEATHER.replacen(
-        "changelog:\n",
-        "- name: Mailgun\n  purpose: Backup email delivery\n  locations: [United States]\n  data_categories: [Account email addresses]\n  enabled_by_default: true\n  website: https://www.mailgun.com\n  announced_at: 2026-11-22\n  effective_at: 2027-01-05\nchangelog:\n",
-        1,
-    );
+    let extra = QUILLFEATHER.replacen("changelog:\n", &mailgun_entry(), 1);
     app.publish("quillfeather", &extra).await;
     let list: serde_json::Value = app
         .get("/api/v1/orgs/quillfeather/revisions")
@@ -527,9 +526,10 @@ async fn revision_history_and_diff_via_api() {
         .unwrap();
     assert_eq!(
         d["summary"],
-        serde_json::json!([
-            "subprocessor added: Mailgun (Backup email delivery), takes effect 2027-01-05"
-        ])
+        serde_json::json!([format!(
+            "subprocessor added: Mailgun (Backup email delivery), takes effect {}",
+            mailgun_effective()
+        )])
     );
     let (status, body) =
         error_envelope(app.get("/api/v1/orgs/quillfeather/diff?from=1&to=9").await).await;
@@ -1877,5 +1877,106 @@ async fn security_txt_follows_rfc_9116_and_gnupg_verifies_its_signature() {
             .unwrap(),
         key
     );
+    app.stop().await;
+}
+
+/// When the Mailgun subprocessor the tests add takes effect: far enough ahead to meet
+/// the default 30-day notice rule on whatever day the tests run.
+fn mailgun_effective() -> String {
+    let day = time::OffsetDateTime::now_utc().date() + time::Duration::days(45);
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    day.format(format).unwrap()
+}
+
+/// A subprocessor entry to insert before `changelog:` in a demo file.
+fn mailgun_entry() -> String {
+    format!(
+        "- name: Mailgun\n  purpose: Backup email delivery\n  locations: [United States]\n  data_categories: [Account email addresses]\n  enabled_by_default: true\n  website: https://www.mailgun.com\n  announced_at: 2026-11-22\n  effective_at: {}\nchangelog:\n",
+        mailgun_effective()
+    )
+}
+
+#[tokio::test]
+async fn a_subprocessor_added_with_too_short_notice_is_refused_naming_the_field() {
+    let app = App::start_default().await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let cookie = app
+        .member(&org, "owner@quillfeather.example", Role::Owner)
+        .await;
+    let tomorrow = mailgun_entry().replace(
+        &mailgun_effective(),
+        &(time::OffsetDateTime::now_utc().date() + time::Duration::days(1)).to_string(),
+    );
+    let short = QUILLFEATHER.replacen("changelog:\n", &tomorrow, 1);
+    let put = app
+        .with_cookie(
+            reqwest::Method::PUT,
+            "/api/v1/orgs/quillfeather/draft",
+            &cookie,
+        )
+        .header("content-type", "application/yaml")
+        .body(short.clone())
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.status());
+    let index = TrustCenter::from_yaml(&short).unwrap().subprocessors.len() - 1;
+    let publish = || {
+        app.with_cookie(
+            reqwest::Method::POST,
+            "/api/v1/orgs/quillfeather/publish",
+            &cookie,
+        )
+        .send()
+    };
+    let (status, body) = error_envelope(publish().await.unwrap()).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(format!("subprocessors[{index}].effective_at").as_str())
+        ),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("30 days' notice"),
+        "{body}"
+    );
+    // The admin UI refuses it the same way, and nothing was published.
+    let page = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/admin/orgs/quillfeather/publish",
+            &cookie,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Not published: subprocessors[")
+    );
+    assert_eq!(app.store.revisions(&org).await.unwrap().len(), 1);
+
+    // With the full notice it goes through.
+    let put = app
+        .with_cookie(
+            reqwest::Method::PUT,
+            "/api/v1/orgs/quillfeather/draft",
+            &cookie,
+        )
+        .header("content-type", "application/yaml")
+        .body(QUILLFEATHER.replacen("changelog:\n", &mailgun_entry(), 1))
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success());
+    assert_eq!(publish().await.unwrap().status(), StatusCode::OK);
     app.stop().await;
 }

@@ -1,8 +1,9 @@
 //! Demo content: two fictional companies, loaded by `candor serve --demo`.
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use candor_domain::audit::AuditEvent;
 use candor_domain::policy::Role;
+use candor_domain::types::Day;
 use candor_domain::{OrgSlug, TrustCenter};
 use candor_store::{
     OrgScope, PublishOutcome, SharedStore, StoreError, create_org, publish_draft, scope_for,
@@ -27,40 +28,44 @@ pub const ORGS: &[DemoOrg] = &[
     },
 ];
 
-/// Creates the demo orgs if needed and publishes the demo files. On a fresh database
-/// each org first gets an older revision (its latest subprocessor not yet announced),
-/// so the history and the diff between revisions are visible at once.
+/// Creates the demo orgs if needed and, on a fresh database, publishes the demo files
+/// as two revisions: an older one without the latest subprocessor, then the current
+/// one that announces it. The announcement is dated from today with the org's full
+/// notice period, as the publish rule demands, so the demo never goes stale. An org
+/// that already has revisions is left as it is: its drafts may be someone's work.
 pub async fn load(store: &SharedStore) -> Result<()> {
+    let now = time::OffsetDateTime::now_utc();
     for org in ORGS {
-        let content = TrustCenter::from_yaml(org.yaml)
+        let mut content = TrustCenter::from_yaml(org.yaml)
             .with_context(|| format!("demo file for {}", org.slug))?;
         let slug: OrgSlug = org.slug.parse().map_err(anyhow::Error::msg)?;
         let scope = match scope_for(&**store, &slug).await? {
             Some(scope) => scope,
             None => create_org(&**store, &slug, content.profile.name.as_str()).await?,
         };
-        if store.latest_revision_summary(&scope).await?.is_none() {
-            let mut earlier = content.clone();
-            earlier.subprocessors.pop();
-            store.save_draft(&scope, &earlier).await?;
-            publish_draft(
-                &**store,
-                &scope,
-                time::OffsetDateTime::now_utc() - time::Duration::days(30),
-                ACTOR,
-            )
-            .await?;
-        }
         demo_accounts(store, &scope).await?;
+        if store.latest_revision_summary(&scope).await?.is_some() {
+            continue;
+        }
+        let mut earlier = content.clone();
+        earlier.subprocessors.pop();
+        store.save_draft(&scope, &earlier).await?;
+        publish_draft(&**store, &scope, now - time::Duration::days(30), ACTOR).await?;
+
+        let notice = i64::from(content.commitments.subprocessor_notice_days);
+        if let Some(newest) = content.subprocessors.last_mut() {
+            newest.announced_at = Day(now.date());
+            newest.effective_at = Day(now.date() + time::Duration::days(notice + 14));
+        }
         store.save_draft(&scope, &content).await?;
-        if let PublishOutcome::Published { revision, .. } =
-            publish_draft(&**store, &scope, time::OffsetDateTime::now_utc(), ACTOR).await?
-        {
-            tracing::info!(
+        match publish_draft(&**store, &scope, now, ACTOR).await? {
+            PublishOutcome::Published { revision, .. } => tracing::info!(
                 org = org.slug,
                 revision = revision.number,
                 "demo content published"
-            );
+            ),
+            PublishOutcome::Refused(refusal) => bail!("demo content for {}: {refusal}", org.slug),
+            PublishOutcome::Unchanged { .. } | PublishOutcome::NoDraft => {}
         }
     }
     Ok(())

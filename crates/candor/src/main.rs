@@ -383,6 +383,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 PublishOutcome::NoDraft => {
                     bail!("org {org} has no draft; run `candor apply FILE --org {org}` first")
                 }
+                PublishOutcome::Refused(refusal) => {
+                    bail!("not published: {refusal}")
+                }
             }
         }
         Command::User {

@@ -217,26 +217,51 @@ fn publish_numbers_revisions_and_diff_describes_them() {
             .contains("nothing to publish: the draft equals revision 1")
     );
 
-    let added = QUILLFEATHER.replacen(
-        "changelog:\n",
-        "- name: Mailgun\n  purpose: Backup email delivery\n  locations: [United States]\n  data_categories: [Account email addresses]\n  enabled_by_default: true\n  website: https://www.mailgun.com\n  announced_at: 2026-11-22\n  effective_at: 2027-01-05\nchangelog:\n",
-        1,
-    );
+    let added = QUILLFEATHER.replacen("changelog:\n", &mailgun_entry(), 1);
     let file = ws.file("v2.yaml", &added);
     ws.ok(&["apply", path_str(&file), "--org", "quillfeather"]);
     let out = ws.ok(&["publish", "--org", "quillfeather"]);
     assert!(out.contains("published revision 2"), "{out}");
     assert!(
-        out.contains(
-            "subprocessor added: Mailgun (Backup email delivery), takes effect 2027-01-05"
-        ),
+        out.contains(&format!(
+            "subprocessor added: Mailgun (Backup email delivery), takes effect {}",
+            mailgun_effective()
+        )),
         "{out}"
     );
+
+    // Another subprocessor taking effect tomorrow is refused, naming the field.
+    let tomorrow = (time::OffsetDateTime::now_utc().date() + time::Duration::days(1)).to_string();
+    let short = added.replacen(
+        "changelog:\n",
+        &mailgun_entry()
+            .replace("Mailgun", "Resend")
+            .replace(&mailgun_effective(), &tomorrow),
+        1,
+    );
+    let file = ws.file("v3.yaml", &short);
+    ws.ok(&["apply", path_str(&file), "--org", "quillfeather"]);
+    let out = ws.candor(&["publish", "--org", "quillfeather"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("not published: subprocessors[") && stderr.contains("].effective_at"),
+        "{stderr}"
+    );
+    ws.ok(&[
+        "apply",
+        path_str(&ws.file("v2.yaml", &added)),
+        "--org",
+        "quillfeather",
+    ]);
 
     let out = ws.ok(&["diff", "--org", "quillfeather", "1", "2"]);
     assert_eq!(
         out.trim(),
-        "subprocessor added: Mailgun (Backup email delivery), takes effect 2027-01-05"
+        format!(
+            "subprocessor added: Mailgun (Backup email delivery), takes effect {}",
+            mailgun_effective()
+        )
     );
     let json: serde_json::Value =
         serde_json::from_str(&ws.ok(&["diff", "--org", "quillfeather", "1", "2", "--json"]))
@@ -895,11 +920,9 @@ fn watch_follows_a_growing_log_reports_changes_and_fails_loudly_on_a_rewritten_h
     assert!(server.terminate().success());
     copy_database(&db, &fork);
 
-    let v3 = QUILLFEATHER.replacen("    rto_minutes: 240", "    rto_minutes: 60", 1).replacen(
-        "changelog:\n",
-        "- name: Mailgun\n  purpose: Backup email delivery\n  locations: [United States]\n  data_categories: [Account email addresses]\n  enabled_by_default: true\n  website: https://www.mailgun.com\n  announced_at: 2026-11-22\n  effective_at: 2027-01-05\nchangelog:\n",
-        1,
-    );
+    let v3 = QUILLFEATHER
+        .replacen("    rto_minutes: 240", "    rto_minutes: 60", 1)
+        .replacen("changelog:\n", &mailgun_entry(), 1);
     publish("v3.yaml", v3.clone());
     let state = ws.dir.path().join("watch.json");
     let watch = |base: &str, json: bool| {
@@ -1083,4 +1106,20 @@ fn killing_publish_at_random_moments_never_splits_a_revision_from_its_log_entry(
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("revision 1 has no log entry"), "{stderr}");
+}
+
+/// When the Mailgun subprocessor the tests add takes effect: far enough ahead to meet
+/// the default 30-day notice rule on whatever day the tests run.
+fn mailgun_effective() -> String {
+    let day = time::OffsetDateTime::now_utc().date() + time::Duration::days(45);
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    day.format(format).unwrap()
+}
+
+/// A subprocessor entry to insert before `changelog:` in a demo file.
+fn mailgun_entry() -> String {
+    format!(
+        "- name: Mailgun\n  purpose: Backup email delivery\n  locations: [United States]\n  data_categories: [Account email addresses]\n  enabled_by_default: true\n  website: https://www.mailgun.com\n  announced_at: 2026-11-22\n  effective_at: {}\nchangelog:\n",
+        mailgun_effective()
+    )
 }

@@ -1,0 +1,125 @@
+//! The subprocessor notice rule: customers hear of a new subprocessor at least the
+//! org's notice period before it starts processing their data.
+
+use std::collections::HashMap;
+
+use crate::model::{Subprocessor, TrustCenter};
+use crate::parse::FieldError;
+use crate::types::Day;
+
+/// A subprocessor counts as active in a revision when it is listed and not removed.
+fn active(list: &[Subprocessor]) -> HashMap<&str, &Subprocessor> {
+    list.iter()
+        .filter(|s| s.removed_at.is_none())
+        .map(|s| (s.name.as_str(), s))
+        .collect()
+}
+
+/// Checks a revision about to be published on `publish_day` against the one before it.
+/// A subprocessor that becomes active (new, or back after removal) must take effect at
+/// least `commitments.subprocessor_notice_days` after publication, and so must one
+/// already announced whose `effective_at` is moved earlier. The first revision is the
+/// starting list, not an addition, so it is not checked.
+pub fn check(
+    previous: Option<&TrustCenter>,
+    next: &TrustCenter,
+    publish_day: Day,
+) -> Result<(), FieldError> {
+    let Some(previous) = previous else {
+        return Ok(());
+    };
+    let days = next.commitments.subprocessor_notice_days;
+    let earliest = Day(publish_day.0 + time::Duration::days(i64::from(days)));
+    let before = active(&previous.subprocessors);
+    for (i, s) in next.subprocessors.iter().enumerate() {
+        if s.removed_at.is_some() {
+            continue;
+        }
+        let needs_notice = match before.get(s.name.as_str()) {
+            None => true,
+            // Bringing a pending date forward shortens the notice customers were given;
+            // editing the date of one already in effect corrects history.
+            Some(old) => old.effective_at > publish_day && s.effective_at < old.effective_at,
+        };
+        if needs_notice && s.effective_at < earliest {
+            return Err(FieldError {
+                field: format!("subprocessors[{i}].effective_at"),
+                message: format!(
+                    "{} is less than {days} days' notice: a subprocessor added or brought \
+                     forward on {publish_day} can take effect on {earliest} at the earliest",
+                    s.effective_at
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEMO: &str = include_str!("../../candor/demo/quillfeather.yaml");
+
+    fn demo() -> TrustCenter {
+        TrustCenter::from_yaml(DEMO).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn day(text: &str) -> Day {
+        text.parse().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn with_new(effective: &str) -> TrustCenter {
+        let mut next = demo();
+        let mut added = next.subprocessors[0].clone();
+        added.name = "Mailgun".parse().unwrap_or_else(|e| panic!("{e}"));
+        added.announced_at = day("2030-01-01");
+        added.effective_at = day(effective);
+        next.subprocessors.push(added);
+        next
+    }
+
+    #[test]
+    fn an_addition_needs_the_full_notice_period() {
+        let before = demo();
+        let publish = day("2030-01-01");
+        let short = with_new("2030-01-30");
+        let err = check(Some(&before), &short, publish)
+            .err()
+            .unwrap_or_else(|| panic!("accepted"));
+        let index = short.subprocessors.len() - 1;
+        assert_eq!(err.field, format!("subprocessors[{index}].effective_at"));
+        assert!(err.message.contains("2030-01-31"), "{}", err.message);
+        assert_eq!(
+            check(Some(&before), &with_new("2030-01-31"), publish),
+            Ok(())
+        );
+        // The first revision is the starting list.
+        assert_eq!(check(None, &short, publish), Ok(()));
+    }
+
+    #[test]
+    fn the_period_is_the_orgs_own() {
+        let before = demo();
+        let mut next = with_new("2030-01-08");
+        next.commitments.subprocessor_notice_days = 7;
+        assert_eq!(check(Some(&before), &next, day("2030-01-01")), Ok(()));
+        next.commitments.subprocessor_notice_days = 8;
+        assert!(check(Some(&before), &next, day("2030-01-01")).is_err());
+    }
+
+    #[test]
+    fn bringing_a_pending_date_forward_is_checked_and_history_is_not() {
+        let before = with_new("2030-03-01");
+        let mut next = before.clone();
+        let last = next.subprocessors.len() - 1;
+        next.subprocessors[last].effective_at = day("2030-01-15");
+        assert!(check(Some(&before), &next, day("2030-01-01")).is_err());
+        // Already in effect: the date may be corrected.
+        assert_eq!(check(Some(&before), &next, day("2030-04-01")), Ok(()));
+        // Removing one needs no notice; neither does leaving the list alone.
+        next.subprocessors[last].removed_at = Some(day("2030-01-02"));
+        assert_eq!(check(Some(&before), &next, day("2030-01-01")), Ok(()));
+        assert_eq!(check(Some(&before), &before, day("2030-01-01")), Ok(()));
+    }
+}
