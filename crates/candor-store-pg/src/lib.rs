@@ -14,6 +14,10 @@ use async_trait::async_trait;
 use candor_domain::audit::{AuditEntry, AuditEvent, next_entry};
 use candor_domain::policy::Role;
 use candor_domain::{OrgSlug, Revision, TrustCenter};
+use candor_store::outbox::{
+    Delivery, DeliveryResult, NewDelivery, Objection, OutboxStats, SubscribeOutcome,
+    SubscribeRequest, Subscriber,
+};
 use candor_store::{ApiToken, Credentials, Invite, Member, User, parse_role};
 use candor_store::{
     AuditLog, Draft, Org, OrgScope, Result, RevisionSummary, Store, StoreError,
@@ -25,6 +29,7 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, Postgres, Row, Trans
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+mod outbox;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -37,6 +42,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../migrations/0005_log.sql")),
     (6, include_str!("../migrations/0006_org_secrets.sql")),
     (7, include_str!("../migrations/0007_audit_tree.sql")),
+    (8, include_str!("../migrations/0008_subscribers.sql")),
 ];
 
 /// Privileges of the app role, per table. Revisions and the audit log are
@@ -52,6 +58,10 @@ const APP_GRANTS: &[(&str, &str)] = &[
     ("memberships", "SELECT, INSERT, UPDATE, DELETE"),
     ("api_tokens", "SELECT, INSERT, UPDATE"),
     ("invites", "SELECT, INSERT, UPDATE"),
+    ("subscribers", "SELECT, INSERT, UPDATE"),
+    ("objections", "SELECT, INSERT"),
+    ("deliveries", "SELECT, INSERT, UPDATE"),
+    ("announcements", "SELECT, INSERT"),
     ("log_entries", "SELECT, INSERT"),
     ("log_nodes", "SELECT, INSERT"),
     ("org_secrets", "SELECT, INSERT"),
@@ -950,6 +960,104 @@ impl Store for PgStore {
         let found = read_tree_nodes(&mut tx, scope, Tree::Audit, nodes).await?;
         tx.commit().await.map_err(backend)?;
         Ok(found)
+    }
+
+    async fn subscribe(
+        &self,
+        scope: &OrgScope,
+        request: &SubscribeRequest,
+        confirmation: &NewDelivery,
+    ) -> Result<SubscribeOutcome> {
+        self.outbox_subscribe(scope, request, confirmation).await
+    }
+
+    async fn confirm_subscriber(
+        &self,
+        scope: &OrgScope,
+        confirm_hash: &str,
+        at: OffsetDateTime,
+    ) -> Result<Option<Subscriber>> {
+        self.outbox_confirm(scope, confirm_hash, at).await
+    }
+
+    async fn subscriber(&self, scope: &OrgScope, id: Uuid) -> Result<Option<Subscriber>> {
+        self.outbox_subscriber_where(scope, "id", Some(id), None)
+            .await
+    }
+
+    async fn subscriber_by_manage_token(
+        &self,
+        scope: &OrgScope,
+        token: &str,
+    ) -> Result<Option<Subscriber>> {
+        self.outbox_subscriber_where(scope, "manage_token", None, Some(token))
+            .await
+    }
+
+    async fn unsubscribe(&self, scope: &OrgScope, id: Uuid, at: OffsetDateTime) -> Result<bool> {
+        self.outbox_unsubscribe(scope, id, at).await
+    }
+
+    async fn subscribers(&self, scope: &OrgScope) -> Result<Vec<Subscriber>> {
+        self.outbox_subscribers(scope).await
+    }
+
+    async fn insert_objection(
+        &self,
+        scope: &OrgScope,
+        subscriber_id: Uuid,
+        subprocessor: &str,
+        reason: &str,
+        at: OffsetDateTime,
+    ) -> Result<Objection> {
+        self.outbox_insert_objection(scope, subscriber_id, subprocessor, reason, at)
+            .await
+    }
+
+    async fn objections(&self, scope: &OrgScope) -> Result<Vec<Objection>> {
+        self.outbox_objections(scope).await
+    }
+
+    async fn unannounced_revisions(&self, scope: &OrgScope) -> Result<Vec<u64>> {
+        self.outbox_unannounced(scope).await
+    }
+
+    async fn announce_revision(
+        &self,
+        scope: &OrgScope,
+        revision: u64,
+        deliveries: &[NewDelivery],
+        at: OffsetDateTime,
+    ) -> Result<bool> {
+        self.outbox_announce(scope, revision, deliveries, at).await
+    }
+
+    async fn enqueue(&self, scope: &OrgScope, deliveries: &[NewDelivery]) -> Result<()> {
+        self.outbox_enqueue(scope, deliveries).await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        scope: &OrgScope,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<Delivery>> {
+        self.outbox_claim(scope, now, lease_until, limit).await
+    }
+
+    async fn finish_delivery(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        result: &DeliveryResult,
+        at: OffsetDateTime,
+    ) -> Result<()> {
+        self.outbox_finish(scope, id, result, at).await
+    }
+
+    async fn outbox_stats(&self, scope: &OrgScope) -> Result<OutboxStats> {
+        self.outbox_counts(scope).await
     }
 }
 

@@ -13,6 +13,10 @@ use async_trait::async_trait;
 use candor_domain::audit::{AuditEntry, AuditEvent, next_entry};
 use candor_domain::policy::Role;
 use candor_domain::{OrgSlug, Revision, TrustCenter};
+use candor_store::outbox::{
+    Delivery, DeliveryResult, NewDelivery, Objection, OutboxStats, SubscribeOutcome,
+    SubscribeRequest, Subscriber,
+};
 use candor_store::{ApiToken, AuditLog, Credentials, Invite, Member, User, parse_role};
 use candor_store::{
     Draft, Org, OrgScope, Result, RevisionSummary, Store, StoreError, audit_entry_from_row,
@@ -26,6 +30,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
+mod outbox;
+
 /// Schema changes in order. Append only: a released migration never changes.
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_foundation.sql")),
@@ -35,6 +41,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../migrations/0005_log.sql")),
     (6, include_str!("../migrations/0006_org_secrets.sql")),
     (7, include_str!("../migrations/0007_audit_tree.sql")),
+    (8, include_str!("../migrations/0008_subscribers.sql")),
 ];
 
 const LATEST_REVISION: &str = "SELECT number, content_hash, content, published_at FROM revisions
@@ -866,6 +873,101 @@ impl Store for SqliteStore {
     ) -> Result<HashMap<(u8, u64), [u8; 32]>> {
         let mut conn = self.pool.acquire().await.map_err(backend)?;
         read_tree_nodes(&mut conn, &scope.org_id().to_string(), Tree::Audit, nodes).await
+    }
+
+    async fn subscribe(
+        &self,
+        scope: &OrgScope,
+        request: &SubscribeRequest,
+        confirmation: &NewDelivery,
+    ) -> Result<SubscribeOutcome> {
+        outbox::subscribe(&self.pool, scope, request, confirmation).await
+    }
+
+    async fn confirm_subscriber(
+        &self,
+        scope: &OrgScope,
+        confirm_hash: &str,
+        at: OffsetDateTime,
+    ) -> Result<Option<Subscriber>> {
+        outbox::confirm(&self.pool, scope, confirm_hash, at).await
+    }
+
+    async fn subscriber(&self, scope: &OrgScope, id: Uuid) -> Result<Option<Subscriber>> {
+        outbox::subscriber_where(&self.pool, scope, "id", &id.to_string()).await
+    }
+
+    async fn subscriber_by_manage_token(
+        &self,
+        scope: &OrgScope,
+        token: &str,
+    ) -> Result<Option<Subscriber>> {
+        outbox::subscriber_where(&self.pool, scope, "manage_token", token).await
+    }
+
+    async fn unsubscribe(&self, scope: &OrgScope, id: Uuid, at: OffsetDateTime) -> Result<bool> {
+        outbox::unsubscribe(&self.pool, scope, id, at).await
+    }
+
+    async fn subscribers(&self, scope: &OrgScope) -> Result<Vec<Subscriber>> {
+        outbox::subscribers(&self.pool, scope).await
+    }
+
+    async fn insert_objection(
+        &self,
+        scope: &OrgScope,
+        subscriber_id: Uuid,
+        subprocessor: &str,
+        reason: &str,
+        at: OffsetDateTime,
+    ) -> Result<Objection> {
+        outbox::insert_objection(&self.pool, scope, subscriber_id, subprocessor, reason, at).await
+    }
+
+    async fn objections(&self, scope: &OrgScope) -> Result<Vec<Objection>> {
+        outbox::objections(&self.pool, scope).await
+    }
+
+    async fn unannounced_revisions(&self, scope: &OrgScope) -> Result<Vec<u64>> {
+        outbox::unannounced(&self.pool, scope).await
+    }
+
+    async fn announce_revision(
+        &self,
+        scope: &OrgScope,
+        revision: u64,
+        deliveries: &[NewDelivery],
+        at: OffsetDateTime,
+    ) -> Result<bool> {
+        outbox::announce(&self.pool, scope, revision, deliveries, at).await
+    }
+
+    async fn enqueue(&self, scope: &OrgScope, deliveries: &[NewDelivery]) -> Result<()> {
+        outbox::enqueue(&self.pool, scope, deliveries).await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        scope: &OrgScope,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<Delivery>> {
+        outbox::claim(&self.pool, scope, now, lease_until, limit).await
+    }
+
+    async fn finish_delivery(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        result: &DeliveryResult,
+        at: OffsetDateTime,
+    ) -> Result<()> {
+        outbox::finish(&self.pool, scope, id, result, at).await
+    }
+
+    async fn outbox_stats(&self, scope: &OrgScope) -> Result<OutboxStats> {
+        outbox::stats(&self.pool, scope).await
     }
 }
 

@@ -16,12 +16,18 @@ use candor_domain::{ContentHash, OrgSlug, Revision, TrustCenter};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::outbox::{
+    Delivery, DeliveryResult, NewDelivery, Objection, OutboxStats, SubscribeOutcome,
+    SubscribeRequest, Subscriber,
+};
+
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod ops;
 
 pub mod keys;
 pub mod log;
+pub mod outbox;
 pub use ops::{PublishOutcome, create_org, publish_draft, scope_for, verify_audit};
 
 /// Proof that the holder may act on one org's data. Cannot be built outside this crate.
@@ -288,6 +294,76 @@ pub trait Store: Send + Sync + 'static {
         purpose: &str,
         sealed: &keys::SealedSecret,
     ) -> Result<()>;
+
+    // Subscribers and the outbox.
+
+    /// Stores a pending subscriber (or renews the confirmation of a pending or
+    /// unsubscribed one) and queues `confirmation` to it, in one transaction. An
+    /// active subscriber is left alone and nothing is queued.
+    async fn subscribe(
+        &self,
+        scope: &OrgScope,
+        request: &SubscribeRequest,
+        confirmation: &NewDelivery,
+    ) -> Result<SubscribeOutcome>;
+    /// Confirms the subscriber whose unexpired confirmation secret hashes to `confirm_hash`.
+    async fn confirm_subscriber(
+        &self,
+        scope: &OrgScope,
+        confirm_hash: &str,
+        at: OffsetDateTime,
+    ) -> Result<Option<Subscriber>>;
+    async fn subscriber(&self, scope: &OrgScope, id: Uuid) -> Result<Option<Subscriber>>;
+    async fn subscriber_by_manage_token(
+        &self,
+        scope: &OrgScope,
+        token: &str,
+    ) -> Result<Option<Subscriber>>;
+    /// Marks a subscriber unsubscribed; false if it already was.
+    async fn unsubscribe(&self, scope: &OrgScope, id: Uuid, at: OffsetDateTime) -> Result<bool>;
+    /// Every subscriber, oldest first.
+    async fn subscribers(&self, scope: &OrgScope) -> Result<Vec<Subscriber>>;
+    async fn insert_objection(
+        &self,
+        scope: &OrgScope,
+        subscriber_id: Uuid,
+        subprocessor: &str,
+        reason: &str,
+        at: OffsetDateTime,
+    ) -> Result<Objection>;
+    /// Newest first.
+    async fn objections(&self, scope: &OrgScope) -> Result<Vec<Objection>>;
+
+    /// Revisions whose notices have not been queued yet, oldest first.
+    async fn unannounced_revisions(&self, scope: &OrgScope) -> Result<Vec<u64>>;
+    /// Queues a revision's notices and marks it announced, in one transaction. False
+    /// (and nothing queued) if another worker announced it first.
+    async fn announce_revision(
+        &self,
+        scope: &OrgScope,
+        revision: u64,
+        deliveries: &[NewDelivery],
+        at: OffsetDateTime,
+    ) -> Result<bool>;
+    /// Queues messages outside any announcement (e.g. to the security contact).
+    async fn enqueue(&self, scope: &OrgScope, deliveries: &[NewDelivery]) -> Result<()>;
+    /// Claims up to `limit` due messages until `lease_until`; a claim that is not
+    /// finished by then (the worker died) makes the message due again.
+    async fn claim_deliveries(
+        &self,
+        scope: &OrgScope,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<Delivery>>;
+    async fn finish_delivery(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        result: &DeliveryResult,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    async fn outbox_stats(&self, scope: &OrgScope) -> Result<OutboxStats>;
 }
 
 pub fn parse_role(text: &str) -> Result<Role> {

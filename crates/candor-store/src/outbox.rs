@@ -1,0 +1,176 @@
+//! Subscribers and the outbox: the records behind notices, mails and webhooks.
+
+use std::fmt;
+use std::str::FromStr;
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::keys::SealedSecret;
+
+/// How a subscriber is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Channel {
+    Email,
+    Webhook,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Webhook => "webhook",
+        }
+    }
+}
+
+impl FromStr for Channel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "email" => Ok(Channel::Email),
+            "webhook" => Ok(Channel::Webhook),
+            other => Err(format!("unknown channel {other:?}")),
+        }
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a subscriber wants to hear about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Topics {
+    /// Every published revision.
+    All,
+    /// Only revisions that change the subprocessor list.
+    Subprocessors,
+}
+
+impl Topics {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Topics::All => "all",
+            Topics::Subprocessors => "subprocessors",
+        }
+    }
+}
+
+impl FromStr for Topics {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "all" => Ok(Topics::All),
+            "subprocessors" => Ok(Topics::Subprocessors),
+            other => Err(format!("unknown topics {other:?}")),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subscriber {
+    pub id: Uuid,
+    pub channel: Channel,
+    /// An email address (lowercased) or a webhook URL. Personal data: never logged.
+    pub address: String,
+    pub topics: Topics,
+    /// The capability in unsubscribe and objection links.
+    pub manage_token: String,
+    /// Webhooks only: the signing secret, sealed with the master key.
+    pub webhook_secret: Option<SealedSecret>,
+    pub created_at: OffsetDateTime,
+    pub confirmed_at: Option<OffsetDateTime>,
+    pub unsubscribed_at: Option<OffsetDateTime>,
+}
+
+impl Subscriber {
+    /// Confirmed and not unsubscribed since: the only state that receives notices.
+    pub fn is_active(&self) -> bool {
+        self.confirmed_at.is_some() && self.unsubscribed_at.is_none()
+    }
+}
+
+/// A request to subscribe, from the public form or the API.
+#[derive(Clone, Debug)]
+pub struct SubscribeRequest {
+    pub channel: Channel,
+    pub address: String,
+    pub topics: Topics,
+    /// SHA-256 (hex) of the secret in the confirmation link or event.
+    pub confirm_hash: String,
+    pub confirm_expires_at: OffsetDateTime,
+    /// Used if the address is new; a known address keeps its token, so that links
+    /// in mails already sent keep working.
+    pub manage_token: String,
+    pub webhook_secret: Option<SealedSecret>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SubscribeOutcome {
+    /// Stored (or renewed) and waiting for confirmation; the confirmation is queued.
+    Pending(Uuid),
+    /// The address is already subscribed: nothing changed, nothing was sent.
+    AlreadyActive,
+}
+
+/// A message to queue. `message` is the channel's JSON document (see candor-jobs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewDelivery {
+    pub id: Uuid,
+    pub subscriber_id: Option<Uuid>,
+    pub channel: Channel,
+    pub message: String,
+}
+
+/// A queued message, as claimed by a worker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    /// Also the mail's Message-ID and the webhook's `webhook-id`: receivers deduplicate on it.
+    pub id: Uuid,
+    pub subscriber_id: Option<Uuid>,
+    pub channel: Channel,
+    pub message: String,
+    /// Attempts so far, this one included.
+    pub attempts: u32,
+    pub created_at: OffsetDateTime,
+}
+
+/// How an attempt ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeliveryResult {
+    Delivered,
+    /// Try again at `next_attempt_at`.
+    Retry {
+        next_attempt_at: OffsetDateTime,
+        error: String,
+    },
+    /// Give up (too many attempts, or a permanent refusal).
+    Failed {
+        error: String,
+    },
+    /// Not sent on purpose (the subscriber left before it went out).
+    Dropped {
+        reason: String,
+    },
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OutboxStats {
+    pub pending: u64,
+    pub delivered: u64,
+    pub failed: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Objection {
+    pub id: Uuid,
+    pub subscriber_id: Uuid,
+    /// The subscriber's address at the time it was read, for the admin's reply.
+    pub address: String,
+    pub subprocessor: String,
+    pub reason: String,
+    pub created_at: OffsetDateTime,
+}
