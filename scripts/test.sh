@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs Candor's whole test suite: cargo's tests (PostgreSQL ones included) and the
 # browser tests in Debian's Chromium. Installs what it needs when missing
-# (postgresql, chromium, Go with x/mod, Python's jsonschema and
-# openapi-spec-validator, the npm test dependencies), starts a
+# (postgresql, chromium, Go with x/mod, Python's jsonschema,
+# openapi-spec-validator, sectxt, aiosmtpd and standardwebhooks, the npm test
+# dependencies), starts a
 # throwaway PostgreSQL cluster on 127.0.0.1 for the run and removes it afterwards.
 # Extra arguments go to `cargo test` alone (e.g. scripts/test.sh -p candor-web).
 set -euo pipefail
@@ -41,6 +42,10 @@ ensure_packages() {
     python3 -c 'import openapi_spec_validator' 2>/dev/null || python3 -m pip install --quiet openapi-spec-validator
     # …and PyPI's sectxt validates security.txt against RFC 9116.
     python3 -c 'import sectxt' 2>/dev/null || python3 -m pip install --quiet sectxt
+    # …and a real SMTP server (aiosmtpd) receives Candor's mail…
+    python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet aiosmtpd
+    # …and PyPI's standardwebhooks verifies its signed webhooks.
+    python3 -c 'import standardwebhooks' 2>/dev/null || python3 -m pip install --quiet standardwebhooks
 }
 
 start_postgres() {

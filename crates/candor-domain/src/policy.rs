@@ -54,6 +54,8 @@ pub enum Action {
     ManageTokens,
     /// Read the audit log of privileged writes.
     ViewAudit,
+    /// Read subscribers (personal data), their objections and the outbox.
+    ViewSubscribers,
     /// Change org settings (notice period, host names, …).
     ManageSettings,
     /// Delete the org and everything in it.
@@ -61,7 +63,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::ViewDraft,
         Action::EditDraft,
         Action::Publish,
@@ -69,6 +71,7 @@ impl Action {
         Action::ManageOwners,
         Action::ManageTokens,
         Action::ViewAudit,
+        Action::ViewSubscribers,
         Action::ManageSettings,
         Action::DeleteOrg,
     ];
@@ -87,6 +90,7 @@ pub fn allows(role: Role, action: Action) -> bool {
                 | ManageMembers
                 | ManageTokens
                 | ViewAudit
+                | ViewSubscribers
                 | ManageSettings
         ),
         Role::Editor => matches!(action, ViewDraft | EditDraft),
@@ -111,6 +115,7 @@ mod tests {
             (Action::ManageOwners,   [true, false, false, false]),
             (Action::ManageTokens,   [true, true,  false, false]),
             (Action::ViewAudit,      [true, true,  false, false]),
+            (Action::ViewSubscribers, [true, true, false, false]),
             (Action::ManageSettings, [true, true,  false, false]),
             (Action::DeleteOrg,      [true, false, false, false]),
         ];

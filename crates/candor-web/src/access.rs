@@ -38,6 +38,11 @@ const ADMIN_ORG_ROUTES: &[(Method, &str, Action)] = &[
     (Method::GET, "/admin/orgs/{org}/audit", Action::ViewAudit),
     (
         Method::GET,
+        "/admin/orgs/{org}/subscribers",
+        Action::ViewSubscribers,
+    ),
+    (
+        Method::GET,
         "/admin/orgs/{org}/members",
         Action::ManageMembers,
     ),

@@ -250,6 +250,7 @@ struct OrgPage<'a> {
     can_audit: bool,
     can_manage_members: bool,
     can_manage_tokens: bool,
+    can_view_subscribers: bool,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -303,6 +304,7 @@ async fn org_view(
             can_audit: allows(access.role, Action::ViewAudit),
             can_manage_members: allows(access.role, Action::ManageMembers),
             can_manage_tokens: allows(access.role, Action::ManageTokens),
+            can_view_subscribers: allows(access.role, Action::ViewSubscribers),
             notice,
             error,
         },
@@ -446,6 +448,9 @@ pub async fn publish(
     {
         Ok(PublishOutcome::Published { revision, .. }) => {
             state.pages.invalidate(access.scope.slug());
+            if let Some(worker) = &state.worker {
+                worker.wake();
+            }
             Redirect::to(&format!(
                 "/admin/orgs/{}?published={}",
                 access.scope.slug(),
@@ -959,4 +964,65 @@ pub async fn accept_invite(
         .headers_mut()
         .insert(header::SET_COOKIE, session_cookie(&session));
     response
+}
+
+#[derive(Template)]
+#[template(path = "admin/subscribers.html")]
+struct SubscribersPage<'a> {
+    slug: &'a str,
+    /// (address, channel, topics, state, since)
+    subscribers: Vec<(String, &'static str, &'static str, &'static str, String)>,
+    /// (when, subprocessor, address, reason)
+    objections: Vec<(String, String, String, String)>,
+    queued: u64,
+    delivered: u64,
+    failed: u64,
+}
+
+/// `GET /admin/orgs/{org}/subscribers`: who is told of changes, who objected, and
+/// how the outbox is doing.
+pub async fn subscribers(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> Response {
+    let store = &state.store;
+    let (list, objections, stats) = match (
+        store.subscribers(&access.scope).await,
+        store.objections(&access.scope).await,
+        store.outbox_stats(&access.scope).await,
+    ) {
+        (Ok(l), Ok(o), Ok(s)) => (l, o, s),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return internal(e),
+    };
+    let day = crate::views::human_time;
+    render(
+        SubscribersPage {
+            slug: access.scope.slug().as_str(),
+            subscribers: list
+                .iter()
+                .map(|s| {
+                    let (state_name, since) = match (s.confirmed_at, s.unsubscribed_at) {
+                        (_, Some(at)) => ("unsubscribed", day(at)),
+                        (Some(at), None) => ("active", day(at)),
+                        (None, None) => ("awaiting confirmation", day(s.created_at)),
+                    };
+                    (
+                        s.address.clone(),
+                        s.channel.as_str(),
+                        s.topics.as_str(),
+                        state_name,
+                        since,
+                    )
+                })
+                .collect(),
+            objections: objections
+                .into_iter()
+                .map(|o| (day(o.created_at), o.subprocessor, o.address, o.reason))
+                .collect(),
+            queued: stats.pending,
+            delivered: stats.delivered,
+            failed: stats.failed,
+        },
+        StatusCode::OK,
+    )
 }

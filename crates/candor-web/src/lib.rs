@@ -30,6 +30,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod feed;
 pub mod headers;
 pub mod limits;
 pub mod log;
@@ -37,6 +38,7 @@ pub mod manage;
 pub mod openapi;
 pub mod pages;
 pub mod securitytxt;
+pub mod subscribe;
 pub mod views;
 
 use error::ApiError;
@@ -73,6 +75,10 @@ pub struct WebConfig {
     pub writes_per_minute: NonZeroU32,
     /// State-changing requests allowed per minute and account or API token.
     pub account_writes_per_minute: NonZeroU32,
+    /// Where readers reach this server; the base of links in mails, webhooks and the feed.
+    pub public_url: url::Url,
+    /// Let webhook subscribers name loopback or private addresses (tests, closed networks).
+    pub allow_private_webhooks: bool,
 }
 
 impl Default for WebConfig {
@@ -90,6 +96,8 @@ impl Default for WebConfig {
             public_forms_per_minute: NonZeroU32::MIN.saturating_add(19),
             writes_per_minute: NonZeroU32::MIN.saturating_add(119),
             account_writes_per_minute: NonZeroU32::MIN.saturating_add(59),
+            public_url: url::Url::parse("http://localhost/").unwrap_or_else(|_| unreachable!()),
+            allow_private_webhooks: false,
         }
     }
 }
@@ -106,6 +114,10 @@ pub struct AppState {
             std::collections::HashMap<candor_domain::OrgSlug, Arc<pgp::composed::SignedSecretKey>>,
         >,
     >,
+    /// Rendered Atom feeds, per org and revision.
+    pub feeds: Arc<feed::FeedCache>,
+    /// The background worker, woken when there is something to send.
+    pub worker: Option<candor_jobs::Worker>,
     /// Each org's checkpoint signer, unsealed once and kept.
     pub signers: Arc<
         std::sync::RwLock<
@@ -154,8 +166,15 @@ impl AppState {
             limits: Arc::new(Limits::new(&config)),
             signers: Arc::default(),
             openpgp_keys: Arc::default(),
+            feeds: Arc::default(),
+            worker: None,
             config: Arc::new(config),
         }
+    }
+
+    pub fn with_worker(mut self, worker: candor_jobs::Worker) -> AppState {
+        self.worker = Some(worker);
+        self
     }
 }
 
@@ -173,6 +192,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/orgs/{org}/preview", get(admin::preview))
         .route("/admin/orgs/{org}/publish", post(admin::publish))
         .route("/admin/orgs/{org}/audit", get(admin::audit))
+        .route("/admin/orgs/{org}/subscribers", get(admin::subscribers))
         .route(
             "/admin/orgs/{org}/members",
             get(admin::members).post(admin::set_member),
@@ -221,6 +241,20 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/{org}/.well-known/openpgp-key.asc",
             get(securitytxt::openpgp_public_key),
+        )
+        .route("/{org}/feed.atom", get(feed::feed))
+        .route("/{org}/subscribe", post(subscribe::subscribe))
+        .route(
+            "/{org}/subscription/confirm",
+            get(subscribe::confirm_form).post(subscribe::confirm),
+        )
+        .route(
+            "/{org}/subscription/unsubscribe",
+            get(subscribe::unsubscribe_form).post(subscribe::unsubscribe),
+        )
+        .route(
+            "/{org}/subscription/object",
+            get(subscribe::object_form).post(subscribe::object),
         )
         .route("/{org}/log/checkpoint", get(log::checkpoint))
         .route("/{org}/log/proof/inclusion", get(log::inclusion))

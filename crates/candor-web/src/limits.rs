@@ -44,9 +44,11 @@ pub async fn limit_writes(State(state): State<AppState>, request: Request, next:
     if state.limits.writes_by_ip.check_key(&ip).is_err() {
         return too_many();
     }
-    if request.uri().path() == "/api/v1/validate"
-        && state.limits.public_forms_by_ip.check_key(&ip).is_err()
-    {
+    let path = request.uri().path();
+    let public_form = path == "/api/v1/validate"
+        || path.ends_with("/subscribe")
+        || path.contains("/subscription/");
+    if public_form && state.limits.public_forms_by_ip.check_key(&ip).is_err() {
         return too_many();
     }
     next.run(request).await

@@ -188,11 +188,7 @@ impl<'a> TrustPage<'a> {
             revision: revision.number,
             log_index: revision.number.saturating_sub(1),
             published_at: revision.published_at.format(&Rfc3339).unwrap_or_default(),
-            published_human: revision
-                .published_at
-                .to_offset(time::UtcOffset::UTC)
-                .format(HUMAN_TIME)
-                .unwrap_or_default(),
+            published_human: human_time(revision.published_at),
             content_hash: revision.content_hash.to_string(),
             overview,
             categories,
@@ -234,4 +230,11 @@ pub struct IndexPage {
 #[template(path = "unpublished.html")]
 pub struct UnpublishedPage<'a> {
     pub name: &'a str,
+}
+
+/// `2026-11-22 21:01 UTC`, for people.
+pub fn human_time(t: time::OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(HUMAN_TIME)
+        .unwrap_or_default()
 }

@@ -12,6 +12,7 @@ use candor_store::{
     OrgScope, PublishOutcome, SharedStore, create_org, publish_draft, scope_for, verify_audit,
 };
 use clap::{Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
 
 mod demo;
 mod watch;
@@ -71,6 +72,23 @@ enum Command {
         /// signature: set it to the public host before publishing for real.
         #[arg(long, env = "CANDOR_LOG_HOST", default_value = "localhost")]
         log_host: String,
+        /// Do not run the background worker in this process (run `candor worker` instead).
+        #[arg(long, env = "CANDOR_NO_WORKER")]
+        no_worker: bool,
+        #[command(flatten)]
+        outbound: Outbound,
+    },
+    /// Run only the background worker: turn published revisions into notices and
+    /// deliver queued mail and webhooks. Stops cleanly on SIGTERM.
+    Worker {
+        #[arg(
+            long,
+            env = "CANDOR_MASTER_KEY_FILE",
+            default_value = "candor-master.key"
+        )]
+        master_key_file: PathBuf,
+        #[command(flatten)]
+        outbound: Outbound,
     },
     /// Manage orgs (tenants).
     Org {
@@ -212,7 +230,12 @@ enum OrgCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(matches!(cli.command, Command::Serve { .. }));
+    init_logging(matches!(
+        cli.command,
+        Command::Serve { .. } | Command::Worker { .. }
+    ));
+    // One TLS stack: rustls with ring, for reqwest (webhooks, watch) and lettre alike.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -291,6 +314,82 @@ fn report_invalid(file: &std::path::Path, err: &ContentError) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// How Candor reaches people and machines: links, SMTP, webhooks, worker pacing.
+#[derive(clap::Args, Clone, Debug)]
+struct Outbound {
+    /// The URL readers reach this server at; links in mail, webhooks and the feed
+    /// start with it. Default: http://LISTEN/.
+    #[arg(long, env = "CANDOR_PUBLIC_URL")]
+    public_url: Option<url::Url>,
+    /// SMTP server for outgoing mail: smtp://host:25, smtp://host:587?tls=required,
+    /// smtps://user:password@host:465. Without it, mail waits in the queue.
+    #[arg(long, env = "CANDOR_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// Sender of outgoing mail. Default: notifications@ the public URL's host.
+    #[arg(long, env = "CANDOR_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// Let webhook subscribers name loopback and private addresses.
+    #[arg(long, env = "CANDOR_ALLOW_PRIVATE_WEBHOOKS")]
+    allow_private_webhooks: bool,
+    /// Seconds a claimed message stays claimed; a worker killed mid-send is
+    /// retried after this.
+    #[arg(long, env = "CANDOR_WORKER_LEASE_SECONDS", default_value_t = 60)]
+    worker_lease_seconds: u64,
+    /// Milliseconds between the worker's passes when nothing wakes it.
+    #[arg(long, env = "CANDOR_WORKER_POLL_MS", default_value_t = 2000)]
+    worker_poll_ms: u64,
+    /// Waits between attempts, in seconds, comma-separated (default: 5,300,1800,7200,18000,36000,36000).
+    #[arg(long, env = "CANDOR_WORKER_BACKOFF_SECONDS", value_delimiter = ',')]
+    worker_backoff_seconds: Vec<u64>,
+}
+
+impl Outbound {
+    fn public_url(&self, listen: &str) -> Result<url::Url> {
+        match &self.public_url {
+            Some(url) => Ok(url.clone()),
+            None => url::Url::parse(&format!("http://{listen}/"))
+                .with_context(|| format!("no --public-url, and http://{listen}/ is not a URL")),
+        }
+    }
+
+    fn worker(
+        &self,
+        store: SharedStore,
+        master: Option<Arc<candor_store::keys::MasterKey>>,
+        public_url: url::Url,
+    ) -> Result<candor_jobs::Worker> {
+        let host = public_url.host_str().unwrap_or("localhost").to_owned();
+        let mailer = match &self.smtp_url {
+            Some(smtp) => {
+                let from = self
+                    .mail_from
+                    .clone()
+                    .unwrap_or_else(|| format!("notifications@{host}"));
+                Some(
+                    candor_jobs::mail::Mailer::new(smtp, &from, &host)
+                        .map_err(anyhow::Error::msg)?,
+                )
+            }
+            None => {
+                tracing::warn!("no --smtp-url: mail stays queued until one is configured");
+                None
+            }
+        };
+        let mut config = candor_jobs::WorkerConfig::new(public_url);
+        config.lease = std::time::Duration::from_secs(self.worker_lease_seconds.max(1));
+        config.poll_interval = std::time::Duration::from_millis(self.worker_poll_ms.max(10));
+        if !self.worker_backoff_seconds.is_empty() {
+            config.backoff = self
+                .worker_backoff_seconds
+                .iter()
+                .map(|s| std::time::Duration::from_secs(*s))
+                .collect();
+        }
+        config.allow_private_targets = self.allow_private_webhooks;
+        candor_jobs::Worker::new(store, master, mailer, config).map_err(anyhow::Error::msg)
+    }
+}
+
 async fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Watch {
         url,
@@ -315,9 +414,40 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             https,
             master_key_file,
             log_host,
+            no_worker,
+            outbound,
         } => {
             let master = load_master_key(&master_key_file)?;
-            serve(store, &listen, demo, https, master, log_host).await
+            serve(
+                store,
+                &listen,
+                ServeOptions {
+                    demo,
+                    https,
+                    master,
+                    log_host,
+                    worker: !no_worker,
+                    outbound,
+                },
+            )
+            .await
+        }
+        Command::Worker {
+            master_key_file,
+            outbound,
+        } => {
+            let master = Arc::new(load_master_key(&master_key_file)?);
+            let public_url = outbound.public_url("127.0.0.1:8080")?;
+            let worker = outbound.worker(store, Some(master), public_url)?;
+            let stop = CancellationToken::new();
+            let trigger = stop.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                trigger.cancel();
+            });
+            tracing::info!("worker running");
+            worker.run(stop).await;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Org {
             command: OrgCommand::Create { slug, name },
@@ -709,32 +839,55 @@ fn load_master_key(path: &std::path::Path) -> Result<candor_store::keys::MasterK
     }
 }
 
-async fn serve(
-    store: SharedStore,
-    listen: &str,
+struct ServeOptions {
     demo: bool,
     https: bool,
     master: candor_store::keys::MasterKey,
     log_host: String,
-) -> Result<ExitCode> {
-    if demo {
+    worker: bool,
+    outbound: Outbound,
+}
+
+async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Result<ExitCode> {
+    if options.demo {
         demo::load(&store).await.context("loading demo content")?;
     }
-    let config = candor_web::WebConfig {
-        https,
-        directory: demo,
-        master_key: Some(Arc::new(master)),
-        log_host,
-        ..Default::default()
-    };
-    let state = candor_web::AppState::new(store, config);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
+    let public_url = options.outbound.public_url(&addr.to_string())?;
+    let master = Arc::new(options.master);
+    let config = candor_web::WebConfig {
+        https: options.https,
+        directory: options.demo,
+        master_key: Some(master.clone()),
+        log_host: options.log_host,
+        public_url: public_url.clone(),
+        allow_private_webhooks: options.outbound.allow_private_webhooks,
+        ..Default::default()
+    };
+    let mut state = candor_web::AppState::new(store.clone(), config);
+    let stop = CancellationToken::new();
+    let mut worker_task = None;
+    if options.worker {
+        let worker = options.outbound.worker(store, Some(master), public_url)?;
+        state = state.with_worker(worker.clone());
+        worker_task = Some(tokio::spawn(worker.run(stop.clone())));
+    }
     tracing::info!(%addr, "candor is serving");
     eprintln!("candor: serving on http://{addr}/");
-    candor_web::serve(listener, state, shutdown_signal()).await?;
+    let trigger = stop.clone();
+    candor_web::serve(listener, state, async move {
+        shutdown_signal().await;
+        // The worker stops claiming while the server drains its requests.
+        trigger.cancel();
+    })
+    .await?;
+    stop.cancel();
+    if let Some(task) = worker_task {
+        let _ = task.await;
+    }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -189,7 +189,6 @@ async fn revision_content(
 }
 
 pub async fn run(url: &str, state_path: &Path, pinned: Option<&str>) -> Result<Report, WatchError> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let t = target(url)?;
     let client = Client(
         reqwest::Client::builder()

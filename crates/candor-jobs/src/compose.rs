@@ -1,0 +1,290 @@
+//! What Candor sends, as stored in the outbox: the JSON documents the worker
+//! delivers, and the words of every notice. Links are absolute, under the
+//! operator's public base URL.
+
+use candor_domain::diff::{ContentDiff, SectionDiff};
+use candor_domain::{Revision, TrustCenter};
+use candor_store::outbox::{Channel, NewDelivery, Subscriber, Topics};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use url::Url;
+use uuid::Uuid;
+
+/// Why a mail or webhook is sent; decides whether a subscriber who left still gets it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// Double opt-in: goes to a subscriber who has not confirmed yet.
+    Confirmation,
+    /// A change notice: only to a subscriber who is still subscribed when it goes out.
+    Notice,
+    /// To the org itself (its security contact): always sent.
+    Operator,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailMessage {
+    pub purpose: Purpose,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    /// RFC 8058 one-click unsubscribe target (List-Unsubscribe + List-Unsubscribe-Post).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsubscribe_url: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookMessage {
+    pub purpose: Purpose,
+    pub url: String,
+    /// The exact body that is signed and sent.
+    pub body: String,
+}
+
+/// Where the org's public pages live.
+#[derive(Clone, Debug)]
+pub struct Links {
+    pub base: Url,
+    pub org: String,
+}
+
+impl Links {
+    fn at(&self, path: &str, query: &[(&str, &str)]) -> String {
+        let mut url = self.base.clone();
+        url.set_path(&format!("/{}/{path}", self.org));
+        if query.is_empty() {
+            url.set_query(None);
+        } else {
+            url.query_pairs_mut().clear().extend_pairs(query);
+        }
+        url.to_string()
+    }
+
+    pub fn page(&self) -> String {
+        let mut url = self.base.clone();
+        url.set_path(&format!("/{}", self.org));
+        url.to_string()
+    }
+
+    pub fn confirm(&self, secret: &str) -> String {
+        self.at("subscription/confirm", &[("token", secret)])
+    }
+
+    pub fn confirm_endpoint(&self) -> String {
+        self.at("subscription/confirm", &[])
+    }
+
+    pub fn unsubscribe(&self, manage_token: &str) -> String {
+        self.at("subscription/unsubscribe", &[("token", manage_token)])
+    }
+
+    pub fn object(&self, manage_token: &str, subprocessor: &str) -> String {
+        self.at(
+            "subscription/object",
+            &[("token", manage_token), ("subprocessor", subprocessor)],
+        )
+    }
+}
+
+fn delivery(subscriber: Option<Uuid>, channel: Channel, message: &impl Serialize) -> NewDelivery {
+    NewDelivery {
+        id: Uuid::new_v4(),
+        subscriber_id: subscriber,
+        channel,
+        // Serialising these plain structs cannot fail.
+        message: serde_json::to_string(message).unwrap_or_default(),
+    }
+}
+
+/// The double opt-in message for a new email subscriber.
+pub fn email_confirmation(links: &Links, org_name: &str, to: &str, secret: &str) -> NewDelivery {
+    let text = format!(
+        "Someone (hopefully you) asked to be told when {org_name} changes its trust center\n\
+         ({page}).\n\n\
+         Confirm the subscription within 7 days:\n{confirm}\n\n\
+         If it was not you, ignore this message: nothing will be sent unless you confirm.\n",
+        page = links.page(),
+        confirm = links.confirm(secret),
+    );
+    delivery(
+        None,
+        Channel::Email,
+        &EmailMessage {
+            purpose: Purpose::Confirmation,
+            to: to.to_owned(),
+            subject: format!("Confirm your subscription to {org_name}'s trust center"),
+            text,
+            unsubscribe_url: None,
+        },
+    )
+}
+
+/// The signed `subscription.confirm` event a new webhook receives: the receiver proves
+/// it wants the events by posting `token` back to `confirm_url`.
+pub fn webhook_confirmation(
+    links: &Links,
+    url: &str,
+    secret: &str,
+    now: time::OffsetDateTime,
+) -> NewDelivery {
+    let body = json!({
+        "type": "subscription.confirm",
+        "timestamp": rfc3339(now),
+        "data": {
+            "org": links.org,
+            "confirm_url": links.confirm_endpoint(),
+            "token": secret,
+        }
+    });
+    delivery(
+        None,
+        Channel::Webhook,
+        &WebhookMessage {
+            purpose: Purpose::Confirmation,
+            url: url.to_owned(),
+            body: body.to_string(),
+        },
+    )
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn subprocessor_section(changes: &ContentDiff) -> Option<&SectionDiff> {
+    changes
+        .sections
+        .iter()
+        .find(|s| s.section == "subprocessors")
+}
+
+fn text_field(value: &Value, field: &str) -> String {
+    value
+        .get(field)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// One revision's notices: a mail or webhook per active subscriber who asked for
+/// what changed. Subprocessor additions carry an objection link per subscriber.
+pub fn revision_notices(
+    links: &Links,
+    revision: &Revision,
+    changes: &ContentDiff,
+    subscribers: &[Subscriber],
+    now: time::OffsetDateTime,
+) -> Vec<NewDelivery> {
+    let content: &TrustCenter = &revision.content;
+    let name = content.profile.name.as_str();
+    let lines = changes.describe();
+    let subprocessors = subprocessor_section(changes);
+    let added: Vec<(String, String, String)> = subprocessors
+        .map(|s| {
+            s.added
+                .iter()
+                .map(|i| {
+                    (
+                        i.id.clone(),
+                        text_field(&i.value, "purpose"),
+                        text_field(&i.value, "effective_at"),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for s in subscribers.iter().filter(|s| s.is_active()) {
+        if s.topics == Topics::Subprocessors && subprocessors.is_none() {
+            continue;
+        }
+        match s.channel {
+            Channel::Email => {
+                let subject = match added.first() {
+                    Some((first, _, effective)) if added.len() == 1 => {
+                        format!("{name}: new subprocessor {first}, effective {effective}")
+                    }
+                    Some(_) => format!("{name}: {} new subprocessors", added.len()),
+                    None if subprocessors.is_some() => {
+                        format!("{name}: subprocessor list changed")
+                    }
+                    None => format!(
+                        "{name}: trust center updated (revision {})",
+                        revision.number
+                    ),
+                };
+                let mut text = format!(
+                    "{name} published revision {} of its trust center on {}.\n\n",
+                    revision.number,
+                    rfc3339(revision.published_at)
+                );
+                for line in &lines {
+                    text.push_str(&format!("- {line}\n"));
+                }
+                for (sub, purpose, effective) in &added {
+                    text.push_str(&format!(
+                        "\nNew subprocessor {sub} ({purpose}) takes effect on {effective}. \
+                         To object before then:\n{}\n",
+                        links.object(&s.manage_token, sub)
+                    ));
+                }
+                text.push_str(&format!(
+                    "\nThe page: {}\nVerify this revision: {} (content hash {})\n\n\
+                     Unsubscribe: {}\n",
+                    links.page(),
+                    links.at("log/checkpoint", &[]),
+                    revision.content_hash,
+                    links.unsubscribe(&s.manage_token)
+                ));
+                out.push(delivery(
+                    Some(s.id),
+                    Channel::Email,
+                    &EmailMessage {
+                        purpose: Purpose::Notice,
+                        to: s.address.clone(),
+                        subject,
+                        text,
+                        unsubscribe_url: Some(links.unsubscribe(&s.manage_token)),
+                    },
+                ));
+            }
+            Channel::Webhook => {
+                let body = json!({
+                    "type": "revision.published",
+                    "timestamp": rfc3339(now),
+                    "data": {
+                        "org": links.org,
+                        "name": name,
+                        "revision": revision.number,
+                        "content_hash": revision.content_hash.to_string(),
+                        "published_at": rfc3339(revision.published_at),
+                        "page_url": links.page(),
+                        "changes": lines,
+                        "subprocessors": {
+                            "added": added.iter().map(|(sub, purpose, effective)| json!({
+                                "name": sub,
+                                "purpose": purpose,
+                                "effective_at": effective,
+                                "objection_url": links.object(&s.manage_token, sub),
+                            })).collect::<Vec<_>>(),
+                            "removed": subprocessors.map(|x| x.removed.iter().map(|i| i.id.clone()).collect::<Vec<_>>()).unwrap_or_default(),
+                            "changed": subprocessors.map(|x| x.changed.iter().map(|c| c.id.clone()).collect::<Vec<_>>()).unwrap_or_default(),
+                        },
+                        "unsubscribe_url": links.unsubscribe(&s.manage_token),
+                    }
+                });
+                out.push(delivery(
+                    Some(s.id),
+                    Channel::Webhook,
+                    &WebhookMessage {
+                        purpose: Purpose::Notice,
+                        url: s.address.clone(),
+                        body: body.to_string(),
+                    },
+                ));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,377 @@
+//! The worker loop: announce new revisions, then claim and deliver due messages.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use candor_domain::diff;
+use candor_store::keys::MasterKey;
+use candor_store::outbox::{Channel, Delivery, DeliveryResult};
+use candor_store::{OrgScope, SharedStore, scope_for};
+use time::OffsetDateTime;
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::compose::{self, EmailMessage, Links, Purpose, WebhookMessage};
+use crate::mail::{MailError, Mailer};
+use crate::webhook;
+
+/// The sealing purpose of a webhook's signing secret: bound to the URL it signs for.
+pub fn webhook_secret_purpose(url: &str) -> String {
+    format!("webhook-secret:{url}")
+}
+
+#[derive(Clone, Debug)]
+pub struct WorkerConfig {
+    /// Public base URL of this Candor, for the links in messages.
+    pub base_url: Url,
+    pub poll_interval: Duration,
+    /// How long a claim lasts; a worker killed mid-send is retried after it.
+    pub lease: Duration,
+    /// Messages claimed (and sent concurrently) at a time.
+    pub batch: u32,
+    /// Waits before attempts 2, 3, …; after the last, a message fails for good.
+    pub backoff: Vec<Duration>,
+    /// Lets webhooks target loopback and private networks (tests, closed networks).
+    pub allow_private_targets: bool,
+}
+
+impl WorkerConfig {
+    pub fn new(base_url: Url) -> WorkerConfig {
+        WorkerConfig {
+            base_url,
+            poll_interval: Duration::from_secs(2),
+            lease: Duration::from_secs(60),
+            batch: 20,
+            // About a day in all, like the schedules webhook providers use.
+            backoff: [5, 300, 1800, 7200, 18000, 36000, 36000]
+                .into_iter()
+                .map(Duration::from_secs)
+                .collect(),
+            allow_private_targets: false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Worker {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: SharedStore,
+    master_key: Option<Arc<MasterKey>>,
+    mailer: Option<Mailer>,
+    http: reqwest::Client,
+    config: WorkerConfig,
+    wake: Notify,
+}
+
+impl Worker {
+    pub fn new(
+        store: SharedStore,
+        master_key: Option<Arc<MasterKey>>,
+        mailer: Option<Mailer>,
+        config: WorkerConfig,
+    ) -> Result<Worker, String> {
+        let http = webhook::client(config.allow_private_targets).map_err(|e| e.to_string())?;
+        Ok(Worker {
+            inner: Arc::new(Inner {
+                store,
+                master_key,
+                mailer,
+                http,
+                config,
+                wake: Notify::new(),
+            }),
+        })
+    }
+
+    /// Asks the worker to look for work now rather than at its next poll.
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Runs until `shutdown`: then it claims nothing more, lets the messages it has
+    /// claimed finish, and returns. Unclaimed messages stay queued for the next start.
+    pub async fn run(self, shutdown: CancellationToken) {
+        self.report_queue().await;
+        loop {
+            if shutdown.is_cancelled() {
+                break;
+            }
+            if let Err(e) = self.tick(&shutdown).await {
+                tracing::warn!(error = %e, "worker pass failed; retrying at the next poll");
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = self.inner.wake.notified() => {}
+                _ = tokio::time::sleep(self.inner.config.poll_interval) => {}
+            }
+        }
+        tracing::info!("worker stopped: in-flight messages finished, the rest stay queued");
+    }
+
+    async fn report_queue(&self) {
+        let Ok(orgs) = self.inner.store.list_orgs().await else {
+            return;
+        };
+        for org in orgs {
+            let Ok(Some(scope)) = scope_for(&*self.inner.store, &org.slug).await else {
+                continue;
+            };
+            if let Ok(stats) = self.inner.store.outbox_stats(&scope).await
+                && stats.pending > 0
+            {
+                tracing::info!(
+                    org = %org.slug,
+                    queued = stats.pending,
+                    "worker starting with queued messages; claims left by a stopped worker are retried when their lease ends"
+                );
+            }
+        }
+    }
+
+    /// One pass over every org. Public for tests and the CLI.
+    pub async fn tick(&self, shutdown: &CancellationToken) -> candor_store::Result<()> {
+        for org in self.inner.store.list_orgs().await? {
+            let Some(scope) = scope_for(&*self.inner.store, &org.slug).await? else {
+                continue;
+            };
+            self.announce(&scope).await?;
+            while !shutdown.is_cancelled() {
+                if self.deliver_batch(&scope).await? == 0 {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn links(&self, scope: &OrgScope) -> Links {
+        Links {
+            base: self.inner.config.base_url.clone(),
+            org: scope.slug().to_string(),
+        }
+    }
+
+    /// Turns each unannounced revision into notices, queued atomically with the mark.
+    async fn announce(&self, scope: &OrgScope) -> candor_store::Result<()> {
+        let store = &self.inner.store;
+        for number in store.unannounced_revisions(scope).await? {
+            let now = OffsetDateTime::now_utc();
+            let Some(revision) = store.revision(scope, number).await? else {
+                continue;
+            };
+            let previous = match number {
+                1 => None,
+                n => store.revision(scope, n - 1).await?,
+            };
+            // The first revision is the starting point, not a change to announce.
+            let notices = match &previous {
+                None => Vec::new(),
+                Some(previous) => {
+                    let changes = diff(&previous.content, &revision.content);
+                    let subscribers = store.subscribers(scope).await?;
+                    compose::revision_notices(
+                        &self.links(scope),
+                        &revision,
+                        &changes,
+                        &subscribers,
+                        now,
+                    )
+                }
+            };
+            if store
+                .announce_revision(scope, number, &notices, now)
+                .await?
+            {
+                tracing::info!(org = %scope.slug(), revision = number, notices = notices.len(), "revision announced");
+            }
+        }
+        Ok(())
+    }
+
+    async fn deliver_batch(&self, scope: &OrgScope) -> candor_store::Result<usize> {
+        let now = OffsetDateTime::now_utc();
+        let lease =
+            time::Duration::try_from(self.inner.config.lease).unwrap_or(time::Duration::minutes(1));
+        let claimed = self
+            .inner
+            .store
+            .claim_deliveries(scope, now, now + lease, self.inner.config.batch)
+            .await?;
+        let count = claimed.len();
+        let mut tasks = JoinSet::new();
+        for delivery in claimed {
+            let worker = self.clone();
+            let scope = scope.clone();
+            tasks.spawn(async move {
+                if delivery.attempts > 1 {
+                    tracing::info!(org = %scope.slug(), delivery = %delivery.id, attempt = delivery.attempts, "redelivering: an earlier attempt failed or did not finish");
+                }
+                let result = worker.deliver(&scope, &delivery).await;
+                match &result {
+                    DeliveryResult::Delivered => {
+                        tracing::debug!(org = %scope.slug(), delivery = %delivery.id, channel = %delivery.channel, "delivered")
+                    }
+                    other => {
+                        tracing::info!(org = %scope.slug(), delivery = %delivery.id, channel = %delivery.channel, outcome = outcome_name(other), "not delivered")
+                    }
+                }
+                if let Err(e) = worker
+                    .inner
+                    .store
+                    .finish_delivery(&scope, delivery.id, &result, OffsetDateTime::now_utc())
+                    .await
+                {
+                    // The lease will expire and the message will be tried again.
+                    tracing::warn!(delivery = %delivery.id, error = %e, "could not record a delivery");
+                }
+            });
+        }
+        while tasks.join_next().await.is_some() {}
+        Ok(count)
+    }
+
+    fn retry(&self, attempts: u32, error: String) -> DeliveryResult {
+        let index = usize::try_from(attempts.saturating_sub(1)).unwrap_or(usize::MAX);
+        match self.inner.config.backoff.get(index) {
+            Some(wait) => DeliveryResult::Retry {
+                next_attempt_at: OffsetDateTime::now_utc()
+                    + time::Duration::try_from(*wait).unwrap_or(time::Duration::hours(1)),
+                error,
+            },
+            None => DeliveryResult::Failed {
+                error: format!("gave up after {attempts} attempts: {error}"),
+            },
+        }
+    }
+
+    /// Whether a message should still go out to its subscriber.
+    async fn wanted(
+        &self,
+        scope: &OrgScope,
+        delivery: &Delivery,
+        purpose: Purpose,
+    ) -> candor_store::Result<Option<candor_store::outbox::Subscriber>> {
+        let Some(id) = delivery.subscriber_id else {
+            return Ok(None);
+        };
+        let subscriber = self.inner.store.subscriber(scope, id).await?;
+        Ok(subscriber.filter(|s| match purpose {
+            Purpose::Confirmation => s.unsubscribed_at.is_none() || s.confirmed_at.is_none(),
+            Purpose::Notice => s.is_active(),
+            Purpose::Operator => true,
+        }))
+    }
+
+    async fn deliver(&self, scope: &OrgScope, delivery: &Delivery) -> DeliveryResult {
+        let result = match delivery.channel {
+            Channel::Email => self.deliver_email(scope, delivery).await,
+            Channel::Webhook => self.deliver_webhook(scope, delivery).await,
+        };
+        result.unwrap_or_else(|e| self.retry(delivery.attempts, e.to_string()))
+    }
+
+    async fn deliver_email(
+        &self,
+        scope: &OrgScope,
+        delivery: &Delivery,
+    ) -> candor_store::Result<DeliveryResult> {
+        let Ok(mail) = serde_json::from_str::<EmailMessage>(&delivery.message) else {
+            return Ok(DeliveryResult::Failed {
+                error: "unreadable message".into(),
+            });
+        };
+        if mail.purpose != Purpose::Operator
+            && self.wanted(scope, delivery, mail.purpose).await?.is_none()
+        {
+            return Ok(DeliveryResult::Dropped {
+                reason: "the subscriber left before it was sent".into(),
+            });
+        }
+        let Some(mailer) = &self.inner.mailer else {
+            return Ok(self.retry(delivery.attempts, "no SMTP server is configured".into()));
+        };
+        Ok(match mailer.send(delivery.id, &mail).await {
+            Ok(()) => DeliveryResult::Delivered,
+            Err(MailError::Permanent(e)) => DeliveryResult::Failed { error: e },
+            Err(MailError::Transient(e)) => self.retry(delivery.attempts, e),
+        })
+    }
+
+    async fn deliver_webhook(
+        &self,
+        scope: &OrgScope,
+        delivery: &Delivery,
+    ) -> candor_store::Result<DeliveryResult> {
+        let Ok(hook) = serde_json::from_str::<WebhookMessage>(&delivery.message) else {
+            return Ok(DeliveryResult::Failed {
+                error: "unreadable message".into(),
+            });
+        };
+        let Some(subscriber) = self.wanted(scope, delivery, hook.purpose).await? else {
+            return Ok(DeliveryResult::Dropped {
+                reason: "the subscriber left before it was sent".into(),
+            });
+        };
+        let (Some(key), Some(sealed)) = (&self.inner.master_key, &subscriber.webhook_secret) else {
+            return Ok(self.retry(
+                delivery.attempts,
+                "no master key to open the signing secret".into(),
+            ));
+        };
+        let secret = key.open(&webhook_secret_purpose(&hook.url), scope.org_id(), sealed)?;
+        let secret = String::from_utf8_lossy(&secret).into_owned();
+        let Some(key_bytes) = webhook::secret_bytes(&secret) else {
+            return Ok(DeliveryResult::Failed {
+                error: "the stored signing secret is malformed".into(),
+            });
+        };
+        let url = match webhook::check_target(&hook.url, self.inner.config.allow_private_targets) {
+            Ok(url) => url,
+            Err(e) => {
+                return Ok(DeliveryResult::Failed {
+                    error: e.to_string(),
+                });
+            }
+        };
+        // Signed at each attempt: receivers reject stale timestamps.
+        let id = format!("msg_{}", delivery.id.simple());
+        let timestamp = OffsetDateTime::now_utc().unix_timestamp();
+        let signature = webhook::sign(&key_bytes, &id, timestamp, &hook.body);
+        let response = self
+            .inner
+            .http
+            .post(url)
+            .header("content-type", "application/json")
+            .header("webhook-id", &id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signature)
+            .body(hook.body.clone())
+            .send()
+            .await;
+        Ok(match response {
+            Ok(r) if r.status().is_success() => DeliveryResult::Delivered,
+            Ok(r) if r.status() == reqwest::StatusCode::GONE => DeliveryResult::Failed {
+                error: "the receiver answered 410 Gone".into(),
+            },
+            Ok(r) => self.retry(
+                delivery.attempts,
+                format!("the receiver answered {}", r.status()),
+            ),
+            Err(e) => self.retry(delivery.attempts, format!("request failed: {e}")),
+        })
+    }
+}
+
+fn outcome_name(result: &DeliveryResult) -> &'static str {
+    match result {
+        DeliveryResult::Delivered => "delivered",
+        DeliveryResult::Retry { .. } => "retry",
+        DeliveryResult::Failed { .. } => "failed",
+        DeliveryResult::Dropped { .. } => "dropped",
+    }
+}

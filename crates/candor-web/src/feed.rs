@@ -1,0 +1,167 @@
+//! `GET /{org}/feed.atom`: every revision's changes in words (RFC 4287).
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use candor_domain::{OrgSlug, diff};
+use candor_store::{Store, scope_for};
+use time::format_description::well_known::Rfc3339;
+
+use crate::AppState;
+use crate::pages::not_found_page;
+
+/// Entries in the feed, newest first.
+const FEED_ENTRIES: usize = 50;
+
+/// The rendered feed per org, with the revision it was rendered at.
+#[derive(Default)]
+pub struct FeedCache(RwLock<HashMap<OrgSlug, (u64, Arc<String>)>>);
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+async fn render(
+    store: &dyn Store,
+    scope: &candor_store::OrgScope,
+    base: &url::Url,
+    name: &str,
+) -> candor_store::Result<Option<(u64, String)>> {
+    let summaries = store.revisions(scope).await?;
+    let Some(latest) = summaries.first() else {
+        return Ok(None);
+    };
+    let slug = scope.slug().as_str();
+    let page = base
+        .join(&format!("/{slug}"))
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n\
+         <title>{title}</title>\n<id>{id}</id>\n<updated>{updated}</updated>\n\
+         <author><name>{author}</name></author>\n\
+         <link rel=\"self\" type=\"application/atom+xml\" href=\"{self_link}\"/>\n\
+         <link rel=\"alternate\" type=\"text/html\" href=\"{id}\"/>\n",
+        title = escape(&format!("{name} trust center: changes")),
+        id = escape(&page),
+        updated = rfc3339(latest.published_at),
+        author = escape(name),
+        self_link = escape(&format!("{page}/feed.atom")),
+    );
+    let shown: Vec<u64> = summaries
+        .iter()
+        .take(FEED_ENTRIES)
+        .map(|s| s.number)
+        .collect();
+    let mut next = None;
+    // Oldest shown first, so each revision is loaded once; entries are emitted newest first.
+    let mut entries = Vec::new();
+    let oldest = shown.last().copied().unwrap_or(1);
+    let mut previous = if oldest > 1 {
+        store.revision(scope, oldest - 1).await?
+    } else {
+        None
+    };
+    for number in shown.iter().rev() {
+        let Some(revision) = store.revision(scope, *number).await? else {
+            continue;
+        };
+        let lines = match &previous {
+            Some(p) => diff(&p.content, &revision.content).describe(),
+            None => vec!["First published revision.".to_owned()],
+        };
+        let id = format!("{page}/log/entries/{}", revision.number - 1);
+        let mut content = String::new();
+        for line in &lines {
+            content.push_str(&format!("{line}\n"));
+        }
+        content.push_str(&format!("Content hash: {}\n", revision.content_hash));
+        let title = match lines.as_slice() {
+            [only] => format!("Revision {}: {only}", revision.number),
+            _ => format!("Revision {}: {} changes", revision.number, lines.len()),
+        };
+        entries.push(format!(
+            "<entry>\n<title>{title}</title>\n<id>{id}</id>\n<updated>{updated}</updated>\n\
+             <link rel=\"alternate\" href=\"{id}\"/>\n<content type=\"text\">{content}</content>\n</entry>\n",
+            title = escape(&title),
+            id = escape(&id),
+            updated = rfc3339(revision.published_at),
+            content = escape(&content),
+        ));
+        next = Some(revision.number);
+        previous = Some(revision);
+    }
+    for entry in entries.iter().rev() {
+        xml.push_str(entry);
+    }
+    xml.push_str("</feed>\n");
+    Ok(next.map(|_| (latest.number, xml)))
+}
+
+pub async fn feed(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+    let Ok(slug) = slug.parse::<OrgSlug>() else {
+        return not_found_page("trust center");
+    };
+    let (Ok(Some(org)), Ok(Some(scope))) = (
+        state.store.org_by_slug(&slug).await,
+        scope_for(&*state.store, &slug).await,
+    ) else {
+        return not_found_page("trust center");
+    };
+    let latest = match state.store.latest_revision_summary(&scope).await {
+        Ok(Some(l)) => l.number,
+        Ok(None) => return not_found_page("trust center"),
+        Err(e) => {
+            tracing::error!(error = %e, "feed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let cached = state.feeds.0.read().ok().and_then(|m| {
+        m.get(&slug)
+            .filter(|(n, _)| *n == latest)
+            .map(|(_, x)| x.clone())
+    });
+    let xml = match cached {
+        Some(xml) => xml,
+        None => match render(&*state.store, &scope, &state.config.public_url, &org.name).await {
+            Ok(Some((number, xml))) => {
+                let xml = Arc::new(xml);
+                if let Ok(mut m) = state.feeds.0.write() {
+                    m.insert(slug, (number, xml.clone()));
+                }
+                xml
+            }
+            Ok(None) => return not_found_page("trust center"),
+            Err(e) => {
+                tracing::error!(error = %e, "feed");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        },
+    };
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/atom+xml; charset=utf-8"),
+        )],
+        (*xml).clone(),
+    )
+        .into_response()
+}

@@ -1,0 +1,486 @@
+//! Public subscription flows: subscribe (email or webhook), double opt-in,
+//! one-click unsubscribe (RFC 8058) and objections to a new subprocessor.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use candor_domain::OrgSlug;
+use candor_domain::types::Email;
+use candor_jobs::compose::{self, Links};
+use candor_jobs::webhook;
+use candor_store::outbox::{Channel, SubscribeOutcome, SubscribeRequest, Topics};
+use candor_store::{Org, OrgScope, scope_for};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use crate::AppState;
+use crate::auth::{new_secret, normalize_email, secret_hash};
+use crate::pages::not_found_page;
+
+/// How long a confirmation link or token stays valid.
+const CONFIRM_DAYS: i64 = 7;
+
+pub struct FormSpec {
+    pub action: String,
+    pub button: &'static str,
+    pub hidden: Vec<(&'static str, String)>,
+    pub reason: bool,
+}
+
+#[derive(Template)]
+#[template(path = "subscription.html")]
+struct SubscriptionPage {
+    slug: String,
+    org_name: String,
+    title: &'static str,
+    paragraphs: Vec<String>,
+    secret: Option<String>,
+    form: Option<FormSpec>,
+}
+
+fn page(
+    org: &Org,
+    status: StatusCode,
+    title: &'static str,
+    paragraphs: Vec<String>,
+    secret: Option<String>,
+    form: Option<FormSpec>,
+) -> Response {
+    let view = SubscriptionPage {
+        slug: org.slug.to_string(),
+        org_name: org.name.clone(),
+        title,
+        paragraphs,
+        secret,
+        form,
+    };
+    match view.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+fn failure(org: &Org, e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "subscription request failed");
+    page(
+        org,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong",
+        vec!["Nothing was changed. Please try again later.".into()],
+        None,
+        None,
+    )
+}
+
+/// The org and its scope, if it exists and has published a page.
+async fn published_org(state: &AppState, slug: &str) -> Option<(Org, OrgScope)> {
+    let slug: OrgSlug = slug.parse().ok()?;
+    let org = state.store.org_by_slug(&slug).await.ok()??;
+    let scope = scope_for(&*state.store, &slug).await.ok()??;
+    state.store.latest_revision_summary(&scope).await.ok()??;
+    Some((org, scope))
+}
+
+fn links(state: &AppState, org: &Org) -> Links {
+    Links {
+        base: state.config.public_url.clone(),
+        org: org.slug.to_string(),
+    }
+}
+
+fn wake_worker(state: &AppState) {
+    if let Some(worker) = &state.worker {
+        worker.wake();
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SubscribeForm {
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    topics: String,
+}
+
+fn invalid(org: &Org, field: &str, message: String) -> Response {
+    page(
+        org,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Not subscribed",
+        vec![format!("{field}: {message}")],
+        None,
+        None,
+    )
+}
+
+/// `POST /{org}/subscribe`. The answer to an email address is the same whether or
+/// not it was already subscribed, so the form cannot be used to test addresses.
+pub async fn subscribe(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Form(form): Form<SubscribeForm>,
+) -> Response {
+    let Some((org, scope)) = published_org(&state, &slug).await else {
+        return not_found_page("trust center");
+    };
+    let Ok(channel) = form.channel.parse::<Channel>() else {
+        return invalid(&org, "channel", "choose email or webhook".into());
+    };
+    let Ok(topics) = form.topics.parse::<Topics>() else {
+        return invalid(&org, "topics", "choose all or subprocessors".into());
+    };
+    let now = OffsetDateTime::now_utc();
+    let (Ok(confirm_secret), Ok(manage_token)) = (new_secret(), new_secret()) else {
+        return failure(&org, "random number generator");
+    };
+    let links = links(&state, &org);
+    let (address, webhook_secret, confirmation, shown_secret) = match channel {
+        Channel::Email => {
+            let address = normalize_email(&form.address);
+            if address.parse::<Email>().is_err() {
+                return invalid(&org, "address", "this is not an email address".into());
+            }
+            let confirmation =
+                compose::email_confirmation(&links, &org.name, &address, &confirm_secret);
+            (address, None, confirmation, None)
+        }
+        Channel::Webhook => {
+            let url = match webhook::check_target(
+                form.address.trim(),
+                state.config.allow_private_webhooks,
+            ) {
+                Ok(url) => url.to_string(),
+                Err(e) => return invalid(&org, "address", e.to_string()),
+            };
+            let Some(key) = &state.config.master_key else {
+                return page(
+                    &org,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Webhooks are not available",
+                    vec!["This server has no master key to protect webhook secrets.".into()],
+                    None,
+                    None,
+                );
+            };
+            let Ok(secret) = webhook::new_secret() else {
+                return failure(&org, "random number generator");
+            };
+            let sealed = match key.seal(
+                &candor_jobs::worker::webhook_secret_purpose(&url),
+                scope.org_id(),
+                secret.as_bytes(),
+            ) {
+                Ok(sealed) => sealed,
+                Err(e) => return failure(&org, e),
+            };
+            let confirmation = compose::webhook_confirmation(&links, &url, &confirm_secret, now);
+            (url, Some(sealed), confirmation, Some(secret))
+        }
+    };
+    let request = SubscribeRequest {
+        channel,
+        address,
+        topics,
+        confirm_hash: secret_hash(&confirm_secret),
+        confirm_expires_at: now + time::Duration::days(CONFIRM_DAYS),
+        manage_token,
+        webhook_secret,
+    };
+    let outcome = match state.store.subscribe(&scope, &request, &confirmation).await {
+        Ok(outcome) => outcome,
+        // Two requests for one new address at once: the other one stored it.
+        Err(candor_store::StoreError::Conflict(_)) => SubscribeOutcome::AlreadyActive,
+        Err(e) => return failure(&org, e),
+    };
+    wake_worker(&state);
+    match (channel, outcome) {
+        (Channel::Email, _) => page(
+            &org,
+            StatusCode::OK,
+            "Check your inbox",
+            vec![format!(
+                "If {} is not subscribed yet, a message with a confirmation link is on its way. \
+                 The link works for {CONFIRM_DAYS} days; nothing is sent until you use it.",
+                request.address
+            )],
+            None,
+            None,
+        ),
+        (Channel::Webhook, SubscribeOutcome::Pending(_)) => page(
+            &org,
+            StatusCode::OK,
+            "Confirm the webhook",
+            vec![format!(
+                "A signed subscription.confirm event is on its way to {}. To confirm, POST its \
+                 data.token as the form field token to its data.confirm_url within {CONFIRM_DAYS} days.",
+                request.address
+            )],
+            shown_secret,
+            None,
+        ),
+        (Channel::Webhook, SubscribeOutcome::AlreadyActive) => page(
+            &org,
+            StatusCode::CONFLICT,
+            "Already subscribed",
+            vec!["This URL already receives events. Its secret was not changed.".into()],
+            None,
+            None,
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+/// `GET /{org}/subscription/confirm?token=`: a button, so that mail scanners that
+/// fetch links do not confirm on their own.
+pub async fn confirm_form(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<TokenQuery>,
+) -> Response {
+    let Some((org, _)) = published_org(&state, &slug).await else {
+        return not_found_page("trust center");
+    };
+    page(
+        &org,
+        StatusCode::OK,
+        "Confirm your subscription",
+        vec![format!(
+            "Confirm to be told when {} changes its trust center.",
+            org.name
+        )],
+        None,
+        Some(FormSpec {
+            action: format!("/{}/subscription/confirm", org.slug),
+            button: "Confirm",
+            hidden: vec![("token", q.token)],
+            reason: false,
+        }),
+    )
+}
+
+/// `POST /{org}/subscription/confirm` (form field `token`).
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Form(form): Form<TokenQuery>,
+) -> Response {
+    let Some((org, scope)) = published_org(&state, &slug).await else {
+        return not_found_page("trust center");
+    };
+    match state
+        .store
+        .confirm_subscriber(&scope, &secret_hash(&form.token), OffsetDateTime::now_utc())
+        .await
+    {
+        Ok(Some(_)) => page(
+            &org,
+            StatusCode::OK,
+            "Subscribed",
+            vec!["You will be told of every change you asked for, including each new subprocessor before it starts, with a link to object. Every message has a link to unsubscribe.".into()],
+            None,
+            None,
+        ),
+        Ok(None) => page(
+            &org,
+            StatusCode::NOT_FOUND,
+            "This link does not work",
+            vec!["It may have expired or been replaced by a newer one. Subscribe again from the trust center.".into()],
+            None,
+            None,
+        ),
+        Err(e) => failure(&org, e),
+    }
+}
+
+/// `GET /{org}/subscription/unsubscribe?token=`.
+pub async fn unsubscribe_form(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<TokenQuery>,
+) -> Response {
+    let Some((org, _)) = published_org(&state, &slug).await else {
+        return not_found_page("trust center");
+    };
+    page(
+        &org,
+        StatusCode::OK,
+        "Unsubscribe",
+        vec![format!(
+            "Stop receiving {}'s trust center updates.",
+            org.name
+        )],
+        None,
+        Some(FormSpec {
+            action: format!("/{}/subscription/unsubscribe?token={}", org.slug, q.token),
+            button: "Unsubscribe",
+            hidden: Vec::new(),
+            reason: false,
+        }),
+    )
+}
+
+/// `POST /{org}/subscription/unsubscribe?token=`: RFC 8058 one-click (the body is
+/// `List-Unsubscribe=One-Click`, and is not needed), and the button above.
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<TokenQuery>,
+) -> Response {
+    let Some((org, scope)) = published_org(&state, &slug).await else {
+        return not_found_page("trust center");
+    };
+    match state
+        .store
+        .subscriber_by_manage_token(&scope, &q.token)
+        .await
+    {
+        Ok(Some(s)) => {
+            if let Err(e) = state
+                .store
+                .unsubscribe(&scope, s.id, OffsetDateTime::now_utc())
+                .await
+            {
+                return failure(&org, e);
+            }
+            page(
+                &org,
+                StatusCode::OK,
+                "Unsubscribed",
+                vec!["You will receive no more updates. Messages already queued for you are dropped.".into()],
+                None,
+                None,
+            )
+        }
+        Ok(None) => page(
+            &org,
+            StatusCode::NOT_FOUND,
+            "This link does not work",
+            vec!["No subscription matches it.".into()],
+            None,
+            None,
+        ),
+        Err(e) => failure(&org, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ObjectQuery {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    subprocessor: String,
+}
+
+/// `GET /{org}/subscription/object?token=&subprocessor=`.
+pub async fn object_form(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<ObjectQuery>,
+) -> Response {
+    let Some((org, _)) = published_org(&state, &slug).await else {
+        return not_found_page("trust center");
+    };
+    page(
+        &org,
+        StatusCode::OK,
+        "Object to a subprocessor",
+        vec![format!(
+            "Tell {} that you object to it using {}. Your objection is recorded with your subscription address and shown to its administrators.",
+            org.name, q.subprocessor
+        )],
+        None,
+        Some(FormSpec {
+            action: format!("/{}/subscription/object", org.slug),
+            button: "Send the objection",
+            hidden: vec![("token", q.token), ("subprocessor", q.subprocessor)],
+            reason: true,
+        }),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ObjectForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    subprocessor: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /{org}/subscription/object`.
+pub async fn object(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Form(form): Form<ObjectForm>,
+) -> Response {
+    let Some((org, scope)) = published_org(&state, &slug).await else {
+        return not_found_page("trust center");
+    };
+    let reason: String = form.reason.trim().chars().take(2000).collect();
+    // Only a subprocessor on the published page can be objected to.
+    let known = match state.store.latest_revision(&scope).await {
+        Ok(Some(r)) => r
+            .content
+            .subprocessors
+            .iter()
+            .any(|s| s.name.as_str() == form.subprocessor),
+        Ok(None) => false,
+        Err(e) => return failure(&org, e),
+    };
+    if !known {
+        return invalid(
+            &org,
+            "subprocessor",
+            "no such subprocessor on this trust center".into(),
+        );
+    }
+    let subscriber = match state
+        .store
+        .subscriber_by_manage_token(&scope, &form.token)
+        .await
+    {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return invalid(
+                &org,
+                "token",
+                "this link does not match a subscription".into(),
+            );
+        }
+        Err(e) => return failure(&org, e),
+    };
+    match state
+        .store
+        .insert_objection(
+            &scope,
+            subscriber.id,
+            &form.subprocessor,
+            &reason,
+            OffsetDateTime::now_utc(),
+        )
+        .await
+    {
+        Ok(_) => page(
+            &org,
+            StatusCode::OK,
+            "Objection recorded",
+            vec![format!(
+                "{} has your objection to {}. Its administrators see it with your subscription address.",
+                org.name, form.subprocessor
+            )],
+            None,
+            None,
+        ),
+        Err(e) => failure(&org, e),
+    }
+}
