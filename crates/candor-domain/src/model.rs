@@ -67,6 +67,17 @@ pub struct Profile {
     pub regions: Vec<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_residency: Option<Text>,
+    /// The click-through NDA readers accept before downloading an `nda` document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nda: Option<NdaTerms>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NdaTerms {
+    /// Recorded with every acceptance, so a change of terms is a new version.
+    pub version: Text,
+    pub terms: Text,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -197,6 +197,14 @@ impl TrustCenter {
                 }
             }
         }
+        for (i, doc) in self.documents.iter().enumerate() {
+            if doc.access == crate::model::DocumentAccess::Nda && self.profile.nda.is_none() {
+                fail(
+                    format!("documents[{i}].access"),
+                    "an nda document needs the NDA's terms in profile.nda".into(),
+                );
+            }
+        }
         for (i, entry) in self.posture.iter().enumerate() {
             if let Some(doc) = &entry.document
                 && !self.documents.iter().any(|d| &d.key == doc)

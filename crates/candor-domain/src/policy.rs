@@ -56,6 +56,8 @@ pub enum Action {
     ViewAudit,
     /// Read subscribers (personal data), their objections and the outbox.
     ViewSubscribers,
+    /// Upload document files, read document requests and downloads, approve or deny.
+    ManageDocuments,
     /// Change org settings (notice period, host names, …).
     ManageSettings,
     /// Delete the org and everything in it.
@@ -63,7 +65,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::ViewDraft,
         Action::EditDraft,
         Action::Publish,
@@ -72,6 +74,7 @@ impl Action {
         Action::ManageTokens,
         Action::ViewAudit,
         Action::ViewSubscribers,
+        Action::ManageDocuments,
         Action::ManageSettings,
         Action::DeleteOrg,
     ];
@@ -91,6 +94,7 @@ pub fn allows(role: Role, action: Action) -> bool {
                 | ManageTokens
                 | ViewAudit
                 | ViewSubscribers
+                | ManageDocuments
                 | ManageSettings
         ),
         Role::Editor => matches!(action, ViewDraft | EditDraft),
@@ -116,6 +120,7 @@ mod tests {
             (Action::ManageTokens,   [true, true,  false, false]),
             (Action::ViewAudit,      [true, true,  false, false]),
             (Action::ViewSubscribers, [true, true, false, false]),
+            (Action::ManageDocuments, [true, true, false, false]),
             (Action::ManageSettings, [true, true,  false, false]),
             (Action::DeleteOrg,      [true, false, false, false]),
         ];

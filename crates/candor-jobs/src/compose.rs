@@ -288,3 +288,19 @@ pub fn revision_notices(
     }
     out
 }
+
+/// A one-off mail to a person who asked for something (a document, a report
+/// acknowledgement): sent whatever their subscription state.
+pub fn direct_email(to: &str, subject: String, text: String) -> NewDelivery {
+    delivery(
+        None,
+        Channel::Email,
+        &EmailMessage {
+            purpose: Purpose::Operator,
+            to: to.to_owned(),
+            subject,
+            text,
+            unsubscribe_url: None,
+        },
+    )
+}

@@ -17,10 +17,7 @@ use crate::compose::{self, EmailMessage, Links, Purpose, WebhookMessage};
 use crate::mail::{MailError, Mailer};
 use crate::webhook;
 
-/// The sealing purpose of a webhook's signing secret: bound to the URL it signs for.
-pub fn webhook_secret_purpose(url: &str) -> String {
-    format!("webhook-secret:{url}")
-}
+pub use candor_store::outbox::webhook_secret_purpose;
 
 #[derive(Clone, Debug)]
 pub struct WorkerConfig {

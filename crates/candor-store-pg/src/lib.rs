@@ -14,6 +14,10 @@ use async_trait::async_trait;
 use candor_domain::audit::{AuditEntry, AuditEvent, next_entry};
 use candor_domain::policy::Role;
 use candor_domain::{OrgSlug, Revision, TrustCenter};
+use candor_store::documents::{
+    DocumentFile, DocumentRequest, DownloadGrant, DownloadRecord, SealedItem, StoredFile,
+};
+use candor_store::keys::SealedSecret;
 use candor_store::outbox::{
     Delivery, DeliveryResult, NewDelivery, Objection, OutboxStats, SubscribeOutcome,
     SubscribeRequest, Subscriber,
@@ -29,6 +33,7 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, Postgres, Row, Trans
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+mod documents;
 mod outbox;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -43,6 +48,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../migrations/0006_org_secrets.sql")),
     (7, include_str!("../migrations/0007_audit_tree.sql")),
     (8, include_str!("../migrations/0008_subscribers.sql")),
+    (9, include_str!("../migrations/0009_documents.sql")),
 ];
 
 /// Privileges of the app role, per table. Revisions and the audit log are
@@ -62,9 +68,14 @@ const APP_GRANTS: &[(&str, &str)] = &[
     ("objections", "SELECT, INSERT"),
     ("deliveries", "SELECT, INSERT, UPDATE"),
     ("announcements", "SELECT, INSERT"),
+    ("data_keys", "SELECT, INSERT, UPDATE"),
+    ("document_files", "SELECT, INSERT"),
+    ("document_requests", "SELECT, INSERT, UPDATE"),
+    ("download_grants", "SELECT, INSERT"),
+    ("downloads", "SELECT, INSERT"),
     ("log_entries", "SELECT, INSERT"),
     ("log_nodes", "SELECT, INSERT"),
-    ("org_secrets", "SELECT, INSERT"),
+    ("org_secrets", "SELECT, INSERT, UPDATE"),
     ("audit_nodes", "SELECT, INSERT"),
 ];
 
@@ -1059,11 +1070,106 @@ impl Store for PgStore {
     async fn outbox_stats(&self, scope: &OrgScope) -> Result<OutboxStats> {
         self.outbox_counts(scope).await
     }
+
+    async fn data_keys(&self, scope: &OrgScope) -> Result<Vec<(u32, SealedSecret)>> {
+        self.doc_data_keys(scope).await
+    }
+
+    async fn insert_data_key(
+        &self,
+        scope: &OrgScope,
+        version: u32,
+        sealed: &SealedSecret,
+    ) -> Result<()> {
+        self.doc_insert_data_key(scope, version, sealed).await
+    }
+
+    async fn insert_document_file(
+        &self,
+        scope: &OrgScope,
+        file: &DocumentFile,
+        sealed: &SealedSecret,
+        audit: &AuditEvent,
+    ) -> Result<()> {
+        self.doc_insert_file(scope, file, sealed, audit).await
+    }
+
+    async fn document_file(&self, scope: &OrgScope, doc_key: &str) -> Result<Option<StoredFile>> {
+        self.doc_file(scope, doc_key).await
+    }
+
+    async fn document_files(&self, scope: &OrgScope) -> Result<Vec<DocumentFile>> {
+        self.doc_files(scope).await
+    }
+
+    async fn insert_document_request(
+        &self,
+        scope: &OrgScope,
+        request: &DocumentRequest,
+    ) -> Result<()> {
+        self.doc_insert_request(scope, request).await
+    }
+
+    async fn document_requests(&self, scope: &OrgScope) -> Result<Vec<DocumentRequest>> {
+        self.doc_requests(scope, None).await
+    }
+
+    async fn document_request(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+    ) -> Result<Option<DocumentRequest>> {
+        Ok(self.doc_requests(scope, Some(id)).await?.into_iter().next())
+    }
+
+    async fn decide_document_request(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        grant: bool,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<Option<DocumentRequest>> {
+        self.doc_decide(scope, id, grant, at, audit).await
+    }
+
+    async fn insert_download_grant(
+        &self,
+        scope: &OrgScope,
+        token_hash: &str,
+        grant: &DownloadGrant,
+    ) -> Result<()> {
+        self.doc_insert_grant(scope, token_hash, grant).await
+    }
+
+    async fn download_grant(
+        &self,
+        scope: &OrgScope,
+        token_hash: &str,
+    ) -> Result<Option<DownloadGrant>> {
+        self.doc_grant(scope, token_hash).await
+    }
+
+    async fn record_download(&self, scope: &OrgScope, record: &DownloadRecord) -> Result<()> {
+        self.doc_record_download(scope, record).await
+    }
+
+    async fn downloads(&self, scope: &OrgScope) -> Result<Vec<DownloadRecord>> {
+        self.doc_downloads(scope).await
+    }
+
+    async fn sealed_items(&self, scope: &OrgScope) -> Result<Vec<SealedItem>> {
+        self.doc_sealed_items(scope).await
+    }
+
+    async fn replace_sealed_items(&self, scope: &OrgScope, items: &[SealedItem]) -> Result<()> {
+        self.doc_replace_sealed(scope, items).await
+    }
 }
 
 /// Appends the next audit entry and moves the head inside the caller's scoped
 /// transaction. The head row is locked first, so concurrent appends queue up.
-async fn append_in(
+pub(crate) async fn append_in(
     tx: &mut PgConnection,
     scope: &OrgScope,
     event: AuditEvent,

@@ -13,6 +13,10 @@ use async_trait::async_trait;
 use candor_domain::audit::{AuditEntry, AuditEvent, next_entry};
 use candor_domain::policy::Role;
 use candor_domain::{OrgSlug, Revision, TrustCenter};
+use candor_store::documents::{
+    DocumentFile, DocumentRequest, DownloadGrant, DownloadRecord, SealedItem, StoredFile,
+};
+use candor_store::keys::SealedSecret;
 use candor_store::outbox::{
     Delivery, DeliveryResult, NewDelivery, Objection, OutboxStats, SubscribeOutcome,
     SubscribeRequest, Subscriber,
@@ -30,6 +34,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
+mod documents;
 mod outbox;
 
 /// Schema changes in order. Append only: a released migration never changes.
@@ -42,6 +47,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../migrations/0006_org_secrets.sql")),
     (7, include_str!("../migrations/0007_audit_tree.sql")),
     (8, include_str!("../migrations/0008_subscribers.sql")),
+    (9, include_str!("../migrations/0009_documents.sql")),
 ];
 
 const LATEST_REVISION: &str = "SELECT number, content_hash, content, published_at FROM revisions
@@ -969,10 +975,105 @@ impl Store for SqliteStore {
     async fn outbox_stats(&self, scope: &OrgScope) -> Result<OutboxStats> {
         outbox::stats(&self.pool, scope).await
     }
+
+    async fn data_keys(&self, scope: &OrgScope) -> Result<Vec<(u32, SealedSecret)>> {
+        documents::data_keys(&self.pool, scope).await
+    }
+
+    async fn insert_data_key(
+        &self,
+        scope: &OrgScope,
+        version: u32,
+        sealed: &SealedSecret,
+    ) -> Result<()> {
+        documents::insert_data_key(&self.pool, scope, version, sealed).await
+    }
+
+    async fn insert_document_file(
+        &self,
+        scope: &OrgScope,
+        file: &DocumentFile,
+        sealed: &SealedSecret,
+        audit: &AuditEvent,
+    ) -> Result<()> {
+        documents::insert_document_file(&self.pool, scope, file, sealed, audit).await
+    }
+
+    async fn document_file(&self, scope: &OrgScope, doc_key: &str) -> Result<Option<StoredFile>> {
+        documents::document_file(&self.pool, scope, doc_key).await
+    }
+
+    async fn document_files(&self, scope: &OrgScope) -> Result<Vec<DocumentFile>> {
+        documents::document_files(&self.pool, scope).await
+    }
+
+    async fn insert_document_request(
+        &self,
+        scope: &OrgScope,
+        request: &DocumentRequest,
+    ) -> Result<()> {
+        documents::insert_request(&self.pool, scope, request).await
+    }
+
+    async fn document_requests(&self, scope: &OrgScope) -> Result<Vec<DocumentRequest>> {
+        documents::requests(&self.pool, scope).await
+    }
+
+    async fn document_request(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+    ) -> Result<Option<DocumentRequest>> {
+        documents::request(&self.pool, scope, id).await
+    }
+
+    async fn decide_document_request(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        grant: bool,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<Option<DocumentRequest>> {
+        documents::decide(&self.pool, scope, id, grant, at, audit).await
+    }
+
+    async fn insert_download_grant(
+        &self,
+        scope: &OrgScope,
+        token_hash: &str,
+        grant: &DownloadGrant,
+    ) -> Result<()> {
+        documents::insert_grant(&self.pool, scope, token_hash, grant).await
+    }
+
+    async fn download_grant(
+        &self,
+        scope: &OrgScope,
+        token_hash: &str,
+    ) -> Result<Option<DownloadGrant>> {
+        documents::grant(&self.pool, scope, token_hash).await
+    }
+
+    async fn record_download(&self, scope: &OrgScope, record: &DownloadRecord) -> Result<()> {
+        documents::record_download(&self.pool, scope, record).await
+    }
+
+    async fn downloads(&self, scope: &OrgScope) -> Result<Vec<DownloadRecord>> {
+        documents::downloads(&self.pool, scope).await
+    }
+
+    async fn sealed_items(&self, scope: &OrgScope) -> Result<Vec<SealedItem>> {
+        documents::sealed_items(&self.pool, scope).await
+    }
+
+    async fn replace_sealed_items(&self, scope: &OrgScope, items: &[SealedItem]) -> Result<()> {
+        documents::replace_sealed_items(&self.pool, scope, items).await
+    }
 }
 
 /// Appends the next audit entry and moves the head, inside the caller's write transaction.
-async fn append_in(
+pub(crate) async fn append_in(
     conn: &mut SqliteConnection,
     org_id: &str,
     event: AuditEvent,

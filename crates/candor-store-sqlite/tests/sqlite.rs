@@ -212,3 +212,74 @@ async fn revisions_published_before_the_log_existed_are_backfilled_at_start() {
     assert_eq!(r.number, 4);
     assert!(store.log_entry(&scope, 3).await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn a_document_blob_is_unreadable_at_rest_and_a_tampered_one_is_refused() {
+    use candor_store::documents::{DocumentFile, open_file, seal_file};
+    let store = fresh_sqlite().await;
+    let scope = create_org(&store, &"blob".parse().unwrap(), "Blob")
+        .await
+        .unwrap();
+    let (master, _) = candor_store::keys::MasterKey::generate().unwrap();
+    let id = uuid::Uuid::new_v4();
+    let plaintext = b"PENTEST FINDINGS: none critical".repeat(50);
+    let (version, sealed) = seal_file(&store, &scope, &master, "pentest", id, &plaintext)
+        .await
+        .unwrap();
+    let file = DocumentFile {
+        id,
+        doc_key: "pentest".into(),
+        filename: "pentest.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: plaintext.len() as u64,
+        sha256: String::new(),
+        key_version: version,
+        uploaded_at: time::OffsetDateTime::now_utc(),
+    };
+    let event = candor_domain::audit::AuditEvent {
+        actor: "operator:test".into(),
+        action: "document.upload".into(),
+        target: "document:pentest".into(),
+        at: time::OffsetDateTime::now_utc(),
+    };
+    store
+        .insert_document_file(&scope, &file, &sealed, &event)
+        .await
+        .unwrap();
+    // The raw row, read with plain SQL, holds no plaintext.
+    let raw: Vec<u8> = sqlx::query_scalar("SELECT ciphertext FROM document_files WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let needle = b"PENTEST FINDINGS";
+    assert!(!raw.windows(needle.len()).any(|w| w == needle));
+    let stored = store
+        .document_file(&scope, "pentest")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        open_file(&store, &scope, &master, &stored).await.unwrap(),
+        plaintext
+    );
+    // Someone with file access flips one byte of the blob: it is refused, not served.
+    let mut flipped = raw.clone();
+    flipped[40] ^= 0x01;
+    sqlx::query("UPDATE document_files SET ciphertext = $1 WHERE id = $2")
+        .bind(flipped)
+        .bind(id.to_string())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let tampered = store
+        .document_file(&scope, "pentest")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(tampered.sealed.ciphertext, stored.sealed.ciphertext);
+    let err = open_file(&store, &scope, &master, &tampered)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("altered"), "{err}");
+}

@@ -1,10 +1,20 @@
-//! Sealing per-org secrets with the operator's master key.
+//! Sealing per-org secrets with the operator's master key, and encrypting files
+//! with per-org data keys.
 //!
 //! XChaCha20-Poly1305 with a random 192-bit nonce per seal; the associated data
 //! binds each ciphertext to its org and purpose, so a sealed secret copied to
 //! another org's row, or to another use, fails to open.
+//!
+//! The master key file holds one key per line (64 hex digits): the first seals,
+//! all of them open. Rotation puts a new key first, re-seals everything under it
+//! (`candor keys rotate`), and drops the old ones once nothing needs them
+//! (`candor keys retire`). A process whose key file changed underneath it re-reads
+//! the file when a secret does not open with the keys it holds, so replicas keep
+//! working through a rotation without a restart.
 
 use std::fmt;
+use std::path::PathBuf;
+use std::sync::RwLock;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
@@ -19,8 +29,13 @@ pub struct SealedSecret {
     pub ciphertext: Vec<u8>,
 }
 
-/// The operator's 256-bit master key. Never logged or printed.
-pub struct MasterKey([u8; 32]);
+/// The operator's 256-bit master key(s). Never logged or printed.
+pub struct MasterKey {
+    /// The first key seals; every key opens.
+    keys: RwLock<Vec<[u8; 32]>>,
+    /// Where the keys came from, re-read when a secret does not open.
+    file: Option<PathBuf>,
+}
 
 impl fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -32,25 +47,143 @@ fn aad(purpose: &str, org: Uuid) -> Vec<u8> {
     format!("candor/{purpose}/v1/{org}").into_bytes()
 }
 
+fn random<const N: usize>() -> Result<[u8; N], StoreError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes)
+        .map_err(|_| StoreError::Backend("the random number generator failed".into()))?;
+    Ok(bytes)
+}
+
+/// Encrypts under `key` with a fresh nonce; returns (nonce, ciphertext).
+pub fn encrypt(key: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Result<SealedSecret, StoreError> {
+    let nonce = random::<24>()?;
+    let ciphertext = XChaCha20Poly1305::new(key.into())
+        .encrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
+        .map_err(|_| StoreError::Backend("encryption failed".into()))?;
+    Ok(SealedSecret {
+        nonce: nonce.to_vec(),
+        ciphertext,
+    })
+}
+
+/// Decrypts and authenticates; fails on a wrong key, other associated data or any
+/// changed byte.
+pub fn decrypt(key: &[u8; 32], aad: &[u8], sealed: &SealedSecret) -> Result<Vec<u8>, StoreError> {
+    let nonce: [u8; 24] = sealed
+        .nonce
+        .as_slice()
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("sealed data has a bad nonce".into()))?;
+    XChaCha20Poly1305::new(key.into())
+        .decrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: &sealed.ciphertext,
+                aad,
+            },
+        )
+        .map_err(|_| {
+            StoreError::Corrupt(
+                "encrypted data did not open: wrong key, or the data was altered".into(),
+            )
+        })
+}
+
+/// The keys in a key file's text: one per line, 64 hex digits; blank lines and
+/// `#` comments ignored.
+fn parse_keys(text: &str) -> Result<Vec<[u8; 32]>, String> {
+    let mut keys = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut bytes = [0u8; 32];
+        hex::decode_to_slice(line, &mut bytes)
+            .map_err(|_| "each line of the master key file must hold 64 hex digits".to_owned())?;
+        keys.push(bytes);
+    }
+    if keys.is_empty() {
+        return Err("the master key file holds no key".into());
+    }
+    Ok(keys)
+}
+
 impl MasterKey {
     pub fn from_bytes(bytes: [u8; 32]) -> MasterKey {
-        MasterKey(bytes)
+        MasterKey {
+            keys: RwLock::new(vec![bytes]),
+            file: None,
+        }
     }
 
-    /// From the key file's contents: 64 hex digits (surrounding space ignored).
+    /// From a key file's contents (see [`parse_keys`]); the first key seals.
     pub fn from_hex(text: &str) -> Result<MasterKey, String> {
-        let mut bytes = [0u8; 32];
-        hex::decode_to_slice(text.trim(), &mut bytes)
-            .map_err(|_| "the master key file must hold 64 hex digits".to_owned())?;
-        Ok(MasterKey(bytes))
+        Ok(MasterKey {
+            keys: RwLock::new(parse_keys(text)?),
+            file: None,
+        })
+    }
+
+    /// From a key file, which is re-read if a secret does not open.
+    pub fn from_file(path: PathBuf) -> Result<MasterKey, String> {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("reading {}: {e}", path.display()))?;
+        let keys = parse_keys(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(MasterKey {
+            keys: RwLock::new(keys),
+            file: Some(path),
+        })
     }
 
     /// A new random key, as written to a new key file.
     pub fn generate() -> Result<(MasterKey, String), StoreError> {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes)
-            .map_err(|_| StoreError::Backend("the random number generator failed".into()))?;
-        Ok((MasterKey(bytes), hex::encode(bytes)))
+        let bytes = random::<32>()?;
+        Ok((MasterKey::from_bytes(bytes), hex::encode(bytes)))
+    }
+
+    /// The key file's text for these keys, sealing key first.
+    pub fn to_file_text(&self) -> String {
+        self.snapshot()
+            .iter()
+            .map(|k| format!("{}\n", hex::encode(k)))
+            .collect()
+    }
+
+    /// How many keys open secrets (1 unless a rotation is under way).
+    pub fn key_count(&self) -> usize {
+        self.snapshot().len()
+    }
+
+    /// A new sealing key in front of the current ones (which still open).
+    pub fn with_new_primary(&self) -> Result<MasterKey, StoreError> {
+        let mut keys = vec![random::<32>()?];
+        keys.extend(self.snapshot());
+        Ok(MasterKey {
+            keys: RwLock::new(keys),
+            file: self.file.clone(),
+        })
+    }
+
+    /// Only the sealing key.
+    pub fn primary_only(&self) -> MasterKey {
+        let keys = self.snapshot();
+        MasterKey {
+            keys: RwLock::new(keys.into_iter().take(1).collect()),
+            file: self.file.clone(),
+        }
+    }
+
+    fn snapshot(&self) -> Vec<[u8; 32]> {
+        match self.keys.read() {
+            Ok(keys) => keys.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     pub fn seal(
@@ -59,23 +192,11 @@ impl MasterKey {
         org: Uuid,
         plaintext: &[u8],
     ) -> Result<SealedSecret, StoreError> {
-        let mut nonce = [0u8; 24];
-        getrandom::fill(&mut nonce)
-            .map_err(|_| StoreError::Backend("the random number generator failed".into()))?;
-        let aad = aad(purpose, org);
-        let ciphertext = XChaCha20Poly1305::new((&self.0).into())
-            .encrypt(
-                &XNonce::from(nonce),
-                Payload {
-                    msg: plaintext,
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| StoreError::Backend("sealing a secret failed".into()))?;
-        Ok(SealedSecret {
-            nonce: nonce.to_vec(),
-            ciphertext,
-        })
+        let keys = self.snapshot();
+        let primary = keys
+            .first()
+            .ok_or_else(|| StoreError::Backend("no master key".into()))?;
+        encrypt(primary, &aad(purpose, org), plaintext)
     }
 
     pub fn open(
@@ -84,26 +205,29 @@ impl MasterKey {
         org: Uuid,
         sealed: &SealedSecret,
     ) -> Result<Vec<u8>, StoreError> {
-        let nonce: [u8; 24] = sealed
-            .nonce
-            .as_slice()
-            .try_into()
-            .map_err(|_| StoreError::Corrupt("sealed secret has a bad nonce".into()))?;
         let aad = aad(purpose, org);
-        XChaCha20Poly1305::new((&self.0).into())
-            .decrypt(
-                &XNonce::from(nonce),
-                Payload {
-                    msg: &sealed.ciphertext,
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| {
-                StoreError::Corrupt(
-                    "a sealed secret did not open: wrong master key, or the data was altered"
-                        .into(),
-                )
-            })
+        let try_all = |keys: &[[u8; 32]]| keys.iter().find_map(|k| decrypt(k, &aad, sealed).ok());
+        if let Some(plain) = try_all(&self.snapshot()) {
+            return Ok(plain);
+        }
+        // Perhaps the key file was rotated since this process read it.
+        if let Some(path) = &self.file
+            && let Ok(text) = std::fs::read_to_string(path)
+            && let Ok(keys) = parse_keys(&text)
+            && keys != self.snapshot()
+        {
+            let found = try_all(&keys);
+            if let Ok(mut current) = self.keys.write() {
+                *current = keys;
+            }
+            if let Some(plain) = found {
+                tracing::info!("master key file re-read: a rotation is under way or done");
+                return Ok(plain);
+            }
+        }
+        Err(StoreError::Corrupt(
+            "a sealed secret did not open: wrong master key, or the data was altered".into(),
+        ))
     }
 }
 
@@ -147,5 +271,43 @@ mod tests {
         assert!(key.open("log-signing-key", org, &tampered).is_err());
         assert!(MasterKey::from_hex("zz").is_err());
         assert_eq!(format!("{key:?}"), "MasterKey(…)");
+    }
+
+    #[test]
+    fn a_rotated_key_ring_seals_with_the_new_key_and_opens_with_all() {
+        let (old, _) = MasterKey::generate().unwrap();
+        let org = Uuid::new_v4();
+        let before = old.seal("p", org, b"secret").unwrap();
+        let ring = old.with_new_primary().unwrap();
+        assert_eq!(ring.key_count(), 2);
+        let after = ring.seal("p", org, b"secret").unwrap();
+        assert_eq!(ring.open("p", org, &before).unwrap(), b"secret");
+        assert!(
+            old.open("p", org, &after).is_err(),
+            "sealed with the new key"
+        );
+        let new_only = ring.primary_only();
+        assert!(new_only.open("p", org, &before).is_err());
+        assert_eq!(new_only.open("p", org, &after).unwrap(), b"secret");
+        let text = ring.to_file_text();
+        assert_eq!(text.lines().count(), 2);
+        let reread = MasterKey::from_hex(&format!("# rotated\n{text}\n")).unwrap();
+        assert_eq!(reread.open("p", org, &before).unwrap(), b"secret");
+    }
+
+    #[test]
+    fn a_process_re_reads_a_rotated_key_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("master.key");
+        let (old, old_hex) = MasterKey::generate().unwrap();
+        std::fs::write(&path, format!("{old_hex}\n")).unwrap();
+        let running = MasterKey::from_file(path.clone()).unwrap();
+        let org = Uuid::new_v4();
+        // Another process rotates the file and re-seals a secret under the new key.
+        let ring = old.with_new_primary().unwrap();
+        std::fs::write(&path, ring.to_file_text()).unwrap();
+        let resealed = ring.seal("p", org, b"secret").unwrap();
+        assert_eq!(running.open("p", org, &resealed).unwrap(), b"secret");
+        assert_eq!(running.key_count(), 2);
     }
 }

@@ -16,6 +16,9 @@ use candor_domain::{ContentHash, OrgSlug, Revision, TrustCenter};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::documents::{
+    DocumentFile, DocumentRequest, DownloadGrant, DownloadRecord, SealedItem, StoredFile,
+};
 use crate::outbox::{
     Delivery, DeliveryResult, NewDelivery, Objection, OutboxStats, SubscribeOutcome,
     SubscribeRequest, Subscriber,
@@ -25,6 +28,7 @@ use crate::outbox::{
 pub mod conformance;
 mod ops;
 
+pub mod documents;
 pub mod keys;
 pub mod log;
 pub mod outbox;
@@ -364,6 +368,68 @@ pub trait Store: Send + Sync + 'static {
         at: OffsetDateTime,
     ) -> Result<()>;
     async fn outbox_stats(&self, scope: &OrgScope) -> Result<OutboxStats>;
+
+    // Gated documents.
+
+    /// The org's sealed data keys with their versions.
+    async fn data_keys(&self, scope: &OrgScope) -> Result<Vec<(u32, keys::SealedSecret)>>;
+    /// Stores a sealed data key unless that version exists (first writer wins).
+    async fn insert_data_key(
+        &self,
+        scope: &OrgScope,
+        version: u32,
+        sealed: &keys::SealedSecret,
+    ) -> Result<()>;
+    /// Stores an encrypted upload (it becomes the document's current file) and
+    /// records `audit`, in one transaction.
+    async fn insert_document_file(
+        &self,
+        scope: &OrgScope,
+        file: &DocumentFile,
+        sealed: &keys::SealedSecret,
+        audit: &AuditEvent,
+    ) -> Result<()>;
+    /// The current (latest) file of a document, with its ciphertext.
+    async fn document_file(&self, scope: &OrgScope, doc_key: &str) -> Result<Option<StoredFile>>;
+    /// The current file of every document that has one.
+    async fn document_files(&self, scope: &OrgScope) -> Result<Vec<DocumentFile>>;
+    async fn insert_document_request(
+        &self,
+        scope: &OrgScope,
+        request: &DocumentRequest,
+    ) -> Result<()>;
+    /// Newest first.
+    async fn document_requests(&self, scope: &OrgScope) -> Result<Vec<DocumentRequest>>;
+    async fn document_request(&self, scope: &OrgScope, id: Uuid)
+    -> Result<Option<DocumentRequest>>;
+    /// Grants or denies a pending request and records `audit`; None if it was not pending.
+    async fn decide_document_request(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        grant: bool,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<Option<DocumentRequest>>;
+    async fn insert_download_grant(
+        &self,
+        scope: &OrgScope,
+        token_hash: &str,
+        grant: &DownloadGrant,
+    ) -> Result<()>;
+    async fn download_grant(
+        &self,
+        scope: &OrgScope,
+        token_hash: &str,
+    ) -> Result<Option<DownloadGrant>>;
+    async fn record_download(&self, scope: &OrgScope, record: &DownloadRecord) -> Result<()>;
+    /// Newest first.
+    async fn downloads(&self, scope: &OrgScope) -> Result<Vec<DownloadRecord>>;
+
+    /// Every sealed value of the org (signing keys, data keys, webhook secrets).
+    async fn sealed_items(&self, scope: &OrgScope) -> Result<Vec<SealedItem>>;
+    /// Replaces sealed values (as returned by `sealed_items`), all or none.
+    async fn replace_sealed_items(&self, scope: &OrgScope, items: &[SealedItem]) -> Result<()>;
 }
 
 pub fn parse_role(text: &str) -> Result<Role> {

@@ -174,3 +174,8 @@ pub struct Objection {
     pub reason: String,
     pub created_at: OffsetDateTime,
 }
+
+/// The sealing purpose of a webhook's signing secret: bound to the URL it signs for.
+pub fn webhook_secret_purpose(url: &str) -> String {
+    format!("webhook-secret:{url}")
+}

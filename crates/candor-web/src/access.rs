@@ -43,6 +43,21 @@ const ADMIN_ORG_ROUTES: &[(Method, &str, Action)] = &[
     ),
     (
         Method::GET,
+        "/admin/orgs/{org}/documents",
+        Action::ManageDocuments,
+    ),
+    (
+        Method::POST,
+        "/admin/orgs/{org}/documents/{key}/file",
+        Action::ManageDocuments,
+    ),
+    (
+        Method::POST,
+        "/admin/orgs/{org}/documents/requests/{id}/{verdict}",
+        Action::ManageDocuments,
+    ),
+    (
+        Method::GET,
         "/admin/orgs/{org}/members",
         Action::ManageMembers,
     ),

@@ -29,7 +29,7 @@ use crate::auth::{
 use crate::error::ApiError;
 use crate::views::TrustPage;
 
-fn render(template: impl Template, status: StatusCode) -> Response {
+pub(crate) fn render(template: impl Template, status: StatusCode) -> Response {
     match template.render() {
         Ok(html) => {
             let mut response = (status, Html(html)).into_response();
@@ -46,7 +46,7 @@ fn render(template: impl Template, status: StatusCode) -> Response {
     }
 }
 
-fn internal(e: impl std::fmt::Display) -> Response {
+pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "admin request failed");
     ApiError::internal().into_response()
 }
@@ -216,7 +216,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
 }
 
 /// The draft, or (before the first edit) the latest revision's content.
-async fn working_copy(
+pub(crate) async fn working_copy(
     state: &AppState,
     access: &Access,
 ) -> Result<(Option<TrustCenter>, Option<Revision>), Response> {
@@ -251,6 +251,7 @@ struct OrgPage<'a> {
     can_manage_members: bool,
     can_manage_tokens: bool,
     can_view_subscribers: bool,
+    can_manage_documents: bool,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -305,6 +306,7 @@ async fn org_view(
             can_manage_members: allows(access.role, Action::ManageMembers),
             can_manage_tokens: allows(access.role, Action::ManageTokens),
             can_view_subscribers: allows(access.role, Action::ViewSubscribers),
+            can_manage_documents: allows(access.role, Action::ManageDocuments),
             notice,
             error,
         },

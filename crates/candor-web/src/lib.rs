@@ -29,6 +29,7 @@ pub mod access;
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod documents;
 pub mod error;
 pub mod feed;
 pub mod headers;
@@ -194,6 +195,14 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/orgs/{org}/audit", get(admin::audit))
         .route("/admin/orgs/{org}/subscribers", get(admin::subscribers))
         .route(
+            "/admin/orgs/{org}/documents",
+            get(documents::admin_documents),
+        )
+        .route(
+            "/admin/orgs/{org}/documents/requests/{id}/{verdict}",
+            post(documents::admin_decide),
+        )
+        .route(
             "/admin/orgs/{org}/members",
             get(admin::members).post(admin::set_member),
         )
@@ -207,14 +216,26 @@ pub fn router(state: AppState) -> Router {
             post(admin::revoke_token),
         );
     let mut public_api = Router::new();
+    // File uploads get a larger body cap than everything else.
+    let mut uploads = Router::new().route(
+        "/admin/orgs/{org}/documents/{key}/file",
+        post(documents::admin_upload),
+    );
     for (route, handler) in openapi::api_routes() {
-        if route.action.is_some() {
+        if route.upload {
+            uploads = uploads.route(route.path, handler);
+        } else if route.action.is_some() {
             guarded = guarded.route(route.path, handler);
         } else {
             public_api = public_api.route(route.path, handler);
         }
     }
     let guarded = guarded.route_layer(middleware::from_fn_with_state(state.clone(), access::guard));
+    let upload_cap = documents::UPLOAD_LIMIT + 64 * 1024;
+    let uploads = uploads
+        .route_layer(middleware::from_fn_with_state(state.clone(), access::guard))
+        .layer(DefaultBodyLimit::max(upload_cap))
+        .layer(RequestBodyLimitLayer::new(upload_cap));
     Router::new()
         .route("/", get(index))
         .route("/healthz", get(healthz))
@@ -242,6 +263,13 @@ pub fn router(state: AppState) -> Router {
             "/{org}/.well-known/openpgp-key.asc",
             get(securitytxt::openpgp_public_key),
         )
+        .route("/{org}/documents/{key}", get(documents::document))
+        .route("/{org}/documents/{key}/nda", post(documents::accept_nda))
+        .route(
+            "/{org}/documents/{key}/request",
+            post(documents::request_access),
+        )
+        .route("/{org}/documents/{key}/download", get(documents::download))
         .route("/{org}/feed.atom", get(feed::feed))
         .route("/{org}/subscribe", post(subscribe::subscribe))
         .route(
@@ -265,10 +293,12 @@ pub fn router(state: AppState) -> Router {
             any(|| async { ApiError::for_status(StatusCode::NOT_FOUND) }),
         )
         .fallback(|| async { pages::not_found_page("page at this address") })
-        // Every route, present and future, gets the same cap; the envelope
-        // middleware turns the 413 into JSON on API paths.
+        // Every route, present and future, gets the same cap (file uploads, merged
+        // below, have their own); the envelope middleware turns the 413 into JSON
+        // on API paths.
         .layer(DefaultBodyLimit::max(state.config.body_limit))
         .layer(RequestBodyLimitLayer::new(state.config.body_limit))
+        .merge(uploads)
         // Cross-site form posts and fetches are refused (Fetch Metadata / Origin checks).
         .layer(CsrfLayer::new())
         .layer(middleware::from_fn_with_state(

@@ -47,7 +47,10 @@ pub async fn limit_writes(State(state): State<AppState>, request: Request, next:
     let path = request.uri().path();
     let public_form = path == "/api/v1/validate"
         || path.ends_with("/subscribe")
-        || path.contains("/subscription/");
+        || path.contains("/subscription/")
+        || (path.contains("/documents/")
+            && !path.starts_with("/admin/")
+            && !path.starts_with("/api/"));
     if public_form && state.limits.public_forms_by_ip.check_key(&ip).is_err() {
         return too_many();
     }

@@ -20,6 +20,8 @@ pub struct ApiRoute {
     pub action: Option<Action>,
     /// A JSON or YAML request body is expected.
     pub body: bool,
+    /// The body is a file's raw bytes (any media type).
+    pub upload: bool,
 }
 
 /// Every API route with its handler. Add a route here and nowhere else.
@@ -31,6 +33,7 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
         summary,
         action,
         body,
+        upload: false,
     };
     vec![
         (
@@ -183,6 +186,39 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
             ),
             get(openapi_json),
         ),
+        (
+            ApiRoute {
+                upload: true,
+                ..r(
+                    Method::PUT,
+                    "/api/v1/orgs/{org}/documents/{key}/file",
+                    "Upload a document's file (raw bytes; query: filename); it is stored encrypted",
+                    Some(ManageDocuments),
+                    false,
+                )
+            },
+            put(crate::documents::api_upload),
+        ),
+        (
+            r(
+                Method::GET,
+                "/api/v1/orgs/{org}/documents/requests",
+                "Document requests (NDA acceptances and approval requests), newest first",
+                Some(ManageDocuments),
+                false,
+            ),
+            get(crate::documents::api_requests),
+        ),
+        (
+            r(
+                Method::POST,
+                "/api/v1/orgs/{org}/documents/requests/{id}/decision",
+                "Approve or deny a pending request (body: {\"approve\": bool})",
+                Some(ManageDocuments),
+                true,
+            ),
+            post(crate::documents::api_decide),
+        ),
     ]
 }
 
@@ -228,6 +264,12 @@ pub fn document() -> Value {
             operation["requestBody"] = json!({
                 "required": true,
                 "content": {"application/json": {}, "application/yaml": {}},
+            });
+        }
+        if route.upload {
+            operation["requestBody"] = json!({
+                "required": true,
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
             });
         }
         let entry = paths

@@ -90,6 +90,13 @@ enum Command {
         #[command(flatten)]
         outbound: Outbound,
     },
+    /// Rotate the master key: `rotate` puts a new key first in the key file and
+    /// re-seals every org's secrets and data keys under it (files are not rewritten);
+    /// `retire` drops the old keys once nothing needs them.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Manage orgs (tenants).
     Org {
         #[command(subcommand)]
@@ -214,6 +221,30 @@ enum SchemaDocument {
     TrustCenter,
     /// A published revision as served at /{org}/trust.json.
     TrustJson,
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a new master key in front of the current ones and re-seal everything
+    /// under it. Running servers re-read the key file when they need the new key.
+    Rotate {
+        #[arg(
+            long,
+            env = "CANDOR_MASTER_KEY_FILE",
+            default_value = "candor-master.key"
+        )]
+        master_key_file: PathBuf,
+    },
+    /// Remove every key but the first from the key file, after checking that every
+    /// sealed value opens with the first alone.
+    Retire {
+        #[arg(
+            long,
+            env = "CANDOR_MASTER_KEY_FILE",
+            default_value = "candor-master.key"
+        )]
+        master_key_file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -447,6 +478,68 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             });
             tracing::info!("worker running");
             worker.run(stop).await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate { master_key_file },
+        } => {
+            let master = candor_store::keys::MasterKey::from_file(master_key_file.clone())
+                .map_err(anyhow::Error::msg)?;
+            let ring = master.with_new_primary()?;
+            // The file first: if re-sealing stops halfway, the ring still opens all.
+            write_key_file(&master_key_file, &ring.to_file_text())?;
+            let mut sealed = 0;
+            let orgs = store.list_orgs().await?;
+            for org in &orgs {
+                if let Some(scope) = scope_for(&*store, &org.slug).await? {
+                    sealed += candor_store::documents::rewrap(&*store, &scope, &ring)
+                        .await
+                        .with_context(|| format!("re-sealing {}", org.slug))?;
+                }
+            }
+            println!(
+                "new master key in {}; re-sealed {sealed} secrets of {} orgs; the old key stays in the file until `candor keys retire`",
+                master_key_file.display(),
+                orgs.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys {
+            command: KeysCommand::Retire { master_key_file },
+        } => {
+            let master = candor_store::keys::MasterKey::from_file(master_key_file.clone())
+                .map_err(anyhow::Error::msg)?;
+            if master.key_count() == 1 {
+                println!(
+                    "nothing to retire: {} holds one key",
+                    master_key_file.display()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let primary = master.primary_only();
+            for org in store.list_orgs().await? {
+                let Some(scope) = scope_for(&*store, &org.slug).await? else {
+                    continue;
+                };
+                for item in store.sealed_items(&scope).await? {
+                    if primary
+                        .open(&item.purpose, scope.org_id(), &item.sealed)
+                        .is_err()
+                    {
+                        bail!(
+                            "{} of org {} is still sealed with an old key; run `candor keys rotate` first",
+                            item.purpose,
+                            org.slug
+                        );
+                    }
+                }
+            }
+            write_key_file(&master_key_file, &primary.to_file_text())?;
+            println!(
+                "retired {} old key(s) from {}",
+                master.key_count() - 1,
+                master_key_file.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Org {
@@ -820,10 +913,11 @@ async fn apply(
 /// Reads the master key file, or creates it with a new random key.
 fn load_master_key(path: &std::path::Path) -> Result<candor_store::keys::MasterKey> {
     match std::fs::read_to_string(path) {
-        Ok(text) => candor_store::keys::MasterKey::from_hex(&text)
-            .map_err(|e| anyhow!("{}: {e}", path.display())),
+        Ok(_) => {
+            candor_store::keys::MasterKey::from_file(path.to_owned()).map_err(anyhow::Error::msg)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let (key, hex_text) = candor_store::keys::MasterKey::generate()?;
+            let (_, hex_text) = candor_store::keys::MasterKey::generate()?;
             let mut options = std::fs::OpenOptions::new();
             options.write(true).create_new(true);
             #[cfg(unix)]
@@ -833,10 +927,27 @@ fn load_master_key(path: &std::path::Path) -> Result<candor_store::keys::MasterK
                 .with_context(|| format!("creating {}", path.display()))?;
             std::io::Write::write_all(&mut file, format!("{hex_text}\n").as_bytes())?;
             tracing::warn!(path = %path.display(), "generated a new master key; back it up: without it, log signing keys cannot be opened");
-            Ok(key)
+            candor_store::keys::MasterKey::from_file(path.to_owned()).map_err(anyhow::Error::msg)
         }
         Err(e) => Err(anyhow!("reading {}: {e}", path.display())),
     }
+}
+
+/// Replaces the key file atomically (a new file, mode 0600, renamed over the old).
+fn write_key_file(path: &std::path::Path, text: &str) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(&tmp)
+        .with_context(|| format!("creating {}", tmp.display()))?;
+    std::io::Write::write_all(&mut file, text.as_bytes())?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
+    Ok(())
 }
 
 struct ServeOptions {

@@ -1,0 +1,836 @@
+//! Gated documents: admins upload files (stored encrypted); readers download public
+//! ones directly, NDA ones after a click-through that records who accepted which
+//! version, and approval ones after an admin grants their request. Every download
+//! goes through the document's own route or an expiring link bound to one
+//! document, and is recorded.
+
+use askama::Template;
+use axum::Form;
+use axum::Json;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Extension, Multipart, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use candor_domain::OrgSlug;
+use candor_domain::audit::AuditEvent;
+use candor_domain::model::{DocumentAccess, DocumentMeta, NdaTerms};
+use candor_domain::types::Email;
+use candor_jobs::compose;
+use candor_store::documents::{
+    DocumentFile, DocumentRequest, DownloadGrant, DownloadRecord, RequestKind, RequestStatus,
+    open_file, seal_file,
+};
+use candor_store::{Org, OrgScope, scope_for};
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::access::Access;
+use crate::admin::{internal, render, working_copy};
+use crate::auth::{new_secret, normalize_email, secret_hash};
+use crate::error::ApiError;
+use crate::pages::not_found_page;
+
+/// Largest file an admin can upload.
+pub const UPLOAD_LIMIT: usize = 25 * 1024 * 1024;
+/// How long a download link works after an NDA is accepted.
+const NDA_LINK_HOURS: i64 = 1;
+/// How long the link sent after an approval works.
+const APPROVAL_LINK_HOURS: i64 = 72;
+
+// ---------------------------------------------------------------- shared
+
+fn audit(actor: &str, action: &str, target: String) -> AuditEvent {
+    AuditEvent {
+        actor: actor.to_owned(),
+        action: action.into(),
+        target,
+        at: OffsetDateTime::now_utc(),
+    }
+}
+
+/// Encrypts and stores an upload for a document listed in the working copy.
+async fn store_upload(
+    state: &AppState,
+    access: &Access,
+    doc_key: &str,
+    filename: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> Result<DocumentFile, ApiError> {
+    let (working, _) = working_copy(state, access)
+        .await
+        .map_err(|_| ApiError::internal())?;
+    let listed = working
+        .as_ref()
+        .is_some_and(|w| w.documents.iter().any(|d| d.key.as_str() == doc_key));
+    if !listed {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no document {doc_key:?} in the draft or the published page"),
+        ));
+    }
+    if bytes.is_empty() {
+        return Err(ApiError::validation("file", "the file is empty"));
+    }
+    let filename: String = filename
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"'))
+        .take(200)
+        .collect();
+    let filename = if filename.trim().is_empty() {
+        doc_key.to_owned()
+    } else {
+        filename
+    };
+    let Some(master) = &state.config.master_key else {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "encryption_not_configured",
+            "this server has no master key, so it cannot store documents encrypted",
+        ));
+    };
+    let id = Uuid::new_v4();
+    let (key_version, sealed) = seal_file(&*state.store, &access.scope, master, doc_key, id, bytes)
+        .await
+        .map_err(ApiError::from)?;
+    let file = DocumentFile {
+        id,
+        doc_key: doc_key.to_owned(),
+        filename,
+        content_type: content_type.to_owned(),
+        size: bytes.len() as u64,
+        sha256: hex::encode(Sha256::digest(bytes)),
+        key_version,
+        uploaded_at: OffsetDateTime::now_utc(),
+    };
+    let event = audit(
+        &access.actor,
+        "document.upload",
+        format!("document:{doc_key} file:{id} sha256:{}", file.sha256),
+    );
+    state
+        .store
+        .insert_document_file(&access.scope, &file, &sealed, &event)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(file)
+}
+
+/// Decrypts the current file and sends it as an attachment, recording the download.
+async fn serve_file(
+    state: &AppState,
+    scope: &OrgScope,
+    doc_key: &str,
+    request_id: Option<Uuid>,
+) -> Response {
+    let Some(master) = &state.config.master_key else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let stored = match state.store.document_file(scope, doc_key).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return not_found_page("file for this document"),
+        Err(e) => return internal(e),
+    };
+    let plain = match open_file(&*state.store, scope, master, &stored).await {
+        Ok(p) => p,
+        // A tampered blob or a missing key: refuse, never serve something unverified.
+        Err(e) => return internal(e),
+    };
+    let record = DownloadRecord {
+        doc_key: doc_key.to_owned(),
+        file_id: stored.file.id,
+        request_id,
+        at: OffsetDateTime::now_utc(),
+    };
+    if let Err(e) = state.store.record_download(scope, &record).await {
+        // Unrecorded downloads are not allowed.
+        return internal(e);
+    }
+    let mut response = Body::from(plain).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&stored.file.content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    // Always an attachment: an uploaded HTML file must never render on our origin.
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}\"",
+        stored.file.filename
+    )) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn issue_link(
+    state: &AppState,
+    scope: &OrgScope,
+    doc_key: &str,
+    request_id: Uuid,
+    hours: i64,
+) -> Result<String, Response> {
+    let token = new_secret().map_err(internal)?;
+    let grant = DownloadGrant {
+        doc_key: doc_key.to_owned(),
+        request_id: Some(request_id),
+        expires_at: OffsetDateTime::now_utc() + time::Duration::hours(hours),
+    };
+    state
+        .store
+        .insert_download_grant(scope, &secret_hash(&token), &grant)
+        .await
+        .map_err(internal)?;
+    Ok(format!(
+        "/{}/documents/{doc_key}/download?token={token}",
+        scope.slug()
+    ))
+}
+
+// ---------------------------------------------------------------- public
+
+#[derive(Template)]
+#[template(path = "document.html")]
+struct DocumentPage<'a> {
+    slug: &'a str,
+    org_name: &'a str,
+    doc: &'a DocumentMeta,
+    nda: Option<&'a NdaTerms>,
+    /// Which form to show: "nda", "approval", or none.
+    form: &'static str,
+    error: Option<String>,
+    /// After an NDA acceptance: the link.
+    link: Option<String>,
+    message: Option<String>,
+}
+
+/// The org, scope and the published document `key`, or a 404 response.
+async fn published_document(
+    state: &AppState,
+    slug: &str,
+    key: &str,
+) -> Result<(Org, OrgScope, DocumentMeta, Option<NdaTerms>), Response> {
+    let not_found = || not_found_page("document");
+    let slug: OrgSlug = slug.parse().map_err(|_| not_found())?;
+    let org = state
+        .store
+        .org_by_slug(&slug)
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)?;
+    let scope = scope_for(&*state.store, &slug)
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)?;
+    let revision = state
+        .store
+        .latest_revision(&scope)
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)?;
+    let doc = revision
+        .content
+        .documents
+        .iter()
+        .find(|d| d.key.as_str() == key)
+        .cloned()
+        .ok_or_else(not_found)?;
+    Ok((org, scope, doc, revision.content.profile.nda.clone()))
+}
+
+fn document_page(
+    org: &Org,
+    doc: &DocumentMeta,
+    nda: Option<&NdaTerms>,
+    status: StatusCode,
+    error: Option<String>,
+    link: Option<String>,
+    message: Option<String>,
+) -> Response {
+    let form = match (doc.access, &link, &message) {
+        (_, Some(_), _) | (_, _, Some(_)) => "",
+        (DocumentAccess::Nda, None, None) => "nda",
+        (DocumentAccess::Approval, None, None) => "approval",
+        (DocumentAccess::Public, None, None) => "",
+    };
+    let page = DocumentPage {
+        slug: org.slug.as_str(),
+        org_name: &org.name,
+        doc,
+        nda,
+        form,
+        error,
+        link,
+        message,
+    };
+    match page.render() {
+        Ok(html) => {
+            let mut r = (status, Html(html)).into_response();
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Err(e) => internal(e),
+    }
+}
+
+/// `GET /{org}/documents/{key}`: the file itself when public, else the form.
+pub async fn document(
+    State(state): State<AppState>,
+    Path((slug, key)): Path<(String, String)>,
+) -> Response {
+    let (org, scope, doc, nda) = match published_document(&state, &slug, &key).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    if doc.access == DocumentAccess::Public {
+        return serve_file(&state, &scope, &key, None).await;
+    }
+    document_page(&org, &doc, nda.as_ref(), StatusCode::OK, None, None, None)
+}
+
+#[derive(Deserialize)]
+pub struct RequestForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    company: String,
+    #[serde(default)]
+    reason: String,
+    /// NDA form: the version shown, and the acceptance box.
+    #[serde(default)]
+    nda_version: String,
+    #[serde(default)]
+    accept: String,
+}
+
+/// Who is asking: checked and trimmed, or the failing field and why.
+fn requester(form: &RequestForm) -> Result<(String, String, String), (String, String)> {
+    let clean = |s: &str, max: usize| s.trim().chars().take(max).collect::<String>();
+    let name = clean(&form.name, 200);
+    let company = clean(&form.company, 200);
+    let email = normalize_email(&form.email);
+    if name.is_empty() {
+        return Err(("name".into(), "enter your name".into()));
+    }
+    if email.parse::<Email>().is_err() {
+        return Err(("email".into(), "enter a valid email address".into()));
+    }
+    if company.is_empty() {
+        return Err(("company".into(), "enter your company".into()));
+    }
+    Ok((name, email, company))
+}
+
+/// `POST /{org}/documents/{key}/nda`: records the acceptance and shows a short-lived link.
+pub async fn accept_nda(
+    State(state): State<AppState>,
+    Path((slug, key)): Path<(String, String)>,
+    Form(form): Form<RequestForm>,
+) -> Response {
+    let (org, scope, doc, nda) = match published_document(&state, &slug, &key).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    let (Some(terms), DocumentAccess::Nda) = (&nda, doc.access) else {
+        return not_found_page("NDA for this document");
+    };
+    let refuse = |field: &str, message: &str| {
+        document_page(
+            &org,
+            &doc,
+            nda.as_ref(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(format!("{field}: {message}")),
+            None,
+            None,
+        )
+    };
+    let (name, email, company) = match requester(&form) {
+        Ok(who) => who,
+        Err((field, message)) => return refuse(&field, &message),
+    };
+    if form.accept != "yes" {
+        return refuse("accept", "tick the box to accept the NDA");
+    }
+    if form.nda_version != terms.version.as_str() {
+        return refuse(
+            "nda_version",
+            "the NDA changed while you were reading it; read the current terms and accept again",
+        );
+    }
+    let request = DocumentRequest {
+        id: Uuid::new_v4(),
+        doc_key: key.clone(),
+        kind: RequestKind::Nda,
+        name,
+        email,
+        company,
+        nda_version: Some(terms.version.to_string()),
+        reason: String::new(),
+        status: RequestStatus::Granted,
+        created_at: OffsetDateTime::now_utc(),
+        decided_at: Some(OffsetDateTime::now_utc()),
+    };
+    if let Err(e) = state.store.insert_document_request(&scope, &request).await {
+        return internal(e);
+    }
+    match issue_link(&state, &scope, &key, request.id, NDA_LINK_HOURS).await {
+        Ok(link) => document_page(
+            &org,
+            &doc,
+            nda.as_ref(),
+            StatusCode::OK,
+            None,
+            Some(link),
+            None,
+        ),
+        Err(r) => r,
+    }
+}
+
+/// `POST /{org}/documents/{key}/request`: an approval request, for an admin to decide.
+pub async fn request_access(
+    State(state): State<AppState>,
+    Path((slug, key)): Path<(String, String)>,
+    Form(form): Form<RequestForm>,
+) -> Response {
+    let (org, scope, doc, nda) = match published_document(&state, &slug, &key).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    if doc.access != DocumentAccess::Approval {
+        return not_found_page("request form for this document");
+    }
+    let (name, email, company) = match requester(&form) {
+        Ok(who) => who,
+        Err((field, message)) => {
+            return document_page(
+                &org,
+                &doc,
+                nda.as_ref(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(format!("{field}: {message}")),
+                None,
+                None,
+            );
+        }
+    };
+    let request = DocumentRequest {
+        id: Uuid::new_v4(),
+        doc_key: key.clone(),
+        kind: RequestKind::Approval,
+        name,
+        email: email.clone(),
+        company,
+        nda_version: None,
+        reason: form.reason.trim().chars().take(2000).collect(),
+        status: RequestStatus::Pending,
+        created_at: OffsetDateTime::now_utc(),
+        decided_at: None,
+    };
+    if let Err(e) = state.store.insert_document_request(&scope, &request).await {
+        return internal(e);
+    }
+    document_page(
+        &org,
+        &doc,
+        nda.as_ref(),
+        StatusCode::OK,
+        None,
+        None,
+        Some(format!(
+            "Your request is with {}'s team. If they approve it, a download link goes to {email}.",
+            org.name
+        )),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+/// `GET /{org}/documents/{key}/download?token=`: an expiring link for one document.
+pub async fn download(
+    State(state): State<AppState>,
+    Path((slug, key)): Path<(String, String)>,
+    Query(q): Query<TokenQuery>,
+) -> Response {
+    let (_, scope, _, _) = match published_document(&state, &slug, &key).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    let grant = match state
+        .store
+        .download_grant(&scope, &secret_hash(&q.token))
+        .await
+    {
+        Ok(g) => g,
+        Err(e) => return internal(e),
+    };
+    match grant {
+        Some(g) if g.doc_key == key && g.expires_at > OffsetDateTime::now_utc() => {
+            serve_file(&state, &scope, &key, g.request_id).await
+        }
+        Some(g) if g.doc_key == key => (
+            StatusCode::GONE,
+            "This download link has expired. Ask for the document again from the trust center.",
+        )
+            .into_response(),
+        _ => not_found_page("download link"),
+    }
+}
+
+// ---------------------------------------------------------------- admin UI
+
+#[derive(Template)]
+#[template(path = "admin/documents.html")]
+struct AdminDocumentsPage<'a> {
+    slug: &'a str,
+    /// (key, title, access, current file: "name · size · uploaded" or empty)
+    documents: Vec<(String, String, &'static str, String)>,
+    requests: Vec<DocumentRequest>,
+    /// (when, document, who)
+    downloads: Vec<(String, String, String)>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+async fn admin_page(
+    state: &AppState,
+    access: &Access,
+    notice: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let (working, _) = match working_copy(state, access).await {
+        Ok(pair) => pair,
+        Err(r) => return r,
+    };
+    let store = &state.store;
+    let (files, requests, downloads) = match (
+        store.document_files(&access.scope).await,
+        store.document_requests(&access.scope).await,
+        store.downloads(&access.scope).await,
+    ) {
+        (Ok(f), Ok(r), Ok(d)) => (f, r, d),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return internal(e),
+    };
+    let documents = working
+        .map(|w| w.documents)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| {
+            let file = files
+                .iter()
+                .find(|f| f.doc_key == d.key.as_str())
+                .map(|f| {
+                    format!(
+                        "{} · {} bytes · uploaded {}",
+                        f.filename,
+                        f.size,
+                        crate::views::human_time(f.uploaded_at)
+                    )
+                })
+                .unwrap_or_default();
+            (
+                d.key.to_string(),
+                d.title.to_string(),
+                d.access.label(),
+                file,
+            )
+        })
+        .collect();
+    let who = |id: Option<Uuid>| match id.and_then(|id| requests.iter().find(|r| r.id == id)) {
+        Some(r) => format!("{} <{}>, {}", r.name, r.email, r.company),
+        None => "anyone (public)".to_owned(),
+    };
+    let downloads = downloads
+        .iter()
+        .take(200)
+        .map(|d| {
+            (
+                crate::views::human_time(d.at),
+                d.doc_key.clone(),
+                who(d.request_id),
+            )
+        })
+        .collect();
+    render(
+        AdminDocumentsPage {
+            slug: access.scope.slug().as_str(),
+            documents,
+            requests,
+            downloads,
+            notice,
+            error,
+        },
+        status,
+    )
+}
+
+/// `GET /admin/orgs/{org}/documents`.
+pub async fn admin_documents(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> Response {
+    admin_page(&state, &access, None, None, StatusCode::OK).await
+}
+
+/// `POST /admin/orgs/{org}/documents/{key}/file` (multipart field `file`).
+pub async fn admin_upload(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((_, key)): Path<(String, String)>,
+    mut multipart: Multipart,
+) -> Response {
+    let mut upload = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => {
+                let filename = field.file_name().unwrap_or_default().to_owned();
+                let content_type = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_owned();
+                match field.bytes().await {
+                    Ok(bytes) => upload = Some((filename, content_type, bytes)),
+                    Err(_) => break,
+                }
+            }
+            Ok(Some(_)) => continue,
+            Ok(None) | Err(_) => break,
+        }
+    }
+    let Some((filename, content_type, bytes)) = upload else {
+        return admin_page(
+            &state,
+            &access,
+            None,
+            Some("file: choose a file to upload".into()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    match store_upload(&state, &access, &key, &filename, &content_type, &bytes).await {
+        Ok(file) => {
+            let notice = format!(
+                "Uploaded {} for {key} ({} bytes, SHA-256 {}), stored encrypted.",
+                file.filename, file.size, file.sha256
+            );
+            admin_page(&state, &access, Some(notice), None, StatusCode::OK).await
+        }
+        Err(e) => admin_page(&state, &access, None, Some(e.message.clone()), e.status).await,
+    }
+}
+
+/// Grants or denies a pending request, mails the requester, records it in the audit log.
+async fn decide(
+    state: &AppState,
+    access: &Access,
+    id: Uuid,
+    approve: bool,
+) -> Result<DocumentRequest, ApiError> {
+    let action = if approve {
+        "document.approve"
+    } else {
+        "document.deny"
+    };
+    let event = audit(&access.actor, action, format!("request:{id}"));
+    let decided = state
+        .store
+        .decide_document_request(
+            &access.scope,
+            id,
+            approve,
+            OffsetDateTime::now_utc(),
+            &event,
+        )
+        .await
+        .map_err(ApiError::from)?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "not_pending",
+                "no pending request with this id",
+            )
+        })?;
+    let org_name = state
+        .store
+        .org_by_slug(access.scope.slug())
+        .await
+        .ok()
+        .flatten()
+        .map(|o| o.name)
+        .unwrap_or_else(|| access.scope.slug().to_string());
+    let mail = if approve {
+        let link = issue_link(
+            state,
+            &access.scope,
+            &decided.doc_key,
+            decided.id,
+            APPROVAL_LINK_HOURS,
+        )
+        .await
+        .map_err(|_| ApiError::internal())?;
+        let url = state
+            .config
+            .public_url
+            .join(&link)
+            .map(|u| u.to_string())
+            .unwrap_or(link);
+        compose::direct_email(
+            &decided.email,
+            format!("{org_name}: your document request was approved"),
+            format!(
+                "{org_name} approved your request for \"{}\".\n\nDownload it within {APPROVAL_LINK_HOURS} hours:\n{url}\n\nThe link works only for this document; each download is recorded.\n",
+                decided.doc_key
+            ),
+        )
+    } else {
+        compose::direct_email(
+            &decided.email,
+            format!("{org_name}: your document request"),
+            format!(
+                "{org_name} did not approve your request for \"{}\". Contact them if you think this is a mistake.\n",
+                decided.doc_key
+            ),
+        )
+    };
+    state
+        .store
+        .enqueue(&access.scope, &[mail])
+        .await
+        .map_err(ApiError::from)?;
+    if let Some(worker) = &state.worker {
+        worker.wake();
+    }
+    Ok(decided)
+}
+
+/// `POST /admin/orgs/{org}/documents/requests/{id}/approve` and `…/deny`.
+pub async fn admin_decide(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((_, id, verdict)): Path<(String, String, String)>,
+) -> Response {
+    let (Ok(id), Some(approve)) = (
+        id.parse::<Uuid>(),
+        match verdict.as_str() {
+            "approve" => Some(true),
+            "deny" => Some(false),
+            _ => None,
+        },
+    ) else {
+        return not_found_page("request");
+    };
+    match decide(&state, &access, id, approve).await {
+        Ok(_) => {
+            Redirect::to(&format!("/admin/orgs/{}/documents", access.scope.slug())).into_response()
+        }
+        Err(e) => admin_page(&state, &access, None, Some(e.message.clone()), e.status).await,
+    }
+}
+
+// ---------------------------------------------------------------- API
+
+#[derive(Deserialize)]
+pub struct UploadQuery {
+    filename: Option<String>,
+}
+
+/// `PUT /api/v1/orgs/{org}/documents/{key}/file`: the raw bytes.
+pub async fn api_upload(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((_, key)): Path<(String, String)>,
+    Query(q): Query<UploadQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let bytes = to_bytes(body, UPLOAD_LIMIT)
+        .await
+        .map_err(|_| ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE))?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream");
+    let filename = q.filename.unwrap_or_else(|| key.clone());
+    let file = store_upload(&state, &access, &key, &filename, content_type, &bytes).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "document": file.doc_key,
+            "file": file.id,
+            "filename": file.filename,
+            "size": file.size,
+            "sha256": file.sha256,
+            "key_version": file.key_version,
+        })),
+    )
+        .into_response())
+}
+
+fn request_json(r: &DocumentRequest) -> serde_json::Value {
+    json!({
+        "id": r.id,
+        "document": r.doc_key,
+        "kind": r.kind.as_str(),
+        "status": r.status.as_str(),
+        "name": r.name,
+        "email": r.email,
+        "company": r.company,
+        "nda_version": r.nda_version,
+        "reason": r.reason,
+        "created_at": r.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+    })
+}
+
+/// `GET /api/v1/orgs/{org}/documents/requests`.
+pub async fn api_requests(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let requests = state
+        .store
+        .document_requests(&access.scope)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(Json(json!({
+        "requests": requests.iter().map(request_json).collect::<Vec<_>>(),
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct Decision {
+    approve: bool,
+}
+
+/// `POST /api/v1/orgs/{org}/documents/requests/{id}/decision`.
+pub async fn api_decide(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((_, id)): Path<(String, String)>,
+    body: Body,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id: Uuid = id
+        .parse()
+        .map_err(|_| ApiError::for_status(StatusCode::NOT_FOUND))?;
+    let bytes = to_bytes(body, 4096)
+        .await
+        .map_err(|_| ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE))?;
+    let decision: Decision = serde_json::from_slice(&bytes)
+        .map_err(|_| ApiError::validation("approve", "send {\"approve\": true} or false"))?;
+    let decided = decide(&state, &access, id, decision.approve).await?;
+    Ok(Json(request_json(&decided)))
+}
