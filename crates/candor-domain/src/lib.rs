@@ -6,6 +6,7 @@ pub mod audit;
 pub mod canonical;
 pub mod catalogue;
 pub mod coverage;
+pub mod deadline;
 pub mod diff;
 pub mod model;
 pub mod notice;

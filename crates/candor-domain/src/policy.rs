@@ -58,6 +58,8 @@ pub enum Action {
     ViewSubscribers,
     /// Upload document files, read document requests and downloads, approve or deny.
     ManageDocuments,
+    /// Read vulnerability reports and acknowledge them.
+    HandleReports,
     /// Change org settings (notice period, host names, …).
     ManageSettings,
     /// Delete the org and everything in it.
@@ -65,7 +67,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::ViewDraft,
         Action::EditDraft,
         Action::Publish,
@@ -75,6 +77,7 @@ impl Action {
         Action::ViewAudit,
         Action::ViewSubscribers,
         Action::ManageDocuments,
+        Action::HandleReports,
         Action::ManageSettings,
         Action::DeleteOrg,
     ];
@@ -95,6 +98,7 @@ pub fn allows(role: Role, action: Action) -> bool {
                 | ViewAudit
                 | ViewSubscribers
                 | ManageDocuments
+                | HandleReports
                 | ManageSettings
         ),
         Role::Editor => matches!(action, ViewDraft | EditDraft),
@@ -121,6 +125,7 @@ mod tests {
             (Action::ViewAudit,      [true, true,  false, false]),
             (Action::ViewSubscribers, [true, true, false, false]),
             (Action::ManageDocuments, [true, true, false, false]),
+            (Action::HandleReports,  [true, true,  false, false]),
             (Action::ManageSettings, [true, true,  false, false]),
             (Action::DeleteOrg,      [true, false, false, false]),
         ];

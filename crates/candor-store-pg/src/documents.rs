@@ -431,3 +431,90 @@ impl PgStore {
         tx.commit().await.map_err(backend)
     }
 }
+
+impl PgStore {
+    pub(crate) async fn report_insert(
+        &self,
+        scope: &OrgScope,
+        report: &candor_store::documents::StoredReport,
+        notify: &candor_store::outbox::NewDelivery,
+    ) -> Result<()> {
+        let mut tx = self.scoped(scope).await?;
+        sqlx::query(
+            "INSERT INTO vuln_reports (id, org_id, received_at, ack_due_at, key_version, nonce, ciphertext)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(report.id)
+        .bind(scope.org_id())
+        .bind(report.received_at)
+        .bind(report.ack_due_at)
+        .bind(i32::try_from(report.key_version).map_err(|_| StoreError::Backend("key version".into()))?)
+        .bind(&report.sealed.nonce)
+        .bind(&report.sealed.ciphertext)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        crate::outbox::insert_deliveries(
+            &mut tx,
+            scope,
+            std::slice::from_ref(notify),
+            report.received_at,
+        )
+        .await?;
+        tx.commit().await.map_err(backend)
+    }
+
+    pub(crate) async fn report_list(
+        &self,
+        scope: &OrgScope,
+    ) -> Result<Vec<candor_store::documents::StoredReport>> {
+        let mut tx = self.scoped(scope).await?;
+        let rows = sqlx::query(
+            "SELECT id, received_at, ack_due_at, acknowledged_at, key_version, nonce, ciphertext
+               FROM vuln_reports WHERE org_id = $1 ORDER BY received_at DESC, id",
+        )
+        .bind(scope.org_id())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        rows.iter()
+            .map(|r| {
+                Ok(candor_store::documents::StoredReport {
+                    id: r.try_get("id").map_err(backend)?,
+                    received_at: r.try_get("received_at").map_err(backend)?,
+                    ack_due_at: r.try_get("ack_due_at").map_err(backend)?,
+                    acknowledged_at: r.try_get("acknowledged_at").map_err(backend)?,
+                    key_version: get_u32(r, "key_version")?,
+                    sealed: sealed_of(r, "nonce", "ciphertext")?,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn report_acknowledge(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<bool> {
+        let mut tx = self.scoped(scope).await?;
+        let done = sqlx::query(
+            "UPDATE vuln_reports SET acknowledged_at = $3
+              WHERE org_id = $1 AND id = $2 AND acknowledged_at IS NULL",
+        )
+        .bind(scope.org_id())
+        .bind(id)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        append_in(&mut tx, scope, audit.clone()).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(true)
+    }
+}

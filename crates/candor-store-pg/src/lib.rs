@@ -49,6 +49,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../migrations/0007_audit_tree.sql")),
     (8, include_str!("../migrations/0008_subscribers.sql")),
     (9, include_str!("../migrations/0009_documents.sql")),
+    (10, include_str!("../migrations/0010_reports.sql")),
 ];
 
 /// Privileges of the app role, per table. Revisions and the audit log are
@@ -73,6 +74,7 @@ const APP_GRANTS: &[(&str, &str)] = &[
     ("document_requests", "SELECT, INSERT, UPDATE"),
     ("download_grants", "SELECT, INSERT"),
     ("downloads", "SELECT, INSERT"),
+    ("vuln_reports", "SELECT, INSERT, UPDATE"),
     ("log_entries", "SELECT, INSERT"),
     ("log_nodes", "SELECT, INSERT"),
     ("org_secrets", "SELECT, INSERT, UPDATE"),
@@ -1156,6 +1158,32 @@ impl Store for PgStore {
 
     async fn downloads(&self, scope: &OrgScope) -> Result<Vec<DownloadRecord>> {
         self.doc_downloads(scope).await
+    }
+
+    async fn insert_report(
+        &self,
+        scope: &OrgScope,
+        report: &candor_store::documents::StoredReport,
+        notify: &NewDelivery,
+    ) -> Result<()> {
+        self.report_insert(scope, report, notify).await
+    }
+
+    async fn reports(
+        &self,
+        scope: &OrgScope,
+    ) -> Result<Vec<candor_store::documents::StoredReport>> {
+        self.report_list(scope).await
+    }
+
+    async fn acknowledge_report(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<bool> {
+        self.report_acknowledge(scope, id, at, audit).await
     }
 
     async fn sealed_items(&self, scope: &OrgScope) -> Result<Vec<SealedItem>> {

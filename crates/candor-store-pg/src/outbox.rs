@@ -47,7 +47,7 @@ fn subscriber_row(row: &PgRow) -> Result<Subscriber> {
     })
 }
 
-async fn insert_deliveries(
+pub(crate) async fn insert_deliveries(
     conn: &mut PgConnection,
     scope: &OrgScope,
     deliveries: &[NewDelivery],

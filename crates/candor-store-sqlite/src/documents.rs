@@ -444,3 +444,96 @@ pub async fn replace_sealed_items(
     }
     tx.commit().await.map_err(backend)
 }
+
+pub async fn insert_report(
+    pool: &SqlitePool,
+    scope: &OrgScope,
+    report: &candor_store::documents::StoredReport,
+    notify: &candor_store::outbox::NewDelivery,
+) -> Result<()> {
+    let org_id = scope.org_id().to_string();
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(backend)?;
+    sqlx::query(
+        "INSERT INTO vuln_reports (id, org_id, received_at, ack_due_at, key_version, nonce, ciphertext)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(report.id.to_string())
+    .bind(&org_id)
+    .bind(ts(report.received_at)?)
+    .bind(ts(report.ack_due_at)?)
+    .bind(i64::from(report.key_version))
+    .bind(&report.sealed.nonce)
+    .bind(&report.sealed.ciphertext)
+    .execute(&mut *tx)
+    .await
+    .map_err(backend)?;
+    crate::outbox::insert_deliveries(
+        &mut tx,
+        &org_id,
+        std::slice::from_ref(notify),
+        report.received_at,
+    )
+    .await?;
+    tx.commit().await.map_err(backend)
+}
+
+pub async fn reports(
+    pool: &SqlitePool,
+    scope: &OrgScope,
+) -> Result<Vec<candor_store::documents::StoredReport>> {
+    let rows = sqlx::query(
+        "SELECT id, received_at, ack_due_at, acknowledged_at, key_version, nonce, ciphertext
+           FROM vuln_reports WHERE org_id = $1",
+    )
+    .bind(scope.org_id().to_string())
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            Ok(candor_store::documents::StoredReport {
+                id: parse_id(&r.try_get::<String, _>("id").map_err(backend)?)?,
+                received_at: get_ts(r, "received_at")?,
+                ack_due_at: get_ts(r, "ack_due_at")?,
+                acknowledged_at: r
+                    .try_get::<Option<String>, _>("acknowledged_at")
+                    .map_err(backend)?
+                    .map(|s| parse_ts(&s))
+                    .transpose()?,
+                key_version: get_u32(r, "key_version")?,
+                sealed: sealed_of(r, "nonce", "ciphertext")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // Sorted here: stored times are text whose fractional digits vary.
+    out.sort_by_key(|r| std::cmp::Reverse(r.received_at));
+    Ok(out)
+}
+
+pub async fn acknowledge_report(
+    pool: &SqlitePool,
+    scope: &OrgScope,
+    id: Uuid,
+    at: OffsetDateTime,
+    audit: &AuditEvent,
+) -> Result<bool> {
+    let org_id = scope.org_id().to_string();
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(backend)?;
+    let done = sqlx::query(
+        "UPDATE vuln_reports SET acknowledged_at = $3
+          WHERE org_id = $1 AND id = $2 AND acknowledged_at IS NULL",
+    )
+    .bind(&org_id)
+    .bind(id.to_string())
+    .bind(ts(at)?)
+    .execute(&mut *tx)
+    .await
+    .map_err(backend)?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    append_in(&mut tx, &org_id, audit.clone()).await?;
+    tx.commit().await.map_err(backend)?;
+    Ok(true)
+}

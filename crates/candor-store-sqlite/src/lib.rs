@@ -48,6 +48,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../migrations/0007_audit_tree.sql")),
     (8, include_str!("../migrations/0008_subscribers.sql")),
     (9, include_str!("../migrations/0009_documents.sql")),
+    (10, include_str!("../migrations/0010_reports.sql")),
 ];
 
 const LATEST_REVISION: &str = "SELECT number, content_hash, content, published_at FROM revisions
@@ -1061,6 +1062,32 @@ impl Store for SqliteStore {
 
     async fn downloads(&self, scope: &OrgScope) -> Result<Vec<DownloadRecord>> {
         documents::downloads(&self.pool, scope).await
+    }
+
+    async fn insert_report(
+        &self,
+        scope: &OrgScope,
+        report: &candor_store::documents::StoredReport,
+        notify: &NewDelivery,
+    ) -> Result<()> {
+        documents::insert_report(&self.pool, scope, report, notify).await
+    }
+
+    async fn reports(
+        &self,
+        scope: &OrgScope,
+    ) -> Result<Vec<candor_store::documents::StoredReport>> {
+        documents::reports(&self.pool, scope).await
+    }
+
+    async fn acknowledge_report(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<bool> {
+        documents::acknowledge_report(&self.pool, scope, id, at, audit).await
     }
 
     async fn sealed_items(&self, scope: &OrgScope) -> Result<Vec<SealedItem>> {

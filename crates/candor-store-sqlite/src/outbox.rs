@@ -57,7 +57,7 @@ fn subscriber_row(row: &SqliteRow) -> Result<Subscriber> {
     })
 }
 
-async fn insert_deliveries(
+pub(crate) async fn insert_deliveries(
     conn: &mut SqliteConnection,
     org_id: &str,
     deliveries: &[NewDelivery],

@@ -230,3 +230,60 @@ pub async fn rewrap(store: &dyn Store, scope: &OrgScope, master: &MasterKey) -> 
     store.replace_sealed_items(scope, &resealed).await?;
     Ok(count)
 }
+
+fn record_aad(scope: &OrgScope, kind: &str, id: Uuid, key_version: u32) -> Vec<u8> {
+    format!("candor/{kind}/v1/{}/{id}/k{key_version}", scope.org_id()).into_bytes()
+}
+
+/// Encrypts a small record (a vulnerability report) of `kind` under the org's
+/// current data key; the associated data binds org, kind, id and key version.
+pub async fn seal_record(
+    store: &dyn Store,
+    scope: &OrgScope,
+    master: &MasterKey,
+    kind: &str,
+    id: Uuid,
+    plaintext: &[u8],
+) -> Result<(u32, SealedSecret)> {
+    let (version, key) = current_data_key(store, scope, master).await?;
+    let sealed = encrypt(&key, &record_aad(scope, kind, id, version), plaintext)?;
+    Ok((version, sealed))
+}
+
+pub async fn open_record(
+    store: &dyn Store,
+    scope: &OrgScope,
+    master: &MasterKey,
+    kind: &str,
+    id: Uuid,
+    key_version: u32,
+    sealed: &SealedSecret,
+) -> Result<Vec<u8>> {
+    let stored = store
+        .data_keys(scope)
+        .await?
+        .into_iter()
+        .find(|(v, _)| *v == key_version)
+        .map(|(_, s)| s)
+        .ok_or_else(|| StoreError::Corrupt(format!("data key v{key_version} is missing")))?;
+    let key = open_data_key(scope, master, key_version, &stored)?;
+    decrypt(&key, &record_aad(scope, kind, id, key_version), sealed)
+}
+
+/// A vulnerability report as stored: its content is sealed; only times are clear.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredReport {
+    pub id: Uuid,
+    pub received_at: OffsetDateTime,
+    /// When it must be acknowledged, from the org's disclosure commitment.
+    pub ack_due_at: OffsetDateTime,
+    pub acknowledged_at: Option<OffsetDateTime>,
+    pub key_version: u32,
+    pub sealed: SealedSecret,
+}
+
+impl StoredReport {
+    pub fn is_overdue(&self, now: OffsetDateTime) -> bool {
+        self.acknowledged_at.is_none() && self.ack_due_at < now
+    }
+}

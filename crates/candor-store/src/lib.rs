@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::documents::{
     DocumentFile, DocumentRequest, DownloadGrant, DownloadRecord, SealedItem, StoredFile,
+    StoredReport,
 };
 use crate::outbox::{
     Delivery, DeliveryResult, NewDelivery, Objection, OutboxStats, SubscribeOutcome,
@@ -425,6 +426,26 @@ pub trait Store: Send + Sync + 'static {
     async fn record_download(&self, scope: &OrgScope, record: &DownloadRecord) -> Result<()>;
     /// Newest first.
     async fn downloads(&self, scope: &OrgScope) -> Result<Vec<DownloadRecord>>;
+
+    // Vulnerability reports.
+
+    /// Stores a report and queues `notify` (to the security contact), in one transaction.
+    async fn insert_report(
+        &self,
+        scope: &OrgScope,
+        report: &StoredReport,
+        notify: &NewDelivery,
+    ) -> Result<()>;
+    /// Newest first.
+    async fn reports(&self, scope: &OrgScope) -> Result<Vec<StoredReport>>;
+    /// Marks a report acknowledged and records `audit`; false if it already was.
+    async fn acknowledge_report(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<bool>;
 
     /// Every sealed value of the org (signing keys, data keys, webhook secrets).
     async fn sealed_items(&self, scope: &OrgScope) -> Result<Vec<SealedItem>>;

@@ -43,6 +43,21 @@ const ADMIN_ORG_ROUTES: &[(Method, &str, Action)] = &[
     ),
     (
         Method::GET,
+        "/admin/orgs/{org}/reports",
+        Action::HandleReports,
+    ),
+    (
+        Method::GET,
+        "/admin/orgs/{org}/reports/{id}",
+        Action::HandleReports,
+    ),
+    (
+        Method::POST,
+        "/admin/orgs/{org}/reports/{id}/acknowledge",
+        Action::HandleReports,
+    ),
+    (
+        Method::GET,
         "/admin/orgs/{org}/documents",
         Action::ManageDocuments,
     ),

@@ -252,6 +252,8 @@ struct OrgPage<'a> {
     can_manage_tokens: bool,
     can_view_subscribers: bool,
     can_manage_documents: bool,
+    can_handle_reports: bool,
+    overdue_reports: usize,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -287,6 +289,11 @@ async fn org_view(
         (Some(_), None) => vec!["nothing published yet: publishing creates revision 1".into()],
         _ => Vec::new(),
     };
+    let overdue_reports = if allows(access.role, Action::HandleReports) {
+        crate::reports::overdue_count(state, &access.scope).await
+    } else {
+        0
+    };
     let name = working
         .as_ref()
         .map(|w| w.profile.name.to_string())
@@ -307,6 +314,8 @@ async fn org_view(
             can_manage_tokens: allows(access.role, Action::ManageTokens),
             can_view_subscribers: allows(access.role, Action::ViewSubscribers),
             can_manage_documents: allows(access.role, Action::ManageDocuments),
+            can_handle_reports: allows(access.role, Action::HandleReports),
+            overdue_reports,
             notice,
             error,
         },

@@ -38,6 +38,7 @@ pub mod log;
 pub mod manage;
 pub mod openapi;
 pub mod pages;
+pub mod reports;
 pub mod securitytxt;
 pub mod subscribe;
 pub mod views;
@@ -194,6 +195,12 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/orgs/{org}/publish", post(admin::publish))
         .route("/admin/orgs/{org}/audit", get(admin::audit))
         .route("/admin/orgs/{org}/subscribers", get(admin::subscribers))
+        .route("/admin/orgs/{org}/reports", get(reports::admin_reports))
+        .route("/admin/orgs/{org}/reports/{id}", get(reports::admin_report))
+        .route(
+            "/admin/orgs/{org}/reports/{id}/acknowledge",
+            post(reports::admin_acknowledge),
+        )
         .route(
             "/admin/orgs/{org}/documents",
             get(documents::admin_documents),
@@ -270,6 +277,10 @@ pub fn router(state: AppState) -> Router {
             post(documents::request_access),
         )
         .route("/{org}/documents/{key}/download", get(documents::download))
+        .route(
+            "/{org}/report",
+            get(reports::report_form).post(reports::submit_report),
+        )
         .route("/{org}/feed.atom", get(feed::feed))
         .route("/{org}/subscribe", post(subscribe::subscribe))
         .route(

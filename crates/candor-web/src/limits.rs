@@ -47,6 +47,7 @@ pub async fn limit_writes(State(state): State<AppState>, request: Request, next:
     let path = request.uri().path();
     let public_form = path == "/api/v1/validate"
         || path.ends_with("/subscribe")
+        || path.ends_with("/report")
         || path.contains("/subscription/")
         || (path.contains("/documents/")
             && !path.starts_with("/admin/")

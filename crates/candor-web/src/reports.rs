@@ -1,0 +1,468 @@
+//! Vulnerability reports: a public form whose reports are stored encrypted, a mail
+//! to the security contact (with no report content in it), and an admin view that
+//! tracks the acknowledgement deadline from the org's disclosure commitment.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Extension, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use candor_domain::OrgSlug;
+use candor_domain::audit::AuditEvent;
+use candor_domain::deadline::add_business_days;
+use candor_domain::types::Email;
+use candor_jobs::compose;
+use candor_store::documents::{StoredReport, open_record, seal_record};
+use candor_store::{Org, OrgScope, scope_for};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::access::Access;
+use crate::admin::{internal, render};
+use crate::auth::normalize_email;
+use crate::pages::not_found_page;
+use crate::views::human_time;
+
+const RECORD_KIND: &str = "report";
+
+/// What the reporter wrote; sealed as one JSON document.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ReportContent {
+    pub title: String,
+    pub details: String,
+    #[serde(default)]
+    pub asset: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage<'a> {
+    slug: &'a str,
+    org_name: &'a str,
+    business_days: u32,
+    error: Option<String>,
+    /// After a report: its reference and the acknowledgement deadline.
+    received: Option<(String, String)>,
+    form: ReportForm,
+}
+
+async fn published(state: &AppState, slug: &str) -> Result<(Org, OrgScope, u32, String), Response> {
+    let not_found = || not_found_page("trust center");
+    let slug: OrgSlug = slug.parse().map_err(|_| not_found())?;
+    let org = state
+        .store
+        .org_by_slug(&slug)
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)?;
+    let scope = scope_for(&*state.store, &slug)
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)?;
+    let revision = state
+        .store
+        .latest_revision(&scope)
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)?;
+    let days = revision
+        .content
+        .commitments
+        .vulnerability_disclosure
+        .acknowledgement_business_days;
+    let contact = revision.content.profile.security_contact.to_string();
+    Ok((org, scope, days, contact))
+}
+
+fn page(
+    org: &Org,
+    days: u32,
+    status: StatusCode,
+    error: Option<String>,
+    received: Option<(String, String)>,
+    form: ReportForm,
+) -> Response {
+    let view = ReportPage {
+        slug: org.slug.as_str(),
+        org_name: &org.name,
+        business_days: days,
+        error,
+        received,
+        form,
+    };
+    match view.render() {
+        Ok(html) => {
+            let mut r = (status, Html(html)).into_response();
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Err(e) => internal(e),
+    }
+}
+
+/// `GET /{org}/report`.
+pub async fn report_form(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+    match published(&state, &slug).await {
+        Ok((org, _, days, _)) => page(
+            &org,
+            days,
+            StatusCode::OK,
+            None,
+            None,
+            ReportForm::default(),
+        ),
+        Err(r) => r,
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ReportForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub details: String,
+    #[serde(default)]
+    pub asset: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+}
+
+fn validate(form: &ReportForm) -> Result<ReportContent, (&'static str, &'static str)> {
+    let title = form.title.trim();
+    let details = form.details.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(("title", "give the report a title of at most 200 characters"));
+    }
+    if details.is_empty() || details.chars().count() > 20_000 {
+        return Err(("details", "describe the issue in at most 20,000 characters"));
+    }
+    let email = if form.email.trim().is_empty() {
+        String::new()
+    } else {
+        let e = normalize_email(&form.email);
+        if e.parse::<Email>().is_err() {
+            return Err((
+                "email",
+                "this is not an email address (or leave it empty to stay anonymous)",
+            ));
+        }
+        e
+    };
+    Ok(ReportContent {
+        title: title.to_owned(),
+        details: details.to_owned(),
+        asset: form.asset.trim().chars().take(500).collect(),
+        name: form.name.trim().chars().take(200).collect(),
+        email,
+    })
+}
+
+/// `POST /{org}/report`.
+pub async fn submit_report(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Form(form): Form<ReportForm>,
+) -> Response {
+    let (org, scope, days, contact) = match published(&state, &slug).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    let content = match validate(&form) {
+        Ok(c) => c,
+        Err((field, message)) => {
+            return page(
+                &org,
+                days,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(format!("{field}: {message}")),
+                None,
+                form,
+            );
+        }
+    };
+    let Some(master) = &state.config.master_key else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "This server cannot store reports encrypted (no master key).",
+        )
+            .into_response();
+    };
+    let id = Uuid::new_v4();
+    let Ok(json) = serde_json::to_vec(&content) else {
+        return internal("report serialisation");
+    };
+    let (key_version, sealed) =
+        match seal_record(&*state.store, &scope, master, RECORD_KIND, id, &json).await {
+            Ok(s) => s,
+            Err(e) => return internal(e),
+        };
+    let received_at = OffsetDateTime::now_utc();
+    let report = StoredReport {
+        id,
+        received_at,
+        ack_due_at: add_business_days(received_at, days),
+        acknowledged_at: None,
+        key_version,
+        sealed,
+    };
+    let admin_url = state
+        .config
+        .public_url
+        .join(&format!("/admin/orgs/{}/reports/{id}", org.slug))
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    // The mail says that a report arrived and when it is due, never what it says.
+    let notify = compose::direct_email(
+        &contact,
+        format!("[{}] New vulnerability report {}", org.name, reference(id)),
+        format!(
+            "A vulnerability report arrived through {}'s trust center at {}.\n\
+             Your disclosure policy promises an acknowledgement within {days} business day(s): by {}.\n\n\
+             Read it (it is stored encrypted; sign in to see it):\n{admin_url}\n",
+            org.name,
+            human_time(received_at),
+            human_time(report.ack_due_at)
+        ),
+    );
+    if let Err(e) = state.store.insert_report(&scope, &report, &notify).await {
+        return internal(e);
+    }
+    if let Some(worker) = &state.worker {
+        worker.wake();
+    }
+    page(
+        &org,
+        days,
+        StatusCode::OK,
+        None,
+        Some((reference(id), human_time(report.ack_due_at))),
+        ReportForm::default(),
+    )
+}
+
+/// The short reference shown to reporters.
+fn reference(id: Uuid) -> String {
+    format!("VR-{}", &id.simple().to_string()[..8].to_uppercase())
+}
+
+// ---------------------------------------------------------------- admin
+
+pub struct ReportRow {
+    pub id: String,
+    pub reference: String,
+    pub title: String,
+    pub received: String,
+    pub due: String,
+    /// "overdue", "open" or "acknowledged".
+    pub state: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "admin/reports.html")]
+struct ReportsPage<'a> {
+    slug: &'a str,
+    rows: Vec<ReportRow>,
+    overdue: usize,
+}
+
+#[derive(Template)]
+#[template(path = "admin/report.html")]
+struct ReportDetail<'a> {
+    slug: &'a str,
+    row: ReportRow,
+    content: ReportContent,
+}
+
+async fn decrypt(
+    state: &AppState,
+    scope: &OrgScope,
+    r: &StoredReport,
+) -> Result<ReportContent, Response> {
+    let Some(master) = &state.config.master_key else {
+        return Err(StatusCode::SERVICE_UNAVAILABLE.into_response());
+    };
+    let bytes = open_record(
+        &*state.store,
+        scope,
+        master,
+        RECORD_KIND,
+        r.id,
+        r.key_version,
+        &r.sealed,
+    )
+    .await
+    .map_err(internal)?;
+    serde_json::from_slice(&bytes).map_err(internal)
+}
+
+fn row(r: &StoredReport, title: String, now: OffsetDateTime) -> ReportRow {
+    ReportRow {
+        id: r.id.to_string(),
+        reference: reference(r.id),
+        title,
+        received: human_time(r.received_at),
+        due: human_time(r.ack_due_at),
+        state: if r.acknowledged_at.is_some() {
+            "acknowledged"
+        } else if r.is_overdue(now) {
+            "overdue"
+        } else {
+            "open"
+        },
+    }
+}
+
+/// How many of the org's reports are past their acknowledgement deadline.
+pub async fn overdue_count(state: &AppState, scope: &OrgScope) -> usize {
+    let now = OffsetDateTime::now_utc();
+    state
+        .store
+        .reports(scope)
+        .await
+        .map(|list| list.iter().filter(|r| r.is_overdue(now)).count())
+        .unwrap_or(0)
+}
+
+/// `GET /admin/orgs/{org}/reports`: overdue first, then open, then acknowledged.
+pub async fn admin_reports(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> Response {
+    let reports = match state.store.reports(&access.scope).await {
+        Ok(r) => r,
+        Err(e) => return internal(e),
+    };
+    let now = OffsetDateTime::now_utc();
+    let mut rows = Vec::new();
+    for r in &reports {
+        let title = match decrypt(&state, &access.scope, r).await {
+            Ok(c) => c.title,
+            Err(resp) => return resp,
+        };
+        rows.push(row(r, title, now));
+    }
+    let rank = |s: &str| match s {
+        "overdue" => 0,
+        "open" => 1,
+        _ => 2,
+    };
+    rows.sort_by_key(|r| rank(r.state));
+    let overdue = rows.iter().filter(|r| r.state == "overdue").count();
+    render(
+        ReportsPage {
+            slug: access.scope.slug().as_str(),
+            rows,
+            overdue,
+        },
+        StatusCode::OK,
+    )
+}
+
+async fn find(state: &AppState, scope: &OrgScope, id: &str) -> Result<StoredReport, Response> {
+    let id: Uuid = id.parse().map_err(|_| not_found_page("report"))?;
+    state
+        .store
+        .reports(scope)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| not_found_page("report"))
+}
+
+/// `GET /admin/orgs/{org}/reports/{id}`.
+pub async fn admin_report(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((_, id)): Path<(String, String)>,
+) -> Response {
+    let report = match find(&state, &access.scope, &id).await {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let content = match decrypt(&state, &access.scope, &report).await {
+        Ok(c) => c,
+        Err(resp) => return resp,
+    };
+    render(
+        ReportDetail {
+            slug: access.scope.slug().as_str(),
+            row: row(&report, content.title.clone(), OffsetDateTime::now_utc()),
+            content,
+        },
+        StatusCode::OK,
+    )
+}
+
+/// `POST /admin/orgs/{org}/reports/{id}/acknowledge`: records it and tells the reporter.
+pub async fn admin_acknowledge(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((_, id)): Path<(String, String)>,
+) -> Response {
+    let report = match find(&state, &access.scope, &id).await {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let content = match decrypt(&state, &access.scope, &report).await {
+        Ok(c) => c,
+        Err(resp) => return resp,
+    };
+    let event = AuditEvent {
+        actor: access.actor.clone(),
+        action: "report.acknowledge".into(),
+        target: format!("report:{}", report.id),
+        at: OffsetDateTime::now_utc(),
+    };
+    match state
+        .store
+        .acknowledge_report(&access.scope, report.id, OffsetDateTime::now_utc(), &event)
+        .await
+    {
+        Ok(true) if !content.email.is_empty() => {
+            let org_name = state
+                .store
+                .org_by_slug(access.scope.slug())
+                .await
+                .ok()
+                .flatten()
+                .map(|o| o.name)
+                .unwrap_or_default();
+            let mail = compose::direct_email(
+                &content.email,
+                format!(
+                    "{org_name} acknowledges your report {}",
+                    reference(report.id)
+                ),
+                format!(
+                    "Thank you for your report \"{}\" ({}). {org_name}'s security team has it and is looking into it.\n",
+                    content.title,
+                    reference(report.id)
+                ),
+            );
+            if let Err(e) = state.store.enqueue(&access.scope, &[mail]).await {
+                return internal(e);
+            }
+            if let Some(worker) = &state.worker {
+                worker.wake();
+            }
+        }
+        Ok(_) => {}
+        Err(e) => return internal(e),
+    }
+    Redirect::to(&format!(
+        "/admin/orgs/{}/reports/{}",
+        access.scope.slug(),
+        report.id
+    ))
+    .into_response()
+}
