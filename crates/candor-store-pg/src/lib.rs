@@ -50,6 +50,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../migrations/0008_subscribers.sql")),
     (9, include_str!("../migrations/0009_documents.sql")),
     (10, include_str!("../migrations/0010_reports.sql")),
+    (11, include_str!("../migrations/0011_org_hosts.sql")),
 ];
 
 /// Privileges of the app role, per table. Revisions and the audit log are
@@ -75,6 +76,7 @@ const APP_GRANTS: &[(&str, &str)] = &[
     ("download_grants", "SELECT, INSERT"),
     ("downloads", "SELECT, INSERT"),
     ("vuln_reports", "SELECT, INSERT, UPDATE"),
+    ("org_hosts", "SELECT, INSERT, DELETE"),
     ("log_entries", "SELECT, INSERT"),
     ("log_nodes", "SELECT, INSERT"),
     ("org_secrets", "SELECT, INSERT, UPDATE"),
@@ -417,6 +419,47 @@ impl Store for PgStore {
             .await
             .map_err(backend)?;
         rows.iter().map(org_from_row).collect()
+    }
+
+    async fn set_org_host(&self, slug: &OrgSlug, host: Option<&str>) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let org_id: Option<Uuid> = sqlx::query_scalar("SELECT id FROM orgs WHERE slug = $1")
+            .bind(slug.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let org_id = org_id.ok_or_else(|| StoreError::Conflict(format!("no org {slug}")))?;
+        sqlx::query("DELETE FROM org_hosts WHERE org_id = $1")
+            .bind(org_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        if let Some(host) = host {
+            let inserted = sqlx::query("INSERT INTO org_hosts (host, org_id) VALUES ($1, $2)")
+                .bind(host)
+                .bind(org_id)
+                .execute(&mut *tx)
+                .await;
+            match inserted {
+                Ok(_) => {}
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    return Err(StoreError::Conflict(format!("host {host}")));
+                }
+                Err(e) => return Err(backend(e)),
+            }
+        }
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn org_by_host(&self, host: &str) -> Result<Option<Org>> {
+        let row = sqlx::query(
+            "SELECT o.id, o.slug, o.name, o.created_at FROM orgs o JOIN org_hosts h ON h.org_id = o.id WHERE h.host = $1",
+        )
+        .bind(host)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        row.as_ref().map(org_from_row).transpose()
     }
 
     async fn draft(&self, scope: &OrgScope) -> Result<Option<Draft>> {

@@ -169,6 +169,11 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_org(&self, slug: &OrgSlug, name: &str) -> Result<Org>;
     async fn org_by_slug(&self, slug: &OrgSlug) -> Result<Option<Org>>;
     async fn list_orgs(&self) -> Result<Vec<Org>>;
+    /// Serves the org on `host` as well (None: on no host of its own). Fails with
+    /// `Conflict` if another org has that host.
+    async fn set_org_host(&self, slug: &OrgSlug, host: Option<&str>) -> Result<()>;
+    /// The org served on `host` (lowercase, no port).
+    async fn org_by_host(&self, host: &str) -> Result<Option<Org>>;
 
     async fn draft(&self, scope: &OrgScope) -> Result<Option<Draft>>;
     async fn save_draft(&self, scope: &OrgScope, content: &TrustCenter) -> Result<()>;

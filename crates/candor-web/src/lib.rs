@@ -245,6 +245,14 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(upload_cap));
     Router::new()
         .route("/", get(index))
+        .route(
+            "/.well-known/security.txt",
+            get(securitytxt::host_security_txt),
+        )
+        .route(
+            "/.well-known/openpgp-key.asc",
+            get(securitytxt::host_openpgp_public_key),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/static/candor.css", get(stylesheet))
@@ -325,7 +333,13 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn index(State(state): State<AppState>) -> Response {
+async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    // On an org's own host name, the home page is its trust center.
+    if let Some(host) = securitytxt::request_host(&headers)
+        && let Ok(Some(org)) = state.store.org_by_host(&host).await
+    {
+        return axum::response::Redirect::to(&format!("/{}", org.slug)).into_response();
+    }
     let orgs = if state.config.directory {
         match state.store.list_orgs().await {
             Ok(orgs) => orgs

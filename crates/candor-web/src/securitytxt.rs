@@ -4,12 +4,14 @@
 //! first use and stored sealed with the master key, like the log keys; its
 //! public half is at `/{org}/.well-known/openpgp-key.asc`, linked from
 //! `Encryption:`. `Expires:` is always 30 days after the day it is served, so
-//! the file never goes stale while the server runs.
+//! the file never goes stale while the server runs. On an org's own host name
+//! (`candor org set-host`) the same file is at `/.well-known/security.txt`, with
+//! `Canonical:` and `Encryption:` on that host.
 
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use candor_domain::{OrgSlug, Revision};
 use candor_store::keys::MasterKey;
@@ -158,8 +160,60 @@ pub async fn security_txt(
 ) -> Result<Response, ApiError> {
     let (scope, revision) = latest(&state, &org).await?;
     let base = format!("https://{}/{}", state.config.log_host, scope.slug());
-    let text = body(&revision, &base, OffsetDateTime::now_utc());
-    let key = openpgp_key(&state, &scope, revision.content.profile.name.as_str()).await?;
+    signed_response(&state, &scope, &revision, &base).await
+}
+
+/// The host a request was sent to: lowercase, without port.
+pub fn request_host(headers: &HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    Some(name.trim_end_matches('.').to_ascii_lowercase())
+}
+
+/// The org served on the request's host name, with its latest revision.
+async fn org_on_host(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(OrgScope, Revision, String), ApiError> {
+    let host = request_host(headers).ok_or_else(|| ApiError::not_found("no such org"))?;
+    let org = state
+        .store
+        .org_by_host(&host)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no trust center is served on this host"))?;
+    let (scope, revision) = latest(state, org.slug.as_str()).await?;
+    Ok((scope, revision, host))
+}
+
+/// `GET /.well-known/security.txt` on an org's own host name (`candor org set-host`).
+pub async fn host_security_txt(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let (scope, revision, host) = org_on_host(&state, &headers).await?;
+    signed_response(&state, &scope, &revision, &format!("https://{host}")).await
+}
+
+/// `GET /.well-known/openpgp-key.asc` on an org's own host name.
+pub async fn host_openpgp_public_key(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let (scope, revision, _) = org_on_host(&state, &headers).await?;
+    public_key_response(&state, &scope, &revision).await
+}
+
+async fn signed_response(
+    state: &AppState,
+    scope: &OrgScope,
+    revision: &Revision,
+    base: &str,
+) -> Result<Response, ApiError> {
+    let text = body(revision, base, OffsetDateTime::now_utc());
+    let key = openpgp_key(state, scope, revision.content.profile.name.as_str()).await?;
     let signed = CleartextSignedMessage::sign(
         rand_for_pgp::rngs::OsRng,
         &text,
@@ -177,7 +231,15 @@ pub async fn openpgp_public_key(
     Path(org): Path<String>,
 ) -> Result<Response, ApiError> {
     let (scope, revision) = latest(&state, &org).await?;
-    let key = openpgp_key(&state, &scope, revision.content.profile.name.as_str()).await?;
+    public_key_response(&state, &scope, &revision).await
+}
+
+async fn public_key_response(
+    state: &AppState,
+    scope: &OrgScope,
+    revision: &Revision,
+) -> Result<Response, ApiError> {
+    let key = openpgp_key(state, scope, revision.content.profile.name.as_str()).await?;
     let public = key
         .to_public_key()
         .to_armored_string(ArmorOptions::default())

@@ -2825,3 +2825,119 @@ async fn vulnerability_reports_are_encrypted_mailed_without_content_and_tracked_
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_orgs_own_host_serves_its_signed_security_txt_at_the_root() {
+    let app = App::start_default().await;
+    app.publish("quillfeather", QUILLFEATHER).await;
+    app.store
+        .set_org_host(
+            &"quillfeather".parse().unwrap(),
+            Some("trust.quillfeather.example"),
+        )
+        .await
+        .unwrap();
+    let on_host = |path: &str, host: &str| {
+        app.client
+            .get(format!("{}{path}", app.base))
+            .header("host", host)
+            .send()
+    };
+    let resp = on_host(
+        "/.well-known/security.txt",
+        "Trust.Quillfeather.example:443",
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let signed = resp.text().await.unwrap();
+    assert!(
+        signed.contains("Canonical: https://trust.quillfeather.example/.well-known/security.txt")
+    );
+    assert!(
+        signed
+            .contains("Encryption: https://trust.quillfeather.example/.well-known/openpgp-key.asc")
+    );
+    let key = on_host("/.well-known/openpgp-key.asc", "trust.quillfeather.example")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The same org key as on the shared host, and GnuPG verifies the file.
+    assert_eq!(
+        key,
+        app.get("/quillfeather/.well-known/openpgp-key.asc")
+            .await
+            .text()
+            .await
+            .unwrap()
+    );
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("key.asc"), &key).unwrap();
+    std::fs::write(home.path().join("security.txt"), &signed).unwrap();
+    let gpg = |args: &[&str]| {
+        std::process::Command::new("gpg")
+            .env("GNUPGHOME", home.path())
+            .args(["--batch", "--status-fd", "1"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(
+        gpg(&["--import", home.path().join("key.asc").to_str().unwrap()])
+            .status
+            .success()
+    );
+    let verified = gpg(&[
+        "--verify",
+        home.path().join("security.txt").to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&verified.stdout).contains("[GNUPG:] GOODSIG"));
+    // PyPI's sectxt accepts it at its address on the org's host.
+    let check = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, sectxt\np = sectxt.Parser(open(sys.argv[1], 'rb').read(), urls=sys.argv[2])\nprint(p.errors, p.recommendations)\nsys.exit(1 if p.errors or p.recommendations else 0)\n",
+            home.path().join("security.txt").to_str().unwrap(),
+            "https://trust.quillfeather.example/.well-known/security.txt",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    // Another host serves nothing; the org's host sends / to its page.
+    assert_eq!(
+        on_host("/.well-known/security.txt", "elsewhere.example")
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let home_page = on_host("/", "trust.quillfeather.example").await.unwrap();
+    assert_eq!(home_page.headers()["location"], "/quillfeather");
+    // One host, one org.
+    assert!(matches!(
+        app.store
+            .set_org_host(
+                &"quillfeather".parse().unwrap(),
+                Some("trust.quillfeather.example")
+            )
+            .await,
+        Ok(())
+    ));
+    app.publish("harborlight", HARBORLIGHT).await;
+    assert!(matches!(
+        app.store
+            .set_org_host(
+                &"harborlight".parse().unwrap(),
+                Some("trust.quillfeather.example")
+            )
+            .await,
+        Err(candor_store::StoreError::Conflict(_))
+    ));
+    app.stop().await;
+}

@@ -257,6 +257,15 @@ enum OrgCommand {
     },
     /// List orgs.
     List,
+    /// Serve an org on its own host name as well (its /.well-known/security.txt,
+    /// and / redirecting to its page). Point the host at Candor first.
+    SetHost {
+        slug: String,
+        /// The host name, e.g. trust.example.com; omit with --clear.
+        host: Option<String>,
+        #[arg(long, conflicts_with = "host")]
+        clear: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -547,6 +556,27 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let scope = create_org(&*store, &parse_slug(&slug)?, &name).await?;
             println!("created org {}", scope.slug());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Org {
+            command: OrgCommand::SetHost { slug, host, clear },
+        } => {
+            let slug = parse_slug(&slug)?;
+            let host = match (host, clear) {
+                (Some(host), false) => {
+                    let host = host.trim_end_matches('.').to_ascii_lowercase();
+                    host.parse::<candor_domain::types::HostName>()
+                        .map_err(|e| anyhow!("host: {e}"))?;
+                    Some(host)
+                }
+                (None, true) => None,
+                _ => bail!("give a host name, or --clear"),
+            };
+            store.set_org_host(&slug, host.as_deref()).await?;
+            match host {
+                Some(host) => println!("{slug} is also served on {host}"),
+                None => println!("{slug} has no host name of its own"),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Org {
