@@ -60,6 +60,10 @@ pub enum Action {
     ManageDocuments,
     /// Read vulnerability reports and acknowledge them.
     HandleReports,
+    /// Answer data-subject requests: export or erase one person's data.
+    HandlePrivacyRequests,
+    /// Take away everything the org holds, as one archive.
+    ExportOrg,
     /// Change org settings (notice period, host names, …).
     ManageSettings,
     /// Delete the org and everything in it.
@@ -67,7 +71,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 14] = [
         Action::ViewDraft,
         Action::EditDraft,
         Action::Publish,
@@ -78,6 +82,8 @@ impl Action {
         Action::ViewSubscribers,
         Action::ManageDocuments,
         Action::HandleReports,
+        Action::HandlePrivacyRequests,
+        Action::ExportOrg,
         Action::ManageSettings,
         Action::DeleteOrg,
     ];
@@ -99,6 +105,7 @@ pub fn allows(role: Role, action: Action) -> bool {
                 | ViewSubscribers
                 | ManageDocuments
                 | HandleReports
+                | HandlePrivacyRequests
                 | ManageSettings
         ),
         Role::Editor => matches!(action, ViewDraft | EditDraft),
@@ -126,6 +133,8 @@ mod tests {
             (Action::ViewSubscribers, [true, true, false, false]),
             (Action::ManageDocuments, [true, true, false, false]),
             (Action::HandleReports,  [true, true,  false, false]),
+            (Action::HandlePrivacyRequests, [true, true, false, false]),
+            (Action::ExportOrg,      [true, false, false, false]),
             (Action::ManageSettings, [true, true,  false, false]),
             (Action::DeleteOrg,      [true, false, false, false]),
         ];

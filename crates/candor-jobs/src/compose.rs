@@ -231,7 +231,7 @@ pub fn revision_notices(
                 }
                 text.push_str(&format!(
                     "\nThe page: {}\nVerify this revision: {} (content hash {})\n\n\
-                     Unsubscribe: {}\n",
+                     Unsubscribe, or download or erase your data: {}\n",
                     links.page(),
                     links.at("log/checkpoint", &[]),
                     revision.content_hash,

@@ -51,6 +51,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../migrations/0009_documents.sql")),
     (10, include_str!("../migrations/0010_reports.sql")),
     (11, include_str!("../migrations/0011_org_hosts.sql")),
+    (12, include_str!("../migrations/0012_org_erasure.sql")),
 ];
 
 /// Privileges of the app role, per table. Revisions and the audit log are
@@ -66,15 +67,15 @@ const APP_GRANTS: &[(&str, &str)] = &[
     ("memberships", "SELECT, INSERT, UPDATE, DELETE"),
     ("api_tokens", "SELECT, INSERT, UPDATE"),
     ("invites", "SELECT, INSERT, UPDATE"),
-    ("subscribers", "SELECT, INSERT, UPDATE"),
-    ("objections", "SELECT, INSERT"),
-    ("deliveries", "SELECT, INSERT, UPDATE"),
+    ("subscribers", "SELECT, INSERT, UPDATE, DELETE"),
+    ("objections", "SELECT, INSERT, DELETE"),
+    ("deliveries", "SELECT, INSERT, UPDATE, DELETE"),
     ("announcements", "SELECT, INSERT"),
     ("data_keys", "SELECT, INSERT, UPDATE"),
     ("document_files", "SELECT, INSERT"),
-    ("document_requests", "SELECT, INSERT, UPDATE"),
-    ("download_grants", "SELECT, INSERT"),
-    ("downloads", "SELECT, INSERT"),
+    ("document_requests", "SELECT, INSERT, UPDATE, DELETE"),
+    ("download_grants", "SELECT, INSERT, DELETE"),
+    ("downloads", "SELECT, INSERT, DELETE"),
     ("vuln_reports", "SELECT, INSERT, UPDATE"),
     ("org_hosts", "SELECT, INSERT, DELETE"),
     ("log_entries", "SELECT, INSERT"),
@@ -293,6 +294,13 @@ async fn migrate(conn: &mut PgConnection, app_role: &str) -> Result<()> {
             .await
             .map_err(backend)?;
     }
+    // `role` was quoted by the server.
+    sqlx::query(AssertSqlSafe(format!(
+        "GRANT EXECUTE ON FUNCTION candor_erase_org(uuid) TO {role}"
+    )))
+    .execute(&mut *tx)
+    .await
+    .map_err(backend)?;
     tx.commit().await.map_err(backend)
 }
 
@@ -1227,6 +1235,63 @@ impl Store for PgStore {
         audit: &AuditEvent,
     ) -> Result<bool> {
         self.report_acknowledge(scope, id, at, audit).await
+    }
+
+    async fn reseal_report(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        key_version: u32,
+        sealed: &SealedSecret,
+    ) -> Result<bool> {
+        let mut tx = self.scoped(scope).await?;
+        let done = sqlx::query(
+            "UPDATE vuln_reports SET key_version = $3, nonce = $4, ciphertext = $5 WHERE org_id = $1 AND id = $2",
+        )
+        .bind(scope.org_id())
+        .bind(id)
+        .bind(i32::try_from(key_version).map_err(|_| StoreError::Backend("key version".into()))?)
+        .bind(&sealed.nonce)
+        .bind(&sealed.ciphertext)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn erase_subscriber(&self, scope: &OrgScope, id: Uuid) -> Result<bool> {
+        let mut tx = self.scoped(scope).await?;
+        let done = sqlx::query("DELETE FROM subscribers WHERE org_id = $1 AND id = $2")
+            .bind(scope.org_id())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn erase_document_requests(&self, scope: &OrgScope, email: &str) -> Result<u64> {
+        let mut tx = self.scoped(scope).await?;
+        let done = sqlx::query("DELETE FROM document_requests WHERE org_id = $1 AND email = $2")
+            .bind(scope.org_id())
+            .bind(email)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn delete_org(&self, scope: OrgScope) -> Result<()> {
+        let mut tx = self.scoped(&scope).await?;
+        sqlx::query("SELECT candor_erase_org($1)")
+            .bind(scope.org_id())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)
     }
 
     async fn sealed_items(&self, scope: &OrgScope) -> Result<Vec<SealedItem>> {

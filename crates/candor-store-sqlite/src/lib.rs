@@ -37,6 +37,34 @@ use uuid::Uuid;
 mod documents;
 mod outbox;
 
+/// Every table with an `org_id`, children before parents: what deleting an org
+/// empties. A new tenant table must be added here (a test deletes an org with
+/// rows in every table and checks that none remain).
+const ORG_TABLES: &[&str] = &[
+    "downloads",
+    "download_grants",
+    "document_requests",
+    "document_files",
+    "vuln_reports",
+    "data_keys",
+    "deliveries",
+    "objections",
+    "subscribers",
+    "announcements",
+    "org_hosts",
+    "org_secrets",
+    "audit_nodes",
+    "audit_heads",
+    "audit_log",
+    "log_nodes",
+    "log_entries",
+    "revisions",
+    "drafts",
+    "invites",
+    "api_tokens",
+    "memberships",
+];
+
 /// Schema changes in order. Append only: a released migration never changes.
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_foundation.sql")),
@@ -50,6 +78,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../migrations/0009_documents.sql")),
     (10, include_str!("../migrations/0010_reports.sql")),
     (11, include_str!("../migrations/0011_org_hosts.sql")),
+    (12, include_str!("../migrations/0012_org_erasure.sql")),
 ];
 
 const LATEST_REVISION: &str = "SELECT number, content_hash, content, published_at FROM revisions
@@ -1134,6 +1163,82 @@ impl Store for SqliteStore {
         audit: &AuditEvent,
     ) -> Result<bool> {
         documents::acknowledge_report(&self.pool, scope, id, at, audit).await
+    }
+
+    async fn reseal_report(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        key_version: u32,
+        sealed: &SealedSecret,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE vuln_reports SET key_version = $3, nonce = $4, ciphertext = $5 WHERE org_id = $1 AND id = $2",
+        )
+        .bind(scope.org_id().to_string())
+        .bind(id.to_string())
+        .bind(i64::from(key_version))
+        .bind(&sealed.nonce)
+        .bind(&sealed.ciphertext)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn erase_subscriber(&self, scope: &OrgScope, id: Uuid) -> Result<bool> {
+        // Objections and deliveries go with it (ON DELETE CASCADE).
+        let done = sqlx::query("DELETE FROM subscribers WHERE org_id = $1 AND id = $2")
+            .bind(scope.org_id().to_string())
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn erase_document_requests(&self, scope: &OrgScope, email: &str) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM document_requests WHERE org_id = $1 AND email = $2")
+            .bind(scope.org_id().to_string())
+            .bind(email)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn delete_org(&self, scope: OrgScope) -> Result<()> {
+        let org_id = scope.org_id().to_string();
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
+        sqlx::query("INSERT INTO org_erasures (org_id) VALUES ($1)")
+            .bind(&org_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        for table in ORG_TABLES {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE org_id = $1"
+            )))
+            .bind(&org_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        }
+        sqlx::query("DELETE FROM org_erasures WHERE org_id = $1")
+            .bind(&org_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        sqlx::query("DELETE FROM orgs WHERE id = $1")
+            .bind(&org_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)
     }
 
     async fn sealed_items(&self, scope: &OrgScope) -> Result<Vec<SealedItem>> {

@@ -283,3 +283,69 @@ async fn a_document_blob_is_unreadable_at_rest_and_a_tampered_one_is_refused() {
         .unwrap_err();
     assert!(err.to_string().contains("altered"), "{err}");
 }
+
+#[tokio::test]
+async fn deleting_an_org_leaves_no_row_with_its_id_in_any_table() {
+    let store = fresh_sqlite().await;
+    let slug: candor_domain::OrgSlug = "erased".parse().unwrap();
+    let scope = create_org(&store, &slug, "Erased").await.unwrap();
+    store.save_draft(&scope, &sample()).await.unwrap();
+    candor_store::publish_draft(
+        &store,
+        &scope,
+        time::OffsetDateTime::now_utc(),
+        "operator:test",
+    )
+    .await
+    .unwrap();
+    let org_id = scope.org_id().to_string();
+    store.delete_org(scope).await.unwrap();
+    // Every table that has an org_id column, found from the schema itself, so a
+    // table added later without being added to the deletion is caught here.
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    let mut checked = 0;
+    for table in tables {
+        let has_org: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*) FROM pragma_table_info('{table}') WHERE name = 'org_id'"
+        )))
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        if has_org == 0 {
+            continue;
+        }
+        checked += 1;
+        let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*) FROM {table} WHERE org_id = $1"
+        )))
+        .bind(&org_id)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(left, 0, "{table} still holds rows of the deleted org");
+    }
+    assert!(checked >= 20, "{checked} tables checked");
+    // Outside a deletion, revisions stay immutable.
+    let other = create_org(&store, &"kept-history".parse().unwrap(), "Kept")
+        .await
+        .unwrap();
+    store.save_draft(&other, &sample()).await.unwrap();
+    candor_store::publish_draft(
+        &store,
+        &other,
+        time::OffsetDateTime::now_utc(),
+        "operator:test",
+    )
+    .await
+    .unwrap();
+    assert!(
+        sqlx::query("DELETE FROM revisions")
+            .execute(store.pool())
+            .await
+            .is_err()
+    );
+}

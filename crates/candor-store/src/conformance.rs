@@ -42,7 +42,9 @@ macro_rules! conformance_tests {
             concurrent_workers_never_claim_the_same_delivery,
             documents_are_encrypted_per_org_and_survive_a_master_key_rotation,
             document_requests_grants_and_downloads_stay_in_their_org,
-            vulnerability_reports_are_sealed_queued_and_acknowledged_once
+            vulnerability_reports_are_sealed_queued_and_acknowledged_once,
+            personal_data_can_be_erased_per_person,
+            deleting_an_org_removes_all_of_it_and_nothing_else
         );
     };
     (@cases $make:expr; $($case:ident),*) => {
@@ -1417,4 +1419,195 @@ pub async fn vulnerability_reports_are_sealed_queued_and_acknowledged_once(store
     );
     let after = store.reports(&a).await.unwrap();
     assert!(after[0].acknowledged_at.is_some() && !after[0].is_overdue(now()));
+}
+
+pub async fn personal_data_can_be_erased_per_person(store: Arc<dyn Store>) {
+    use crate::documents::{
+        DocumentRequest, DownloadGrant, DownloadRecord, RequestKind, RequestStatus,
+    };
+    use crate::outbox::SubscribeOutcome;
+    let a = new_org(&*store, "dsr-a").await;
+    let b = new_org(&*store, "dsr-b").await;
+    let SubscribeOutcome::Pending(id) = store
+        .subscribe(
+            &a,
+            &subscribe_request("ada@example.com", "c1"),
+            &mail("confirm"),
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("pending");
+    };
+    store.confirm_subscriber(&a, "c1", now()).await.unwrap();
+    store
+        .insert_objection(&a, id, "Mailgun", "no", now())
+        .await
+        .unwrap();
+    let request = DocumentRequest {
+        id: uuid::Uuid::new_v4(),
+        doc_key: "soc2".into(),
+        kind: RequestKind::Nda,
+        name: "Ada".into(),
+        email: "ada@example.com".into(),
+        company: "C".into(),
+        nda_version: Some("1".into()),
+        reason: String::new(),
+        status: RequestStatus::Granted,
+        created_at: now(),
+        decided_at: Some(now()),
+    };
+    store.insert_document_request(&a, &request).await.unwrap();
+    store
+        .insert_download_grant(
+            &a,
+            "grant-hash",
+            &DownloadGrant {
+                doc_key: "soc2".into(),
+                request_id: Some(request.id),
+                expires_at: now() + time::Duration::hours(1),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .record_download(
+            &a,
+            &DownloadRecord {
+                doc_key: "soc2".into(),
+                file_id: uuid::Uuid::new_v4(),
+                request_id: Some(request.id),
+                at: now(),
+            },
+        )
+        .await
+        .unwrap();
+    // Another org cannot erase it.
+    assert!(!store.erase_subscriber(&b, id).await.unwrap());
+    assert_eq!(
+        store
+            .erase_document_requests(&b, "ada@example.com")
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(store.erase_subscriber(&a, id).await.unwrap());
+    assert!(store.subscriber(&a, id).await.unwrap().is_none());
+    assert!(store.objections(&a).await.unwrap().is_empty());
+    assert_eq!(
+        store.outbox_stats(&a).await.unwrap(),
+        crate::outbox::OutboxStats::default()
+    );
+    assert_eq!(
+        store
+            .erase_document_requests(&a, "ada@example.com")
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(store.document_requests(&a).await.unwrap().is_empty());
+    assert!(
+        store
+            .download_grant(&a, "grant-hash")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.downloads(&a).await.unwrap().is_empty());
+}
+
+pub async fn deleting_an_org_removes_all_of_it_and_nothing_else(store: Arc<dyn Store>) {
+    use crate::keys::MasterKey;
+    let slug = unique_slug("gone");
+    let a = create_org(&*store, &slug, "Gone").await.unwrap();
+    let b = new_org(&*store, "stays").await;
+    for scope in [&a, &b] {
+        store.save_draft(scope, &sample()).await.unwrap();
+        publish_draft(&*store, scope, now(), ACTOR).await.unwrap();
+    }
+    // Something in every kind of table.
+    let (master, _) = MasterKey::generate().unwrap();
+    let user = store
+        .insert_user(&format!("{slug}@example.com"), "hash")
+        .await
+        .unwrap();
+    let event = AuditEvent {
+        actor: ACTOR.into(),
+        action: "member.set_role".into(),
+        target: "x".into(),
+        at: now(),
+    };
+    store
+        .set_member_role(&a, user.id, Role::Owner, &event)
+        .await
+        .unwrap();
+    store
+        .insert_token(
+            &a,
+            "ci",
+            Role::Editor,
+            &format!("{slug}-token"),
+            now() + time::Duration::days(1),
+            &event,
+        )
+        .await
+        .unwrap();
+    store
+        .insert_invite(
+            &a,
+            "x@example.com",
+            Role::Viewer,
+            &format!("{slug}-invite"),
+            now() + time::Duration::days(1),
+            &event,
+        )
+        .await
+        .unwrap();
+    store
+        .insert_org_secret(
+            &a,
+            "log-signing-key",
+            &master.seal("log-signing-key", a.org_id(), b"k").unwrap(),
+        )
+        .await
+        .unwrap();
+    store
+        .subscribe(
+            &a,
+            &subscribe_request("r@example.com", &format!("{slug}-c")),
+            &mail("m"),
+        )
+        .await
+        .unwrap();
+    let id = uuid::Uuid::new_v4();
+    crate::documents::seal_file(&*store, &a, &master, "dpa", id, b"file")
+        .await
+        .unwrap();
+    store
+        .set_org_host(&slug, Some(&format!("{slug}.example.com")))
+        .await
+        .unwrap();
+    let b_revisions = store.revisions(&b).await.unwrap();
+
+    store.delete_org(a).await.unwrap();
+    assert!(store.org_by_slug(&slug).await.unwrap().is_none());
+    assert!(scope_for(&*store, &slug).await.unwrap().is_none());
+    assert!(
+        store
+            .org_by_host(&format!("{slug}.example.com"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.memberships_of(user.id).await.unwrap().is_empty());
+    // The other org is untouched and its logs still verify.
+    assert_eq!(store.revisions(&b).await.unwrap(), b_revisions);
+    assert!(verify_audit(&*store, &b).await.unwrap().is_ok());
+    // The slug is free again, and starts empty.
+    let again = create_org(&*store, &slug, "New").await.unwrap();
+    assert!(store.latest_revision(&again).await.unwrap().is_none());
+    assert!(store.subscribers(&again).await.unwrap().is_empty());
+    assert!(store.data_keys(&again).await.unwrap().is_empty());
+    // Revisions stay immutable outside an org deletion.
+    assert!(store.revisions(&b).await.unwrap().len() == 1);
 }

@@ -452,6 +452,27 @@ pub trait Store: Send + Sync + 'static {
         audit: &AuditEvent,
     ) -> Result<bool>;
 
+    /// Replaces a report's sealed content (to remove the reporter's identity);
+    /// false if there is no such report.
+    async fn reseal_report(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        key_version: u32,
+        sealed: &keys::SealedSecret,
+    ) -> Result<bool>;
+
+    // Data-subject rights and the org's own deletion.
+
+    /// Deletes a subscriber with its objections and queued messages; false if absent.
+    async fn erase_subscriber(&self, scope: &OrgScope, id: Uuid) -> Result<bool>;
+    /// Deletes the document requests made with `email`, with their links and
+    /// download records; returns how many requests.
+    async fn erase_document_requests(&self, scope: &OrgScope, email: &str) -> Result<u64>;
+    /// Deletes the org and everything it holds (revisions, logs and audit log
+    /// included), in one transaction. The scope is consumed: nothing is left to act on.
+    async fn delete_org(&self, scope: OrgScope) -> Result<()>;
+
     /// Every sealed value of the org (signing keys, data keys, webhook secrets).
     async fn sealed_items(&self, scope: &OrgScope) -> Result<Vec<SealedItem>>;
     /// Replaces sealed values (as returned by `sealed_items`), all or none.

@@ -43,6 +43,23 @@ const ADMIN_ORG_ROUTES: &[(Method, &str, Action)] = &[
     ),
     (
         Method::GET,
+        "/admin/orgs/{org}/privacy",
+        Action::HandlePrivacyRequests,
+    ),
+    (
+        Method::POST,
+        "/admin/orgs/{org}/privacy/export",
+        Action::HandlePrivacyRequests,
+    ),
+    (
+        Method::POST,
+        "/admin/orgs/{org}/privacy/erase",
+        Action::HandlePrivacyRequests,
+    ),
+    (Method::GET, "/admin/orgs/{org}/export", Action::ExportOrg),
+    (Method::POST, "/admin/orgs/{org}/delete", Action::DeleteOrg),
+    (
+        Method::GET,
         "/admin/orgs/{org}/reports",
         Action::HandleReports,
     ),

@@ -254,6 +254,7 @@ struct OrgPage<'a> {
     can_manage_documents: bool,
     can_handle_reports: bool,
     overdue_reports: usize,
+    can_handle_privacy: bool,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -315,6 +316,7 @@ async fn org_view(
             can_view_subscribers: allows(access.role, Action::ViewSubscribers),
             can_manage_documents: allows(access.role, Action::ManageDocuments),
             can_handle_reports: allows(access.role, Action::HandleReports),
+            can_handle_privacy: allows(access.role, Action::HandlePrivacyRequests),
             overdue_reports,
             notice,
             error,

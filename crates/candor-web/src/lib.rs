@@ -38,6 +38,7 @@ pub mod log;
 pub mod manage;
 pub mod openapi;
 pub mod pages;
+pub mod privacy;
 pub mod reports;
 pub mod securitytxt;
 pub mod subscribe;
@@ -195,6 +196,17 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/orgs/{org}/publish", post(admin::publish))
         .route("/admin/orgs/{org}/audit", get(admin::audit))
         .route("/admin/orgs/{org}/subscribers", get(admin::subscribers))
+        .route("/admin/orgs/{org}/privacy", get(privacy::admin_privacy))
+        .route(
+            "/admin/orgs/{org}/privacy/export",
+            post(privacy::admin_export_person),
+        )
+        .route(
+            "/admin/orgs/{org}/privacy/erase",
+            post(privacy::admin_erase_person),
+        )
+        .route("/admin/orgs/{org}/export", get(privacy::admin_export_org))
+        .route("/admin/orgs/{org}/delete", post(privacy::admin_delete_org))
         .route("/admin/orgs/{org}/reports", get(reports::admin_reports))
         .route("/admin/orgs/{org}/reports/{id}", get(reports::admin_report))
         .route(
@@ -299,6 +311,8 @@ pub fn router(state: AppState) -> Router {
             "/{org}/subscription/unsubscribe",
             get(subscribe::unsubscribe_form).post(subscribe::unsubscribe),
         )
+        .route("/{org}/subscription/data", get(privacy::subscriber_data))
+        .route("/{org}/subscription/erase", post(privacy::subscriber_erase))
         .route(
             "/{org}/subscription/object",
             get(subscribe::object_form).post(subscribe::object),

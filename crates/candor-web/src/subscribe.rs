@@ -38,6 +38,9 @@ struct SubscriptionPage {
     paragraphs: Vec<String>,
     secret: Option<String>,
     form: Option<FormSpec>,
+    /// More forms and links (the data-rights choices on the unsubscribe page).
+    more_forms: Vec<FormSpec>,
+    links: Vec<(String, &'static str)>,
 }
 
 fn page(
@@ -55,7 +58,13 @@ fn page(
         paragraphs,
         secret,
         form,
+        more_forms: Vec::new(),
+        links: Vec::new(),
     };
+    respond(view, status)
+}
+
+fn respond(view: SubscriptionPage, status: StatusCode) -> Response {
     match view.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
@@ -310,21 +319,36 @@ pub async fn unsubscribe_form(
     let Some((org, _)) = published_org(&state, &slug).await else {
         return not_found_page("trust center");
     };
-    page(
-        &org,
+    // Tokens are hex: keep only that, so nothing else lands in the form addresses.
+    let token: String = q.token.chars().filter(char::is_ascii_hexdigit).collect();
+    respond(
+        SubscriptionPage {
+            slug: org.slug.to_string(),
+            org_name: org.name.clone(),
+            title: "Unsubscribe",
+            paragraphs: vec![
+                format!("Stop receiving {}'s trust center updates.", org.name),
+                "You can also download what is stored about your subscription, or erase it (with any objection you sent).".into(),
+            ],
+            secret: None,
+            form: Some(FormSpec {
+                action: format!("/{}/subscription/unsubscribe?token={token}", org.slug),
+                button: "Unsubscribe",
+                hidden: Vec::new(),
+                reason: false,
+            }),
+            more_forms: vec![FormSpec {
+                action: format!("/{}/subscription/erase?token={token}", org.slug),
+                button: "Erase my data",
+                hidden: Vec::new(),
+                reason: false,
+            }],
+            links: vec![(
+                format!("/{}/subscription/data?token={token}", org.slug),
+                "Download my data (JSON)",
+            )],
+        },
         StatusCode::OK,
-        "Unsubscribe",
-        vec![format!(
-            "Stop receiving {}'s trust center updates.",
-            org.name
-        )],
-        None,
-        Some(FormSpec {
-            action: format!("/{}/subscription/unsubscribe?token={}", org.slug, q.token),
-            button: "Unsubscribe",
-            hidden: Vec::new(),
-            reason: false,
-        }),
     )
 }
 
