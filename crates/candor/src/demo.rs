@@ -5,6 +5,7 @@ use candor_domain::audit::AuditEvent;
 use candor_domain::policy::Role;
 use candor_domain::types::Day;
 use candor_domain::{OrgSlug, TrustCenter};
+use candor_store::keys::MasterKey;
 use candor_store::{
     OrgScope, PublishOutcome, SharedStore, StoreError, create_org, publish_draft, scope_for,
 };
@@ -33,7 +34,7 @@ pub const ORGS: &[DemoOrg] = &[
 /// one that announces it. The announcement is dated from today with the org's full
 /// notice period, as the publish rule demands, so the demo never goes stale. An org
 /// that already has revisions is left as it is: its drafts may be someone's work.
-pub async fn load(store: &SharedStore) -> Result<()> {
+pub async fn load(store: &SharedStore, master: &MasterKey) -> Result<()> {
     let now = time::OffsetDateTime::now_utc();
     for org in ORGS {
         let mut content = TrustCenter::from_yaml(org.yaml)
@@ -58,6 +59,7 @@ pub async fn load(store: &SharedStore) -> Result<()> {
             newest.effective_at = Day(now.date() + time::Duration::days(notice + 14));
         }
         store.save_draft(&scope, &content).await?;
+        demo_files(store, &scope, master, &content).await?;
         match publish_draft(&**store, &scope, now, ACTOR).await? {
             PublishOutcome::Published { revision, .. } => tracing::info!(
                 org = org.slug,
@@ -95,6 +97,52 @@ async fn demo_accounts(store: &SharedStore, scope: &OrgScope) -> Result<()> {
             "demo sign-in at /admin/login: {email} / {password} ({})",
             role.as_str()
         );
+    }
+    Ok(())
+}
+
+/// A placeholder file for each demo document, so every download path works.
+async fn demo_files(
+    store: &SharedStore,
+    scope: &OrgScope,
+    master: &MasterKey,
+    content: &TrustCenter,
+) -> Result<()> {
+    for doc in &content.documents {
+        let text = format!(
+            "Demo placeholder for \"{}\" (version {}) of {}.\n\
+             In a real trust center the owner uploads the actual document; Candor stores it encrypted.\n",
+            doc.title, doc.version, content.profile.name
+        );
+        let id = uuid::Uuid::new_v4();
+        let (key_version, sealed) = candor_store::documents::seal_file(
+            &**store,
+            scope,
+            master,
+            doc.key.as_str(),
+            id,
+            text.as_bytes(),
+        )
+        .await?;
+        let file = candor_store::documents::DocumentFile {
+            id,
+            doc_key: doc.key.to_string(),
+            filename: format!("{}.txt", doc.key),
+            content_type: "text/plain; charset=utf-8".into(),
+            size: text.len() as u64,
+            sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes())),
+            key_version,
+            uploaded_at: time::OffsetDateTime::now_utc(),
+        };
+        let event = AuditEvent {
+            actor: ACTOR.into(),
+            action: "document.upload".into(),
+            target: format!("document:{} file:{id} sha256:{}", doc.key, file.sha256),
+            at: time::OffsetDateTime::now_utc(),
+        };
+        store
+            .insert_document_file(scope, &file, &sealed, &event)
+            .await?;
     }
     Ok(())
 }

@@ -991,7 +991,9 @@ struct ServeOptions {
 
 async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Result<ExitCode> {
     if options.demo {
-        demo::load(&store).await.context("loading demo content")?;
+        demo::load(&store, &options.master)
+            .await
+            .context("loading demo content")?;
     }
     let listener = tokio::net::TcpListener::bind(listen)
         .await

@@ -469,6 +469,16 @@ fn serve_demo_shows_both_companies_and_stops_cleanly_on_sigterm() {
             page.contains("Revision 2"),
             "demo orgs have a history of two revisions"
         );
+        // Every demo document has a (placeholder) file; public ones download at
+        // once, the others show their NDA or request form.
+        let (public, gated) = match org {
+            "quillfeather" => ("dpa", "soc2-report"),
+            _ => ("baa", "hipaa-assessment"),
+        };
+        let (status, file) = server.get(&format!("/{org}/documents/{public}"));
+        assert_eq!(status, 200);
+        assert!(file.starts_with("Demo placeholder"), "{file}");
+        assert_eq!(server.get(&format!("/{org}/documents/{gated}")).0, 200);
         let (status, json) = server.get(&format!("/{org}/trust.json"));
         assert_eq!(status, 200);
         // trust.json as served validates against the published schema, checked by Python's jsonschema.
@@ -1158,8 +1168,9 @@ fn start_worker(ws: &Workspace, smtp_port: u16) -> (Child, std::sync::mpsc::Rece
     (child, rx)
 }
 
-#[test]
-fn a_worker_killed_during_a_batch_of_1000_mails_loses_none_after_restart() {
+/// An org with `n` confirmed email subscribers (their confirmation mails already
+/// out of the way) and a published revision adding a subprocessor: `n` notices to send.
+fn org_with_pending_notices(n: usize) -> (Workspace, PathBuf) {
     use candor_store::Store;
     use candor_store::outbox::{Channel, DeliveryResult, SubscribeRequest, Topics};
 
@@ -1173,7 +1184,7 @@ fn a_worker_killed_during_a_batch_of_1000_mails_loses_none_after_restart() {
     ]);
     ws.ok(&["publish", "--org", "acme"]);
 
-    // A thousand confirmed subscribers, stored as the public form would store them.
+    // Confirmed subscribers, stored as the public form would store them.
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let db = ws.dir.path().join("candor.db");
     runtime.block_on(async {
@@ -1185,7 +1196,7 @@ fn a_worker_killed_during_a_batch_of_1000_mails_loses_none_after_restart() {
             .unwrap()
             .unwrap();
         let now = time::OffsetDateTime::now_utc();
-        for i in 0..1000 {
+        for i in 0..n {
             let confirm = format!("confirm-{i}");
             let request = SubscribeRequest {
                 channel: Channel::Email,
@@ -1233,11 +1244,19 @@ fn a_worker_killed_during_a_batch_of_1000_mails_loses_none_after_restart() {
         }
     });
 
-    // A revision with a new subprocessor: 1,000 notices.
+    // A revision with a new subprocessor: one notice each.
     let v2 = QUILLFEATHER.replacen("changelog:\n", &mailgun_entry(), 1);
     ws.ok(&["apply", path_str(&ws.file("v2.yaml", &v2)), "--org", "acme"]);
     ws.ok(&["publish", "--org", "acme"]);
 
+    (ws, db)
+}
+
+#[test]
+fn a_worker_killed_during_a_batch_of_1000_mails_loses_none_after_restart() {
+    use candor_store::Store;
+    let (ws, db) = org_with_pending_notices(1000);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
     let sink = external::MailSink::start(ws.dir.path());
     let (mut worker, _) = start_worker(&ws, sink.helper.port);
     sink.wait_for(300, Duration::from_secs(60));
@@ -1424,4 +1443,57 @@ fn keys_rotate_re_seals_everything_while_a_server_keeps_serving() {
     let server = Server::start(&ws, &[]);
     assert_eq!(server.get("/acme/documents/dpa").0, 500);
     assert!(server.terminate().success());
+}
+
+#[test]
+fn a_worker_stopped_by_sigterm_finishes_its_batch_and_sends_nothing_twice() {
+    use candor_store::Store;
+    let (ws, db) = org_with_pending_notices(300);
+    let sink = external::MailSink::start(ws.dir.path());
+    let (worker, _) = start_worker(&ws, sink.helper.port);
+    sink.wait_for(60, Duration::from_secs(60));
+    Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .unwrap();
+    let mut worker = worker;
+    assert!(worker.wait().unwrap().success(), "a clean exit");
+    let at_stop = sink.messages().len();
+    assert!(
+        at_stop < 300,
+        "the worker finished before it could be stopped"
+    );
+    // What it had claimed, it finished and recorded: the restarted worker has
+    // nothing to redeliver, so no address gets the notice twice.
+    let (mut worker, log) = start_worker(&ws, sink.helper.port);
+    let mails = sink.wait_for(300, Duration::from_secs(60));
+    std::thread::sleep(Duration::from_millis(500));
+    Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(worker.wait().unwrap().success());
+    let lines: Vec<String> = log.try_iter().collect();
+    let mails = if sink.messages().len() > mails.len() {
+        sink.messages()
+    } else {
+        mails
+    };
+    assert_eq!(mails.len(), 300, "stopped after {at_stop}; no mail twice");
+    assert!(
+        !lines.iter().any(|l| l.contains("redelivering")),
+        "{lines:?}"
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = candor_store_sqlite::SqliteStore::open(path_str(&db))
+            .await
+            .unwrap();
+        let scope = candor_store::scope_for(&store, &"acme".parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let stats = store.outbox_stats(&scope).await.unwrap();
+        assert_eq!((stats.pending, stats.delivered), (0, 300));
+    });
 }
