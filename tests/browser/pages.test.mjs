@@ -59,7 +59,12 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const PAGES = ['/quillfeather', '/harborlight', '/', '/no-such-org', '/admin/login'];
+const PAGES = [
+  '/quillfeather', '/harborlight', '/', '/no-such-org', '/admin/login',
+  // The public forms: report, NDA click-through, approval request, unsubscribe.
+  '/quillfeather/report', '/quillfeather/documents/soc2-report', '/quillfeather/documents/caiq',
+  '/quillfeather/subscription/unsubscribe?token=00',
+];
 
 async function axeViolations(path, colorScheme) {
   // axe is injected as a script, which the page's own CSP rightly forbids.
@@ -155,5 +160,24 @@ test('a viewer signing in sees the draft read-only and is refused publishing', a
   assert.equal(await page.locator('form[action="/admin/orgs/harborlight/publish"]').count(), 0);
   const refused = await page.request.post(base + '/admin/orgs/harborlight/publish');
   assert.equal(refused.status(), 403);
+  await context.close();
+});
+
+test('a reader accepts the NDA in a real browser and downloads the document', async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(base + '/quillfeather');
+  await page.click('a[href="/quillfeather/documents/soc2-report"]');
+  await page.fill('#doc-name', 'Ada Reviewer');
+  await page.fill('#doc-email', 'ada@customer.example');
+  await page.fill('#doc-company', 'Customer Ltd');
+  await page.check('input[name="accept"]');
+  await page.click('button[type="submit"]');
+  const link = page.locator('a[href*="/documents/soc2-report/download?token="]');
+  assert.equal(await link.count(), 1);
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  const path = await download.path();
+  const { readFileSync } = await import('node:fs');
+  assert.match(readFileSync(path, 'utf8'), /^Demo placeholder for "SOC 2 Type II report/);
   await context.close();
 });
