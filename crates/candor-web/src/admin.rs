@@ -461,9 +461,7 @@ pub async fn publish(
     {
         Ok(PublishOutcome::Published { revision, .. }) => {
             state.pages.invalidate(access.scope.slug());
-            if let Some(worker) = &state.worker {
-                worker.wake();
-            }
+            state.wake_worker();
             Redirect::to(&format!(
                 "/admin/orgs/{}?published={}",
                 access.scope.slug(),

@@ -227,9 +227,7 @@ pub async fn publish(
     {
         PublishOutcome::Published { revision, changes } => {
             state.pages.invalidate(access.scope.slug());
-            if let Some(worker) = &state.worker {
-                worker.wake();
-            }
+            state.wake_worker();
             Ok(Json(json!({
                 "revision": revision.number,
                 "content_hash": revision.content_hash,

@@ -11,7 +11,6 @@ use axum::body::{Body, to_bytes};
 use axum::extract::{Extension, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use candor_domain::OrgSlug;
 use candor_domain::audit::AuditEvent;
 use candor_domain::model::{DocumentAccess, DocumentMeta, NdaTerms};
 use candor_domain::types::Email;
@@ -20,7 +19,7 @@ use candor_store::documents::{
     DocumentFile, DocumentRequest, DownloadGrant, DownloadRecord, RequestKind, RequestStatus,
     open_file, seal_file,
 };
-use candor_store::{Org, OrgScope, scope_for};
+use candor_store::{Org, OrgScope};
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -216,31 +215,14 @@ async fn published_document(
     slug: &str,
     key: &str,
 ) -> Result<(Org, OrgScope, DocumentMeta, Option<NdaTerms>), Response> {
-    let not_found = || not_found_page("document");
-    let slug: OrgSlug = slug.parse().map_err(|_| not_found())?;
-    let org = state
-        .store
-        .org_by_slug(&slug)
-        .await
-        .map_err(internal)?
-        .ok_or_else(not_found)?;
-    let scope = scope_for(&*state.store, &slug)
-        .await
-        .map_err(internal)?
-        .ok_or_else(not_found)?;
-    let revision = state
-        .store
-        .latest_revision(&scope)
-        .await
-        .map_err(internal)?
-        .ok_or_else(not_found)?;
+    let (org, scope, revision) = state.published_org(slug).await?;
     let doc = revision
         .content
         .documents
         .iter()
         .find(|d| d.key.as_str() == key)
         .cloned()
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| not_found_page("document"))?;
     Ok((org, scope, doc, revision.content.profile.nda.clone()))
 }
 
@@ -665,14 +647,7 @@ async fn decide(
                 "no pending request with this id",
             )
         })?;
-    let org_name = state
-        .store
-        .org_by_slug(access.scope.slug())
-        .await
-        .ok()
-        .flatten()
-        .map(|o| o.name)
-        .unwrap_or_else(|| access.scope.slug().to_string());
+    let org_name = state.org_name(&access.scope).await;
     let mail = if approve {
         let link = issue_link(
             state,
@@ -712,9 +687,7 @@ async fn decide(
         .enqueue(&access.scope, &[mail])
         .await
         .map_err(ApiError::from)?;
-    if let Some(worker) = &state.worker {
-        worker.wake();
-    }
+    state.wake_worker();
     Ok(decided)
 }
 
@@ -781,7 +754,12 @@ pub async fn api_upload(
         .into_response())
 }
 
-fn request_json(r: &DocumentRequest) -> serde_json::Value {
+/// A request as the API, exports and data-subject answers show it.
+pub(crate) fn request_json(r: &DocumentRequest) -> serde_json::Value {
+    let time = |t: OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
     json!({
         "id": r.id,
         "document": r.doc_key,
@@ -792,7 +770,8 @@ fn request_json(r: &DocumentRequest) -> serde_json::Value {
         "company": r.company,
         "nda_version": r.nda_version,
         "reason": r.reason,
-        "created_at": r.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        "created_at": time(r.created_at),
+        "decided_at": r.decided_at.map(time),
     })
 }
 

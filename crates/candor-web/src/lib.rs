@@ -179,6 +179,52 @@ impl AppState {
         self.worker = Some(worker);
         self
     }
+
+    /// Asks the background worker (if this process runs one) to look for work now.
+    pub fn wake_worker(&self) {
+        if let Some(worker) = &self.worker {
+            worker.wake();
+        }
+    }
+
+    /// The org's display name, for mails; its slug if the directory cannot say.
+    pub async fn org_name(&self, scope: &candor_store::OrgScope) -> String {
+        match self.store.org_by_slug(scope.slug()).await {
+            Ok(Some(org)) => org.name,
+            _ => scope.slug().to_string(),
+        }
+    }
+
+    /// An org that has published, with its latest revision, or the 404 page.
+    pub async fn published_org(
+        &self,
+        slug: &str,
+    ) -> Result<
+        (
+            candor_store::Org,
+            candor_store::OrgScope,
+            candor_domain::Revision,
+        ),
+        Response,
+    > {
+        let not_found = || pages::not_found_page("trust center");
+        let slug: candor_domain::OrgSlug = slug.parse().map_err(|_| not_found())?;
+        let found = async {
+            let org = self.store.org_by_slug(&slug).await?;
+            let scope = candor_store::scope_for(&*self.store, &slug).await?;
+            let revision = match &scope {
+                Some(scope) => self.store.latest_revision(scope).await?,
+                None => None,
+            };
+            Ok::<_, candor_store::StoreError>((org, scope, revision))
+        }
+        .await;
+        match found {
+            Ok((Some(org), Some(scope), Some(revision))) => Ok((org, scope, revision)),
+            Ok(_) => Err(not_found()),
+            Err(e) => Err(admin::internal(e)),
+        }
+    }
 }
 
 const STYLESHEET: &str = include_str!("../static/candor.css");

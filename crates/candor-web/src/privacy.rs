@@ -23,6 +23,7 @@ use crate::AppState;
 use crate::access::Access;
 use crate::admin::{internal, render};
 use crate::auth::normalize_email;
+use crate::documents::request_json;
 use crate::pages::not_found_page;
 use crate::reports::ReportContent;
 
@@ -104,22 +105,6 @@ fn subscriber_json(s: &candor_store::outbox::Subscriber) -> Value {
         "created_at": rfc3339(s.created_at),
         "confirmed_at": opt_time(s.confirmed_at),
         "unsubscribed_at": opt_time(s.unsubscribed_at),
-    })
-}
-
-fn request_json(r: &candor_store::documents::DocumentRequest) -> Value {
-    json!({
-        "id": r.id,
-        "document": r.doc_key,
-        "kind": r.kind.as_str(),
-        "status": r.status.as_str(),
-        "name": r.name,
-        "email": r.email,
-        "company": r.company,
-        "nda_version": r.nda_version,
-        "reason": r.reason,
-        "created_at": rfc3339(r.created_at),
-        "decided_at": opt_time(r.decided_at),
     })
 }
 
@@ -351,12 +336,19 @@ pub struct SubjectForm {
     confirm: String,
 }
 
-fn subject_email(form: &SubjectForm) -> Option<String> {
+/// The person's address from the form, or the page that asks for it again.
+async fn subject_email(form: &SubjectForm, access: &Access) -> Result<String, Response> {
     let email = normalize_email(&form.email);
-    email
-        .parse::<candor_domain::types::Email>()
-        .ok()
-        .map(|_| email)
+    if email.parse::<candor_domain::types::Email>().is_ok() {
+        return Ok(email);
+    }
+    Err(privacy_page(
+        access,
+        None,
+        Some("email: enter the person's email address".into()),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await)
 }
 
 /// `POST /admin/orgs/{org}/privacy/export`: one person's data, as JSON (Art. 15).
@@ -365,14 +357,9 @@ pub async fn admin_export_person(
     Extension(access): Extension<Access>,
     Form(form): Form<SubjectForm>,
 ) -> Response {
-    let Some(email) = subject_email(&form) else {
-        return privacy_page(
-            &access,
-            None,
-            Some("email: enter the person's email address".into()),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+    let email = match subject_email(&form, &access).await {
+        Ok(email) => email,
+        Err(page) => return page,
     };
     let data = match person_data(&state, &access.scope, &email).await {
         Ok(d) => d,
@@ -397,14 +384,9 @@ pub async fn admin_erase_person(
     Extension(access): Extension<Access>,
     Form(form): Form<SubjectForm>,
 ) -> Response {
-    let Some(email) = subject_email(&form) else {
-        return privacy_page(
-            &access,
-            None,
-            Some("email: enter the person's email address".into()),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+    let email = match subject_email(&form, &access).await {
+        Ok(email) => email,
+        Err(page) => return page,
     };
     if normalize_email(&form.confirm) != email {
         return privacy_page(

@@ -7,13 +7,12 @@ use axum::Form;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use candor_domain::OrgSlug;
 use candor_domain::audit::AuditEvent;
 use candor_domain::deadline::add_business_days;
 use candor_domain::types::Email;
 use candor_jobs::compose;
 use candor_store::documents::{StoredReport, open_record, seal_record};
-use candor_store::{Org, OrgScope, scope_for};
+use candor_store::{Org, OrgScope};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -53,24 +52,7 @@ struct ReportPage<'a> {
 }
 
 async fn published(state: &AppState, slug: &str) -> Result<(Org, OrgScope, u32, String), Response> {
-    let not_found = || not_found_page("trust center");
-    let slug: OrgSlug = slug.parse().map_err(|_| not_found())?;
-    let org = state
-        .store
-        .org_by_slug(&slug)
-        .await
-        .map_err(internal)?
-        .ok_or_else(not_found)?;
-    let scope = scope_for(&*state.store, &slug)
-        .await
-        .map_err(internal)?
-        .ok_or_else(not_found)?;
-    let revision = state
-        .store
-        .latest_revision(&scope)
-        .await
-        .map_err(internal)?
-        .ok_or_else(not_found)?;
+    let (org, scope, revision) = state.published_org(slug).await?;
     let days = revision
         .content
         .commitments
@@ -236,9 +218,7 @@ pub async fn submit_report(
     if let Err(e) = state.store.insert_report(&scope, &report, &notify).await {
         return internal(e);
     }
-    if let Some(worker) = &state.worker {
-        worker.wake();
-    }
+    state.wake_worker();
     page(
         &org,
         days,
@@ -367,16 +347,23 @@ pub async fn admin_reports(
     )
 }
 
-async fn find(state: &AppState, scope: &OrgScope, id: &str) -> Result<StoredReport, Response> {
+/// One report of the org, with its decrypted content.
+async fn find(
+    state: &AppState,
+    scope: &OrgScope,
+    id: &str,
+) -> Result<(StoredReport, ReportContent), Response> {
     let id: Uuid = id.parse().map_err(|_| not_found_page("report"))?;
-    state
+    let report = state
         .store
         .reports(scope)
         .await
         .map_err(internal)?
         .into_iter()
         .find(|r| r.id == id)
-        .ok_or_else(|| not_found_page("report"))
+        .ok_or_else(|| not_found_page("report"))?;
+    let content = decrypt(state, scope, &report).await?;
+    Ok((report, content))
 }
 
 /// `GET /admin/orgs/{org}/reports/{id}`.
@@ -385,12 +372,8 @@ pub async fn admin_report(
     Extension(access): Extension<Access>,
     Path((_, id)): Path<(String, String)>,
 ) -> Response {
-    let report = match find(&state, &access.scope, &id).await {
-        Ok(r) => r,
-        Err(resp) => return resp,
-    };
-    let content = match decrypt(&state, &access.scope, &report).await {
-        Ok(c) => c,
+    let (report, content) = match find(&state, &access.scope, &id).await {
+        Ok(found) => found,
         Err(resp) => return resp,
     };
     render(
@@ -409,12 +392,8 @@ pub async fn admin_acknowledge(
     Extension(access): Extension<Access>,
     Path((_, id)): Path<(String, String)>,
 ) -> Response {
-    let report = match find(&state, &access.scope, &id).await {
-        Ok(r) => r,
-        Err(resp) => return resp,
-    };
-    let content = match decrypt(&state, &access.scope, &report).await {
-        Ok(c) => c,
+    let (report, content) = match find(&state, &access.scope, &id).await {
+        Ok(found) => found,
         Err(resp) => return resp,
     };
     let event = AuditEvent {
@@ -429,14 +408,7 @@ pub async fn admin_acknowledge(
         .await
     {
         Ok(true) if !content.email.is_empty() => {
-            let org_name = state
-                .store
-                .org_by_slug(access.scope.slug())
-                .await
-                .ok()
-                .flatten()
-                .map(|o| o.name)
-                .unwrap_or_default();
+            let org_name = state.org_name(&access.scope).await;
             let mail = compose::direct_email(
                 &content.email,
                 format!(
@@ -452,9 +424,7 @@ pub async fn admin_acknowledge(
             if let Err(e) = state.store.enqueue(&access.scope, &[mail]).await {
                 return internal(e);
             }
-            if let Some(worker) = &state.worker {
-                worker.wake();
-            }
+            state.wake_worker();
         }
         Ok(_) => {}
         Err(e) => return internal(e),

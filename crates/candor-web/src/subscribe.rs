@@ -99,12 +99,6 @@ fn links(state: &AppState, org: &Org) -> Links {
     }
 }
 
-fn wake_worker(state: &AppState) {
-    if let Some(worker) = &state.worker {
-        worker.wake();
-    }
-}
-
 #[derive(Deserialize)]
 pub struct SubscribeForm {
     #[serde(default)]
@@ -205,7 +199,7 @@ pub async fn subscribe(
         Err(candor_store::StoreError::Conflict(_)) => SubscribeOutcome::AlreadyActive,
         Err(e) => return failure(&org, e),
     };
-    wake_worker(&state);
+    state.wake_worker();
     match (channel, outcome) {
         (Channel::Email, _) => page(
             &org,
