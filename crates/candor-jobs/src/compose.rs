@@ -97,14 +97,22 @@ fn delivery(subscriber: Option<Uuid>, channel: Channel, message: &impl Serialize
 }
 
 /// The double opt-in message for a new email subscriber.
-pub fn email_confirmation(links: &Links, org_name: &str, to: &str, secret: &str) -> NewDelivery {
+pub fn email_confirmation(
+    links: &Links,
+    org_name: &str,
+    to: &str,
+    secret: &str,
+    manage_token: &str,
+) -> NewDelivery {
     let text = format!(
         "Someone (hopefully you) asked to be told when {org_name} changes its trust center\n\
          ({page}).\n\n\
          Confirm the subscription within 7 days:\n{confirm}\n\n\
-         If it was not you, ignore this message: nothing will be sent unless you confirm.\n",
+         If it was not you, ignore this message: nothing will be sent unless you confirm.\n\
+         Unsubscribe, or download or erase what is stored: {unsubscribe}\n",
         page = links.page(),
         confirm = links.confirm(secret),
+        unsubscribe = links.unsubscribe(manage_token),
     );
     delivery(
         None,
@@ -114,7 +122,7 @@ pub fn email_confirmation(links: &Links, org_name: &str, to: &str, secret: &str)
             to: to.to_owned(),
             subject: format!("Confirm your subscription to {org_name}'s trust center"),
             text,
-            unsubscribe_url: None,
+            unsubscribe_url: Some(links.unsubscribe(manage_token)),
         },
     )
 }

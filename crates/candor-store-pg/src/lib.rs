@@ -1049,6 +1049,16 @@ impl Store for PgStore {
             .await
     }
 
+    async fn subscriber_by_address(
+        &self,
+        scope: &OrgScope,
+        channel: candor_store::outbox::Channel,
+        address: &str,
+    ) -> Result<Option<Subscriber>> {
+        self.outbox_subscriber_by_address(scope, channel, address)
+            .await
+    }
+
     async fn subscriber_by_manage_token(
         &self,
         scope: &OrgScope,

@@ -194,6 +194,26 @@ impl PgStore {
         row.map(|r| subscriber_row(&r)).transpose()
     }
 
+    pub(crate) async fn outbox_subscriber_by_address(
+        &self,
+        scope: &OrgScope,
+        channel: candor_store::outbox::Channel,
+        address: &str,
+    ) -> Result<Option<Subscriber>> {
+        let mut tx = self.scoped(scope).await?;
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE org_id = $1 AND channel = $2 AND address = $3"
+        )))
+        .bind(scope.org_id())
+        .bind(channel.as_str())
+        .bind(address)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        row.map(|r| subscriber_row(&r)).transpose()
+    }
+
     pub(crate) async fn outbox_unsubscribe(
         &self,
         scope: &OrgScope,

@@ -979,6 +979,15 @@ impl Store for SqliteStore {
         outbox::subscriber_where(&self.pool, scope, "id", &id.to_string()).await
     }
 
+    async fn subscriber_by_address(
+        &self,
+        scope: &OrgScope,
+        channel: candor_store::outbox::Channel,
+        address: &str,
+    ) -> Result<Option<Subscriber>> {
+        outbox::subscriber_by_address(&self.pool, scope, channel, address).await
+    }
+
     async fn subscriber_by_manage_token(
         &self,
         scope: &OrgScope,

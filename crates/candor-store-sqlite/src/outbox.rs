@@ -481,3 +481,21 @@ pub async fn stats(pool: &SqlitePool, scope: &OrgScope) -> Result<OutboxStats> {
         failed: count("failed")?,
     })
 }
+
+pub async fn subscriber_by_address(
+    pool: &SqlitePool,
+    scope: &OrgScope,
+    channel: candor_store::outbox::Channel,
+    address: &str,
+) -> Result<Option<Subscriber>> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE org_id = $1 AND channel = $2 AND address = $3"
+    )))
+    .bind(scope.org_id().to_string())
+    .bind(channel.as_str())
+    .bind(address)
+    .fetch_optional(pool)
+    .await
+    .map_err(backend)?;
+    row.map(|r| subscriber_row(&r)).transpose()
+}

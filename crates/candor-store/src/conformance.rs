@@ -889,6 +889,20 @@ pub async fn subscribers_confirm_once_unsubscribe_and_stay_in_their_org(store: A
     };
     let pending = store.subscriber(&a, id).await.unwrap().unwrap();
     assert!(!pending.is_active());
+    assert_eq!(
+        store
+            .subscriber_by_address(&a, crate::outbox::Channel::Email, "reader@example.com")
+            .await
+            .unwrap(),
+        Some(pending.clone())
+    );
+    assert!(
+        store
+            .subscriber_by_address(&b, crate::outbox::Channel::Email, "reader@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
     // The confirmation was queued with the subscriber, in the same transaction.
     assert_eq!(store.outbox_stats(&a).await.unwrap().pending, 1);
     // Another org cannot confirm, see or unsubscribe it.

@@ -324,6 +324,12 @@ pub trait Store: Send + Sync + 'static {
         at: OffsetDateTime,
     ) -> Result<Option<Subscriber>>;
     async fn subscriber(&self, scope: &OrgScope, id: Uuid) -> Result<Option<Subscriber>>;
+    async fn subscriber_by_address(
+        &self,
+        scope: &OrgScope,
+        channel: outbox::Channel,
+        address: &str,
+    ) -> Result<Option<Subscriber>>;
     async fn subscriber_by_manage_token(
         &self,
         scope: &OrgScope,

@@ -137,7 +137,7 @@ pub async fn subscribe(
         return invalid(&org, "topics", "choose all or subprocessors".into());
     };
     let now = OffsetDateTime::now_utc();
-    let (Ok(confirm_secret), Ok(manage_token)) = (new_secret(), new_secret()) else {
+    let (Ok(confirm_secret), Ok(fresh_token)) = (new_secret(), new_secret()) else {
         return failure(&org, "random number generator");
     };
     let links = links(&state, &org);
@@ -147,8 +147,23 @@ pub async fn subscribe(
             if address.parse::<Email>().is_err() {
                 return invalid(&org, "address", "this is not an email address".into());
             }
-            let confirmation =
-                compose::email_confirmation(&links, &org.name, &address, &confirm_secret);
+            // A known address keeps its token, so the links in its mails stay valid.
+            let manage_token = match state
+                .store
+                .subscriber_by_address(&scope, Channel::Email, &address)
+                .await
+            {
+                Ok(Some(known)) => known.manage_token,
+                Ok(None) => fresh_token.clone(),
+                Err(e) => return failure(&org, e),
+            };
+            let confirmation = compose::email_confirmation(
+                &links,
+                &org.name,
+                &address,
+                &confirm_secret,
+                &manage_token,
+            );
             (address, None, confirmation, None)
         }
         Channel::Webhook => {
@@ -190,7 +205,7 @@ pub async fn subscribe(
         topics,
         confirm_hash: secret_hash(&confirm_secret),
         confirm_expires_at: now + time::Duration::days(CONFIRM_DAYS),
-        manage_token,
+        manage_token: fresh_token,
         webhook_secret,
     };
     let outcome = match state.store.subscribe(&scope, &request, &confirmation).await {

@@ -2105,7 +2105,18 @@ async fn subscribers_confirm_then_get_the_subprocessor_notice_by_real_mail_and_s
     .await;
     let confirmation = &mails[0];
     assert_eq!(confirmation.header("To"), Some("reader@example.com"));
-    assert!(confirmation.header("List-Unsubscribe").is_none());
+    // Even the confirmation carries a one-click unsubscribe (RFC 8058).
+    let pending = &app.store.subscribers(&org).await.unwrap()[0];
+    assert_eq!(
+        confirmation.header("List-Unsubscribe"),
+        Some(
+            format!(
+                "<{}/quillfeather/subscription/unsubscribe?token={}>",
+                app.base, pending.manage_token
+            )
+            .as_str()
+        )
+    );
     let token = confirmation
         .link_param("/quillfeather/subscription/confirm", "token")
         .unwrap();
