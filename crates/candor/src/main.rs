@@ -90,6 +90,19 @@ enum Command {
         #[command(flatten)]
         outbound: Outbound,
     },
+    /// Check hosts the way public scanners do: the HTTP→HTTPS redirect, TLS, HSTS,
+    /// CSP and the other security headers, cookies, CORS and security.txt, with
+    /// one line per verdict. Exits 1 if any check fails.
+    Verify {
+        #[arg(required = true)]
+        urls: Vec<String>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+        /// Allow loopback and private addresses.
+        #[arg(long)]
+        allow_private: bool,
+    },
     /// Rotate the master key: `rotate` puts a new key first in the key file and
     /// re-seals every org's secrets and data keys under it (files are not rewritten);
     /// `retire` drops the old keys once nothing needs them.
@@ -431,6 +444,14 @@ impl Outbound {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Verify {
+        urls,
+        json,
+        allow_private,
+    } = &cli.command
+    {
+        return verify(urls, *json, *allow_private).await;
+    }
     if let Command::Watch {
         url,
         state,
@@ -447,7 +468,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let store = open_store(&cli).await?;
     match cli.command {
         // Printed above, before any database is opened.
-        Command::Schema { .. } | Command::Watch { .. } => Ok(ExitCode::SUCCESS),
+        Command::Schema { .. } | Command::Watch { .. } | Command::Verify { .. } => {
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve {
             listen,
             demo,
@@ -1056,4 +1079,33 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutdown requested; finishing in-flight requests");
+}
+
+async fn verify(urls: &[String], json: bool, allow_private: bool) -> Result<ExitCode> {
+    let options = candor_verify::scan::ScanOptions {
+        allow_private,
+        ..Default::default()
+    };
+    let mut reports = Vec::new();
+    for url in urls {
+        reports.push(candor_verify::scan::scan(url, &options).await?);
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    } else {
+        for report in &reports {
+            println!("{}", report.target);
+            for finding in &report.findings {
+                println!("  {finding}");
+            }
+        }
+    }
+    let failed = reports
+        .iter()
+        .any(|r| r.verdict == candor_verify::Verdict::Fail);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -1497,3 +1497,35 @@ fn a_worker_stopped_by_sigterm_finishes_its_batch_and_sends_nothing_twice() {
         assert_eq!((stats.pending, stats.delivered), (0, 300));
     });
 }
+
+#[test]
+fn verify_reports_each_failing_check_in_a_line_and_as_json() {
+    let ws = Workspace::new();
+    let server = Server::start(&ws, &["--demo"]);
+    // Candor without TLS in front: plain HTTP answers, HTTPS does not.
+    let target = format!("{}/quillfeather", server.base);
+    let refused = ws.candor(&["verify", &target]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("private or loopback"));
+    let out = ws.candor(&["verify", &target, "--allow-private"]);
+    assert_eq!(out.status.code(), Some(1), "failing checks exit 1");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("redirect: FAIL") && text.contains("without redirecting to HTTPS"),
+        "{text}"
+    );
+    assert!(text.contains("tls: FAIL"), "{text}");
+    let out = ws.candor(&["verify", &target, "--allow-private", "--json"]);
+    let reports: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = reports[0]["findings"].as_array().unwrap();
+    let codes: Vec<&str> = findings
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"redirect_missing") && codes.contains(&"https_unreachable"),
+        "{codes:?}"
+    );
+    assert_eq!(reports[0]["verdict"], "fail");
+    assert!(server.terminate().success());
+}

@@ -1,0 +1,758 @@
+//! Checks on what a response's headers promise: HSTS, the first redirect, CSP,
+//! framing, MIME sniffing, referrers, cookies and CORS.
+
+use crate::{Finding, Verdict};
+
+const YEAR: u64 = 31_536_000;
+const HALF_YEAR: u64 = 180 * 86_400;
+
+/// The response headers as received (name lowercased by the caller or not: names
+/// are compared without case), in order, repeated headers kept apart.
+#[derive(Clone, Debug, Default)]
+pub struct Headers(pub Vec<(String, String)>);
+
+impl Headers {
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    pub fn one(&self, name: &str) -> Option<&str> {
+        self.all(name).into_iter().next()
+    }
+}
+
+/// Parsed `Strict-Transport-Security`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Hsts {
+    pub max_age: u64,
+    pub include_subdomains: bool,
+    pub preload: bool,
+}
+
+pub fn parse_hsts(value: &str) -> Option<Hsts> {
+    let mut hsts = Hsts::default();
+    let mut max_age = None;
+    for directive in value.split(';').map(str::trim).filter(|d| !d.is_empty()) {
+        let (name, arg) = match directive.split_once('=') {
+            Some((n, a)) => (n.trim(), Some(a.trim().trim_matches('"'))),
+            None => (directive, None),
+        };
+        match name.to_ascii_lowercase().as_str() {
+            "max-age" => {
+                // A second max-age makes the header invalid (RFC 6797 §6.1).
+                if max_age.is_some() {
+                    return None;
+                }
+                max_age = Some(arg?.parse::<u64>().ok()?);
+            }
+            "includesubdomains" => hsts.include_subdomains = true,
+            "preload" => hsts.preload = true,
+            _ => {}
+        }
+    }
+    hsts.max_age = max_age?;
+    Some(hsts)
+}
+
+/// HSTS as browsers and the preload list see it. `redirects_to_https_first`: whether
+/// plain HTTP on the same host redirects to HTTPS before anywhere else.
+pub fn check_hsts(headers: &Headers, redirects_to_https_first: Option<bool>) -> Vec<Finding> {
+    const C: &str = "hsts";
+    let values = headers.all("strict-transport-security");
+    let value = match values.as_slice() {
+        [] => {
+            return vec![Finding::new(
+                C,
+                "hsts_missing",
+                Verdict::Fail,
+                "no Strict-Transport-Security header",
+            )];
+        }
+        [one] => *one,
+        many => {
+            return vec![Finding::new(
+                C,
+                "hsts_duplicate",
+                Verdict::Fail,
+                format!(
+                    "Strict-Transport-Security is sent {} times; browsers may ignore all of them",
+                    many.len()
+                ),
+            )];
+        }
+    };
+    let Some(hsts) = parse_hsts(value) else {
+        return vec![Finding::new(
+            C,
+            "hsts_invalid",
+            Verdict::Fail,
+            format!("cannot read {value:?}: it needs exactly one numeric max-age"),
+        )];
+    };
+    let mut out = Vec::new();
+    let days = hsts.max_age / 86_400;
+    if hsts.max_age < HALF_YEAR {
+        out.push(Finding::new(
+            C,
+            "hsts_short",
+            Verdict::Fail,
+            format!(
+                "max-age is {} s ({days} days), under 180 days",
+                hsts.max_age
+            ),
+        ));
+    } else if hsts.max_age < YEAR {
+        out.push(Finding::new(
+            C,
+            "hsts_under_a_year",
+            Verdict::Warn,
+            format!("max-age is {days} days; a year or more is recommended"),
+        ));
+    }
+    if !hsts.include_subdomains {
+        out.push(Finding::new(
+            C,
+            "hsts_no_subdomains",
+            Verdict::Warn,
+            "includeSubDomains is missing: subdomains can still be reached over plain HTTP",
+        ));
+    }
+    let preloadable = hsts.max_age >= YEAR
+        && hsts.include_subdomains
+        && hsts.preload
+        && redirects_to_https_first != Some(false);
+    if hsts.preload && !preloadable {
+        out.push(Finding::new(C, "hsts_preload_ineligible", Verdict::Warn, "asks for preload but is not eligible (needs max-age ≥ 1 year, includeSubDomains, and HTTP redirecting to HTTPS first)"));
+    }
+    if out.iter().all(|f| f.verdict == Verdict::Pass) {
+        out.push(Finding::pass(
+            C,
+            format!(
+                "max-age {days} days, includeSubDomains{}",
+                if preloadable {
+                    ", preload-eligible"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    out
+}
+
+/// The first hop of `http://host/`: it must go to `https://` on the same host.
+pub fn check_redirect(host: &str, first_hop: Option<&str>) -> Finding {
+    const C: &str = "redirect";
+    let Some(location) = first_hop else {
+        return Finding::new(
+            C,
+            "redirect_missing",
+            Verdict::Fail,
+            format!("http://{host}/ does not redirect to HTTPS"),
+        );
+    };
+    let base = format!("http://{host}/");
+    let target = url::Url::parse(&base).and_then(|b| b.join(location));
+    match target {
+        Ok(t)
+            if t.scheme() == "https"
+                && t.host_str().is_some_and(|h| h.eq_ignore_ascii_case(host)) =>
+        {
+            Finding::pass(C, format!("http://{host}/ redirects to {t} first"))
+        }
+        Ok(t) if t.scheme() == "https" => Finding::new(
+            C,
+            "redirect_off_host",
+            Verdict::Fail,
+            format!(
+                "the first redirect leaves the host (to {t}), so HSTS for {host} is never set over HTTP"
+            ),
+        ),
+        Ok(t) => Finding::new(
+            C,
+            "redirect_not_https",
+            Verdict::Fail,
+            format!("the first redirect goes to {t}, not HTTPS"),
+        ),
+        Err(_) => Finding::new(
+            C,
+            "redirect_invalid",
+            Verdict::Fail,
+            format!("cannot read the redirect target {location:?}"),
+        ),
+    }
+}
+
+/// A parsed CSP: directive name → source list (lowercased names, sources as written).
+pub fn parse_csp(policy: &str) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for directive in policy.split(';').map(str::trim).filter(|d| !d.is_empty()) {
+        let mut words = directive.split_ascii_whitespace();
+        let Some(name) = words.next() else { continue };
+        let name = name.to_ascii_lowercase();
+        // The first occurrence of a directive wins (CSP3 §2.2.1).
+        if out.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        out.push((name, words.map(str::to_owned).collect()));
+    }
+    out
+}
+
+fn directive<'a>(csp: &'a [(String, Vec<String>)], name: &str) -> Option<&'a [String]> {
+    csp.iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_slice())
+}
+
+/// CSP: enforced, and its script and object sources not open to injection.
+pub fn check_csp(headers: &Headers) -> Vec<Finding> {
+    const C: &str = "csp";
+    let enforced = headers.all("content-security-policy");
+    if enforced.is_empty() {
+        let code = if headers.one("content-security-policy-report-only").is_some() {
+            "csp_report_only"
+        } else {
+            "csp_missing"
+        };
+        return vec![Finding::new(
+            C,
+            code,
+            Verdict::Fail,
+            "no enforced Content-Security-Policy header",
+        )];
+    }
+    let mut out = Vec::new();
+    // Several policies all apply; each must be safe on its own to matter, so
+    // judge the most permissive view: a problem in any is reported.
+    for policy in &enforced {
+        let csp = parse_csp(policy);
+        let script = directive(&csp, "script-src").or_else(|| directive(&csp, "default-src"));
+        let object = directive(&csp, "object-src").or_else(|| directive(&csp, "default-src"));
+        match script {
+            None => out.push(Finding::new(
+                C,
+                "csp_no_script_src",
+                Verdict::Fail,
+                "neither script-src nor default-src restricts scripts",
+            )),
+            Some(sources) => {
+                let lower: Vec<String> = sources.iter().map(|s| s.to_ascii_lowercase()).collect();
+                let has = |s: &str| lower.iter().any(|x| x == s);
+                let cancelled = lower.iter().any(|s| {
+                    s.starts_with("'nonce-")
+                        || s.starts_with("'sha256-")
+                        || s.starts_with("'sha384-")
+                        || s.starts_with("'sha512-")
+                });
+                if has("'unsafe-inline'") && !cancelled {
+                    out.push(Finding::new(
+                        C,
+                        "csp_unsafe_inline",
+                        Verdict::Fail,
+                        "script sources allow 'unsafe-inline' (no nonce or hash cancels it)",
+                    ));
+                }
+                if has("'unsafe-eval'") {
+                    out.push(Finding::new(
+                        C,
+                        "csp_unsafe_eval",
+                        Verdict::Fail,
+                        "script sources allow 'unsafe-eval'",
+                    ));
+                }
+                if lower
+                    .iter()
+                    .any(|s| s == "data:" || s == "*" || s == "http:" || s == "https:")
+                    && !has("'strict-dynamic'")
+                {
+                    out.push(Finding::new(
+                        C,
+                        "csp_insecure_scheme_source",
+                        Verdict::Fail,
+                        "script sources allow data:, a bare scheme or *",
+                    ));
+                }
+            }
+        }
+        if let Some(sources) = object {
+            if sources
+                .iter()
+                .any(|s| s == "*" || s.eq_ignore_ascii_case("data:"))
+            {
+                out.push(Finding::new(
+                    C,
+                    "csp_object_src_open",
+                    Verdict::Fail,
+                    "object-src allows data: or *",
+                ));
+            }
+        } else {
+            out.push(Finding::new(
+                C,
+                "csp_no_object_src",
+                Verdict::Warn,
+                "neither object-src nor default-src restricts plugins",
+            ));
+        }
+    }
+    if out.is_empty() {
+        out.push(Finding::pass(
+            C,
+            "enforced, scripts limited without unsafe-inline, unsafe-eval, data: or wildcards",
+        ));
+    }
+    out
+}
+
+/// Framing: CSP frame-ancestors, or X-Frame-Options DENY/SAMEORIGIN.
+pub fn check_framing(headers: &Headers) -> Finding {
+    const C: &str = "framing";
+    let ancestors = headers
+        .all("content-security-policy")
+        .iter()
+        .find_map(|p| directive(&parse_csp(p), "frame-ancestors").map(<[String]>::to_vec));
+    if let Some(sources) = ancestors {
+        if sources
+            .iter()
+            .any(|s| s == "*" || s == "https:" || s == "http:")
+        {
+            return Finding::new(
+                C,
+                "frame_ancestors_open",
+                Verdict::Fail,
+                "frame-ancestors allows any site to frame the page",
+            );
+        }
+        return Finding::pass(C, format!("frame-ancestors {}", sources.join(" ")));
+    }
+    match headers
+        .one("x-frame-options")
+        .map(|v| v.trim().to_ascii_uppercase())
+    {
+        Some(v) if v == "DENY" || v == "SAMEORIGIN" => {
+            Finding::pass(C, format!("X-Frame-Options {v}"))
+        }
+        Some(v) => Finding::new(
+            C,
+            "xfo_invalid",
+            Verdict::Fail,
+            format!("X-Frame-Options {v:?} is not DENY or SAMEORIGIN"),
+        ),
+        None => Finding::new(
+            C,
+            "framing_unrestricted",
+            Verdict::Fail,
+            "neither frame-ancestors nor X-Frame-Options: any site can frame the page",
+        ),
+    }
+}
+
+pub fn check_nosniff(headers: &Headers) -> Finding {
+    const C: &str = "x_content_type_options";
+    match headers.one("x-content-type-options").map(str::trim) {
+        Some(v) if v.eq_ignore_ascii_case("nosniff") => Finding::pass(C, "nosniff"),
+        Some(v) => Finding::new(
+            C,
+            "xcto_invalid",
+            Verdict::Fail,
+            format!("X-Content-Type-Options is {v:?}, not nosniff"),
+        ),
+        None => Finding::new(
+            C,
+            "xcto_missing",
+            Verdict::Fail,
+            "no X-Content-Type-Options: nosniff",
+        ),
+    }
+}
+
+/// Referrer-Policy: one of the values that do not leak full URLs across origins.
+pub fn check_referrer(headers: &Headers) -> Finding {
+    const C: &str = "referrer_policy";
+    const SAFE: &[&str] = &[
+        "no-referrer",
+        "same-origin",
+        "strict-origin",
+        "strict-origin-when-cross-origin",
+    ];
+    const UNSAFE: &[&str] = &[
+        "origin",
+        "origin-when-cross-origin",
+        "unsafe-url",
+        "no-referrer-when-downgrade",
+    ];
+    let Some(value) = headers.one("referrer-policy") else {
+        // Browsers default to strict-origin-when-cross-origin today.
+        return Finding::new(
+            C,
+            "referrer_policy_missing",
+            Verdict::Warn,
+            "no Referrer-Policy (browsers default to strict-origin-when-cross-origin)",
+        );
+    };
+    // The last recognised token wins (the fallback syntax).
+    let effective = value
+        .split(',')
+        .map(|t| t.trim().to_ascii_lowercase())
+        .rev()
+        .find(|t| SAFE.contains(&t.as_str()) || UNSAFE.contains(&t.as_str()));
+    match effective {
+        Some(t) if SAFE.contains(&t.as_str()) => Finding::pass(C, t),
+        Some(t) => Finding::new(
+            C,
+            "referrer_policy_unsafe",
+            Verdict::Fail,
+            format!("{t} sends full URLs or origins where it should not"),
+        ),
+        None => Finding::new(
+            C,
+            "referrer_policy_invalid",
+            Verdict::Fail,
+            format!("{value:?} is not a Referrer-Policy"),
+        ),
+    }
+}
+
+/// Cookies: Secure, HttpOnly on session cookies, a valid SameSite (None needs Secure).
+pub fn check_cookies(headers: &Headers) -> Vec<Finding> {
+    const C: &str = "cookies";
+    let cookies = headers.all("set-cookie");
+    if cookies.is_empty() {
+        return vec![Finding::pass(C, "no cookies set")];
+    }
+    let mut out = Vec::new();
+    for cookie in cookies {
+        let mut parts = cookie.split(';').map(str::trim);
+        let name = parts
+            .next()
+            .and_then(|p| p.split_once('='))
+            .map(|(n, _)| n.trim().to_owned())
+            .unwrap_or_default();
+        let attrs: Vec<(String, Option<String>)> = parts
+            .map(|a| match a.split_once('=') {
+                Some((k, v)) => (
+                    k.trim().to_ascii_lowercase(),
+                    Some(v.trim().to_ascii_lowercase()),
+                ),
+                None => (a.to_ascii_lowercase(), None),
+            })
+            .collect();
+        let has = |k: &str| attrs.iter().any(|(n, _)| n == k);
+        let same_site = attrs
+            .iter()
+            .find(|(n, _)| n == "samesite")
+            .map(|(_, v)| v.clone().unwrap_or_default());
+        let session_like = ["sess", "sid", "auth", "token", "login"]
+            .iter()
+            .any(|w| name.to_ascii_lowercase().contains(w))
+            || name.starts_with("__Host-")
+            || name.starts_with("__Secure-");
+        if !has("secure") {
+            out.push(Finding::new(
+                C,
+                "cookie_not_secure",
+                Verdict::Fail,
+                format!("{name} lacks Secure"),
+            ));
+        }
+        if session_like && !has("httponly") {
+            out.push(Finding::new(
+                C,
+                "cookie_session_not_httponly",
+                Verdict::Fail,
+                format!("{name} looks like a session cookie and lacks HttpOnly"),
+            ));
+        }
+        match same_site.as_deref() {
+            None => out.push(Finding::new(
+                C,
+                "cookie_no_samesite",
+                Verdict::Warn,
+                format!("{name} has no SameSite"),
+            )),
+            Some("strict" | "lax") => {}
+            Some("none") if !has("secure") => out.push(Finding::new(
+                C,
+                "cookie_samesite_none_insecure",
+                Verdict::Fail,
+                format!("{name}: SameSite=None needs Secure"),
+            )),
+            Some("none") => {}
+            Some(other) => out.push(Finding::new(
+                C,
+                "cookie_samesite_invalid",
+                Verdict::Fail,
+                format!("{name}: SameSite={other} is not Strict, Lax or None"),
+            )),
+        }
+    }
+    if out.is_empty() {
+        out.push(Finding::pass(
+            C,
+            "every cookie Secure, session cookies HttpOnly, SameSite set",
+        ));
+    }
+    out
+}
+
+/// CORS: a wildcard or reflected origin together with credentials exposes users' data.
+pub fn check_cors(headers: &Headers, probe_origin: &str) -> Finding {
+    const C: &str = "cors";
+    let origin = headers.one("access-control-allow-origin").map(str::trim);
+    let credentials = headers
+        .one("access-control-allow-credentials")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    match origin {
+        None => Finding::pass(C, "no cross-origin access granted"),
+        Some(o)
+            if credentials && (o == "*" || o.eq_ignore_ascii_case(probe_origin) || o == "null") =>
+        {
+            Finding::new(
+                C,
+                "cors_credentials_any_origin",
+                Verdict::Fail,
+                format!(
+                    "Access-Control-Allow-Origin {o} with credentials: any site can read users' responses"
+                ),
+            )
+        }
+        Some("*") => Finding::new(
+            C,
+            "cors_public",
+            Verdict::Warn,
+            "Access-Control-Allow-Origin * (fine for public data, without credentials)",
+        ),
+        Some(o) => Finding::pass(C, format!("cross-origin access only for {o}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(pairs: &[(&str, &str)]) -> Headers {
+        Headers(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    fn codes(findings: &[Finding]) -> Vec<&'static str> {
+        findings.iter().map(|f| f.code).collect()
+    }
+
+    #[test]
+    fn hsts_verdicts() {
+        let good = h(&[(
+            "Strict-Transport-Security",
+            "max-age=63072000; includeSubDomains; preload",
+        )]);
+        let f = check_hsts(&good, Some(true));
+        assert_eq!(codes(&f), vec!["ok"]);
+        assert!(f[0].message.contains("preload-eligible"));
+        assert_eq!(codes(&check_hsts(&h(&[]), None)), vec!["hsts_missing"]);
+        assert_eq!(
+            codes(&check_hsts(
+                &h(&[
+                    ("strict-transport-security", "max-age=86400"),
+                    ("Strict-Transport-Security", "max-age=86400")
+                ]),
+                None
+            )),
+            vec!["hsts_duplicate"]
+        );
+        assert_eq!(
+            codes(&check_hsts(
+                &h(&[(
+                    "strict-transport-security",
+                    "max-age=86400; includeSubDomains"
+                )]),
+                None
+            )),
+            vec!["hsts_short"]
+        );
+        assert_eq!(
+            codes(&check_hsts(
+                &h(&[(
+                    "strict-transport-security",
+                    "max-age=20000000; includeSubDomains"
+                )]),
+                None
+            )),
+            vec!["hsts_under_a_year"]
+        );
+        assert_eq!(
+            codes(&check_hsts(
+                &h(&[("strict-transport-security", "max-age=31536000")]),
+                None
+            )),
+            vec!["hsts_no_subdomains"]
+        );
+        assert_eq!(
+            codes(&check_hsts(
+                &h(&[("strict-transport-security", "includeSubDomains")]),
+                None
+            )),
+            vec!["hsts_invalid"]
+        );
+        assert_eq!(
+            codes(&check_hsts(
+                &h(&[("strict-transport-security", "max-age=1; max-age=2")]),
+                None
+            )),
+            vec!["hsts_invalid"]
+        );
+        assert_eq!(
+            codes(&check_hsts(
+                &h(&[(
+                    "strict-transport-security",
+                    "max-age=31536000; includeSubDomains; preload"
+                )]),
+                Some(false)
+            )),
+            vec!["hsts_preload_ineligible"]
+        );
+    }
+
+    #[test]
+    fn redirect_verdicts() {
+        assert_eq!(
+            check_redirect("example.com", Some("https://example.com/")).code,
+            "ok"
+        );
+        assert_eq!(
+            check_redirect("example.com", Some("https://www.example.com/")).code,
+            "redirect_off_host"
+        );
+        assert_eq!(
+            check_redirect("example.com", Some("/login")).code,
+            "redirect_not_https"
+        );
+        assert_eq!(check_redirect("example.com", None).code, "redirect_missing");
+    }
+
+    #[test]
+    fn csp_verdicts() {
+        let csp = |p: &str| codes(&check_csp(&h(&[("content-security-policy", p)])));
+        assert_eq!(
+            csp("default-src 'self'; frame-ancestors 'none'"),
+            vec!["ok"]
+        );
+        assert_eq!(
+            csp("default-src 'self'; script-src 'self' 'unsafe-inline'"),
+            vec!["csp_unsafe_inline"]
+        );
+        assert_eq!(
+            csp("default-src 'self'; script-src 'self' 'unsafe-inline' 'nonce-abc'"),
+            vec!["ok"]
+        );
+        assert_eq!(
+            csp("default-src 'self'; script-src 'self' 'unsafe-eval'"),
+            vec!["csp_unsafe_eval"]
+        );
+        assert_eq!(
+            csp("default-src 'self'; script-src data:"),
+            vec!["csp_insecure_scheme_source"]
+        );
+        assert_eq!(
+            csp("default-src *"),
+            vec!["csp_insecure_scheme_source", "csp_object_src_open"]
+        );
+        assert_eq!(
+            csp("img-src 'self'"),
+            vec!["csp_no_script_src", "csp_no_object_src"]
+        );
+        assert_eq!(
+            codes(&check_csp(&h(&[(
+                "content-security-policy-report-only",
+                "default-src 'self'"
+            )]))),
+            vec!["csp_report_only"]
+        );
+        assert_eq!(codes(&check_csp(&h(&[]))), vec!["csp_missing"]);
+    }
+
+    #[test]
+    fn framing_sniffing_referrer_cookies_cors() {
+        assert_eq!(
+            check_framing(&h(&[("content-security-policy", "frame-ancestors 'none'")])).code,
+            "ok"
+        );
+        assert_eq!(
+            check_framing(&h(&[("content-security-policy", "frame-ancestors *")])).code,
+            "frame_ancestors_open"
+        );
+        assert_eq!(
+            check_framing(&h(&[("x-frame-options", "sameorigin")])).code,
+            "ok"
+        );
+        assert_eq!(
+            check_framing(&h(&[("x-frame-options", "ALLOW-FROM https://a")])).code,
+            "xfo_invalid"
+        );
+        assert_eq!(check_framing(&h(&[])).code, "framing_unrestricted");
+        assert_eq!(
+            check_nosniff(&h(&[("x-content-type-options", "nosniff")])).code,
+            "ok"
+        );
+        assert_eq!(check_nosniff(&h(&[])).code, "xcto_missing");
+        assert_eq!(
+            check_referrer(&h(&[("referrer-policy", "no-referrer")])).code,
+            "ok"
+        );
+        assert_eq!(
+            check_referrer(&h(&[("referrer-policy", "unsafe-url")])).code,
+            "referrer_policy_unsafe"
+        );
+        assert_eq!(
+            check_referrer(&h(&[("referrer-policy", "unsafe-url, strict-origin")])).code,
+            "ok"
+        );
+        assert_eq!(check_referrer(&h(&[])).code, "referrer_policy_missing");
+        let cookie = |v: &str| codes(&check_cookies(&h(&[("set-cookie", v)])));
+        assert_eq!(
+            cookie("__Host-session=x; Path=/; Secure; HttpOnly; SameSite=Lax"),
+            vec!["ok"]
+        );
+        assert_eq!(
+            cookie("sessionid=x; Path=/; SameSite=Lax"),
+            vec!["cookie_not_secure", "cookie_session_not_httponly"]
+        );
+        assert_eq!(cookie("theme=dark; Secure"), vec!["cookie_no_samesite"]);
+        assert_eq!(
+            cookie("theme=dark; SameSite=None"),
+            vec!["cookie_not_secure", "cookie_samesite_none_insecure"]
+        );
+        assert_eq!(
+            cookie("theme=dark; Secure; SameSite=Sometimes"),
+            vec!["cookie_samesite_invalid"]
+        );
+        assert_eq!(check_cors(&h(&[]), "https://evil.example").code, "ok");
+        assert_eq!(
+            check_cors(
+                &h(&[
+                    ("access-control-allow-origin", "https://evil.example"),
+                    ("access-control-allow-credentials", "true")
+                ]),
+                "https://evil.example"
+            )
+            .code,
+            "cors_credentials_any_origin"
+        );
+        assert_eq!(
+            check_cors(
+                &h(&[("access-control-allow-origin", "*")]),
+                "https://evil.example"
+            )
+            .code,
+            "cors_public"
+        );
+    }
+}

@@ -1,0 +1,240 @@
+//! Fetching what the analysers judge: the plain-HTTP first hop, the page's
+//! headers (with a CORS probe origin), and security.txt.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::headers::{self, Headers};
+use crate::{Finding, Verdict, net, securitytxt};
+
+/// The Origin sent to see whether the site grants it cross-origin access.
+const PROBE_ORIGIN: &str = "https://candor-probe.invalid";
+
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    /// Allow loopback and private addresses (local test servers, closed networks).
+    pub allow_private: bool,
+    pub timeout: Duration,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            allow_private: false,
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ScanReport {
+    pub target: String,
+    pub scanned_at: String,
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("{0} is not an http(s) URL with a host")]
+    BadUrl(String),
+    #[error("{0} is a private or loopback address (allow it with --allow-private)")]
+    Private(String),
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+}
+
+struct Fetched {
+    status: u16,
+    headers: Headers,
+    body: Vec<u8>,
+}
+
+async fn fetch(client: &reqwest::Client, url: &str, origin: bool) -> Result<Fetched, String> {
+    let mut request = client.get(url);
+    if origin {
+        request = request.header("origin", PROBE_ORIGIN);
+    }
+    let response = request.send().await.map_err(|e| describe(&e))?;
+    let status = response.status().as_u16();
+    let headers = Headers(
+        response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+    );
+    // security.txt and pages are small; never read more than 1 MiB of anything.
+    let mut body = Vec::new();
+    let mut response = response;
+    while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
+        body.extend_from_slice(&chunk);
+        if body.len() > 1024 * 1024 {
+            break;
+        }
+    }
+    Ok(Fetched {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// reqwest's error chain in one line (the TLS reason is deep inside it).
+fn describe(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// Scans one URL: the page at it, its host's plain-HTTP redirect (when the URL
+/// uses the default ports) and its host's security.txt.
+pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, ScanError> {
+    let url = url::Url::parse(target).map_err(|_| ScanError::BadUrl(target.into()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(ScanError::BadUrl(target.into()));
+    }
+    let host = url
+        .host_str()
+        .ok_or_else(|| ScanError::BadUrl(target.into()))?
+        .to_owned();
+    let literal: Option<std::net::IpAddr> =
+        host.trim_matches(|c| c == '[' || c == ']').parse().ok();
+    if !options.allow_private && literal.is_some_and(|ip| !net::is_public(ip)) {
+        return Err(ScanError::Private(host));
+    }
+    let client = net::guarded_client_builder(options.allow_private)
+        .timeout(options.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("Candor-Verify/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ScanError::Client(e.to_string()))?;
+    let mut findings = Vec::new();
+    let authority = match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.clone(),
+    };
+
+    // Plain HTTP: checked on the default port, or when the URL itself is http.
+    let mut https_first = None;
+    let plain = match url.scheme() {
+        "http" => Some(url.to_string()),
+        _ if url.port().is_none() => Some(format!("http://{host}/")),
+        _ => None,
+    };
+    match plain {
+        Some(plain) => match fetch(&client, &plain, false).await {
+            Ok(f) if (300..400).contains(&f.status) => {
+                let finding = headers::check_redirect(&authority, f.headers.one("location"));
+                https_first = Some(finding.verdict == Verdict::Pass);
+                findings.push(finding);
+            }
+            Ok(f) => {
+                https_first = Some(false);
+                findings.push(Finding::new(
+                    "redirect",
+                    "redirect_missing",
+                    Verdict::Fail,
+                    format!("{plain} answers {} without redirecting to HTTPS", f.status),
+                ));
+            }
+            Err(_) => findings.push(Finding::pass(
+                "redirect",
+                format!("{plain} is not served (plain HTTP is closed)"),
+            )),
+        },
+        None => findings.push(Finding::new(
+            "redirect",
+            "redirect_not_checked",
+            Verdict::Warn,
+            "a non-default HTTPS port: the plain-HTTP redirect is not checked",
+        )),
+    }
+
+    // The page over HTTPS (or as given, for http:// targets).
+    let page_url = if url.scheme() == "https" {
+        url.to_string()
+    } else {
+        let mut u = url.clone();
+        let _ = u.set_scheme("https");
+        u.to_string()
+    };
+    let page = match fetch(&client, &page_url, true).await {
+        Ok(p) => Some(p),
+        Err(e) => {
+            findings.push(Finding::new(
+                "tls",
+                "https_unreachable",
+                Verdict::Fail,
+                format!("{page_url}: {e}"),
+            ));
+            None
+        }
+    };
+    if let Some(page) = &page {
+        findings.push(Finding::pass(
+            "tls",
+            format!(
+                "{page_url}: certificate chain and host name valid (HTTP {})",
+                page.status
+            ),
+        ));
+        findings.extend(headers::check_hsts(&page.headers, https_first));
+        findings.extend(headers::check_csp(&page.headers));
+        findings.push(headers::check_framing(&page.headers));
+        findings.push(headers::check_nosniff(&page.headers));
+        findings.push(headers::check_referrer(&page.headers));
+        findings.extend(headers::check_cookies(&page.headers));
+        findings.push(headers::check_cors(&page.headers, PROBE_ORIGIN));
+    }
+
+    // security.txt at the host's well-known address.
+    let txt_url = format!("https://{authority}/.well-known/security.txt");
+    match fetch(&client, &txt_url, false).await {
+        Ok(f) if f.status == 200 => {
+            findings.extend(securitytxt::check_retrieval(
+                &txt_url,
+                f.headers.one("content-type"),
+            ));
+            let (_, body_findings) =
+                securitytxt::check_body(&f.body, &[&txt_url], OffsetDateTime::now_utc());
+            if body_findings.is_empty() {
+                findings.push(Finding::pass("security_txt", "valid per RFC 9116, signed"));
+            }
+            findings.extend(body_findings);
+        }
+        Ok(f) => findings.push(Finding::new(
+            "security_txt",
+            "no_security_txt",
+            Verdict::Fail,
+            format!("{txt_url} answers {}", f.status),
+        )),
+        Err(e) => findings.push(Finding::new(
+            "security_txt",
+            "no_security_txt",
+            Verdict::Fail,
+            format!("{txt_url}: {e}"),
+        )),
+    }
+    let scanned_at = OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    Ok(ScanReport {
+        target: target.to_owned(),
+        scanned_at,
+        verdict: crate::overall(&findings),
+        findings,
+    })
+}
