@@ -46,6 +46,8 @@ ensure_packages() {
     python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet aiosmtpd
     # …and PyPI's standardwebhooks verifies its signed webhooks.
     python3 -c 'import standardwebhooks' 2>/dev/null || python3 -m pip install --quiet standardwebhooks
+    # …and the scanner's local corpus servers get their certificates from cryptography.
+    python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install --quiet cryptography
 }
 
 start_postgres() {

@@ -7,6 +7,7 @@ pub mod headers;
 pub mod net;
 pub mod scan;
 pub mod securitytxt;
+pub mod tls;
 
 use serde::Serialize;
 

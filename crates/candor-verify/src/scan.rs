@@ -17,6 +17,11 @@ pub struct ScanOptions {
     /// Allow loopback and private addresses (local test servers, closed networks).
     pub allow_private: bool,
     pub timeout: Duration,
+    /// More trusted roots (PEM), for a private CA.
+    pub extra_roots: Vec<Vec<u8>>,
+    /// The plain-HTTP address whose first redirect is checked, when it is not
+    /// `http://HOST/` (a non-default port).
+    pub http_url: Option<String>,
 }
 
 impl Default for ScanOptions {
@@ -24,6 +29,8 @@ impl Default for ScanOptions {
         ScanOptions {
             allow_private: false,
             timeout: Duration::from_secs(10),
+            extra_roots: Vec::new(),
+            http_url: None,
         }
     }
 }
@@ -44,12 +51,16 @@ pub enum ScanError {
     Private(String),
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
+    #[error("a trusted root is not a PEM certificate: {0}")]
+    BadRoot(String),
 }
 
 struct Fetched {
     status: u16,
     headers: Headers,
     body: Vec<u8>,
+    /// The server's certificate (DER), for HTTPS.
+    certificate: Option<Vec<u8>>,
 }
 
 async fn fetch(client: &reqwest::Client, url: &str, origin: bool) -> Result<Fetched, String> {
@@ -59,6 +70,11 @@ async fn fetch(client: &reqwest::Client, url: &str, origin: bool) -> Result<Fetc
     }
     let response = request.send().await.map_err(|e| describe(&e))?;
     let status = response.status().as_u16();
+    let certificate = response
+        .extensions()
+        .get::<reqwest::tls::TlsInfo>()
+        .and_then(|t| t.peer_certificate())
+        .map(<[u8]>::to_vec);
     let headers = Headers(
         response
             .headers()
@@ -84,6 +100,7 @@ async fn fetch(client: &reqwest::Client, url: &str, origin: bool) -> Result<Fetc
         status,
         headers,
         body,
+        certificate,
     })
 }
 
@@ -115,7 +132,14 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
     if !options.allow_private && literal.is_some_and(|ip| !net::is_public(ip)) {
         return Err(ScanError::Private(host));
     }
-    let client = net::guarded_client_builder(options.allow_private)
+    let mut builder = net::guarded_client_builder(options.allow_private);
+    for pem in &options.extra_roots {
+        let cert =
+            reqwest::Certificate::from_pem(pem).map_err(|e| ScanError::BadRoot(e.to_string()))?;
+        builder = builder.add_root_certificate(cert);
+    }
+    let client = builder
+        .tls_info(true)
         .timeout(options.timeout)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("Candor-Verify/", env!("CARGO_PKG_VERSION")))
@@ -129,15 +153,16 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
 
     // Plain HTTP: checked on the default port, or when the URL itself is http.
     let mut https_first = None;
-    let plain = match url.scheme() {
-        "http" => Some(url.to_string()),
-        _ if url.port().is_none() => Some(format!("http://{host}/")),
+    let plain = match (&options.http_url, url.scheme()) {
+        (Some(given), _) => Some(given.clone()),
+        (None, "http") => Some(url.to_string()),
+        (None, _) if url.port().is_none() => Some(format!("http://{host}/")),
         _ => None,
     };
     match plain {
         Some(plain) => match fetch(&client, &plain, false).await {
             Ok(f) if (300..400).contains(&f.status) => {
-                let finding = headers::check_redirect(&authority, f.headers.one("location"));
+                let finding = headers::check_redirect(&host, f.headers.one("location"));
                 https_first = Some(finding.verdict == Verdict::Pass);
                 findings.push(finding);
             }
@@ -174,22 +199,27 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
     let page = match fetch(&client, &page_url, true).await {
         Ok(p) => Some(p),
         Err(e) => {
-            findings.push(Finding::new(
-                "tls",
-                "https_unreachable",
-                Verdict::Fail,
-                format!("{page_url}: {e}"),
-            ));
+            findings.push(tls_failure(&page_url, &e));
             None
         }
     };
+    if url.scheme() == "https" || page.is_some() {
+        let port = url.port().unwrap_or(443);
+        let addr = tokio::net::lookup_host((host.as_str(), port))
+            .await
+            .ok()
+            .and_then(|mut addrs| addrs.next())
+            .filter(|a| options.allow_private || net::is_public(a.ip()));
+        if let Some(addr) = addr {
+            let name = literal.is_none().then_some(host.as_str());
+            let legacy = crate::tls::probe_legacy(addr, name, options.timeout).await;
+            findings.push(crate::tls::check_protocols(&legacy));
+        }
+    }
     if let Some(page) = &page {
-        findings.push(Finding::pass(
-            "tls",
-            format!(
-                "{page_url}: certificate chain and host name valid (HTTP {})",
-                page.status
-            ),
+        findings.push(crate::tls::check_certificate(
+            page.certificate.as_deref(),
+            OffsetDateTime::now_utc(),
         ));
         findings.extend(headers::check_hsts(&page.headers, https_first));
         findings.extend(headers::check_csp(&page.headers));
@@ -237,4 +267,42 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
         verdict: crate::overall(&findings),
         findings,
     })
+}
+
+/// Why an HTTPS connection failed, in the terms of certificate problems.
+fn tls_failure(url: &str, error: &str) -> Finding {
+    let lower = error.to_ascii_lowercase();
+    let (code, what) = if lower.contains("expired") {
+        ("tls_expired", "the certificate has expired")
+    } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
+        (
+            "tls_name_mismatch",
+            "the certificate does not name this host",
+        )
+    } else if lower.contains("unknownissuer")
+        || lower.contains("unknown issuer")
+        || lower.contains("self-signed")
+        || lower.contains("selfsigned")
+        || lower.contains("invalid peer certificate")
+    {
+        (
+            "tls_untrusted",
+            "the certificate is not signed by a trusted authority",
+        )
+    } else if lower.contains("invalidcontenttype") || lower.contains("corrupt message") {
+        ("https_unreachable", "the port does not speak TLS")
+    } else if lower.contains("protocolversion") || lower.contains("protocol version") {
+        (
+            "tls_old_protocol_only",
+            "the server offers no TLS version this client accepts (1.2 or 1.3)",
+        )
+    } else {
+        ("https_unreachable", "no HTTPS connection")
+    };
+    Finding::new(
+        "tls",
+        code,
+        Verdict::Fail,
+        format!("{what}: {url} ({error})"),
+    )
 }

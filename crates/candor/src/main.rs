@@ -102,6 +102,13 @@ enum Command {
         /// Allow loopback and private addresses.
         #[arg(long)]
         allow_private: bool,
+        /// Also trust the CA certificates in this PEM file (a private CA).
+        #[arg(long)]
+        ca_file: Option<PathBuf>,
+        /// The plain-HTTP address whose redirect to check, when HTTPS is on a
+        /// non-default port (e.g. http://127.0.0.1:8080/).
+        #[arg(long)]
+        http: Option<String>,
     },
     /// Rotate the master key: `rotate` puts a new key first in the key file and
     /// re-seals every org's secrets and data keys under it (files are not rewritten);
@@ -448,9 +455,21 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         urls,
         json,
         allow_private,
+        ca_file,
+        http,
     } = &cli.command
     {
-        return verify(urls, *json, *allow_private).await;
+        let mut options = candor_verify::scan::ScanOptions {
+            allow_private: *allow_private,
+            http_url: http.clone(),
+            ..Default::default()
+        };
+        if let Some(path) = ca_file {
+            options
+                .extra_roots
+                .push(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?);
+        }
+        return verify(urls, *json, &options).await;
     }
     if let Command::Watch {
         url,
@@ -1081,14 +1100,14 @@ async fn shutdown_signal() {
     tracing::info!("shutdown requested; finishing in-flight requests");
 }
 
-async fn verify(urls: &[String], json: bool, allow_private: bool) -> Result<ExitCode> {
-    let options = candor_verify::scan::ScanOptions {
-        allow_private,
-        ..Default::default()
-    };
+async fn verify(
+    urls: &[String],
+    json: bool,
+    options: &candor_verify::scan::ScanOptions,
+) -> Result<ExitCode> {
     let mut reports = Vec::new();
     for url in urls {
-        reports.push(candor_verify::scan::scan(url, &options).await?);
+        reports.push(candor_verify::scan::scan(url, options).await?);
     }
     if json {
         println!("{}", serde_json::to_string_pretty(&reports)?);
