@@ -12,6 +12,7 @@
          "tls_min": "1.2", "tls_max": "1.3",          (optional)
          "headers": [["Name", "value"], ...],          (every HTTPS response)
          "files": {"/path": {"body": "...", "content_type": "..."}},
+         "dir": "/path",                               (optional: files read per request)
          "http": {"redirect": "https://..."}           (optional plain HTTP; absent:
                                                         no HTTP listener; {} : 200)
         }
@@ -67,7 +68,8 @@ def make_certs(directory):
                    .public_key(key.public_key()).serial_number(x509.random_serial_number())
                    .not_valid_before(not_before).not_valid_after(not_after)
                    .add_extension(x509.SubjectAlternativeName([
-                       x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+                       x509.DNSName("localhost"), x509.DNSName("*.candor.test"),
+                       x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
                    .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
                    .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False))
         if not self_signed:
@@ -95,6 +97,13 @@ def serve(config_path):
     class Https(BaseHTTPRequestHandler):
         def do_GET(self):
             entry = files.get(self.path.split("?")[0])
+            served_dir = config.get("dir")
+            if entry is None and served_dir:
+                # Files written while the server runs (a host-ownership token).
+                local = os.path.join(served_dir, self.path.split("?")[0].lstrip("/"))
+                if os.path.isfile(local):
+                    with open(local) as f:
+                        entry = {"body": f.read(), "content_type": "text/plain; charset=utf-8"}
             if entry is None and self.path.split("?")[0] not in ("/", "/index.html"):
                 self.send_response(404)
                 for k, v in headers:

@@ -6,6 +6,7 @@
 //! (Message-ID, `webhook-id`) across attempts so receivers can drop repeats.
 
 pub mod compose;
+pub mod evidence;
 pub mod mail;
 pub mod webhook;
 pub mod worker;

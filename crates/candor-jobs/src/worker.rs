@@ -32,6 +32,8 @@ pub struct WorkerConfig {
     pub backoff: Vec<Duration>,
     /// Lets webhooks target loopback and private networks (tests, closed networks).
     pub allow_private_targets: bool,
+    /// Scheduled evidence checks; None runs none.
+    pub evidence: Option<crate::evidence::EvidenceConfig>,
 }
 
 impl WorkerConfig {
@@ -47,6 +49,7 @@ impl WorkerConfig {
                 .map(Duration::from_secs)
                 .collect(),
             allow_private_targets: false,
+            evidence: None,
         }
     }
 }
@@ -137,6 +140,15 @@ impl Worker {
                 continue;
             };
             self.announce(&scope).await?;
+            if let Some(config) = &self.inner.config.evidence {
+                // A host that cannot be scanned is recorded as failing; a store
+                // error stops this org's pass only.
+                if let Err(e) =
+                    crate::evidence::run_due_checks(&self.inner.store, &scope, config).await
+                {
+                    tracing::warn!(org = %scope.slug(), error = %e, "evidence checks failed");
+                }
+            }
             while !shutdown.is_cancelled() {
                 if self.deliver_batch(&scope).await? == 0 {
                     break;

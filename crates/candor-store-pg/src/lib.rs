@@ -34,6 +34,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 mod documents;
+mod evidence;
 mod outbox;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -52,6 +53,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../migrations/0010_reports.sql")),
     (11, include_str!("../migrations/0011_org_hosts.sql")),
     (12, include_str!("../migrations/0012_org_erasure.sql")),
+    (13, include_str!("../migrations/0013_evidence.sql")),
 ];
 
 /// Privileges of the app role, per table. Revisions and the audit log are
@@ -78,6 +80,8 @@ const APP_GRANTS: &[(&str, &str)] = &[
     ("downloads", "SELECT, INSERT, DELETE"),
     ("vuln_reports", "SELECT, INSERT, UPDATE"),
     ("org_hosts", "SELECT, INSERT, DELETE"),
+    ("host_claims", "SELECT, INSERT, UPDATE, DELETE"),
+    ("evidence", "SELECT, INSERT, UPDATE"),
     ("log_entries", "SELECT, INSERT"),
     ("log_nodes", "SELECT, INSERT"),
     ("org_secrets", "SELECT, INSERT, UPDATE"),
@@ -1302,6 +1306,47 @@ impl Store for PgStore {
             .await
             .map_err(backend)?;
         tx.commit().await.map_err(backend)
+    }
+
+    async fn claim_host(
+        &self,
+        scope: &OrgScope,
+        host: &str,
+        token: &str,
+        at: OffsetDateTime,
+    ) -> Result<candor_store::evidence::HostClaim> {
+        self.ev_claim_host(scope, host, token, at).await
+    }
+
+    async fn host_claims(
+        &self,
+        scope: &OrgScope,
+    ) -> Result<Vec<candor_store::evidence::HostClaim>> {
+        self.ev_host_claims(scope).await
+    }
+
+    async fn mark_host_verified(
+        &self,
+        scope: &OrgScope,
+        host: &str,
+        at: OffsetDateTime,
+    ) -> Result<bool> {
+        self.ev_mark_verified(scope, host, at).await
+    }
+
+    async fn record_evidence(
+        &self,
+        scope: &OrgScope,
+        record: &candor_store::evidence::EvidenceRecord,
+    ) -> Result<candor_store::evidence::EvidenceRecord> {
+        self.ev_record(scope, record).await
+    }
+
+    async fn evidence(
+        &self,
+        scope: &OrgScope,
+    ) -> Result<Vec<candor_store::evidence::EvidenceRecord>> {
+        self.ev_list(scope).await
     }
 
     async fn sealed_items(&self, scope: &OrgScope) -> Result<Vec<SealedItem>> {

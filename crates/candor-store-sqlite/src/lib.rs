@@ -35,12 +35,15 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 mod documents;
+mod evidence;
 mod outbox;
 
 /// Every table with an `org_id`, children before parents: what deleting an org
 /// empties. A new tenant table must be added here (a test deletes an org with
 /// rows in every table and checks that none remain).
 const ORG_TABLES: &[&str] = &[
+    "evidence",
+    "host_claims",
     "downloads",
     "download_grants",
     "document_requests",
@@ -79,6 +82,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../migrations/0010_reports.sql")),
     (11, include_str!("../migrations/0011_org_hosts.sql")),
     (12, include_str!("../migrations/0012_org_erasure.sql")),
+    (13, include_str!("../migrations/0013_evidence.sql")),
 ];
 
 const LATEST_REVISION: &str = "SELECT number, content_hash, content, published_at FROM revisions
@@ -1248,6 +1252,47 @@ impl Store for SqliteStore {
             .await
             .map_err(backend)?;
         tx.commit().await.map_err(backend)
+    }
+
+    async fn claim_host(
+        &self,
+        scope: &OrgScope,
+        host: &str,
+        token: &str,
+        at: OffsetDateTime,
+    ) -> Result<candor_store::evidence::HostClaim> {
+        evidence::claim_host(&self.pool, scope, host, token, at).await
+    }
+
+    async fn host_claims(
+        &self,
+        scope: &OrgScope,
+    ) -> Result<Vec<candor_store::evidence::HostClaim>> {
+        evidence::host_claims(&self.pool, scope).await
+    }
+
+    async fn mark_host_verified(
+        &self,
+        scope: &OrgScope,
+        host: &str,
+        at: OffsetDateTime,
+    ) -> Result<bool> {
+        evidence::mark_verified(&self.pool, scope, host, at).await
+    }
+
+    async fn record_evidence(
+        &self,
+        scope: &OrgScope,
+        record: &candor_store::evidence::EvidenceRecord,
+    ) -> Result<candor_store::evidence::EvidenceRecord> {
+        evidence::record(&self.pool, scope, record).await
+    }
+
+    async fn evidence(
+        &self,
+        scope: &OrgScope,
+    ) -> Result<Vec<candor_store::evidence::EvidenceRecord>> {
+        evidence::list(&self.pool, scope).await
     }
 
     async fn sealed_items(&self, scope: &OrgScope) -> Result<Vec<SealedItem>> {

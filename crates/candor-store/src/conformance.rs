@@ -44,7 +44,8 @@ macro_rules! conformance_tests {
             document_requests_grants_and_downloads_stay_in_their_org,
             vulnerability_reports_are_sealed_queued_and_acknowledged_once,
             personal_data_can_be_erased_per_person,
-            deleting_an_org_removes_all_of_it_and_nothing_else
+            deleting_an_org_removes_all_of_it_and_nothing_else,
+            hosts_are_claimed_per_org_and_evidence_remembers_when_failing_began
         );
     };
     (@cases $make:expr; $($case:ident),*) => {
@@ -1624,4 +1625,105 @@ pub async fn deleting_an_org_removes_all_of_it_and_nothing_else(store: Arc<dyn S
     assert!(store.data_keys(&again).await.unwrap().is_empty());
     // Revisions stay immutable outside an org deletion.
     assert!(store.revisions(&b).await.unwrap().len() == 1);
+}
+
+pub async fn hosts_are_claimed_per_org_and_evidence_remembers_when_failing_began(
+    store: Arc<dyn Store>,
+) {
+    use crate::evidence::EvidenceRecord;
+    let a = new_org(&*store, "ev-a").await;
+    let b = new_org(&*store, "ev-b").await;
+    let claim = store
+        .claim_host(&a, "app.example.com", "tok-1", now())
+        .await
+        .unwrap();
+    assert_eq!(claim.token, "tok-1");
+    assert!(claim.verified_at.is_none());
+    // Claiming again keeps the token already published.
+    assert_eq!(
+        store
+            .claim_host(&a, "app.example.com", "tok-2", now())
+            .await
+            .unwrap()
+            .token,
+        "tok-1"
+    );
+    // Another org may claim the same name, but proves it separately.
+    store
+        .claim_host(&b, "app.example.com", "tok-b", now())
+        .await
+        .unwrap();
+    assert!(
+        store
+            .mark_host_verified(&a, "app.example.com", now())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .mark_host_verified(&a, "other.example.com", now())
+            .await
+            .unwrap()
+    );
+    assert!(
+        store.host_claims(&a).await.unwrap()[0]
+            .verified_at
+            .is_some()
+    );
+    assert!(
+        store.host_claims(&b).await.unwrap()[0]
+            .verified_at
+            .is_none()
+    );
+
+    let at = |minutes: i64| now() + time::Duration::minutes(minutes);
+    let result = |verdict: &str, ran_at| EvidenceRecord {
+        host: "app.example.com".into(),
+        check: "hsts".into(),
+        ran_at,
+        verdict: verdict.into(),
+        summary: format!("{verdict} summary"),
+        findings_json: "[]".into(),
+        failing_since: None,
+    };
+    assert_eq!(
+        store
+            .record_evidence(&a, &result("pass", at(0)))
+            .await
+            .unwrap()
+            .failing_since,
+        None
+    );
+    assert_eq!(
+        store
+            .record_evidence(&a, &result("fail", at(10)))
+            .await
+            .unwrap()
+            .failing_since,
+        Some(at(10))
+    );
+    assert_eq!(
+        store
+            .record_evidence(&a, &result("fail", at(20)))
+            .await
+            .unwrap()
+            .failing_since,
+        Some(at(10)),
+        "still failing since the first failure"
+    );
+    let listed = store.evidence(&a).await.unwrap();
+    assert_eq!(listed.len(), 1, "one latest result per host and check");
+    assert_eq!(
+        (listed[0].ran_at, listed[0].failing_since),
+        (at(20), Some(at(10)))
+    );
+    assert_eq!(
+        store
+            .record_evidence(&a, &result("pass", at(30)))
+            .await
+            .unwrap()
+            .failing_since,
+        None
+    );
+    assert!(store.evidence(&b).await.unwrap().is_empty());
 }

@@ -30,6 +30,7 @@ pub mod conformance;
 mod ops;
 
 pub mod documents;
+pub mod evidence;
 pub mod keys;
 pub mod log;
 pub mod outbox;
@@ -478,6 +479,33 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes the org and everything it holds (revisions, logs and audit log
     /// included), in one transaction. The scope is consumed: nothing is left to act on.
     async fn delete_org(&self, scope: OrgScope) -> Result<()>;
+
+    // Evidence.
+
+    /// Claims a host for the org; a host already claimed keeps its token.
+    async fn claim_host(
+        &self,
+        scope: &OrgScope,
+        host: &str,
+        token: &str,
+        at: OffsetDateTime,
+    ) -> Result<evidence::HostClaim>;
+    async fn host_claims(&self, scope: &OrgScope) -> Result<Vec<evidence::HostClaim>>;
+    /// Records that the org proved control of `host`; false if it is not claimed.
+    async fn mark_host_verified(
+        &self,
+        scope: &OrgScope,
+        host: &str,
+        at: OffsetDateTime,
+    ) -> Result<bool>;
+    /// Stores a check's latest result (replacing the previous one), keeping the
+    /// start of a run of failures; returns the stored record.
+    async fn record_evidence(
+        &self,
+        scope: &OrgScope,
+        record: &evidence::EvidenceRecord,
+    ) -> Result<evidence::EvidenceRecord>;
+    async fn evidence(&self, scope: &OrgScope) -> Result<Vec<evidence::EvidenceRecord>>;
 
     /// Every sealed value of the org (signing keys, data keys, webhook secrets).
     async fn sealed_items(&self, scope: &OrgScope) -> Result<Vec<SealedItem>>;

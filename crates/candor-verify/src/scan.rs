@@ -22,6 +22,9 @@ pub struct ScanOptions {
     /// The plain-HTTP address whose first redirect is checked, when it is not
     /// `http://HOST/` (a non-default port).
     pub http_url: Option<String>,
+    /// Fixed addresses for host names (like curl's --resolve): the port given here
+    /// is used for HTTPS when the URL names none.
+    pub resolve: Vec<(String, std::net::SocketAddr)>,
 }
 
 impl Default for ScanOptions {
@@ -31,6 +34,7 @@ impl Default for ScanOptions {
             timeout: Duration::from_secs(10),
             extra_roots: Vec::new(),
             http_url: None,
+            resolve: Vec::new(),
         }
     }
 }
@@ -132,19 +136,7 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
     if !options.allow_private && literal.is_some_and(|ip| !net::is_public(ip)) {
         return Err(ScanError::Private(host));
     }
-    let mut builder = net::guarded_client_builder(options.allow_private);
-    for pem in &options.extra_roots {
-        let cert =
-            reqwest::Certificate::from_pem(pem).map_err(|e| ScanError::BadRoot(e.to_string()))?;
-        builder = builder.add_root_certificate(cert);
-    }
-    let client = builder
-        .tls_info(true)
-        .timeout(options.timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("Candor-Verify/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| ScanError::Client(e.to_string()))?;
+    let client = client(options)?;
     let mut findings = Vec::new();
     let authority = match url.port() {
         Some(port) => format!("{host}:{port}"),
@@ -204,12 +196,19 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
         }
     };
     if url.scheme() == "https" || page.is_some() {
-        let port = url.port().unwrap_or(443);
-        let addr = tokio::net::lookup_host((host.as_str(), port))
-            .await
-            .ok()
-            .and_then(|mut addrs| addrs.next())
-            .filter(|a| options.allow_private || net::is_public(a.ip()));
+        let fixed = options
+            .resolve
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(&host))
+            .map(|(_, addr)| *addr);
+        let addr = match fixed {
+            Some(addr) => Some(addr),
+            None => tokio::net::lookup_host((host.as_str(), url.port().unwrap_or(443)))
+                .await
+                .ok()
+                .and_then(|mut addrs| addrs.next()),
+        }
+        .filter(|a| options.allow_private || net::is_public(a.ip()));
         if let Some(addr) = addr {
             let name = literal.is_none().then_some(host.as_str());
             let legacy = crate::tls::probe_legacy(addr, name, options.timeout).await;
@@ -267,6 +266,46 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
         verdict: crate::overall(&findings),
         findings,
     })
+}
+
+/// The client every scan uses: guarded, no redirects, the operator's extra roots
+/// and fixed addresses.
+fn client(options: &ScanOptions) -> Result<reqwest::Client, ScanError> {
+    let mut builder = net::guarded_client_builder(options.allow_private);
+    for pem in &options.extra_roots {
+        let cert =
+            reqwest::Certificate::from_pem(pem).map_err(|e| ScanError::BadRoot(e.to_string()))?;
+        builder = builder.add_root_certificate(cert);
+    }
+    for (name, addr) in &options.resolve {
+        builder = builder.resolve(name, *addr);
+    }
+    builder
+        .tls_info(true)
+        .timeout(options.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("Candor-Verify/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ScanError::Client(e.to_string()))
+}
+
+/// The text at `url` (at most 4 KiB), for proving control of a host: no
+/// redirects, the same guards as a scan.
+pub async fn fetch_proof(url: &str, options: &ScanOptions) -> Result<String, String> {
+    let parsed = url::Url::parse(url).map_err(|_| format!("{url} is not a URL"))?;
+    let host = parsed.host_str().unwrap_or_default();
+    let literal: Option<std::net::IpAddr> =
+        host.trim_matches(|c| c == '[' || c == ']').parse().ok();
+    if !options.allow_private && literal.is_some_and(|ip| !net::is_public(ip)) {
+        return Err(format!("{host} is a private address"));
+    }
+    let client = client(options).map_err(|e| e.to_string())?;
+    let fetched = fetch(&client, url, false).await?;
+    if fetched.status != 200 {
+        return Err(format!("{url} answers {}", fetched.status));
+    }
+    let body = &fetched.body[..fetched.body.len().min(4096)];
+    Ok(String::from_utf8_lossy(body).into_owned())
 }
 
 /// Why an HTTPS connection failed, in the terms of certificate problems.

@@ -43,6 +43,21 @@ const ADMIN_ORG_ROUTES: &[(Method, &str, Action)] = &[
     ),
     (
         Method::GET,
+        "/admin/orgs/{org}/hosts",
+        Action::ManageSettings,
+    ),
+    (
+        Method::POST,
+        "/admin/orgs/{org}/hosts",
+        Action::ManageSettings,
+    ),
+    (
+        Method::POST,
+        "/admin/orgs/{org}/hosts/{host}/verify",
+        Action::ManageSettings,
+    ),
+    (
+        Method::GET,
         "/admin/orgs/{org}/privacy",
         Action::HandlePrivacyRequests,
     ),

@@ -255,6 +255,7 @@ struct OrgPage<'a> {
     can_handle_reports: bool,
     overdue_reports: usize,
     can_handle_privacy: bool,
+    can_manage_settings: bool,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -317,6 +318,7 @@ async fn org_view(
             can_manage_documents: allows(access.role, Action::ManageDocuments),
             can_handle_reports: allows(access.role, Action::HandleReports),
             can_handle_privacy: allows(access.role, Action::HandlePrivacyRequests),
+            can_manage_settings: allows(access.role, Action::ManageSettings),
             overdue_reports,
             notice,
             error,

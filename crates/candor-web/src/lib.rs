@@ -33,6 +33,7 @@ pub mod documents;
 pub mod error;
 pub mod feed;
 pub mod headers;
+pub mod hosts;
 pub mod limits;
 pub mod log;
 pub mod manage;
@@ -82,6 +83,10 @@ pub struct WebConfig {
     pub public_url: url::Url,
     /// Let webhook subscribers name loopback or private addresses (tests, closed networks).
     pub allow_private_webhooks: bool,
+    /// How the scanner reaches org hosts (to check a host-ownership proof).
+    pub check_options: candor_verify::scan::ScanOptions,
+    /// How often evidence checks run; a result older than twice this is stale.
+    pub check_interval: Duration,
 }
 
 impl Default for WebConfig {
@@ -101,6 +106,8 @@ impl Default for WebConfig {
             account_writes_per_minute: NonZeroU32::MIN.saturating_add(59),
             public_url: url::Url::parse("http://localhost/").unwrap_or_else(|_| unreachable!()),
             allow_private_webhooks: false,
+            check_options: candor_verify::scan::ScanOptions::default(),
+            check_interval: Duration::from_secs(6 * 3600),
         }
     }
 }
@@ -242,6 +249,11 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/orgs/{org}/publish", post(admin::publish))
         .route("/admin/orgs/{org}/audit", get(admin::audit))
         .route("/admin/orgs/{org}/subscribers", get(admin::subscribers))
+        .route(
+            "/admin/orgs/{org}/hosts",
+            get(hosts::hosts).post(hosts::claim),
+        )
+        .route("/admin/orgs/{org}/hosts/{host}/verify", post(hosts::verify))
         .route("/admin/orgs/{org}/privacy", get(privacy::admin_privacy))
         .route(
             "/admin/orgs/{org}/privacy/export",

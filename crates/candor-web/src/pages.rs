@@ -27,6 +27,9 @@ use crate::views::{NotFoundPage, TrustPage, UnpublishedPage};
 pub struct Rendered {
     pub number: u64,
     day: Day,
+    /// What the evidence looked like when rendered (newest run, hour of rendering),
+    /// so that new results, and results going stale, re-render the page.
+    evidence_key: Option<(i64, usize, i64)>,
     html: Bytes,
     html_etag: HeaderValue,
     json: Bytes,
@@ -101,15 +104,38 @@ impl PageCache {
                 .unwrap_or_default();
             return Ok(Lookup::Unpublished(name));
         };
+        let current_key = match &cached {
+            Some(page) if page.evidence_key.is_none() => None,
+            _ => evidence_key(store, &scope).await?,
+        };
         if let Some(page) = cached
             && page.number == latest.number
             && page.day == today()
+            && page.evidence_key == current_key
         {
             page.checked_ms.store(now, Ordering::Relaxed);
             return Ok(Lookup::Found(page));
         }
         let Some(revision) = store.revision(&scope, latest.number).await? else {
             return Ok(Lookup::Unknown);
+        };
+        let has_checks = revision
+            .content
+            .controls
+            .iter()
+            .any(|c| !c.checks.is_empty());
+        let evidence = if has_checks {
+            let records = store.evidence(&scope).await?;
+            let verified: Vec<String> = store
+                .host_claims(&scope)
+                .await?
+                .into_iter()
+                .filter(|c| c.verified_at.is_some())
+                .map(|c| c.host)
+                .collect();
+            Some((records, verified))
+        } else {
+            None
         };
         // The verifier key is printed on the page; without a master key there is none.
         let log_key = match state.config.master_key {
@@ -129,7 +155,20 @@ impl PageCache {
             key: log_key,
             root: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, log_root),
         };
-        let page = Arc::new(render(&slug, &revision, log, now)?);
+        let key = if has_checks {
+            evidence_key(store, &scope).await?
+        } else {
+            None
+        };
+        let page = Arc::new(render(
+            &slug,
+            &revision,
+            log,
+            now,
+            evidence.as_ref(),
+            state.config.check_interval,
+            key,
+        )?);
         if let Ok(mut entries) = self.entries.write() {
             entries.insert(slug, page.clone());
         }
@@ -143,16 +182,46 @@ struct LogView {
     root: String,
 }
 
+/// The evidence's newest run, how many records, and the current hour: a change in
+/// any of them re-renders a page that shows evidence.
+async fn evidence_key(
+    store: &dyn candor_store::Store,
+    scope: &candor_store::OrgScope,
+) -> Result<Option<(i64, usize, i64)>, StoreError> {
+    let records = store.evidence(scope).await?;
+    let newest = records
+        .iter()
+        .map(|r| r.ran_at.unix_timestamp())
+        .max()
+        .unwrap_or(0);
+    let hour = time::OffsetDateTime::now_utc().unix_timestamp() / 3600;
+    Ok(Some((newest, records.len(), hour)))
+}
+
+type EvidenceInput = (Vec<candor_store::evidence::EvidenceRecord>, Vec<String>);
+
 fn render(
     slug: &OrgSlug,
     revision: &Revision,
     log: LogView,
     now_ms: u64,
+    evidence: Option<&EvidenceInput>,
+    check_interval: Duration,
+    evidence_key: Option<(i64, usize, i64)>,
 ) -> Result<Rendered, StoreError> {
     let day = today();
     let mut page = TrustPage::new(slug.as_str(), revision, day);
     page.log_key = log.key;
     page.log_root = Some(log.root);
+    if let Some((records, verified)) = evidence {
+        crate::views::attach_evidence(
+            &mut page,
+            records,
+            verified,
+            time::OffsetDateTime::now_utc(),
+            check_interval,
+        );
+    }
     let html = page
         .render()
         .map_err(|e| StoreError::Backend(format!("rendering {slug}: {e}")))?;
@@ -161,6 +230,7 @@ fn render(
     Ok(Rendered {
         number: revision.number,
         day,
+        evidence_key,
         html_etag: etag_for(html.as_bytes()),
         html: Bytes::from(html),
         json_etag: etag_for(&json),

@@ -23,6 +23,16 @@ pub struct MappingView {
 pub struct ControlView<'a> {
     pub control: &'a Control,
     pub mappings: Vec<MappingView>,
+    /// One line per check the control names: what Candor last observed.
+    pub evidence: Vec<EvidenceLine>,
+}
+
+/// A check's standing on the page. Never green unless a recent check passed.
+pub struct EvidenceLine {
+    pub text: String,
+    /// `ok`, `warn`, `bad` or `unknown`, for the badge colour.
+    pub css: &'static str,
+    pub label: &'static str,
 }
 
 pub struct CategoryView<'a> {
@@ -139,6 +149,7 @@ impl<'a> TrustPage<'a> {
             }
             grouped.entry(key).or_default().push(ControlView {
                 control,
+                evidence: Vec::new(),
                 mappings: control
                     .mappings
                     .iter()
@@ -237,4 +248,78 @@ pub fn human_time(t: time::OffsetDateTime) -> String {
     t.to_offset(time::UtcOffset::UTC)
         .format(HUMAN_TIME)
         .unwrap_or_default()
+}
+
+/// What the page says about each control's checks, from the stored evidence.
+pub fn attach_evidence(
+    page: &mut TrustPage<'_>,
+    evidence: &[candor_store::evidence::EvidenceRecord],
+    verified_hosts: &[String],
+    now: time::OffsetDateTime,
+    interval: std::time::Duration,
+) {
+    let interval = time::Duration::try_from(interval).unwrap_or(time::Duration::hours(6));
+    for category in &mut page.categories {
+        for view in &mut category.controls {
+            view.evidence = view
+                .control
+                .checks
+                .iter()
+                .map(|check| {
+                    let kind = candor_jobs::evidence::kind_name(check.check);
+                    let host = check.host.as_str();
+                    let what = format!("{kind} on {host}");
+                    let record = evidence.iter().find(|e| e.host == host && e.check == kind);
+                    let line = |css, label, text: String| EvidenceLine { text, css, label };
+                    if !verified_hosts.iter().any(|h| h == host) {
+                        return line(
+                            "unknown",
+                            "Not verified",
+                            format!(
+                                "{what}: not verified, the org has not proven it controls this host"
+                            ),
+                        );
+                    }
+                    let Some(r) = record else {
+                        return line(
+                            "unknown",
+                            "Not checked yet",
+                            format!("{what}: not checked yet"),
+                        );
+                    };
+                    if now - r.ran_at > interval * 2 {
+                        return line(
+                            "unknown",
+                            "Stale",
+                            format!(
+                                "{what}: last checked {}, too long ago to count",
+                                human_time(r.ran_at)
+                            ),
+                        );
+                    }
+                    match r.verdict.as_str() {
+                        "pass" => line(
+                            "ok",
+                            "Verified",
+                            format!("{what}: verified {} ({})", human_time(r.ran_at), r.summary),
+                        ),
+                        "warn" => line(
+                            "warn",
+                            "Verified with warnings",
+                            format!("{what}: checked {}: {}", human_time(r.ran_at), r.summary),
+                        ),
+                        _ => line(
+                            "bad",
+                            "Failing",
+                            format!(
+                                "{what}: failing since {}: {}",
+                                human_time(r.failing_since.unwrap_or(r.ran_at)),
+                                r.summary
+                            ),
+                        ),
+                    }
+                })
+                .collect();
+        }
+    }
 }

@@ -401,9 +401,48 @@ struct Outbound {
     /// Waits between attempts, in seconds, comma-separated (default: 5,300,1800,7200,18000,36000,36000).
     #[arg(long, env = "CANDOR_WORKER_BACKOFF_SECONDS", value_delimiter = ',')]
     worker_backoff_seconds: Vec<u64>,
+    /// Minutes between evidence checks of each host (results older than twice this
+    /// show as stale, never as passing).
+    #[arg(long, env = "CANDOR_CHECK_INTERVAL_MINUTES", default_value_t = 360)]
+    check_interval_minutes: u64,
+    /// Let evidence checks and host proofs reach loopback and private addresses.
+    #[arg(long, env = "CANDOR_ALLOW_PRIVATE_CHECKS")]
+    allow_private_checks: bool,
+    /// Also trust the CA certificates in this PEM file when checking hosts.
+    #[arg(long, env = "CANDOR_CHECK_CA_FILE")]
+    check_ca_file: Option<PathBuf>,
+    /// Fixed addresses for checked hosts, HOST=IP:PORT (repeatable), like curl's --resolve.
+    #[arg(long, env = "CANDOR_CHECK_RESOLVE", value_delimiter = ',')]
+    check_resolve: Vec<String>,
 }
 
 impl Outbound {
+    fn scan_options(&self) -> Result<candor_verify::scan::ScanOptions> {
+        let mut options = candor_verify::scan::ScanOptions {
+            allow_private: self.allow_private_checks,
+            ..Default::default()
+        };
+        if let Some(path) = &self.check_ca_file {
+            options
+                .extra_roots
+                .push(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?);
+        }
+        for entry in &self.check_resolve {
+            let (host, addr) = entry
+                .split_once('=')
+                .ok_or_else(|| anyhow!("--check-resolve {entry:?}: want HOST=IP:PORT"))?;
+            let addr = addr
+                .parse()
+                .map_err(|_| anyhow!("--check-resolve {entry:?}: {addr} is not IP:PORT"))?;
+            options.resolve.push((host.to_ascii_lowercase(), addr));
+        }
+        Ok(options)
+    }
+
+    fn check_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.check_interval_minutes.max(1) * 60)
+    }
+
     fn public_url(&self, listen: &str) -> Result<url::Url> {
         match &self.public_url {
             Some(url) => Ok(url.clone()),
@@ -446,6 +485,9 @@ impl Outbound {
                 .collect();
         }
         config.allow_private_targets = self.allow_private_webhooks;
+        let mut evidence = candor_jobs::evidence::EvidenceConfig::new(self.scan_options()?);
+        evidence.interval = self.check_interval();
+        config.evidence = Some(evidence);
         candor_jobs::Worker::new(store, master, mailer, config).map_err(anyhow::Error::msg)
     }
 }
@@ -1050,6 +1092,8 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
         log_host: options.log_host,
         public_url: public_url.clone(),
         allow_private_webhooks: options.outbound.allow_private_webhooks,
+        check_options: options.outbound.scan_options()?,
+        check_interval: options.outbound.check_interval(),
         ..Default::default()
     };
     let mut state = candor_web::AppState::new(store.clone(), config);

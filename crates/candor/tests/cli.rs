@@ -1529,3 +1529,182 @@ fn verify_reports_each_failing_check_in_a_line_and_as_json() {
     assert_eq!(reports[0]["verdict"], "fail");
     assert!(server.terminate().success());
 }
+
+/// Starts tests/support/corpus_server.py with a configuration; stopped when dropped.
+struct LocalHost {
+    child: Child,
+    https: u16,
+}
+
+impl Drop for LocalHost {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn corpus_script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/support/corpus_server.py")
+}
+
+fn local_host(dir: &Path, config: serde_json::Value) -> LocalHost {
+    let path = dir.join("host.json");
+    std::fs::write(&path, config.to_string()).unwrap();
+    let mut child = Command::new("python3")
+        .arg(corpus_script())
+        .args(["serve", path_str(&path)])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let ports: serde_json::Value = serde_json::from_str(&line).unwrap();
+    LocalHost {
+        child,
+        https: ports["https"].as_u64().unwrap() as u16,
+    }
+}
+
+#[test]
+fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
+    let ws = Workspace::new();
+    let certs = ws.dir.path().join("certs");
+    assert!(
+        Command::new("python3")
+            .arg(corpus_script())
+            .args(["certs", path_str(&certs)])
+            .status()
+            .unwrap()
+            .success()
+    );
+    // A host with good TLS and HSTS but no CSP: tls and hsts pass, headers fail.
+    let served = ws.dir.path().join("served");
+    std::fs::create_dir_all(served.join(".well-known")).unwrap();
+    let host = local_host(
+        ws.dir.path(),
+        serde_json::json!({
+            "cert": certs.join("good.pem"), "key": certs.join("good.key"),
+            "headers": [["Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload"]],
+            "dir": served,
+        }),
+    );
+    let content = QUILLFEATHER
+        .replace("app.quillfeather.example", "app.candor.test")
+        .replacen(
+            "  - check: hsts\n    host: app.candor.test\n",
+            "  - check: hsts\n    host: app.candor.test\n  - check: headers\n    host: app.candor.test\n",
+            1,
+        );
+    ws.ok(&["org", "create", "acme", "--name", "Acme"]);
+    ws.ok(&[
+        "apply",
+        path_str(&ws.file("v1.yaml", &content)),
+        "--org",
+        "acme",
+    ]);
+    ws.ok(&["publish", "--org", "acme"]);
+    let password = "a-long-enough-password-1";
+    let added = Command::new(env!("CARGO_BIN_EXE_candor"))
+        .args([
+            "user",
+            "add",
+            "owner@acme.example",
+            "--org",
+            "acme",
+            "--role",
+            "owner",
+        ])
+        .env("CANDOR_DATABASE_URL", ws.db_url())
+        .env("CANDOR_PASSWORD", password)
+        .output()
+        .unwrap();
+    assert!(added.status.success());
+    let resolve = format!("app.candor.test=127.0.0.1:{}", host.https);
+    let server = Server::start(
+        &ws,
+        &[
+            "--allow-private-checks",
+            "--check-ca-file",
+            path_str(&certs.join("ca.pem")),
+            "--check-resolve",
+            &resolve,
+            "--worker-poll-ms",
+            "100",
+        ],
+    );
+    // Named but not proven: never shown as verified.
+    let (_, page) = server.get("/acme");
+    assert!(
+        page.contains("tls on app.candor.test: not verified"),
+        "{page}"
+    );
+
+    // Sign in, claim the host, publish the token on it, verify.
+    let form_type = ("content-type", "application/x-www-form-urlencoded");
+    let login = format!("email=owner%40acme.example&password={password}");
+    let (status, head, _) = http(
+        "POST",
+        &format!("{}/admin/login", server.base),
+        &[form_type],
+        &login,
+    );
+    assert_eq!(status, 303);
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let admin = |path: &str, body: &str| {
+        http(
+            "POST",
+            &format!("{}{path}", server.base),
+            &[form_type, ("cookie", cookie.as_str())],
+            body,
+        )
+    };
+    let (status, _, html) = admin("/admin/orgs/acme/hosts", "host=app.candor.test");
+    assert_eq!(status, 200, "{html}");
+    let token = html
+        .split("<code>")
+        .find_map(|c| c.strip_prefix("candor-verification="))
+        .map(|t| format!("candor-verification={}", &t[..32]))
+        .unwrap();
+    let (status, _, html) = admin("/admin/orgs/acme/hosts/app.candor.test/verify", "");
+    assert_eq!(status, 422, "no proof published yet: {html}");
+    std::fs::write(
+        served.join(".well-known/candor-verification.txt"),
+        format!("{token}\n"),
+    )
+    .unwrap();
+    let (status, _, html) = admin("/admin/orgs/acme/hosts/app.candor.test/verify", "");
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("app.candor.test is verified"));
+
+    // The worker runs the checks; the page shows each result beside the control.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let page = loop {
+        let (_, page) = server.get("/acme");
+        if page.contains("headers on app.candor.test: failing since") {
+            break page;
+        }
+        assert!(Instant::now() < deadline, "no evidence on the page: {page}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(page.contains("tls on app.candor.test: verified"), "{page}");
+    assert!(page.contains("hsts on app.candor.test: verified"), "{page}");
+    assert!(
+        page.contains("no enforced Content-Security-Policy header"),
+        "{page}"
+    );
+    let (_, lines) = server.stop();
+    assert!(
+        lines.iter().any(|l| l.contains("evidence checks ran")),
+        "{lines:?}"
+    );
+}

@@ -1,0 +1,175 @@
+//! Scheduled evidence: the checks that controls name (`checks: - check: hsts,
+//! host: app.example.com`) run against hosts the org has proven it controls, on
+//! a schedule, a few hosts per org per pass; every result is stored with what
+//! was observed, and a failure keeps the time it began.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use candor_domain::model::CheckKind;
+use candor_store::evidence::EvidenceRecord;
+use candor_store::{OrgScope, SharedStore};
+use candor_verify::scan::{ScanOptions, scan};
+use candor_verify::{Finding, Verdict};
+use time::OffsetDateTime;
+
+#[derive(Clone, Debug)]
+pub struct EvidenceConfig {
+    /// How often each check runs.
+    pub interval: Duration,
+    /// Hosts scanned per org per pass: the per-org rate limit.
+    pub hosts_per_pass: usize,
+    pub scan: ScanOptions,
+}
+
+impl EvidenceConfig {
+    pub fn new(scan: ScanOptions) -> EvidenceConfig {
+        EvidenceConfig {
+            interval: Duration::from_secs(6 * 3600),
+            hosts_per_pass: 5,
+            scan,
+        }
+    }
+}
+
+/// The scanner's check names that make up each kind a control can name.
+pub fn finding_checks(kind: CheckKind) -> &'static [&'static str] {
+    match kind {
+        CheckKind::Hsts => &["hsts"],
+        CheckKind::Tls => &["tls"],
+        CheckKind::Redirect => &["redirect"],
+        CheckKind::SecurityTxt => &["security_txt"],
+        CheckKind::Headers => &[
+            "csp",
+            "framing",
+            "x_content_type_options",
+            "referrer_policy",
+            "cookies",
+            "cors",
+        ],
+    }
+}
+
+pub fn kind_name(kind: CheckKind) -> &'static str {
+    match kind {
+        CheckKind::Hsts => "hsts",
+        CheckKind::Tls => "tls",
+        CheckKind::Redirect => "redirect",
+        CheckKind::SecurityTxt => "security_txt",
+        CheckKind::Headers => "headers",
+    }
+}
+
+/// One kind's record from a scan's findings: its worst verdict and why.
+pub fn record_for(
+    host: &str,
+    kind: CheckKind,
+    findings: &[Finding],
+    ran_at: OffsetDateTime,
+) -> EvidenceRecord {
+    let mine: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| finding_checks(kind).contains(&f.check))
+        .collect();
+    let worst = mine.iter().map(|f| f.verdict).max();
+    let (verdict, summary) = match worst {
+        None => (
+            "fail",
+            "the scan observed nothing for this check".to_owned(),
+        ),
+        Some(v) => {
+            let name = match v {
+                Verdict::Pass => "pass",
+                Verdict::Warn => "warn",
+                Verdict::Fail => "fail",
+            };
+            let summary = mine
+                .iter()
+                .filter(|f| f.verdict == v)
+                .map(|f| f.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ");
+            (name, summary)
+        }
+    };
+    EvidenceRecord {
+        host: host.to_owned(),
+        check: kind_name(kind).to_owned(),
+        ran_at,
+        verdict: verdict.to_owned(),
+        summary,
+        findings_json: serde_json::to_string(&mine).unwrap_or_default(),
+        failing_since: None,
+    }
+}
+
+/// Runs the org's due checks, at most `hosts_per_pass` hosts. Returns how many
+/// records were written.
+pub async fn run_due_checks(
+    store: &SharedStore,
+    scope: &OrgScope,
+    config: &EvidenceConfig,
+) -> candor_store::Result<usize> {
+    let Some(revision) = store.latest_revision(scope).await? else {
+        return Ok(0);
+    };
+    let mut wanted: BTreeMap<String, BTreeSet<CheckKind>> = BTreeMap::new();
+    for control in &revision.content.controls {
+        for check in &control.checks {
+            wanted
+                .entry(check.host.to_string())
+                .or_default()
+                .insert(check.check);
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(0);
+    }
+    let verified: BTreeSet<String> = store
+        .host_claims(scope)
+        .await?
+        .into_iter()
+        .filter(|c| c.verified_at.is_some())
+        .map(|c| c.host)
+        .collect();
+    let previous = store.evidence(scope).await?;
+    let now = OffsetDateTime::now_utc();
+    let interval = time::Duration::try_from(config.interval).unwrap_or(time::Duration::hours(6));
+    let due = |host: &str, kind: CheckKind| {
+        !previous
+            .iter()
+            .any(|e| e.host == host && e.check == kind_name(kind) && now - e.ran_at < interval)
+    };
+    let mut written = 0;
+    let mut scanned = 0;
+    for (host, kinds) in &wanted {
+        if !verified.contains(host) || !kinds.iter().any(|k| due(host, *k)) {
+            continue;
+        }
+        if scanned >= config.hosts_per_pass {
+            break;
+        }
+        scanned += 1;
+        let ran_at = OffsetDateTime::now_utc();
+        let findings = match scan(&format!("https://{host}/"), &config.scan).await {
+            Ok(report) => report.findings,
+            Err(e) => vec![Finding::new(
+                "scan",
+                "scan_error",
+                Verdict::Fail,
+                e.to_string(),
+            )],
+        };
+        for kind in kinds {
+            let mut record = record_for(host, *kind, &findings, ran_at);
+            if let Some(error) = findings.iter().find(|f| f.check == "scan") {
+                record.verdict = "fail".into();
+                record.summary = error.message.clone();
+            }
+            store.record_evidence(scope, &record).await?;
+            written += 1;
+        }
+        tracing::info!(org = %scope.slug(), checks = kinds.len(), "evidence checks ran");
+    }
+    Ok(written)
+}

@@ -1,0 +1,242 @@
+//! Host names an org claims for evidence checks, and the proof that it controls
+//! them: a token served at `https://HOST/.well-known/candor-verification.txt`.
+//! Checks never run against a host without that proof.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Extension, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use candor_domain::audit::AuditEvent;
+use candor_domain::types::HostName;
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use crate::AppState;
+use crate::access::Access;
+use crate::admin::{internal, render, working_copy};
+use crate::auth::new_secret;
+
+pub const PROOF_PATH: &str = "/.well-known/candor-verification.txt";
+
+pub struct HostRow {
+    pub host: String,
+    pub token: String,
+    pub verified: Option<String>,
+    /// The checks controls name for this host.
+    pub checks: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/hosts.html")]
+struct HostsPage<'a> {
+    slug: &'a str,
+    rows: Vec<HostRow>,
+    /// Hosts named by controls but not claimed yet.
+    unclaimed: Vec<String>,
+    notice: Option<String>,
+    error: Option<String>,
+    proof_path: &'static str,
+}
+
+async fn page(
+    state: &AppState,
+    access: &Access,
+    notice: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let (working, _) = match working_copy(state, access).await {
+        Ok(pair) => pair,
+        Err(r) => return r,
+    };
+    let claims = match state.store.host_claims(&access.scope).await {
+        Ok(c) => c,
+        Err(e) => return internal(e),
+    };
+    let mut named: Vec<(String, String)> = Vec::new();
+    for control in working.iter().flat_map(|w| w.controls.iter()) {
+        for check in &control.checks {
+            named.push((
+                check.host.to_string(),
+                candor_jobs::evidence::kind_name(check.check).to_owned(),
+            ));
+        }
+    }
+    let checks_for = |host: &str| {
+        let mut kinds: Vec<&str> = named
+            .iter()
+            .filter(|(h, _)| h == host)
+            .map(|(_, k)| k.as_str())
+            .collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        kinds.join(", ")
+    };
+    let rows = claims
+        .iter()
+        .map(|c| HostRow {
+            host: c.host.clone(),
+            token: c.token.clone(),
+            verified: c.verified_at.map(crate::views::human_time),
+            checks: checks_for(&c.host),
+        })
+        .collect();
+    let mut unclaimed: Vec<String> = named
+        .iter()
+        .map(|(h, _)| h.clone())
+        .filter(|h| !claims.iter().any(|c| &c.host == h))
+        .collect();
+    unclaimed.sort();
+    unclaimed.dedup();
+    render(
+        HostsPage {
+            slug: access.scope.slug().as_str(),
+            rows,
+            unclaimed,
+            notice,
+            error,
+            proof_path: PROOF_PATH,
+        },
+        status,
+    )
+}
+
+/// `GET /admin/orgs/{org}/hosts`.
+pub async fn hosts(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> Response {
+    page(&state, &access, None, None, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct ClaimForm {
+    #[serde(default)]
+    host: String,
+}
+
+fn audit(access: &Access, action: &str, host: &str) -> AuditEvent {
+    AuditEvent {
+        actor: access.actor.clone(),
+        action: action.into(),
+        target: format!("host:{host}"),
+        at: OffsetDateTime::now_utc(),
+    }
+}
+
+/// `POST /admin/orgs/{org}/hosts`: claims a host and shows the token to publish.
+pub async fn claim(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Form(form): Form<ClaimForm>,
+) -> Response {
+    let host = match form.host.trim().trim_end_matches('.').parse::<HostName>() {
+        Ok(h) => h.to_string(),
+        Err(e) => {
+            return page(
+                &state,
+                &access,
+                None,
+                Some(format!("host: {e}")),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let Ok(secret) = new_secret() else {
+        return internal("random number generator");
+    };
+    let token = format!("candor-verification={}", &secret[..32]);
+    if let Err(e) = state
+        .store
+        .claim_host(&access.scope, &host, &token, OffsetDateTime::now_utc())
+        .await
+    {
+        return internal(e);
+    }
+    if let Err(e) = state
+        .store
+        .append_audit(&access.scope, &audit(&access, "host.claim", &host))
+        .await
+    {
+        return internal(e);
+    }
+    let notice =
+        format!("Claimed {host}. Publish its token at https://{host}{PROOF_PATH}, then verify.");
+    page(&state, &access, Some(notice), None, StatusCode::OK).await
+}
+
+/// `POST /admin/orgs/{org}/hosts/{host}/verify`: fetches the proof and, if it
+/// holds the token, records the host as verified.
+pub async fn verify(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((_, host)): Path<(String, String)>,
+) -> Response {
+    let claims = match state.store.host_claims(&access.scope).await {
+        Ok(c) => c,
+        Err(e) => return internal(e),
+    };
+    let Some(claim) = claims.into_iter().find(|c| c.host == host) else {
+        return page(
+            &state,
+            &access,
+            None,
+            Some(format!("host: {host} is not claimed")),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    };
+    let url = format!("https://{host}{PROOF_PATH}");
+    let fetched = candor_verify::scan::fetch_proof(&url, &state.config.check_options).await;
+    match fetched {
+        Ok(body) if body.lines().any(|l| l.trim() == claim.token) => {
+            match state
+                .store
+                .mark_host_verified(&access.scope, &host, OffsetDateTime::now_utc())
+                .await
+            {
+                Ok(_) => {}
+                Err(e) => return internal(e),
+            }
+            if let Err(e) = state
+                .store
+                .append_audit(&access.scope, &audit(&access, "host.verify", &host))
+                .await
+            {
+                return internal(e);
+            }
+            state.pages.invalidate(access.scope.slug());
+            state.wake_worker();
+            page(
+                &state,
+                &access,
+                Some(format!("{host} is verified; its checks run next.")),
+                None,
+                StatusCode::OK,
+            )
+            .await
+        }
+        Ok(_) => {
+            page(
+                &state,
+                &access,
+                None,
+                Some(format!("{url} does not contain the token")),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => {
+            page(
+                &state,
+                &access,
+                None,
+                Some(format!("cannot fetch {url}: {e}")),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
