@@ -191,7 +191,30 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
     let page = match fetch(&client, &page_url, true).await {
         Ok(p) => Some(p),
         Err(e) => {
-            findings.push(tls_failure(&page_url, &e));
+            let failure = tls_failure(&page_url, &e);
+            if failure.code != "https_unreachable" {
+                // Behind a certificate browsers refuse, neither HSTS nor the redirect
+                // to HTTPS protects anyone (browsers ignore HSTS sent over such a
+                // connection), so neither may count as passing.
+                findings.push(Finding::new(
+                    "hsts",
+                    "hsts_invalid_cert",
+                    Verdict::Fail,
+                    "HSTS does not count behind an invalid certificate",
+                ));
+                if let Some(i) = findings
+                    .iter()
+                    .position(|f| f.check == "redirect" && f.verdict == Verdict::Pass)
+                {
+                    findings[i] = Finding::new(
+                        "redirect",
+                        "redirect_invalid_cert",
+                        Verdict::Fail,
+                        "the redirect leads to HTTPS with an invalid certificate",
+                    );
+                }
+            }
+            findings.push(failure);
             None
         }
     };

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Re-runs the peer scanners nobody here wrote on the local corpus of servers and
+# writes their verdicts as golden files, which the normal test run compares with
+# Candor's (crates/candor-verify/tests/peers.rs) without installing the tools.
+#
+#   scripts/peer-check.sh
+#
+# Peers: the MDN HTTP Observatory (npm @mdn/mdn-http-observatory, installed with
+# --ignore-scripts into .peer-tools/). PyPI sectxt is run by the test itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+TOOLS=$ROOT/.peer-tools
+OBS=$TOOLS/node_modules/@mdn/mdn-http-observatory
+if [ ! -d "$OBS" ]; then
+    mkdir -p "$TOOLS"
+    (cd "$TOOLS" && npm install --no-audit --no-fund --ignore-scripts --loglevel=error @mdn/mdn-http-observatory)
+fi
+# Its install script would download the HSTS preload list; local hosts are on no list.
+[ -f "$OBS/conf/hsts-preload.json" ] || echo '{}' > "$OBS/conf/hsts-preload.json"
+
+WORK=$(mktemp -d /tmp/candor-peers.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+python3 tests/support/corpus_server.py certs "$WORK/certs"
+OUT=crates/candor-verify/corpus/golden/observatory.json
+mkdir -p "$(dirname "$OUT")"
+python3 - "$WORK" "$OBS" "$OUT" <<'PY'
+import json, os, subprocess, sys
+work, obs, out = sys.argv[1:]
+cases = json.load(open("crates/candor-verify/corpus/servers.json"))
+golden = {"_tool": "MDN HTTP Observatory " + json.load(open(os.path.join(obs, "package.json")))["version"]}
+for case in cases:
+    config = {"cert": f"{work}/certs/{case['cert']}.pem", "key": f"{work}/certs/{case['cert']}.key",
+              "headers": case["headers"], "http": case["http"]}
+    if "tls_min" in case:
+        config["tls_min"] = case["tls_min"]
+    path = f"{work}/{case['name']}.json"
+    json.dump(config, open(path, "w"))
+    server = subprocess.Popen(["python3", "tests/support/corpus_server.py", "serve", path],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    ports = json.loads(server.stdout.readline())
+    env = dict(os.environ, NODE_EXTRA_CA_CERTS=f"{work}/certs/ca.pem")
+    result = subprocess.run(["node", "scripts/peers/observatory.mjs", obs, "127.0.0.1",
+                             str(ports["http"] or "-"), str(ports["https"])],
+                            capture_output=True, text=True, env=env, timeout=120)
+    server.kill()
+    try:
+        golden[case["name"]] = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        golden[case["name"]] = {"error": (result.stderr or result.stdout).strip()[-300:]}
+    print(case["name"], golden[case["name"]].get("grade", golden[case["name"]].get("error")), file=sys.stderr)
+json.dump(golden, open(out, "w"), indent=1, sort_keys=True)
+open(out, "a").write("\n")
+PY
+echo "peer-check: wrote $OUT" >&2
