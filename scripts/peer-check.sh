@@ -6,7 +6,8 @@
 #   scripts/peer-check.sh
 #
 # Peers: the MDN HTTP Observatory (npm @mdn/mdn-http-observatory, installed with
-# --ignore-scripts into .peer-tools/). PyPI sectxt is run by the test itself.
+# --ignore-scripts into .peer-tools/), on every corpus server and on Candor's own
+# demo served over its own TLS. PyPI sectxt is run by the test itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -19,6 +20,7 @@ fi
 # Its install script would download the HSTS preload list; local hosts are on no list.
 [ -f "$OBS/conf/hsts-preload.json" ] || echo '{}' > "$OBS/conf/hsts-preload.json"
 
+cargo build --quiet -p candor
 WORK=$(mktemp -d /tmp/candor-peers.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 python3 tests/support/corpus_server.py certs "$WORK/certs"
@@ -49,6 +51,26 @@ for case in cases:
     except json.JSONDecodeError:
         golden[case["name"]] = {"error": (result.stderr or result.stdout).strip()[-300:]}
     print(case["name"], golden[case["name"]].get("grade", golden[case["name"]].get("error")), file=sys.stderr)
+# Candor itself: the demo over its own TLS, the org on the host it is scanned as.
+db = f"{work}/candor.db"
+env = dict(os.environ, CANDOR_DATABASE_URL=f"sqlite://{db}", CANDOR_MASTER_KEY_FILE=f"{work}/master.key")
+binary = "target/debug/candor"
+subprocess.run([binary, "org", "create", "quillfeather", "--name", "Quillfeather Analytics"], env=env, check=True, capture_output=True)
+subprocess.run([binary, "org", "set-host", "quillfeather", "127.0.0.1"], env=env, check=True, capture_output=True)
+server = subprocess.Popen([binary, "serve", "--demo", "--listen", "127.0.0.1:0",
+                           "--tls-cert", f"{work}/certs/good.pem", "--tls-key", f"{work}/certs/good.key"],
+                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+for line in server.stderr:
+    if line.startswith("candor: serving on "):
+        port = line.strip().rsplit(":", 1)[1].rstrip("/")
+        break
+result = subprocess.run(["node", "scripts/peers/observatory.mjs", obs, "127.0.0.1", "-", port],
+                        capture_output=True, text=True,
+                        env=dict(os.environ, NODE_EXTRA_CA_CERTS=f"{work}/certs/ca.pem"), timeout=120)
+server.terminate()
+server.wait()
+golden["candor-demo"] = json.loads(result.stdout)
+print("candor-demo", golden["candor-demo"].get("grade"), file=sys.stderr)
 json.dump(golden, open(out, "w"), indent=1, sort_keys=True)
 open(out, "a").write("\n")
 PY

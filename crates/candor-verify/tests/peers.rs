@@ -279,5 +279,11 @@ fn compare_with_observatory(reports: &serde_json::Map<String, serde_json::Value>
         }
     }
     assert!(compared >= 40, "only {compared} verdicts compared");
+    // Candor's own demo, over its own TLS, as the Observatory graded it.
+    assert_eq!(
+        golden["candor-demo"]["grade"], "A+",
+        "{}",
+        golden["candor-demo"]
+    );
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }

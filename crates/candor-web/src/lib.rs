@@ -87,6 +87,8 @@ pub struct WebConfig {
     pub check_options: candor_verify::scan::ScanOptions,
     /// How often evidence checks run; a result older than twice this is stale.
     pub check_interval: Duration,
+    /// Serve HTTPS directly with this certificate (TLS 1.2 and 1.3 only).
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Default for WebConfig {
@@ -108,6 +110,7 @@ impl Default for WebConfig {
             allow_private_webhooks: false,
             check_options: candor_verify::scan::ScanOptions::default(),
             check_interval: Duration::from_secs(6 * 3600),
+            tls: None,
         }
     }
 }
@@ -529,14 +532,45 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let Ok(service) = make_service.call(peer).await;
-        let connection =
-            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "connection closed with an error");
+        match &config.tls {
+            None => {
+                let connection =
+                    http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        tracing::debug!(error = %e, "connection closed with an error");
+                    }
+                });
             }
-        });
+            Some(tls) => {
+                let acceptor = tokio_rustls::TlsAcceptor::from(tls.clone());
+                let watcher = graceful.watcher();
+                let http = http.clone();
+                let handshake_timeout = config.header_read_timeout;
+                tokio::spawn(async move {
+                    // The handshake shares the header deadline: a silent client is dropped.
+                    let stream = match tokio::time::timeout(
+                        handshake_timeout,
+                        acceptor.accept(stream),
+                    )
+                    .await
+                    {
+                        Ok(Ok(stream)) => stream,
+                        Ok(Err(e)) => {
+                            tracing::debug!(error = %e, "TLS handshake failed");
+                            return;
+                        }
+                        Err(_) => return,
+                    };
+                    let connection = http
+                        .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+                    if let Err(e) = watcher.watch(connection).await {
+                        tracing::debug!(error = %e, "connection closed with an error");
+                    }
+                });
+            }
+        }
     }
     drop(listener);
     tokio::select! {
@@ -546,4 +580,27 @@ pub async fn serve(
         }
     }
     Ok(())
+}
+
+/// A TLS configuration from PEM files: TLS 1.2 and 1.3 only (rustls offers no
+/// older version), ring as the provider, HTTP/1.1.
+pub fn tls_config(cert_pem: &[u8], key_pem: &[u8]) -> Result<Arc<rustls::ServerConfig>, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem)
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("certificate: {e}"))?;
+    if certs.is_empty() {
+        return Err("certificate: no PEM certificate found".into());
+    }
+    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| format!("key: {e}"))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| e.to_string())?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
 }

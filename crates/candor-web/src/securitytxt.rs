@@ -185,7 +185,20 @@ async fn org_on_host(
         .await?
         .ok_or_else(|| ApiError::not_found("no trust center is served on this host"))?;
     let (scope, revision) = latest(state, org.slug.as_str()).await?;
-    Ok((scope, revision, host))
+    // Canonical names the address as requested, port included when there is one.
+    let authority = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(|h| {
+            let h = h.to_ascii_lowercase();
+            // The HTTPS default port is no part of the canonical address.
+            h.strip_suffix(":443")
+                .unwrap_or(&h)
+                .trim_end_matches('.')
+                .to_owned()
+        })
+        .unwrap_or(host);
+    Ok((scope, revision, authority))
 }
 
 /// `GET /.well-known/security.txt` on an org's own host name (`candor org set-host`).

@@ -75,6 +75,12 @@ enum Command {
         /// Do not run the background worker in this process (run `candor worker` instead).
         #[arg(long, env = "CANDOR_NO_WORKER")]
         no_worker: bool,
+        /// Serve HTTPS directly with this certificate chain (PEM); implies --https.
+        #[arg(long, env = "CANDOR_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The private key of --tls-cert (PEM).
+        #[arg(long, env = "CANDOR_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
         #[command(flatten)]
         outbound: Outbound,
     },
@@ -443,11 +449,11 @@ impl Outbound {
         std::time::Duration::from_secs(self.check_interval_minutes.max(1) * 60)
     }
 
-    fn public_url(&self, listen: &str) -> Result<url::Url> {
+    fn public_url(&self, listen: &str, scheme: &str) -> Result<url::Url> {
         match &self.public_url {
             Some(url) => Ok(url.clone()),
-            None => url::Url::parse(&format!("http://{listen}/"))
-                .with_context(|| format!("no --public-url, and http://{listen}/ is not a URL")),
+            None => url::Url::parse(&format!("{scheme}://{listen}/"))
+                .with_context(|| format!("no --public-url, and {scheme}://{listen}/ is not a URL")),
         }
     }
 
@@ -539,15 +545,30 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             master_key_file,
             log_host,
             no_worker,
+            tls_cert,
+            tls_key,
             outbound,
         } => {
             let master = load_master_key(&master_key_file)?;
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => {
+                    let read = |p: &PathBuf| {
+                        std::fs::read(p).with_context(|| format!("reading {}", p.display()))
+                    };
+                    Some(
+                        candor_web::tls_config(&read(&cert)?, &read(&key)?)
+                            .map_err(anyhow::Error::msg)?,
+                    )
+                }
+                _ => None,
+            };
             serve(
                 store,
                 &listen,
                 ServeOptions {
                     demo,
-                    https,
+                    https: https || tls.is_some(),
+                    tls,
                     master,
                     log_host,
                     worker: !no_worker,
@@ -561,7 +582,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             outbound,
         } => {
             let master = Arc::new(load_master_key(&master_key_file)?);
-            let public_url = outbound.public_url("127.0.0.1:8080")?;
+            let public_url = outbound.public_url("127.0.0.1:8080", "http")?;
             let worker = outbound.worker(store, Some(master), public_url)?;
             let stop = CancellationToken::new();
             let trigger = stop.clone();
@@ -1067,6 +1088,7 @@ fn write_key_file(path: &std::path::Path, text: &str) -> Result<()> {
 struct ServeOptions {
     demo: bool,
     https: bool,
+    tls: Option<Arc<rustls::ServerConfig>>,
     master: candor_store::keys::MasterKey,
     log_host: String,
     worker: bool,
@@ -1083,7 +1105,12 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
-    let public_url = options.outbound.public_url(&addr.to_string())?;
+    let scheme = if options.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let public_url = options.outbound.public_url(&addr.to_string(), scheme)?;
     let master = Arc::new(options.master);
     let config = candor_web::WebConfig {
         https: options.https,
@@ -1094,6 +1121,7 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
         allow_private_webhooks: options.outbound.allow_private_webhooks,
         check_options: options.outbound.scan_options()?,
         check_interval: options.outbound.check_interval(),
+        tls: options.tls.clone(),
         ..Default::default()
     };
     let mut state = candor_web::AppState::new(store.clone(), config);
@@ -1105,7 +1133,12 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
         worker_task = Some(tokio::spawn(worker.run(stop.clone())));
     }
     tracing::info!(%addr, "candor is serving");
-    eprintln!("candor: serving on http://{addr}/");
+    let scheme = if options.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    eprintln!("candor: serving on {scheme}://{addr}/");
     let trigger = stop.clone();
     candor_web::serve(listener, state, async move {
         shutdown_signal().await;

@@ -1708,3 +1708,66 @@ fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn candor_over_its_own_tls_passes_every_check_of_its_own_scanner() {
+    let ws = Workspace::new();
+    let certs = ws.dir.path().join("certs");
+    assert!(
+        Command::new("python3")
+            .arg(corpus_script())
+            .args(["certs", path_str(&certs)])
+            .status()
+            .unwrap()
+            .success()
+    );
+    // The demo org on a host of its own, so that the host's security.txt is its own.
+    ws.ok(&[
+        "org",
+        "create",
+        "quillfeather",
+        "--name",
+        "Quillfeather Analytics",
+    ]);
+    ws.ok(&["org", "set-host", "quillfeather", "127.0.0.1"]);
+    let server = Server::start(
+        &ws,
+        &[
+            "--demo",
+            "--tls-cert",
+            path_str(&certs.join("good.pem")),
+            "--tls-key",
+            path_str(&certs.join("good.key")),
+        ],
+    );
+    assert!(server.base.starts_with("https://"), "{}", server.base);
+    let target = format!("{}/quillfeather", server.base);
+    let out = ws.candor(&[
+        "verify",
+        &target,
+        "--allow-private",
+        "--ca-file",
+        path_str(&certs.join("ca.pem")),
+        "--json",
+    ]);
+    let reports: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failing: Vec<String> = reports[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["verdict"] == "fail")
+        .map(|f| format!("{}: {}", f["check"], f["message"]))
+        .collect();
+    assert!(failing.is_empty(), "{failing:?}");
+    assert!(out.status.success());
+    let codes: Vec<&str> = reports[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    // Served over TLS 1.2/1.3 only, with HSTS and a strict CSP.
+    assert!(codes.contains(&"ok"));
+    assert!(!codes.contains(&"tls_legacy_protocol") && !codes.contains(&"hsts_missing"));
+    assert!(server.terminate().success());
+}
