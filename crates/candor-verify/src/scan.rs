@@ -260,10 +260,13 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
                 &txt_url,
                 f.headers.one("content-type"),
             ));
-            let (_, body_findings) =
+            let (parsed, body_findings) =
                 securitytxt::check_body(&f.body, &[&txt_url], OffsetDateTime::now_utc());
+            if parsed.signed {
+                findings.push(check_signature(&client, &f.body, parsed.values("encryption")).await);
+            }
             if body_findings.is_empty() {
-                findings.push(Finding::pass("security_txt", "valid per RFC 9116, signed"));
+                findings.push(Finding::pass("security_txt", "valid per RFC 9116"));
             }
             findings.extend(body_findings);
         }
@@ -366,5 +369,54 @@ fn tls_failure(url: &str, error: &str) -> Finding {
         code,
         Verdict::Fail,
         format!("{what}: {url} ({error})"),
+    )
+}
+
+/// A signed security.txt must verify with a key its Encryption field publishes.
+async fn check_signature(client: &reqwest::Client, body: &[u8], encryption: &[String]) -> Finding {
+    const C: &str = "security_txt";
+    let text = String::from_utf8_lossy(body);
+    let mut problems = Vec::new();
+    for url in encryption.iter().filter(|u| u.starts_with("https://")) {
+        let key = match fetch(client, url, false).await {
+            Ok(f) if f.status == 200 => String::from_utf8_lossy(&f.body).into_owned(),
+            Ok(f) => {
+                problems.push(format!("{url} answers {}", f.status));
+                continue;
+            }
+            Err(e) => {
+                problems.push(format!("{url}: {e}"));
+                continue;
+            }
+        };
+        match securitytxt::verify_signature(&text, &key) {
+            Ok(()) => {
+                return Finding::pass(
+                    C,
+                    format!("OpenPGP signature verifies with the key at {url}"),
+                );
+            }
+            Err(e) => {
+                return Finding::new(
+                    C,
+                    "signature_invalid",
+                    Verdict::Fail,
+                    format!("{e} ({url})"),
+                );
+            }
+        }
+    }
+    Finding::new(
+        C,
+        "signature_key_unavailable",
+        Verdict::Warn,
+        if problems.is_empty() {
+            "signed, but no https Encryption key to check the signature with".to_owned()
+        } else {
+            format!(
+                "signed, but no published key could be fetched: {}",
+                problems.join("; ")
+            )
+        },
     )
 }

@@ -356,6 +356,27 @@ pub fn check_retrieval(url: &str, content_type: Option<&str>) -> Vec<Finding> {
     c.findings
 }
 
+/// Checks a signed security.txt against an armored OpenPGP public key (the one
+/// its `Encryption:` field publishes).
+pub fn verify_signature(signed: &str, armored_key: &str) -> Result<(), String> {
+    use pgp::composed::{CleartextSignedMessage, Deserializable, SignedPublicKey};
+    let (message, _) = CleartextSignedMessage::from_string(signed)
+        .map_err(|e| format!("not a cleartext-signed message: {e}"))?;
+    let (key, _) = SignedPublicKey::from_string(armored_key)
+        .map_err(|e| format!("not an OpenPGP public key: {e}"))?;
+    if message.verify(&key).is_ok() {
+        return Ok(());
+    }
+    if key
+        .public_subkeys
+        .iter()
+        .any(|sub| message.verify(sub).is_ok())
+    {
+        return Ok(());
+    }
+    Err("the signature does not verify with the published key".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

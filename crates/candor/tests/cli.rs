@@ -1769,5 +1769,81 @@ fn candor_over_its_own_tls_passes_every_check_of_its_own_scanner() {
     // Served over TLS 1.2/1.3 only, with HSTS and a strict CSP.
     assert!(codes.contains(&"ok"));
     assert!(!codes.contains(&"tls_legacy_protocol") && !codes.contains(&"hsts_missing"));
+    let messages = reports[0]["findings"].to_string();
+    assert!(
+        messages.contains("OpenPGP signature verifies with the key at"),
+        "{messages}"
+    );
+
+    // The same file with one word changed, served elsewhere: the signature fails.
+    let fetch = |path: &str| {
+        let out = Command::new("python3")
+            .args([
+                "-c",
+                "import sys, ssl, urllib.request
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+print(urllib.request.urlopen(sys.argv[1], context=ctx).read().decode(), end='')",
+                &format!("{}{path}", server.base),
+                path_str(&certs.join("ca.pem")),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let signed = fetch("/.well-known/security.txt");
+    let tampered = signed.replacen("mailto:security@", "mailto:attacker@", 1);
+    assert_ne!(signed, tampered);
+    let elsewhere = local_host(
+        ws.dir.path(),
+        serde_json::json!({
+            "cert": certs.join("good.pem"), "key": certs.join("good.key"), "headers": [],
+            "files": {"/.well-known/security.txt": {"body": tampered, "content_type": "text/plain; charset=utf-8"}},
+        }),
+    );
+    let out = ws.candor(&[
+        "verify",
+        &format!("https://127.0.0.1:{}/", elsewhere.https),
+        "--allow-private",
+        "--ca-file",
+        path_str(&certs.join("ca.pem")),
+        "--json",
+    ]);
+    let reports: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = reports[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"signature_invalid"), "{codes:?}");
+    // GnuPG reaches the same verdicts on the same two files.
+    let key = fetch("/.well-known/openpgp-key.asc");
+    let home = ws.dir.path().join("gnupg");
+    std::fs::create_dir_all(&home).unwrap();
+    let gpg = |args: &[&str]| {
+        Command::new("gpg")
+            .env("GNUPGHOME", &home)
+            .args(["--batch", "--status-fd", "1"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let key_file = ws.file("key.asc", &key);
+    assert!(gpg(&["--import", path_str(&key_file)]).status.success());
+    let good =
+        String::from_utf8(gpg(&["--verify", path_str(&ws.file("good.txt", &signed))]).stdout)
+            .unwrap();
+    let bad =
+        String::from_utf8(gpg(&["--verify", path_str(&ws.file("bad.txt", &tampered))]).stdout)
+            .unwrap();
+    assert!(
+        good.contains("[GNUPG:] GOODSIG") && bad.contains("[GNUPG:] BADSIG"),
+        "{good}\n{bad}"
+    );
     assert!(server.terminate().success());
 }
