@@ -23,17 +23,6 @@ const URI_FIELDS: &[&str] = &[
     "policy",
     "csaf",
 ];
-const KNOWN_FIELDS: &[&str] = &[
-    "acknowledgments",
-    "canonical",
-    "contact",
-    "encryption",
-    "hiring",
-    "policy",
-    "csaf",
-    "preferred-languages",
-    "expires",
-];
 
 /// What a parse found: the fields (lowercased names, values in order) and whether
 /// the file is an OpenPGP cleartext-signed message.
@@ -237,9 +226,7 @@ pub fn check_body(body: &[u8], urls: &[&str], now: OffsetDateTime) -> (Parsed, V
                 }
             }
         }
-        if !KNOWN_FIELDS.contains(&key.as_str()) {
-            // A notice in sectxt, not a problem: custom fields are allowed.
-        }
+        // Unknown fields are allowed (sectxt only notes them), so they are kept as read.
         parsed.fields.entry(key).or_default().push(value.to_owned());
     }
 
