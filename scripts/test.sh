@@ -89,7 +89,9 @@ if [ "$BROWSER" = 1 ] && [ "$status" = 0 ]; then
     CANDOR_TEST_BACKEND=postgres cargo test --locked -p candor-web --test http 2>&1 | tee -a "$LOG" || status=$?
 fi
 if [ "$BROWSER" = 1 ] && [ "$status" = 0 ]; then
-    # The browser tests drive the binary cargo just built, in Debian's Chromium.
+    # The browser tests drive the binary, in Debian's Chromium. `cargo test` does not
+    # always leave target/debug/candor behind, so build it explicitly.
+    cargo build --locked -p candor 2>&1 | tee -a "$LOG" || status=$?
     (cd tests/browser && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
     CANDOR_BIN="$PWD/target/debug/candor" node --test tests/browser/ 2>&1 | tee -a "$LOG" || status=$?
 fi
