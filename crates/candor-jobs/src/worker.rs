@@ -66,6 +66,10 @@ struct Inner {
     http: reqwest::Client,
     config: WorkerConfig,
     wake: Notify,
+    /// When each org's evidence was last looked at: the look loads the revision,
+    /// so it is not repeated on every poll.
+    evidence_passes:
+        std::sync::Mutex<std::collections::HashMap<candor_domain::OrgSlug, std::time::Instant>>,
 }
 
 impl Worker {
@@ -84,6 +88,7 @@ impl Worker {
                 http,
                 config,
                 wake: Notify::new(),
+                evidence_passes: Default::default(),
             }),
         })
     }
@@ -140,7 +145,9 @@ impl Worker {
                 continue;
             };
             self.announce(&scope).await?;
-            if let Some(config) = &self.inner.config.evidence {
+            if let Some(config) = &self.inner.config.evidence
+                && self.evidence_pass_due(scope.slug(), config.interval)
+            {
                 // A host that cannot be scanned is recorded as failing; a store
                 // error stops this org's pass only.
                 if let Err(e) =
@@ -156,6 +163,31 @@ impl Worker {
             }
         }
         Ok(())
+    }
+
+    /// At most one evidence pass per org per minute (or per interval, if shorter);
+    /// a woken worker (a host was just verified) looks at once.
+    fn evidence_pass_due(&self, slug: &candor_domain::OrgSlug, interval: Duration) -> bool {
+        let spacing = interval.min(Duration::from_secs(60));
+        let Ok(mut passes) = self.inner.evidence_passes.lock() else {
+            return true;
+        };
+        let now = std::time::Instant::now();
+        match passes.get(slug) {
+            Some(last) if now.duration_since(*last) < spacing => false,
+            _ => {
+                passes.insert(slug.clone(), now);
+                true
+            }
+        }
+    }
+
+    /// Forgets when orgs' evidence was last looked at, so the next pass looks at all.
+    pub fn recheck_evidence(&self) {
+        if let Ok(mut passes) = self.inner.evidence_passes.lock() {
+            passes.clear();
+        }
+        self.wake();
     }
 
     fn links(&self, scope: &OrgScope) -> Links {

@@ -208,7 +208,9 @@ pub async fn verify(
                 return internal(e);
             }
             state.pages.invalidate(access.scope.slug());
-            state.wake_worker();
+            if let Some(worker) = &state.worker {
+                worker.recheck_evidence();
+            }
             page(
                 &state,
                 &access,
