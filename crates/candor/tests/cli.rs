@@ -1254,9 +1254,7 @@ fn org_with_pending_notices(n: usize) -> (Workspace, PathBuf) {
 
 #[test]
 fn a_worker_killed_during_a_batch_of_1000_mails_loses_none_after_restart() {
-    use candor_store::Store;
     let (ws, db) = org_with_pending_notices(1000);
-    let runtime = tokio::runtime::Runtime::new().unwrap();
     let sink = external::MailSink::start(ws.dir.path());
     let (mut worker, _) = start_worker(&ws, sink.helper.port);
     sink.wait_for(300, Duration::from_secs(60));
@@ -1321,17 +1319,8 @@ fn a_worker_killed_during_a_batch_of_1000_mails_loses_none_after_restart() {
     );
     eprintln!("killed after {at_kill} mails; {duplicates} sent twice, {redelivered} redelivered");
 
-    runtime.block_on(async {
-        let store = candor_store_sqlite::SqliteStore::open(path_str(&db))
-            .await
-            .unwrap();
-        let scope = candor_store::scope_for(&store, &"acme".parse().unwrap())
-            .await
-            .unwrap()
-            .unwrap();
-        let stats = store.outbox_stats(&scope).await.unwrap();
-        assert_eq!((stats.pending, stats.delivered), (0, 1000));
-    });
+    let stats = acme_outbox(&db);
+    assert_eq!((stats.pending, stats.delivered), (0, 1000));
 }
 
 #[test]
@@ -1447,7 +1436,6 @@ fn keys_rotate_re_seals_everything_while_a_server_keeps_serving() {
 
 #[test]
 fn a_worker_stopped_by_sigterm_finishes_its_batch_and_sends_nothing_twice() {
-    use candor_store::Store;
     let (ws, db) = org_with_pending_notices(300);
     let sink = external::MailSink::start(ws.dir.path());
     let (worker, _) = start_worker(&ws, sink.helper.port);
@@ -1484,18 +1472,8 @@ fn a_worker_stopped_by_sigterm_finishes_its_batch_and_sends_nothing_twice() {
         !lines.iter().any(|l| l.contains("redelivering")),
         "{lines:?}"
     );
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let store = candor_store_sqlite::SqliteStore::open(path_str(&db))
-            .await
-            .unwrap();
-        let scope = candor_store::scope_for(&store, &"acme".parse().unwrap())
-            .await
-            .unwrap()
-            .unwrap();
-        let stats = store.outbox_stats(&scope).await.unwrap();
-        assert_eq!((stats.pending, stats.delivered), (0, 300));
-    });
+    let stats = acme_outbox(&db);
+    assert_eq!((stats.pending, stats.delivered), (0, 300));
 }
 
 #[test]
@@ -1571,15 +1549,7 @@ fn local_host(dir: &Path, config: serde_json::Value) -> LocalHost {
 #[test]
 fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
     let ws = Workspace::new();
-    let certs = ws.dir.path().join("certs");
-    assert!(
-        Command::new("python3")
-            .arg(corpus_script())
-            .args(["certs", path_str(&certs)])
-            .status()
-            .unwrap()
-            .success()
-    );
+    let certs = test_certs(&ws);
     // A host with good TLS and HSTS but no CSP: tls and hsts pass, headers fail.
     let served = ws.dir.path().join("served");
     std::fs::create_dir_all(served.join(".well-known")).unwrap();
@@ -1712,15 +1682,7 @@ fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
 #[test]
 fn candor_over_its_own_tls_passes_every_check_of_its_own_scanner() {
     let ws = Workspace::new();
-    let certs = ws.dir.path().join("certs");
-    assert!(
-        Command::new("python3")
-            .arg(corpus_script())
-            .args(["certs", path_str(&certs)])
-            .status()
-            .unwrap()
-            .success()
-    );
+    let certs = test_certs(&ws);
     // The demo org on a host of its own, so that the host's security.txt is its own.
     ws.ok(&[
         "org",
@@ -1846,4 +1808,33 @@ print(urllib.request.urlopen(sys.argv[1], context=ctx).read().decode(), end='')"
         "{good}\n{bad}"
     );
     assert!(server.terminate().success());
+}
+
+/// The outbox counts of org `acme` in the SQLite file at `db`.
+fn acme_outbox(db: &Path) -> candor_store::outbox::OutboxStats {
+    use candor_store::Store;
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = candor_store_sqlite::SqliteStore::open(path_str(db))
+            .await
+            .unwrap();
+        let scope = candor_store::scope_for(&store, &"acme".parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        store.outbox_stats(&scope).await.unwrap()
+    })
+}
+
+/// A test CA and certificates signed by it (tests/support/corpus_server.py certs).
+fn test_certs(ws: &Workspace) -> PathBuf {
+    let certs = ws.dir.path().join("certs");
+    assert!(
+        Command::new("python3")
+            .arg(corpus_script())
+            .args(["certs", path_str(&certs)])
+            .status()
+            .unwrap()
+            .success()
+    );
+    certs
 }
