@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes a parser: scripts/fuzz.sh [trust_yaml|trust_json|security_txt] [seconds, default 120].
+# Fuzzes a parser: scripts/fuzz.sh [trust_yaml|trust_json|security_txt|page_policies] [seconds, default 120].
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); RUSTC_BOOTSTRAP lets the stable
 # toolchain accept the sanitizer flags cargo-fuzz passes.
 set -euo pipefail

@@ -33,7 +33,8 @@ cases = json.load(open("crates/candor-verify/corpus/servers.json"))
 golden = {"_tool": "MDN HTTP Observatory " + json.load(open(os.path.join(obs, "package.json")))["version"]}
 for case in cases:
     config = {"cert": f"{work}/certs/{case['cert']}.pem", "key": f"{work}/certs/{case['cert']}.key",
-              "headers": case["headers"], "http": case["http"]}
+              "headers": case["headers"], "http": case["http"],
+              "files": case.get("files", {}), "options_headers": case.get("options_headers", [])}
     if "tls_min" in case:
         config["tls_min"] = case["tls_min"]
     path = f"{work}/{case['name']}.json"

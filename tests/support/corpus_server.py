@@ -11,10 +11,14 @@
         {"cert": "...pem", "key": "...pem",
          "tls_min": "1.2", "tls_max": "1.3",          (optional)
          "headers": [["Name", "value"], ...],          (every HTTPS response)
-         "files": {"/path": {"body": "...", "content_type": "..."}},
+         "files": {"/path": {"body": "...", "content_type": "...",
+                             "status": 200, "headers": [["Name", "value"]]}},
+         "options_headers": [["Name", "value"]],      (answers to OPTIONS; "{origin}"
+                                                        is the request's Origin)
          "dir": "/path",                               (optional: files read per request)
-         "http": {"redirect": "https://..."}           (optional plain HTTP; absent:
-                                                        no HTTP listener; {} : 200)
+         "http": {"redirect": "https://...",           (optional plain HTTP; absent:
+                  "redirects": {"/path": "URL"}}        no HTTP listener; {} : 200)
+        "{https}" and "{http}" in URLs are the servers' ports.
         }
       Serves until killed or stdin closes.
 """
@@ -114,10 +118,16 @@ def serve(config_path):
             self.send_response((entry or {}).get("status", 200))
             self.send_header("Content-Type", (entry or {}).get("content_type", "text/html; charset=utf-8"))
             self.send_header("Content-Length", str(len(body)))
-            for k, v in headers:
-                self.send_header(k, v)
+            for k, v in headers + (entry or {}).get("headers", []):
+                self.send_header(k, fill(v))
             self.end_headers()
             self.wfile.write(body)
+
+        def do_OPTIONS(self):
+            self.send_response(204)
+            for k, v in headers + config.get("options_headers", []):
+                self.send_header(k, fill(v).replace("{origin}", self.headers.get("Origin", "")))
+            self.end_headers()
 
         def log_message(self, *args):
             pass
@@ -134,16 +144,21 @@ def serve(config_path):
     https = ThreadingHTTPServer(("127.0.0.1", 0), Https)
     https.socket = ctx.wrap_socket(https.socket, server_side=True)
     ports = {"https": https.server_address[1], "http": None}
+
+    def fill(value):
+        return value.replace("{https}", str(ports["https"])).replace("{http}", str(ports["http"]))
+
     threading.Thread(target=https.serve_forever, daemon=True).start()
 
     if "http" in config:
-        redirect = config["http"].get("redirect")
+        redirects = config["http"].get("redirects", {})
 
         class Http(BaseHTTPRequestHandler):
             def do_GET(self):
+                redirect = redirects.get(self.path.split("?")[0], config["http"].get("redirect"))
                 if redirect:
                     self.send_response(301)
-                    self.send_header("Location", redirect.replace("{https}", str(ports["https"])))
+                    self.send_header("Location", fill(redirect))
                     self.end_headers()
                 else:
                     self.send_response(200)

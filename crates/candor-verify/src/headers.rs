@@ -210,9 +210,40 @@ fn directive<'a>(csp: &'a [(String, Vec<String>)], name: &str) -> Option<&'a [St
 }
 
 /// CSP: enforced, and its script and object sources not open to injection.
-pub fn check_csp(headers: &Headers) -> Vec<Finding> {
+/// What a page's HTML declares that browsers treat like headers: policies in
+/// `<meta http-equiv="Content-Security-Policy">` and `<meta name="referrer">`.
+#[derive(Clone, Debug, Default)]
+pub struct PageMeta {
+    pub csp: Vec<String>,
+    pub referrer: Option<String>,
+}
+
+impl PageMeta {
+    /// Reads the page's `<meta>` elements (any body: a non-HTML one has none).
+    pub fn from_html(html: &str) -> PageMeta {
+        let mut meta = PageMeta::default();
+        for (_, attrs) in crate::observatory::html_elements(html, &["meta"]) {
+            let attr = |n: &str| attrs.iter().find(|(k, _)| k == n).map(|(_, v)| v.trim());
+            let Some(content) = attr("content").filter(|c| !c.is_empty()) else {
+                continue;
+            };
+            if attr("http-equiv").is_some_and(|e| e.eq_ignore_ascii_case("content-security-policy"))
+            {
+                meta.csp.push(content.to_owned());
+            } else if attr("name").is_some_and(|n| n.eq_ignore_ascii_case("referrer")) {
+                meta.referrer = Some(content.to_owned());
+            }
+        }
+        meta
+    }
+}
+
+/// CSP from headers and `<meta>` (browsers enforce both; frame-ancestors only
+/// counts in a header, which [`check_framing`] reads).
+pub fn check_csp(headers: &Headers, meta: &PageMeta) -> Vec<Finding> {
     const C: &str = "csp";
-    let enforced = headers.all("content-security-policy");
+    let mut enforced = headers.all("content-security-policy");
+    enforced.extend(meta.csp.iter().map(String::as_str));
     if enforced.is_empty() {
         let code = if headers.one("content-security-policy-report-only").is_some() {
             "csp_report_only"
@@ -255,6 +286,14 @@ pub fn check_csp(headers: &Headers) -> Vec<Finding> {
                         "csp_unsafe_inline",
                         Verdict::Fail,
                         "script sources allow 'unsafe-inline' (no nonce or hash cancels it)",
+                    ));
+                }
+                if has("'strict-dynamic'") && !cancelled {
+                    out.push(Finding::new(
+                        C,
+                        "csp_strict_dynamic_without_nonce",
+                        Verdict::Warn,
+                        "'strict-dynamic' without a nonce or hash: browsers that support it load no script at all",
                     ));
                 }
                 if has("'unsafe-eval'") {
@@ -371,22 +410,32 @@ pub fn check_nosniff(headers: &Headers) -> Finding {
     }
 }
 
+/// Referrer policies that send no full URL to another origin.
+pub const SAFE_REFERRER_POLICIES: &[&str] = &[
+    "no-referrer",
+    "same-origin",
+    "strict-origin",
+    "strict-origin-when-cross-origin",
+];
+
+/// Valid referrer policies that do.
+pub const UNSAFE_REFERRER_POLICIES: &[&str] = &[
+    "origin",
+    "origin-when-cross-origin",
+    "unsafe-url",
+    "no-referrer-when-downgrade",
+];
+
 /// Referrer-Policy: one of the values that do not leak full URLs across origins.
-pub fn check_referrer(headers: &Headers) -> Finding {
+/// A `<meta name="referrer">` comes after the header and wins.
+pub fn check_referrer(headers: &Headers, meta: &PageMeta) -> Finding {
     const C: &str = "referrer_policy";
-    const SAFE: &[&str] = &[
-        "no-referrer",
-        "same-origin",
-        "strict-origin",
-        "strict-origin-when-cross-origin",
-    ];
-    const UNSAFE: &[&str] = &[
-        "origin",
-        "origin-when-cross-origin",
-        "unsafe-url",
-        "no-referrer-when-downgrade",
-    ];
-    let Some(value) = headers.one("referrer-policy") else {
+    const SAFE: &[&str] = SAFE_REFERRER_POLICIES;
+    const UNSAFE: &[&str] = UNSAFE_REFERRER_POLICIES;
+    let mut given: Vec<&str> = headers.all("referrer-policy");
+    given.extend(meta.referrer.as_deref());
+    let value = given.join(", ");
+    if given.is_empty() {
         // Browsers default to strict-origin-when-cross-origin today.
         return Finding::new(
             C,
@@ -394,7 +443,7 @@ pub fn check_referrer(headers: &Headers) -> Finding {
             Verdict::Warn,
             "no Referrer-Policy (browsers default to strict-origin-when-cross-origin)",
         );
-    };
+    }
     // The last recognised token wins (the fallback syntax).
     let effective = value
         .split(',')
@@ -639,8 +688,42 @@ mod tests {
     }
 
     #[test]
+    fn meta_elements_count_like_headers_except_frame_ancestors() {
+        let meta = PageMeta::from_html(
+            "<html><head><meta http-equiv=\"content-security-policy\" content=\"default-src &#39;self&#39;; frame-ancestors 'none'\">\
+             <script>document.write('<meta name=referrer content=no-referrer>')</script>\
+             <META NAME=referrer CONTENT=unsafe-url></head></html>",
+        );
+        assert_eq!(meta.csp, vec!["default-src 'self'; frame-ancestors 'none'"]);
+        assert_eq!(meta.referrer.as_deref(), Some("unsafe-url"));
+        assert_eq!(codes(&check_csp(&h(&[]), &meta)), vec!["ok"]);
+        // A header says no-referrer; the page's own meta element comes later and wins.
+        assert_eq!(
+            check_referrer(&h(&[("referrer-policy", "no-referrer")]), &meta).code,
+            "referrer_policy_unsafe"
+        );
+        // Browsers ignore frame-ancestors in a meta policy.
+        assert_eq!(check_framing(&h(&[])).code, "framing_unrestricted");
+        assert_eq!(
+            codes(&check_csp(
+                &h(&[(
+                    "content-security-policy",
+                    "script-src 'strict-dynamic' 'self'; object-src 'none'"
+                )]),
+                &PageMeta::default()
+            )),
+            vec!["csp_strict_dynamic_without_nonce"]
+        );
+    }
+
+    #[test]
     fn csp_verdicts() {
-        let csp = |p: &str| codes(&check_csp(&h(&[("content-security-policy", p)])));
+        let csp = |p: &str| {
+            codes(&check_csp(
+                &h(&[("content-security-policy", p)]),
+                &PageMeta::default(),
+            ))
+        };
         assert_eq!(
             csp("default-src 'self'; frame-ancestors 'none'"),
             vec!["ok"]
@@ -670,13 +753,16 @@ mod tests {
             vec!["csp_no_script_src", "csp_no_object_src"]
         );
         assert_eq!(
-            codes(&check_csp(&h(&[(
-                "content-security-policy-report-only",
-                "default-src 'self'"
-            )]))),
+            codes(&check_csp(
+                &h(&[("content-security-policy-report-only", "default-src 'self'")]),
+                &PageMeta::default()
+            )),
             vec!["csp_report_only"]
         );
-        assert_eq!(codes(&check_csp(&h(&[]))), vec!["csp_missing"]);
+        assert_eq!(
+            codes(&check_csp(&h(&[]), &PageMeta::default())),
+            vec!["csp_missing"]
+        );
     }
 
     #[test]
@@ -704,18 +790,33 @@ mod tests {
         );
         assert_eq!(check_nosniff(&h(&[])).code, "xcto_missing");
         assert_eq!(
-            check_referrer(&h(&[("referrer-policy", "no-referrer")])).code,
+            check_referrer(
+                &h(&[("referrer-policy", "no-referrer")]),
+                &PageMeta::default()
+            )
+            .code,
             "ok"
         );
         assert_eq!(
-            check_referrer(&h(&[("referrer-policy", "unsafe-url")])).code,
+            check_referrer(
+                &h(&[("referrer-policy", "unsafe-url")]),
+                &PageMeta::default()
+            )
+            .code,
             "referrer_policy_unsafe"
         );
         assert_eq!(
-            check_referrer(&h(&[("referrer-policy", "unsafe-url, strict-origin")])).code,
+            check_referrer(
+                &h(&[("referrer-policy", "unsafe-url, strict-origin")]),
+                &PageMeta::default()
+            )
+            .code,
             "ok"
         );
-        assert_eq!(check_referrer(&h(&[])).code, "referrer_policy_missing");
+        assert_eq!(
+            check_referrer(&h(&[]), &PageMeta::default()).code,
+            "referrer_policy_missing"
+        );
         let cookie = |v: &str| codes(&check_cookies(&h(&[("set-cookie", v)])));
         assert_eq!(
             cookie("__Host-session=x; Path=/; Secure; HttpOnly; SameSite=Lax"),

@@ -5,6 +5,7 @@
 
 pub mod headers;
 pub mod net;
+pub mod observatory;
 pub mod scan;
 pub mod securitytxt;
 pub mod tls;

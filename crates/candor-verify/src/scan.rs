@@ -7,6 +7,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::headers::{self, Headers};
+use crate::observatory::{self, Hop, Observations, Session};
 use crate::{Finding, Verdict, net, securitytxt};
 
 /// The Origin sent to see whether the site grants it cross-origin access.
@@ -25,6 +26,8 @@ pub struct ScanOptions {
     /// Fixed addresses for host names (like curl's --resolve): the port given here
     /// is used for HTTPS when the URL names none.
     pub resolve: Vec<(String, std::net::SocketAddr)>,
+    /// The HSTS preload list the Observatory-rules grade consults.
+    pub hsts_preload: std::sync::Arc<observatory::PreloadList>,
 }
 
 impl Default for ScanOptions {
@@ -35,6 +38,7 @@ impl Default for ScanOptions {
             extra_roots: Vec::new(),
             http_url: None,
             resolve: Vec::new(),
+            hsts_preload: Default::default(),
         }
     }
 }
@@ -45,6 +49,15 @@ pub struct ScanReport {
     pub scanned_at: String,
     pub verdict: Verdict,
     pub findings: Vec<Finding>,
+    /// The score and grade the MDN HTTP Observatory's rules give the same site.
+    pub observatory: ObservatoryOutcome,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum ObservatoryOutcome {
+    Graded(observatory::Grade),
+    NotGraded { error: String },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +85,10 @@ async fn fetch(client: &reqwest::Client, url: &str, origin: bool) -> Result<Fetc
     if origin {
         request = request.header("origin", PROBE_ORIGIN);
     }
+    fetch_request(request).await
+}
+
+async fn fetch_request(request: reqwest::RequestBuilder) -> Result<Fetched, String> {
     let response = request.send().await.map_err(|e| describe(&e))?;
     let status = response.status().as_u16();
     let certificate = response
@@ -244,10 +261,11 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
             OffsetDateTime::now_utc(),
         ));
         findings.extend(headers::check_hsts(&page.headers, https_first));
-        findings.extend(headers::check_csp(&page.headers));
+        let meta = headers::PageMeta::from_html(&String::from_utf8_lossy(&page.body));
+        findings.extend(headers::check_csp(&page.headers, &meta));
         findings.push(headers::check_framing(&page.headers));
         findings.push(headers::check_nosniff(&page.headers));
-        findings.push(headers::check_referrer(&page.headers));
+        findings.push(headers::check_referrer(&page.headers, &meta));
         findings.extend(headers::check_cookies(&page.headers));
         findings.push(headers::check_cors(&page.headers, PROBE_ORIGIN));
     }
@@ -283,6 +301,21 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
             format!("{txt_url}: {e}"),
         )),
     }
+    let http_start = match (&options.http_url, url.scheme()) {
+        (Some(given), _) => given.clone(),
+        (None, "http") => url.to_string(),
+        _ => {
+            let mut plain = url.clone();
+            let _ = plain.set_scheme("http");
+            let _ = plain.set_port(None);
+            plain.to_string()
+        }
+    };
+    let observations = observe(&host, &http_start, &page_url, options).await;
+    let observatory = match observatory::grade(&observations, &options.hsts_preload) {
+        Ok(grade) => ObservatoryOutcome::Graded(grade),
+        Err(error) => ObservatoryOutcome::NotGraded { error },
+    };
     let scanned_at = OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
@@ -291,13 +324,130 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
         scanned_at,
         verdict: crate::overall(&findings),
         findings,
+        observatory,
     })
+}
+
+/// What the Observatory's retriever fetches: `http://` and `https://` sessions that
+/// follow redirects (retried without certificate checks after a certificate
+/// error, and marked unverified), and a CORS preflight to where HTTPS ended up.
+async fn observe(
+    host: &str,
+    http_start: &str,
+    https_start: &str,
+    options: &ScanOptions,
+) -> Observations {
+    let (http, https) = tokio::join!(
+        observed_session(http_start, options),
+        observed_session(https_start, options)
+    );
+    let mut cors = None;
+    if let Some(session) = https.as_ref().or(http.as_ref())
+        && let Some(last) = session.hops.last()
+        && let Ok(client) = client_checking(options, session.verified)
+    {
+        let preflight = [
+            ("access-control-request-method", "GET"),
+            ("origin", observatory::CORS_ORIGIN),
+        ];
+        if let Ok((hops, _)) = follow(
+            &client,
+            reqwest::Method::OPTIONS,
+            &last.url,
+            &preflight,
+            options,
+        )
+        .await
+        {
+            cors = hops.last().map(|h| h.headers.clone());
+        }
+    }
+    Observations {
+        host: host.to_owned(),
+        http,
+        https,
+        cors,
+    }
+}
+
+async fn observed_session(start: &str, options: &ScanOptions) -> Option<Session> {
+    let start = url::Url::parse(start).ok()?;
+    let accept = [(
+        "accept",
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    )];
+    let verified = client_checking(options, true).ok()?;
+    let (hops, body, verified) =
+        match follow(&verified, reqwest::Method::GET, &start, &accept, options).await {
+            Ok((hops, body)) => (hops, body, true),
+            Err(e) if is_certificate_error(&e) => {
+                let unverified = client_checking(options, false).ok()?;
+                let (hops, body) =
+                    follow(&unverified, reqwest::Method::GET, &start, &accept, options)
+                        .await
+                        .ok()?;
+                (hops, body, false)
+            }
+            Err(_) => return None,
+        };
+    Some(Session {
+        start,
+        hops,
+        verified,
+        body,
+    })
+}
+
+/// Follows up to [`observatory::MAX_REDIRECTS`] redirects, recording every answer.
+async fn follow(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    start: &url::Url,
+    headers: &[(&str, &str)],
+    options: &ScanOptions,
+) -> Result<(Vec<Hop>, String), String> {
+    let mut url = start.clone();
+    let mut hops = Vec::new();
+    loop {
+        let host = url.host_str().unwrap_or_default();
+        let literal: Option<std::net::IpAddr> =
+            host.trim_matches(|c| c == '[' || c == ']').parse().ok();
+        if !options.allow_private && literal.is_some_and(|ip| !net::is_public(ip)) {
+            return Err(format!("{host} is a private address"));
+        }
+        let mut request = client.request(method.clone(), url.clone());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let fetched = fetch_request(request).await?;
+        let location = fetched.headers.one("location").map(str::to_owned);
+        hops.push(Hop {
+            url: url.clone(),
+            status: fetched.status,
+            headers: fetched.headers,
+        });
+        let redirect = matches!(fetched.status, 301 | 302 | 303 | 307 | 308);
+        match location.and_then(|l| url.join(&l).ok()) {
+            Some(next) if redirect && hops.len() <= observatory::MAX_REDIRECTS => url = next,
+            _ => return Ok((hops, String::from_utf8_lossy(&fetched.body).into_owned())),
+        }
+    }
 }
 
 /// The client every scan uses: guarded, no redirects, the operator's extra roots
 /// and fixed addresses.
 fn client(options: &ScanOptions) -> Result<reqwest::Client, ScanError> {
-    let mut builder = net::guarded_client_builder(options.allow_private);
+    client_checking(options, true)
+}
+
+/// As [`client`]; with `verify_certificates` false it accepts any certificate,
+/// which only the Observatory-rules grade uses, to see the page behind one.
+fn client_checking(
+    options: &ScanOptions,
+    verify_certificates: bool,
+) -> Result<reqwest::Client, ScanError> {
+    let mut builder = net::guarded_client_builder(options.allow_private)
+        .danger_accept_invalid_certs(!verify_certificates);
     for pem in &options.extra_roots {
         let cert =
             reqwest::Certificate::from_pem(pem).map_err(|e| ScanError::BadRoot(e.to_string()))?;
@@ -334,10 +484,28 @@ pub async fn fetch_proof(url: &str, options: &ScanOptions) -> Result<String, Str
     Ok(String::from_utf8_lossy(body).into_owned())
 }
 
+/// Whether a connection failed on the certificate (not on the network).
+fn is_certificate_error(error: &str) -> bool {
+    matches!(
+        classify_tls_error(error).0,
+        "tls_expired" | "tls_name_mismatch" | "tls_untrusted"
+    )
+}
+
 /// Why an HTTPS connection failed, in the terms of certificate problems.
 fn tls_failure(url: &str, error: &str) -> Finding {
+    let (code, what) = classify_tls_error(error);
+    Finding::new(
+        "tls",
+        code,
+        Verdict::Fail,
+        format!("{what}: {url} ({error})"),
+    )
+}
+
+fn classify_tls_error(error: &str) -> (&'static str, &'static str) {
     let lower = error.to_ascii_lowercase();
-    let (code, what) = if lower.contains("expired") {
+    if lower.contains("expired") {
         ("tls_expired", "the certificate has expired")
     } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
         (
@@ -363,13 +531,7 @@ fn tls_failure(url: &str, error: &str) -> Finding {
         )
     } else {
         ("https_unreachable", "no HTTPS connection")
-    };
-    Finding::new(
-        "tls",
-        code,
-        Verdict::Fail,
-        format!("{what}: {url} ({error})"),
-    )
+    }
 }
 
 /// A signed security.txt must verify with a key its Encryption field publishes.

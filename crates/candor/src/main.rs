@@ -98,7 +98,8 @@ enum Command {
     },
     /// Check hosts the way public scanners do: the HTTP→HTTPS redirect, TLS, HSTS,
     /// CSP and the other security headers, cookies, CORS and security.txt, with
-    /// one line per verdict. Exits 1 if any check fails.
+    /// one line per verdict, and the score and grade the MDN HTTP Observatory's
+    /// rules give the same site. Exits 1 if any check fails.
     Verify {
         #[arg(required = true)]
         urls: Vec<String>,
@@ -115,6 +116,11 @@ enum Command {
         /// non-default port (e.g. http://127.0.0.1:8080/).
         #[arg(long)]
         http: Option<String>,
+        /// The HSTS preload list for the Observatory-rules grade: the Observatory's
+        /// conf/hsts-preload.json or Chromium's transport_security_state_static.json.
+        /// Without it no host counts as preloaded.
+        #[arg(long)]
+        hsts_preload_list: Option<PathBuf>,
     },
     /// Rotate the master key: `rotate` puts a new key first in the key file and
     /// re-seals every org's secrets and data keys under it (files are not rewritten);
@@ -505,6 +511,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         allow_private,
         ca_file,
         http,
+        hsts_preload_list,
     } = &cli.command
     {
         let mut options = candor_verify::scan::ScanOptions {
@@ -516,6 +523,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             options
                 .extra_roots
                 .push(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?);
+        }
+        if let Some(path) = hsts_preload_list {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let list = candor_verify::observatory::PreloadList::from_json(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            options.hsts_preload = Arc::new(list);
         }
         return verify(urls, *json, &options).await;
     }
@@ -1193,6 +1207,20 @@ async fn verify(
             println!("{}", report.target);
             for finding in &report.findings {
                 println!("  {finding}");
+            }
+            match &report.observatory {
+                candor_verify::scan::ObservatoryOutcome::Graded(grade) => {
+                    println!(
+                        "  grade: {} ({}/100) by the rules of the {}",
+                        grade.grade, grade.score, grade.rules
+                    );
+                    for (test, result) in grade.tests.iter().filter(|(_, r)| r.modifier != 0) {
+                        println!("    {test}: {} ({:+})", result.result, result.modifier);
+                    }
+                }
+                candor_verify::scan::ObservatoryOutcome::NotGraded { error } => {
+                    println!("  grade: none ({error})");
+                }
             }
         }
     }

@@ -1493,6 +1493,13 @@ fn verify_reports_each_failing_check_in_a_line_and_as_json() {
         "{text}"
     );
     assert!(text.contains("tls: FAIL"), "{text}");
+    // Plain HTTP only: no redirect and no HSTS cost 20 each, and below 90 the
+    // bonuses (CSP, CORP, Referrer-Policy, framing) do not count.
+    assert!(text.contains("grade: C+ (60/100)"), "{text}");
+    assert!(
+        text.contains("strict-transport-security: hsts-not-implemented-no-https (-20)"),
+        "{text}"
+    );
     let out = ws.candor(&["verify", &target, "--allow-private", "--json"]);
     let reports: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let findings = reports[0]["findings"].as_array().unwrap();
@@ -1722,6 +1729,22 @@ fn candor_over_its_own_tls_passes_every_check_of_its_own_scanner() {
         .collect();
     assert!(failing.is_empty(), "{failing:?}");
     assert!(out.status.success());
+    // The Observatory's rules, ported: the same grade and every test's result as
+    // the Observatory itself gave this demo (scripts/peer-check.sh).
+    let golden: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../candor-verify/corpus/golden/observatory.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let ours = &reports[0]["observatory"];
+    assert_eq!(ours["grade"], "A+", "{ours}");
+    assert_eq!(ours["score"], golden["candor-demo"]["score"], "{ours}");
+    for (test, theirs) in golden["candor-demo"]["tests"].as_object().unwrap() {
+        assert_eq!(ours["tests"][test]["result"], theirs["result"], "{test}");
+    }
     let codes: Vec<&str> = reports[0]["findings"]
         .as_array()
         .unwrap()
