@@ -52,20 +52,25 @@ for case in cases:
     except json.JSONDecodeError:
         golden[case["name"]] = {"error": (result.stderr or result.stdout).strip()[-300:]}
     print(case["name"], golden[case["name"]].get("grade", golden[case["name"]].get("error")), file=sys.stderr)
-# Candor itself: the demo over its own TLS, the org on the host it is scanned as.
+# Candor itself: the demo over its own TLS with its plain-HTTP redirect, the org on
+# the host it is scanned as.
 db = f"{work}/candor.db"
 env = dict(os.environ, CANDOR_DATABASE_URL=f"sqlite://{db}", CANDOR_MASTER_KEY_FILE=f"{work}/master.key")
 binary = "target/debug/candor"
 subprocess.run([binary, "org", "create", "quillfeather", "--name", "Quillfeather Analytics"], env=env, check=True, capture_output=True)
 subprocess.run([binary, "org", "set-host", "quillfeather", "127.0.0.1"], env=env, check=True, capture_output=True)
 server = subprocess.Popen([binary, "serve", "--demo", "--listen", "127.0.0.1:0",
-                           "--tls-cert", f"{work}/certs/good.pem", "--tls-key", f"{work}/certs/good.key"],
+                           "--tls-cert", f"{work}/certs/good.pem", "--tls-key", f"{work}/certs/good.key",
+                           "--http-redirect-listen", "127.0.0.1:0"],
                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+http_port = "-"
 for line in server.stderr:
+    if line.startswith("candor: redirecting http://"):
+        http_port = line.split("/")[2].rsplit(":", 1)[1]
     if line.startswith("candor: serving on "):
         port = line.strip().rsplit(":", 1)[1].rstrip("/")
         break
-result = subprocess.run(["node", "scripts/peers/observatory.mjs", obs, "127.0.0.1", "-", port],
+result = subprocess.run(["node", "scripts/peers/observatory.mjs", obs, "127.0.0.1", http_port, port],
                         capture_output=True, text=True,
                         env=dict(os.environ, NODE_EXTRA_CA_CERTS=f"{work}/certs/ca.pem"), timeout=120)
 server.terminate()

@@ -511,7 +511,79 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let config = state.config.clone();
-    let mut make_service = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    serve_router(
+        listener,
+        router(state),
+        &config,
+        config.tls.clone(),
+        shutdown,
+    )
+    .await
+}
+
+/// Plain HTTP on `listener` that answers every request with a redirect to the
+/// same host name and path over HTTPS on `https_port`, so that a browser (or a
+/// scanner) typing the bare host name is sent to TLS first, as HSTS preloading
+/// asks. Nothing else is served in the clear.
+pub async fn serve_https_redirect(
+    listener: TcpListener,
+    https_port: u16,
+    config: &WebConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let redirects =
+        Router::new().fallback(move |headers: HeaderMap, uri: axum::http::Uri| async move {
+            redirect_to_https(&headers, &uri, https_port)
+        });
+    serve_router(listener, redirects, config, None, shutdown).await
+}
+
+fn redirect_to_https(headers: &HeaderMap, uri: &axum::http::Uri, https_port: u16) -> Response {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.parse::<axum::http::uri::Authority>().ok())
+        .map(|a| a.host().to_owned())
+        // Only host names and IP literals: never a Location built from junk.
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'))
+        });
+    let Some(host) = host else {
+        return (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "this address only redirects to HTTPS, and needs a Host header to do so\n",
+        )
+            .into_response();
+    };
+    let authority = if https_port == 443 {
+        host
+    } else {
+        format!("{host}:{https_port}")
+    };
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    (
+        StatusCode::MOVED_PERMANENTLY,
+        [
+            (header::LOCATION, format!("https://{authority}{path}")),
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+        ],
+        "moved to HTTPS\n",
+    )
+        .into_response()
+}
+
+/// The accept loop, for the site and for the HTTPS redirect alike.
+async fn serve_router(
+    listener: TcpListener,
+    app: Router,
+    config: &WebConfig,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let mut make_service = app.into_make_service_with_connect_info::<SocketAddr>();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(config.header_read_timeout);
@@ -532,7 +604,7 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let Ok(service) = make_service.call(peer).await;
-        match &config.tls {
+        match &tls {
             None => {
                 let connection =
                     http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
@@ -603,4 +675,51 @@ pub fn tls_config(cert_pem: &[u8], key_pem: &[u8]) -> Result<Arc<rustls::ServerC
         .map_err(|e| e.to_string())?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn location(host: Option<&str>, uri: &str, port: u16) -> (StatusCode, Option<String>) {
+        let mut headers = HeaderMap::new();
+        if let Some(host) = host {
+            headers.insert(header::HOST, host.parse().unwrap());
+        }
+        let response = redirect_to_https(&headers, &uri.parse().unwrap(), port);
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .map(|l| l.to_str().unwrap().to_owned());
+        (response.status(), location)
+    }
+
+    #[test]
+    fn plain_http_redirects_to_the_same_host_over_https() {
+        assert_eq!(
+            location(Some("trust.example.com"), "/acme?x=1", 443),
+            (
+                StatusCode::MOVED_PERMANENTLY,
+                Some("https://trust.example.com/acme?x=1".into())
+            )
+        );
+        // The plain-HTTP port is dropped; a non-default HTTPS port is named.
+        assert_eq!(
+            location(Some("trust.example.com:80"), "/", 8443)
+                .1
+                .as_deref(),
+            Some("https://trust.example.com:8443/")
+        );
+        assert_eq!(
+            location(Some("[::1]:8080"), "/x", 443).1.as_deref(),
+            Some("https://[::1]/x")
+        );
+        // No Location is ever built from a missing or malformed Host.
+        assert_eq!(location(None, "/", 443), (StatusCode::BAD_REQUEST, None));
+        assert_eq!(
+            location(Some("evil.example/x"), "/", 443),
+            (StatusCode::BAD_REQUEST, None)
+        );
+    }
 }

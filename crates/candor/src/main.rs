@@ -81,6 +81,11 @@ enum Command {
         /// The private key of --tls-cert (PEM).
         #[arg(long, env = "CANDOR_TLS_KEY", requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// With --tls-cert: also listen for plain HTTP here (e.g. 0.0.0.0:80) and
+        /// redirect every request to the same host and path over HTTPS, on the
+        /// port of --public-url (or of --listen).
+        #[arg(long, env = "CANDOR_HTTP_REDIRECT_LISTEN", requires = "tls_cert")]
+        http_redirect_listen: Option<String>,
         #[command(flatten)]
         outbound: Outbound,
     },
@@ -561,6 +566,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             no_worker,
             tls_cert,
             tls_key,
+            http_redirect_listen,
             outbound,
         } => {
             let master = load_master_key(&master_key_file)?;
@@ -583,6 +589,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     demo,
                     https: https || tls.is_some(),
                     tls,
+                    http_redirect_listen,
                     master,
                     log_host,
                     worker: !no_worker,
@@ -1103,6 +1110,7 @@ struct ServeOptions {
     demo: bool,
     https: bool,
     tls: Option<Arc<rustls::ServerConfig>>,
+    http_redirect_listen: Option<String>,
     master: candor_store::keys::MasterKey,
     log_host: String,
     worker: bool,
@@ -1125,6 +1133,9 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
         "http"
     };
     let public_url = options.outbound.public_url(&addr.to_string(), scheme)?;
+    // Where browsers reach HTTPS: the public URL's port, which differs from the
+    // bound one behind port mapping.
+    let https_port = public_url.port_or_known_default().unwrap_or(addr.port());
     let master = Arc::new(options.master);
     let config = candor_web::WebConfig {
         https: options.https,
@@ -1146,6 +1157,27 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
         state = state.with_worker(worker.clone());
         worker_task = Some(tokio::spawn(worker.run(stop.clone())));
     }
+    let mut redirect_task = None;
+    if let Some(redirect_listen) = &options.http_redirect_listen {
+        let redirect_listener = tokio::net::TcpListener::bind(redirect_listen)
+            .await
+            .with_context(|| format!("listening on {redirect_listen}"))?;
+        let redirect_addr = redirect_listener.local_addr()?;
+        let web_config = state.config.clone();
+        let stopped = stop.clone();
+        redirect_task = Some(tokio::spawn(async move {
+            candor_web::serve_https_redirect(
+                redirect_listener,
+                https_port,
+                &web_config,
+                async move {
+                    stopped.cancelled().await;
+                },
+            )
+            .await
+        }));
+        eprintln!("candor: redirecting http://{redirect_addr}/ to https on port {https_port}");
+    }
     tracing::info!(%addr, "candor is serving");
     let scheme = if options.tls.is_some() {
         "https"
@@ -1162,6 +1194,9 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
     .await?;
     stop.cancel();
     if let Some(task) = worker_task {
+        let _ = task.await;
+    }
+    if let Some(task) = redirect_task {
         let _ = task.await;
     }
     tracing::info!("stopped");

@@ -1707,9 +1707,28 @@ fn candor_over_its_own_tls_passes_every_check_of_its_own_scanner() {
             path_str(&certs.join("good.pem")),
             "--tls-key",
             path_str(&certs.join("good.key")),
+            "--http-redirect-listen",
+            "127.0.0.1:0",
         ],
     );
     assert!(server.base.starts_with("https://"), "{}", server.base);
+    let plain = server
+        .seen
+        .iter()
+        .find_map(|l| l.strip_prefix("candor: redirecting "))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the plain-HTTP redirect listener")
+        .to_owned();
+    // Plain HTTP answers only with a redirect to the same host and path over HTTPS.
+    let tls_port = server.base.rsplit(':').next().unwrap();
+    let (status, headers, _) = http("GET", &format!("{plain}quillfeather?x=1"), &[], "");
+    assert_eq!(status, 301);
+    assert!(
+        headers.contains(&format!(
+            "location: https://127.0.0.1:{tls_port}/quillfeather?x=1"
+        )),
+        "{headers}"
+    );
     let target = format!("{}/quillfeather", server.base);
     let out = ws.candor(&[
         "verify",
@@ -1717,6 +1736,8 @@ fn candor_over_its_own_tls_passes_every_check_of_its_own_scanner() {
         "--allow-private",
         "--ca-file",
         path_str(&certs.join("ca.pem")),
+        "--http",
+        &format!("{plain}quillfeather"),
         "--json",
     ]);
     let reports: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -1751,8 +1772,22 @@ fn candor_over_its_own_tls_passes_every_check_of_its_own_scanner() {
         .iter()
         .map(|f| f["code"].as_str().unwrap())
         .collect();
-    // Served over TLS 1.2/1.3 only, with HSTS and a strict CSP.
+    // Served over TLS 1.2/1.3 only, with HSTS and a strict CSP, and plain HTTP
+    // redirecting to HTTPS on the same host first.
     assert!(codes.contains(&"ok"));
+    assert!(
+        reports[0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["check"] == "redirect" && f["verdict"] == "pass"),
+        "{}",
+        reports[0]["findings"]
+    );
+    assert_eq!(
+        reports[0]["observatory"]["tests"]["redirection"]["result"],
+        "redirection-to-https"
+    );
     assert!(!codes.contains(&"tls_legacy_protocol") && !codes.contains(&"hsts_missing"));
     let messages = reports[0]["findings"].to_string();
     assert!(
