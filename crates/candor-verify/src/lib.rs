@@ -3,6 +3,7 @@
 //! was observed (headers, a security.txt body, where a redirect went), so each can
 //! be tested on its own and compared with peer tools on the same observations.
 
+pub mod dns;
 pub mod headers;
 pub mod net;
 pub mod observatory;

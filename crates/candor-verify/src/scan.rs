@@ -28,6 +28,8 @@ pub struct ScanOptions {
     pub resolve: Vec<(String, std::net::SocketAddr)>,
     /// The HSTS preload list the Observatory-rules grade consults.
     pub hsts_preload: std::sync::Arc<observatory::PreloadList>,
+    /// The name server DNS proofs are looked up with; None: the system's.
+    pub dns_server: Option<std::net::SocketAddr>,
 }
 
 impl Default for ScanOptions {
@@ -39,6 +41,7 @@ impl Default for ScanOptions {
             http_url: None,
             resolve: Vec::new(),
             hsts_preload: Default::default(),
+            dns_server: None,
         }
     }
 }

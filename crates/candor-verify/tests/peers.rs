@@ -366,3 +366,54 @@ fn compare_with_observatory(reports: &serde_json::Map<String, serde_json::Value>
     );
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
+
+/// DNS proofs are read through hickory from a DNS server nobody here wrote
+/// (PyPI dnslib, tests/support/dns_server.py).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dns_txt_proofs_are_read_from_a_real_dns_server() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records.json");
+    let name = candor_verify::dns::proof_name("mail.candor.test");
+    assert_eq!(name, "_candor-verification.mail.candor.test.");
+    std::fs::write(
+        &records,
+        serde_json::json!({
+            "_candor-verification.mail.candor.test": ["candor-verification=abc", "v=spf1 -all"],
+            // One record of two strings, as long TXT values are published.
+            "_candor-verification.api.candor.test": [["candor-verification=", "def"]],
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let mut child = Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/support/dns_server.py"))
+        .arg(&records)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = serde_json::from_str::<serde_json::Value>(&line).unwrap()["port"]
+        .as_u64()
+        .unwrap() as u16;
+    let server = Some(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    let timeout = std::time::Duration::from_secs(5);
+    let values = candor_verify::dns::txt_values(&name, server, timeout)
+        .await
+        .unwrap();
+    assert_eq!(values, vec!["candor-verification=abc", "v=spf1 -all"]);
+    let values =
+        candor_verify::dns::txt_values("_candor-verification.api.candor.test.", server, timeout)
+            .await
+            .unwrap();
+    assert_eq!(values, vec!["candor-verification=def"]);
+    let missing =
+        candor_verify::dns::txt_values("_candor-verification.nowhere.test.", server, timeout).await;
+    assert!(missing.is_err(), "{missing:?}");
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -1,5 +1,6 @@
 //! Host names an org claims for evidence checks, and the proof that it controls
-//! them: a token served at `https://HOST/.well-known/candor-verification.txt`.
+//! them: a token served at `https://HOST/.well-known/candor-verification.txt` or
+//! published as a DNS TXT record at `_candor-verification.HOST`.
 //! Checks never run against a host without that proof.
 
 use askama::Template;
@@ -162,8 +163,10 @@ pub async fn claim(
     {
         return internal(e);
     }
-    let notice =
-        format!("Claimed {host}. Publish its token at https://{host}{PROOF_PATH}, then verify.");
+    let notice = format!(
+        "Claimed {host}. Publish its token at https://{host}{PROOF_PATH} or as a TXT record at {}, then verify.",
+        candor_verify::dns::proof_name(&host)
+    );
     page(&state, &access, Some(notice), None, StatusCode::OK).await
 }
 
@@ -188,10 +191,9 @@ pub async fn verify(
         )
         .await;
     };
-    let url = format!("https://{host}{PROOF_PATH}");
-    let fetched = candor_verify::scan::fetch_proof(&url, &state.config.check_options).await;
-    match fetched {
-        Ok(body) if body.lines().any(|l| l.trim() == claim.token) => {
+    let proof = prove(&host, &claim.token, &state.config.check_options).await;
+    match proof {
+        Ok(how) => {
             match state
                 .store
                 .mark_host_verified(&access.scope, &host, OffsetDateTime::now_utc())
@@ -214,31 +216,48 @@ pub async fn verify(
             page(
                 &state,
                 &access,
-                Some(format!("{host} is verified; its checks run next.")),
+                Some(format!("{host} is verified ({how}); its checks run next.")),
                 None,
                 StatusCode::OK,
             )
             .await
         }
-        Ok(_) => {
+        Err(why) => {
             page(
                 &state,
                 &access,
                 None,
-                Some(format!("{url} does not contain the token")),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => {
-            page(
-                &state,
-                &access,
-                None,
-                Some(format!("cannot fetch {url}: {e}")),
+                Some(format!("{host} is not verified: {why}")),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
     }
+}
+
+/// Looks for the token in DNS (a TXT record at `_candor-verification.HOST`), then
+/// at `https://HOST/.well-known/candor-verification.txt`. Ok names the proof
+/// found; Err says why neither holds it.
+async fn prove(
+    host: &str,
+    token: &str,
+    options: &candor_verify::scan::ScanOptions,
+) -> Result<String, String> {
+    let name = candor_verify::dns::proof_name(host);
+    let dns = match candor_verify::dns::txt_values(&name, options.dns_server, options.timeout).await
+    {
+        Ok(values) if values.iter().any(|v| v.trim() == token) => {
+            return Ok(format!("DNS TXT at {name}"));
+        }
+        Ok(values) if values.is_empty() => format!("no TXT record at {name}"),
+        Ok(_) => format!("the TXT records at {name} do not hold the token"),
+        Err(e) => e,
+    };
+    let url = format!("https://{host}{PROOF_PATH}");
+    let web = match candor_verify::scan::fetch_proof(&url, options).await {
+        Ok(body) if body.lines().any(|l| l.trim() == token) => return Ok(url),
+        Ok(_) => format!("{url} does not contain the token"),
+        Err(e) => format!("cannot fetch {url}: {e}"),
+    };
+    Err(format!("{dns}; {web}"))
 }

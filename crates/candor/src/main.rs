@@ -431,6 +431,10 @@ struct Outbound {
     /// Fixed addresses for checked hosts, HOST=IP:PORT (repeatable), like curl's --resolve.
     #[arg(long, env = "CANDOR_CHECK_RESOLVE", value_delimiter = ',')]
     check_resolve: Vec<String>,
+    /// Look up DNS proofs of host control (TXT at _candor-verification.HOST) with
+    /// this name server (IP:PORT) instead of the system's resolvers.
+    #[arg(long, env = "CANDOR_CHECK_DNS_SERVER")]
+    check_dns_server: Option<std::net::SocketAddr>,
 }
 
 impl Outbound {
@@ -453,6 +457,7 @@ impl Outbound {
                 .map_err(|_| anyhow!("--check-resolve {entry:?}: {addr} is not IP:PORT"))?;
             options.resolve.push((host.to_ascii_lowercase(), addr));
         }
+        options.dns_server = self.check_dns_server;
         Ok(options)
     }
 

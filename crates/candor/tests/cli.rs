@@ -1515,6 +1515,38 @@ fn verify_reports_each_failing_check_in_a_line_and_as_json() {
     assert!(server.terminate().success());
 }
 
+/// tests/support/dns_server.py answering TXT queries from a file; stopped when dropped.
+struct LocalDns {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for LocalDns {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn local_dns(records: &Path) -> LocalDns {
+    let mut child = Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/support/dns_server.py"))
+        .arg(records)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: serde_json::Value = serde_json::from_str(&line).expect("dns_server.py (dnslib)");
+    LocalDns {
+        child,
+        port: port["port"].as_u64().unwrap() as u16,
+    }
+}
+
 /// Starts tests/support/corpus_server.py with a configuration; stopped when dropped.
 struct LocalHost {
     child: Child,
@@ -1600,6 +1632,10 @@ fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
         .unwrap();
     assert!(added.status.success());
     let resolve = format!("app.candor.test=127.0.0.1:{}", host.https);
+    // A DNS server (dnslib) for the TXT proof of a host that serves no web page.
+    let records = ws.dir.path().join("dns.json");
+    std::fs::write(&records, "{}").unwrap();
+    let dns = local_dns(&records);
     let server = Server::start(
         &ws,
         &[
@@ -1608,6 +1644,8 @@ fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
             path_str(&certs.join("ca.pem")),
             "--check-resolve",
             &resolve,
+            "--check-dns-server",
+            &format!("127.0.0.1:{}", dns.port),
             "--worker-poll-ms",
             "100",
         ],
@@ -1662,6 +1700,51 @@ fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
     let (status, _, html) = admin("/admin/orgs/acme/hosts/app.candor.test/verify", "");
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("app.candor.test is verified"));
+
+    // A host proven by a DNS TXT record instead.
+    let (status, _, html) = admin("/admin/orgs/acme/hosts", "host=mail.candor.test");
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("_candor-verification.mail.candor.test"),
+        "{html}"
+    );
+    let mail_token = html
+        .split("<th scope=\"row\">mail.candor.test</th>")
+        .nth(1)
+        .and_then(|row| row.split("<code>").nth(1))
+        .and_then(|c| c.split("</code>").next())
+        .unwrap()
+        .to_owned();
+    assert!(mail_token.starts_with("candor-verification=") && mail_token != token);
+    let (status, _, html) = admin("/admin/orgs/acme/hosts/mail.candor.test/verify", "");
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("no TXT record at _candor-verification.mail.candor.test."),
+        "{html}"
+    );
+    // Another org's token, or this org's token for another host, proves nothing.
+    std::fs::write(
+        &records,
+        serde_json::json!({"_candor-verification.mail.candor.test": [token]}).to_string(),
+    )
+    .unwrap();
+    let (status, _, html) = admin("/admin/orgs/acme/hosts/mail.candor.test/verify", "");
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("do not hold the token"), "{html}");
+    std::fs::write(
+        &records,
+        serde_json::json!({"_candor-verification.mail.candor.test": ["v=spf1 -all", mail_token]})
+            .to_string(),
+    )
+    .unwrap();
+    let (status, _, html) = admin("/admin/orgs/acme/hosts/mail.candor.test/verify", "");
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains(
+            "mail.candor.test is verified (DNS TXT at _candor-verification.mail.candor.test.)"
+        ),
+        "{html}"
+    );
 
     // The worker runs the checks; the page shows each result beside the control.
     let deadline = Instant::now() + Duration::from_secs(30);
