@@ -7,7 +7,8 @@
 #
 # Peers: the MDN HTTP Observatory (npm @mdn/mdn-http-observatory, installed with
 # --ignore-scripts into .peer-tools/), on every corpus server and on Candor's own
-# demo served over its own TLS. PyPI sectxt is run by the test itself.
+# demo served over its own TLS; sslyze (PyPI, into .peer-tools/py) on every corpus
+# server's TLS. PyPI sectxt is run by the test itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -19,6 +20,11 @@ if [ ! -d "$OBS" ]; then
 fi
 # Its install script would download the HSTS preload list; local hosts are on no list.
 [ -f "$OBS/conf/hsts-preload.json" ] || echo '{}' > "$OBS/conf/hsts-preload.json"
+# sslyze (PyPI) for TLS: protocols accepted and the certificate's validation.
+SSLYZE=$TOOLS/py
+if ! PYTHONPATH=$SSLYZE python3 -c 'import sslyze' 2>/dev/null; then
+    python3 -m pip install --quiet --target "$SSLYZE" sslyze
+fi
 
 cargo build --quiet -p candor
 WORK=$(mktemp -d /tmp/candor-peers.XXXXXX)
@@ -26,17 +32,45 @@ trap 'rm -rf "$WORK"' EXIT
 python3 tests/support/corpus_server.py certs "$WORK/certs"
 OUT=crates/candor-verify/corpus/golden/observatory.json
 mkdir -p "$(dirname "$OUT")"
-python3 - "$WORK" "$OBS" "$OUT" <<'PY'
-import json, os, subprocess, sys
-work, obs, out = sys.argv[1:]
+TLS_OUT=crates/candor-verify/corpus/golden/sslyze.json
+python3 - "$WORK" "$OBS" "$OUT" "$SSLYZE" "$TLS_OUT" <<'PY'
+import datetime, json, os, subprocess, sys
+work, obs, out, sslyze_path, tls_out = sys.argv[1:]
 cases = json.load(open("crates/candor-verify/corpus/servers.json"))
 golden = {"_tool": "MDN HTTP Observatory " + json.load(open(os.path.join(obs, "package.json")))["version"]}
+sslyze_version = subprocess.run(["python3", "-c", "import importlib.metadata as m; print(m.version('sslyze'))"],
+                                env=dict(os.environ, PYTHONPATH=sslyze_path), capture_output=True, text=True).stdout.strip()
+tls_golden = {"_tool": "sslyze " + sslyze_version}
+PROTOCOLS = ["ssl_2_0", "ssl_3_0", "tls_1_0", "tls_1_1", "tls_1_2", "tls_1_3"]
+
+
+def sslyze(port):
+    """sslyze's verdicts, normalised: protocols accepted, whether the chain
+    validates (with the host name) against the test CA, and how far expiry is."""
+    path = f"{work}/sslyze.json"
+    subprocess.run(["python3", "-m", "sslyze", "--sslv2", "--sslv3", "--tlsv1", "--tlsv1_1", "--tlsv1_2",
+                    "--tlsv1_3", "--certinfo", "--certinfo_ca_file", f"{work}/certs/ca.pem",
+                    "--mozilla_config", "disable", "--quiet", "--json_out", path, f"127.0.0.1:{port}"],
+                   env=dict(os.environ, PYTHONPATH=sslyze_path), check=True, timeout=300)
+    result = json.load(open(path))["server_scan_results"][0]["scan_result"]
+    accepted = [p for p in PROTOCOLS
+                if (result[p + "_cipher_suites"].get("result") or {}).get("accepted_cipher_suites")]
+    deployment = result["certificate_info"]["result"]["certificate_deployments"][0]
+    trusted = any(v["was_validation_successful"] for v in deployment["path_validation_results"]
+                  if v["trust_store"]["name"] == "Supplied CA file")
+    not_after = datetime.datetime.fromisoformat(
+        deployment["received_certificate_chain"][0]["not_valid_after"].replace("Z", "+00:00"))
+    days = (not_after - datetime.datetime.now(datetime.timezone.utc)).days
+    expiry = "expired" if days < 0 else "under_30_days" if days < 30 else "ok"
+    return {"accepted": accepted, "trusted": trusted, "expiry": expiry}
+
 for case in cases:
     config = {"cert": f"{work}/certs/{case['cert']}.pem", "key": f"{work}/certs/{case['cert']}.key",
               "headers": case["headers"], "http": case["http"],
               "files": case.get("files", {}), "options_headers": case.get("options_headers", [])}
-    if "tls_min" in case:
-        config["tls_min"] = case["tls_min"]
+    for key in ("tls_min", "tls_max"):
+        if key in case:
+            config[key] = case[key]
     path = f"{work}/{case['name']}.json"
     json.dump(config, open(path, "w"))
     server = subprocess.Popen(["python3", "tests/support/corpus_server.py", "serve", path],
@@ -46,6 +80,8 @@ for case in cases:
     result = subprocess.run(["node", "scripts/peers/observatory.mjs", obs, "127.0.0.1",
                              str(ports["http"] or "-"), str(ports["https"])],
                             capture_output=True, text=True, env=env, timeout=120)
+    tls_golden[case["name"]] = sslyze(ports["https"])
+    print(case["name"], tls_golden[case["name"]], file=sys.stderr)
     server.kill()
     try:
         golden[case["name"]] = json.loads(result.stdout)
@@ -77,7 +113,8 @@ server.terminate()
 server.wait()
 golden["candor-demo"] = json.loads(result.stdout)
 print("candor-demo", golden["candor-demo"].get("grade"), file=sys.stderr)
-json.dump(golden, open(out, "w"), indent=1, sort_keys=True)
-open(out, "a").write("\n")
+for path, data in ((out, golden), (tls_out, tls_golden)):
+    json.dump(data, open(path, "w"), indent=1, sort_keys=True)
+    open(path, "a").write("\n")
 PY
-echo "peer-check: wrote $OUT" >&2
+echo "peer-check: wrote $OUT and $TLS_OUT" >&2

@@ -3,7 +3,8 @@
 
   corpus_server.py certs DIR
       Writes a test CA (ca.pem) and certificates signed by it into DIR:
-      good (localhost, 127.0.0.1, valid), expired, and a self-signed one.
+      good (localhost, 127.0.0.1, valid), expired, expiring soon, self-signed, and
+      wrongname (valid, but only for other.example).
 
   corpus_server.py serve CONFIG.json
       Starts one HTTPS server (and, if asked, a plain-HTTP one) on 127.0.0.1 and
@@ -65,15 +66,16 @@ def make_certs(directory):
           .sign(ca_key, hashes.SHA256()))
     write("ca", ca, ca_key)
 
-    def leaf(stem, not_before, not_after, issuer_cert, issuer_key, self_signed=False):
+    def leaf(stem, not_before, not_after, issuer_cert, issuer_key, self_signed=False,
+             names=("localhost", "*.candor.test", "127.0.0.1")):
         key = ec.generate_private_key(ec.SECP256R1())
         builder = (x509.CertificateBuilder().subject_name(name("localhost"))
                    .issuer_name(name("localhost") if self_signed else issuer_cert.subject)
                    .public_key(key.public_key()).serial_number(x509.random_serial_number())
                    .not_valid_before(not_before).not_valid_after(not_after)
                    .add_extension(x509.SubjectAlternativeName([
-                       x509.DNSName("localhost"), x509.DNSName("*.candor.test"),
-                       x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+                       x509.IPAddress(ipaddress.ip_address(n)) if n[0].isdigit() else x509.DNSName(n)
+                       for n in names]), critical=False)
                    .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
                    .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False))
         if not self_signed:
@@ -86,6 +88,8 @@ def make_certs(directory):
     leaf("soon", now - datetime.timedelta(days=60), now + datetime.timedelta(days=10), ca, ca_key)
     leaf("expired", now - datetime.timedelta(days=90), now - datetime.timedelta(days=1), ca, ca_key)
     leaf("selfsigned", now - datetime.timedelta(days=1), now + datetime.timedelta(days=90), None, None, True)
+    leaf("wrongname", now - datetime.timedelta(days=1), now + datetime.timedelta(days=90), ca, ca_key,
+         names=("other.example",))
 
 
 VERSIONS = {"1.0": ssl.TLSVersion.TLSv1, "1.1": ssl.TLSVersion.TLSv1_1,

@@ -181,5 +181,12 @@ mod tests {
         assert!(accepts(&[0x16, 3, 1, 0, 50, 0x02, 0, 0, 46, 3, 1], 0x0301));
         assert!(!accepts(&[0x15, 3, 1, 0, 2, 2, 70], 0x0301));
         assert!(!accepts(&[0x16, 3, 3, 0, 50, 0x02, 0, 0, 46, 3, 3], 0x0301));
+        // SSL 3.0, which no server here can offer: the probe asks for it on an
+        // SSL 3.0 record and recognises an SSL 3.0 ServerHello.
+        let ssl3 = legacy_client_hello(0x0300, None, [7; 32]);
+        assert_eq!((&ssl3[1..3], &ssl3[9..11]), (&[3u8, 0][..], &[3u8, 0][..]));
+        assert!(accepts(&[0x16, 3, 0, 0, 50, 0x02, 0, 0, 46, 3, 0], 0x0300));
+        assert!(!accepts(&[0x16, 3, 0, 0, 50, 0x02, 0, 0, 46, 3, 1], 0x0300));
+        assert_eq!(check_protocols(&["SSL 3.0"]).code, "tls_legacy_protocol");
     }
 }

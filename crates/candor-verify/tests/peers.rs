@@ -172,8 +172,10 @@ async fn the_local_corpus_gets_the_verdicts_its_configuration_deserves() {
             "cert": c, "key": k, "headers": case["headers"], "http": case["http"], "files": files,
             "options_headers": case.get("options_headers").cloned().unwrap_or_else(|| serde_json::json!([])),
         });
-        if let Some(min) = case.get("tls_min") {
-            config["tls_min"] = min.clone();
+        for key in ["tls_min", "tls_max"] {
+            if let Some(version) = case.get(key) {
+                config[key] = version.clone();
+            }
         }
         let server = start(dir.path(), name, config);
         let strs = |key: &str| -> Vec<&str> {
@@ -227,11 +229,87 @@ async fn the_local_corpus_gets_the_verdicts_its_configuration_deserves() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     compare_grades_with_observatory(&grades);
     compare_with_observatory(&reports);
+    compare_tls_with_sslyze(&reports);
+}
+
+fn golden(name: &str) -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus/golden")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
 fn golden_observatory() -> serde_json::Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/golden/observatory.json");
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    golden("observatory.json")
+}
+
+/// Candor's TLS verdicts against sslyze's on the same servers
+/// (corpus/golden/sslyze.json, made by scripts/peer-check.sh): legacy protocols
+/// accepted, a modern protocol offered, the certificate trusted for the name,
+/// and expiry.
+fn compare_tls_with_sslyze(reports: &serde_json::Map<String, serde_json::Value>) {
+    let golden = golden("sslyze.json");
+    let mut compared = 0;
+    let mut disagreements = Vec::new();
+    for (server, findings) in reports {
+        let Some(theirs) = golden.get(server) else {
+            continue;
+        };
+        let codes: Vec<&str> = findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        let accepted: Vec<&str> = theirs["accepted"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        let legacy = ["ssl_2_0", "ssl_3_0", "tls_1_0", "tls_1_1"];
+        let ours_expiry = if codes.contains(&"tls_expired") {
+            "expired"
+        } else if codes.contains(&"tls_expires_soon") {
+            "under_30_days"
+        } else {
+            "ok"
+        };
+        let verdicts = [
+            (
+                "legacy protocol accepted",
+                codes.contains(&"tls_legacy_protocol"),
+                accepted.iter().any(|p| legacy.contains(p)),
+            ),
+            (
+                "TLS 1.2 or 1.3 offered",
+                !codes.contains(&"tls_old_protocol_only"),
+                accepted.contains(&"tls_1_2") || accepted.contains(&"tls_1_3"),
+            ),
+            (
+                "certificate refused",
+                codes
+                    .iter()
+                    .any(|c| ["tls_untrusted", "tls_expired", "tls_name_mismatch"].contains(c)),
+                !theirs["trusted"].as_bool().unwrap(),
+            ),
+            (
+                "expiry",
+                ours_expiry == theirs["expiry"].as_str().unwrap(),
+                true,
+            ),
+        ];
+        for (what, ours, sslyze) in verdicts {
+            compared += 1;
+            if ours != sslyze {
+                disagreements.push(format!(
+                    "{server} {what}: candor {ours}, sslyze {sslyze} ({theirs})"
+                ));
+            }
+        }
+    }
+    assert!(compared >= 80, "only {compared} TLS verdicts compared");
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
 
 /// Our port of the Observatory's tests and grader, against the Observatory's own
