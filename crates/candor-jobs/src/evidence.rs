@@ -39,6 +39,7 @@ pub fn finding_checks(kind: CheckKind) -> &'static [&'static str] {
         CheckKind::Tls => &["tls"],
         CheckKind::Redirect => &["redirect"],
         CheckKind::SecurityTxt => &["security_txt"],
+        CheckKind::Observatory => &["observatory"],
         CheckKind::Headers => &[
             "csp",
             "framing",
@@ -57,6 +58,42 @@ pub fn kind_name(kind: CheckKind) -> &'static str {
         CheckKind::Redirect => "redirect",
         CheckKind::SecurityTxt => "security_txt",
         CheckKind::Headers => "headers",
+        CheckKind::Observatory => "observatory",
+    }
+}
+
+/// The Observatory-rules grade as a finding: A- or better passes, B- or better
+/// warns, anything lower (or no grade) fails.
+pub fn observatory_finding(outcome: &candor_verify::scan::ObservatoryOutcome) -> Finding {
+    use candor_verify::scan::ObservatoryOutcome;
+    match outcome {
+        ObservatoryOutcome::Graded(grade) => {
+            let verdict = match grade.grade {
+                "A+" | "A" | "A-" => Verdict::Pass,
+                "B+" | "B" | "B-" => Verdict::Warn,
+                _ => Verdict::Fail,
+            };
+            let code = if verdict == Verdict::Pass {
+                "ok"
+            } else {
+                "observatory_grade_low"
+            };
+            Finding::new(
+                "observatory",
+                code,
+                verdict,
+                format!(
+                    "grade {} ({}/100) by the rules of the {}",
+                    grade.grade, grade.score, grade.rules
+                ),
+            )
+        }
+        ObservatoryOutcome::NotGraded { error } => Finding::new(
+            "observatory",
+            "observatory_not_graded",
+            Verdict::Fail,
+            format!("no grade: {error}"),
+        ),
     }
 }
 
@@ -152,7 +189,11 @@ pub async fn run_due_checks(
         scanned += 1;
         let ran_at = OffsetDateTime::now_utc();
         let findings = match scan(&format!("https://{host}/"), &config.scan).await {
-            Ok(report) => report.findings,
+            Ok(report) => {
+                let mut findings = report.findings;
+                findings.push(observatory_finding(&report.observatory));
+                findings
+            }
             Err(e) => vec![Finding::new(
                 "scan",
                 "scan_error",

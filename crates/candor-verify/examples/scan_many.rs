@@ -1,10 +1,11 @@
 //! Benchmark: scan many hosts at once with bounded concurrency, and report the
 //! time and the peak memory, against one host scanned alone in the same run.
 //!
-//!   cargo run --release -p candor-verify --example scan_many -- HOSTS IN_FLIGHT CA.pem 127.0.0.1:PORT
+//!   cargo run --release -p candor-verify --example scan_many -- HOSTS IN_FLIGHT CA.pem 127.0.0.1:PORT [HTTP_PORT]
 //!
 //! Every host name `hN.candor.test` is pinned to the given address (one local
-//! server stands in for all), so the figure is the scanner's, not the network's.
+//! server answers for all of them, by name), so the figure is the scanner's, not
+//! the network's. With HTTP_PORT, each host's plain-HTTP redirect is checked there.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
@@ -31,6 +32,7 @@ async fn main() {
     let in_flight: usize = args[2].parse().unwrap();
     let ca = std::fs::read(&args[3]).unwrap();
     let addr: std::net::SocketAddr = args[4].parse().unwrap();
+    let http_port: Option<u16> = args.get(5).map(|p| p.parse().unwrap());
     let names: Vec<String> = (0..hosts).map(|i| format!("h{i}.candor.test")).collect();
     let options = Arc::new(ScanOptions {
         allow_private: true,
@@ -38,9 +40,18 @@ async fn main() {
         resolve: names.iter().map(|n| (n.clone(), addr)).collect(),
         ..Default::default()
     });
+    let options_for = |name: &str| -> Arc<ScanOptions> {
+        match http_port {
+            Some(port) => Arc::new(ScanOptions {
+                http_url: Some(format!("http://{name}:{port}/")),
+                ..(*options).clone()
+            }),
+            None => options.clone(),
+        }
+    };
 
     let start = Instant::now();
-    let alone = scan(&format!("https://{}/", names[0]), &options)
+    let alone = scan(&format!("https://{}/", names[0]), &options_for(&names[0]))
         .await
         .unwrap();
     let one = start.elapsed();
@@ -50,7 +61,7 @@ async fn main() {
     let start = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for name in names.clone() {
-        let options = options.clone();
+        let options = options_for(&name);
         let limit = limit.clone();
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await.unwrap();
@@ -66,10 +77,23 @@ async fn main() {
     }
     let all = start.elapsed();
     println!(
-        "one host alone: {:.0} ms ({} findings)",
+        "one host alone: {:.0} ms ({} findings, verdict {:?}, Observatory-rules grade {})",
         one.as_secs_f64() * 1000.0,
-        alone.findings.len()
+        alone.findings.len(),
+        alone.verdict,
+        match &alone.observatory {
+            candor_verify::scan::ObservatoryOutcome::Graded(g) =>
+                format!("{} ({})", g.grade, g.score),
+            candor_verify::scan::ObservatoryOutcome::NotGraded { error } => error.clone(),
+        }
     );
+    for finding in alone
+        .findings
+        .iter()
+        .filter(|f| f.verdict != candor_verify::Verdict::Pass)
+    {
+        println!("  {finding}");
+    }
     println!(
         "{done} hosts, {in_flight} in flight: {:.2} s, {:.0} ms per host",
         all.as_secs_f64(),

@@ -1604,7 +1604,7 @@ fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
         .replace("app.quillfeather.example", "app.candor.test")
         .replacen(
             "  - check: hsts\n    host: app.candor.test\n",
-            "  - check: hsts\n    host: app.candor.test\n  - check: headers\n    host: app.candor.test\n",
+            "  - check: hsts\n    host: app.candor.test\n  - check: headers\n    host: app.candor.test\n  - check: observatory\n    host: app.candor.test\n",
             1,
         );
     ws.ok(&["org", "create", "acme", "--name", "Acme"]);
@@ -1750,7 +1750,8 @@ fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
     let deadline = Instant::now() + Duration::from_secs(30);
     let page = loop {
         let (_, page) = server.get("/acme");
-        if page.contains("headers on app.candor.test: failing since") {
+        // Written last of the host's checks (kinds run in declaration order).
+        if page.contains("observatory on app.candor.test: failing since") {
             break page;
         }
         assert!(Instant::now() < deadline, "no evidence on the page: {page}");
@@ -1762,6 +1763,13 @@ fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
         page.contains("no enforced Content-Security-Policy header"),
         "{page}"
     );
+    // No CSP (-25), no framing protection (-20), no nosniff (-5): a C by the
+    // Observatory's rules, which fails the check.
+    assert!(
+        page.contains("headers on app.candor.test: failing since"),
+        "{page}"
+    );
+    assert!(page.contains("grade C (50/100)"), "{page}");
     let (_, lines) = server.stop();
     assert!(
         lines.iter().any(|l| l.contains("evidence checks ran")),
