@@ -34,19 +34,15 @@ async fn main() {
     let addr: std::net::SocketAddr = args[4].parse().unwrap();
     let http_port: Option<u16> = args.get(5).map(|p| p.parse().unwrap());
     let names: Vec<String> = (0..hosts).map(|i| format!("h{i}.candor.test")).collect();
-    let options = Arc::new(ScanOptions {
-        allow_private: true,
-        extra_roots: vec![ca],
-        resolve: names.iter().map(|n| (n.clone(), addr)).collect(),
-        ..Default::default()
-    });
-    let options_for = |name: &str| -> Arc<ScanOptions> {
-        match http_port {
-            Some(port) => Arc::new(ScanOptions {
-                http_url: Some(format!("http://{name}:{port}/")),
-                ..(*options).clone()
-            }),
-            None => options.clone(),
+    // Each scan pins only its own name: a client holds its fixed addresses, so
+    // pinning every name in every client would grow with the number of hosts.
+    let options_for = |name: &str| -> ScanOptions {
+        ScanOptions {
+            allow_private: true,
+            extra_roots: vec![ca.clone()],
+            resolve: vec![(name.to_owned(), addr)],
+            http_url: http_port.map(|port| format!("http://{name}:{port}/")),
+            ..Default::default()
         }
     };
 
@@ -62,9 +58,11 @@ async fn main() {
     let mut tasks = tokio::task::JoinSet::new();
     for name in names.clone() {
         let options = options_for(&name);
-        let limit = limit.clone();
+        // Wait for a slot before spawning, so only IN_FLIGHT scans exist at once
+        // and memory is bounded by concurrency, not by the number of hosts.
+        let permit = limit.clone().acquire_owned().await.unwrap();
         tasks.spawn(async move {
-            let _permit = limit.acquire_owned().await.unwrap();
+            let _permit = permit;
             scan(&format!("https://{name}/"), &options)
                 .await
                 .map(|r| r.findings.len())
