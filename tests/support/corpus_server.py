@@ -114,8 +114,9 @@ def serve(config_path):
                         entry = {"body": f.read(), "content_type": "text/plain; charset=utf-8"}
             if entry is None and self.path.split("?")[0] not in ("/", "/index.html"):
                 self.send_response(404)
+                self.send_header("Content-Length", "0")
                 for k, v in headers:
-                    self.send_header(k, v)
+                    self.send_header(k, fill(v))
                 self.end_headers()
                 return
             body = (entry or {}).get("body", "<!doctype html><title>corpus</title><p>ok").encode()

@@ -162,12 +162,13 @@ pub async fn run_due_checks(
     if wanted.is_empty() {
         return Ok(0);
     }
-    let verified: BTreeSet<String> = store
+    // Verified hosts and their tokens: the proof is checked again before each scan.
+    let verified: BTreeMap<String, String> = store
         .host_claims(scope)
         .await?
         .into_iter()
         .filter(|c| c.verified_at.is_some())
-        .map(|c| c.host)
+        .map(|c| (c.host, c.token))
         .collect();
     let previous = store.evidence(scope).await?;
     let now = OffsetDateTime::now_utc();
@@ -180,13 +181,42 @@ pub async fn run_due_checks(
     let mut written = 0;
     let mut scanned = 0;
     for (host, kinds) in &wanted {
-        if !verified.contains(host) || !kinds.iter().any(|k| due(host, *k)) {
+        let Some(token) = verified.get(host) else {
+            continue;
+        };
+        if !kinds.iter().any(|k| due(host, *k)) {
             continue;
         }
         if scanned >= config.hosts_per_pass {
             break;
         }
         scanned += 1;
+        // A host the org no longer proves it controls (a lapsed domain, a token
+        // taken down) is not scanned in its name: it goes back to unverified and
+        // the page says so, until the org proves it again. A host that does not
+        // answer at all keeps its proof: the scan then records it as failing.
+        match candor_verify::proof::prove(host, token, &config.scan).await {
+            Ok(_) => {}
+            Err(why) if !why.answered => {
+                tracing::info!(org = %scope.slug(), %host, reason = %why, "proof of host control out of reach; scanning anyway");
+            }
+            Err(why) => {
+                store.mark_host_verified(scope, host, None).await?;
+                store
+                    .append_audit(
+                        scope,
+                        &candor_domain::audit::AuditEvent {
+                            actor: "system:worker".into(),
+                            action: "host.proof_lost".into(),
+                            target: format!("host:{host}"),
+                            at: OffsetDateTime::now_utc(),
+                        },
+                    )
+                    .await?;
+                tracing::warn!(org = %scope.slug(), %host, reason = %why, "proof of host control is gone; host unverified");
+                continue;
+            }
+        }
         let ran_at = OffsetDateTime::now_utc();
         let findings = match scan(&format!("https://{host}/"), &config.scan).await {
             Ok(report) => {

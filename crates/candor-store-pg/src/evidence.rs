@@ -81,7 +81,7 @@ impl PgStore {
         &self,
         scope: &OrgScope,
         host: &str,
-        at: OffsetDateTime,
+        at: Option<OffsetDateTime>,
     ) -> Result<bool> {
         let mut tx = self.scoped(scope).await?;
         let done =

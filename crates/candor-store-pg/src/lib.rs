@@ -1329,7 +1329,7 @@ impl Store for PgStore {
         &self,
         scope: &OrgScope,
         host: &str,
-        at: OffsetDateTime,
+        at: Option<OffsetDateTime>,
     ) -> Result<bool> {
         self.ev_mark_verified(scope, host, at).await
     }

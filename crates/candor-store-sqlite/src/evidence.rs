@@ -83,13 +83,13 @@ pub async fn mark_verified(
     pool: &SqlitePool,
     scope: &OrgScope,
     host: &str,
-    at: OffsetDateTime,
+    at: Option<OffsetDateTime>,
 ) -> Result<bool> {
     let done =
         sqlx::query("UPDATE host_claims SET verified_at = $3 WHERE org_id = $1 AND host = $2")
             .bind(scope.org_id().to_string())
             .bind(host)
-            .bind(ts(at)?)
+            .bind(at.map(ts).transpose()?)
             .execute(pool)
             .await
             .map_err(backend)?;

@@ -1275,7 +1275,7 @@ impl Store for SqliteStore {
         &self,
         scope: &OrgScope,
         host: &str,
-        at: OffsetDateTime,
+        at: Option<OffsetDateTime>,
     ) -> Result<bool> {
         evidence::mark_verified(&self.pool, scope, host, at).await
     }

@@ -1655,13 +1655,13 @@ pub async fn hosts_are_claimed_per_org_and_evidence_remembers_when_failing_began
         .unwrap();
     assert!(
         store
-            .mark_host_verified(&a, "app.example.com", now())
+            .mark_host_verified(&a, "app.example.com", Some(now()))
             .await
             .unwrap()
     );
     assert!(
         !store
-            .mark_host_verified(&a, "other.example.com", now())
+            .mark_host_verified(&a, "other.example.com", Some(now()))
             .await
             .unwrap()
     );
@@ -1675,6 +1675,31 @@ pub async fn hosts_are_claimed_per_org_and_evidence_remembers_when_failing_began
             .verified_at
             .is_none()
     );
+    // A proof that is gone unverifies the host, for this org only.
+    store
+        .mark_host_verified(&b, "app.example.com", Some(now()))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .mark_host_verified(&a, "app.example.com", None)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store.host_claims(&a).await.unwrap()[0]
+            .verified_at
+            .is_none()
+    );
+    assert!(
+        store.host_claims(&b).await.unwrap()[0]
+            .verified_at
+            .is_some()
+    );
+    store
+        .mark_host_verified(&a, "app.example.com", Some(now()))
+        .await
+        .unwrap();
 
     let at = |minutes: i64| now() + time::Duration::minutes(minutes);
     let result = |verdict: &str, ran_at| EvidenceRecord {

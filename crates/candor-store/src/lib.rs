@@ -491,12 +491,13 @@ pub trait Store: Send + Sync + 'static {
         at: OffsetDateTime,
     ) -> Result<evidence::HostClaim>;
     async fn host_claims(&self, scope: &OrgScope) -> Result<Vec<evidence::HostClaim>>;
-    /// Records that the org proved control of `host`; false if it is not claimed.
+    /// Records that the org proved control of `host` at `at`, or, with None, that
+    /// the proof is gone; false if the host is not claimed.
     async fn mark_host_verified(
         &self,
         scope: &OrgScope,
         host: &str,
-        at: OffsetDateTime,
+        at: Option<OffsetDateTime>,
     ) -> Result<bool>;
     /// Stores a check's latest result (replacing the previous one), keeping the
     /// start of a run of failures; returns the stored record.

@@ -19,7 +19,8 @@ pub fn proof_name(host: &str) -> String {
 }
 
 /// The TXT values at `name` (each record's strings joined, as RFC 7208 §3.3
-/// reads long TXT records). `server`: ask this name server (UDP, then TCP)
+/// reads long TXT records); none when the name or its TXT records do not exist.
+/// Err only when no answer came. `server`: ask this name server (UDP, then TCP)
 /// instead of the system's resolvers.
 pub async fn txt_values(
     name: &str,
@@ -41,10 +42,15 @@ pub async fn txt_values(
         None => Resolver::builder_tokio().and_then(|b| b.build()),
     }
     .map_err(|e| format!("no DNS resolver: {e}"))?;
-    let lookup = tokio::time::timeout(timeout, resolver.txt_lookup(name))
+    let lookup = match tokio::time::timeout(timeout, resolver.txt_lookup(name))
         .await
         .map_err(|_| format!("no DNS answer for {name} within {} s", timeout.as_secs()))?
-        .map_err(|e| format!("no TXT record at {name}: {e}"))?;
+    {
+        Ok(lookup) => lookup,
+        // NXDOMAIN, or the name exists without TXT records: an answer, and empty.
+        Err(e) if e.is_no_records_found() => return Ok(Vec::new()),
+        Err(e) => return Err(format!("DNS lookup of {name} failed: {e}")),
+    };
     Ok(lookup
         .answers()
         .iter()

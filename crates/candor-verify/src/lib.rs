@@ -7,6 +7,7 @@ pub mod dns;
 pub mod headers;
 pub mod net;
 pub mod observatory;
+pub mod proof;
 pub mod scan;
 pub mod securitytxt;
 pub mod tls;

@@ -114,7 +114,9 @@ async fn fetch_request(request: reqwest::RequestBuilder) -> Result<Fetched, Stri
     // security.txt and pages are small; never read more than 1 MiB of anything.
     let mut body = Vec::new();
     let mut response = response;
-    while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
+    // A body cut short (many servers close without TLS close_notify) keeps what
+    // arrived: the status and headers, which most checks judge, are complete.
+    while let Ok(Some(chunk)) = response.chunk().await {
         body.extend_from_slice(&chunk);
         if body.len() > 1024 * 1024 {
             break;
@@ -468,9 +470,9 @@ fn client_checking(
         .map_err(|e| ScanError::Client(e.to_string()))
 }
 
-/// The text at `url` (at most 4 KiB), for proving control of a host: no
-/// redirects, the same guards as a scan.
-pub async fn fetch_proof(url: &str, options: &ScanOptions) -> Result<String, String> {
+/// The status and text at `url` (at most 4 KiB), for proving control of a host:
+/// no redirects, the same guards as a scan. Err only when nothing answered.
+pub async fn fetch_proof(url: &str, options: &ScanOptions) -> Result<(u16, String), String> {
     let parsed = url::Url::parse(url).map_err(|_| format!("{url} is not a URL"))?;
     let host = parsed.host_str().unwrap_or_default();
     let literal: Option<std::net::IpAddr> =
@@ -480,11 +482,8 @@ pub async fn fetch_proof(url: &str, options: &ScanOptions) -> Result<String, Str
     }
     let client = client(options).map_err(|e| e.to_string())?;
     let fetched = fetch(&client, url, false).await?;
-    if fetched.status != 200 {
-        return Err(format!("{url} answers {}", fetched.status));
-    }
     let body = &fetched.body[..fetched.body.len().min(4096)];
-    Ok(String::from_utf8_lossy(body).into_owned())
+    Ok((fetched.status, String::from_utf8_lossy(body).into_owned()))
 }
 
 /// Whether a connection failed on the certificate (not on the network).

@@ -18,7 +18,7 @@ use crate::access::Access;
 use crate::admin::{internal, render, working_copy};
 use crate::auth::new_secret;
 
-pub const PROOF_PATH: &str = "/.well-known/candor-verification.txt";
+pub const PROOF_PATH: &str = candor_verify::proof::WELL_KNOWN_PATH;
 
 pub struct HostRow {
     pub host: String,
@@ -191,12 +191,12 @@ pub async fn verify(
         )
         .await;
     };
-    let proof = prove(&host, &claim.token, &state.config.check_options).await;
+    let proof = candor_verify::proof::prove(&host, &claim.token, &state.config.check_options).await;
     match proof {
         Ok(how) => {
             match state
                 .store
-                .mark_host_verified(&access.scope, &host, OffsetDateTime::now_utc())
+                .mark_host_verified(&access.scope, &host, Some(OffsetDateTime::now_utc()))
                 .await
             {
                 Ok(_) => {}
@@ -233,31 +233,4 @@ pub async fn verify(
             .await
         }
     }
-}
-
-/// Looks for the token in DNS (a TXT record at `_candor-verification.HOST`), then
-/// at `https://HOST/.well-known/candor-verification.txt`. Ok names the proof
-/// found; Err says why neither holds it.
-async fn prove(
-    host: &str,
-    token: &str,
-    options: &candor_verify::scan::ScanOptions,
-) -> Result<String, String> {
-    let name = candor_verify::dns::proof_name(host);
-    let dns = match candor_verify::dns::txt_values(&name, options.dns_server, options.timeout).await
-    {
-        Ok(values) if values.iter().any(|v| v.trim() == token) => {
-            return Ok(format!("DNS TXT at {name}"));
-        }
-        Ok(values) if values.is_empty() => format!("no TXT record at {name}"),
-        Ok(_) => format!("the TXT records at {name} do not hold the token"),
-        Err(e) => e,
-    };
-    let url = format!("https://{host}{PROOF_PATH}");
-    let web = match candor_verify::scan::fetch_proof(&url, options).await {
-        Ok(body) if body.lines().any(|l| l.trim() == token) => return Ok(url),
-        Ok(_) => format!("{url} does not contain the token"),
-        Err(e) => format!("cannot fetch {url}: {e}"),
-    };
-    Err(format!("{dns}; {web}"))
 }

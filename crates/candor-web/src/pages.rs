@@ -29,7 +29,7 @@ pub struct Rendered {
     day: Day,
     /// What the evidence looked like when rendered (newest run, hour of rendering),
     /// so that new results, and results going stale, re-render the page.
-    evidence_key: Option<(i64, usize, i64)>,
+    evidence_key: Option<EvidenceKey>,
     html: Bytes,
     html_etag: HeaderValue,
     json: Bytes,
@@ -184,18 +184,29 @@ struct LogView {
 
 /// The evidence's newest run, how many records, and the current hour: a change in
 /// any of them re-renders a page that shows evidence.
+/// What the evidence shown depends on: the newest run and the number of
+/// results, which hosts are verified (a host whose proof is gone shows "not
+/// verified" without any new run), and the hour, so results going stale show.
+type EvidenceKey = (i64, usize, Vec<(String, i64)>, i64);
+
 async fn evidence_key(
     store: &dyn candor_store::Store,
     scope: &candor_store::OrgScope,
-) -> Result<Option<(i64, usize, i64)>, StoreError> {
+) -> Result<Option<EvidenceKey>, StoreError> {
     let records = store.evidence(scope).await?;
     let newest = records
         .iter()
         .map(|r| r.ran_at.unix_timestamp())
         .max()
         .unwrap_or(0);
+    let verified = store
+        .host_claims(scope)
+        .await?
+        .into_iter()
+        .filter_map(|c| c.verified_at.map(|at| (c.host, at.unix_timestamp())))
+        .collect();
     let hour = time::OffsetDateTime::now_utc().unix_timestamp() / 3600;
-    Ok(Some((newest, records.len(), hour)))
+    Ok(Some((newest, records.len(), verified, hour)))
 }
 
 type EvidenceInput = (Vec<candor_store::evidence::EvidenceRecord>, Vec<String>);
@@ -207,7 +218,7 @@ fn render(
     now_ms: u64,
     evidence: Option<&EvidenceInput>,
     check_interval: Duration,
-    evidence_key: Option<(i64, usize, i64)>,
+    evidence_key: Option<EvidenceKey>,
 ) -> Result<Rendered, StoreError> {
     let day = today();
     let mut page = TrustPage::new(slug.as_str(), revision, day);

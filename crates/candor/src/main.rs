@@ -420,8 +420,9 @@ struct Outbound {
     worker_backoff_seconds: Vec<u64>,
     /// Minutes between evidence checks of each host (results older than twice this
     /// show as stale, never as passing).
-    #[arg(long, env = "CANDOR_CHECK_INTERVAL_MINUTES", default_value_t = 360)]
-    check_interval_minutes: u64,
+    /// Fractions are allowed (0.5 is 30 s); at least one second.
+    #[arg(long, env = "CANDOR_CHECK_INTERVAL_MINUTES", default_value_t = 360.0, value_parser = parse_minutes)]
+    check_interval_minutes: f64,
     /// Let evidence checks and host proofs reach loopback and private addresses.
     #[arg(long, env = "CANDOR_ALLOW_PRIVATE_CHECKS")]
     allow_private_checks: bool,
@@ -435,6 +436,18 @@ struct Outbound {
     /// this name server (IP:PORT) instead of the system's resolvers.
     #[arg(long, env = "CANDOR_CHECK_DNS_SERVER")]
     check_dns_server: Option<std::net::SocketAddr>,
+}
+
+/// Minutes as a positive number, from one second to ten years.
+fn parse_minutes(text: &str) -> std::result::Result<f64, String> {
+    let minutes: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of minutes"))?;
+    if minutes.is_finite() && (1.0 / 60.0..=10.0 * 365.0 * 24.0 * 60.0).contains(&minutes) {
+        Ok(minutes)
+    } else {
+        Err(format!("{text} minutes: want one second to ten years"))
+    }
 }
 
 impl Outbound {
@@ -462,7 +475,7 @@ impl Outbound {
     }
 
     fn check_interval(&self) -> std::time::Duration {
-        std::time::Duration::from_secs(self.check_interval_minutes.max(1) * 60)
+        std::time::Duration::from_secs_f64(self.check_interval_minutes * 60.0)
     }
 
     fn public_url(&self, listen: &str, scheme: &str) -> Result<url::Url> {

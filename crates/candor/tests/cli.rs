@@ -1775,6 +1775,57 @@ fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
         lines.iter().any(|l| l.contains("evidence checks ran")),
         "{lines:?}"
     );
+
+    // The token taken down while DNS and the web server still answer: before its
+    // next scan the host goes back to unverified, and is not scanned in the org's
+    // name. (Checks every 1.8 s here, so the next scan comes at once.)
+    std::fs::remove_file(served.join(".well-known/candor-verification.txt")).unwrap();
+    let server = Server::start(
+        &ws,
+        &[
+            "--allow-private-checks",
+            "--check-ca-file",
+            path_str(&certs.join("ca.pem")),
+            "--check-resolve",
+            &resolve,
+            "--check-dns-server",
+            &format!("127.0.0.1:{}", dns.port),
+            "--worker-poll-ms",
+            "100",
+            "--check-interval-minutes",
+            "0.03",
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, page) = server.get("/acme");
+        if page.contains("tls on app.candor.test: not verified") {
+            break;
+        }
+        if Instant::now() > deadline {
+            let (_, lines) = server.stop();
+            panic!("still verified: {lines:#?}");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let (_, lines) = server.stop();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("proof of host control is gone")),
+        "{lines:?}"
+    );
+    let audit = ws.ok(&["audit", "list", "--org", "acme"]);
+    assert!(
+        audit.contains("system:worker\thost.proof_lost\thost:app.candor.test"),
+        "{audit}"
+    );
+    // The DNS-proven host is untouched: no control names it, so nothing re-checks it.
+    assert!(
+        !audit.contains("host.proof_lost\thost:mail.candor.test"),
+        "{audit}"
+    );
+    ws.ok(&["audit", "verify", "--org", "acme"]);
 }
 
 #[test]
