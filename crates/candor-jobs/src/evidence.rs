@@ -97,11 +97,35 @@ pub fn observatory_finding(outcome: &candor_verify::scan::ObservatoryOutcome) ->
     }
 }
 
-/// One kind's record from a scan's findings: its worst verdict and why.
+/// The part of a scan's raw observations a kind of check judged.
+pub fn observed_for(
+    kind: CheckKind,
+    report: &candor_verify::scan::ScanReport,
+) -> serde_json::Value {
+    let seen = &report.observed;
+    match kind {
+        CheckKind::Hsts => {
+            serde_json::json!({"page": seen.page, "http_first_hop": seen.http_first_hop})
+        }
+        CheckKind::Tls => serde_json::json!({
+            "certificate": seen.certificate,
+            "legacy_protocols_accepted": seen.legacy_protocols_accepted,
+            "connection_error": seen.page.as_ref().and_then(|p| p.error.clone()),
+        }),
+        CheckKind::Redirect => serde_json::json!({"http_first_hop": seen.http_first_hop}),
+        CheckKind::Headers => serde_json::json!({"page": seen.page}),
+        CheckKind::SecurityTxt => serde_json::json!({"security_txt": seen.security_txt}),
+        CheckKind::Observatory => serde_json::json!({"observatory": report.observatory}),
+    }
+}
+
+/// One kind's record from a scan's findings: its worst verdict and why, with
+/// the findings and the raw observations they were drawn from.
 pub fn record_for(
     host: &str,
     kind: CheckKind,
     findings: &[Finding],
+    observed: serde_json::Value,
     ran_at: OffsetDateTime,
 ) -> EvidenceRecord {
     let mine: Vec<&Finding> = findings
@@ -135,7 +159,7 @@ pub fn record_for(
         ran_at,
         verdict: verdict.to_owned(),
         summary,
-        findings_json: serde_json::to_string(&mine).unwrap_or_default(),
+        findings_json: serde_json::json!({"findings": mine, "observed": observed}).to_string(),
         failing_since: None,
     }
 }
@@ -218,21 +242,27 @@ pub async fn run_due_checks(
             }
         }
         let ran_at = OffsetDateTime::now_utc();
-        let findings = match scan(&format!("https://{host}/"), &config.scan).await {
+        let (findings, report) = match scan(&format!("https://{host}/"), &config.scan).await {
             Ok(report) => {
-                let mut findings = report.findings;
+                let mut findings = report.findings.clone();
                 findings.push(observatory_finding(&report.observatory));
-                findings
+                (findings, Some(report))
             }
-            Err(e) => vec![Finding::new(
-                "scan",
-                "scan_error",
-                Verdict::Fail,
-                e.to_string(),
-            )],
+            Err(e) => (
+                vec![Finding::new(
+                    "scan",
+                    "scan_error",
+                    Verdict::Fail,
+                    e.to_string(),
+                )],
+                None,
+            ),
         };
         for kind in kinds {
-            let mut record = record_for(host, *kind, &findings, ran_at);
+            let observed = report
+                .as_ref()
+                .map_or(serde_json::Value::Null, |r| observed_for(*kind, r));
+            let mut record = record_for(host, *kind, &findings, observed, ran_at);
             if let Some(error) = findings.iter().find(|f| f.check == "scan") {
                 record.verdict = "fail".into();
                 record.summary = error.message.clone();

@@ -54,6 +54,57 @@ pub struct ScanReport {
     pub findings: Vec<Finding>,
     /// The score and grade the MDN HTTP Observatory's rules give the same site.
     pub observatory: ObservatoryOutcome,
+    pub observed: Observed,
+}
+
+/// What the scan saw, as it saw it, so a verdict can be checked against the
+/// observation it was drawn from (evidence keeps the part each check used).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Observed {
+    /// The plain-HTTP request: its answer and where it sent the client.
+    pub http_first_hop: Option<Exchange>,
+    /// The HTTPS page: status and every response header.
+    pub page: Option<Exchange>,
+    pub certificate: Option<crate::tls::CertificateSeen>,
+    /// Legacy protocols the server accepted (None: not probed).
+    pub legacy_protocols_accepted: Option<Vec<&'static str>>,
+    pub security_txt: Option<Exchange>,
+}
+
+/// One request as observed; `error` when nothing usable came back.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Exchange {
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
+    /// The body, for small text answers (security.txt), at most 4 KiB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl Exchange {
+    fn of(url: &str, fetched: &Result<Fetched, String>, keep_body: bool) -> Exchange {
+        match fetched {
+            Ok(f) => Exchange {
+                url: url.to_owned(),
+                status: Some(f.status),
+                headers: f.headers.0.clone(),
+                body: keep_body.then(|| {
+                    String::from_utf8_lossy(&f.body[..f.body.len().min(4096)]).into_owned()
+                }),
+                error: None,
+            },
+            Err(e) => Exchange {
+                url: url.to_owned(),
+                error: Some(e.clone()),
+                ..Default::default()
+            },
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -160,6 +211,7 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
     }
     let client = client(options)?;
     let mut findings = Vec::new();
+    let mut observed = Observed::default();
     let authority = match url.port() {
         Some(port) => format!("{host}:{port}"),
         None => host.clone(),
@@ -173,8 +225,16 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
         (None, _) if url.port().is_none() => Some(format!("http://{host}/")),
         _ => None,
     };
-    match plain {
-        Some(plain) => match fetch(&client, &plain, false).await {
+    let first_hop = match &plain {
+        Some(plain) => {
+            let fetched = fetch(&client, plain, false).await;
+            observed.http_first_hop = Some(Exchange::of(plain, &fetched, false));
+            Some(fetched)
+        }
+        None => None,
+    };
+    match (plain, first_hop) {
+        (Some(plain), Some(fetched)) => match fetched {
             Ok(f) if (300..400).contains(&f.status) => {
                 let finding = headers::check_redirect(&host, f.headers.one("location"));
                 https_first = Some(finding.verdict == Verdict::Pass);
@@ -194,7 +254,7 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
                 format!("{plain} is not served (plain HTTP is closed)"),
             )),
         },
-        None => findings.push(Finding::new(
+        _ => findings.push(Finding::new(
             "redirect",
             "redirect_not_checked",
             Verdict::Warn,
@@ -210,7 +270,9 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
         let _ = u.set_scheme("https");
         u.to_string()
     };
-    let page = match fetch(&client, &page_url, true).await {
+    let fetched = fetch(&client, &page_url, true).await;
+    observed.page = Some(Exchange::of(&page_url, &fetched, false));
+    let page = match fetched {
         Ok(p) => Some(p),
         Err(e) => {
             let failure = tls_failure(&page_url, &e);
@@ -258,9 +320,14 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
             let name = literal.is_none().then_some(host.as_str());
             let legacy = crate::tls::probe_legacy(addr, name, options.timeout).await;
             findings.push(crate::tls::check_protocols(&legacy));
+            observed.legacy_protocols_accepted = Some(legacy);
         }
     }
     if let Some(page) = &page {
+        observed.certificate = page
+            .certificate
+            .as_deref()
+            .and_then(crate::tls::describe_certificate);
         findings.push(crate::tls::check_certificate(
             page.certificate.as_deref(),
             OffsetDateTime::now_utc(),
@@ -277,7 +344,9 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
 
     // security.txt at the host's well-known address.
     let txt_url = format!("https://{authority}/.well-known/security.txt");
-    match fetch(&client, &txt_url, false).await {
+    let fetched = fetch(&client, &txt_url, false).await;
+    observed.security_txt = Some(Exchange::of(&txt_url, &fetched, true));
+    match fetched {
         Ok(f) if f.status == 200 => {
             findings.extend(securitytxt::check_retrieval(
                 &txt_url,
@@ -330,6 +399,7 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
         verdict: crate::overall(&findings),
         findings,
         observatory,
+        observed,
     })
 }
 

@@ -7,6 +7,58 @@ use crate::{Finding, Verdict};
 
 const CHECK: &str = "tls";
 
+/// What a certificate says, as observed (kept with evidence).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CertificateSeen {
+    pub subject: String,
+    pub issuer: String,
+    pub not_before: String,
+    pub not_after: String,
+    /// Subject alternative names (DNS names and IP addresses).
+    pub names: Vec<String>,
+}
+
+/// The certificate's subject, issuer, validity and names; None if unreadable.
+pub fn describe_certificate(der: &[u8]) -> Option<CertificateSeen> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let when = |t: x509_parser::time::ASN1Time| {
+        OffsetDateTime::from_unix_timestamp(t.timestamp())
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default()
+    };
+    let mut names = Vec::new();
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        for name in &san.value.general_names {
+            match name {
+                x509_parser::extensions::GeneralName::DNSName(n) => names.push((*n).to_owned()),
+                x509_parser::extensions::GeneralName::IPAddress(ip) => match ip.len() {
+                    4 => {
+                        names.push(std::net::Ipv4Addr::new(ip[0], ip[1], ip[2], ip[3]).to_string())
+                    }
+                    16 => {
+                        let mut octets = [0u8; 16];
+                        octets.copy_from_slice(ip);
+                        names.push(std::net::Ipv6Addr::from(octets).to_string());
+                    }
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+    }
+    Some(CertificateSeen {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        not_before: when(cert.validity().not_before),
+        not_after: when(cert.validity().not_after),
+        names,
+    })
+}
+
 /// Days left on a certificate: warn under 30.
 pub fn check_certificate(der: Option<&[u8]>, now: OffsetDateTime) -> Finding {
     let Some(der) = der else {

@@ -342,6 +342,66 @@ pub async fn trust_json(
     }
 }
 
+/// `GET /{org}/evidence.json`: every evidence result behind the page, with the
+/// findings and the raw observations (headers, certificate, redirect, the
+/// security.txt served, the Observatory-rules tests) each verdict was drawn
+/// from, so a reader can check the verdicts without trusting them.
+pub async fn evidence_json(State(state): State<AppState>, Path(org): Path<String>) -> Response {
+    let Ok(slug) = org.parse::<OrgSlug>() else {
+        return ApiError::not_found("no trust center at this address").into_response();
+    };
+    let scope = match scope_for(&*state.store, &slug).await {
+        Ok(Some(scope)) => scope,
+        Ok(None) => return ApiError::not_found("no trust center at this address").into_response(),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let (records, claims) = match (
+        state.store.evidence(&scope).await,
+        state.store.host_claims(&scope).await,
+    ) {
+        (Ok(r), Ok(c)) => (r, c),
+        (Err(e), _) | (_, Err(e)) => return ApiError::from(e).into_response(),
+    };
+    let rfc3339 = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    let results: Vec<serde_json::Value> = records
+        .iter()
+        .map(|r| {
+            let verified = claims
+                .iter()
+                .any(|c| c.host == r.host && c.verified_at.is_some());
+            let detail: serde_json::Value =
+                serde_json::from_str(&r.findings_json).unwrap_or(serde_json::Value::Null);
+            serde_json::json!({
+                "host": r.host,
+                "check": r.check,
+                "host_verified": verified,
+                "ran_at": rfc3339(r.ran_at),
+                "verdict": r.verdict,
+                "summary": r.summary,
+                "failing_since": r.failing_since.map(rfc3339),
+                "findings": detail.get("findings").cloned().unwrap_or(detail.clone()),
+                "observed": detail.get("observed").cloned().unwrap_or(serde_json::Value::Null),
+            })
+        })
+        .collect();
+    let body = serde_json::json!({
+        "org": slug.as_str(),
+        "check_interval_seconds": state.config.check_interval.as_secs(),
+        "results": results,
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body.to_string(),
+    )
+        .into_response()
+}
+
 /// `/{org}/` → `/{org}`: one address per page.
 pub async fn without_trailing_slash(Path(org): Path<String>) -> Response {
     match org.parse::<OrgSlug>() {

@@ -1770,6 +1770,49 @@ fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
         "{page}"
     );
     assert!(page.contains("grade C (50/100)"), "{page}");
+    // The raw observations behind each verdict, for anyone to check.
+    let (status, evidence) = server.get("/acme/evidence.json");
+    assert_eq!(status, 200);
+    let evidence: serde_json::Value = serde_json::from_str(&evidence).unwrap();
+    let result = |check: &str| {
+        evidence["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["host"] == "app.candor.test" && r["check"] == check)
+            .unwrap_or_else(|| panic!("no {check} result in {evidence}"))
+            .clone()
+    };
+    let hsts = result("hsts");
+    assert_eq!(
+        (&hsts["verdict"], &hsts["host_verified"]),
+        (&"pass".into(), &true.into())
+    );
+    let seen_headers = hsts["observed"]["page"]["headers"]
+        .to_string()
+        .to_lowercase();
+    assert!(
+        seen_headers.contains("max-age=63072000; includesubdomains; preload"),
+        "{hsts}"
+    );
+    let tls = result("tls");
+    assert!(
+        tls["observed"]["certificate"]["names"]
+            .to_string()
+            .contains("*.candor.test"),
+        "{tls}"
+    );
+    assert_eq!(
+        tls["observed"]["legacy_protocols_accepted"],
+        serde_json::json!([])
+    );
+    let graded = result("observatory");
+    assert_eq!(graded["observed"]["observatory"]["grade"], "C", "{graded}");
+    assert_eq!(
+        graded["observed"]["observatory"]["tests"]["content-security-policy"]["result"],
+        "csp-not-implemented"
+    );
+    assert_eq!(server.get("/nobody/evidence.json").0, 404);
     let (_, lines) = server.stop();
     assert!(
         lines.iter().any(|l| l.contains("evidence checks ran")),
