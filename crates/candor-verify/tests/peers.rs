@@ -96,13 +96,11 @@ fn script() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/support/corpus_server.py")
 }
 
-fn start(dir: &Path, name: &str, config: serde_json::Value) -> CorpusServer {
+/// Starts a helper that prints one JSON line (its ports) on stdout and serves
+/// until its stdin closes.
+fn spawn_announcing(command: &mut Command) -> (std::process::Child, serde_json::Value) {
     use std::io::BufRead;
-    let path = dir.join(format!("{name}.json"));
-    std::fs::write(&path, config.to_string()).unwrap();
-    let mut child = Command::new("python3")
-        .arg(script())
-        .args(["serve", path.to_str().unwrap()])
+    let mut child = command
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -111,8 +109,18 @@ fn start(dir: &Path, name: &str, config: serde_json::Value) -> CorpusServer {
     std::io::BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let ports: serde_json::Value =
-        serde_json::from_str(&line).unwrap_or_else(|_| panic!("{name}: {line:?}"));
+    let announced = serde_json::from_str(&line).unwrap_or_else(|_| panic!("{command:?}: {line:?}"));
+    (child, announced)
+}
+
+fn start(dir: &Path, name: &str, config: serde_json::Value) -> CorpusServer {
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, config.to_string()).unwrap();
+    let (child, ports) = spawn_announcing(
+        Command::new("python3")
+            .arg(script())
+            .args(["serve", path.to_str().unwrap()]),
+    );
     CorpusServer {
         child,
         https: ports["https"].as_u64().unwrap() as u16,
@@ -449,7 +457,6 @@ fn compare_with_observatory(reports: &serde_json::Map<String, serde_json::Value>
 /// (PyPI dnslib, tests/support/dns_server.py).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dns_txt_proofs_are_read_from_a_real_dns_server() {
-    use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
     let records = dir.path().join("records.json");
     let name = candor_verify::dns::proof_name("mail.candor.test");
@@ -464,20 +471,12 @@ async fn dns_txt_proofs_are_read_from_a_real_dns_server() {
         .to_string(),
     )
     .unwrap();
-    let mut child = Command::new("python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/support/dns_server.py"))
-        .arg(&records)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port = serde_json::from_str::<serde_json::Value>(&line).unwrap()["port"]
-        .as_u64()
-        .unwrap() as u16;
+    let (mut child, announced) = spawn_announcing(
+        Command::new("python3")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/support/dns_server.py"))
+            .arg(&records),
+    );
+    let port = announced["port"].as_u64().unwrap() as u16;
     let server = Some(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
     let timeout = std::time::Duration::from_secs(5);
     let values = candor_verify::dns::txt_values(&name, server, timeout)

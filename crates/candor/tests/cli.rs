@@ -1636,20 +1636,24 @@ fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
     let records = ws.dir.path().join("dns.json");
     std::fs::write(&records, "{}").unwrap();
     let dns = local_dns(&records);
-    let server = Server::start(
-        &ws,
-        &[
+    let dns_server = format!("127.0.0.1:{}", dns.port);
+    let ca_file = certs.join("ca.pem");
+    let checking = |more: &[&str]| {
+        let mut args = vec![
             "--allow-private-checks",
             "--check-ca-file",
-            path_str(&certs.join("ca.pem")),
+            path_str(&ca_file),
             "--check-resolve",
             &resolve,
             "--check-dns-server",
-            &format!("127.0.0.1:{}", dns.port),
+            &dns_server,
             "--worker-poll-ms",
             "100",
-        ],
-    );
+        ];
+        args.extend_from_slice(more);
+        Server::start(&ws, &args)
+    };
+    let server = checking(&[]);
     // Named but not proven: never shown as verified.
     let (_, page) = server.get("/acme");
     assert!(
@@ -1823,22 +1827,7 @@ fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
     // next scan the host goes back to unverified, and is not scanned in the org's
     // name. (Checks every 1.8 s here, so the next scan comes at once.)
     std::fs::remove_file(served.join(".well-known/candor-verification.txt")).unwrap();
-    let server = Server::start(
-        &ws,
-        &[
-            "--allow-private-checks",
-            "--check-ca-file",
-            path_str(&certs.join("ca.pem")),
-            "--check-resolve",
-            &resolve,
-            "--check-dns-server",
-            &format!("127.0.0.1:{}", dns.port),
-            "--worker-poll-ms",
-            "100",
-            "--check-interval-minutes",
-            "0.03",
-        ],
-    );
+    let server = checking(&["--check-interval-minutes", "0.03"]);
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let (_, page) = server.get("/acme");
