@@ -92,7 +92,12 @@ impl Exchange {
             Ok(f) => Exchange {
                 url: url.to_owned(),
                 status: Some(f.status),
-                headers: f.headers.0.clone(),
+                headers: f
+                    .headers
+                    .0
+                    .iter()
+                    .map(|(name, value)| (name.clone(), redact_cookie(name, value)))
+                    .collect(),
                 body: keep_body.then(|| {
                     String::from_utf8_lossy(&f.body[..f.body.len().min(4096)]).into_owned()
                 }),
@@ -104,6 +109,25 @@ impl Exchange {
                 ..Default::default()
             },
         }
+    }
+}
+
+/// A Set-Cookie's value is the scanner's own session with the site: evidence is
+/// published, so it keeps the cookie's name and attributes (what the checks
+/// judge) and drops the value.
+fn redact_cookie(name: &str, value: &str) -> String {
+    if !name.eq_ignore_ascii_case("set-cookie") {
+        return value.to_owned();
+    }
+    let (pair, attributes) = value.split_once(';').unwrap_or((value, ""));
+    let cookie = match pair.split_once('=') {
+        Some((cookie_name, _)) => format!("{cookie_name}=(value withheld)"),
+        None => "(value withheld)".to_owned(),
+    };
+    if attributes.is_empty() {
+        cookie
+    } else {
+        format!("{cookie};{attributes}")
     }
 }
 
@@ -653,4 +677,26 @@ async fn check_signature(client: &reqwest::Client, body: &[u8], encryption: &[St
             )
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn published_observations_keep_cookie_attributes_not_values() {
+        assert_eq!(
+            redact_cookie("Set-Cookie", "sid=s3cr3t; Path=/; Secure; HttpOnly"),
+            "sid=(value withheld); Path=/; Secure; HttpOnly"
+        );
+        assert_eq!(
+            redact_cookie("set-cookie", "sid=s3cr3t"),
+            "sid=(value withheld)"
+        );
+        assert_eq!(redact_cookie("set-cookie", "junk"), "(value withheld)");
+        assert_eq!(
+            redact_cookie("Location", "https://a/?x=1"),
+            "https://a/?x=1"
+        );
+    }
 }
