@@ -219,19 +219,29 @@ pub struct PageMeta {
 }
 
 impl PageMeta {
-    /// Reads the page's `<meta>` elements (any body: a non-HTML one has none).
+    /// Reads the page's `<meta>` elements (any body: a non-HTML one has none),
+    /// as the Observatory does: an element with both `http-equiv` and `content`
+    /// counts only as a policy; otherwise `name="referrer"` sets the referrer
+    /// policy, the last one winning.
     pub fn from_html(html: &str) -> PageMeta {
         let mut meta = PageMeta::default();
         for (_, attrs) in crate::observatory::html_elements(html, &["meta"]) {
-            let attr = |n: &str| attrs.iter().find(|(k, _)| k == n).map(|(_, v)| v.trim());
-            let Some(content) = attr("content").filter(|c| !c.is_empty()) else {
-                continue;
-            };
-            if attr("http-equiv").is_some_and(|e| e.eq_ignore_ascii_case("content-security-policy"))
-            {
-                meta.csp.push(content.to_owned());
-            } else if attr("name").is_some_and(|n| n.eq_ignore_ascii_case("referrer")) {
-                meta.referrer = Some(content.to_owned());
+            let attr = |n: &str| attrs.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+            match (attr("http-equiv"), attr("content")) {
+                (Some(equiv), Some(content)) => {
+                    if equiv.trim().eq_ignore_ascii_case("content-security-policy")
+                        && !content.is_empty()
+                    {
+                        meta.csp.push(content.to_owned());
+                    }
+                }
+                (_, content) => {
+                    if let Some(content) = content.filter(|c| !c.is_empty())
+                        && attr("name").is_some_and(|n| n.trim().eq_ignore_ascii_case("referrer"))
+                    {
+                        meta.referrer = Some(content.to_owned());
+                    }
+                }
             }
         }
         meta

@@ -284,36 +284,18 @@ impl<'a> Page<'a> {
     fn of(obs: &'a Observations) -> Option<Page<'a>> {
         let session = obs.https.as_ref().or(obs.http.as_ref())?;
         let response = session.last()?;
-        let mut page = Page {
+        // Only an HTML answer's <meta> elements count.
+        let meta = if is_html(&response.headers) {
+            crate::headers::PageMeta::from_html(&session.body)
+        } else {
+            crate::headers::PageMeta::default()
+        };
+        Some(Page {
             session,
             response,
-            meta_csp: Vec::new(),
-            meta_referrer: Vec::new(),
-        };
-        if is_html(&response.headers) && !session.body.is_empty() {
-            for (_, attrs) in html_elements(&session.body, &["meta"]) {
-                let attr = |n: &str| attrs.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
-                match (attr("http-equiv"), attr("content")) {
-                    (Some(equiv), Some(content)) => {
-                        if equiv.trim().eq_ignore_ascii_case("content-security-policy")
-                            && !content.is_empty()
-                        {
-                            page.meta_csp.push(content.to_owned());
-                        }
-                    }
-                    _ => {
-                        let named_referrer =
-                            attr("name").is_some_and(|n| n.trim().eq_ignore_ascii_case("referrer"));
-                        if let Some(content) = attr("content").filter(|c| !c.is_empty())
-                            && named_referrer
-                        {
-                            page.meta_referrer = vec![content.to_owned()];
-                        }
-                    }
-                }
-            }
-        }
-        Some(page)
+            meta_csp: meta.csp,
+            meta_referrer: meta.referrer.into_iter().collect(),
+        })
     }
 
     fn is_https(&self) -> bool {

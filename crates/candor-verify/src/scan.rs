@@ -409,6 +409,9 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
             plain.to_string()
         }
     };
+    // The Observatory's sessions ask again for the first hop and the page: they
+    // follow redirects and fail as a whole (an unreachable redirect target means
+    // "no HTTP site" to it), where Candor's checks judge the first answer itself.
     let observations = observe(&host, &http_start, &page_url, options).await;
     let observatory = match observatory::grade(&observations, &options.hsts_preload) {
         Ok(grade) => ObservatoryOutcome::Graded(grade),
