@@ -78,15 +78,7 @@ pub fn observatory_finding(outcome: &candor_verify::scan::ObservatoryOutcome) ->
             } else {
                 "observatory_grade_low"
             };
-            Finding::new(
-                "observatory",
-                code,
-                verdict,
-                format!(
-                    "grade {} ({}/100) by the rules of the {}",
-                    grade.grade, grade.score, grade.rules
-                ),
-            )
+            Finding::new("observatory", code, verdict, format!("grade {grade}"))
         }
         ObservatoryOutcome::NotGraded { error } => Finding::new(
             "observatory",

@@ -75,13 +75,12 @@ async fn main() {
     }
     let all = start.elapsed();
     println!(
-        "one host alone: {:.0} ms ({} findings, verdict {:?}, Observatory-rules grade {})",
+        "one host alone: {:.0} ms ({} findings, verdict {:?}, grade {})",
         one.as_secs_f64() * 1000.0,
         alone.findings.len(),
         alone.verdict,
         match &alone.observatory {
-            candor_verify::scan::ObservatoryOutcome::Graded(g) =>
-                format!("{} ({})", g.grade, g.score),
+            candor_verify::scan::ObservatoryOutcome::Graded(g) => g.to_string(),
             candor_verify::scan::ObservatoryOutcome::NotGraded { error } => error.clone(),
         }
     );

@@ -85,6 +85,17 @@ pub struct Grade {
     pub rules: &'static str,
 }
 
+impl std::fmt::Display for Grade {
+    /// `A+ (130/100) by the rules of the MDN HTTP Observatory 1.4.8`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ({}/100) by the rules of the {}",
+            self.grade, self.score, self.rules
+        )
+    }
+}
+
 /// The Chromium HSTS preload list, or none.
 #[derive(Clone, Debug, Default)]
 pub struct PreloadList {

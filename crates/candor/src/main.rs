@@ -1197,11 +1197,6 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
         eprintln!("candor: redirecting http://{redirect_addr}/ to https on port {https_port}");
     }
     tracing::info!(%addr, "candor is serving");
-    let scheme = if options.tls.is_some() {
-        "https"
-    } else {
-        "http"
-    };
     eprintln!("candor: serving on {scheme}://{addr}/");
     let trigger = stop.clone();
     candor_web::serve(listener, state, async move {
@@ -1263,10 +1258,7 @@ async fn verify(
             }
             match &report.observatory {
                 candor_verify::scan::ObservatoryOutcome::Graded(grade) => {
-                    println!(
-                        "  grade: {} ({}/100) by the rules of the {}",
-                        grade.grade, grade.score, grade.rules
-                    );
+                    println!("  grade: {grade}");
                     for (test, result) in grade.tests.iter().filter(|(_, r)| r.modifier != 0) {
                         println!("    {test}: {} ({:+})", result.result, result.modifier);
                     }
