@@ -33,7 +33,8 @@ pub struct ContentError {
 }
 
 impl ContentError {
-    fn one(field: impl Into<String>, message: impl Into<String>) -> Self {
+    /// One error for one field ("" for the whole document).
+    pub fn one(field: impl Into<String>, message: impl Into<String>) -> Self {
         ContentError {
             errors: vec![FieldError {
                 field: field.into(),
@@ -98,6 +99,7 @@ impl TrustCenter {
         if text.len() > MAX_DOCUMENT_BYTES {
             return Err(ContentError::one("", "document is larger than 4 MiB"));
         }
+        crate::yaml_guard::check(text).map_err(|e| ContentError::one("", e.to_string()))?;
         let de = serde_norway::Deserializer::from_str(text);
         let parsed: TrustCenter = serde_path_to_error::deserialize(de).map_err(|e| {
             let field = path_string(e.path());
@@ -326,6 +328,7 @@ impl TrustCenter {
         if yaml.len() > MAX_DOCUMENT_BYTES {
             return Err(ContentError::one(section, "section is larger than 4 MiB"));
         }
+        crate::yaml_guard::check(yaml).map_err(|e| ContentError::one(section, e.to_string()))?;
         let part: serde_json::Value = serde_norway::from_str(yaml)
             .map_err(|e| ContentError::one(section, yaml_message(&e)))?;
         let mut whole =

@@ -401,7 +401,11 @@ pub async fn section_save(
     }
     // Browsers send CRLF from textareas; YAML does not care, but round trips should not change.
     let yaml = form.yaml.replace("\r\n", "\n");
-    match working.replace_section(&section, &yaml) {
+    let parsed = {
+        let (section, yaml) = (section.clone(), yaml.clone());
+        crate::parsing::off_runtime(move || working.replace_section(&section, &yaml)).await
+    };
+    match parsed {
         Ok(updated) => {
             if let Err(e) = state.store.save_draft(&access.scope, &updated).await {
                 return internal(e);
@@ -412,12 +416,20 @@ pub async fn section_save(
             ))
             .into_response()
         }
-        Err(e) => render(
+        Err(failure) => render(
             SectionPage {
                 slug: access.scope.slug().as_str(),
                 section: &section,
                 yaml,
-                errors: e.errors.iter().map(ToString::to_string).collect(),
+                errors: match failure {
+                    crate::parsing::ParseFailure::Invalid(e) => {
+                        e.errors.iter().map(ToString::to_string).collect()
+                    }
+                    crate::parsing::ParseFailure::Busy => vec![
+                        "the server is busy reading other documents; nothing was saved, try again"
+                            .to_owned(),
+                    ],
+                },
                 can_edit: true,
                 saved: false,
             },

@@ -200,16 +200,22 @@ async fn parse_document(
     let bytes = to_bytes(body, state.config.body_limit)
         .await
         .map_err(|_| ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE))?;
-    let parsed = match content_type.as_str() {
-        "application/json" => TrustCenter::from_json(&bytes),
-        "application/yaml" | "application/x-yaml" | "text/yaml" => {
-            let text = std::str::from_utf8(&bytes)
-                .map_err(|_| ApiError::validation("", "the document is not UTF-8"))?;
-            TrustCenter::from_yaml(text)
-        }
+    let yaml = match content_type.as_str() {
+        "application/json" => false,
+        "application/yaml" | "application/x-yaml" | "text/yaml" => true,
         _ => return Err(ApiError::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)),
     };
-    parsed.map_err(|e| ApiError::validation(e.first().field.clone(), e.to_string()))
+    let parsed = crate::parsing::off_runtime(move || {
+        if yaml {
+            let text = std::str::from_utf8(&bytes)
+                .map_err(|_| candor_domain::ContentError::one("", "the document is not UTF-8"))?;
+            TrustCenter::from_yaml(text)
+        } else {
+            TrustCenter::from_json(&bytes)
+        }
+    })
+    .await?;
+    Ok(parsed)
 }
 
 /// `POST /api/v1/orgs/{org}/publish`.

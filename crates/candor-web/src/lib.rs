@@ -39,6 +39,7 @@ pub mod log;
 pub mod manage;
 pub mod openapi;
 pub mod pages;
+pub mod parsing;
 pub mod privacy;
 pub mod reports;
 pub mod securitytxt;

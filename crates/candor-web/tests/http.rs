@@ -462,6 +462,55 @@ async fn health_and_readiness() {
     app.stop().await;
 }
 
+/// The shapes that stalled the server (deep nesting: minutes of parser time per
+/// request) or grew it by gigabytes (aliases of a long string) are refused by
+/// name, quickly, while the server keeps answering.
+#[tokio::test]
+async fn hostile_yaml_is_refused_by_its_limits() {
+    let app = App::start(WebConfig::default()).await;
+    let url = format!("{}/api/v1/validate", app.base);
+    let mut aliases = format!("profile: &s {}\nfaq: [", "x".repeat(19_000));
+    for _ in 0..40_000 {
+        aliases.push_str("*s,");
+    }
+    aliases.push_str("]\n");
+    let cases = [
+        ("[".repeat(200_000), "nesting is deeper than 64 levels"),
+        (
+            format!("profile:\n{}x\n", "- ".repeat(100_000)),
+            "nesting is deeper than 64 levels",
+        ),
+        (
+            aliases,
+            "with its aliases expanded the document is larger than 4 MiB",
+        ),
+    ];
+    let sends: Vec<_> = cases
+        .iter()
+        .map(|(body, _)| {
+            let request = app
+                .client
+                .post(&url)
+                .header("content-type", "application/yaml")
+                .body(body.clone());
+            tokio::spawn(request.send())
+        })
+        .collect();
+    let health = app.client.get(format!("{}/healthz", app.base)).send().await;
+    let mut answers = Vec::new();
+    for send in sends {
+        answers.push(send.await.unwrap());
+    }
+    assert_eq!(health.unwrap().status(), StatusCode::OK);
+    for (answer, (_, expected)) in answers.into_iter().zip(&cases) {
+        let (status, body) = error_envelope(answer.unwrap()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{message}");
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn api_errors_use_one_envelope_and_name_the_field() {
     let app = App::start(WebConfig {

@@ -179,7 +179,7 @@ fn bad_yaml_names_the_field_and_changes_nothing() {
         ),
         (
             "controls: [".to_owned(),
-            "did not find expected node content at line 2 column 1",
+            "did not find expected node content (line 2, column 1)",
         ),
     ];
     for (yaml, expected) in cases {
