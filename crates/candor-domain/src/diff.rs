@@ -205,10 +205,28 @@ fn plain(value: &Value) -> String {
     let first_line = text.lines().next().unwrap_or_default();
     if first_line.chars().count() > 80 || first_line.len() < text.len() {
         let short: String = first_line.chars().take(77).collect();
-        format!("{short}…")
+        format!("{}…", show_invisible(&short))
     } else {
-        text
+        show_invisible(&text)
     }
+}
+
+/// Text with every character that draws nothing (controls, zero-width and
+/// bidirectional marks) written as `⟨U+XXXX⟩`, so that a diff never hides a change.
+pub fn show_invisible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let hidden = (c.is_control() && c != ' ')
+            || crate::types::is_invisible(c)
+            || crate::types::is_noncharacter(c)
+            || (c.is_whitespace() && c != ' ');
+        if hidden {
+            out.push_str(&format!("⟨U+{:04X}⟩", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn field(value: &Value, name: &str) -> Option<String> {

@@ -266,3 +266,19 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn diffs_show_invisible_characters() {
+    let before = demo();
+    let mut after = before.clone();
+    after.profile.name = "Quill\u{200B}feather".parse().unwrap();
+    let lines = diff(&before, &after).describe();
+    assert!(
+        lines.iter().any(|l| l.contains("Quill⟨U+200B⟩feather")),
+        "{lines:?}"
+    );
+    assert_eq!(
+        crate::diff::show_invisible("a\u{202E}b\tc"),
+        "a⟨U+202E⟩b⟨U+0009⟩c"
+    );
+}

@@ -69,6 +69,53 @@ macro_rules! validated_string {
 
 const MAX_TEXT: usize = 20_000;
 
+/// Unicode noncharacters: U+FDD0..U+FDEF and the last two code points of every plane.
+pub fn is_noncharacter(c: char) -> bool {
+    let code = u32::from(c);
+    (0xFDD0..=0xFDEF).contains(&code) || code & 0xFFFE == 0xFFFE
+}
+
+/// Fields that are one line (URLs, and what is copied into line-based formats
+/// such as security.txt) refuse every control and whitespace character, so no
+/// value can start a line of its own.
+fn check_single_token(s: &str) -> Result<(), String> {
+    match s
+        .chars()
+        .find(|c| c.is_control() || c.is_whitespace() || is_noncharacter(*c))
+    {
+        Some(c) => Err(format!(
+            "contains {}, which a URL cannot hold; percent-encode it",
+            visible(c)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A character named so that it can be seen (`U+000A`), or itself in quotes.
+pub fn visible(c: char) -> String {
+    if c.is_control() || c.is_whitespace() || is_noncharacter(c) || is_invisible(c) {
+        format!("U+{:04X}", u32::from(c))
+    } else {
+        format!("{c:?}")
+    }
+}
+
+/// Format characters that draw nothing but can change how text reads (zero-width
+/// spaces and joiners, bidirectional overrides, the byte-order mark).
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+    )
+}
+
 fn check_text(s: &str) -> Result<String, String> {
     let trimmed = s.trim();
     if trimmed.is_empty() {
@@ -85,6 +132,12 @@ fn check_text(s: &str) -> Result<String, String> {
         .find(|c| c.is_control() && *c != '\n' && *c != '\t')
     {
         return Err(format!("contains the control character {c:?}"));
+    }
+    if let Some(c) = s.chars().find(|c| is_noncharacter(*c)) {
+        return Err(format!(
+            "contains U+{:04X}, which is not a character (XML and many readers refuse it)",
+            u32::from(c)
+        ));
     }
     // Trailing newlines from YAML block scalars would make round trips unstable.
     Ok(s.trim_end().to_owned())
@@ -158,6 +211,9 @@ validated_string!(
 );
 
 fn check_https_url(s: &str) -> Result<String, String> {
+    // The URL parser silently drops tabs and newlines: refuse them instead, so
+    // that what is stored is exactly what was read.
+    check_single_token(s)?;
     let url = url::Url::parse(s).map_err(|e| format!("{s:?} is not a URL: {e}"))?;
     if url.scheme() != "https" {
         return Err(format!("{s:?} must be an https:// URL"));
@@ -241,6 +297,7 @@ validated_string!(
 );
 
 fn check_contact_uri(s: &str) -> Result<String, String> {
+    check_single_token(s)?;
     if let Some(addr) = s.strip_prefix("mailto:") {
         check_email(addr).map(|_| s.to_owned())
     } else if let Some(number) = s.strip_prefix("tel:") {
@@ -428,6 +485,31 @@ mod tests {
         assert!("tel:+1-555-0100".parse::<ContactUri>().is_ok());
         assert!("ftp://example.com".parse::<ContactUri>().is_err());
         assert!("pt-BR".parse::<LanguageTag>().is_ok());
+        // Line injection into security.txt: no line break survives in a URL field.
+        for bad in [
+            "https://example.com/thanks\nContact: mailto:planted@evil.example",
+            "https://example.com/\rExpires: 1999-01-01T00:00:00z",
+            "https://example.com/a\tb",
+            "https://example.com/a b",
+            " https://example.com/",
+            "https://example.com/\u{FFFE}",
+        ] {
+            let err = bad.parse::<HttpsUrl>().unwrap_err();
+            assert!(err.contains("U+"), "{bad:?}: {err}");
+            assert!(bad.parse::<ContactUri>().is_err(), "{bad:?}");
+        }
+        assert!(
+            "mailto:a@example.com\nContact: x"
+                .parse::<ContactUri>()
+                .is_err()
+        );
+        assert!("tel:+1-555\n".parse::<ContactUri>().is_err());
+        // Characters XML cannot hold.
+        assert!("a\u{FFFE}b".parse::<Text>().unwrap_err().contains("U+FFFE"));
+        assert!("a\u{FFFF}".parse::<Text>().is_err());
+        assert!("a\u{FDD0}".parse::<Text>().is_err());
+        assert!("a\u{10FFFF}".parse::<Text>().is_err());
+        assert!("a\u{1F600}".parse::<Text>().is_ok());
         assert!("english".parse::<LanguageTag>().is_err());
     }
 }

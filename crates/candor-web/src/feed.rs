@@ -29,10 +29,18 @@ fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
+            // XML 1.0 has no way to write these (not even as references); revisions
+            // published before they were refused must not break the feed.
+            c if !xml_char(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
     out
+}
+
+/// XML 1.0's `Char` production.
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 fn rfc3339(t: time::OffsetDateTime) -> String {
@@ -164,4 +172,13 @@ pub async fn feed(State(state): State<AppState>, Path(slug): Path<String>) -> Re
         (*xml).clone(),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod xml_tests {
+    #[test]
+    fn characters_xml_cannot_hold_are_replaced() {
+        assert_eq!(super::escape("a\u{FFFE}b\u{1}<"), "a\u{FFFD}b\u{FFFD}&lt;");
+        assert_eq!(super::escape("tab\tline\n😀"), "tab\tline\n😀");
+    }
 }

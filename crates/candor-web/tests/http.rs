@@ -508,6 +508,32 @@ async fn hostile_yaml_is_refused_by_its_limits() {
         let message = body["error"]["message"].as_str().unwrap();
         assert!(message.contains(expected), "{message}");
     }
+
+    // A line planted in a URL field would become a line of the signed security.txt.
+    for planted in [
+        "\"https://quillfeather.example/security/thanks\\nContact: mailto:planted@evil.example\"",
+        "\"https://quillfeather.example/security/thanks\\rExpires: 1999-01-01T00:00:00.000Z\"",
+    ] {
+        let body = QUILLFEATHER.replacen(
+            "acknowledgements_url: https://quillfeather.example/security/thanks",
+            &format!("acknowledgements_url: {planted}"),
+            1,
+        );
+        let answer = app
+            .client
+            .post(&url)
+            .header("content-type", "application/yaml")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = error_envelope(answer).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(
+            body["error"]["field"],
+            "commitments.vulnerability_disclosure.acknowledgements_url"
+        );
+    }
     app.stop().await;
 }
 
