@@ -110,6 +110,12 @@ mod tests {
             "https://[::1]/hook",
             "https://169.254.169.254/latest",
             "https://[::ffff:192.168.0.1]/",
+            // IPv6 transition forms and reserved ranges that lead back inside.
+            "https://[::127.0.0.1]/",
+            "https://[64:ff9b::7f00:1]/",
+            "https://[2002:7f00:1::1]/",
+            "https://[fec0::1]/",
+            "https://240.0.0.1/",
         ] {
             assert_eq!(check_target(url, false), Err(TargetError::Private), "{url}");
         }

@@ -158,8 +158,8 @@ struct Fetched {
     certificate: Option<Vec<u8>>,
 }
 
-async fn fetch(client: &reqwest::Client, url: &str, origin: bool) -> Result<Fetched, String> {
-    let mut request = client.get(url);
+async fn fetch(client: &net::Guarded, url: &str, origin: bool) -> Result<Fetched, String> {
+    let mut request = client.request(reqwest::Method::GET, url)?;
     if origin {
         request = request.header("origin", PROBE_ORIGIN);
     }
@@ -452,14 +452,8 @@ async fn observe(
             ("access-control-request-method", "GET"),
             ("origin", observatory::CORS_ORIGIN),
         ];
-        if let Ok((hops, _)) = follow(
-            &client,
-            reqwest::Method::OPTIONS,
-            &last.url,
-            &preflight,
-            options,
-        )
-        .await
+        if let Ok((hops, _)) =
+            follow(&client, reqwest::Method::OPTIONS, &last.url, &preflight).await
         {
             cors = hops.last().map(|h| h.headers.clone());
         }
@@ -480,14 +474,13 @@ async fn observed_session(start: &str, options: &ScanOptions) -> Option<Session>
     )];
     let verified = client_checking(options, true).ok()?;
     let (hops, body, verified) =
-        match follow(&verified, reqwest::Method::GET, &start, &accept, options).await {
+        match follow(&verified, reqwest::Method::GET, &start, &accept).await {
             Ok((hops, body)) => (hops, body, true),
             Err(e) if is_certificate_error(&e) => {
                 let unverified = client_checking(options, false).ok()?;
-                let (hops, body) =
-                    follow(&unverified, reqwest::Method::GET, &start, &accept, options)
-                        .await
-                        .ok()?;
+                let (hops, body) = follow(&unverified, reqwest::Method::GET, &start, &accept)
+                    .await
+                    .ok()?;
                 (hops, body, false)
             }
             Err(_) => return None,
@@ -502,22 +495,16 @@ async fn observed_session(start: &str, options: &ScanOptions) -> Option<Session>
 
 /// Follows up to [`observatory::MAX_REDIRECTS`] redirects, recording every answer.
 async fn follow(
-    client: &reqwest::Client,
+    client: &net::Guarded,
     method: reqwest::Method,
     start: &url::Url,
     headers: &[(&str, &str)],
-    options: &ScanOptions,
 ) -> Result<(Vec<Hop>, String), String> {
     let mut url = start.clone();
     let mut hops = Vec::new();
     loop {
-        let host = url.host_str().unwrap_or_default();
-        let literal: Option<std::net::IpAddr> =
-            host.trim_matches(|c| c == '[' || c == ']').parse().ok();
-        if !options.allow_private && literal.is_some_and(|ip| !net::is_public(ip)) {
-            return Err(format!("{host} is a private address"));
-        }
-        let mut request = client.request(method.clone(), url.clone());
+        // Every hop goes through the guard: a redirect to a private address stops here.
+        let mut request = client.request(method.clone(), url.as_str())?;
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -538,7 +525,7 @@ async fn follow(
 
 /// The client every scan uses: guarded, no redirects, the operator's extra roots
 /// and fixed addresses.
-fn client(options: &ScanOptions) -> Result<reqwest::Client, ScanError> {
+fn client(options: &ScanOptions) -> Result<net::Guarded, ScanError> {
     client_checking(options, true)
 }
 
@@ -547,7 +534,7 @@ fn client(options: &ScanOptions) -> Result<reqwest::Client, ScanError> {
 fn client_checking(
     options: &ScanOptions,
     verify_certificates: bool,
-) -> Result<reqwest::Client, ScanError> {
+) -> Result<net::Guarded, ScanError> {
     let mut builder = net::guarded_client_builder(options.allow_private)
         .danger_accept_invalid_certs(!verify_certificates);
     for pem in &options.extra_roots {
@@ -564,6 +551,7 @@ fn client_checking(
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("Candor-Verify/", env!("CARGO_PKG_VERSION")))
         .build()
+        .map(|client| net::Guarded::new(client, options.allow_private))
         .map_err(|e| ScanError::Client(e.to_string()))
 }
 
@@ -634,7 +622,7 @@ fn classify_tls_error(error: &str) -> (&'static str, &'static str) {
 }
 
 /// A signed security.txt must verify with a key its Encryption field publishes.
-async fn check_signature(client: &reqwest::Client, body: &[u8], encryption: &[String]) -> Finding {
+async fn check_signature(client: &net::Guarded, body: &[u8], encryption: &[String]) -> Finding {
     const C: &str = "security_txt";
     let text = String::from_utf8_lossy(body);
     let mut problems = Vec::new();
@@ -685,6 +673,34 @@ async fn check_signature(client: &reqwest::Client, body: &[u8], encryption: &[St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A scanned host's security.txt names its key by URL: a loopback URL there
+    /// must not make the scanner connect to the operator's own machine.
+    #[tokio::test]
+    async fn encryption_urls_on_private_addresses_are_not_fetched() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let client = client(&ScanOptions::default()).unwrap();
+        let signed =
+            b"-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\nContact: mailto:a@example.com\n";
+        let urls = [
+            format!("https://127.0.0.1:{port}/key.asc"),
+            format!("https://[::ffff:127.0.0.1]:{port}/key.asc"),
+        ];
+        let finding = check_signature(&client, signed, &urls).await;
+        assert_eq!(finding.code, "signature_key_unavailable");
+        assert!(
+            finding.message.contains("not a public address"),
+            "{}",
+            finding.message
+        );
+        let connected =
+            tokio::time::timeout(std::time::Duration::from_millis(200), listener.accept()).await;
+        assert!(
+            connected.is_err(),
+            "the scanner connected to a loopback listener"
+        );
+    }
 
     #[test]
     fn published_observations_keep_cookie_attributes_not_values() {
