@@ -285,6 +285,10 @@ async fn migrate(conn: &mut PgConnection, app_role: &str) -> Result<()> {
             .await
             .map_err(backend)?;
     }
+    // Before any grant: a role that must be refused gets nothing.
+    if let Some(problem) = app_role_problem(&mut *tx, app_role).await? {
+        return Err(StoreError::Backend(problem));
+    }
     let role: String = sqlx::query_scalar("SELECT quote_ident($1)")
         .bind(app_role)
         .fetch_one(&mut *tx)
@@ -308,31 +312,64 @@ async fn migrate(conn: &mut PgConnection, app_role: &str) -> Result<()> {
     tx.commit().await.map_err(backend)
 }
 
-/// Refuses to run as a role that row-level security would not bind.
-async fn check_app_role(pool: &PgPool) -> Result<()> {
+/// Why `role` may not be the app role, if it may not: it bypasses row-level
+/// security, or it owns, or is a member (directly or through other roles) of a
+/// role that owns, the schema or anything in it (an owner can disable RLS), or it
+/// can create objects in the schema. Asked from any session, so migrations can ask
+/// before granting anything.
+async fn app_role_problem(conn: &mut PgConnection, role: &str) -> Result<Option<String>> {
     let row = sqlx::query(
         "SELECT r.rolsuper, r.rolbypassrls,
                 (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                  WHERE c.relowner = r.oid AND n.nspname = current_schema()) AS owned,
-                to_regclass('revisions') IS NOT NULL AS has_schema
-           FROM pg_roles r WHERE r.rolname = current_user",
+                  WHERE n.nspname = current_schema()
+                    AND pg_has_role(r.oid, c.relowner, 'MEMBER')) AS owned_relations,
+                (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                  WHERE n.nspname = current_schema()
+                    AND pg_has_role(r.oid, p.proowner, 'MEMBER')) AS owned_functions,
+                coalesce((SELECT pg_has_role(r.oid, n.nspowner, 'MEMBER') FROM pg_namespace n
+                           WHERE n.nspname = current_schema()), false) AS owns_schema,
+                coalesce(has_schema_privilege(r.oid, current_schema(), 'CREATE'), false) AS can_create
+           FROM pg_roles r WHERE r.rolname = $1",
     )
-    .fetch_one(pool)
+    .bind(role)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(backend)?;
+    let Some(row) = row else {
+        return Ok(Some(format!("there is no role {role:?}")));
+    };
     let superuser: bool = row.try_get("rolsuper").map_err(backend)?;
     let bypass: bool = row.try_get("rolbypassrls").map_err(backend)?;
-    let owned: i64 = row.try_get("owned").map_err(backend)?;
-    let has_schema: bool = row.try_get("has_schema").map_err(backend)?;
-    if superuser || bypass {
-        return Err(StoreError::Backend(
-            "the database URL's role bypasses row-level security (superuser or BYPASSRLS); connect as an app role with NOBYPASSRLS".into(),
-        ));
-    }
-    if owned > 0 {
-        return Err(StoreError::Backend(format!(
-            "the database URL's role owns {owned} relation(s) in the schema; the app role must own none (give migrations their own owner URL)"
-        )));
+    let owned_relations: i64 = row.try_get("owned_relations").map_err(backend)?;
+    let owned_functions: i64 = row.try_get("owned_functions").map_err(backend)?;
+    let owns_schema: bool = row.try_get("owns_schema").map_err(backend)?;
+    let can_create: bool = row.try_get("can_create").map_err(backend)?;
+    Ok(if superuser || bypass {
+        Some("the app role bypasses row-level security (superuser or BYPASSRLS); connect as an app role with NOBYPASSRLS".into())
+    } else if owned_relations > 0 || owned_functions > 0 {
+        Some(format!(
+            "the app role owns, or is a member of a role that owns, {} relation(s) and {} function(s) in the schema; the app role must own none and be a member of no owner (give migrations their own owner URL)",
+            owned_relations, owned_functions
+        ))
+    } else if owns_schema {
+        Some("the app role owns, or is a member of the role that owns, the schema; the app role must own nothing".into())
+    } else if can_create {
+        Some("the app role has CREATE on the schema; revoke it (REVOKE CREATE ON SCHEMA … FROM …) so that it cannot make objects it would own".into())
+    } else {
+        None
+    })
+}
+
+/// Refuses to run as a role that row-level security would not bind.
+async fn check_app_role(pool: &PgPool) -> Result<()> {
+    let mut conn = pool.acquire().await.map_err(backend)?;
+    let (role, has_schema): (String, bool) =
+        sqlx::query_as("SELECT current_user::text, to_regclass('revisions') IS NOT NULL")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(backend)?;
+    if let Some(problem) = app_role_problem(&mut conn, &role).await? {
+        return Err(StoreError::Backend(problem));
     }
     if !has_schema {
         return Err(StoreError::Backend(

@@ -185,6 +185,79 @@ async fn refuses_a_role_that_bypasses_row_level_security() {
     );
 }
 
+/// Roles that row-level security binds on paper but that could lift it: a member
+/// of the tables' owner (who may `ALTER TABLE … DISABLE ROW LEVEL SECURITY`), a
+/// member of a member, the schema's owner, and a role with CREATE on the schema.
+/// Each is refused at start and before migrations grant it anything.
+#[tokio::test]
+async fn refuses_app_roles_that_could_lift_row_level_security() {
+    use sqlx::AssertSqlSafe;
+    let (_, superuser) = fresh_database().await;
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let owner_role = format!("own_{tag}");
+    let mut admin = PgConnection::connect_with(&superuser).await.unwrap();
+    let run = |sql: String| sqlx::raw_sql(AssertSqlSafe(sql));
+    // A non-superuser owner, so that membership of it is what is tested.
+    run(format!(
+        "CREATE ROLE {owner_role} LOGIN; ALTER SCHEMA public OWNER TO {owner_role};"
+    ))
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    let owner = superuser.clone().username(&owner_role);
+    PgStore::connect_with(superuser.clone().username(APP_ROLE), Some(owner.clone()))
+        .await
+        .unwrap();
+    let shapes = [
+        ("member", format!("GRANT {owner_role} TO {{role}};")),
+        (
+            "indirect",
+            format!(
+                "CREATE ROLE mid_{tag}; GRANT {owner_role} TO mid_{tag}; GRANT mid_{tag} TO {{role}};"
+            ),
+        ),
+        (
+            "creator",
+            "GRANT CREATE ON SCHEMA public TO {role};".to_owned(),
+        ),
+    ];
+    for (name, grant) in shapes {
+        let role = format!("app_{name}_{tag}");
+        run(format!(
+            "CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS; {}",
+            grant.replace("{role}", &role)
+        ))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+        let app = superuser.clone().username(&role);
+        let refused = PgStore::connect_with(app.clone(), None)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{name}: the role was accepted"));
+        let text = refused.to_string();
+        assert!(text.contains("app role"), "{name}: {text}");
+        // Through the migration path too: refused before any grant.
+        assert!(
+            PgStore::connect_with(app, Some(owner.clone()))
+                .await
+                .is_err(),
+            "{name}: accepted with the owner URL"
+        );
+        let granted: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM information_schema.table_privileges WHERE grantee = $1",
+        )
+        .bind(&role)
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
+        assert_eq!(
+            granted, 0,
+            "{name}: the refused role was granted privileges"
+        );
+    }
+}
+
 #[tokio::test]
 async fn refuses_to_start_without_a_schema() {
     let (app, _) = fresh_database().await;

@@ -95,14 +95,7 @@ pub async fn login(
 ) -> Response {
     let email = normalize_email(&form.email);
     let ip: IpAddr = peer.ip();
-    let account_key = secret_hash(&email);
-    if state.limits.login_by_ip.check_key(&ip).is_err()
-        || state
-            .limits
-            .login_by_account
-            .check_key(&account_key)
-            .is_err()
-    {
+    if !crate::auth::password_attempt_allowed(&state, ip, &email) {
         let mut response = render(
             LoginPage {
                 error: Some("Too many attempts. Wait a minute and try again."),
@@ -834,7 +827,6 @@ struct InvitePage<'a> {
     action: &'a str,
     email: &'a str,
     role: &'static str,
-    has_account: bool,
     error: Option<&'a str>,
 }
 
@@ -867,17 +859,12 @@ pub async fn invite_form(
 ) -> Response {
     match open_invite(&state, &org, &secret).await {
         Ok(Some((_, invite))) => {
-            let has_account = match state.store.credentials_by_email(&invite.email).await {
-                Ok(c) => c.is_some(),
-                Err(e) => return internal(e),
-            };
             let action = format!("/admin/invites/{org}/{secret}");
             render(
                 InvitePage {
                     action: &action,
                     email: &invite.email,
                     role: invite.role.as_str(),
-                    has_account,
                     error: None,
                 },
                 StatusCode::OK,
@@ -893,8 +880,13 @@ pub struct InviteForm {
     password: String,
 }
 
+/// One message whether or not the invited address has an account, so that the
+/// page does not tell an inviter which addresses are registered.
+const INVITE_PASSWORD_FAILED: &str = "That password does not work: enter the password of your Candor account if you have one, or choose a new one of at least 12 characters.";
+
 pub async fn accept_invite(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path((org, secret)): Path<(String, String)>,
     Form(form): Form<InviteForm>,
 ) -> Response {
@@ -904,18 +896,29 @@ pub async fn accept_invite(
         Err(e) => return internal(e),
     };
     let action = format!("/admin/invites/{org}/{secret}");
-    let page = |has_account: bool, error: &str, status: StatusCode| {
+    let page = |error: &str, status: StatusCode| {
         render(
             InvitePage {
                 action: &action,
                 email: &invite.email,
                 role: invite.role.as_str(),
-                has_account,
                 error: Some(error),
             },
             status,
         )
     };
+    // A password is checked here as at sign-in, so it spends from the same
+    // budgets: per address and per account.
+    if !crate::auth::password_attempt_allowed(&state, peer.ip(), &invite.email) {
+        let mut response = page(
+            "Too many attempts. Wait a minute and try again.",
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        return response;
+    }
     let existing = match state.store.credentials_by_email(&invite.email).await {
         Ok(c) => c,
         Err(e) => return internal(e),
@@ -929,11 +932,8 @@ pub async fn accept_invite(
                 .await
                 .unwrap_or(false);
             if !ok {
-                return page(
-                    true,
-                    "That is not this account's password.",
-                    StatusCode::UNAUTHORIZED,
-                );
+                tracing::info!("invitation password failed");
+                return page(INVITE_PASSWORD_FAILED, StatusCode::UNAUTHORIZED);
             }
             credentials.user
         }
@@ -942,7 +942,8 @@ pub async fn accept_invite(
                 tokio::task::spawn_blocking(move || crate::auth::hash_password(&password)).await;
             let hash = match hashed {
                 Ok(Ok(hash)) => hash,
-                Ok(Err(e)) => return page(false, &e.to_string(), StatusCode::UNPROCESSABLE_ENTITY),
+                // Same answer and status as a wrong password for an existing account.
+                Ok(Err(_)) => return page(INVITE_PASSWORD_FAILED, StatusCode::UNAUTHORIZED),
                 Err(e) => return internal(e),
             };
             match state.store.insert_user(&invite.email, &hash).await {

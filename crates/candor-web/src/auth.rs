@@ -180,3 +180,21 @@ mod tests {
         assert!(!text.contains("Domain"));
     }
 }
+
+/// Whether a password may be checked now for `email` from `ip`: every place that
+/// checks a password (sign-in, accepting an invitation, changing a password)
+/// spends from the same per-address and per-account budgets, so no form is a
+/// cheaper way to guess. The account is keyed by its address's hash.
+pub fn password_attempt_allowed(
+    state: &crate::AppState,
+    ip: std::net::IpAddr,
+    email: &str,
+) -> bool {
+    let account_key = secret_hash(&normalize_email(email));
+    state.limits.login_by_ip.check_key(&ip).is_ok()
+        && state
+            .limits
+            .login_by_account
+            .check_key(&account_key)
+            .is_ok()
+}
