@@ -1497,7 +1497,7 @@ async fn an_invitation_link_creates_the_account_once_and_then_expires() {
         .unwrap();
     assert_eq!(form.status(), StatusCode::OK);
     let form = form.text().await.unwrap();
-    assert!(form.contains("carol@quillfeather.example") && form.contains("Choose a password"));
+    assert!(form.contains("carol@quillfeather.example") && form.contains("choose a password"));
     let accept = |password: &'static str| {
         app.client
             .post(format!("{}{link}", app.base))
@@ -1506,7 +1506,7 @@ async fn an_invitation_link_creates_the_account_once_and_then_expires() {
     };
     assert_eq!(
         accept("short").await.unwrap().status(),
-        StatusCode::UNPROCESSABLE_ENTITY
+        StatusCode::UNAUTHORIZED
     );
     let joined = accept(PASSWORD).await.unwrap();
     assert_eq!(joined.status(), StatusCode::SEE_OTHER);
@@ -1586,6 +1586,88 @@ async fn an_invitation_link_creates_the_account_once_and_then_expires() {
         .await
         .unwrap();
     assert_eq!(late.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+/// An inviter who invites someone else's address cannot use the invitation page
+/// to learn whether that address has an account, nor to guess its password
+/// faster than sign-in allows.
+#[tokio::test]
+async fn invitations_neither_reveal_accounts_nor_allow_password_guessing() {
+    let app = App::start(WebConfig {
+        login_attempts_per_minute: std::num::NonZeroU32::new(3).unwrap(),
+        ..WebConfig::default()
+    })
+    .await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let other = app.publish("harborlight", HARBORLIGHT).await;
+    let owner = app
+        .member(&org, "owner@quillfeather.example", Role::Owner)
+        .await;
+    app.member(&other, "victim@harborlight.example", Role::Owner)
+        .await;
+    let mut pages = Vec::new();
+    let mut links = Vec::new();
+    for email in ["victim@harborlight.example", "nobody@harborlight.example"] {
+        let resp = app
+            .with_cookie(
+                reqwest::Method::POST,
+                "/admin/orgs/quillfeather/invites",
+                &owner,
+            )
+            .form(&[("email", email), ("role", "viewer")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let page = resp.text().await.unwrap();
+        let start = page.find("/admin/invites/quillfeather/").unwrap();
+        let link: String = page[start..].chars().take_while(|c| *c != '<').collect();
+        let form = app
+            .client
+            .get(format!("{}{link}", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        pages.push(form.replace(email, "EMAIL").replace(&link, "LINK"));
+        links.push(link);
+    }
+    assert_eq!(
+        pages[0], pages[1],
+        "the page differs for an existing account"
+    );
+    // Wrong guesses answer as a too-short new password would, and run out within
+    // the sign-in budget (3 a minute here, some of it spent by the sign-ins above).
+    let attempt = |password: &'static str| {
+        app.client
+            .post(format!("{}{}", app.base, links[0]))
+            .form(&[("password", password)])
+            .send()
+    };
+    let mut statuses = Vec::new();
+    for guess in [
+        "guess-number-1",
+        "guess-number-2",
+        "guess-number-3",
+        "guess-number-4",
+    ] {
+        statuses.push(attempt(guess).await.unwrap().status());
+    }
+    assert!(
+        statuses
+            .iter()
+            .all(|s| [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS].contains(s))
+            && statuses.last() == Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        attempt(PASSWORD).await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the right password is not tried once the budget is spent"
+    );
     app.stop().await;
 }
 
