@@ -22,7 +22,9 @@ use candor_store::outbox::{
     Delivery, DeliveryResult, NewDelivery, Objection, OutboxStats, SubscribeOutcome,
     SubscribeRequest, Subscriber,
 };
-use candor_store::{ApiToken, Credentials, Invite, Member, User, parse_role};
+use candor_store::{
+    ApiToken, Credentials, Invite, Member, MembershipChange, MembershipOutcome, User, parse_role,
+};
 use candor_store::{
     AuditLog, Draft, Org, OrgScope, Result, RevisionSummary, Store, StoreError,
     audit_entry_from_row, canonical_text, draft_from_row, parse_hash, parse_slug, publish_event,
@@ -64,7 +66,7 @@ const APP_GRANTS: &[(&str, &str)] = &[
     ("revisions", "SELECT, INSERT"),
     ("audit_log", "SELECT, INSERT"),
     ("audit_heads", "SELECT, INSERT, UPDATE"),
-    ("users", "SELECT, INSERT, UPDATE"),
+    ("users", "SELECT, INSERT, UPDATE, DELETE"),
     ("sessions", "SELECT, INSERT, DELETE"),
     ("memberships", "SELECT, INSERT, UPDATE, DELETE"),
     ("api_tokens", "SELECT, INSERT, UPDATE"),
@@ -377,6 +379,18 @@ async fn check_app_role(pool: &PgPool) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+fn invite_row(row: &PgRow) -> Result<Invite> {
+    let role: String = row.try_get("role").map_err(backend)?;
+    Ok(Invite {
+        id: row.try_get("id").map_err(backend)?,
+        email: row.try_get("email").map_err(backend)?,
+        role: parse_role(&role)?,
+        created_at: row.try_get("created_at").map_err(backend)?,
+        expires_at: row.try_get("expires_at").map_err(backend)?,
+        accepted_at: row.try_get("accepted_at").map_err(backend)?,
+    })
 }
 
 fn org_from_row(row: &PgRow) -> Result<Org> {
@@ -737,6 +751,70 @@ impl Store for PgStore {
         Ok(done.rows_affected())
     }
 
+    async fn set_password(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        keep: Option<&str>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let done = sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(password_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Backend(format!("no user {user_id}")));
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2")
+            .bind(user_id)
+            .bind(keep)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn delete_user(&self, user_id: Uuid) -> Result<()> {
+        // User-scoped: the policy shows a user their own memberships in every org.
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        sqlx::query("SELECT set_config('app.user_id', $1, true)")
+            .bind(user_id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        // Locks the user's row first, so a membership cannot be granted meanwhile
+        // (granting one checks the user's row through its foreign key).
+        sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let memberships: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM memberships WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(backend)?;
+        if memberships > 0 {
+            return Err(StoreError::Conflict(format!(
+                "membership in {memberships} org(s)"
+            )));
+        }
+        for sql in [
+            "DELETE FROM sessions WHERE user_id = $1",
+            "DELETE FROM users WHERE id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)
+    }
+
     async fn memberships_of(&self, user_id: Uuid) -> Result<Vec<(Org, Role)>> {
         // A user-scoped transaction: the policy shows a user their own memberships.
         let mut tx = self.pool.begin().await.map_err(backend)?;
@@ -806,6 +884,63 @@ impl Store for PgStore {
         upsert_membership(&mut tx, scope, user_id, role.as_str(), now_micros()?).await?;
         append_in(&mut tx, scope, audit.clone()).await?;
         tx.commit().await.map_err(backend)
+    }
+
+    async fn change_membership(
+        &self,
+        scope: &OrgScope,
+        user_id: Uuid,
+        change: MembershipChange,
+        audit: &AuditEvent,
+    ) -> Result<MembershipOutcome> {
+        let mut tx = self.scoped(scope).await?;
+        // Lock the org's owner rows before reading anything: a concurrent change
+        // waits here, then sees this one's result, so two owners cannot demote
+        // each other at once.
+        let owners: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT user_id FROM memberships WHERE org_id = $1 AND role = 'owner' FOR UPDATE",
+        )
+        .bind(scope.org_id())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let current: Option<String> = sqlx::query_scalar(
+            "SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2 FOR UPDATE",
+        )
+        .bind(scope.org_id())
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let Some(current) = current else {
+            return Ok(MembershipOutcome::NotMember);
+        };
+        let stays_owner = change == MembershipChange::SetRole(Role::Owner);
+        if current == Role::Owner.as_str() && !stays_owner && owners.len() <= 1 {
+            return Ok(MembershipOutcome::LastOwner);
+        }
+        match change {
+            MembershipChange::SetRole(role) => {
+                sqlx::query("UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2")
+                    .bind(scope.org_id())
+                    .bind(user_id)
+                    .bind(role.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+            }
+            MembershipChange::Remove => {
+                sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
+                    .bind(scope.org_id())
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+            }
+        }
+        append_in(&mut tx, scope, audit.clone()).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(MembershipOutcome::Done)
     }
 
     async fn insert_token(
@@ -946,16 +1081,50 @@ impl Store for PgStore {
         .await
         .map_err(backend)?;
         tx.commit().await.map_err(backend)?;
-        let Some(row) = row else { return Ok(None) };
-        let role: String = row.try_get("role").map_err(backend)?;
-        Ok(Some(Invite {
-            id: row.try_get("id").map_err(backend)?,
-            email: row.try_get("email").map_err(backend)?,
-            role: parse_role(&role)?,
-            created_at: row.try_get("created_at").map_err(backend)?,
-            expires_at: row.try_get("expires_at").map_err(backend)?,
-            accepted_at: row.try_get("accepted_at").map_err(backend)?,
-        }))
+        row.as_ref().map(invite_row).transpose()
+    }
+
+    async fn open_invites(&self, scope: &OrgScope, now: OffsetDateTime) -> Result<Vec<Invite>> {
+        let mut tx = self.scoped(scope).await?;
+        let rows = sqlx::query(
+            "SELECT id, email, role, created_at, expires_at, accepted_at FROM invites
+             WHERE org_id = $1 AND accepted_at IS NULL AND expires_at > $2 ORDER BY created_at",
+        )
+        .bind(scope.org_id())
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        rows.iter().map(invite_row).collect()
+    }
+
+    async fn revoke_invite(
+        &self,
+        scope: &OrgScope,
+        invite_id: Uuid,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<bool> {
+        let mut tx = self.scoped(scope).await?;
+        // Revoking moves the expiry to now: the link stops working at once.
+        let done = sqlx::query(
+            "UPDATE invites SET expires_at = $3
+             WHERE org_id = $1 AND id = $2 AND accepted_at IS NULL AND expires_at > $3",
+        )
+        .bind(scope.org_id())
+        .bind(invite_id)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            tx.rollback().await.map_err(backend)?;
+            return Ok(false);
+        }
+        append_in(&mut tx, scope, audit.clone()).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(true)
     }
 
     async fn accept_invite(

@@ -21,7 +21,10 @@ use candor_store::outbox::{
     Delivery, DeliveryResult, NewDelivery, Objection, OutboxStats, SubscribeOutcome,
     SubscribeRequest, Subscriber,
 };
-use candor_store::{ApiToken, AuditLog, Credentials, Invite, Member, User, parse_role};
+use candor_store::{
+    ApiToken, AuditLog, Credentials, Invite, Member, MembershipChange, MembershipOutcome, User,
+    parse_role,
+};
 use candor_store::{
     Draft, Org, OrgScope, Result, RevisionSummary, Store, StoreError, audit_entry_from_row,
     canonical_text, draft_from_row, parse_hash, parse_slug, publish_event, revision_from_row,
@@ -623,6 +626,65 @@ impl Store for SqliteStore {
         Ok(done.rows_affected())
     }
 
+    async fn set_password(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        keep: Option<&str>,
+    ) -> Result<()> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
+        let done = sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+            .bind(user_id.to_string())
+            .bind(password_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Backend(format!("no user {user_id}")));
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash IS NOT $2")
+            .bind(user_id.to_string())
+            .bind(keep)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn delete_user(&self, user_id: Uuid) -> Result<()> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
+        let memberships: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM memberships WHERE user_id = $1")
+                .bind(user_id.to_string())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(backend)?;
+        if memberships > 0 {
+            return Err(StoreError::Conflict(format!(
+                "membership in {memberships} org(s)"
+            )));
+        }
+        for sql in [
+            "DELETE FROM sessions WHERE user_id = $1",
+            "DELETE FROM users WHERE id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(user_id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)
+    }
+
     async fn memberships_of(&self, user_id: Uuid) -> Result<Vec<(Org, Role)>> {
         let rows = sqlx::query(
             "SELECT o.id, o.slug, o.name, o.created_at, m.role FROM memberships m JOIN orgs o ON o.id = m.org_id
@@ -694,6 +756,67 @@ impl Store for SqliteStore {
         .await?;
         append_in(&mut tx, &org_id, audit.clone()).await?;
         tx.commit().await.map_err(backend)
+    }
+
+    async fn change_membership(
+        &self,
+        scope: &OrgScope,
+        user_id: Uuid,
+        change: MembershipChange,
+        audit: &AuditEvent,
+    ) -> Result<MembershipOutcome> {
+        let org_id = scope.org_id().to_string();
+        // IMMEDIATE: the owner count read here cannot change before the write.
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
+        let current: Option<String> =
+            sqlx::query_scalar("SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2")
+                .bind(&org_id)
+                .bind(user_id.to_string())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
+        let Some(current) = current else {
+            return Ok(MembershipOutcome::NotMember);
+        };
+        let stays_owner = change == MembershipChange::SetRole(Role::Owner);
+        if current == Role::Owner.as_str() && !stays_owner {
+            let owners: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM memberships WHERE org_id = $1 AND role = 'owner'",
+            )
+            .bind(&org_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(backend)?;
+            if owners <= 1 {
+                return Ok(MembershipOutcome::LastOwner);
+            }
+        }
+        match change {
+            MembershipChange::SetRole(role) => {
+                sqlx::query("UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2")
+                    .bind(&org_id)
+                    .bind(user_id.to_string())
+                    .bind(role.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+            }
+            MembershipChange::Remove => {
+                sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
+                    .bind(&org_id)
+                    .bind(user_id.to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+            }
+        }
+        append_in(&mut tx, &org_id, audit.clone()).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(MembershipOutcome::Done)
     }
 
     async fn insert_token(
@@ -841,20 +964,70 @@ impl Store for SqliteStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(backend)?;
-        let Some(row) = row else { return Ok(None) };
-        let id: String = row.try_get("id").map_err(backend)?;
-        let role: String = row.try_get("role").map_err(backend)?;
-        let created_at: String = row.try_get("created_at").map_err(backend)?;
-        let expires_at: String = row.try_get("expires_at").map_err(backend)?;
-        let accepted_at: Option<String> = row.try_get("accepted_at").map_err(backend)?;
-        Ok(Some(Invite {
-            id: parse_id(&id)?,
-            email: row.try_get("email").map_err(backend)?,
-            role: parse_role(&role)?,
-            created_at: parse_ts(&created_at)?,
-            expires_at: parse_ts(&expires_at)?,
-            accepted_at: accepted_at.as_deref().map(parse_ts).transpose()?,
-        }))
+        row.as_ref().map(invite_row).transpose()
+    }
+
+    async fn open_invites(&self, scope: &OrgScope, now: OffsetDateTime) -> Result<Vec<Invite>> {
+        // Times are RFC 3339 text of varying precision: compare them parsed.
+        let rows = sqlx::query(
+            "SELECT id, email, role, created_at, expires_at, accepted_at FROM invites
+             WHERE org_id = $1 AND accepted_at IS NULL",
+        )
+        .bind(scope.org_id().to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        let mut open = rows
+            .iter()
+            .map(invite_row)
+            .filter(|i| i.as_ref().map_or(true, |i| i.is_open(now)))
+            .collect::<Result<Vec<_>>>()?;
+        open.sort_by_key(|i| i.created_at);
+        Ok(open)
+    }
+
+    async fn revoke_invite(
+        &self,
+        scope: &OrgScope,
+        invite_id: Uuid,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<bool> {
+        let org_id = scope.org_id().to_string();
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
+        let row = sqlx::query(
+            "SELECT id, email, role, created_at, expires_at, accepted_at FROM invites
+             WHERE org_id = $1 AND id = $2",
+        )
+        .bind(&org_id)
+        .bind(invite_id.to_string())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let open = row
+            .as_ref()
+            .map(invite_row)
+            .transpose()?
+            .is_some_and(|i| i.is_open(at));
+        if !open {
+            tx.rollback().await.map_err(backend)?;
+            return Ok(false);
+        }
+        // Revoking moves the expiry to now: the link stops working at once.
+        sqlx::query("UPDATE invites SET expires_at = $3 WHERE org_id = $1 AND id = $2")
+            .bind(&org_id)
+            .bind(invite_id.to_string())
+            .bind(ts(at)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        append_in(&mut tx, &org_id, audit.clone()).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(true)
     }
 
     async fn accept_invite(
@@ -1389,6 +1562,22 @@ fn head_from_row(row: &SqliteRow) -> Result<(u64, [u8; 32])> {
 }
 
 /// Adds a member or changes their role, inside the caller's transaction.
+fn invite_row(row: &SqliteRow) -> Result<Invite> {
+    let id: String = row.try_get("id").map_err(backend)?;
+    let role: String = row.try_get("role").map_err(backend)?;
+    let created_at: String = row.try_get("created_at").map_err(backend)?;
+    let expires_at: String = row.try_get("expires_at").map_err(backend)?;
+    let accepted_at: Option<String> = row.try_get("accepted_at").map_err(backend)?;
+    Ok(Invite {
+        id: parse_id(&id)?,
+        email: row.try_get("email").map_err(backend)?,
+        role: parse_role(&role)?,
+        created_at: parse_ts(&created_at)?,
+        expires_at: parse_ts(&expires_at)?,
+        accepted_at: accepted_at.as_deref().map(parse_ts).transpose()?,
+    })
+}
+
 async fn upsert_membership(
     conn: &mut SqliteConnection,
     org_id: &str,

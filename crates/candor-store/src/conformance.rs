@@ -12,7 +12,8 @@ use candor_domain::audit::AuditEvent;
 use candor_domain::policy::Role;
 
 use crate::{
-    OrgScope, PublishOutcome, Store, StoreError, create_org, publish_draft, scope_for, verify_audit,
+    MembershipChange, MembershipOutcome, OrgScope, PublishOutcome, Store, StoreError, create_org,
+    publish_draft, scope_for, verify_audit,
 };
 
 /// Generates one `#[tokio::test]` per conformance case. `$make` is an async
@@ -32,6 +33,10 @@ macro_rules! conformance_tests {
             audit_logs_chain_per_org_even_under_concurrency,
             users_sessions_expire_and_can_be_revoked_everywhere,
             memberships_belong_to_one_org_and_are_listed_for_their_user,
+            members_are_removed_or_changed_but_an_org_keeps_an_owner,
+            concurrent_owner_demotions_leave_an_owner,
+            passwords_change_and_accounts_are_deleted_only_without_memberships,
+            open_invites_are_listed_and_revoked,
             api_tokens_are_per_org_revocable_and_audited,
             invites_are_per_org_used_once_and_grant_their_role,
             every_revision_is_in_the_transparency_log_with_provable_inclusion,
@@ -1751,4 +1756,310 @@ pub async fn hosts_are_claimed_per_org_and_evidence_remembers_when_failing_began
         None
     );
     assert!(store.evidence(&b).await.unwrap().is_empty());
+}
+
+fn member_event(action: &str, user: uuid::Uuid) -> AuditEvent {
+    AuditEvent {
+        actor: ACTOR.into(),
+        action: action.into(),
+        target: format!("user:{user}"),
+        at: OffsetDateTime::now_utc(),
+    }
+}
+
+pub async fn members_are_removed_or_changed_but_an_org_keeps_an_owner(store: Arc<dyn Store>) {
+    let a = new_org(&*store, "leave-a").await;
+    let b = new_org(&*store, "leave-b").await;
+    let alice = store
+        .insert_user(&unique_email("alice"), "h")
+        .await
+        .unwrap();
+    let bob = store.insert_user(&unique_email("bob"), "h").await.unwrap();
+    let stranger = store
+        .insert_user(&unique_email("carol"), "h")
+        .await
+        .unwrap();
+    for (org, user, role) in [
+        (&a, &alice, Role::Owner),
+        (&a, &bob, Role::Editor),
+        (&b, &bob, Role::Owner),
+    ] {
+        store
+            .set_member_role(
+                org,
+                user.id,
+                role,
+                &member_event("member.set_role", user.id),
+            )
+            .await
+            .unwrap();
+    }
+    let change = |org: &OrgScope, user: uuid::Uuid, change: MembershipChange| {
+        let store = store.clone();
+        let org = org.clone();
+        async move {
+            store
+                .change_membership(&org, user, change, &member_event("member.change", user))
+                .await
+                .unwrap()
+        }
+    };
+    // Nobody joins without an invitation.
+    assert_eq!(
+        change(&a, stranger.id, MembershipChange::SetRole(Role::Viewer)).await,
+        MembershipOutcome::NotMember
+    );
+    assert_eq!(store.member_role(&a, stranger.id).await.unwrap(), None);
+    // The only owner can neither step down nor leave.
+    for attempt in [
+        MembershipChange::SetRole(Role::Admin),
+        MembershipChange::Remove,
+    ] {
+        assert_eq!(
+            change(&a, alice.id, attempt).await,
+            MembershipOutcome::LastOwner
+        );
+    }
+    assert_eq!(
+        store.member_role(&a, alice.id).await.unwrap(),
+        Some(Role::Owner)
+    );
+    // Once there is a second owner, the first may go.
+    assert_eq!(
+        change(&a, bob.id, MembershipChange::SetRole(Role::Owner)).await,
+        MembershipOutcome::Done
+    );
+    assert_eq!(
+        change(&a, alice.id, MembershipChange::Remove).await,
+        MembershipOutcome::Done
+    );
+    assert_eq!(store.member_role(&a, alice.id).await.unwrap(), None);
+    // Removing from one org leaves the others alone.
+    assert_eq!(
+        store.member_role(&b, bob.id).await.unwrap(),
+        Some(Role::Owner)
+    );
+    assert_eq!(
+        change(&b, alice.id, MembershipChange::Remove).await,
+        MembershipOutcome::NotMember
+    );
+    // Refused changes record nothing; done ones are audited: 3 grants in A, 2 changes.
+    assert_eq!(verify_audit(&*store, &a).await.unwrap(), Ok(4));
+    assert_eq!(verify_audit(&*store, &b).await.unwrap(), Ok(1));
+}
+
+pub async fn concurrent_owner_demotions_leave_an_owner(store: Arc<dyn Store>) {
+    for _ in 0..5 {
+        let org = new_org(&*store, "owners").await;
+        let mut owners = Vec::new();
+        for name in ["one", "two"] {
+            let user = store.insert_user(&unique_email(name), "h").await.unwrap();
+            store
+                .set_member_role(
+                    &org,
+                    user.id,
+                    Role::Owner,
+                    &member_event("member.set_role", user.id),
+                )
+                .await
+                .unwrap();
+            owners.push(user.id);
+        }
+        let tasks: Vec<_> = owners
+            .iter()
+            .map(|id| {
+                let (store, org, id) = (store.clone(), org.clone(), *id);
+                tokio::spawn(async move {
+                    store
+                        .change_membership(
+                            &org,
+                            id,
+                            MembershipChange::SetRole(Role::Viewer),
+                            &member_event("member.change", id),
+                        )
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut outcomes = Vec::new();
+        for task in tasks {
+            outcomes.push(task.await.unwrap());
+        }
+        outcomes.sort_by_key(|o| format!("{o:?}"));
+        assert_eq!(
+            outcomes,
+            [MembershipOutcome::Done, MembershipOutcome::LastOwner]
+        );
+        let left = store
+            .members(&org)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.role == Role::Owner)
+            .count();
+        assert_eq!(left, 1);
+    }
+}
+
+pub async fn passwords_change_and_accounts_are_deleted_only_without_memberships(
+    store: Arc<dyn Store>,
+) {
+    let org = new_org(&*store, "accounts").await;
+    let email = unique_email("dana");
+    let user = store.insert_user(&email, "old-hash").await.unwrap();
+    let later = OffsetDateTime::now_utc() + time::Duration::hours(1);
+    for session in ["this-session", "other-session", "third-session"] {
+        store.insert_session(session, user.id, later).await.unwrap();
+    }
+    store
+        .set_password(user.id, "new-hash", Some("this-session"))
+        .await
+        .unwrap();
+    let credentials = store.credentials_by_email(&email).await.unwrap().unwrap();
+    assert_eq!(credentials.password_hash, "new-hash");
+    let now = OffsetDateTime::now_utc();
+    assert!(
+        store
+            .session_user("this-session", now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .session_user("other-session", now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .session_user("third-session", now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    store
+        .set_member_role(
+            &org,
+            user.id,
+            Role::Editor,
+            &member_event("member.set_role", user.id),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.delete_user(user.id).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(store.credentials_by_email(&email).await.unwrap().is_some());
+    store
+        .change_membership(
+            &org,
+            user.id,
+            MembershipChange::Remove,
+            &member_event("member.leave", user.id),
+        )
+        .await
+        .unwrap();
+    store.delete_user(user.id).await.unwrap();
+    assert!(store.credentials_by_email(&email).await.unwrap().is_none());
+    assert!(
+        store
+            .session_user("this-session", now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The address can be used again.
+    store.insert_user(&email, "h").await.unwrap();
+}
+
+pub async fn open_invites_are_listed_and_revoked(store: Arc<dyn Store>) {
+    let a = new_org(&*store, "invites-open-a").await;
+    let b = new_org(&*store, "invites-open-b").await;
+    let event = |action: &str| AuditEvent {
+        actor: ACTOR.into(),
+        action: action.into(),
+        target: "invite".into(),
+        at: OffsetDateTime::now_utc(),
+    };
+    let now = now();
+    let later = now + time::Duration::hours(72);
+    let first = store
+        .insert_invite(
+            &a,
+            "one@example.com",
+            Role::Editor,
+            "hash-one",
+            later,
+            &event("member.invite"),
+        )
+        .await
+        .unwrap();
+    let second = store
+        .insert_invite(
+            &a,
+            "two@example.com",
+            Role::Viewer,
+            "hash-two",
+            later,
+            &event("member.invite"),
+        )
+        .await
+        .unwrap();
+    store
+        .insert_invite(
+            &a,
+            "old@example.com",
+            Role::Viewer,
+            "hash-old",
+            now - time::Duration::hours(1),
+            &event("member.invite"),
+        )
+        .await
+        .unwrap();
+    let listed: Vec<_> = store
+        .open_invites(&a, now)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(listed, [first.id, second.id]);
+    assert!(store.open_invites(&b, now).await.unwrap().is_empty());
+    // Another org cannot revoke it; its own can, once.
+    assert!(
+        !store
+            .revoke_invite(&b, first.id, now, &event("member.revoke"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .revoke_invite(&a, first.id, now, &event("member.revoke"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .revoke_invite(&a, first.id, now, &event("member.revoke"))
+            .await
+            .unwrap()
+    );
+    let found = store.invite_by_hash(&a, "hash-one").await.unwrap().unwrap();
+    assert!(!found.is_open(now));
+    let listed: Vec<_> = store
+        .open_invites(&a, now)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(listed, [second.id]);
+    // Three invitations and one revocation.
+    assert_eq!(verify_audit(&*store, &a).await.unwrap(), Ok(4));
+    assert_eq!(verify_audit(&*store, &b).await.unwrap(), Ok(0));
 }

@@ -138,6 +138,23 @@ pub struct Invite {
     pub accepted_at: Option<OffsetDateTime>,
 }
 
+/// What to do with a membership.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MembershipChange {
+    SetRole(Role),
+    Remove,
+}
+
+/// How a membership change ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MembershipOutcome {
+    Done,
+    /// The user is not a member of this org; nothing changed.
+    NotMember,
+    /// The change would leave the org without an owner; nothing changed.
+    LastOwner,
+}
+
 impl Invite {
     pub fn is_open(&self, now: OffsetDateTime) -> bool {
         self.accepted_at.is_none() && self.expires_at > now
@@ -218,6 +235,17 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
     /// Ends every session of a user ("log out everywhere"); returns how many.
     async fn delete_user_sessions(&self, user_id: Uuid) -> Result<u64>;
+    /// Replaces a user's password hash and ends all their sessions but `keep`
+    /// (the hash of the session that made the change, if any), in one transaction.
+    async fn set_password(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        keep: Option<&str>,
+    ) -> Result<()>;
+    /// Deletes a user and their sessions. Refused with `Conflict` while they are a
+    /// member of any org (leave each org first: that is audited there).
+    async fn delete_user(&self, user_id: Uuid) -> Result<()>;
     /// The orgs a user belongs to, with the role in each.
     async fn memberships_of(&self, user_id: Uuid) -> Result<Vec<(Org, Role)>>;
 
@@ -233,6 +261,16 @@ pub trait Store: Send + Sync + 'static {
         role: Role,
         audit: &AuditEvent,
     ) -> Result<()>;
+    /// Changes an existing member's role or removes them, with `audit`, in one
+    /// transaction that refuses to leave the org without an owner (concurrent
+    /// changes included). Adds nobody: people join by accepting an invitation.
+    async fn change_membership(
+        &self,
+        scope: &OrgScope,
+        user_id: Uuid,
+        change: MembershipChange,
+        audit: &AuditEvent,
+    ) -> Result<MembershipOutcome>;
     /// Stores a token's hash and records `audit` in the same transaction.
     async fn insert_token(
         &self,
@@ -265,6 +303,17 @@ pub trait Store: Send + Sync + 'static {
         audit: &AuditEvent,
     ) -> Result<Invite>;
     async fn invite_by_hash(&self, scope: &OrgScope, token_hash: &str) -> Result<Option<Invite>>;
+    /// Invitations not yet accepted and not yet expired, oldest first.
+    async fn open_invites(&self, scope: &OrgScope, now: OffsetDateTime) -> Result<Vec<Invite>>;
+    /// Ends an open invitation now (its link stops working), with `audit`; false
+    /// (and nothing recorded) if it was not open.
+    async fn revoke_invite(
+        &self,
+        scope: &OrgScope,
+        invite_id: Uuid,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<bool>;
     /// Marks the invitation used and grants its role to `user_id`, with `audit`, in
     /// one transaction. False (and nothing changed) if it was already used.
     async fn accept_invite(
