@@ -115,9 +115,21 @@ const ADMIN_ORG_ROUTES: &[(Method, &str, Action)] = &[
     ),
     (
         Method::POST,
+        "/admin/orgs/{org}/members/remove",
+        Action::ManageMembers,
+    ),
+    (
+        Method::POST,
         "/admin/orgs/{org}/invites",
         Action::ManageMembers,
     ),
+    (
+        Method::POST,
+        "/admin/orgs/{org}/invites/{id}/revoke",
+        Action::ManageMembers,
+    ),
+    // Every member may leave; the handler refuses the last owner.
+    (Method::POST, "/admin/orgs/{org}/leave", Action::ViewDraft),
     (
         Method::GET,
         "/admin/orgs/{org}/tokens",

@@ -46,9 +46,18 @@ pub(crate) fn render(template: impl Template, status: StatusCode) -> Response {
     }
 }
 
+/// A failure on our side, as an HTML page (admin routes are pages, not the API).
 pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "admin request failed");
-    ApiError::internal().into_response()
+    message_page(
+        "Something went wrong",
+        "Something went wrong on our side; it has been logged. Nothing was changed by this request unless the page you come back to says so.",
+        StatusCode::INTERNAL_SERVER_ERROR,
+    )
+}
+
+pub(crate) fn message_page(title: &str, message: &str, status: StatusCode) -> Response {
+    render(MessagePage { title, message }, status)
 }
 
 #[derive(Template)]
@@ -555,6 +564,8 @@ pub async fn audit(
 struct MembersPage<'a> {
     slug: &'a str,
     members: Vec<(String, &'static str)>,
+    /// id, email, role, expiry (RFC 3339)
+    invites: Vec<(String, String, &'static str, String)>,
     roles: Vec<&'static str>,
     error: Option<String>,
     notice: Option<String>,
@@ -574,15 +585,35 @@ async fn members_page(
             .collect(),
         Err(e) => return internal(e),
     };
-    let roles = Role::ALL
+    let invites = match state
+        .store
+        .open_invites(&access.scope, OffsetDateTime::now_utc())
+        .await
+    {
+        Ok(list) => list
+            .into_iter()
+            .map(|i| {
+                let expires = i
+                    .expires_at
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default();
+                (i.id.to_string(), i.email, i.role.as_str(), expires)
+            })
+            .collect(),
+        Err(e) => return internal(e),
+    };
+    // Least power first: a slip of the hand should not make an owner.
+    let mut roles: Vec<&'static str> = Role::ALL
         .into_iter()
         .filter(|r| *r != Role::Owner || allows(access.role, Action::ManageOwners))
         .map(Role::as_str)
         .collect();
+    roles.sort_by_key(|r| r.parse::<Role>().ok());
     render(
         MembersPage {
             slug: access.scope.slug().as_str(),
             members,
+            invites,
             roles,
             error: outcome.error,
             notice: outcome.notice,
@@ -662,6 +693,51 @@ pub async fn set_member(
             StatusCode::OK,
             Outcome {
                 notice: Some(format!("Role set to {}.", role.as_str())),
+                ..Outcome::default()
+            },
+        ),
+        Err(e) => refused(&e),
+    };
+    members_page(&state, &access, status, outcome).await
+}
+
+#[derive(Deserialize)]
+pub struct RemoveMemberForm {
+    email: String,
+}
+
+pub async fn remove_member(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Form(form): Form<RemoveMemberForm>,
+) -> Response {
+    let (status, outcome) = match crate::manage::remove_member(&state, &access, &form.email).await {
+        Ok(_) => (
+            StatusCode::OK,
+            Outcome {
+                notice: Some("Member removed from this org.".into()),
+                ..Outcome::default()
+            },
+        ),
+        Err(e) => refused(&e),
+    };
+    members_page(&state, &access, status, outcome).await
+}
+
+pub async fn revoke_invite(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((_, id)): Path<(String, String)>,
+) -> Response {
+    let result = match id.parse::<uuid::Uuid>() {
+        Ok(id) => crate::manage::revoke_invite(&state, &access, id).await,
+        Err(_) => Err(ApiError::not_found("no open invitation with this id")),
+    };
+    let (status, outcome) = match result {
+        Ok(()) => (
+            StatusCode::OK,
+            Outcome {
+                notice: Some("Invitation revoked: its link no longer works.".into()),
                 ..Outcome::default()
             },
         ),

@@ -363,6 +363,62 @@ pub async fn set_member(
     Ok(Json(json!({"user": user.id, "role": request.role.as_str()})).into_response())
 }
 
+/// `DELETE /api/v1/orgs/{org}/members/{email}`.
+pub async fn remove_member(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((_, email)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    manage::remove_member(&state, &access, &email).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /api/v1/orgs/{org}/leave`.
+pub async fn leave(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> Result<Response, ApiError> {
+    manage::leave(&state, &access).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /api/v1/orgs/{org}/invites`.
+pub async fn open_invites(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> Result<Response, ApiError> {
+    let invites = state
+        .store
+        .open_invites(&access.scope, OffsetDateTime::now_utc())
+        .await?;
+    let list: Vec<_> = invites
+        .iter()
+        .map(|i| {
+            json!({
+                "id": i.id,
+                "email": i.email,
+                "role": i.role.as_str(),
+                "created_at": i.created_at.format(&Rfc3339).unwrap_or_default(),
+                "expires_at": i.expires_at.format(&Rfc3339).unwrap_or_default(),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "invites": list })).into_response())
+}
+
+/// `DELETE /api/v1/orgs/{org}/invites/{id}`.
+pub async fn revoke_invite(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let id: uuid::Uuid = id
+        .parse()
+        .map_err(|_| ApiError::not_found("no open invitation with this id"))?;
+    manage::revoke_invite(&state, &access, id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewInvite {

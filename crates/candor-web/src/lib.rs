@@ -26,6 +26,7 @@ use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 pub mod access;
+pub mod account;
 pub mod admin;
 pub mod api;
 pub mod auth;
@@ -287,7 +288,16 @@ pub fn router(state: AppState) -> Router {
             "/admin/orgs/{org}/members",
             get(admin::members).post(admin::set_member),
         )
+        .route(
+            "/admin/orgs/{org}/members/remove",
+            post(admin::remove_member),
+        )
         .route("/admin/orgs/{org}/invites", post(admin::invite))
+        .route(
+            "/admin/orgs/{org}/invites/{id}/revoke",
+            post(admin::revoke_invite),
+        )
+        .route("/admin/orgs/{org}/leave", post(account::leave_org))
         .route(
             "/admin/orgs/{org}/tokens",
             get(admin::tokens).post(admin::create_token),
@@ -334,6 +344,9 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/login", get(admin::login_form).post(admin::login))
         .route("/admin/logout", post(admin::logout))
         .route("/admin/logout-everywhere", post(admin::logout_everywhere))
+        .route("/admin/account", get(account::account))
+        .route("/admin/account/password", post(account::change_password))
+        .route("/admin/account/delete", post(account::delete_account))
         .route(
             "/admin/invites/{org}/{secret}",
             get(admin::invite_form).post(admin::accept_invite),

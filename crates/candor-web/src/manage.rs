@@ -7,11 +7,11 @@ use axum::http::StatusCode;
 use candor_domain::audit::AuditEvent;
 use candor_domain::policy::{Action, Role, allows};
 use candor_domain::types::Email;
-use candor_store::{ApiToken, Invite, User};
+use candor_store::{ApiToken, Invite, MembershipChange, MembershipOutcome, User};
 use time::OffsetDateTime;
 
 use crate::AppState;
-use crate::access::Access;
+use crate::access::{Access, Caller};
 use crate::auth::{TOKEN_PREFIX, new_secret, normalize_email, secret_hash};
 use crate::error::ApiError;
 
@@ -59,6 +59,7 @@ pub async fn create_token(
             "tokens last between 1 and 365 days",
         ));
     }
+    refuse_tokens(access, "create tokens")?;
     let secret = new_secret().map_err(|_| ApiError::internal())?;
     let expires_at = OffsetDateTime::now_utc() + time::Duration::days(i64::from(days));
     let event = audit_event(access, "token.create", format!("token:{name}"));
@@ -88,25 +89,87 @@ pub async fn revoke_token(
         .await?)
 }
 
-/// Gives an existing account a role in the org (adding it if needed).
+/// Tokens act for machines: they may not mint more access (tokens, invitations),
+/// so nothing a token makes can outlive it.
+fn refuse_tokens(access: &Access, what: &str) -> Result<(), ApiError> {
+    match access.caller {
+        Caller::Token(_) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("API tokens cannot {what}; sign in as a person"),
+        )),
+        Caller::Session(_) => Ok(()),
+    }
+}
+
+/// The same answer for an unknown address and for an account outside this org,
+/// so that the form does not reveal which addresses have accounts.
+fn not_a_member() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no member of this org has this email; invite them instead",
+    )
+    .with_field("email")
+}
+
+fn last_owner() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "last_owner",
+        "an org keeps at least one owner: make someone else owner first",
+    )
+}
+
+/// A member of this org by email, or [`not_a_member`].
+async fn member_by_email(
+    state: &AppState,
+    access: &Access,
+    email: &str,
+) -> Result<(User, Role), ApiError> {
+    let email = normalize_email(email);
+    let Some(user) = state
+        .store
+        .credentials_by_email(&email)
+        .await?
+        .map(|c| c.user)
+    else {
+        return Err(not_a_member());
+    };
+    match state.store.member_role(&access.scope, user.id).await? {
+        Some(role) => Ok((user, role)),
+        None => Err(not_a_member()),
+    }
+}
+
+async fn apply_change(
+    state: &AppState,
+    access: &Access,
+    user: &User,
+    change: MembershipChange,
+    event: AuditEvent,
+) -> Result<(), ApiError> {
+    match state
+        .store
+        .change_membership(&access.scope, user.id, change, &event)
+        .await?
+    {
+        MembershipOutcome::Done => Ok(()),
+        MembershipOutcome::NotMember => Err(not_a_member()),
+        MembershipOutcome::LastOwner => Err(last_owner()),
+    }
+}
+
+/// Changes a member's role. Nobody is added this way: people join by accepting
+/// an invitation, so no one is made a member without their consent.
 pub async fn set_member(
     state: &AppState,
     access: &Access,
     email: &str,
     role: Role,
 ) -> Result<User, ApiError> {
-    let email = normalize_email(email);
-    let user = state
-        .store
-        .credentials_by_email(&email)
-        .await?
-        .map(|c| c.user)
-        .ok_or_else(|| {
-            ApiError::validation("email", "no account has this email; invite it instead")
-        })?;
-    let current = state.store.member_role(&access.scope, user.id).await?;
-    if (role == Role::Owner || current == Some(Role::Owner))
-        && !allows(access.role, Action::ManageOwners)
+    let (user, current) = member_by_email(state, access, email).await?;
+    if (role == Role::Owner || current == Role::Owner) && !allows(access.role, Action::ManageOwners)
     {
         return Err(owner_only());
     }
@@ -115,11 +178,66 @@ pub async fn set_member(
         "member.set_role",
         format!("user:{} role:{}", user.id, role.as_str()),
     );
-    state
-        .store
-        .set_member_role(&access.scope, user.id, role, &event)
-        .await?;
+    apply_change(state, access, &user, MembershipChange::SetRole(role), event).await?;
     Ok(user)
+}
+
+/// Removes a member from the org (their account stays; their sessions no longer
+/// reach this org).
+pub async fn remove_member(
+    state: &AppState,
+    access: &Access,
+    email: &str,
+) -> Result<User, ApiError> {
+    let (user, current) = member_by_email(state, access, email).await?;
+    if current == Role::Owner && !allows(access.role, Action::ManageOwners) {
+        return Err(owner_only());
+    }
+    let event = audit_event(access, "member.remove", format!("user:{}", user.id));
+    apply_change(state, access, &user, MembershipChange::Remove, event).await?;
+    Ok(user)
+}
+
+/// The signed-in person leaves the org.
+pub async fn leave(state: &AppState, access: &Access) -> Result<(), ApiError> {
+    let Caller::Session(user) = &access.caller else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "an API token cannot leave an org; revoke it instead",
+        ));
+    };
+    let event = audit_event(access, "member.leave", format!("user:{}", user.id));
+    apply_change(state, access, user, MembershipChange::Remove, event).await
+}
+
+/// Revokes an open invitation: its link stops working.
+pub async fn revoke_invite(
+    state: &AppState,
+    access: &Access,
+    id: uuid::Uuid,
+) -> Result<(), ApiError> {
+    let now = OffsetDateTime::now_utc();
+    let invite = state
+        .store
+        .open_invites(&access.scope, now)
+        .await?
+        .into_iter()
+        .find(|i| i.id == id)
+        .ok_or_else(|| ApiError::not_found("no open invitation with this id"))?;
+    if invite.role == Role::Owner && !allows(access.role, Action::ManageOwners) {
+        return Err(owner_only());
+    }
+    let event = audit_event(access, "member.invite_revoke", format!("invite:{id}"));
+    if state
+        .store
+        .revoke_invite(&access.scope, id, now, &event)
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("no open invitation with this id"))
+    }
 }
 
 /// How long an invitation link works unless the inviter says otherwise.
@@ -134,6 +252,7 @@ pub async fn create_invite(
     role: Role,
     hours: u32,
 ) -> Result<(Invite, String), ApiError> {
+    refuse_tokens(access, "create invitations")?;
     let email = normalize_email(email);
     email
         .parse::<Email>()

@@ -140,11 +140,51 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
             r(
                 Method::PUT,
                 "/api/v1/orgs/{org}/members",
-                "Add an existing account to the org, or change its role",
+                "Change a member's role (people join only by accepting an invitation)",
                 Some(ManageMembers),
                 true,
             ),
             put(api::set_member),
+        ),
+        (
+            r(
+                Method::DELETE,
+                "/api/v1/orgs/{org}/members/{email}",
+                "Remove a member from the org (the last owner cannot be removed)",
+                Some(ManageMembers),
+                false,
+            ),
+            delete(api::remove_member),
+        ),
+        (
+            r(
+                Method::POST,
+                "/api/v1/orgs/{org}/leave",
+                "Leave the org (the signed-in person; not for tokens; the last owner cannot)",
+                Some(ViewDraft),
+                false,
+            ),
+            post(api::leave),
+        ),
+        (
+            r(
+                Method::GET,
+                "/api/v1/orgs/{org}/invites",
+                "Open invitations: not accepted, not expired, not revoked",
+                Some(ManageMembers),
+                false,
+            ),
+            get(api::open_invites),
+        ),
+        (
+            r(
+                Method::DELETE,
+                "/api/v1/orgs/{org}/invites/{id}",
+                "Revoke an open invitation: its link stops working",
+                Some(ManageMembers),
+                false,
+            ),
+            delete(api::revoke_invite),
         ),
         (
             r(

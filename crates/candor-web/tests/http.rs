@@ -1059,6 +1059,38 @@ async fn every_org_route_and_role_matches_the_policy() {
         for (role, cookie) in &cookies {
             let role = role.unwrap();
             let status = send(Some(cookie)).await.unwrap().status();
+            if path.ends_with("/leave") {
+                // Leaving works for every role but the only owner: put them back
+                // for the routes that follow.
+                let email = format!("{}@quillfeather.example", role.as_str());
+                let user = app
+                    .store
+                    .credentials_by_email(&email)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .user;
+                if app
+                    .store
+                    .member_role(&org, user.id)
+                    .await
+                    .unwrap()
+                    .is_none()
+                {
+                    let event = candor_domain::audit::AuditEvent {
+                        actor: ACTOR.into(),
+                        action: "member.set_role".into(),
+                        target: format!("user:{}", user.id),
+                        at: time::OffsetDateTime::now_utc(),
+                    };
+                    app.store
+                        .set_member_role(&org, user.id, role, &event)
+                        .await
+                        .unwrap();
+                } else {
+                    assert_eq!(role, Role::Owner, "{method} {path}: {status}");
+                }
+            }
             if allows(role, *action) {
                 assert!(
                     status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED,
@@ -3377,5 +3409,251 @@ async fn people_get_and_erase_their_data_and_an_owner_exports_then_deletes_the_o
             .unwrap()
             .is_none()
     );
+    app.stop().await;
+}
+
+/// Access can be taken away: members removed, invitations revoked, orgs left,
+/// passwords changed (ending other sessions), accounts deleted; nobody is made a
+/// member without accepting an invitation, and an org always keeps an owner.
+#[tokio::test]
+async fn access_can_be_removed_and_an_org_keeps_its_owner() {
+    let app = App::start(WebConfig {
+        revalidate_after: Duration::ZERO,
+        writes_per_minute: std::num::NonZeroU32::new(10_000).unwrap(),
+        account_writes_per_minute: std::num::NonZeroU32::new(10_000).unwrap(),
+        ..WebConfig::default()
+    })
+    .await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let other = app.publish("harborlight", HARBORLIGHT).await;
+    let owner = app
+        .member(&org, "owner@quillfeather.example", Role::Owner)
+        .await;
+    let editor = app
+        .member(&org, "editor@quillfeather.example", Role::Editor)
+        .await;
+    app.member(&other, "stranger@harborlight.example", Role::Owner)
+        .await;
+    let api = |method: reqwest::Method, path: &str, cookie: &str| {
+        app.with_cookie(method, &format!("/api/v1/orgs/quillfeather{path}"), cookie)
+    };
+    let json_status = |resp: reqwest::Response| async move {
+        let status = resp.status();
+        let body: serde_json::Value = resp.json().await.unwrap_or_default();
+        (status, body)
+    };
+
+    // Nobody joins without an invitation, and the answer does not say whether the
+    // address has an account.
+    let mut answers = Vec::new();
+    for email in ["stranger@harborlight.example", "nobody@nowhere.example"] {
+        let (status, body) = json_status(
+            api(reqwest::Method::PUT, "/members", &owner)
+                .json(&serde_json::json!({"email": email, "role": "viewer"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        answers.push((status, body));
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0].0, StatusCode::NOT_FOUND);
+    assert_eq!(answers[0].1["error"]["field"], "email");
+
+    // The only owner can neither step down nor leave.
+    let (status, body) = json_status(
+        api(reqwest::Method::PUT, "/members", &owner)
+            .json(&serde_json::json!({"email": "owner@quillfeather.example", "role": "admin"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("last_owner"))
+    );
+    let leave = api(reqwest::Method::POST, "/leave", &owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(leave.status(), StatusCode::CONFLICT);
+
+    // Invitations are listed and revoked; a revoked link is dead.
+    let created: serde_json::Value = api(reqwest::Method::POST, "/invites", &owner)
+        .json(&serde_json::json!({"email": "late@quillfeather.example", "role": "viewer"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let link = created["link"].as_str().unwrap().to_owned();
+    let listed: serde_json::Value = api(reqwest::Method::GET, "/invites", &owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = listed["invites"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(listed["invites"][0]["email"], "late@quillfeather.example");
+    let revoked = api(reqwest::Method::DELETE, &format!("/invites/{id}"), &owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    let path = link.trim_start_matches(&app.base);
+    let dead = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dead.status(), StatusCode::NOT_FOUND);
+    let listed: serde_json::Value = api(reqwest::Method::GET, "/invites", &owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["invites"], serde_json::json!([]));
+
+    // A removed member's session no longer reaches the org.
+    assert_eq!(
+        api(reqwest::Method::GET, "/draft", &editor)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let removed = api(
+        reqwest::Method::DELETE,
+        "/members/editor@quillfeather.example",
+        &owner,
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        api(reqwest::Method::GET, "/draft", &editor)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Tokens cannot mint tokens or invitations.
+    let token: serde_json::Value = api(reqwest::Method::POST, "/tokens", &owner)
+        .json(&serde_json::json!({"name": "ci", "role": "admin"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_owned();
+    for (path, body) in [
+        (
+            "/tokens",
+            serde_json::json!({"name": "child", "role": "viewer"}),
+        ),
+        (
+            "/invites",
+            serde_json::json!({"email": "x@quillfeather.example", "role": "viewer"}),
+        ),
+    ] {
+        let resp = app
+            .client
+            .post(format!("{}/api/v1/orgs/quillfeather{path}", app.base))
+            .header("authorization", format!("Bearer {token}"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+
+    // Changing the password ends the other sessions and keeps this one.
+    let second = app
+        .login("owner@quillfeather.example", PASSWORD)
+        .await
+        .unwrap();
+    let changed = app
+        .with_cookie(reqwest::Method::POST, "/admin/account/password", &owner)
+        .form(&[
+            ("current_password", PASSWORD),
+            ("new_password", "a brand new passphrase"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    let shared = &app;
+    let reaches = |cookie: String| async move {
+        shared
+            .with_cookie(reqwest::Method::GET, "/admin/account", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(reaches(owner.clone()).await, StatusCode::OK);
+    assert_eq!(reaches(second).await, StatusCode::SEE_OTHER);
+    assert!(
+        app.login("owner@quillfeather.example", PASSWORD)
+            .await
+            .is_none()
+    );
+    let owner = app
+        .login("owner@quillfeather.example", "a brand new passphrase")
+        .await
+        .unwrap();
+
+    // The only owner cannot delete their account; once another owner exists, they can.
+    let delete = |cookie: String| async move {
+        shared
+            .with_cookie(reqwest::Method::POST, "/admin/account/delete", &cookie)
+            .form(&[("password", "a brand new passphrase")])
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(delete(owner.clone()).await, StatusCode::CONFLICT);
+    let user = app
+        .store
+        .credentials_by_email("owner@quillfeather.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    assert_eq!(
+        app.store.member_role(&org, user.id).await.unwrap(),
+        Some(Role::Owner)
+    );
+    app.member(&org, "second-owner@quillfeather.example", Role::Owner)
+        .await;
+    assert_eq!(delete(owner.clone()).await, StatusCode::OK);
+    assert!(
+        app.store
+            .credentials_by_email("owner@quillfeather.example")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(reaches(owner).await, StatusCode::SEE_OTHER);
+    let actions = app.audit_actions(&org).await;
+    for expected in ["member.remove", "member.invite_revoke", "member.leave"] {
+        assert!(
+            actions.iter().any(|a| a.contains(expected)),
+            "{expected}: {actions:?}"
+        );
+    }
     app.stop().await;
 }

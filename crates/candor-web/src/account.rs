@@ -1,0 +1,280 @@
+//! A person's own account: the orgs they belong to (and leaving them), changing
+//! their password, deleting the account. Not org-scoped: the session cookie alone
+//! says who is asking, and every form that changes something asks for the
+//! current password, spending from the sign-in budgets.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Extension, Form, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use candor_domain::policy::Role;
+use candor_store::{MembershipChange, MembershipOutcome, User, scope_for};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use crate::AppState;
+use crate::access::{Access, session_user};
+use crate::admin::{internal, message_page, render};
+use crate::auth::{
+    expired_session_cookie, hash_password, password_attempt_allowed, secret_hash, session_secret,
+    verify_password,
+};
+
+#[derive(Template)]
+#[template(path = "admin/account.html")]
+struct AccountPage<'a> {
+    email: &'a str,
+    /// slug, name, role, the only owner (cannot leave)
+    orgs: Vec<(String, String, &'static str, bool)>,
+    error: Option<&'a str>,
+    notice: Option<&'a str>,
+}
+
+async fn page(
+    state: &AppState,
+    user: &User,
+    status: StatusCode,
+    error: Option<&str>,
+    notice: Option<&str>,
+) -> Response {
+    let memberships = match state.store.memberships_of(user.id).await {
+        Ok(list) => list,
+        Err(e) => return internal(e),
+    };
+    let mut orgs = Vec::new();
+    for (org, role) in memberships {
+        let only_owner = role == Role::Owner
+            && match sole_owner(state, &org.slug, user).await {
+                Ok(only) => only,
+                Err(e) => return internal(e),
+            };
+        orgs.push((org.slug.to_string(), org.name, role.as_str(), only_owner));
+    }
+    render(
+        AccountPage {
+            email: &user.email,
+            orgs,
+            error,
+            notice,
+        },
+        status,
+    )
+}
+
+/// Whether `user` is the only owner of the org.
+async fn sole_owner(
+    state: &AppState,
+    slug: &candor_domain::OrgSlug,
+    user: &User,
+) -> Result<bool, candor_store::StoreError> {
+    let Some(scope) = scope_for(&*state.store, slug).await? else {
+        return Ok(false);
+    };
+    let owners: Vec<_> = state
+        .store
+        .members(&scope)
+        .await?
+        .into_iter()
+        .filter(|m| m.role == Role::Owner)
+        .collect();
+    Ok(owners.len() == 1 && owners[0].user.id == user.id)
+}
+
+/// `GET /admin/account`.
+pub async fn account(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match session_user(&state, &headers).await {
+        Ok(Some(user)) => page(&state, &user, StatusCode::OK, None, None).await,
+        Ok(None) => Redirect::to("/admin/login").into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current_password: String,
+    new_password: String,
+}
+
+/// Checks the signed-in user's password within the sign-in budgets. `Err` is the
+/// page to answer with.
+async fn check_password(
+    state: &AppState,
+    user: &User,
+    peer: SocketAddr,
+    password: String,
+) -> Result<(), Response> {
+    if !password_attempt_allowed(state, peer.ip(), &user.email) {
+        let mut response = page(
+            state,
+            user,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some("Too many attempts. Wait a minute and try again."),
+            None,
+        )
+        .await;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        return Err(response);
+    }
+    let credentials = match state.store.credentials_by_email(&user.email).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return Err(Redirect::to("/admin/login").into_response()),
+        Err(e) => return Err(internal(e)),
+    };
+    let hash = credentials.password_hash;
+    let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+        .await
+        .unwrap_or(false);
+    if ok {
+        Ok(())
+    } else {
+        Err(page(
+            state,
+            user,
+            StatusCode::UNAUTHORIZED,
+            Some("That is not your current password."),
+            None,
+        )
+        .await)
+    }
+}
+
+/// `POST /admin/account/password`: a new password, and every other session ends.
+pub async fn change_password(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let user = match session_user(&state, &headers).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return Redirect::to("/admin/login").into_response(),
+        Err(e) => return internal(e),
+    };
+    if let Err(response) = check_password(&state, &user, peer, form.current_password).await {
+        return response;
+    }
+    let new_password = form.new_password;
+    let hash = match tokio::task::spawn_blocking(move || hash_password(&new_password)).await {
+        Ok(Ok(hash)) => hash,
+        Ok(Err(e)) => {
+            let message = e.to_string();
+            return page(
+                &state,
+                &user,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&message),
+                None,
+            )
+            .await;
+        }
+        Err(e) => return internal(e),
+    };
+    let keep = session_secret(&headers).map(secret_hash);
+    if let Err(e) = state
+        .store
+        .set_password(user.id, &hash, keep.as_deref())
+        .await
+    {
+        return internal(e);
+    }
+    tracing::info!(user = %user.id, "password changed");
+    page(
+        &state,
+        &user,
+        StatusCode::OK,
+        None,
+        Some("Password changed. Every other session of this account has been signed out."),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    password: String,
+}
+
+/// `POST /admin/account/delete`: leaves every org (each leaving is in that org's
+/// audit log), then deletes the account and its sessions. Refused while the
+/// account is the only owner of an org.
+pub async fn delete_account(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<DeleteForm>,
+) -> Response {
+    let user = match session_user(&state, &headers).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return Redirect::to("/admin/login").into_response(),
+        Err(e) => return internal(e),
+    };
+    if let Err(response) = check_password(&state, &user, peer, form.password).await {
+        return response;
+    }
+    let memberships = match state.store.memberships_of(user.id).await {
+        Ok(list) => list,
+        Err(e) => return internal(e),
+    };
+    for (org, _) in &memberships {
+        let scope = match scope_for(&*state.store, &org.slug).await {
+            Ok(Some(scope)) => scope,
+            Ok(None) => continue,
+            Err(e) => return internal(e),
+        };
+        let event = candor_domain::audit::AuditEvent {
+            actor: format!("user:{}", user.id),
+            action: "member.leave".into(),
+            target: format!("user:{} (account deleted)", user.id),
+            at: OffsetDateTime::now_utc(),
+        };
+        match state
+            .store
+            .change_membership(&scope, user.id, MembershipChange::Remove, &event)
+            .await
+        {
+            Ok(MembershipOutcome::Done | MembershipOutcome::NotMember) => {}
+            Ok(MembershipOutcome::LastOwner) => {
+                let message = format!(
+                    "You are the only owner of {}: make someone else owner there, or delete that org, before deleting your account.",
+                    org.slug
+                );
+                return page(&state, &user, StatusCode::CONFLICT, Some(&message), None).await;
+            }
+            Err(e) => return internal(e),
+        }
+    }
+    if let Err(e) = state.store.delete_user(user.id).await {
+        return internal(e);
+    }
+    tracing::info!(user = %user.id, "account deleted");
+    let mut response = message_page(
+        "Account deleted",
+        "Your account, its sessions and its memberships are gone. The audit logs of the orgs you belonged to keep your account's id, never your address.",
+        StatusCode::OK,
+    );
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, expired_session_cookie());
+    response
+}
+
+/// `POST /admin/orgs/{org}/leave`.
+pub async fn leave_org(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> Response {
+    let user = match &access.caller {
+        crate::access::Caller::Session(user) => user.clone(),
+        crate::access::Caller::Token(_) => return crate::admin::forbidden_page(),
+    };
+    match crate::manage::leave(&state, &access).await {
+        Ok(()) => {
+            let message = format!("You left {}.", access.scope.slug());
+            page(&state, &user, StatusCode::OK, None, Some(&message)).await
+        }
+        Err(e) => page(&state, &user, e.status, Some(&e.message), None).await,
+    }
+}
