@@ -9,7 +9,8 @@ use candor_domain::audit::AuditEvent;
 use candor_domain::policy::Role;
 use candor_domain::{ContentError, OrgSlug, TrustCenter, diff};
 use candor_store::{
-    OrgScope, PublishOutcome, SharedStore, create_org, publish_draft, scope_for, verify_audit,
+    MembershipChange, MembershipOutcome, OrgScope, PublishOutcome, SharedStore, create_org,
+    publish_draft, scope_for, verify_audit,
 };
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
@@ -227,6 +228,22 @@ enum UserCommand {
         #[arg(long, requires = "org")]
         role: Option<String>,
     },
+    /// Set an account's password (a reset by the operator) and end all its
+    /// sessions. The password comes as for `add`.
+    SetPassword {
+        email: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Remove an account from an org (refused for its last owner).
+    Remove {
+        email: String,
+        #[arg(long)]
+        org: String,
+    },
+    /// Delete an account: it leaves every org (each audited there), then its
+    /// sessions and the account are deleted. Refused while it is an org's only owner.
+    Delete { email: String },
 }
 
 #[derive(Subcommand)]
@@ -377,6 +394,15 @@ async fn existing_org(store: &SharedStore, slug: &str) -> Result<OrgScope> {
     scope_for(&**store, &slug).await?.ok_or_else(|| {
         anyhow!("no org {slug}; create it with `candor org create {slug} --name NAME`")
     })
+}
+
+async fn existing_user(store: &SharedStore, email: &str) -> Result<candor_store::User> {
+    let email = candor_web::auth::normalize_email(email);
+    store
+        .credentials_by_email(&email)
+        .await?
+        .map(|c| c.user)
+        .ok_or_else(|| anyhow!("no account has the email {email}"))
 }
 
 /// Prints every field error, one per line, for a refused document.
@@ -831,6 +857,78 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if generated {
                 println!("password (shown once): {password}");
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User {
+            command:
+                UserCommand::SetPassword {
+                    email,
+                    password_stdin,
+                },
+        } => {
+            let user = existing_user(&store, &email).await?;
+            let (password, generated) = read_password(password_stdin)?;
+            let hash = candor_web::auth::hash_password(&password)?;
+            store.set_password(user.id, &hash, None).await?;
+            println!(
+                "password of account {} set; all its sessions ended",
+                user.id
+            );
+            if generated {
+                println!("password (shown once): {password}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User {
+            command: UserCommand::Remove { email, org },
+        } => {
+            let user = existing_user(&store, &email).await?;
+            let scope = existing_org(&store, &org).await?;
+            let event = AuditEvent {
+                actor: ACTOR.into(),
+                action: "member.remove".into(),
+                target: format!("user:{}", user.id),
+                at: time::OffsetDateTime::now_utc(),
+            };
+            match store
+                .change_membership(&scope, user.id, MembershipChange::Remove, &event)
+                .await?
+            {
+                MembershipOutcome::Done => {
+                    println!("removed account {} from {org}", user.id);
+                    Ok(ExitCode::SUCCESS)
+                }
+                MembershipOutcome::NotMember => bail!("that account is not a member of {org}"),
+                MembershipOutcome::LastOwner => {
+                    bail!("that account is the only owner of {org}; make someone else owner first")
+                }
+            }
+        }
+        Command::User {
+            command: UserCommand::Delete { email },
+        } => {
+            let user = existing_user(&store, &email).await?;
+            for (org, _) in store.memberships_of(user.id).await? {
+                let scope = existing_org(&store, org.slug.as_str()).await?;
+                let event = AuditEvent {
+                    actor: ACTOR.into(),
+                    action: "member.remove".into(),
+                    target: format!("user:{} (account deleted)", user.id),
+                    at: time::OffsetDateTime::now_utc(),
+                };
+                if store
+                    .change_membership(&scope, user.id, MembershipChange::Remove, &event)
+                    .await?
+                    == MembershipOutcome::LastOwner
+                {
+                    bail!(
+                        "that account is the only owner of {}; make someone else owner first",
+                        org.slug
+                    );
+                }
+            }
+            store.delete_user(user.id).await?;
+            println!("deleted account {}", user.id);
             Ok(ExitCode::SUCCESS)
         }
         Command::Log {

@@ -741,6 +741,55 @@ fn publishes_are_audited_and_tampering_with_the_file_is_detected() {
 }
 
 #[test]
+fn the_operator_resets_passwords_removes_members_and_deletes_accounts() {
+    let ws = Workspace::new();
+    ws.ok(&["org", "create", "acme", "--name", "Acme"]);
+    ws.ok(&[
+        "user",
+        "add",
+        "owner@acme.example",
+        "--org",
+        "acme",
+        "--role",
+        "owner",
+    ]);
+    ws.ok(&[
+        "user",
+        "add",
+        "editor@acme.example",
+        "--org",
+        "acme",
+        "--role",
+        "editor",
+    ]);
+    let out = ws.ok(&["user", "set-password", "Editor@Acme.example"]);
+    assert!(
+        out.contains("all its sessions ended") && out.contains("password (shown once): "),
+        "{out}"
+    );
+    // The only owner cannot be removed or deleted.
+    let refused = ws.candor(&["user", "remove", "owner@acme.example", "--org", "acme"]);
+    assert!(!refused.status.success(), "{refused:?}");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("only owner"));
+    let refused = ws.candor(&["user", "delete", "owner@acme.example"]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("only owner"));
+    ws.ok(&["user", "remove", "editor@acme.example", "--org", "acme"]);
+    let again = ws.candor(&["user", "remove", "editor@acme.example", "--org", "acme"]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("not a member"));
+    ws.ok(&["user", "delete", "editor@acme.example"]);
+    let gone = ws.candor(&["user", "set-password", "editor@acme.example"]);
+    assert!(String::from_utf8_lossy(&gone.stderr).contains("no account"));
+    // The address is free again.
+    ws.ok(&["user", "add", "editor@acme.example"]);
+    let audit = ws.ok(&["audit", "list", "--org", "acme"]);
+    assert!(
+        audit.contains("operator:cli\tmember.remove\tuser:"),
+        "{audit}"
+    );
+    ws.ok(&["audit", "verify", "--org", "acme"]);
+}
+
+#[test]
 fn user_add_creates_an_account_with_a_role_and_records_it() {
     use std::io::Write;
     let ws = Workspace::new();
