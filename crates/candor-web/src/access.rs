@@ -287,6 +287,12 @@ pub async fn guard(
         .as_deref()
         .and_then(|p| action_for(request.method(), p))
     else {
+        let allowed = path.as_deref().map(allowed_methods).unwrap_or_default();
+        if !allowed.is_empty() {
+            // A method the route does not have: the client's mistake, not ours.
+            tracing::debug!(route = path.as_deref().unwrap_or("?"), method = %request.method(), "method not allowed");
+            return method_not_allowed(is_api, &allowed);
+        }
         tracing::error!(route = path.as_deref().unwrap_or("?"), method = %request.method(), "route has no access rule");
         return refuse(is_api, Denied::Forbidden);
     };
@@ -310,10 +316,48 @@ pub async fn guard(
         }
         Ok(access) => {
             request.extensions_mut().insert(access);
-            next.run(request).await
+            let mut response = next.run(request).await;
+            // Whatever an authenticated caller is shown (drafts, audit entries, new
+            // secrets) stays out of every cache.
+            response
+                .headers_mut()
+                .entry(axum::http::header::CACHE_CONTROL)
+                .or_insert(axum::http::HeaderValue::from_static("no-store"));
+            response
         }
         Err(denied) => refuse(is_api, denied),
     }
+}
+
+/// The methods a route answers, as an `Allow` header lists them (GET implies HEAD).
+fn allowed_methods(path: &str) -> String {
+    let mut methods: Vec<&str> = ORG_ROUTES
+        .iter()
+        .filter(|(_, p, _)| *p == path)
+        .map(|(m, _, _)| m.as_str())
+        .collect();
+    if methods.contains(&"GET") {
+        methods.push("HEAD");
+    }
+    methods.join(", ")
+}
+
+fn method_not_allowed(is_api: bool, allowed: &str) -> Response {
+    let mut response = if is_api {
+        ApiError::for_status(StatusCode::METHOD_NOT_ALLOWED).into_response()
+    } else {
+        crate::admin::message_page(
+            "Not allowed here",
+            "This address does not accept that kind of request.",
+            StatusCode::METHOD_NOT_ALLOWED,
+        )
+    };
+    if let Ok(value) = axum::http::HeaderValue::from_str(allowed) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::ALLOW, value);
+    }
+    response
 }
 
 pub fn refuse(is_api: bool, denied: Denied) -> Response {

@@ -65,6 +65,9 @@ pub struct WebConfig {
     /// A client must send a request's complete headers within this time, or the
     /// connection is closed (slow-loris defence).
     pub header_read_timeout: Duration,
+    /// A request's body must arrive whole within this time of the headers (so a
+    /// client trickling bytes cannot hold a connection); uploads get ten times it.
+    pub body_read_timeout: Duration,
     /// On shutdown, how long in-flight requests get to finish.
     pub drain_timeout: Duration,
     /// Sign-in attempts allowed per minute, per client address and per account.
@@ -101,6 +104,7 @@ impl Default for WebConfig {
             body_limit: 1024 * 1024,
             revalidate_after: Duration::from_secs(1),
             header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
             drain_timeout: Duration::from_secs(30),
             login_attempts_per_minute: NonZeroU32::MIN.saturating_add(9),
             master_key: None,

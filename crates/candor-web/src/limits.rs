@@ -1,6 +1,7 @@
 //! Rate limits applied as middleware. Sign-in has its own, stricter budget in
 //! `admin::login`; the guard adds a per-account budget for writes.
 
+use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::extract::{ConnectInfo, Request, State};
@@ -35,11 +36,24 @@ pub fn too_many() -> Response {
 /// Every state-changing request spends from its address's budget; anonymous
 /// public forms spend from a smaller one as well. Reads are not limited here:
 /// they are served from memory and cost next to nothing.
-pub async fn limit_writes(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn limit_writes(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let method = request.method();
     if method == Method::GET || method == Method::HEAD || method == Method::OPTIONS {
         return next.run(request).await;
     }
+    // Writes carry bodies: each must arrive within its deadline.
+    let uploads = request.uri().path().ends_with("/file");
+    let deadline = if uploads {
+        state.config.body_read_timeout * 10
+    } else {
+        state.config.body_read_timeout
+    };
+    let body = std::mem::take(request.body_mut());
+    *request.body_mut() = axum::body::Body::new(DeadlineBody::new(body, deadline));
     let ip = client_ip(&request);
     if state.limits.writes_by_ip.check_key(&ip).is_err() {
         return too_many();
@@ -56,4 +70,49 @@ pub async fn limit_writes(State(state): State<AppState>, request: Request, next:
         return too_many();
     }
     next.run(request).await
+}
+
+/// A request body that fails once its deadline passes, however the bytes trickle
+/// in: tower-http's body timeout restarts with every frame, so it would not stop a
+/// client sending one byte every few seconds.
+pub struct DeadlineBody {
+    inner: axum::body::Body,
+    deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl DeadlineBody {
+    pub fn new(inner: axum::body::Body, within: std::time::Duration) -> DeadlineBody {
+        DeadlineBody {
+            inner,
+            deadline: Box::pin(tokio::time::sleep(within)),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the request body did not arrive in time")]
+pub struct BodyTooSlow;
+
+impl http_body::Body for DeadlineBody {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let this = self.get_mut();
+        if this.deadline.as_mut().poll(cx).is_ready() {
+            return std::task::Poll::Ready(Some(Err(axum::Error::new(BodyTooSlow))));
+        }
+        std::pin::Pin::new(&mut this.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
 }

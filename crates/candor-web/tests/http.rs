@@ -615,6 +615,37 @@ async fn api_errors_use_one_envelope_and_name_the_field() {
 
     let resp = app.client.get(&url).send().await.unwrap();
     assert_eq!(error_envelope(resp).await.0, StatusCode::METHOD_NOT_ALLOWED);
+    // A wrong method on a guarded route is 405 with Allow, not "your role does not allow this".
+    for (method, path, allow) in [
+        (
+            reqwest::Method::PATCH,
+            "/api/v1/orgs/quillfeather/draft",
+            "GET, PUT, HEAD",
+        ),
+        (
+            reqwest::Method::DELETE,
+            "/admin/orgs/quillfeather/publish",
+            "POST",
+        ),
+        (
+            reqwest::Method::PUT,
+            "/admin/orgs/quillfeather/members",
+            "GET, POST, HEAD",
+        ),
+    ] {
+        let resp = app
+            .client
+            .request(method.clone(), format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        assert_eq!(resp.headers()["allow"], allow, "{method} {path}");
+    }
     let resp = app.get("/api/v1/nothing-here").await;
     assert_eq!(error_envelope(resp).await.0, StatusCode::NOT_FOUND);
     let resp = app
@@ -1282,6 +1313,7 @@ async fn api_tokens_are_shown_once_scoped_to_their_org_and_revocable() {
     );
     let created = create(r#"{"name":"ci","role":"editor"}"#).await.unwrap();
     assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.headers()["cache-control"], "no-store");
     let created: serde_json::Value = created.json().await.unwrap();
     let token = created["token"].as_str().unwrap().to_owned();
     assert!(token.starts_with("cnd_"));
@@ -1296,6 +1328,8 @@ async fn api_tokens_are_shown_once_scoped_to_their_org_and_revocable() {
         .await
         .unwrap();
     assert_eq!(draft.status(), StatusCode::OK);
+    // Authenticated answers stay out of caches (the token's creation too, above).
+    assert_eq!(draft.headers()["cache-control"], "no-store");
     let draft: serde_json::Value = draft.json().await.unwrap();
     assert_eq!(draft["latest_revision"], 1);
     // An editor token may edit but not publish, and means nothing to another org.
@@ -3655,5 +3689,51 @@ async fn access_can_be_removed_and_an_org_keeps_its_owner() {
             "{expected}: {actions:?}"
         );
     }
+    app.stop().await;
+}
+
+/// A client that trickles its body a byte at a time cannot hold the connection:
+/// the body has a deadline of its own, however often bytes arrive.
+#[tokio::test]
+async fn a_trickled_body_is_cut_off_at_its_deadline() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = App::start(WebConfig {
+        body_read_timeout: Duration::from_millis(300),
+        ..WebConfig::default()
+    })
+    .await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    stream
+        .write_all(
+            b"POST /api/v1/validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/yaml\r\nContent-Length: 1000\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    // 100 bytes, one every 50 ms: 5 s in all, far past the deadline. Each write
+    // is well within any per-frame timeout.
+    let mut answer = Vec::new();
+    let mut closed = false;
+    for _ in 0..100 {
+        if stream.write_all(b"#").await.is_err() {
+            closed = true;
+            break;
+        }
+        let mut buf = [0u8; 1024];
+        match tokio::time::timeout(Duration::from_millis(50), stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => {
+                closed = true;
+                break;
+            }
+            Ok(Ok(n)) => answer.extend_from_slice(&buf[..n]),
+            Err(_) => {}
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        closed || answer.starts_with("HTTP/1.1 4"),
+        "the server kept reading a trickled body: {answer:?}"
+    );
+    assert!(!answer.contains("\"valid\":true"));
     app.stop().await;
 }
