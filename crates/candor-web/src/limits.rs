@@ -54,6 +54,24 @@ pub async fn limit_writes(
     };
     let body = std::mem::take(request.body_mut());
     *request.body_mut() = axum::body::Body::new(DeadlineBody::new(body, deadline));
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if is_form {
+        // Form decoding would replace invalid UTF-8 with U+FFFD and carry on (a
+        // subscriber `\u{FFFD}@example.com` was accepted): refuse it whole instead.
+        let body = std::mem::take(request.body_mut());
+        let bytes = match axum::body::to_bytes(body, state.config.body_limit).await {
+            Ok(bytes) => bytes,
+            Err(_) => return (StatusCode::BAD_REQUEST, "the form could not be read").into_response(),
+        };
+        if !form_is_utf8(&bytes) {
+            return (StatusCode::BAD_REQUEST, "the form is not valid UTF-8").into_response();
+        }
+        *request.body_mut() = axum::body::Body::from(bytes);
+    }
     let ip = client_ip(&request);
     if state.limits.writes_by_ip.check_key(&ip).is_err() {
         return too_many();
@@ -114,5 +132,57 @@ impl http_body::Body for DeadlineBody {
 
     fn size_hint(&self) -> http_body::SizeHint {
         self.inner.size_hint()
+    }
+}
+
+/// Whether every name and value of an `application/x-www-form-urlencoded` body is
+/// UTF-8 once percent-decoded.
+pub fn form_is_utf8(body: &[u8]) -> bool {
+    let mut decoded = Vec::with_capacity(body.len());
+    for pair in body.split(|b| *b == b'&') {
+        for part in pair.splitn(2, |b| *b == b'=') {
+            decoded.clear();
+            let mut i = 0;
+            while i < part.len() {
+                let escaped = (part[i] == b'%')
+                    .then(|| part.get(i + 1..i + 3))
+                    .flatten()
+                    .and_then(|hex| std::str::from_utf8(hex).ok())
+                    .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+                match (escaped, part[i]) {
+                    (Some(byte), _) => {
+                        decoded.push(byte);
+                        i += 3;
+                    }
+                    (None, b'+') => {
+                        decoded.push(b' ');
+                        i += 1;
+                    }
+                    (None, other) => {
+                        decoded.push(other);
+                        i += 1;
+                    }
+                }
+            }
+            if std::str::from_utf8(&decoded).is_err() {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_is_utf8;
+
+    #[test]
+    fn forms_with_invalid_utf8_are_recognised() {
+        assert!(form_is_utf8(b"email=a%40example.com&topics=all"));
+        assert!(form_is_utf8("name=J%C3%BCrgen+M&x=caf\u{e9}".as_bytes()));
+        assert!(form_is_utf8(b"a=100%&b=%zz"));
+        assert!(!form_is_utf8(b"email=%FF%40example.com"));
+        assert!(!form_is_utf8(b"%C3=x"));
+        assert!(!form_is_utf8(b"email=\xff@example.com"));
     }
 }

@@ -3737,3 +3737,25 @@ async fn a_trickled_body_is_cut_off_at_its_deadline() {
     assert!(!answer.contains("\"valid\":true"));
     app.stop().await;
 }
+
+/// Form fields that are not UTF-8 are refused whole, not decoded into U+FFFD.
+#[tokio::test]
+async fn forms_that_are_not_utf8_are_refused() {
+    let app = App::start(WebConfig {
+        revalidate_after: Duration::ZERO,
+        ..WebConfig::default()
+    })
+    .await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let resp = app
+        .client
+        .post(format!("{}/quillfeather/subscribe", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("channel=email&address=%FF%40example.com&topics=all")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert!(app.store.subscribers(&org).await.unwrap().is_empty());
+    app.stop().await;
+}
