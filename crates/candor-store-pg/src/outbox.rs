@@ -4,7 +4,7 @@
 use candor_store::keys::SealedSecret;
 use candor_store::outbox::{
     Delivery, DeliveryResult, NewDelivery, Objection, OutboxStats, SubscribeOutcome,
-    SubscribeRequest, Subscriber,
+    SubscribeRequest, Subscriber, confirmation_recently_mailed,
 };
 use candor_store::{OrgScope, Result, StoreError};
 use sqlx::postgres::PgRow;
@@ -99,6 +99,24 @@ impl PgStore {
         let id = match existing {
             Some(s) if s.is_active() => return Ok(SubscribeOutcome::AlreadyActive),
             Some(s) => {
+                let expiry: Option<OffsetDateTime> = sqlx::query_scalar(
+                    "SELECT confirm_expires_at FROM subscribers WHERE org_id = $1 AND id = $2",
+                )
+                .bind(scope.org_id())
+                .bind(s.id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(backend)?;
+                // Still waiting for the confirmation asked for last time (not a
+                // subscriber coming back): at most one mail per interval.
+                if s.confirmed_at.is_none()
+                    && expiry.is_some_and(|e| {
+                        confirmation_recently_mailed(request, e, OffsetDateTime::now_utc())
+                    })
+                {
+                    tx.rollback().await.map_err(backend)?;
+                    return Ok(SubscribeOutcome::Pending(s.id));
+                }
                 sqlx::query(
                     "UPDATE subscribers SET topics = $3, confirm_hash = $4, confirm_expires_at = $5,
                             secret_nonce = $6, secret_ciphertext = $7, confirmed_at = NULL

@@ -3,7 +3,7 @@
 use candor_store::keys::SealedSecret;
 use candor_store::outbox::{
     Delivery, DeliveryResult, NewDelivery, Objection, OutboxStats, SubscribeOutcome,
-    SubscribeRequest, Subscriber,
+    SubscribeRequest, Subscriber, confirmation_recently_mailed,
 };
 use candor_store::{OrgScope, Result, StoreError};
 use sqlx::sqlite::SqliteRow;
@@ -109,6 +109,20 @@ pub async fn subscribe(
     let id = match existing {
         Some(s) if s.is_active() => return Ok(SubscribeOutcome::AlreadyActive),
         Some(s) => {
+            let expiry: Option<String> =
+                sqlx::query_scalar("SELECT confirm_expires_at FROM subscribers WHERE id = $1")
+                    .bind(s.id.to_string())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+            // Still waiting for the confirmation asked for last time (not a
+            // subscriber coming back): at most one mail per interval.
+            if let Some(expiry) = expiry.filter(|_| s.confirmed_at.is_none())
+                && confirmation_recently_mailed(request, parse_ts(&expiry)?, now)
+            {
+                tx.rollback().await.map_err(backend)?;
+                return Ok(SubscribeOutcome::Pending(s.id));
+            }
             sqlx::query(
                 "UPDATE subscribers SET topics = $2, confirm_hash = $3, confirm_expires_at = $4,
                         secret_nonce = $5, secret_ciphertext = $6, confirmed_at = NULL

@@ -911,6 +911,22 @@ pub async fn subscribers_confirm_once_unsubscribe_and_stay_in_their_org(store: A
     );
     // The confirmation was queued with the subscriber, in the same transaction.
     assert_eq!(store.outbox_stats(&a).await.unwrap().pending, 1);
+    // Sending the form again at once mails nothing more, and the first link still works.
+    for _ in 0..3 {
+        let other = uuid::Uuid::new_v4().simple().to_string();
+        assert_eq!(
+            store
+                .subscribe(
+                    &a,
+                    &subscribe_request("reader@example.com", &other),
+                    &mail("again")
+                )
+                .await
+                .unwrap(),
+            SubscribeOutcome::Pending(id)
+        );
+    }
+    assert_eq!(store.outbox_stats(&a).await.unwrap().pending, 1);
     // Another org cannot confirm, see or unsubscribe it.
     assert!(
         store

@@ -108,9 +108,28 @@ pub struct SubscribeRequest {
     pub webhook_secret: Option<SealedSecret>,
 }
 
+/// An address that asked to subscribe gets at most one confirmation mail in this
+/// time, however often the form is sent (else the form mails anyone, repeatedly).
+pub const CONFIRMATION_MAIL_INTERVAL: time::Duration = time::Duration::minutes(15);
+
+/// Whether a pending email subscription whose confirmation expires at
+/// `previous_expiry` was asked for within [`CONFIRMATION_MAIL_INTERVAL`] of `now`.
+/// Confirmations last as long each time, so the expiry dates the request.
+pub fn confirmation_recently_mailed(
+    request: &SubscribeRequest,
+    previous_expiry: OffsetDateTime,
+    now: OffsetDateTime,
+) -> bool {
+    let lifetime = request.confirm_expires_at - now;
+    let asked_at = previous_expiry - lifetime;
+    request.channel == Channel::Email && now - asked_at < CONFIRMATION_MAIL_INTERVAL
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SubscribeOutcome {
-    /// Stored (or renewed) and waiting for confirmation; the confirmation is queued.
+    /// Stored (or renewed) and waiting for confirmation; the confirmation is queued,
+    /// unless one was mailed to this address within [`CONFIRMATION_MAIL_INTERVAL`]
+    /// (then nothing changed, and the link already sent still works).
     Pending(Uuid),
     /// The address is already subscribed: nothing changed, nothing was sent.
     AlreadyActive,

@@ -65,7 +65,9 @@ pub async fn limit_writes(
         let body = std::mem::take(request.body_mut());
         let bytes = match axum::body::to_bytes(body, state.config.body_limit).await {
             Ok(bytes) => bytes,
-            Err(_) => return (StatusCode::BAD_REQUEST, "the form could not be read").into_response(),
+            Err(_) => {
+                return (StatusCode::BAD_REQUEST, "the form could not be read").into_response();
+            }
         };
         if !form_is_utf8(&bytes) {
             return (StatusCode::BAD_REQUEST, "the form is not valid UTF-8").into_response();
