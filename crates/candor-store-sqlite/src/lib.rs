@@ -100,6 +100,31 @@ pub struct SqliteStore {
     pool: SqlitePool,
 }
 
+/// The database holds subscriber addresses and requesters' details: readable by
+/// its owner only. SQLite gives its -wal and -shm files the database file's mode,
+/// so creating the file 0600 (or narrowing an older one) covers all three.
+fn restrict_file(path: &str) -> Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if path.is_empty() || path.starts_with(':') || path.contains("mode=memory") {
+        return Ok(());
+    }
+    let file = path.split('?').next().unwrap_or(path);
+    let io = |e: std::io::Error| StoreError::Backend(format!("{file}: {e}"));
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(file)
+        .map_err(io)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let name = format!("{file}{suffix}");
+        if std::path::Path::new(&name).exists() {
+            std::fs::set_permissions(&name, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
 fn backend(e: sqlx::Error) -> StoreError {
     StoreError::Backend(e.to_string())
 }
@@ -121,6 +146,7 @@ fn parse_id(s: &str) -> Result<Uuid> {
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
     pub async fn open(path: &str) -> Result<SqliteStore> {
+        restrict_file(path)?;
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
             .map_err(backend)?
             .create_if_missing(true)

@@ -349,3 +349,26 @@ async fn deleting_an_org_leaves_no_row_with_its_id_in_any_table() {
             .is_err()
     );
 }
+
+/// The database and its WAL and shared-memory files hold personal data: owner-only.
+#[tokio::test]
+async fn database_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("candor.db");
+    // An older database created world-readable is narrowed too.
+    let old = dir.path().join("old.db");
+    std::fs::write(&old, b"").unwrap();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
+    for file in [&path, &old] {
+        let store = SqliteStore::open(file.to_str().unwrap()).await.unwrap();
+        create_org(&store, &"private".parse().unwrap(), "Private")
+            .await
+            .unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let name = format!("{}{suffix}", file.display());
+            let mode = std::fs::metadata(&name).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{name}: {mode:o}");
+        }
+    }
+}
