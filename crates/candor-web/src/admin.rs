@@ -104,7 +104,7 @@ pub async fn login(
 ) -> Response {
     let email = normalize_email(&form.email);
     let ip: IpAddr = peer.ip();
-    if !crate::auth::password_attempt_allowed(&state, ip, &email) {
+    let too_many = || {
         let mut response = render(
             LoginPage {
                 error: Some("Too many attempts. Wait a minute and try again."),
@@ -114,12 +114,30 @@ pub async fn login(
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-        return response;
+        response
+    };
+    if state.limits.login_by_ip.check_key(&ip).is_err() {
+        return too_many();
     }
     let credentials = match state.store.credentials_by_email(&email).await {
         Ok(c) => c,
         Err(e) => return internal(e),
     };
+    // The per-account budget stops guessing from many addresses; a browser that
+    // signed in to this account before (its device cookie) is exempt, so that
+    // strangers failing on purpose cannot lock the owner out.
+    let known = credentials
+        .as_ref()
+        .is_some_and(|c| crate::auth::known_device(&state, &headers, c.user.id));
+    if !known
+        && state
+            .limits
+            .login_by_account
+            .check_key(&secret_hash(&email))
+            .is_err()
+    {
+        return too_many();
+    }
     // Hashing is slow on purpose: keep it off the async workers.
     let password = form.password;
     let user = tokio::task::spawn_blocking(move || match credentials {
@@ -162,6 +180,9 @@ pub async fn login(
     response
         .headers_mut()
         .insert(header::SET_COOKIE, session_cookie(&secret));
+    if let Some(device) = crate::auth::device_cookie(&state, user.id) {
+        response.headers_mut().append(header::SET_COOKIE, device);
+    }
     response
 }
 

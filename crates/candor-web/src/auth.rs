@@ -181,6 +181,72 @@ mod tests {
     }
 }
 
+/// The cookie that marks a browser that has signed in to an account before.
+pub const DEVICE_COOKIE: &str = "__Host-candor_device";
+const DEVICE_DAYS: i64 = 90;
+const DEVICE_PURPOSE: &str = "known-device";
+
+/// A cookie proving that this browser signed in to `user` before: the expiry,
+/// sealed with the master key and bound to the account. None without a master key.
+pub fn device_cookie(state: &crate::AppState, user: uuid::Uuid) -> Option<HeaderValue> {
+    use base64::Engine;
+    let master = state.config.master_key.as_ref()?;
+    let expires = time::OffsetDateTime::now_utc() + time::Duration::days(DEVICE_DAYS);
+    let sealed = master
+        .seal(
+            DEVICE_PURPOSE,
+            user,
+            &expires.unix_timestamp().to_be_bytes(),
+        )
+        .ok()?;
+    let mut bytes = sealed.nonce;
+    bytes.extend_from_slice(&sealed.ciphertext);
+    let value = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let max_age = DEVICE_DAYS * 86_400;
+    HeaderValue::from_str(&format!(
+        "{DEVICE_COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict"
+    ))
+    .ok()
+}
+
+/// Whether the request carries an unexpired device cookie for `user`.
+pub fn known_device(state: &crate::AppState, headers: &HeaderMap, user: uuid::Uuid) -> bool {
+    use base64::Engine;
+    const NONCE: usize = 24;
+    let Some(master) = state.config.master_key.as_ref() else {
+        return false;
+    };
+    let value = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == DEVICE_COOKIE)
+        .map(|(_, value)| value);
+    let Some(bytes) = value.and_then(|v| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(v)
+            .ok()
+    }) else {
+        return false;
+    };
+    if bytes.len() <= NONCE {
+        return false;
+    }
+    let sealed = candor_store::keys::SealedSecret {
+        nonce: bytes[..NONCE].to_vec(),
+        ciphertext: bytes[NONCE..].to_vec(),
+    };
+    master
+        .open(DEVICE_PURPOSE, user, &sealed)
+        .ok()
+        .and_then(|plain| <[u8; 8]>::try_from(plain.as_slice()).ok())
+        .is_some_and(|expiry| {
+            i64::from_be_bytes(expiry) > time::OffsetDateTime::now_utc().unix_timestamp()
+        })
+}
+
 /// Whether a password may be checked now for `email` from `ip`: every place that
 /// checks a password (sign-in, accepting an invitation, changing a password)
 /// spends from the same per-address and per-account budgets, so no form is a

@@ -3759,3 +3759,93 @@ async fn forms_that_are_not_utf8_are_refused() {
     assert!(app.store.subscribers(&org).await.unwrap().is_empty());
     app.stop().await;
 }
+
+/// Failing on purpose from many addresses spends the account's budget, but does
+/// not lock out a browser that signed in to the account before.
+#[tokio::test]
+async fn strangers_cannot_lock_the_owner_out_of_sign_in() {
+    let (master, _) = candor_store::keys::MasterKey::generate().unwrap();
+    let app = App::start(WebConfig {
+        login_attempts_per_minute: std::num::NonZeroU32::new(3).unwrap(),
+        master_key: Some(Arc::new(master)),
+        ..WebConfig::default()
+    })
+    .await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let email = "owner@quillfeather.example";
+    let hash = candor_web::auth::hash_password(PASSWORD).unwrap();
+    let user = app.store.insert_user(email, &hash).await.unwrap();
+    let event = candor_domain::audit::AuditEvent {
+        actor: ACTOR.into(),
+        action: "member.set_role".into(),
+        target: format!("user:{}", user.id),
+        at: time::OffsetDateTime::now_utc(),
+    };
+    app.store
+        .set_member_role(&org, user.id, Role::Owner, &event)
+        .await
+        .unwrap();
+    // Each client comes from its own loopback address, as separate machines would.
+    let from = |last: u8| {
+        reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from([127, 0, 0, last]))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    };
+    let sign_in = |client: reqwest::Client, password: &'static str| {
+        let url = format!("{}/admin/login", app.base);
+        async move {
+            client
+                .post(url)
+                .form(&[("email", email), ("password", password)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let owner = from(1);
+    let first = sign_in(owner.clone(), PASSWORD).await;
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    let device = first
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|c| c.starts_with("__Host-candor_device="))
+        .expect("a device cookie");
+    assert!(first.headers().get_all("set-cookie").iter().any(|v| {
+        v.to_str()
+            .unwrap()
+            .contains("HttpOnly; Secure; SameSite=Strict")
+    }));
+    for last in 2..=6 {
+        sign_in(from(last), "wrong guess here").await;
+    }
+    // The right password from a new machine is refused now…
+    assert_eq!(
+        sign_in(from(7), PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // …but the owner's browser still gets in, and a forged cookie does not help.
+    let again = owner
+        .post(format!("{}/admin/login", app.base))
+        .header("cookie", &device)
+        .form(&[("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    let forged = from(8)
+        .post(format!("{}/admin/login", app.base))
+        .header(
+            "cookie",
+            "__Host-candor_device=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        )
+        .form(&[("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::TOO_MANY_REQUESTS);
+    app.stop().await;
+}
