@@ -93,6 +93,18 @@ pub enum ChainError {
     HeadMismatch { seq: u64 },
     #[error("the audit Merkle tree of {size} entries does not match the entries")]
     TreeMismatch { size: u64 },
+    #[error(
+        "the audit Merkle tree holds more than the log's {size} entries: entries were removed from the end"
+    )]
+    TreeLonger { size: u64 },
+    #[error(
+        "a checkpoint was signed for {signed} entries but the log holds {size}: entries were removed from the end"
+    )]
+    ShorterThanCheckpoint { signed: u64, size: u64 },
+    #[error(
+        "the first {size} entries do not match the root of the checkpoint signed for them: history was rewritten"
+    )]
+    CheckpointMismatch { size: u64 },
 }
 
 /// Checks a whole log, in order, against its recorded head (`None` for an empty log).

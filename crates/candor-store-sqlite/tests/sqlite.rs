@@ -163,6 +163,86 @@ async fn editing_or_deleting_audit_entries_behind_candors_back_is_detected() {
     ));
 }
 
+/// Removing the last entries and rewinding the head leaves a chain that verifies
+/// on its own; the Merkle tree's nodes and a checkpoint kept by an auditor do not
+/// agree with it.
+#[tokio::test]
+async fn truncating_the_audit_log_and_rewinding_its_head_is_detected() {
+    use candor_domain::audit::ChainError;
+    use candor_store::{verify_audit, verify_audit_against};
+    let store = fresh_sqlite().await;
+    let scope = create_org(&store, &"truncated".parse().unwrap(), "Truncated")
+        .await
+        .unwrap();
+    for n in 0..4 {
+        let event = candor_domain::audit::AuditEvent {
+            actor: "operator:test".into(),
+            action: "settings.change".into(),
+            target: format!("setting:{n}"),
+            at: time::OffsetDateTime::now_utc(),
+        };
+        store.append_audit(&scope, &event).await.unwrap();
+    }
+    let (master, _) = candor_store::keys::MasterKey::generate().unwrap();
+    let origin = "trust.example.com/truncated/audit";
+    let signer = candor_store::log::audit_signer(&store, &scope, &master, origin)
+        .await
+        .unwrap();
+    let note = candor_store::log::signed_audit_checkpoint(&store, &scope, &signer, origin)
+        .await
+        .unwrap();
+    let key = signer.verifier_key();
+    assert_eq!(
+        verify_audit_against(&store, &scope, &note, &key)
+            .await
+            .unwrap(),
+        Ok(4)
+    );
+    assert!(
+        verify_audit_against(&store, &scope, &note.replace("\n4\n", "\n5\n"), &key)
+            .await
+            .unwrap()
+            .is_err(),
+        "an altered checkpoint must not verify"
+    );
+
+    // Drop entry 4 and point the head at entry 3.
+    sqlx::raw_sql("DROP TRIGGER audit_log_is_append_only_delete;")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::raw_sql(
+        "DELETE FROM audit_log WHERE seq = 4;
+         UPDATE audit_heads SET seq = 3, hash = (SELECT hash FROM audit_log WHERE seq = 3);",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        verify_audit(&store, &scope).await.unwrap(),
+        Err(ChainError::TreeLonger { size: 3 })
+    );
+    // Removing the leaf's node too makes the store consistent with itself; the
+    // auditor's checkpoint still tells.
+    sqlx::raw_sql(
+        "DROP TRIGGER audit_nodes_are_append_only_delete;
+         DELETE FROM audit_nodes WHERE level = 0 AND idx = 3;",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(verify_audit(&store, &scope).await.unwrap(), Ok(3));
+    let against = verify_audit_against(&store, &scope, &note, &key)
+        .await
+        .unwrap();
+    assert!(
+        against
+            .as_ref()
+            .is_err_and(|e| e.contains("signed for 4 entries but the log holds 3")),
+        "{against:?}"
+    );
+}
+
 #[tokio::test]
 async fn revisions_published_before_the_log_existed_are_backfilled_at_start() {
     use candor_store::log::{log_inclusion, log_size};

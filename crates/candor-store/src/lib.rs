@@ -34,7 +34,9 @@ pub mod evidence;
 pub mod keys;
 pub mod log;
 pub mod outbox;
-pub use ops::{PublishOutcome, create_org, publish_draft, scope_for, verify_audit};
+pub use ops::{
+    PublishOutcome, create_org, publish_draft, scope_for, verify_audit, verify_audit_against,
+};
 
 /// Proof that the holder may act on one org's data. Cannot be built outside this crate.
 #[derive(Clone, PartialEq, Eq)]

@@ -103,5 +103,74 @@ pub async fn verify_audit(
     if stored.ok() != Some(expected) {
         return Ok(Err(candor_domain::audit::ChainError::TreeMismatch { size }));
     }
+    // Removing entries from the end and rewinding the head leaves a shorter chain
+    // that verifies; the tree's nodes were written with each entry and still hold
+    // the leaf that came after.
+    let beyond = store.audit_nodes(scope, &[(0, size)]).await?;
+    if !beyond.is_empty() {
+        return Ok(Err(candor_domain::audit::ChainError::TreeLonger { size }));
+    }
     Ok(Ok(log.entries.len()))
+}
+
+/// [`verify_audit`], and the log against a checkpoint an auditor kept: the note
+/// must verify with `verifier_key`, the log must be at least as long as the
+/// checkpoint, and its first entries must give the checkpoint's root.
+pub async fn verify_audit_against(
+    store: &dyn Store,
+    scope: &OrgScope,
+    checkpoint_note: &str,
+    verifier_key: &str,
+) -> Result<std::result::Result<usize, String>> {
+    use candor_domain::audit::ChainError;
+    let verifier = match candor_log::note::NoteVerifier::parse(verifier_key.trim()) {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(format!("the verifier key does not parse: {e}"))),
+    };
+    let body = match verifier.open(checkpoint_note) {
+        Ok(body) => body,
+        Err(e) => {
+            return Ok(Err(format!(
+                "the checkpoint's signature does not verify: {e}"
+            )));
+        }
+    };
+    let checkpoint = match candor_log::checkpoint::Checkpoint::parse(body) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(format!("the checkpoint does not parse: {e}"))),
+    };
+    let count = match verify_audit(store, scope).await? {
+        Ok(count) => count,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let size = count as u64;
+    if checkpoint.size > size {
+        return Ok(Err(ChainError::ShorterThanCheckpoint {
+            signed: checkpoint.size,
+            size,
+        }
+        .to_string()));
+    }
+    let log = store.audit_log(scope).await?;
+    let mut tree = candor_log::tree::MemoryTree::new();
+    for e in log
+        .entries
+        .iter()
+        .take(usize::try_from(checkpoint.size).unwrap_or(usize::MAX))
+    {
+        tree.append(&candor_domain::audit::entry_bytes(
+            e.seq,
+            &e.prev_hash,
+            &e.event,
+        ));
+    }
+    let root = candor_log::tree::root(&tree, checkpoint.size)
+        .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+    if root != checkpoint.root {
+        return Ok(Err(ChainError::CheckpointMismatch {
+            size: checkpoint.size,
+        }
+        .to_string()));
+    }
+    Ok(Ok(count))
 }

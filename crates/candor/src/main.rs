@@ -261,6 +261,13 @@ enum AuditCommand {
     Verify {
         #[arg(long)]
         org: String,
+        /// Also check the log against a signed audit checkpoint kept earlier (from
+        /// GET /api/v1/orgs/{org}/audit/checkpoint): it must still be a prefix.
+        #[arg(long, requires = "key")]
+        checkpoint: Option<PathBuf>,
+        /// The audit log's verifier key (GET /api/v1/orgs/{org}/audit/key).
+        #[arg(long, requires = "checkpoint")]
+        key: Option<String>,
     },
     /// Print the entries, oldest first.
     List {
@@ -949,10 +956,25 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Audit {
-            command: AuditCommand::Verify { org },
+            command:
+                AuditCommand::Verify {
+                    org,
+                    checkpoint,
+                    key,
+                },
         } => {
             let scope = existing_org(&store, &org).await?;
-            match verify_audit(&*store, &scope).await? {
+            let outcome = match (checkpoint, key) {
+                (Some(file), Some(key)) => {
+                    let note = std::fs::read_to_string(&file)
+                        .with_context(|| format!("reading {}", file.display()))?;
+                    candor_store::verify_audit_against(&*store, &scope, &note, &key).await?
+                }
+                _ => verify_audit(&*store, &scope)
+                    .await?
+                    .map_err(|e| e.to_string()),
+            };
+            match outcome {
                 Ok(n) => {
                     println!("audit log of {org}: {n} entries, chain and head intact");
                     Ok(ExitCode::SUCCESS)
