@@ -2,8 +2,8 @@
 # Runs Candor's whole test suite: cargo's tests (PostgreSQL ones included) and the
 # browser tests in Debian's Chromium. Installs what it needs when missing
 # (postgresql, chromium, Go with x/mod, Python's jsonschema,
-# openapi-spec-validator, sectxt, aiosmtpd, standardwebhooks, cryptography and
-# dnslib, the npm test
+# openapi-spec-validator, sectxt, aiosmtpd, standardwebhooks, cryptography,
+# dnslib and schemathesis, the npm test
 # dependencies), starts a
 # throwaway PostgreSQL cluster on 127.0.0.1 for the run and removes it afterwards.
 # Extra arguments go to `cargo test` alone (e.g. scripts/test.sh -p candor-web).
@@ -51,6 +51,8 @@ ensure_packages() {
     python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install --quiet cryptography
     # …and a DNS server (dnslib) answers the TXT lookups of DNS proofs of host control.
     python3 -c 'import dnslib' 2>/dev/null || python3 -m pip install --quiet dnslib
+    # …and schemathesis fuzzes the API against its OpenAPI document.
+    python3 -c 'import schemathesis' 2>/dev/null || python3 -m pip install --quiet schemathesis
 }
 
 start_postgres() {

@@ -89,16 +89,15 @@ pub async fn revision_diff(
     Query(q): Query<DiffQuery>,
 ) -> Result<Response, ApiError> {
     let scope = public_scope(&state, &org).await?;
-    let load = |n: u64, field: &'static str| {
-        let (state, scope) = (state.clone(), scope.clone());
-        async move {
-            state
-                .store
-                .revision(&scope, n)
-                .await?
-                .ok_or_else(|| ApiError::validation(field, format!("no revision {n}")))
-        }
-    };
+    let load =
+        |n: u64, field: &'static str| {
+            let (state, scope) = (state.clone(), scope.clone());
+            async move {
+                state.store.revision(&scope, n).await?.ok_or_else(|| {
+                    ApiError::not_found(format!("no revision {n}")).with_field(field)
+                })
+            }
+        };
     let from = load(q.from, "from").await?;
     let to = load(q.to, "to").await?;
     let changes = diff(&from.content, &to.content);

@@ -22,6 +22,16 @@ pub struct ApiRoute {
     pub body: bool,
     /// The body is a file's raw bytes (any media type).
     pub upload: bool,
+    /// The status of a successful answer.
+    pub success: u16,
+    /// The media type of a successful answer (`None`: no content, as with 204).
+    pub produces: Option<&'static str>,
+    /// Required query parameters, all integers unless listed in `text_query`.
+    pub query: &'static [&'static str],
+    /// Query parameters that are text.
+    pub text_query: &'static [&'static str],
+    /// The JSON Schema of a JSON request body, when it is not a trust center.
+    pub body_schema: Option<fn() -> Value>,
 }
 
 /// Every API route with its handler. Add a route here and nowhere else.
@@ -34,6 +44,24 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
         action,
         body,
         upload: false,
+        success: 200,
+        produces: Some("application/json"),
+        query: &[],
+        text_query: &[],
+        body_schema: None,
+    };
+    let created = |route: ApiRoute| ApiRoute {
+        success: 201,
+        ..route
+    };
+    let no_content = |route: ApiRoute| ApiRoute {
+        success: 204,
+        produces: None,
+        ..route
+    };
+    let text = |route: ApiRoute| ApiRoute {
+        produces: Some("text/plain"),
+        ..route
     };
     vec![
         (
@@ -67,13 +95,16 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
             get(api::revision),
         ),
         (
-            r(
-                Method::GET,
-                "/api/v1/orgs/{org}/diff",
-                "What changed between two revisions (query: from, to)",
-                None,
-                false,
-            ),
+            ApiRoute {
+                query: &["from", "to"],
+                ..r(
+                    Method::GET,
+                    "/api/v1/orgs/{org}/diff",
+                    "What changed between two revisions (query: from, to)",
+                    None,
+                    false,
+                )
+            },
             get(api::revision_diff),
         ),
         (
@@ -117,53 +148,59 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
             get(api::audit),
         ),
         (
-            r(
-                Method::POST,
-                "/api/v1/orgs/{org}/tokens",
-                "Create an API token; the secret is returned once",
-                Some(ManageTokens),
-                true,
-            ),
+            created(ApiRoute {
+                body_schema: Some(token_body),
+                ..r(
+                    Method::POST,
+                    "/api/v1/orgs/{org}/tokens",
+                    "Create an API token; the secret is returned once",
+                    Some(ManageTokens),
+                    true,
+                )
+            }),
             post(api::create_token),
         ),
         (
-            r(
+            no_content(r(
                 Method::DELETE,
                 "/api/v1/orgs/{org}/tokens/{id}",
                 "Revoke an API token",
                 Some(ManageTokens),
                 false,
-            ),
+            )),
             delete(api::revoke_token),
         ),
         (
-            r(
-                Method::PUT,
-                "/api/v1/orgs/{org}/members",
-                "Change a member's role (people join only by accepting an invitation)",
-                Some(ManageMembers),
-                true,
-            ),
+            ApiRoute {
+                body_schema: Some(member_body),
+                ..r(
+                    Method::PUT,
+                    "/api/v1/orgs/{org}/members",
+                    "Change a member's role (people join only by accepting an invitation)",
+                    Some(ManageMembers),
+                    true,
+                )
+            },
             put(api::set_member),
         ),
         (
-            r(
+            no_content(r(
                 Method::DELETE,
                 "/api/v1/orgs/{org}/members/{email}",
                 "Remove a member from the org (the last owner cannot be removed)",
                 Some(ManageMembers),
                 false,
-            ),
+            )),
             delete(api::remove_member),
         ),
         (
-            r(
+            no_content(r(
                 Method::POST,
                 "/api/v1/orgs/{org}/leave",
                 "Leave the org (the signed-in person; not for tokens; the last owner cannot)",
                 Some(ViewDraft),
                 false,
-            ),
+            )),
             post(api::leave),
         ),
         (
@@ -177,43 +214,46 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
             get(api::open_invites),
         ),
         (
-            r(
+            no_content(r(
                 Method::DELETE,
                 "/api/v1/orgs/{org}/invites/{id}",
                 "Revoke an open invitation: its link stops working",
                 Some(ManageMembers),
                 false,
-            ),
+            )),
             delete(api::revoke_invite),
         ),
         (
-            r(
-                Method::POST,
-                "/api/v1/orgs/{org}/invites",
-                "Invite an email address to join with a role; the one-time link is returned once",
-                Some(ManageMembers),
-                true,
-            ),
+            created(ApiRoute {
+                body_schema: Some(invite_body),
+                ..r(
+                    Method::POST,
+                    "/api/v1/orgs/{org}/invites",
+                    "Invite an email address to join with a role; the one-time link is returned once",
+                    Some(ManageMembers),
+                    true,
+                )
+            }),
             post(api::create_invite),
         ),
         (
-            r(
+            text(r(
                 Method::GET,
                 "/api/v1/orgs/{org}/audit/checkpoint",
                 "The audit log's size and Merkle root as a signed note (C2SP), for auditors",
                 Some(ViewAudit),
                 false,
-            ),
+            )),
             get(crate::log::audit_checkpoint),
         ),
         (
-            r(
+            text(r(
                 Method::GET,
                 "/api/v1/orgs/{org}/audit/key",
                 "The verifier key of the audit log's checkpoints",
                 Some(ViewAudit),
                 false,
-            ),
+            )),
             get(crate::log::audit_key),
         ),
         (
@@ -229,6 +269,8 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
         (
             ApiRoute {
                 upload: true,
+                success: 201,
+                text_query: &["filename"],
                 ..r(
                     Method::PUT,
                     "/api/v1/orgs/{org}/documents/{key}/file",
@@ -250,16 +292,71 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
             get(crate::documents::api_requests),
         ),
         (
-            r(
-                Method::POST,
-                "/api/v1/orgs/{org}/documents/requests/{id}/decision",
-                "Approve or deny a pending request (body: {\"approve\": bool})",
-                Some(ManageDocuments),
-                true,
-            ),
+            ApiRoute {
+                body_schema: Some(decision_body),
+                ..r(
+                    Method::POST,
+                    "/api/v1/orgs/{org}/documents/requests/{id}/decision",
+                    "Approve or deny a pending request (body: {\"approve\": bool})",
+                    Some(ManageDocuments),
+                    true,
+                )
+            },
             post(crate::documents::api_decide),
         ),
     ]
+}
+
+fn role_schema(with_owner: bool) -> Value {
+    let roles: Vec<&str> = candor_domain::policy::Role::ALL
+        .into_iter()
+        .filter(|r| with_owner || *r != candor_domain::policy::Role::Owner)
+        .map(candor_domain::policy::Role::as_str)
+        .collect();
+    json!({"type": "string", "enum": roles})
+}
+
+fn token_body() -> Value {
+    json!({
+        "type": "object",
+        "required": ["name", "role"],
+        "additionalProperties": false,
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 100},
+            "role": role_schema(false),
+            "expires_in_days": {"type": "integer", "minimum": 1, "maximum": 365},
+        },
+    })
+}
+
+fn member_body() -> Value {
+    json!({
+        "type": "object",
+        "required": ["email", "role"],
+        "additionalProperties": false,
+        "properties": {"email": {"type": "string", "format": "email"}, "role": role_schema(true)},
+    })
+}
+
+fn invite_body() -> Value {
+    json!({
+        "type": "object",
+        "required": ["email", "role"],
+        "additionalProperties": false,
+        "properties": {
+            "email": {"type": "string", "format": "email"},
+            "role": role_schema(true),
+            "expires_in_hours": {"type": "integer", "minimum": 1, "maximum": 168},
+        },
+    })
+}
+
+fn decision_body() -> Value {
+    json!({
+        "type": "object",
+        "required": ["approve"],
+        "properties": {"approve": {"type": "boolean"}},
+    })
 }
 
 async fn openapi_json() -> axum::Json<Value> {
@@ -279,19 +376,37 @@ fn action_name(action: Action) -> String {
 pub fn document() -> Value {
     let mut paths: Map<String, Value> = Map::new();
     for (route, _) in api_routes() {
-        let parameters: Vec<Value> = route
+        let mut parameters: Vec<Value> = route
             .path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .map(|name| {
+                let schema = if name == "number" {
+                    json!({"type": "integer", "minimum": 1})
+                } else {
+                    json!({"type": "string"})
+                };
+                json!({"name": name, "in": "path", "required": true, "schema": schema})
+            })
             .collect();
+        for name in route.query {
+            parameters.push(json!({"name": name, "in": "query", "required": true, "schema": {"type": "integer", "minimum": 1}}));
+        }
+        for name in route.text_query {
+            parameters.push(json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}}));
+        }
+        let success = match route.produces {
+            Some(media) => json!({"description": "Success", "content": {media: {}}}),
+            None => json!({"description": "Success, nothing to return"}),
+        };
         let mut operation = json!({
             "summary": route.summary,
             "operationId": format!("{}{}", route.method.as_str().to_lowercase(), route.path.replace(['/', '{', '}', '.'], "_")),
             "parameters": parameters,
             "responses": {
-                "200": {"description": "Success", "content": {"application/json": {}}},
+                route.success.to_string(): success,
                 "4XX": {"description": "Refused", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "503": {"description": "Busy, or not configured (no master key)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
             },
         });
         if let Some(action) = route.action {
@@ -301,10 +416,19 @@ pub fn document() -> Value {
             operation["security"] = json!([]);
         }
         if route.body {
-            operation["requestBody"] = json!({
-                "required": true,
-                "content": {"application/json": {}, "application/yaml": {}},
-            });
+            operation["requestBody"] = match route.body_schema {
+                Some(schema) => json!({
+                    "required": true,
+                    "content": {"application/json": {"schema": schema()}},
+                }),
+                None => json!({
+                    "required": true,
+                    "content": {
+                        "application/json": {"schema": {"type": "object", "description": "A trust center (trust-as-code), see schema/trust-center.schema.json"}},
+                        "application/yaml": {"schema": {"type": "string"}},
+                    },
+                }),
+            };
         }
         if route.upload {
             operation["requestBody"] = json!({

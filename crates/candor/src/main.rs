@@ -89,6 +89,8 @@ enum Command {
         http_redirect_listen: Option<String>,
         #[command(flatten)]
         outbound: Outbound,
+        #[command(flatten)]
+        rates: Rates,
     },
     /// Run only the background worker: turn published revisions into notices and
     /// deliver queued mail and webhooks. Stops cleanly on SIGTERM.
@@ -210,6 +212,24 @@ enum Command {
         #[arg(value_enum, default_value = "trust-center")]
         document: SchemaDocument,
     },
+}
+
+/// Rate limits, per replica and per minute.
+#[derive(clap::Args, Clone, Copy)]
+struct Rates {
+    /// Password checks (sign-in, invitations, password forms) per client address
+    /// and per account.
+    #[arg(long, env = "CANDOR_LOGIN_ATTEMPTS_PER_MINUTE", default_value = "10")]
+    login_attempts_per_minute: std::num::NonZeroU32,
+    /// Anonymous form posts (subscribe, report, request a document, validate) per address.
+    #[arg(long, env = "CANDOR_PUBLIC_FORMS_PER_MINUTE", default_value = "20")]
+    public_forms_per_minute: std::num::NonZeroU32,
+    /// State-changing requests per client address.
+    #[arg(long, env = "CANDOR_WRITES_PER_MINUTE", default_value = "120")]
+    writes_per_minute: std::num::NonZeroU32,
+    /// State-changing requests per account or API token.
+    #[arg(long, env = "CANDOR_ACCOUNT_WRITES_PER_MINUTE", default_value = "60")]
+    account_writes_per_minute: std::num::NonZeroU32,
 }
 
 #[derive(Subcommand)]
@@ -538,7 +558,9 @@ impl Outbound {
                 )
             }
             None => {
-                tracing::warn!("no --smtp-url: mail stays queued until one is configured");
+                tracing::warn!(
+                    "no --smtp-url: mail is not sent; each message is retried on the usual back-off, then marked failed"
+                );
                 None
             }
         };
@@ -619,6 +641,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             tls_key,
             http_redirect_listen,
             outbound,
+            rates,
         } => {
             let master = load_master_key(&master_key_file)?;
             let tls = match (tls_cert, tls_key) {
@@ -645,6 +668,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     log_host,
                     worker: !no_worker,
                     outbound,
+                    rates,
                 },
             )
             .await
@@ -1253,6 +1277,7 @@ struct ServeOptions {
     log_host: String,
     worker: bool,
     outbound: Outbound,
+    rates: Rates,
 }
 
 async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Result<ExitCode> {
@@ -1285,6 +1310,10 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
         check_options: options.outbound.scan_options()?,
         check_interval: options.outbound.check_interval(),
         tls: options.tls.clone(),
+        login_attempts_per_minute: options.rates.login_attempts_per_minute,
+        public_forms_per_minute: options.rates.public_forms_per_minute,
+        writes_per_minute: options.rates.writes_per_minute,
+        account_writes_per_minute: options.rates.account_writes_per_minute,
         ..Default::default()
     };
     let mut state = candor_web::AppState::new(store.clone(), config);

@@ -2119,3 +2119,105 @@ fn test_certs(ws: &Workspace) -> PathBuf {
     );
     certs
 }
+
+/// Schemathesis (PyPI) reads /api/v1/openapi.json and sends a bounded number of
+/// generated requests to every operation of the demo, authenticated with an admin
+/// token: no 5xx, and every answer's status, media type and shape as documented.
+/// "Schema-valid data is accepted" is left out: a trust center's cross-field rules
+/// (unique keys, date order, catalogue requirement ids) are beyond JSON Schema.
+#[test]
+fn schemathesis_finds_no_server_error_and_no_spec_violation() {
+    let ws = Workspace::new();
+    let generous = [
+        "--demo",
+        "--writes-per-minute",
+        "1000000",
+        "--account-writes-per-minute",
+        "1000000",
+        "--public-forms-per-minute",
+        "1000000",
+    ];
+    let server = Server::start(&ws, &generous);
+    let added = Command::new(env!("CARGO_BIN_EXE_candor"))
+        .args([
+            "user",
+            "add",
+            "fuzz@quillfeather.example",
+            "--org",
+            "quillfeather",
+            "--role",
+            "admin",
+        ])
+        .env("CANDOR_DATABASE_URL", ws.db_url())
+        .env("CANDOR_PASSWORD", "a long enough passphrase")
+        .output()
+        .unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let (status, head, _) = http(
+        "POST",
+        &format!("{}/admin/login", server.base),
+        &[("content-type", "application/x-www-form-urlencoded")],
+        "email=fuzz%40quillfeather.example&password=a+long+enough+passphrase",
+    );
+    assert_eq!(status, 303, "{head}");
+    let cookie = head
+        .lines()
+        .filter_map(|l| l.strip_prefix("set-cookie: "))
+        .find(|c| c.starts_with("__Host-candor_session="))
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_owned();
+    let (status, _, body) = http(
+        "POST",
+        &format!("{}/api/v1/orgs/quillfeather/tokens", server.base),
+        &[("cookie", &cookie), ("content-type", "application/json")],
+        r#"{"name":"schemathesis","role":"admin"}"#,
+    );
+    assert_eq!(status, 201, "{body}");
+    let token: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let token = token["token"].as_str().unwrap();
+    ws.file(
+        "schemathesis.toml",
+        "[parameters]\n\"path.org\" = \"quillfeather\"\n",
+    );
+    // Through python3, as scripts/test.sh installed it: no reliance on `st` being on PATH.
+    let run = Command::new("python3")
+        .current_dir(ws.dir.path())
+        .args([
+            "-c",
+            "import sys; from schemathesis.cli import schemathesis; sys.argv[0] = 'st'; sys.exit(schemathesis())",
+            "run",
+            &format!("{}/api/v1/openapi.json", server.base),
+            "--header",
+            &format!("Authorization: Bearer {token}"),
+            "--max-examples",
+            "10",
+            "--workers",
+            "2",
+            "--exclude-checks",
+            "positive_data_acceptance",
+            "--seed",
+            "1",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("python3 with schemathesis (scripts/test.sh installs it)");
+    let (_, log) = server.stop();
+    assert!(
+        run.status.success(),
+        "schemathesis found problems:\n{}\n{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        !log.iter().any(|l| l.contains("\"level\":\"ERROR\"")),
+        "the server logged errors: {:?}",
+        log.iter()
+            .filter(|l| l.contains("ERROR"))
+            .collect::<Vec<_>>()
+    );
+}
