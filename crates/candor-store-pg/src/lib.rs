@@ -288,7 +288,7 @@ async fn migrate(conn: &mut PgConnection, app_role: &str) -> Result<()> {
             .map_err(backend)?;
     }
     // Before any grant: a role that must be refused gets nothing.
-    if let Some(problem) = app_role_problem(&mut *tx, app_role).await? {
+    if let Some(problem) = app_role_problem(&mut tx, app_role).await? {
         return Err(StoreError::Backend(problem));
     }
     let role: String = sqlx::query_scalar("SELECT quote_ident($1)")

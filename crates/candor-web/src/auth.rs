@@ -122,65 +122,6 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn passwords_hash_with_argon2id_and_verify() {
-        let hash = hash_password("correct horse battery staple").unwrap();
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password(&hash, "correct horse battery staple"));
-        assert!(!verify_password(&hash, "correct horse battery stapler"));
-        assert!(!verify_password("not a hash", "x"));
-        assert!(matches!(
-            hash_password("short"),
-            Err(AuthError::WeakPassword)
-        ));
-    }
-
-    #[test]
-    fn secrets_are_random_and_only_their_hash_is_kept() {
-        let a = new_secret().unwrap();
-        let b = new_secret().unwrap();
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 64);
-        assert_ne!(secret_hash(&a), a);
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::COOKIE,
-            HeaderValue::from_str(&format!("x=1; {SESSION_COOKIE}={a}")).unwrap(),
-        );
-        assert_eq!(session_secret(&headers), Some(a.as_str()));
-        headers.insert(
-            header::AUTHORIZATION,
-            HeaderValue::from_str(&format!("Bearer cnd_{b}")).unwrap(),
-        );
-        assert_eq!(bearer_token(&headers), Some(b.as_str()));
-        headers.insert(
-            header::AUTHORIZATION,
-            HeaderValue::from_static("Bearer nope"),
-        );
-        assert_eq!(bearer_token(&headers), None);
-    }
-
-    #[test]
-    fn session_cookie_has_every_protection() {
-        let cookie = session_cookie(&"a".repeat(64));
-        let text = cookie.to_str().unwrap();
-        for part in [
-            "__Host-candor_session=",
-            "Path=/",
-            "HttpOnly",
-            "Secure",
-            "SameSite=Lax",
-        ] {
-            assert!(text.contains(part), "{text}");
-        }
-        assert!(!text.contains("Domain"));
-    }
-}
-
 /// The cookie that marks a browser that has signed in to an account before.
 pub const DEVICE_COOKIE: &str = "__Host-candor_device";
 const DEVICE_DAYS: i64 = 90;
@@ -263,4 +204,63 @@ pub fn password_attempt_allowed(
             .login_by_account
             .check_key(&account_key)
             .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let hash = hash_password("correct horse battery staple").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(&hash, "correct horse battery staple"));
+        assert!(!verify_password(&hash, "correct horse battery stapler"));
+        assert!(!verify_password("not a hash", "x"));
+        assert!(matches!(
+            hash_password("short"),
+            Err(AuthError::WeakPassword)
+        ));
+    }
+
+    #[test]
+    fn secrets_are_random_and_only_their_hash_is_kept() {
+        let a = new_secret().unwrap();
+        let b = new_secret().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_ne!(secret_hash(&a), a);
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("x=1; {SESSION_COOKIE}={a}")).unwrap(),
+        );
+        assert_eq!(session_secret(&headers), Some(a.as_str()));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_str(&format!("Bearer cnd_{b}")).unwrap(),
+        );
+        assert_eq!(bearer_token(&headers), Some(b.as_str()));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer nope"),
+        );
+        assert_eq!(bearer_token(&headers), None);
+    }
+
+    #[test]
+    fn session_cookie_has_every_protection() {
+        let cookie = session_cookie(&"a".repeat(64));
+        let text = cookie.to_str().unwrap();
+        for part in [
+            "__Host-candor_session=",
+            "Path=/",
+            "HttpOnly",
+            "Secure",
+            "SameSite=Lax",
+        ] {
+            assert!(text.contains(part), "{text}");
+        }
+        assert!(!text.contains("Domain"));
+    }
 }
