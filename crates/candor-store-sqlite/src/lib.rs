@@ -1587,7 +1587,6 @@ fn head_from_row(row: &SqliteRow) -> Result<(u64, [u8; 32])> {
     Ok((seq, parse_hash(&hash)?))
 }
 
-/// Adds a member or changes their role, inside the caller's transaction.
 fn invite_row(row: &SqliteRow) -> Result<Invite> {
     let id: String = row.try_get("id").map_err(backend)?;
     let role: String = row.try_get("role").map_err(backend)?;
@@ -1604,6 +1603,7 @@ fn invite_row(row: &SqliteRow) -> Result<Invite> {
     })
 }
 
+/// Adds a member or changes their role, inside the caller's transaction.
 async fn upsert_membership(
     conn: &mut SqliteConnection,
     org_id: &str,

@@ -104,12 +104,10 @@ async fn reopening_an_existing_file_keeps_data_and_migrates_once() {
     assert_eq!(rows, highest, "each migration is recorded exactly once");
 }
 
-#[tokio::test]
-async fn editing_or_deleting_audit_entries_behind_candors_back_is_detected() {
-    use candor_domain::audit::ChainError;
-    use candor_store::verify_audit;
+/// A store with one org whose audit log holds four entries.
+async fn audited_org(slug: &str) -> (SqliteStore, candor_store::OrgScope) {
     let store = fresh_sqlite().await;
-    let scope = create_org(&store, &"audited".parse().unwrap(), "Audited")
+    let scope = create_org(&store, &slug.parse().unwrap(), "Audited")
         .await
         .unwrap();
     for n in 0..4 {
@@ -121,6 +119,14 @@ async fn editing_or_deleting_audit_entries_behind_candors_back_is_detected() {
         };
         store.append_audit(&scope, &event).await.unwrap();
     }
+    (store, scope)
+}
+
+#[tokio::test]
+async fn editing_or_deleting_audit_entries_behind_candors_back_is_detected() {
+    use candor_domain::audit::ChainError;
+    use candor_store::verify_audit;
+    let (store, scope) = audited_org("audited").await;
     assert_eq!(verify_audit(&store, &scope).await.unwrap(), Ok(4));
     // The triggers refuse changes through SQL…
     let refused = sqlx::query("UPDATE audit_log SET actor = 'x'")
@@ -170,19 +176,7 @@ async fn editing_or_deleting_audit_entries_behind_candors_back_is_detected() {
 async fn truncating_the_audit_log_and_rewinding_its_head_is_detected() {
     use candor_domain::audit::ChainError;
     use candor_store::{verify_audit, verify_audit_against};
-    let store = fresh_sqlite().await;
-    let scope = create_org(&store, &"truncated".parse().unwrap(), "Truncated")
-        .await
-        .unwrap();
-    for n in 0..4 {
-        let event = candor_domain::audit::AuditEvent {
-            actor: "operator:test".into(),
-            action: "settings.change".into(),
-            target: format!("setting:{n}"),
-            at: time::OffsetDateTime::now_utc(),
-        };
-        store.append_audit(&scope, &event).await.unwrap();
-    }
+    let (store, scope) = audited_org("truncated").await;
     let (master, _) = candor_store::keys::MasterKey::generate().unwrap();
     let origin = "trust.example.com/truncated/audit";
     let signer = candor_store::log::audit_signer(&store, &scope, &master, origin)

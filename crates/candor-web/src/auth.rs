@@ -93,16 +93,21 @@ pub fn expired_session_cookie() -> HeaderValue {
     )
 }
 
-/// The session secret from the request's cookies, if any.
-pub fn session_secret(headers: &HeaderMap) -> Option<&str> {
+/// The value of the cookie `name` in the request, if any.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value)
+}
+
+/// The session secret from the request's cookies, if any.
+pub fn session_secret(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, SESSION_COOKIE)
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
@@ -157,15 +162,7 @@ pub fn known_device(state: &crate::AppState, headers: &HeaderMap, user: uuid::Uu
     let Some(master) = state.config.master_key.as_ref() else {
         return false;
     };
-    let value = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == DEVICE_COOKIE)
-        .map(|(_, value)| value);
-    let Some(bytes) = value.and_then(|v| {
+    let Some(bytes) = cookie(headers, DEVICE_COOKIE).and_then(|v| {
         base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(v)
             .ok()

@@ -744,6 +744,12 @@ const PASSWORD: &str = "correct horse battery staple";
 impl App {
     /// Creates an account with `role` in `org` and returns its session cookie.
     async fn member(&self, org: &OrgScope, email: &str, role: Role) -> String {
+        self.add_member(org, email, role).await;
+        self.login(email, PASSWORD).await.expect("sign-in failed")
+    }
+
+    /// An account with [`PASSWORD`] and a role in `org`, without signing in.
+    async fn add_member(&self, org: &OrgScope, email: &str, role: Role) -> candor_store::User {
         let hash = candor_web::auth::hash_password(PASSWORD).unwrap();
         let user = self.store.insert_user(email, &hash).await.unwrap();
         let event = candor_domain::audit::AuditEvent {
@@ -756,7 +762,7 @@ impl App {
             .set_member_role(org, user.id, role, &event)
             .await
             .unwrap();
-        self.login(email, PASSWORD).await.expect("sign-in failed")
+        user
     }
 
     /// Signs in through the form; returns the `name=value` cookie pair.
@@ -3773,18 +3779,7 @@ async fn strangers_cannot_lock_the_owner_out_of_sign_in() {
     .await;
     let org = app.publish("quillfeather", QUILLFEATHER).await;
     let email = "owner@quillfeather.example";
-    let hash = candor_web::auth::hash_password(PASSWORD).unwrap();
-    let user = app.store.insert_user(email, &hash).await.unwrap();
-    let event = candor_domain::audit::AuditEvent {
-        actor: ACTOR.into(),
-        action: "member.set_role".into(),
-        target: format!("user:{}", user.id),
-        at: time::OffsetDateTime::now_utc(),
-    };
-    app.store
-        .set_member_role(&org, user.id, Role::Owner, &event)
-        .await
-        .unwrap();
+    app.add_member(&org, email, Role::Owner).await;
     // Each client comes from its own loopback address, as separate machines would.
     let from = |last: u8| {
         reqwest::Client::builder()
