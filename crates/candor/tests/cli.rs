@@ -1800,7 +1800,8 @@ fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
     );
 
     // The worker runs the checks; the page shows each result beside the control.
-    let deadline = Instant::now() + Duration::from_secs(30);
+    // A liveness bound, generous because other tests share the two cores.
+    let deadline = Instant::now() + Duration::from_secs(120);
     let page = loop {
         let (_, page) = server.get("/acme");
         // Written last of the host's checks (kinds run in declaration order).
@@ -2195,9 +2196,9 @@ fn schemathesis_finds_no_server_error_and_no_spec_violation() {
             "--header",
             &format!("Authorization: Bearer {token}"),
             "--max-examples",
-            "10",
+            "8",
             "--workers",
-            "2",
+            "1",
             "--exclude-checks",
             "positive_data_acceptance",
             "--seed",
