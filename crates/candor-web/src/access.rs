@@ -362,7 +362,8 @@ fn method_not_allowed(is_api: bool, allowed: &str) -> Response {
 
 pub fn refuse(is_api: bool, denied: Denied) -> Response {
     match (is_api, denied) {
-        (_, Denied::Store(e)) => ApiError::from(e).into_response(),
+        (true, Denied::Store(e)) => ApiError::from(e).into_response(),
+        (false, Denied::Store(e)) => crate::admin::internal(e),
         (true, Denied::NotSignedIn) => ApiError::new(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",

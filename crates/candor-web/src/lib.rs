@@ -440,7 +440,7 @@ async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
                 .into_iter()
                 .map(|o| (o.slug.to_string(), o.name))
                 .collect(),
-            Err(e) => return ApiError::from(e).into_response(),
+            Err(e) => return pages::server_error_page(&e),
         }
     } else {
         Vec::new()

@@ -296,7 +296,7 @@ pub fn not_found_page(what: &str) -> Response {
     (StatusCode::NOT_FOUND, Html(body)).into_response()
 }
 
-fn server_error_page(e: &StoreError) -> Response {
+pub(crate) fn server_error_page(e: &StoreError) -> Response {
     tracing::error!(error = %e, "trust page failed");
     (StatusCode::INTERNAL_SERVER_ERROR, Html("<!doctype html><title>Error</title><p>Something went wrong on our side. It has been logged.</p>")).into_response()
 }

@@ -698,7 +698,7 @@ async fn revision_history_and_diff_via_api() {
         error_envelope(app.get("/api/v1/orgs/quillfeather/diff?from=1&to=9").await).await;
     assert_eq!(
         (status, body["error"]["field"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("to"))
+        (StatusCode::NOT_FOUND, Some("to"))
     );
     let (status, _) = error_envelope(app.get("/api/v1/orgs/nobody/revisions").await).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
