@@ -181,3 +181,27 @@ test('a reader accepts the NDA in a real browser and downloads the document', as
   assert.match(readFileSync(path, 'utf8'), /^Demo placeholder for "SOC 2 Type II report/);
   await context.close();
 });
+
+test('axe finds no accessibility violation on the account and members pages (light and dark)', async () => {
+  const email = 'owner@harborlight.example';
+  assert.ok(credentials[email], 'the demo printed sign-in details');
+  for (const colorScheme of ['light', 'dark']) {
+    const context = await browser.newContext({ bypassCSP: true, colorScheme });
+    const page = await context.newPage();
+    await page.goto(base + '/admin/login');
+    await page.fill('#email', email);
+    await page.fill('#password', credentials[email]);
+    await Promise.all([page.waitForURL(base + '/admin'), page.click('button[type=submit]')]);
+    for (const path of ['/admin/account', '/admin/orgs/harborlight/members']) {
+      const response = await page.goto(base + path);
+      assert.equal(response.status(), 200, path);
+      await page.addScriptTag({ path: AXE });
+      const result = await page.evaluate(() =>
+        // eslint-disable-next-line no-undef
+        axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }));
+      const violations = result.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+      assert.deepEqual(violations, [], `${path} (${colorScheme})`);
+    }
+    await context.close();
+  }
+});
