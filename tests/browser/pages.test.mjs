@@ -60,7 +60,7 @@ after(async () => {
 });
 
 const PAGES = [
-  '/quillfeather', '/harborlight', '/', '/no-such-org', '/admin/login',
+  '/quillfeather', '/harborlight', '/', '/no-such-org', '/admin/login', '/admin/reset',
   // The public forms: report, NDA click-through, approval request, unsubscribe.
   '/quillfeather/report', '/quillfeather/documents/soc2-report', '/quillfeather/documents/caiq',
   '/quillfeather/subscription/unsubscribe?token=00',

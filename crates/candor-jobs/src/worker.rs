@@ -97,6 +97,39 @@ impl Worker {
     pub fn wake(&self) {
         self.inner.wake.notify_one();
     }
+    /// Sends one mail now, outside the outbox, retrying a transient failure twice:
+    /// for a password-reset link, which should not sit in a table and whose loss
+    /// costs only another request. False when no SMTP server is configured.
+    pub fn send_account_mail(&self, to: String, subject: String, text: String) -> bool {
+        let Some(mailer) = self.inner.mailer.clone() else {
+            return false;
+        };
+        tokio::spawn(async move {
+            let mail = EmailMessage {
+                purpose: Purpose::Operator,
+                to,
+                subject,
+                text,
+                unsubscribe_url: None,
+            };
+            let id = uuid::Uuid::new_v4();
+            for attempt in 0..3u32 {
+                match mailer.send(id, &mail).await {
+                    Ok(()) => return,
+                    Err(MailError::Permanent(e)) => {
+                        tracing::warn!(error = %e, "account mail refused");
+                        return;
+                    }
+                    Err(MailError::Transient(e)) => {
+                        tracing::info!(error = %e, attempt, "account mail not sent yet");
+                        tokio::time::sleep(std::time::Duration::from_secs(2 << attempt)).await;
+                    }
+                }
+            }
+            tracing::warn!("account mail given up after 3 attempts");
+        });
+        true
+    }
 
     /// Runs until `shutdown`: then it claims nothing more, lets the messages it has
     /// claimed finish, and returns. Unclaimed messages stay queued for the next start.

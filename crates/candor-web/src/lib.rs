@@ -43,6 +43,7 @@ pub mod pages;
 pub mod parsing;
 pub mod privacy;
 pub mod reports;
+pub mod reset;
 pub mod securitytxt;
 pub mod subscribe;
 pub mod views;
@@ -157,6 +158,9 @@ pub struct Limits {
     pub writes_by_ip: DefaultKeyedRateLimiter<std::net::IpAddr>,
     /// …and per signed-in account or token.
     pub writes_by_actor: DefaultKeyedRateLimiter<String>,
+    /// Password-reset mails: one per account every 15 minutes (keyed by the
+    /// address's hash), so the form cannot be used to flood someone's inbox.
+    pub reset_mail_by_account: DefaultKeyedRateLimiter<String>,
 }
 
 impl Limits {
@@ -173,6 +177,10 @@ impl Limits {
             writes_by_actor: RateLimiter::keyed(Quota::per_minute(
                 config.account_writes_per_minute,
             )),
+            reset_mail_by_account: RateLimiter::keyed(
+                Quota::with_period(Duration::from_secs(15 * 60))
+                    .unwrap_or_else(|| Quota::per_hour(NonZeroU32::MIN)),
+            ),
         }
     }
 }
@@ -348,6 +356,14 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/login", get(admin::login_form).post(admin::login))
         .route("/admin/logout", post(admin::logout))
         .route("/admin/logout-everywhere", post(admin::logout_everywhere))
+        .route(
+            "/admin/reset",
+            get(reset::request_form).post(reset::request),
+        )
+        .route(
+            "/admin/reset/{token}",
+            get(reset::choose_form).post(reset::choose),
+        )
         .route("/admin/account", get(account::account))
         .route("/admin/account/password", post(account::change_password))
         .route("/admin/account/delete", post(account::delete_account))

@@ -80,6 +80,7 @@ pub async fn limit_writes(
     }
     let path = request.uri().path();
     let public_form = path == "/api/v1/validate"
+        || path.starts_with("/admin/reset")
         || path.ends_with("/subscribe")
         || path.ends_with("/report")
         || path.contains("/subscription/")

@@ -3844,3 +3844,84 @@ async fn strangers_cannot_lock_the_owner_out_of_sign_in() {
     assert_eq!(forged.status(), StatusCode::TOO_MANY_REQUESTS);
     app.stop().await;
 }
+
+/// A forgotten password: the same answer for every address, a single-use link by
+/// real mail for an account, every session ended when the new password is set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forgotten_password_is_reset_by_a_single_use_mailed_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = external::MailSink::start(dir.path());
+    let app = App::start_with_worker(sink.helper.port).await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let session = app
+        .member(&org, "editor@quillfeather.example", Role::Editor)
+        .await;
+    let ask = |email: &'static str| {
+        app.client
+            .post(format!("{}/admin/reset", app.base))
+            .form(&[("email", email)])
+            .send()
+    };
+    let unknown = ask("nobody@quillfeather.example").await.unwrap();
+    let unknown = (unknown.status(), unknown.text().await.unwrap());
+    let known = ask("Editor@Quillfeather.example").await.unwrap();
+    let known = (known.status(), known.text().await.unwrap());
+    assert_eq!(
+        unknown, known,
+        "the answer tells whether the address has an account"
+    );
+    assert_eq!(known.0, StatusCode::OK);
+    let mails = eventually("the reset mail", || {
+        let m = sink.messages();
+        (!m.is_empty()).then_some(m)
+    })
+    .await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0].header("To"), Some("editor@quillfeather.example"));
+    let start = mails[0].body.find("/admin/reset/").unwrap();
+    let path: String = mails[0].body[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert_eq!(app.get(&path).await.status(), StatusCode::OK);
+    let choose = |password: &'static str| {
+        app.client
+            .post(format!("{}{path}", app.base))
+            .form(&[("password", password)])
+            .send()
+    };
+    assert_eq!(
+        choose("short").await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        choose("a brand new passphrase").await.unwrap().status(),
+        StatusCode::OK
+    );
+    // Single use, and every session of the account has ended.
+    assert_eq!(app.get(&path).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        choose("yet another passphrase").await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let old_session = app
+        .with_cookie(reqwest::Method::GET, "/admin", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old_session.status(), StatusCode::SEE_OTHER);
+    assert!(
+        app.login("editor@quillfeather.example", PASSWORD)
+            .await
+            .is_none()
+    );
+    assert!(
+        app.login("editor@quillfeather.example", "a brand new passphrase")
+            .await
+            .is_some()
+    );
+    // A forged or altered link opens nothing.
+    let forged = format!("{}x", path.trim_end_matches(|c: char| c != '/'));
+    assert_eq!(app.get(&forged).await.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
