@@ -18,8 +18,8 @@ use crate::AppState;
 use crate::access::{Access, session_user};
 use crate::admin::{internal, message_page, render};
 use crate::auth::{
-    expired_session_cookie, hash_password, password_attempt_allowed, secret_hash, session_secret,
-    verify_password,
+    expired_session_cookie, hash_new_password, password_attempt_allowed, secret_hash,
+    session_secret, verify_password,
 };
 
 #[derive(Template)]
@@ -157,11 +157,9 @@ pub async fn change_password(
     if let Err(response) = check_password(&state, &user, peer, form.current_password).await {
         return response;
     }
-    let new_password = form.new_password;
-    let hash = match tokio::task::spawn_blocking(move || hash_password(&new_password)).await {
+    let hash = match hash_new_password(form.new_password).await {
         Ok(Ok(hash)) => hash,
-        Ok(Err(e)) => {
-            let message = e.to_string();
+        Ok(Err(message)) => {
             return page(
                 &state,
                 &user,

@@ -1035,9 +1035,7 @@ pub async fn accept_invite(
             credentials.user
         }
         None => {
-            let hashed =
-                tokio::task::spawn_blocking(move || crate::auth::hash_password(&password)).await;
-            let hash = match hashed {
+            let hash = match crate::auth::hash_new_password(password).await {
                 Ok(Ok(hash)) => hash,
                 // Same answer and status as a wrong password for an existing account.
                 Ok(Err(_)) => return page(INVITE_PASSWORD_FAILED, StatusCode::UNAUTHORIZED),

@@ -127,6 +127,51 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
+/// A value sealed with the master key (bound to `purpose` and `id`) and written
+/// URL-safe: for tokens that carry their own proof, so nothing is stored.
+pub fn seal_token(
+    master: &candor_store::keys::MasterKey,
+    purpose: &str,
+    id: uuid::Uuid,
+    plain: &[u8],
+) -> Option<String> {
+    use base64::Engine;
+    let sealed = master.seal(purpose, id, plain).ok()?;
+    let mut bytes = sealed.nonce;
+    bytes.extend_from_slice(&sealed.ciphertext);
+    Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// What [`seal_token`] sealed, if `token` is genuine and bound to `purpose` and `id`.
+pub fn open_token(
+    master: &candor_store::keys::MasterKey,
+    purpose: &str,
+    id: uuid::Uuid,
+    token: &str,
+) -> Option<Vec<u8>> {
+    use base64::Engine;
+    const NONCE: usize = 24;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()?;
+    if bytes.len() <= NONCE {
+        return None;
+    }
+    let sealed = candor_store::keys::SealedSecret {
+        nonce: bytes[..NONCE].to_vec(),
+        ciphertext: bytes[NONCE..].to_vec(),
+    };
+    master.open(purpose, id, &sealed).ok()
+}
+
+/// Hashes a new password off the async threads: `Ok(Err(reason))` when the
+/// password is refused (too short), `Err` if the hashing task failed.
+pub async fn hash_new_password(
+    password: String,
+) -> Result<Result<String, String>, tokio::task::JoinError> {
+    tokio::task::spawn_blocking(move || hash_password(&password).map_err(|e| e.to_string())).await
+}
+
 /// The cookie that marks a browser that has signed in to an account before.
 pub const DEVICE_COOKIE: &str = "__Host-candor_device";
 const DEVICE_DAYS: i64 = 90;
@@ -135,19 +180,14 @@ const DEVICE_PURPOSE: &str = "known-device";
 /// A cookie proving that this browser signed in to `user` before: the expiry,
 /// sealed with the master key and bound to the account. None without a master key.
 pub fn device_cookie(state: &crate::AppState, user: uuid::Uuid) -> Option<HeaderValue> {
-    use base64::Engine;
     let master = state.config.master_key.as_ref()?;
     let expires = time::OffsetDateTime::now_utc() + time::Duration::days(DEVICE_DAYS);
-    let sealed = master
-        .seal(
-            DEVICE_PURPOSE,
-            user,
-            &expires.unix_timestamp().to_be_bytes(),
-        )
-        .ok()?;
-    let mut bytes = sealed.nonce;
-    bytes.extend_from_slice(&sealed.ciphertext);
-    let value = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let value = seal_token(
+        master,
+        DEVICE_PURPOSE,
+        user,
+        &expires.unix_timestamp().to_be_bytes(),
+    )?;
     let max_age = DEVICE_DAYS * 86_400;
     HeaderValue::from_str(&format!(
         "{DEVICE_COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict"
@@ -157,28 +197,11 @@ pub fn device_cookie(state: &crate::AppState, user: uuid::Uuid) -> Option<Header
 
 /// Whether the request carries an unexpired device cookie for `user`.
 pub fn known_device(state: &crate::AppState, headers: &HeaderMap, user: uuid::Uuid) -> bool {
-    use base64::Engine;
-    const NONCE: usize = 24;
     let Some(master) = state.config.master_key.as_ref() else {
         return false;
     };
-    let Some(bytes) = cookie(headers, DEVICE_COOKIE).and_then(|v| {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(v)
-            .ok()
-    }) else {
-        return false;
-    };
-    if bytes.len() <= NONCE {
-        return false;
-    }
-    let sealed = candor_store::keys::SealedSecret {
-        nonce: bytes[..NONCE].to_vec(),
-        ciphertext: bytes[NONCE..].to_vec(),
-    };
-    master
-        .open(DEVICE_PURPOSE, user, &sealed)
-        .ok()
+    cookie(headers, DEVICE_COOKIE)
+        .and_then(|token| open_token(master, DEVICE_PURPOSE, user, token))
         .and_then(|plain| <[u8; 8]>::try_from(plain.as_slice()).ok())
         .is_some_and(|expiry| {
             i64::from_be_bytes(expiry) > time::OffsetDateTime::now_utc().unix_timestamp()

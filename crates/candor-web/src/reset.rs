@@ -14,12 +14,11 @@ use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::admin::{internal, message_page, render};
-use crate::auth::{hash_password, normalize_email, secret_hash};
+use crate::auth::{hash_new_password, normalize_email, open_token, seal_token, secret_hash};
 
 /// How long a reset link works.
 pub const RESET_MINUTES: i64 = 60;
 const PURPOSE: &str = "password-reset";
-const NONCE: usize = 24;
 
 /// The answer to every request, whether or not the address has an account.
 const REQUESTED: &str = "If a Candor account has this address, a link to choose a new password is on its way. It works once, for one hour. Nothing arrived? Check the address and ask again in a quarter of an hour.";
@@ -33,34 +32,19 @@ fn digest(password_hash: &str) -> [u8; 16] {
 
 /// A reset token for `email` whose current password hash is `password_hash`.
 pub fn reset_token(state: &AppState, email: &str, password_hash: &str) -> Option<String> {
-    use base64::Engine;
     let master = state.config.master_key.as_ref()?;
     let expires = time::OffsetDateTime::now_utc() + time::Duration::minutes(RESET_MINUTES);
     let mut plain = expires.unix_timestamp().to_be_bytes().to_vec();
     plain.extend_from_slice(&digest(password_hash));
     plain.extend_from_slice(email.as_bytes());
-    let sealed = master.seal(PURPOSE, uuid::Uuid::nil(), &plain).ok()?;
-    let mut bytes = sealed.nonce;
-    bytes.extend_from_slice(&sealed.ciphertext);
-    Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    seal_token(master, PURPOSE, uuid::Uuid::nil(), &plain)
 }
 
 /// The account a token may reset, if the token is genuine, unexpired and its
 /// password is still the current one.
 async fn account_for(state: &AppState, token: &str) -> Option<candor_store::Credentials> {
-    use base64::Engine;
     let master = state.config.master_key.as_ref()?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(token)
-        .ok()?;
-    if bytes.len() <= NONCE {
-        return None;
-    }
-    let sealed = candor_store::keys::SealedSecret {
-        nonce: bytes[..NONCE].to_vec(),
-        ciphertext: bytes[NONCE..].to_vec(),
-    };
-    let plain = master.open(PURPOSE, uuid::Uuid::nil(), &sealed).ok()?;
+    let plain = open_token(master, PURPOSE, uuid::Uuid::nil(), token)?;
     let (expiry, rest) = plain.split_first_chunk::<8>()?;
     let (wanted, email) = rest.split_first_chunk::<16>()?;
     if i64::from_be_bytes(*expiry) <= time::OffsetDateTime::now_utc().unix_timestamp() {
@@ -177,12 +161,10 @@ pub async fn choose(
     let Some(credentials) = account_for(&state, &token).await else {
         return crate::pages::not_found_page(LINK_INVALID);
     };
-    let password = form.password;
-    let hash = match tokio::task::spawn_blocking(move || hash_password(&password)).await {
+    let hash = match hash_new_password(form.password).await {
         Ok(Ok(hash)) => hash,
-        Ok(Err(e)) => {
+        Ok(Err(message)) => {
             let action = format!("/admin/reset/{token}");
-            let message = e.to_string();
             return render(
                 ChoosePage {
                     action: &action,
