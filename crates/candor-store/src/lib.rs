@@ -35,7 +35,8 @@ pub mod keys;
 pub mod log;
 pub mod outbox;
 pub use ops::{
-    PublishOutcome, create_org, publish_draft, scope_for, verify_audit, verify_audit_against,
+    AccountDeletion, PublishOutcome, create_org, delete_account, publish_draft, scope_for,
+    verify_audit, verify_audit_against,
 };
 
 /// Proof that the holder may act on one org's data. Cannot be built outside this crate.

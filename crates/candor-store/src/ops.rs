@@ -174,3 +174,41 @@ pub async fn verify_audit_against(
     }
     Ok(Ok(count))
 }
+
+/// How deleting an account ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountDeletion {
+    Deleted,
+    /// Still the only owner of this org: it left the orgs before it, and nothing else changed.
+    OnlyOwnerOf(OrgSlug),
+}
+
+/// Deletes an account: it leaves every org (each removal audited there as
+/// `action` by `actor`), then its sessions and the account go. Stops at an org it
+/// is the only owner of.
+pub async fn delete_account(
+    store: &dyn Store,
+    user_id: uuid::Uuid,
+    actor: &str,
+    action: &str,
+) -> Result<AccountDeletion> {
+    for (org, _) in store.memberships_of(user_id).await? {
+        let Some(scope) = scope_for(store, &org.slug).await? else {
+            continue;
+        };
+        let event = candor_domain::audit::AuditEvent {
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            target: format!("user:{user_id} (account deleted)"),
+            at: OffsetDateTime::now_utc(),
+        };
+        let outcome = store
+            .change_membership(&scope, user_id, crate::MembershipChange::Remove, &event)
+            .await?;
+        if outcome == crate::MembershipOutcome::LastOwner {
+            return Ok(AccountDeletion::OnlyOwnerOf(org.slug));
+        }
+    }
+    store.delete_user(user_id).await?;
+    Ok(AccountDeletion::Deleted)
+}

@@ -10,9 +10,8 @@ use axum::extract::{ConnectInfo, Extension, Form, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use candor_domain::policy::Role;
-use candor_store::{MembershipChange, MembershipOutcome, User, scope_for};
+use candor_store::{AccountDeletion, User, scope_for};
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 use crate::AppState;
 use crate::access::{Access, session_user};
@@ -212,40 +211,16 @@ pub async fn delete_account(
     if let Err(response) = check_password(&state, &user, peer, form.password).await {
         return response;
     }
-    let memberships = match state.store.memberships_of(user.id).await {
-        Ok(list) => list,
-        Err(e) => return internal(e),
-    };
-    for (org, _) in &memberships {
-        let scope = match scope_for(&*state.store, &org.slug).await {
-            Ok(Some(scope)) => scope,
-            Ok(None) => continue,
-            Err(e) => return internal(e),
-        };
-        let event = candor_domain::audit::AuditEvent {
-            actor: format!("user:{}", user.id),
-            action: "member.leave".into(),
-            target: format!("user:{} (account deleted)", user.id),
-            at: OffsetDateTime::now_utc(),
-        };
-        match state
-            .store
-            .change_membership(&scope, user.id, MembershipChange::Remove, &event)
-            .await
-        {
-            Ok(MembershipOutcome::Done | MembershipOutcome::NotMember) => {}
-            Ok(MembershipOutcome::LastOwner) => {
-                let message = format!(
-                    "You are the only owner of {}: make someone else owner there, or delete that org, before deleting your account.",
-                    org.slug
-                );
-                return page(&state, &user, StatusCode::CONFLICT, Some(&message), None).await;
-            }
-            Err(e) => return internal(e),
+    let actor = format!("user:{}", user.id);
+    match candor_store::delete_account(&*state.store, user.id, &actor, "member.leave").await {
+        Ok(AccountDeletion::Deleted) => {}
+        Ok(AccountDeletion::OnlyOwnerOf(slug)) => {
+            let message = format!(
+                "You are the only owner of {slug}: make someone else owner there, or delete that org, before deleting your account."
+            );
+            return page(&state, &user, StatusCode::CONFLICT, Some(&message), None).await;
         }
-    }
-    if let Err(e) = state.store.delete_user(user.id).await {
-        return internal(e);
+        Err(e) => return internal(e),
     }
     tracing::info!(user = %user.id, "account deleted");
     let mut response = message_page(

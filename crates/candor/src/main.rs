@@ -939,26 +939,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             command: UserCommand::Delete { email },
         } => {
             let user = existing_user(&store, &email).await?;
-            for (org, _) in store.memberships_of(user.id).await? {
-                let scope = existing_org(&store, org.slug.as_str()).await?;
-                let event = AuditEvent {
-                    actor: ACTOR.into(),
-                    action: "member.remove".into(),
-                    target: format!("user:{} (account deleted)", user.id),
-                    at: time::OffsetDateTime::now_utc(),
-                };
-                if store
-                    .change_membership(&scope, user.id, MembershipChange::Remove, &event)
-                    .await?
-                    == MembershipOutcome::LastOwner
-                {
-                    bail!(
-                        "that account is the only owner of {}; make someone else owner first",
-                        org.slug
-                    );
-                }
+            if let candor_store::AccountDeletion::OnlyOwnerOf(slug) =
+                candor_store::delete_account(&*store, user.id, ACTOR, "member.remove").await?
+            {
+                bail!("that account is the only owner of {slug}; make someone else owner first");
             }
-            store.delete_user(user.id).await?;
             println!("deleted account {}", user.id);
             Ok(ExitCode::SUCCESS)
         }
