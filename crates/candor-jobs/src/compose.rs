@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 use url::Url;
 use uuid::Uuid;
 
+use crate::manage::TOKEN_SLOT;
+
 /// Why a mail or webhook is sent; decides whether a subscriber who left still gets it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -74,14 +76,17 @@ impl Links {
         self.at("subscription/confirm", &[])
     }
 
-    pub fn unsubscribe(&self, manage_token: &str) -> String {
-        self.at("subscription/unsubscribe", &[("token", manage_token)])
+    /// The subscriber's unsubscribe link, its token left as [`TOKEN_SLOT`]
+    /// until the message is sent.
+    pub fn unsubscribe(&self) -> String {
+        self.at("subscription/unsubscribe", &[("token", TOKEN_SLOT)])
     }
 
-    pub fn object(&self, manage_token: &str, subprocessor: &str) -> String {
+    /// The subscriber's objection link, its token left as [`TOKEN_SLOT`].
+    pub fn object(&self, subprocessor: &str) -> String {
         self.at(
             "subscription/object",
-            &[("token", manage_token), ("subprocessor", subprocessor)],
+            &[("token", TOKEN_SLOT), ("subprocessor", subprocessor)],
         )
     }
 }
@@ -97,13 +102,7 @@ fn delivery(subscriber: Option<Uuid>, channel: Channel, message: &impl Serialize
 }
 
 /// The double opt-in message for a new email subscriber.
-pub fn email_confirmation(
-    links: &Links,
-    org_name: &str,
-    to: &str,
-    secret: &str,
-    manage_token: &str,
-) -> NewDelivery {
+pub fn email_confirmation(links: &Links, org_name: &str, to: &str, secret: &str) -> NewDelivery {
     let text = format!(
         "Someone (hopefully you) asked to be told when {org_name} changes its trust center\n\
          ({page}).\n\n\
@@ -112,7 +111,7 @@ pub fn email_confirmation(
          Unsubscribe, or download or erase what is stored: {unsubscribe}\n",
         page = links.page(),
         confirm = links.confirm(secret),
-        unsubscribe = links.unsubscribe(manage_token),
+        unsubscribe = links.unsubscribe(),
     );
     delivery(
         None,
@@ -122,7 +121,7 @@ pub fn email_confirmation(
             to: to.to_owned(),
             subject: format!("Confirm your subscription to {org_name}'s trust center"),
             text,
-            unsubscribe_url: Some(links.unsubscribe(manage_token)),
+            unsubscribe_url: Some(links.unsubscribe()),
         },
     )
 }
@@ -234,7 +233,7 @@ pub fn revision_notices(
                     text.push_str(&format!(
                         "\nNew subprocessor {sub} ({purpose}) takes effect on {effective}. \
                          To object before then:\n{}\n",
-                        links.object(&s.manage_token, sub)
+                        links.object(sub)
                     ));
                 }
                 text.push_str(&format!(
@@ -243,7 +242,7 @@ pub fn revision_notices(
                     links.page(),
                     links.at("log/checkpoint", &[]),
                     revision.content_hash,
-                    links.unsubscribe(&s.manage_token)
+                    links.unsubscribe()
                 ));
                 out.push(delivery(
                     Some(s.id),
@@ -253,7 +252,7 @@ pub fn revision_notices(
                         to: s.address.clone(),
                         subject,
                         text,
-                        unsubscribe_url: Some(links.unsubscribe(&s.manage_token)),
+                        unsubscribe_url: Some(links.unsubscribe()),
                     },
                 ));
             }
@@ -274,12 +273,12 @@ pub fn revision_notices(
                                 "name": sub,
                                 "purpose": purpose,
                                 "effective_at": effective,
-                                "objection_url": links.object(&s.manage_token, sub),
+                                "objection_url": links.object(sub),
                             })).collect::<Vec<_>>(),
                             "removed": subprocessors.map(|x| x.removed.iter().map(|i| i.id.clone()).collect::<Vec<_>>()).unwrap_or_default(),
                             "changed": subprocessors.map(|x| x.changed.iter().map(|c| c.id.clone()).collect::<Vec<_>>()).unwrap_or_default(),
                         },
-                        "unsubscribe_url": links.unsubscribe(&s.manage_token),
+                        "unsubscribe_url": links.unsubscribe(),
                     }
                 });
                 out.push(delivery(

@@ -8,6 +8,7 @@
 pub mod compose;
 pub mod evidence;
 pub mod mail;
+pub mod manage;
 pub mod webhook;
 pub mod worker;
 

@@ -15,6 +15,7 @@ use url::Url;
 
 use crate::compose::{self, EmailMessage, Links, Purpose, WebhookMessage};
 use crate::mail::{MailError, Mailer};
+use crate::manage::{ManageLinkKey, TOKEN_SLOT};
 use crate::webhook;
 
 pub use candor_store::outbox::webhook_secret_purpose;
@@ -342,19 +343,54 @@ impl Worker {
     }
 
     async fn deliver(&self, scope: &OrgScope, delivery: &Delivery) -> DeliveryResult {
+        let message = match self.with_manage_token(scope, delivery).await {
+            Ok(Ok(message)) => message,
+            Ok(Err(not_sent)) => return not_sent,
+            Err(e) => return self.retry(delivery.attempts, e.to_string()),
+        };
         let result = match delivery.channel {
-            Channel::Email => self.deliver_email(scope, delivery).await,
-            Channel::Webhook => self.deliver_webhook(scope, delivery).await,
+            Channel::Email => self.deliver_email(scope, delivery, &message).await,
+            Channel::Webhook => self.deliver_webhook(scope, delivery, &message).await,
         };
         result.unwrap_or_else(|e| self.retry(delivery.attempts, e.to_string()))
+    }
+
+    /// The message as it is sent: the subscriber's manage token where the
+    /// queued copy holds its place (the token itself is never stored).
+    async fn with_manage_token(
+        &self,
+        scope: &OrgScope,
+        delivery: &Delivery,
+    ) -> candor_store::Result<Result<String, DeliveryResult>> {
+        if !delivery.message.contains(TOKEN_SLOT) {
+            return Ok(Ok(delivery.message.clone()));
+        }
+        let subscriber = match delivery.subscriber_id {
+            Some(id) => self.inner.store.subscriber(scope, id).await?,
+            None => None,
+        };
+        let Some(subscriber) = subscriber else {
+            return Ok(Err(DeliveryResult::Dropped {
+                reason: "the subscriber left before it was sent".into(),
+            }));
+        };
+        let Some(master) = &self.inner.master_key else {
+            return Ok(Err(self.retry(
+                delivery.attempts,
+                "no master key to make the subscriber's manage links".into(),
+            )));
+        };
+        let key = ManageLinkKey::load(self.inner.store.as_ref(), scope, master).await?;
+        Ok(Ok(key.fill(&delivery.message, &subscriber.manage_salt)))
     }
 
     async fn deliver_email(
         &self,
         scope: &OrgScope,
         delivery: &Delivery,
+        message: &str,
     ) -> candor_store::Result<DeliveryResult> {
-        let Ok(mail) = serde_json::from_str::<EmailMessage>(&delivery.message) else {
+        let Ok(mail) = serde_json::from_str::<EmailMessage>(message) else {
             return Ok(DeliveryResult::Failed {
                 error: "unreadable message".into(),
             });
@@ -380,8 +416,9 @@ impl Worker {
         &self,
         scope: &OrgScope,
         delivery: &Delivery,
+        message: &str,
     ) -> candor_store::Result<DeliveryResult> {
-        let Ok(hook) = serde_json::from_str::<WebhookMessage>(&delivery.message) else {
+        let Ok(hook) = serde_json::from_str::<WebhookMessage>(message) else {
             return Ok(DeliveryResult::Failed {
                 error: "unreadable message".into(),
             });

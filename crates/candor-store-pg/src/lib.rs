@@ -56,6 +56,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../migrations/0011_org_hosts.sql")),
     (12, include_str!("../migrations/0012_org_erasure.sql")),
     (13, include_str!("../migrations/0013_evidence.sql")),
+    (14, include_str!("../migrations/0014_manage_links.sql")),
 ];
 
 /// Privileges of the app role, per table. Revisions and the audit log are
@@ -1269,12 +1270,13 @@ impl Store for PgStore {
             .await
     }
 
-    async fn subscriber_by_manage_token(
+    async fn subscriber_by_manage_link(
         &self,
         scope: &OrgScope,
-        token: &str,
+        lookup: &candor_store::outbox::ManageLookup,
     ) -> Result<Option<Subscriber>> {
-        self.outbox_subscriber_where(scope, "manage_token", None, Some(token))
+        let (column, value) = lookup.column_and_value();
+        self.outbox_subscriber_where(scope, column, None, Some(value))
             .await
     }
 

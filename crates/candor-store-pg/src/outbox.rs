@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::{PgStore, backend};
 
-const SUBSCRIBER_COLUMNS: &str = "id, channel, address, topics, manage_token, secret_nonce, \
+const SUBSCRIBER_COLUMNS: &str = "id, channel, address, topics, manage_salt, secret_nonce, \
      secret_ciphertext, created_at, confirmed_at, unsubscribed_at";
 
 fn corrupt(what: &str) -> impl Fn(String) -> StoreError + '_ {
@@ -37,7 +37,7 @@ fn subscriber_row(row: &PgRow) -> Result<Subscriber> {
             .map_err(backend)?
             .parse()
             .map_err(corrupt("subscriber topics"))?,
-        manage_token: row.try_get("manage_token").map_err(backend)?,
+        manage_salt: row.try_get("manage_salt").map_err(backend)?,
         webhook_secret: nonce
             .zip(ciphertext)
             .map(|(nonce, ciphertext)| SealedSecret { nonce, ciphertext }),
@@ -140,7 +140,7 @@ impl PgStore {
                 // and reports a conflict; the caller answers the same either way.
                 sqlx::query(
                     "INSERT INTO subscribers (id, org_id, channel, address, topics, confirm_hash,
-                            confirm_expires_at, manage_token, secret_nonce, secret_ciphertext, created_at)
+                            confirm_expires_at, manage_salt, secret_nonce, secret_ciphertext, created_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 )
                 .bind(id)
@@ -150,7 +150,7 @@ impl PgStore {
                 .bind(request.topics.as_str())
                 .bind(&request.confirm_hash)
                 .bind(request.confirm_expires_at)
-                .bind(&request.manage_token)
+                .bind(&request.manage_salt)
                 .bind(nonce)
                 .bind(ciphertext)
                 .bind(now)

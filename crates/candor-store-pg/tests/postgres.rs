@@ -329,3 +329,35 @@ async fn editing_or_deleting_audit_entries_behind_candors_back_is_detected() {
         Err(ChainError::Truncated { last: 3, head: 4 })
     );
 }
+
+#[tokio::test]
+async fn manage_tokens_from_before_macs_are_kept_only_as_hashes_and_still_work() {
+    use candor_store::conformance::{
+        LEGACY_MANAGE_TOKEN, legacy_token_still_works, subscriber_with_legacy_token,
+    };
+    let (app, owner) = fresh_database().await;
+    let store = PgStore::connect_with(app.clone(), Some(owner.clone()))
+        .await
+        .unwrap();
+    let scope = subscriber_with_legacy_token(&store).await;
+    drop(store);
+    let mut conn = PgConnection::connect_with(&owner).await.unwrap();
+    sqlx::raw_sql(
+        "ALTER TABLE subscribers DROP COLUMN legacy_token_hash;
+         ALTER TABLE subscribers RENAME COLUMN manage_salt TO manage_token;
+         DELETE FROM schema_migrations WHERE version = 14;",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let store = PgStore::connect_with(app, Some(owner)).await.unwrap();
+    legacy_token_still_works(&store, &scope).await;
+    let clear: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM subscribers WHERE manage_salt = $1 OR legacy_token_hash = $1",
+    )
+    .bind(LEGACY_MANAGE_TOKEN)
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(clear, 0, "the old token is nowhere in the database");
+}

@@ -86,6 +86,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../migrations/0011_org_hosts.sql")),
     (12, include_str!("../migrations/0012_org_erasure.sql")),
     (13, include_str!("../migrations/0013_evidence.sql")),
+    (14, include_str!("../migrations/0014_manage_links.sql")),
 ];
 
 const LATEST_REVISION: &str = "SELECT number, content_hash, content, published_at FROM revisions
@@ -143,6 +144,29 @@ fn parse_id(s: &str) -> Result<Uuid> {
     Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(format!("org id {s:?}: {e}")))
 }
 
+/// The migration that stops keeping manage tokens in the clear.
+const MANAGE_LINKS_MIGRATION: i64 = 14;
+
+/// Keeps only the SHA-256 of each old manage token (so links already mailed
+/// still work) and gives its row a fresh salt. SQLite has no SHA-256 in SQL.
+async fn hash_legacy_manage_tokens(conn: &mut SqliteConnection) -> sqlx::Result<()> {
+    let old: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, manage_salt FROM subscribers WHERE legacy_token_hash IS NULL")
+            .fetch_all(&mut *conn)
+            .await?;
+    for (id, token) in old {
+        sqlx::query(
+            "UPDATE subscribers SET legacy_token_hash = $2, manage_salt = lower(hex(randomblob(16)))
+              WHERE id = $1",
+        )
+        .bind(id)
+        .bind(candor_store::outbox::legacy_token_hash(&token))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
     pub async fn open(path: &str) -> Result<SqliteStore> {
@@ -183,6 +207,9 @@ impl SqliteStore {
                 .await?;
             for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
                 sqlx::raw_sql(*sql).execute(&mut *conn).await?;
+                if *version == MANAGE_LINKS_MIGRATION {
+                    hash_legacy_manage_tokens(&mut conn).await?;
+                }
                 sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, datetime('now'))")
                     .bind(version)
                     .execute(&mut *conn)
@@ -1191,12 +1218,13 @@ impl Store for SqliteStore {
         outbox::subscriber_by_address(&self.pool, scope, channel, address).await
     }
 
-    async fn subscriber_by_manage_token(
+    async fn subscriber_by_manage_link(
         &self,
         scope: &OrgScope,
-        token: &str,
+        lookup: &candor_store::outbox::ManageLookup,
     ) -> Result<Option<Subscriber>> {
-        outbox::subscriber_where(&self.pool, scope, "manage_token", token).await
+        let (column, value) = lookup.column_and_value();
+        outbox::subscriber_where(&self.pool, scope, column, value).await
     }
 
     async fn unsubscribe(&self, scope: &OrgScope, id: Uuid, at: OffsetDateTime) -> Result<bool> {

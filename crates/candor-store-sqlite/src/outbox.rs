@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::{backend, parse_id, parse_ts, ts};
 
-const SUBSCRIBER_COLUMNS: &str = "id, channel, address, topics, manage_token, secret_nonce, \
+const SUBSCRIBER_COLUMNS: &str = "id, channel, address, topics, manage_salt, secret_nonce, \
      secret_ciphertext, created_at, confirmed_at, unsubscribed_at";
 
 fn millis(t: OffsetDateTime) -> i64 {
@@ -47,7 +47,7 @@ fn subscriber_row(row: &SqliteRow) -> Result<Subscriber> {
             .map_err(backend)?
             .parse()
             .map_err(corrupt("subscriber topics"))?,
-        manage_token: row.try_get("manage_token").map_err(backend)?,
+        manage_salt: row.try_get("manage_salt").map_err(backend)?,
         webhook_secret: nonce
             .zip(ciphertext)
             .map(|(nonce, ciphertext)| SealedSecret { nonce, ciphertext }),
@@ -143,7 +143,7 @@ pub async fn subscribe(
             let id = Uuid::new_v4();
             sqlx::query(
                 "INSERT INTO subscribers (id, org_id, channel, address, topics, confirm_hash,
-                        confirm_expires_at, manage_token, secret_nonce, secret_ciphertext, created_at)
+                        confirm_expires_at, manage_salt, secret_nonce, secret_ciphertext, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(id.to_string())
@@ -153,7 +153,7 @@ pub async fn subscribe(
             .bind(request.topics.as_str())
             .bind(&request.confirm_hash)
             .bind(ts(request.confirm_expires_at)?)
-            .bind(&request.manage_token)
+            .bind(&request.manage_salt)
             .bind(nonce)
             .bind(ciphertext)
             .bind(ts(now)?)

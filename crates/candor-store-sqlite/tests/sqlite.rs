@@ -446,3 +446,37 @@ async fn database_files_are_readable_by_their_owner_only() {
         }
     }
 }
+
+#[tokio::test]
+async fn manage_tokens_from_before_macs_are_kept_only_as_hashes_and_still_work() {
+    use candor_store::conformance::{
+        LEGACY_MANAGE_TOKEN, legacy_token_still_works, subscriber_with_legacy_token,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("candor.db");
+    let path = path.to_str().unwrap();
+    let scope = {
+        let store = SqliteStore::open(path).await.unwrap();
+        let scope = subscriber_with_legacy_token(&store).await;
+        sqlx::raw_sql(
+            "DROP INDEX subscribers_legacy_token_hash;
+             ALTER TABLE subscribers DROP COLUMN legacy_token_hash;
+             ALTER TABLE subscribers RENAME COLUMN manage_salt TO manage_token;
+             DELETE FROM schema_migrations WHERE version = 14;",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        scope
+    };
+    let store = SqliteStore::open(path).await.unwrap();
+    legacy_token_still_works(&store, &scope).await;
+    let clear: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM subscribers WHERE manage_salt = $1 OR legacy_token_hash = $1",
+    )
+    .bind(LEGACY_MANAGE_TOKEN)
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(clear, 0, "the old token is nowhere in the database");
+}

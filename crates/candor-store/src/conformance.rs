@@ -863,7 +863,7 @@ fn subscribe_request(address: &str, confirm_hash: &str) -> crate::outbox::Subscr
         topics: crate::outbox::Topics::All,
         confirm_hash: confirm_hash.into(),
         confirm_expires_at: now() + time::Duration::days(7),
-        manage_token: uuid::Uuid::new_v4().simple().to_string(),
+        manage_salt: uuid::Uuid::new_v4().simple().to_string(),
         webhook_secret: None,
     }
 }
@@ -877,8 +877,42 @@ fn mail(text: &str) -> crate::outbox::NewDelivery {
     }
 }
 
+/// A manage token as stored before migration 14 (kept as it was, in the clear).
+pub const LEGACY_MANAGE_TOKEN: &str =
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// A subscriber whose salt column holds [`LEGACY_MANAGE_TOKEN`]; a backend's test
+/// then rewinds its schema to before migration 14 and reopens the store.
+pub async fn subscriber_with_legacy_token(store: &dyn Store) -> OrgScope {
+    let scope = new_org(store, "legacy").await;
+    let mut request = subscribe_request("reader@example.com", "legacy");
+    request.manage_salt = LEGACY_MANAGE_TOKEN.into();
+    store
+        .subscribe(&scope, &request, &mail("confirm"))
+        .await
+        .unwrap();
+    scope
+}
+
+/// After the migration, the old token still finds its subscriber by its hash,
+/// and the row has a fresh salt.
+pub async fn legacy_token_still_works(store: &dyn Store, scope: &OrgScope) {
+    let found = store
+        .subscriber_by_manage_link(
+            scope,
+            &crate::outbox::ManageLookup::LegacyTokenHash(crate::outbox::legacy_token_hash(
+                LEGACY_MANAGE_TOKEN,
+            )),
+        )
+        .await
+        .unwrap()
+        .expect("the link in mails already sent still works");
+    assert_eq!(found.address, "reader@example.com");
+    assert_ne!(found.manage_salt, LEGACY_MANAGE_TOKEN, "a fresh salt");
+}
+
 pub async fn subscribers_confirm_once_unsubscribe_and_stay_in_their_org(store: Arc<dyn Store>) {
-    use crate::outbox::SubscribeOutcome;
+    use crate::outbox::{ManageLookup, SubscribeOutcome};
     let a = new_org(&*store, "subs-a").await;
     let b = new_org(&*store, "subs-b").await;
     let hash = uuid::Uuid::new_v4().simple().to_string();
@@ -938,7 +972,7 @@ pub async fn subscribers_confirm_once_unsubscribe_and_stay_in_their_org(store: A
     assert!(store.subscriber(&b, id).await.unwrap().is_none());
     assert!(
         store
-            .subscriber_by_manage_token(&b, &pending.manage_token)
+            .subscriber_by_manage_link(&b, &ManageLookup::Salt(pending.manage_salt.clone()))
             .await
             .unwrap()
             .is_none()
@@ -974,11 +1008,24 @@ pub async fn subscribers_confirm_once_unsubscribe_and_stay_in_their_org(store: A
     );
     assert_eq!(store.outbox_stats(&a).await.unwrap().pending, 1);
     let by_token = store
-        .subscriber_by_manage_token(&a, &active.manage_token)
+        .subscriber_by_manage_link(&a, &ManageLookup::Salt(active.manage_salt.clone()))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(by_token.id, id);
+    // A new subscriber has no token from before MACed links.
+    assert!(
+        store
+            .subscriber_by_manage_link(
+                &a,
+                &ManageLookup::LegacyTokenHash(crate::outbox::legacy_token_hash(
+                    &active.manage_salt
+                ))
+            )
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(store.unsubscribe(&a, id, now()).await.unwrap());
     assert!(!store.unsubscribe(&a, id, now()).await.unwrap());
     assert!(!store.subscriber(&a, id).await.unwrap().unwrap().is_active());
@@ -1001,7 +1048,7 @@ pub async fn subscribers_confirm_once_unsubscribe_and_stay_in_their_org(store: A
         .unwrap()
         .unwrap();
     assert!(back.is_active());
-    assert_eq!(back.manage_token, active.manage_token);
+    assert_eq!(back.manage_salt, active.manage_salt);
 
     let objection = store
         .insert_objection(&a, id, "Mailgun", "Not in the EU", now())

@@ -231,6 +231,31 @@ impl MasterKey {
     }
 }
 
+/// The org's 32-byte key for `purpose`, generated on first use and stored
+/// sealed with `master` (so a copy of the database alone does not hold it).
+pub async fn org_key(
+    store: &dyn crate::Store,
+    scope: &crate::OrgScope,
+    master: &MasterKey,
+    purpose: &str,
+) -> Result<[u8; 32], StoreError> {
+    let sealed = match store.org_secret(scope, purpose).await? {
+        Some(sealed) => sealed,
+        None => {
+            let sealed = master.seal(purpose, scope.org_id(), &random::<32>()?)?;
+            store.insert_org_secret(scope, purpose, &sealed).await?;
+            // Another replica may have won the race: use whatever is stored.
+            store.org_secret(scope, purpose).await?.ok_or_else(|| {
+                StoreError::Corrupt(format!("the {purpose} vanished after it was stored"))
+            })?
+        }
+    };
+    master
+        .open(purpose, scope.org_id(), &sealed)?
+        .try_into()
+        .map_err(|_| StoreError::Corrupt(format!("the {purpose} has the wrong length")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -383,10 +383,11 @@ pub trait Store: Send + Sync + 'static {
         channel: outbox::Channel,
         address: &str,
     ) -> Result<Option<Subscriber>>;
-    async fn subscriber_by_manage_token(
+    /// The subscriber a checked manage link names.
+    async fn subscriber_by_manage_link(
         &self,
         scope: &OrgScope,
-        token: &str,
+        lookup: &outbox::ManageLookup,
     ) -> Result<Option<Subscriber>>;
     /// Marks a subscriber unsubscribed; false if it already was.
     async fn unsubscribe(&self, scope: &OrgScope, id: Uuid, at: OffsetDateTime) -> Result<bool>;

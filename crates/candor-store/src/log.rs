@@ -126,24 +126,7 @@ async fn signer_for(
     origin: &str,
     purpose: &str,
 ) -> Result<candor_log::note::NoteSigner> {
-    let sealed = match store.org_secret(scope, purpose).await? {
-        Some(sealed) => sealed,
-        None => {
-            let mut seed = [0u8; 32];
-            getrandom::fill(&mut seed)
-                .map_err(|_| StoreError::Backend("the random number generator failed".into()))?;
-            let sealed = master.seal(purpose, scope.org_id(), &seed)?;
-            store.insert_org_secret(scope, purpose, &sealed).await?;
-            // Another replica may have won the race: use whatever is stored.
-            store.org_secret(scope, purpose).await?.ok_or_else(|| {
-                StoreError::Corrupt("the log key vanished after it was stored".into())
-            })?
-        }
-    };
-    let seed: [u8; 32] = master
-        .open(purpose, scope.org_id(), &sealed)?
-        .try_into()
-        .map_err(|_| StoreError::Corrupt("the log key has the wrong length".into()))?;
+    let seed = crate::keys::org_key(store, scope, master, purpose).await?;
     candor_log::note::NoteSigner::new(origin, &seed)
         .map_err(|e| StoreError::Backend(format!("log origin {origin:?}: {e}")))
 }

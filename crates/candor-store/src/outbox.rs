@@ -77,8 +77,10 @@ pub struct Subscriber {
     /// An email address (lowercased) or a webhook URL. Personal data: never logged.
     pub address: String,
     pub topics: Topics,
-    /// The capability in unsubscribe and objection links.
-    pub manage_token: String,
+    /// The public half of the capability in unsubscribe and objection links:
+    /// the link carries this salt and its MAC under the org's manage-link key
+    /// (sealed with the master key), so the database alone cannot make a link.
+    pub manage_salt: String,
     /// Webhooks only: the signing secret, sealed with the master key.
     pub webhook_secret: Option<SealedSecret>,
     pub created_at: OffsetDateTime,
@@ -102,10 +104,36 @@ pub struct SubscribeRequest {
     /// SHA-256 (hex) of the secret in the confirmation link or event.
     pub confirm_hash: String,
     pub confirm_expires_at: OffsetDateTime,
-    /// Used if the address is new; a known address keeps its token, so that links
+    /// Used if the address is new; a known address keeps its salt, so that links
     /// in mails already sent keep working.
-    pub manage_token: String,
+    pub manage_salt: String,
     pub webhook_secret: Option<SealedSecret>,
+}
+
+/// How a manage link finds its subscriber.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ManageLookup {
+    /// A link whose MAC was checked: the salt it names.
+    Salt(String),
+    /// A link from before manage links were MACed (its token was random and kept
+    /// in the clear): the SHA-256 (hex) of that token, which is all that is kept now.
+    LegacyTokenHash(String),
+}
+
+impl ManageLookup {
+    /// The column that holds the value, and the value.
+    pub fn column_and_value(&self) -> (&'static str, &str) {
+        match self {
+            ManageLookup::Salt(salt) => ("manage_salt", salt),
+            ManageLookup::LegacyTokenHash(hash) => ("legacy_token_hash", hash),
+        }
+    }
+}
+
+/// What is kept of a manage token from before manage links were MACed.
+pub fn legacy_token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// An address that asked to subscribe gets at most one confirmation mail in this

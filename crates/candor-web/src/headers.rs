@@ -14,12 +14,47 @@ pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; for
 
 const HSTS: &str = "max-age=63072000; includeSubDomains";
 
+/// Most a request's head (target and header fields) may take. hyper refuses
+/// heads past its read buffer (~400 KiB) or with over 100 fields itself, with a
+/// bare 431 it writes before any Candor code runs; refusing from here, far
+/// below that, gives the 431 clients actually meet the same headers as every
+/// other response. Browsers' heads are a few KiB; nginx allows 4 × 8 KiB.
+pub const MAX_REQUEST_HEAD_BYTES: usize = 32 * 1024;
+
+fn head_too_large(request: &Request) -> bool {
+    let fields: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    fields
+        + request
+            .uri()
+            .path_and_query()
+            .map_or(0, |p| p.as_str().len())
+        > MAX_REQUEST_HEAD_BYTES
+}
+
 pub async fn security_headers(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
-    let mut response = next.run(request).await;
+    let mut response = if head_too_large(&request) {
+        let status = axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE;
+        if request.uri().path().starts_with("/api/") {
+            ApiError::for_status(status).into_response()
+        } else {
+            (
+                status,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "request header fields too large\n",
+            )
+                .into_response()
+        }
+    } else {
+        next.run(request).await
+    };
     let h = response.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, name: HeaderName, value: &'static str| {
         h.entry(name).or_insert(HeaderValue::from_static(value));

@@ -229,9 +229,7 @@ async fn subscriber_by_token(
         .await
         .map_err(internal)?
         .ok_or_else(not_found)?;
-    let subscriber = state
-        .store
-        .subscriber_by_manage_token(&scope, token)
+    let subscriber = crate::subscribe::subscriber_by_manage_token(state, &scope, token)
         .await
         .map_err(internal)?
         .ok_or_else(not_found)?;

@@ -9,8 +9,9 @@ use axum::response::{Html, IntoResponse, Response};
 use candor_domain::OrgSlug;
 use candor_domain::types::Email;
 use candor_jobs::compose::{self, Links};
+use candor_jobs::manage::{self, ManageLinkKey};
 use candor_jobs::webhook;
-use candor_store::outbox::{Channel, SubscribeOutcome, SubscribeRequest, Topics};
+use candor_store::outbox::{Channel, SubscribeOutcome, SubscribeRequest, Subscriber, Topics};
 use candor_store::{Org, OrgScope, scope_for};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -137,7 +138,7 @@ pub async fn subscribe(
         return invalid(&org, "topics", "choose all or subprocessors".into());
     };
     let now = OffsetDateTime::now_utc();
-    let (Ok(confirm_secret), Ok(fresh_token)) = (new_secret(), new_secret()) else {
+    let (Ok(confirm_secret), Some(fresh_salt)) = (new_secret(), manage::new_salt()) else {
         return failure(&org, "random number generator");
     };
     let links = links(&state, &org);
@@ -147,23 +148,8 @@ pub async fn subscribe(
             if address.parse::<Email>().is_err() {
                 return invalid(&org, "address", "this is not an email address".into());
             }
-            // A known address keeps its token, so the links in its mails stay valid.
-            let manage_token = match state
-                .store
-                .subscriber_by_address(&scope, Channel::Email, &address)
-                .await
-            {
-                Ok(Some(known)) => known.manage_token,
-                Ok(None) => fresh_token.clone(),
-                Err(e) => return failure(&org, e),
-            };
-            let confirmation = compose::email_confirmation(
-                &links,
-                &org.name,
-                &address,
-                &confirm_secret,
-                &manage_token,
-            );
+            let confirmation =
+                compose::email_confirmation(&links, &org.name, &address, &confirm_secret);
             (address, None, confirmation, None)
         }
         Channel::Webhook => {
@@ -205,7 +191,7 @@ pub async fn subscribe(
         topics,
         confirm_hash: secret_hash(&confirm_secret),
         confirm_expires_at: now + time::Duration::days(CONFIRM_DAYS),
-        manage_token: fresh_token,
+        manage_salt: fresh_salt,
         webhook_secret,
     };
     let outcome = match state.store.subscribe(&scope, &request, &confirmation).await {
@@ -361,6 +347,23 @@ pub async fn unsubscribe_form(
     )
 }
 
+/// The subscriber a manage link names, if its token is right. Links from before
+/// tokens were MACed are found by their hash; MACed ones need the master key.
+pub(crate) async fn subscriber_by_manage_token(
+    state: &AppState,
+    scope: &OrgScope,
+    token: &str,
+) -> candor_store::Result<Option<Subscriber>> {
+    let key = match &state.config.master_key {
+        Some(master) => Some(ManageLinkKey::load(state.store.as_ref(), scope, master).await?),
+        None => None,
+    };
+    match manage::lookup(key.as_ref(), token) {
+        Some(lookup) => state.store.subscriber_by_manage_link(scope, &lookup).await,
+        None => Ok(None),
+    }
+}
+
 /// `POST /{org}/subscription/unsubscribe?token=`: RFC 8058 one-click (the body is
 /// `List-Unsubscribe=One-Click`, and is not needed), and the button above.
 pub async fn unsubscribe(
@@ -371,11 +374,7 @@ pub async fn unsubscribe(
     let Some((org, scope)) = published_org(&state, &slug).await else {
         return not_found_page("trust center");
     };
-    match state
-        .store
-        .subscriber_by_manage_token(&scope, &q.token)
-        .await
-    {
+    match subscriber_by_manage_token(&state, &scope, &q.token).await {
         Ok(Some(s)) => {
             if let Err(e) = state
                 .store
@@ -477,11 +476,7 @@ pub async fn object(
             "no such subprocessor on this trust center".into(),
         );
     }
-    let subscriber = match state
-        .store
-        .subscriber_by_manage_token(&scope, &form.token)
-        .await
-    {
+    let subscriber = match subscriber_by_manage_token(&state, &scope, &form.token).await {
         Ok(Some(s)) => s,
         Ok(None) => {
             return invalid(

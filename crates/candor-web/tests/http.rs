@@ -117,6 +117,19 @@ impl App {
         }
     }
 
+    /// The token in a subscriber's manage links, as the worker makes it.
+    async fn manage_token(
+        &self,
+        scope: &OrgScope,
+        subscriber: &candor_store::outbox::Subscriber,
+    ) -> String {
+        let master = self.master.as_ref().expect("a master key");
+        candor_jobs::manage::ManageLinkKey::load(&*self.store, scope, master)
+            .await
+            .unwrap()
+            .token(&subscriber.manage_salt)
+    }
+
     /// Revalidate on every request, so a publish shows at once.
     async fn start_default() -> App {
         let (master, _) = candor_store::keys::MasterKey::generate().unwrap();
@@ -730,6 +743,31 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
         String::from_utf8_lossy(&buf)
     );
     // Ordinary clients are unaffected.
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn oversized_request_heads_are_refused_with_the_usual_security_headers() {
+    let app = App::start_default().await;
+    let big = "a".repeat(40 * 1024);
+    for (path, json) in [("/healthz", false), ("/api/v1/orgs", true)] {
+        let resp = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .header("x-padding", &big)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+        assert_security_headers(&resp);
+        if json {
+            error_envelope(resp).await;
+        }
+    }
+    // A long query string counts too; an ordinary head does not.
+    let resp = app.get(&format!("/healthz?{big}")).await;
+    assert_eq!(resp.status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
     app.stop().await;
 }
@@ -2341,7 +2379,8 @@ async fn subscribers_confirm_then_get_the_subprocessor_notice_by_real_mail_and_s
         Some(
             format!(
                 "<{}/quillfeather/subscription/unsubscribe?token={}>",
-                app.base, pending.manage_token
+                app.base,
+                app.manage_token(&org, pending).await
             )
             .as_str()
         )
@@ -3268,10 +3307,21 @@ async fn people_get_and_erase_their_data_and_an_owner_exports_then_deletes_the_o
         .iter()
         .find(|s| s.address == "bob@example.com")
         .unwrap();
+    // What the database holds cannot stand in for the link: not the salt, not a
+    // salt with a made-up MAC.
+    for forged in [
+        ada.manage_salt.clone(),
+        format!("{}.AAAAAAAAAAAAAAAAAAAAAA", ada.manage_salt),
+    ] {
+        let answer = app
+            .get(&format!("/quillfeather/subscription/data?token={forged}"))
+            .await;
+        assert_eq!(answer.status(), 404, "{forged}");
+    }
     let own: serde_json::Value = app
         .get(&format!(
             "/quillfeather/subscription/data?token={}",
-            ada.manage_token
+            app.manage_token(&org, ada).await
         ))
         .await
         .json()
@@ -3358,7 +3408,8 @@ async fn people_get_and_erase_their_data_and_an_owner_exports_then_deletes_the_o
         .client
         .post(format!(
             "{}/quillfeather/subscription/erase?token={}",
-            app.base, bob.manage_token
+            app.base,
+            app.manage_token(&org, bob).await
         ))
         .send()
         .await

@@ -1253,7 +1253,7 @@ fn org_with_pending_notices(n: usize) -> (Workspace, PathBuf) {
                 topics: Topics::All,
                 confirm_hash: confirm.clone(),
                 confirm_expires_at: now + time::Duration::days(1),
-                manage_token: format!("manage-{i}"),
+                manage_salt: format!("manage-{i}"),
                 webhook_secret: None,
             };
             let confirmation = candor_store::outbox::NewDelivery {
