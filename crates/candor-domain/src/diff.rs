@@ -290,11 +290,10 @@ fn describe_added(section: &str, noun: &str, item: &Item) -> String {
             let purpose = field(v, "purpose")
                 .map(|p| format!(" ({p})"))
                 .unwrap_or_default();
-            let effective = field(v, "effective_at").unwrap_or_default();
-            format!(
-                "{noun} added: {}{purpose}, takes effect {effective}",
-                item.id
-            )
+            let effective = field(v, "effective_at")
+                .map(|d| format!(", takes effect {d}"))
+                .unwrap_or_default();
+            format!("{noun} added: {}{purpose}{effective}", item.id)
         }
         "controls" => {
             let title = field(v, "title").unwrap_or_default();

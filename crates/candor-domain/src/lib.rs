@@ -14,6 +14,7 @@ pub mod parse;
 pub mod policy;
 pub mod revision;
 pub mod types;
+pub mod words;
 pub mod yaml_guard;
 
 pub use canonical::{ContentHash, canonical_json};

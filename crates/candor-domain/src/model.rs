@@ -7,11 +7,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::FrameworkId;
 use crate::types::{
-    ContactUri, Day, Email, HostName, HttpsUrl, Key, LanguageTag, Requirement, Text,
+    ContactUri, Day, Email, HostName, HttpsUrl, Key, LanguageTag, PartialDate, Requirement, Text,
 };
 
-/// The version of the trust-as-code format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the trust-as-code format this build writes. Version 2 implies
+/// nothing: what a file leaves out, the page leaves out. Version 1 files (and
+/// revisions published from them) still read, with the one default they implied:
+/// 30 days' subprocessor notice when none was given.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// Every version this build reads.
+pub const READABLE_VERSIONS: [u32; 2] = [1, 2];
 
 /// Everything an org publishes. Field order is the order of the exported YAML file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -21,7 +27,8 @@ pub const FORMAT_VERSION: u32 = 1;
     description = "Trust-as-code file: the whole content of one org's trust center."
 )]
 pub struct TrustCenter {
-    /// Format version; this build reads and writes 1.
+    /// Format version: 2 (1 is still read).
+    #[schemars(range(min = 1, max = 2))]
     pub version: u32,
     pub profile: Profile,
     /// "What we don't do": promises made to customers.
@@ -32,6 +39,9 @@ pub struct TrustCenter {
     /// Compliance posture per standard.
     #[serde(default)]
     pub posture: Vec<PostureEntry>,
+    /// What the company commits to. Every part is optional: leave out what you
+    /// do not promise, and the page says nothing about it.
+    #[serde(default, skip_serializing_if = "Commitments::is_empty")]
     pub commitments: Commitments,
     #[serde(default)]
     pub subprocessors: Vec<Subprocessor>,
@@ -56,10 +66,14 @@ pub struct Profile {
     /// One or two paragraphs that open the page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overview: Option<Text>,
-    pub website: HttpsUrl,
-    pub security_contact: Email,
-    pub general_contact: Email,
-    pub last_reviewed: Day,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<HttpsUrl>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_contact: Option<Email>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub general_contact: Option<Email>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_reviewed: Option<Day>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla_url: Option<HttpsUrl>,
     /// Regions customers can choose for their data.
@@ -70,6 +84,9 @@ pub struct Profile {
     /// The click-through NDA readers accept before downloading an `nda` document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nda: Option<NdaTerms>,
+    /// Leave out the computed coverage percentages (the counts stay).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hide_coverage_percentages: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -199,50 +216,70 @@ pub struct PostureEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub framework: Option<FrameworkId>,
     pub status: PostureStatus,
-    pub detail: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_date: Option<Day>,
+    pub detail: Option<Text>,
+    /// A day, month, quarter (`2026-Q4`) or year (`2027`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_date: Option<PartialDate>,
     /// Key of a document in `documents` (e.g. the audit report).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<Key>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Commitments {
-    pub hosting: Hosting,
-    pub encryption: Encryption,
-    pub tenancy: Tenancy,
-    pub resilience: Resilience,
-    pub incident_response: IncidentResponse,
-    pub vulnerability_disclosure: VulnerabilityDisclosure,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosting: Option<Hosting>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<Encryption>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenancy: Option<Tenancy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resilience: Option<Resilience>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_response: Option<IncidentResponse>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vulnerability_disclosure: Option<VulnerabilityDisclosure>,
     /// Days between announcing a new subprocessor and it taking effect. Publishing a
-    /// revision that adds one with a shorter notice is refused. Omitted when 30.
-    #[serde(
-        default = "default_notice_days",
-        skip_serializing_if = "is_default_notice_days"
-    )]
+    /// revision that adds one with a shorter notice is refused. Leave it out if you
+    /// promise no notice period (in a version 1 file, leaving it out meant 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(max = 365))]
-    pub subprocessor_notice_days: u32,
+    pub subprocessor_notice_days: Option<u32>,
 }
 
-pub const DEFAULT_NOTICE_DAYS: u32 = 30;
+/// The notice period a version 1 file implied by leaving it out.
+pub const V1_DEFAULT_NOTICE_DAYS: u32 = 30;
 
-fn default_notice_days() -> u32 {
-    DEFAULT_NOTICE_DAYS
+impl Commitments {
+    pub fn is_empty(&self) -> bool {
+        self == &Commitments::default()
+    }
 }
 
-fn is_default_notice_days(days: &u32) -> bool {
-    *days == DEFAULT_NOTICE_DAYS
+impl TrustCenter {
+    /// The subprocessor notice period the company promises, if any.
+    pub fn notice_days(&self) -> Option<u32> {
+        match (self.commitments.subprocessor_notice_days, self.version) {
+            (Some(days), _) => Some(days),
+            (None, 1) => Some(V1_DEFAULT_NOTICE_DAYS),
+            (None, _) => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Hosting {
-    pub provider: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<Text>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub regions: Vec<Text>,
-    pub data_residency: Text,
-    pub network_isolation: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_residency: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_isolation: Option<Text>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -266,14 +303,22 @@ impl TlsVersion {
 #[serde(deny_unknown_fields)]
 pub struct Encryption {
     /// Oldest TLS version accepted on public endpoints.
-    pub tls_minimum: TlsVersion,
-    pub in_transit: Text,
-    pub at_rest: Text,
-    /// Whether each customer's data is encrypted under its own key.
-    pub per_tenant_keys: bool,
-    pub key_management: Text,
-    pub secrets: Text,
-    pub backups_encrypted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_minimum: Option<TlsVersion>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_transit: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_rest: Option<Text>,
+    /// Whether each customer's data is encrypted under its own key (leave out if
+    /// you do not say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_tenant_keys: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_management: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backups_encrypted: Option<bool>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -300,24 +345,31 @@ impl TenancyModel {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Tenancy {
-    pub model: TenancyModel,
-    pub isolation: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<TenancyModel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub isolation: Option<Text>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Resilience {
-    pub backup_interval_hours: u32,
-    pub backup_retention_days: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_interval_hours: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_retention_days: Option<u32>,
     /// How far back point-in-time recovery reaches; absent if not offered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub point_in_time_days: Option<u32>,
     /// Recovery time objective.
-    pub rto_minutes: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rto_minutes: Option<u32>,
     /// Recovery point objective.
-    pub rpo_minutes: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rpo_minutes: Option<u32>,
     /// How often disaster recovery is rehearsed, in words.
-    pub dr_exercise: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dr_exercise: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_dr_exercise: Option<Day>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -328,23 +380,31 @@ pub struct Resilience {
 #[serde(deny_unknown_fields)]
 pub struct IncidentResponse {
     /// Hours from confirming an incident that affects customers to telling them.
-    pub customer_notice_hours: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_notice_hours: Option<u32>,
     /// Days from resolution to a published post-incident review.
-    pub review_days: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_days: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_page: Option<HttpsUrl>,
-    pub detail: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Text>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VulnerabilityDisclosure {
-    /// security.txt Contact: lines, in order of preference.
+    /// security.txt Contact: lines, in order of preference (security.txt is
+    /// published only when there is one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contact: Vec<ContactUri>,
     /// Business days until a report is acknowledged.
-    pub acknowledgement_business_days: u32,
-    pub safe_harbour: Text,
-    pub policy_url: HttpsUrl,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledgement_business_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safe_harbour: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_url: Option<HttpsUrl>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openpgp_key_url: Option<HttpsUrl>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -360,18 +420,26 @@ pub struct VulnerabilityDisclosure {
 pub struct Subprocessor {
     /// Unique in the file; the subprocessor's identity across revisions.
     pub name: Text,
-    pub purpose: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<Text>,
     /// Where the subprocessor processes data (countries or regions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locations: Vec<Text>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub data_categories: Vec<Text>,
     /// false when customers must opt in before this subprocessor sees their data.
-    pub enabled_by_default: bool,
-    pub website: HttpsUrl,
-    pub announced_at: Day,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled_by_default: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<HttpsUrl>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announced_at: Option<Day>,
     /// When the subprocessor starts processing data (after the notice period).
-    pub effective_at: Day,
+    /// Needed for a subprocessor added while a notice period is promised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_at: Option<Day>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub removed_at: Option<Day>,
 }
@@ -401,10 +469,14 @@ impl ChangeCategory {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangelogEntry {
-    pub date: Day,
-    pub category: ChangeCategory,
+    /// Undated entries are listed after dated ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<Day>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<ChangeCategory>,
     pub title: Text,
-    pub detail: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<HttpsUrl>,
 }
@@ -413,7 +485,8 @@ pub struct ChangelogEntry {
 #[serde(deny_unknown_fields)]
 pub struct RoadmapItem {
     pub title: Text,
-    pub detail: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Text>,
     /// When we expect to finish, in words ("first half of 2027").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<Text>,
@@ -473,8 +546,10 @@ pub struct DocumentMeta {
     pub title: Text,
     pub kind: DocumentKind,
     pub access: DocumentAccess,
-    pub version: Text,
-    pub updated: Day,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<Day>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Text>,
 }

@@ -15,6 +15,15 @@ fn active(list: &[Subprocessor]) -> HashMap<&str, &Subprocessor> {
         .collect()
 }
 
+/// `1 day's notice`, `30 days' notice`.
+fn notice_words(days: u32) -> String {
+    if days == 1 {
+        "1 day's notice".to_owned()
+    } else {
+        format!("{days} days' notice")
+    }
+}
+
 /// Checks a revision about to be published on `publish_day` against the one before it.
 /// A subprocessor that becomes active (new, or back after removal) must take effect at
 /// least `commitments.subprocessor_notice_days` after publication, and so must one
@@ -28,26 +37,46 @@ pub fn check(
     let Some(previous) = previous else {
         return Ok(());
     };
-    let days = next.commitments.subprocessor_notice_days;
+    // No promised period, no rule to keep.
+    let Some(days) = next.notice_days() else {
+        return Ok(());
+    };
     let earliest = Day(publish_day.0 + time::Duration::days(i64::from(days)));
     let before = active(&previous.subprocessors);
     for (i, s) in next.subprocessors.iter().enumerate() {
         if s.removed_at.is_some() {
             continue;
         }
-        let needs_notice = match before.get(s.name.as_str()) {
+        let old = before.get(s.name.as_str());
+        let field = format!("subprocessors[{i}].effective_at");
+        let Some(effective) = s.effective_at else {
+            if old.is_none() {
+                return Err(FieldError {
+                    field,
+                    message: format!(
+                        "a subprocessor added while {} is promised needs an effective \
+                         date, {earliest} at the earliest",
+                        notice_words(days)
+                    ),
+                });
+            }
+            continue;
+        };
+        let needs_notice = match old.map(|o| o.effective_at) {
             None => true,
             // Bringing a pending date forward shortens the notice customers were given;
             // editing the date of one already in effect corrects history.
-            Some(old) => old.effective_at > publish_day && s.effective_at < old.effective_at,
+            Some(Some(was)) => was > publish_day && effective < was,
+            // A listed subprocessor that gets a date now was already processing data.
+            Some(None) => false,
         };
-        if needs_notice && s.effective_at < earliest {
+        if needs_notice && effective < earliest {
             return Err(FieldError {
-                field: format!("subprocessors[{i}].effective_at"),
+                field,
                 message: format!(
-                    "{} is less than {days} days' notice: a subprocessor added or brought \
-                     forward on {publish_day} can take effect on {earliest} at the earliest",
-                    s.effective_at
+                    "{effective} is less than {}: a subprocessor added or brought forward \
+                     on {publish_day} can take effect on {earliest} at the earliest",
+                    notice_words(days)
                 ),
             });
         }
@@ -73,8 +102,8 @@ mod tests {
         let mut next = demo();
         let mut added = next.subprocessors[0].clone();
         added.name = "Mailgun".parse().unwrap_or_else(|e| panic!("{e}"));
-        added.announced_at = day("2030-01-01");
-        added.effective_at = day(effective);
+        added.announced_at = Some(day("2030-01-01"));
+        added.effective_at = Some(day(effective));
         next.subprocessors.push(added);
         next
     }
@@ -102,9 +131,9 @@ mod tests {
     fn the_period_is_the_orgs_own() {
         let before = demo();
         let mut next = with_new("2030-01-08");
-        next.commitments.subprocessor_notice_days = 7;
+        next.commitments.subprocessor_notice_days = Some(7);
         assert_eq!(check(Some(&before), &next, day("2030-01-01")), Ok(()));
-        next.commitments.subprocessor_notice_days = 8;
+        next.commitments.subprocessor_notice_days = Some(8);
         assert!(check(Some(&before), &next, day("2030-01-01")).is_err());
     }
 
@@ -113,7 +142,7 @@ mod tests {
         let before = with_new("2030-03-01");
         let mut next = before.clone();
         let last = next.subprocessors.len() - 1;
-        next.subprocessors[last].effective_at = day("2030-01-15");
+        next.subprocessors[last].effective_at = Some(day("2030-01-15"));
         assert!(check(Some(&before), &next, day("2030-01-01")).is_err());
         // Already in effect: the date may be corrected.
         assert_eq!(check(Some(&before), &next, day("2030-04-01")), Ok(()));
@@ -121,5 +150,31 @@ mod tests {
         next.subprocessors[last].removed_at = Some(day("2030-01-02"));
         assert_eq!(check(Some(&before), &next, day("2030-01-01")), Ok(()));
         assert_eq!(check(Some(&before), &before, day("2030-01-01")), Ok(()));
+    }
+
+    #[test]
+    fn without_a_promised_period_there_is_no_rule_and_with_one_a_date_is_needed() {
+        let before = demo();
+        let mut next = with_new("2030-01-02");
+        next.version = 2;
+        next.commitments.subprocessor_notice_days = None;
+        assert_eq!(next.notice_days(), None);
+        assert_eq!(check(Some(&before), &next, day("2030-01-01")), Ok(()));
+        // A version 1 file that left the period out promised 30 days.
+        next.version = 1;
+        assert_eq!(next.notice_days(), Some(30));
+        assert!(check(Some(&before), &next, day("2030-01-01")).is_err());
+        // An undated addition under a promised period is refused, saying why.
+        let last = next.subprocessors.len() - 1;
+        next.subprocessors[last].effective_at = None;
+        let err = check(Some(&before), &next, day("2030-01-01"))
+            .err()
+            .unwrap_or_else(|| panic!("accepted"));
+        assert_eq!(err.field, format!("subprocessors[{last}].effective_at"));
+        assert_eq!(
+            err.message,
+            "a subprocessor added while 30 days' notice is promised needs an effective date, \
+             2030-01-31 at the earliest"
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::model::{FORMAT_VERSION, TrustCenter};
+use crate::model::{FORMAT_VERSION, READABLE_VERSIONS, TrustCenter};
 
 /// One problem with one field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -136,11 +136,12 @@ impl TrustCenter {
         let mut errors = Vec::new();
         let mut fail = |field: String, message: String| errors.push(FieldError { field, message });
 
-        if self.version != FORMAT_VERSION {
+        if !READABLE_VERSIONS.contains(&self.version) {
             fail(
                 "version".into(),
                 format!(
-                    "unsupported format version {}; this build reads {FORMAT_VERSION}",
+                    "unsupported format version {}; this build reads 1 and {FORMAT_VERSION} \
+                     (write {FORMAT_VERSION})",
                     self.version
                 ),
             );
@@ -218,52 +219,31 @@ impl TrustCenter {
             }
         }
         for (i, s) in self.subprocessors.iter().enumerate() {
-            if s.effective_at < s.announced_at {
+            if let (Some(effective), Some(announced)) = (s.effective_at, s.announced_at)
+                && effective < announced
+            {
                 fail(
                     format!("subprocessors[{i}].effective_at"),
-                    format!(
-                        "{} is before announced_at {}",
-                        s.effective_at, s.announced_at
-                    ),
+                    format!("{effective} is before announced_at {announced}"),
                 );
             }
-            if let Some(removed) = s.removed_at
-                && removed < s.announced_at
+            if let (Some(removed), Some(announced)) = (s.removed_at, s.announced_at)
+                && removed < announced
             {
                 fail(
                     format!("subprocessors[{i}].removed_at"),
-                    format!("{removed} is before announced_at {}", s.announced_at),
-                );
-            }
-            if s.locations.is_empty() {
-                fail(
-                    format!("subprocessors[{i}].locations"),
-                    "name at least one location".into(),
-                );
-            }
-            if s.data_categories.is_empty() {
-                fail(
-                    format!("subprocessors[{i}].data_categories"),
-                    "name at least one data category".into(),
+                    format!("{removed} is before announced_at {announced}"),
                 );
             }
         }
-        if self.commitments.subprocessor_notice_days > 365 {
+        if self
+            .commitments
+            .subprocessor_notice_days
+            .is_some_and(|days| days > 365)
+        {
             fail(
                 "commitments.subprocessor_notice_days".into(),
                 "at most 365 days".into(),
-            );
-        }
-        if self.commitments.hosting.regions.is_empty() {
-            fail(
-                "commitments.hosting.regions".into(),
-                "name at least one region".into(),
-            );
-        }
-        if self.commitments.vulnerability_disclosure.contact.is_empty() {
-            fail(
-                "commitments.vulnerability_disclosure.contact".into(),
-                "security.txt needs at least one contact".into(),
             );
         }
         if errors.is_empty() {

@@ -100,8 +100,40 @@ fn cross_field_rules_name_the_field() {
     ));
     assert_eq!(field, "subprocessors[6].effective_at");
 
-    let (field, _) = first_error(&demo_with("version: 1", "version: 2"));
+    let (field, message) = first_error(&demo_with("version: 1", "version: 3"));
     assert_eq!(field, "version");
+    assert_eq!(
+        message,
+        "unsupported format version 3; this build reads 1 and 2 (write 2)"
+    );
+}
+
+/// Revisions published before the format's fields became optional (served by
+/// 8a587ab as trust.json) read with today's model, re-serialise to the same
+/// canonical bytes and so keep their content hash: published history does not
+/// change under a new model.
+#[test]
+fn revisions_published_under_format_1_keep_their_bytes_and_hash() {
+    for served in [
+        include_str!("../testdata/published-v1-quillfeather.json"),
+        include_str!("../testdata/published-v1-harborlight.json"),
+    ] {
+        let document: serde_json::Value = serde_json::from_str(served).unwrap();
+        let content = &document["content"];
+        let parsed: TrustCenter = serde_json::from_value(content.clone()).unwrap();
+        assert_eq!(parsed.version, 1);
+        assert_eq!(
+            parsed.canonical_bytes(),
+            crate::canonical_json(content),
+            "the same bytes"
+        );
+        assert_eq!(
+            parsed.content_hash().to_string(),
+            document["content_hash"].as_str().unwrap()
+        );
+        // What format 1 implied by leaving the notice period out still holds.
+        assert_eq!(parsed.notice_days(), Some(30));
+    }
 }
 
 #[test]
@@ -157,11 +189,11 @@ fn diff_reports_additions_removals_and_field_changes() {
     let mut new = old.clone();
     let mut added = new.subprocessors[3].clone();
     added.name = "Mailgun".parse().unwrap();
-    added.effective_at = "2027-01-05".parse().unwrap();
+    added.effective_at = Some("2027-01-05".parse().unwrap());
     new.subprocessors.push(added);
     new.controls[0].status = ControlStatus::InProgress;
     new.faq.remove(0);
-    new.commitments.resilience.rto_minutes = 60;
+    new.commitments.resilience.as_mut().unwrap().rto_minutes = Some(60);
     let d = diff(&old, &new);
     let lines = d.describe();
     assert!(
@@ -207,7 +239,7 @@ fn one_section_can_be_edited_as_yaml_and_errors_keep_their_full_path() {
     let edited = yaml.replacen("purpose: Billing", "purpose: Billing and invoicing", 1);
     let changed = tc.replace_section("subprocessors", &edited).unwrap();
     assert_eq!(
-        changed.subprocessors[2].purpose.as_str(),
+        changed.subprocessors[2].purpose.as_ref().unwrap().as_str(),
         "Billing and invoicing"
     );
     assert_eq!(

@@ -370,6 +370,145 @@ impl schemars::JsonSchema for Day {
     }
 }
 
+/// A date as people write targets and events: a day (`2026-12-01`), a month
+/// (`2026-12`), a quarter (`2026-Q4`, also read as `Q4 2026`) or a year (`2027`).
+/// Written back in the first form of each, so a day stays byte-identical.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PartialDate {
+    Day(Day),
+    Month { year: i32, month: time::Month },
+    Quarter { year: i32, quarter: u8 },
+    Year(i32),
+}
+
+impl PartialDate {
+    /// The last day the date covers: what "by then" means when comparing.
+    pub fn last_day(&self) -> Option<time::Date> {
+        let end_of = |year: i32, month: time::Month| {
+            time::Date::from_calendar_date(year, month, time::util::days_in_month(month, year)).ok()
+        };
+        match *self {
+            PartialDate::Day(d) => Some(d.0),
+            PartialDate::Month { year, month } => end_of(year, month),
+            PartialDate::Quarter { year, quarter } => {
+                end_of(year, time::Month::try_from(quarter * 3).ok()?)
+            }
+            PartialDate::Year(year) => end_of(year, time::Month::December),
+        }
+    }
+
+    /// For people: `2026-12-01`, `December 2026`, `Q4 2026`, `2027`.
+    pub fn human(&self) -> String {
+        match self {
+            PartialDate::Day(d) => d.to_string(),
+            PartialDate::Month { year, month } => format!("{month} {year}"),
+            PartialDate::Quarter { year, quarter } => format!("Q{quarter} {year}"),
+            PartialDate::Year(year) => year.to_string(),
+        }
+    }
+}
+
+fn year_of(text: &str) -> Option<i32> {
+    (text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
+}
+
+fn quarter_of(text: &str) -> Option<u8> {
+    match text.strip_prefix(['Q', 'q'])? {
+        "1" => Some(1),
+        "2" => Some(2),
+        "3" => Some(3),
+        "4" => Some(4),
+        _ => None,
+    }
+}
+
+impl FromStr for PartialDate {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let text = s.trim();
+        let wrong = || {
+            format!(
+                "{s:?} is not a date: write a day (2026-12-01), a month (2026-12), \
+                 a quarter (2026-Q4 or Q4 2026) or a year (2027)"
+            )
+        };
+        if let Ok(day) = text.parse::<Day>() {
+            return Ok(PartialDate::Day(day));
+        }
+        if let Some(year) = year_of(text) {
+            return Ok(PartialDate::Year(year));
+        }
+        let (first, second) = text
+            .split_once('-')
+            .or_else(|| text.split_once(' '))
+            .ok_or_else(wrong)?;
+        if let (Some(year), Some(quarter)) = (year_of(first), quarter_of(second)) {
+            return Ok(PartialDate::Quarter { year, quarter });
+        }
+        if let (Some(quarter), Some(year)) = (quarter_of(first), year_of(second)) {
+            return Ok(PartialDate::Quarter { year, quarter });
+        }
+        if let (Some(year), true) = (year_of(first), second.len() == 2)
+            && let Ok(number) = second.parse::<u8>()
+            && let Ok(month) = time::Month::try_from(number)
+        {
+            return Ok(PartialDate::Month { year, month });
+        }
+        Err(wrong())
+    }
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PartialDate::Day(d) => d.fmt(f),
+            PartialDate::Month { year, month } => write!(f, "{year:04}-{:02}", *month as u8),
+            PartialDate::Quarter { year, quarter } => write!(f, "{year:04}-Q{quarter}"),
+            PartialDate::Year(year) => write!(f, "{year:04}"),
+        }
+    }
+}
+
+impl Serialize for PartialDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for PartialDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // YAML reads a bare `2027` as a number.
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Year(i64),
+        }
+        let text = match Raw::deserialize(d)? {
+            Raw::Text(text) => text,
+            Raw::Year(year) => year.to_string(),
+        };
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for PartialDate {
+    fn schema_name() -> Cow<'static, str> {
+        "PartialDate".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "anyOf": [
+                {"type": "string", "pattern": "^([0-9]{4}(-[0-9]{2}(-[0-9]{2})?|-Q[1-4])?|Q[1-4] [0-9]{4})$"},
+                {"type": "integer", "minimum": 1000, "maximum": 9999}
+            ],
+            "description": "A day (2026-12-01), month (2026-12), quarter (2026-Q4 or Q4 2026) or year (2027)"
+        })
+    }
+}
+
 /// A framework requirement such as `soc2:CC6.1`, `gdpr:art32` or `iso27001:A.8.24`,
 /// checked against the shipped catalogue when parsed.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

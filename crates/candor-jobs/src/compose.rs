@@ -166,12 +166,8 @@ fn subprocessor_section(changes: &ContentDiff) -> Option<&SectionDiff> {
         .find(|s| s.section == "subprocessors")
 }
 
-fn text_field(value: &Value, field: &str) -> String {
-    value
-        .get(field)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
+fn text_field(value: &Value, field: &str) -> Option<String> {
+    value.get(field).and_then(Value::as_str).map(str::to_owned)
 }
 
 /// One revision's notices: a mail or webhook per active subscriber who asked for
@@ -187,7 +183,7 @@ pub fn revision_notices(
     let name = content.profile.name.as_str();
     let lines = changes.describe();
     let subprocessors = subprocessor_section(changes);
-    let added: Vec<(String, String, String)> = subprocessors
+    let added: Vec<(String, Option<String>, Option<String>)> = subprocessors
         .map(|s| {
             s.added
                 .iter()
@@ -209,9 +205,12 @@ pub fn revision_notices(
         match s.channel {
             Channel::Email => {
                 let subject = match added.first() {
-                    Some((first, _, effective)) if added.len() == 1 => {
-                        format!("{name}: new subprocessor {first}, effective {effective}")
-                    }
+                    Some((first, _, effective)) if added.len() == 1 => match effective {
+                        Some(effective) => {
+                            format!("{name}: new subprocessor {first}, effective {effective}")
+                        }
+                        None => format!("{name}: new subprocessor {first}"),
+                    },
                     Some(_) => format!("{name}: {} new subprocessors", added.len()),
                     None if subprocessors.is_some() => {
                         format!("{name}: subprocessor list changed")
@@ -230,9 +229,16 @@ pub fn revision_notices(
                     text.push_str(&format!("- {line}\n"));
                 }
                 for (sub, purpose, effective) in &added {
+                    let purpose = purpose
+                        .as_ref()
+                        .map(|p| format!(" ({p})"))
+                        .unwrap_or_default();
+                    let when = match effective {
+                        Some(day) => format!(" takes effect on {day}. To object before then"),
+                        None => ". To object".to_owned(),
+                    };
                     text.push_str(&format!(
-                        "\nNew subprocessor {sub} ({purpose}) takes effect on {effective}. \
-                         To object before then:\n{}\n",
+                        "\nNew subprocessor {sub}{purpose}{when}:\n{}\n",
                         links.object(sub)
                     ));
                 }

@@ -437,7 +437,7 @@ impl PgStore {
         &self,
         scope: &OrgScope,
         report: &candor_store::documents::StoredReport,
-        notify: &candor_store::outbox::NewDelivery,
+        notify: Option<&candor_store::outbox::NewDelivery>,
     ) -> Result<()> {
         let mut tx = self.scoped(scope).await?;
         sqlx::query(
@@ -457,7 +457,7 @@ impl PgStore {
         crate::outbox::insert_deliveries(
             &mut tx,
             scope,
-            std::slice::from_ref(notify),
+            notify.map(std::slice::from_ref).unwrap_or_default(),
             report.received_at,
         )
         .await?;

@@ -1437,7 +1437,7 @@ impl Store for PgStore {
         &self,
         scope: &OrgScope,
         report: &candor_store::documents::StoredReport,
-        notify: &NewDelivery,
+        notify: Option<&NewDelivery>,
     ) -> Result<()> {
         self.report_insert(scope, report, notify).await
     }

@@ -449,7 +449,7 @@ pub async fn insert_report(
     pool: &SqlitePool,
     scope: &OrgScope,
     report: &candor_store::documents::StoredReport,
-    notify: &candor_store::outbox::NewDelivery,
+    notify: Option<&candor_store::outbox::NewDelivery>,
 ) -> Result<()> {
     let org_id = scope.org_id().to_string();
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(backend)?;
@@ -470,7 +470,7 @@ pub async fn insert_report(
     crate::outbox::insert_deliveries(
         &mut tx,
         &org_id,
-        std::slice::from_ref(notify),
+        notify.map(std::slice::from_ref).unwrap_or_default(),
         report.received_at,
     )
     .await?;

@@ -1383,7 +1383,7 @@ impl Store for SqliteStore {
         &self,
         scope: &OrgScope,
         report: &candor_store::documents::StoredReport,
-        notify: &NewDelivery,
+        notify: Option<&NewDelivery>,
     ) -> Result<()> {
         documents::insert_report(&self.pool, scope, report, notify).await
     }

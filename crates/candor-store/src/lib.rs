@@ -499,7 +499,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         scope: &OrgScope,
         report: &StoredReport,
-        notify: &NewDelivery,
+        notify: Option<&NewDelivery>,
     ) -> Result<()>;
     /// Newest first.
     async fn reports(&self, scope: &OrgScope) -> Result<Vec<StoredReport>>;

@@ -379,7 +379,10 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
             let (parsed, body_findings) =
                 securitytxt::check_body(&f.body, &[&txt_url], OffsetDateTime::now_utc());
             if parsed.signed {
-                findings.push(check_signature(&client, &f.body, parsed.values("encryption")).await);
+                let sibling = format!("https://{authority}/.well-known/openpgp-key.asc");
+                let mut keys = parsed.values("encryption").to_vec();
+                keys.push(sibling);
+                findings.push(check_signature(&client, &f.body, &keys).await);
             }
             if body_findings.is_empty() {
                 findings.push(Finding::pass("security_txt", "valid per RFC 9116"));
@@ -621,12 +624,17 @@ fn classify_tls_error(error: &str) -> (&'static str, &'static str) {
     }
 }
 
-/// A signed security.txt must verify with a key its Encryption field publishes.
-async fn check_signature(client: &net::Guarded, body: &[u8], encryption: &[String]) -> Finding {
+/// A signed security.txt must verify with a key the site publishes: one of its
+/// `Encryption:` keys, or a signing key beside it at
+/// `/.well-known/openpgp-key.asc` (where a sign-only key lives, since an
+/// `Encryption:` key is one researchers must be able to encrypt to). `keys` are
+/// tried in turn: one that verifies passes; keys that were fetched and none verified fail.
+async fn check_signature(client: &net::Guarded, body: &[u8], keys: &[String]) -> Finding {
     const C: &str = "security_txt";
     let text = String::from_utf8_lossy(body);
     let mut problems = Vec::new();
-    for url in encryption.iter().filter(|u| u.starts_with("https://")) {
+    let mut mismatches = Vec::new();
+    for url in keys.iter().filter(|u| u.starts_with("https://")) {
         let key = match fetch(client, url, false).await {
             Ok(f) if f.status == 200 => String::from_utf8_lossy(&f.body).into_owned(),
             Ok(f) => {
@@ -645,22 +653,18 @@ async fn check_signature(client: &net::Guarded, body: &[u8], encryption: &[Strin
                     format!("OpenPGP signature verifies with the key at {url}"),
                 );
             }
-            Err(e) => {
-                return Finding::new(
-                    C,
-                    "signature_invalid",
-                    Verdict::Fail,
-                    format!("{e} ({url})"),
-                );
-            }
+            Err(e) => mismatches.push(format!("{e} ({url})")),
         }
+    }
+    if !mismatches.is_empty() {
+        return Finding::new(C, "signature_invalid", Verdict::Fail, mismatches.join("; "));
     }
     Finding::new(
         C,
         "signature_key_unavailable",
         Verdict::Warn,
         if problems.is_empty() {
-            "signed, but no https Encryption key to check the signature with".to_owned()
+            "signed, but no https key to check the signature with".to_owned()
         } else {
             format!(
                 "signed, but no published key could be fetched: {}",

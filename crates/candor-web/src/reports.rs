@@ -10,6 +10,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use candor_domain::audit::AuditEvent;
 use candor_domain::deadline::add_business_days;
 use candor_domain::types::Email;
+use candor_domain::words::plural;
 use candor_jobs::compose;
 use candor_store::documents::{StoredReport, open_record, seal_record};
 use candor_store::{Org, OrgScope};
@@ -44,27 +45,52 @@ pub struct ReportContent {
 struct ReportPage<'a> {
     slug: &'a str,
     org_name: &'a str,
-    business_days: u32,
+    /// What the disclosure policy promises, if it promises anything.
+    business_days: Option<u32>,
     error: Option<String>,
     /// After a report: its reference and the acknowledgement deadline.
     received: Option<(String, String)>,
     form: ReportForm,
 }
 
-async fn published(state: &AppState, slug: &str) -> Result<(Org, OrgScope, u32, String), Response> {
+/// When the org promised no acknowledgement time, Candor still tracks this one
+/// so that no report is forgotten; the reporter is not told of it.
+const UNPROMISED_ACK_BUSINESS_DAYS: u32 = 5;
+
+type Published = (Org, OrgScope, Option<u32>, Option<String>);
+
+async fn published(state: &AppState, slug: &str) -> Result<Published, Response> {
     let (org, scope, revision) = state.published_org(slug).await?;
-    let days = revision
-        .content
-        .commitments
-        .vulnerability_disclosure
-        .acknowledgement_business_days;
-    let contact = revision.content.profile.security_contact.to_string();
+    let content = &revision.content;
+    let disclosure = content.commitments.vulnerability_disclosure.as_ref();
+    let days = disclosure.and_then(|v| v.acknowledgement_business_days);
+    // Who hears of a report: the security contact, else a mailto: in the
+    // disclosure policy, else the general contact; with none, the admin pages.
+    let contact = content
+        .profile
+        .security_contact
+        .as_ref()
+        .map(ToString::to_string)
+        .or_else(|| {
+            disclosure.and_then(|v| {
+                v.contact
+                    .iter()
+                    .find_map(|c| c.as_str().strip_prefix("mailto:").map(str::to_owned))
+            })
+        })
+        .or_else(|| {
+            content
+                .profile
+                .general_contact
+                .as_ref()
+                .map(ToString::to_string)
+        });
     Ok((org, scope, days, contact))
 }
 
 fn page(
     org: &Org,
-    days: u32,
+    days: Option<u32>,
     status: StatusCode,
     error: Option<String>,
     received: Option<(String, String)>,
@@ -191,7 +217,7 @@ pub async fn submit_report(
     let report = StoredReport {
         id,
         received_at,
-        ack_due_at: add_business_days(received_at, days),
+        ack_due_at: add_business_days(received_at, days.unwrap_or(UNPROMISED_ACK_BUSINESS_DAYS)),
         acknowledged_at: None,
         key_version,
         sealed,
@@ -203,19 +229,36 @@ pub async fn submit_report(
         .map(|u| u.to_string())
         .unwrap_or_default();
     // The mail says that a report arrived and when it is due, never what it says.
-    let notify = compose::direct_email(
-        &contact,
-        format!("[{}] New vulnerability report {}", org.name, reference(id)),
-        format!(
-            "A vulnerability report arrived through {}'s trust center at {}.\n\
-             Your disclosure policy promises an acknowledgement within {days} business day(s): by {}.\n\n\
-             Read it (it is stored encrypted; sign in to see it):\n{admin_url}\n",
-            org.name,
-            human_time(received_at),
+    let promise = match days {
+        Some(days) => format!(
+            "Your disclosure policy promises an acknowledgement within {}: by {}.",
+            plural(u64::from(days), "business day"),
             human_time(report.ack_due_at)
         ),
-    );
-    if let Err(e) = state.store.insert_report(&scope, &report, &notify).await {
+        None => format!(
+            "Your disclosure policy promises no acknowledgement time; Candor tracks one of {}: by {}.",
+            plural(u64::from(UNPROMISED_ACK_BUSINESS_DAYS), "business day"),
+            human_time(report.ack_due_at)
+        ),
+    };
+    let notify = contact.map(|contact| {
+        compose::direct_email(
+            &contact,
+            format!("[{}] New vulnerability report {}", org.name, reference(id)),
+            format!(
+                "A vulnerability report arrived through {}'s trust center at {}.\n\
+                 {promise}\n\n\
+                 Read it (it is stored encrypted; sign in to see it):\n{admin_url}\n",
+                org.name,
+                human_time(received_at),
+            ),
+        )
+    });
+    if let Err(e) = state
+        .store
+        .insert_report(&scope, &report, notify.as_ref())
+        .await
+    {
         return internal(e);
     }
     state.wake_worker();

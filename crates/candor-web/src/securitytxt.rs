@@ -102,10 +102,22 @@ pub async fn openpgp_key(
     Ok(key)
 }
 
-/// The body of security.txt for a revision, as of `now`.
-pub fn body(revision: &Revision, base: &str, now: OffsetDateTime) -> String {
-    let v = &revision.content.commitments.vulnerability_disclosure;
-    let mut lines: Vec<String> = v.contact.iter().map(|c| format!("Contact: {c}")).collect();
+/// The body of security.txt for a revision, as of `now`; none without a contact
+/// (RFC 9116 requires one, and Candor does not invent it).
+pub fn body(revision: &Revision, base: &str, now: OffsetDateTime) -> Option<String> {
+    let v = revision
+        .content
+        .commitments
+        .vulnerability_disclosure
+        .as_ref()?;
+    if v.contact.is_empty() {
+        return None;
+    }
+    // The key that signs this file only signs: it is not an `Encryption:` key.
+    let mut lines = vec![format!(
+        "# Signed (OpenPGP cleartext signature) with the key at {base}/.well-known/openpgp-key.asc"
+    )];
+    lines.extend(v.contact.iter().map(|c| format!("Contact: {c}")));
     let expires = (now + time::Duration::days(EXPIRES_DAYS))
         .replace_time(time::Time::MIDNIGHT)
         .format(&Rfc3339)
@@ -114,7 +126,6 @@ pub fn body(revision: &Revision, base: &str, now: OffsetDateTime) -> String {
     if let Some(key) = &v.openpgp_key_url {
         lines.push(format!("Encryption: {key}"));
     }
-    lines.push(format!("Encryption: {base}/.well-known/openpgp-key.asc"));
     if let Some(ack) = &v.acknowledgements_url {
         lines.push(format!("Acknowledgments: {ack}"));
     }
@@ -123,10 +134,12 @@ pub fn body(revision: &Revision, base: &str, now: OffsetDateTime) -> String {
         lines.push(format!("Preferred-Languages: {}", langs.join(", ")));
     }
     lines.push(format!("Canonical: {base}/.well-known/security.txt"));
-    lines.push(format!("Policy: {}", v.policy_url));
+    if let Some(policy) = &v.policy_url {
+        lines.push(format!("Policy: {policy}"));
+    }
     let mut text = lines.join("\n");
     text.push('\n');
-    text
+    Some(text)
 }
 
 async fn latest(state: &AppState, org: &str) -> Result<(OrgScope, Revision), ApiError> {
@@ -225,7 +238,9 @@ async fn signed_response(
     revision: &Revision,
     base: &str,
 ) -> Result<Response, ApiError> {
-    let text = body(revision, base, OffsetDateTime::now_utc());
+    let text = body(revision, base, OffsetDateTime::now_utc()).ok_or_else(|| {
+        ApiError::not_found("this trust center publishes no vulnerability-disclosure contact")
+    })?;
     let key = openpgp_key(state, scope, revision.content.profile.name.as_str()).await?;
     let signed = CleartextSignedMessage::sign(
         rand_for_pgp::rngs::OsRng,

@@ -747,6 +747,97 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
     app.stop().await;
 }
 
+/// Only what the company wrote: a version 2 file that leaves things out gets a page
+/// that says nothing about them (no zeros, no "No", no notice promise, no headings).
+#[tokio::test]
+async fn the_page_says_only_what_the_content_states() {
+    let app = App::start_default().await;
+    app.publish(
+        "sparse",
+        "version: 2
+profile:
+  name: Sparse Inc
+commitments:
+  resilience:
+    rto_minutes: 240
+  encryption:
+    per_tenant_keys: true
+subprocessors:
+- name: Microsoft Azure
+  purpose: Hosting
+- name: Stripe
+changelog:
+- title: Undated fix
+- title: Dated fix
+  date: 2026-01-05
+posture:
+- standard: ISO/IEC 27001
+  status: roadmap
+  target_date: 2027
+- standard: SOC 2
+  status: in_progress
+  target_date: Q4 2026
+",
+    )
+    .await;
+    let page = app.get("/sparse").await.text().await.unwrap();
+    for stated in [
+        "240 minutes",
+        "Per-customer keys</dt><dd>Yes",
+        "Microsoft Azure",
+        "Hosting",
+        "Q4 2026",
+        ">2027<",
+    ] {
+        assert!(page.contains(stated), "{stated:?} missing");
+    }
+    for invented in [
+        ">0 ",
+        " 0 ",
+        "Every 0",
+        "hours, kept",
+        "Backups encrypted",
+        "Not offered",
+        "at least",
+        "Hosting and data residency",
+        "Incident response",
+        "Tenancy",
+        "Last reviewed",
+        "Security contact",
+        "href=\"#controls\"",
+        "Acknowledgement",
+        "Safe harbour",
+        "Announced",
+        "Effective",
+        "Locations",
+        "Default",
+        "Opt-in",
+    ] {
+        assert!(!page.contains(invented), "{invented:?} was printed");
+    }
+    // Dated entries first, undated last.
+    let dated = page.find("Dated fix").unwrap();
+    let undated = page.find("Undated fix").unwrap();
+    assert!(dated < undated);
+    // No contact, no security.txt (RFC 9116 requires one; Candor invents none).
+    let txt = app.get("/sparse/.well-known/security.txt").await;
+    assert_eq!(txt.status(), StatusCode::NOT_FOUND);
+
+    // A page of just a name has no commitments or subprocessor sections at all.
+    app.publish("bare", "version: 2\nprofile:\n  name: Bare Ltd\n")
+        .await;
+    let page = app.get("/bare").await.text().await.unwrap();
+    for invented in [
+        "Commitments",
+        "Subprocessors",
+        "Security controls",
+        "Compliance",
+    ] {
+        assert!(!page.contains(invented), "{invented:?} was printed");
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn oversized_request_heads_are_refused_with_the_usual_security_headers() {
     let app = App::start_default().await;
@@ -2124,8 +2215,19 @@ async fn security_txt_follows_rfc_9116_and_gnupg_verifies_its_signature() {
             &"Canonical: https://trust.example.com/quillfeather/.well-known/security.txt"
         )
     );
-    assert!(fields.contains(
-        &"Encryption: https://trust.example.com/quillfeather/.well-known/openpgp-key.asc"
+    // The org's own key is the Encryption key; the signing key only signs, so it
+    // is named in a comment, not offered as an Encryption key.
+    let encryption: Vec<&&str> = fields
+        .iter()
+        .filter(|f| f.starts_with("Encryption: "))
+        .collect();
+    assert_eq!(
+        encryption,
+        [&"Encryption: https://quillfeather.example/.well-known/openpgp-key.asc"]
+    );
+    assert!(signed.contains(
+        "\n# Signed (OpenPGP cleartext signature) with the key at \
+         https://trust.example.com/quillfeather/.well-known/openpgp-key.asc\n"
     ));
     assert!(fields.contains(&"Preferred-Languages: en, de"));
     let expires: Vec<&&str> = fields
@@ -3043,7 +3145,10 @@ async fn vulnerability_reports_are_encrypted_mailed_without_content_and_tracked_
     };
     let note =
         candor_jobs::compose::direct_email("security@quillfeather.example", "x".into(), "y".into());
-    app.store.insert_report(&org, &old, &note).await.unwrap();
+    app.store
+        .insert_report(&org, &old, Some(&note))
+        .await
+        .unwrap();
     let admin = |path: String| app.with_cookie(reqwest::Method::GET, &path, &owner).send();
     let dashboard = admin("/admin/orgs/quillfeather".into())
         .await
@@ -3142,10 +3247,9 @@ async fn an_orgs_own_host_serves_its_signed_security_txt_at_the_root() {
     assert!(
         signed.contains("Canonical: https://trust.quillfeather.example/.well-known/security.txt")
     );
-    assert!(
-        signed
-            .contains("Encryption: https://trust.quillfeather.example/.well-known/openpgp-key.asc")
-    );
+    assert!(signed.contains(
+        "with the key at https://trust.quillfeather.example/.well-known/openpgp-key.asc"
+    ));
     let key = on_host("/.well-known/openpgp-key.asc", "trust.quillfeather.example")
         .await
         .unwrap()

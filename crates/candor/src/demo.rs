@@ -53,10 +53,10 @@ pub async fn load(store: &SharedStore, master: &MasterKey) -> Result<()> {
         store.save_draft(&scope, &earlier).await?;
         publish_draft(&**store, &scope, now - time::Duration::days(30), ACTOR).await?;
 
-        let notice = i64::from(content.commitments.subprocessor_notice_days);
+        let notice = i64::from(content.notice_days().unwrap_or(0));
         if let Some(newest) = content.subprocessors.last_mut() {
-            newest.announced_at = Day(now.date());
-            newest.effective_at = Day(now.date() + time::Duration::days(notice + 14));
+            newest.announced_at = Some(Day(now.date()));
+            newest.effective_at = Some(Day(now.date() + time::Duration::days(notice + 14)));
         }
         store.save_draft(&scope, &content).await?;
         demo_files(store, &scope, master, &content).await?;
@@ -110,9 +110,14 @@ async fn demo_files(
 ) -> Result<()> {
     for doc in &content.documents {
         let text = format!(
-            "Demo placeholder for \"{}\" (version {}) of {}.\n\
+            "Demo placeholder for \"{}\"{} of {}.\n\
              In a real trust center the owner uploads the actual document; Candor stores it encrypted.\n",
-            doc.title, doc.version, content.profile.name
+            doc.title,
+            doc.version
+                .as_ref()
+                .map(|v| format!(" (version {v})"))
+                .unwrap_or_default(),
+            content.profile.name
         );
         let id = uuid::Uuid::new_v4();
         let (key_version, sealed) = candor_store::documents::seal_file(

@@ -2042,11 +2042,16 @@ print(urllib.request.urlopen(sys.argv[1], context=ctx).read().decode(), end='')"
     let signed = fetch("/.well-known/security.txt");
     let tampered = signed.replacen("mailto:security@", "mailto:attacker@", 1);
     assert_ne!(signed, tampered);
+    // A copy elsewhere, beside the real signing key: the signature must fail.
+    let signing_key = fetch("/.well-known/openpgp-key.asc");
     let elsewhere = local_host(
         ws.dir.path(),
         serde_json::json!({
             "cert": certs.join("good.pem"), "key": certs.join("good.key"), "headers": [],
-            "files": {"/.well-known/security.txt": {"body": tampered, "content_type": "text/plain; charset=utf-8"}},
+            "files": {
+                "/.well-known/security.txt": {"body": tampered, "content_type": "text/plain; charset=utf-8"},
+                "/.well-known/openpgp-key.asc": {"body": signing_key, "content_type": "application/pgp-keys"},
+            },
         }),
     );
     let out = ws.candor(&[
