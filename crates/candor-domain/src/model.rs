@@ -55,6 +55,116 @@ pub struct TrustCenter {
     pub documents: Vec<DocumentMeta>,
     #[serde(default)]
     pub faq: Vec<FaqEntry>,
+    /// Display names for control categories (`data-handling: Data handling`);
+    /// a category not listed is shown title-cased.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub categories: std::collections::BTreeMap<Key, Text>,
+    /// The author's own headline, introduction and links for each list section.
+    #[serde(default, skip_serializing_if = "Sections::is_empty")]
+    pub sections: Sections,
+}
+
+/// Per list section, the author's words around it. Each part is optional.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sections {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promises: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controls: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posture: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitments: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subprocessors: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changelog: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roadmap: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documents: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faq: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disclosure: Option<SectionIntro>,
+}
+
+impl Sections {
+    pub fn is_empty(&self) -> bool {
+        self == &Sections::default()
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SectionIntro {
+    /// Replaces the section's heading (e.g. "What we DON'T do.").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<Text>,
+    /// Markdown: paragraphs, lists, emphasis, links; no HTML.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<Text>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+}
+
+/// A related link (a policy, the public commit log where fixes land, …).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    pub title: Text,
+    pub url: HttpsUrl,
+}
+
+/// Who or what a claim applies to, when not every customer everywhere.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    /// A plan or tier ("enterprise").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Text>,
+    /// A condition ("when the feature is enabled").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<Text>,
+}
+
+impl Scope {
+    /// `enterprise plan; when the feature is enabled; EU`, for the page.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(plan) = &self.plan {
+            parts.push(format!("{plan} plan"));
+        }
+        if let Some(condition) = &self.condition {
+            parts.push(condition.to_string());
+        }
+        if let Some(region) = &self.region {
+            parts.push(region.to_string());
+        }
+        parts.join("; ")
+    }
+}
+
+/// How binding published terms are, when they are not yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TermsStatus {
+    Draft,
+    LegalReview,
+    NonBinding,
+}
+
+impl TermsStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            TermsStatus::Draft => "Draft",
+            TermsStatus::LegalReview => "In legal review: not binding yet",
+            TermsStatus::NonBinding => "Non-binding",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -84,6 +194,9 @@ pub struct Profile {
     /// The click-through NDA readers accept before downloading an `nda` document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nda: Option<NdaTerms>,
+    /// How to get questions answered that the page does not (questionnaires, a DPA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub questions: Option<Text>,
     /// Leave out the computed coverage percentages (the counts stay).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hide_coverage_percentages: bool,
@@ -139,9 +252,15 @@ pub struct Control {
     pub key: Key,
     pub title: Text,
     pub description: Text,
-    /// Grouping on the page, e.g. infrastructure, product, data-handling, operational.
-    pub category: Key,
+    /// Grouping on the page, e.g. infrastructure, product, data-handling,
+    /// operational; shown as written in `categories`, or title-cased.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Key>,
     pub status: ControlStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
     /// Framework requirements this control addresses, e.g. soc2:CC6.1, gdpr:art32.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mappings: Vec<Requirement>,
@@ -215,9 +334,12 @@ pub struct PostureEntry {
     /// The catalogue framework this standard corresponds to, if any (links coverage).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub framework: Option<FrameworkId>,
-    pub status: PostureStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<PostureStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
     /// A day, month, quarter (`2026-Q4`) or year (`2027`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_date: Option<PartialDate>,
@@ -247,6 +369,9 @@ pub struct Commitments {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(max = 365))]
     pub subprocessor_notice_days: Option<u32>,
+    /// Customers are told before any new subprocessor is added (no number of days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subprocessor_notice_before_addition: Option<bool>,
 }
 
 /// The notice period a version 1 file implied by leaving it out.
@@ -272,14 +397,40 @@ impl TrustCenter {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Hosting {
+    /// The author's own heading for this part (e.g. "Hosted on Microsoft Azure.").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<Text>,
+    /// The author's introduction (Markdown: paragraphs, lists, emphasis, links).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<Text>,
+    /// Whether these terms bind yet (leave out when they do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TermsStatus>,
+    /// Who or what these terms apply to, if not everyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<Text>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub regions: Vec<Text>,
+    /// How customers choose a region, in words ("at provisioning; more on request").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_selection: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_residency: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_isolation: Option<Text>,
+    /// Architecture components customers ask about (datastore, messaging, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<Component>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Component {
+    /// What it is, e.g. "Datastore".
+    pub name: Text,
+    pub detail: Text,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -302,6 +453,18 @@ impl TlsVersion {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Encryption {
+    /// The author's own heading for this part (e.g. "Hosted on Microsoft Azure.").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<Text>,
+    /// The author's introduction (Markdown: paragraphs, lists, emphasis, links).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<Text>,
+    /// Whether these terms bind yet (leave out when they do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TermsStatus>,
+    /// Who or what these terms apply to, if not everyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
     /// Oldest TLS version accepted on public endpoints.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_minimum: Option<TlsVersion>,
@@ -313,12 +476,19 @@ pub struct Encryption {
     /// you do not say).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_tenant_keys: Option<bool>,
+    /// Per-tenant keys in words, when the answer is not a plain yes or no
+    /// ("for data flagged sensitive; bring your own key on enterprise").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_keys: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_management: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backups_encrypted: Option<bool>,
+    /// How backups are encrypted and who can reach them, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backups: Option<Text>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -345,6 +515,18 @@ impl TenancyModel {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Tenancy {
+    /// The author's own heading for this part (e.g. "Hosted on Microsoft Azure.").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<Text>,
+    /// The author's introduction (Markdown: paragraphs, lists, emphasis, links).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<Text>,
+    /// Whether these terms bind yet (leave out when they do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TermsStatus>,
+    /// Who or what these terms apply to, if not everyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<TenancyModel>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -354,13 +536,37 @@ pub struct Tenancy {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Resilience {
+    /// The author's own heading for this part (e.g. "Hosted on Microsoft Azure.").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<Text>,
+    /// The author's introduction (Markdown: paragraphs, lists, emphasis, links).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<Text>,
+    /// Whether these terms bind yet (leave out when they do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TermsStatus>,
+    /// Who or what these terms apply to, if not everyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+    /// Changes are shipped continuously (e.g. transaction-log shipping).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continuous_backups: Option<bool>,
+    /// Days between full backups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_backup_interval_days: Option<u32>,
+    /// Backups are copied to another region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backups_geo_replicated: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup_interval_hours: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup_retention_days: Option<u32>,
-    /// How far back point-in-time recovery reaches; absent if not offered.
+    /// How far back point-in-time recovery reaches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub point_in_time_days: Option<u32>,
+    /// A longer window some plans can have (e.g. 365 days on enterprise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub point_in_time_max: Option<PlanDays>,
     /// Recovery time objective.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rto_minutes: Option<u32>,
@@ -374,17 +580,49 @@ pub struct Resilience {
     pub last_dr_exercise: Option<Day>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uptime_target: Option<Text>,
+    /// Anything else about backups and recovery, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Text>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanDays {
+    pub days: u32,
+    pub plan: Text,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IncidentResponse {
+    /// The author's own heading for this part (e.g. "Hosted on Microsoft Azure.").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<Text>,
+    /// The author's introduction (Markdown: paragraphs, lists, emphasis, links).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<Text>,
+    /// Whether these terms bind yet (leave out when they do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TermsStatus>,
+    /// Who or what these terms apply to, if not everyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
     /// Hours from confirming an incident that affects customers to telling them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_notice_hours: Option<u32>,
-    /// Days from resolution to a published post-incident review.
+    /// Which incidents the notice promise covers, if not every one that affects
+    /// customers (e.g. "confirmed material incidents").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_notice_for: Option<Text>,
+    /// Calendar days from resolution to a published post-incident review.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_days: Option<u32>,
+    /// The same in business days (Monday to Friday).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_business_days: Option<u32>,
+    /// Who is on call, and when (e.g. "24/7 for production").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_call: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_page: Option<HttpsUrl>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -394,6 +632,18 @@ pub struct IncidentResponse {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VulnerabilityDisclosure {
+    /// The author's own heading for this part (e.g. "Hosted on Microsoft Azure.").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<Text>,
+    /// The author's introduction (Markdown: paragraphs, lists, emphasis, links).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<Text>,
+    /// Whether these terms bind yet (leave out when they do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TermsStatus>,
+    /// Who or what these terms apply to, if not everyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
     /// security.txt Contact: lines, in order of preference (security.txt is
     /// published only when there is one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -413,6 +663,12 @@ pub struct VulnerabilityDisclosure {
     pub acknowledgements_url: Option<HttpsUrl>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bug_bounty: Option<Text>,
+    /// How fast fixes ship, in words ("on a schedule proportional to severity").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<Text>,
+    /// The fingerprint of the key researchers encrypt to, as published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openpgp_fingerprint: Option<Text>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -442,6 +698,17 @@ pub struct Subprocessor {
     pub effective_at: Option<Day>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub removed_at: Option<Day>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+    /// Offered under a HIPAA business associate agreement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hipaa_eligible: Option<bool>,
+    /// Keeps no customer content after processing it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zero_data_retention: Option<bool>,
+    /// Does not train models on customer data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_training_on_customer_data: Option<bool>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -552,6 +819,12 @@ pub struct DocumentMeta {
     pub updated: Option<Day>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Text>,
+    /// A document published elsewhere: readers follow this link, nothing is uploaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<HttpsUrl>,
+    /// Whether its terms bind yet (leave out when they do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TermsStatus>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -201,6 +201,14 @@ impl TrustCenter {
             }
         }
         for (i, doc) in self.documents.iter().enumerate() {
+            if doc.url.is_some() && doc.access != crate::model::DocumentAccess::Public {
+                fail(
+                    format!("documents[{i}].access"),
+                    "a document published elsewhere (url) is public: Candor cannot gate a \
+                     link it does not serve"
+                        .into(),
+                );
+            }
             if doc.access == crate::model::DocumentAccess::Nda && self.profile.nda.is_none() {
                 fail(
                     format!("documents[{i}].access"),

@@ -28,8 +28,11 @@ fn first_error(yaml: &str) -> (String, String) {
 fn demo_parses_with_every_section_filled() {
     let tc = demo();
     assert!(tc.controls.len() >= 30);
-    let categories: std::collections::BTreeSet<_> =
-        tc.controls.iter().map(|c| c.category.as_str()).collect();
+    let categories: std::collections::BTreeSet<_> = tc
+        .controls
+        .iter()
+        .map(|c| c.category.as_ref().unwrap().as_str())
+        .collect();
     assert!(categories.len() >= 4, "{categories:?}");
     assert!(!tc.promises.is_empty() && !tc.posture.is_empty() && !tc.subprocessors.is_empty());
     assert!(

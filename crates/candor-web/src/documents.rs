@@ -223,6 +223,10 @@ async fn published_document(
         .find(|d| d.key.as_str() == key)
         .cloned()
         .ok_or_else(|| not_found_page("document"))?;
+    // Published elsewhere: nothing is stored here to gate or serve.
+    if let Some(url) = &doc.url {
+        return Err(axum::response::Redirect::to(url.as_str()).into_response());
+    }
     Ok((org, scope, doc, revision.content.profile.nda.clone()))
 }
 

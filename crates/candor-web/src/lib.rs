@@ -38,6 +38,7 @@ pub mod hosts;
 pub mod limits;
 pub mod log;
 pub mod manage;
+pub mod markdown;
 pub mod openapi;
 pub mod pages;
 pub mod parsing;

@@ -5,8 +5,11 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use candor_domain::coverage::{FrameworkCoverage, coverage};
-use candor_domain::model::{ChangelogEntry, Control, Subprocessor, TrustCenter};
+use candor_domain::model::{
+    ChangelogEntry, Control, Scope, SectionIntro, Subprocessor, TermsStatus, TrustCenter,
+};
 use candor_domain::types::Day;
+use candor_domain::types::Text;
 use candor_domain::words::plural;
 use candor_domain::{Revision, catalogue};
 use time::format_description::BorrowedFormatItem;
@@ -23,6 +26,8 @@ pub struct MappingView {
 
 pub struct ControlView<'a> {
     pub control: &'a Control,
+    pub description: String,
+    pub scope: Option<String>,
     pub mappings: Vec<MappingView>,
     /// One line per check the control names: what Candor last observed.
     pub evidence: Vec<EvidenceLine>,
@@ -38,7 +43,8 @@ pub struct EvidenceLine {
 
 pub struct CategoryView<'a> {
     pub anchor: String,
-    pub title: String,
+    /// None for controls the author put in no category.
+    pub title: Option<String>,
     pub implemented: usize,
     pub controls: Vec<ControlView<'a>>,
 }
@@ -61,6 +67,22 @@ pub struct SubprocessorView<'a> {
     pub data: String,
     /// `Enabled`, `Opt-in`, or empty when the page does not say.
     pub default: &'static str,
+    pub detail: Option<String>,
+    /// Stated flags ("HIPAA eligible: yes") and scope, one line each.
+    pub notes: Vec<String>,
+}
+
+pub struct PostureView<'a> {
+    pub entry: &'a candor_domain::model::PostureEntry,
+    pub detail: Option<String>,
+    pub scope: Option<String>,
+}
+
+/// A promise, a roadmap item, a FAQ entry or a changelog entry: a title and the
+/// author's text as HTML.
+pub struct ProseItem<'a, T> {
+    pub item: &'a T,
+    pub html: Option<String>,
 }
 
 /// Which of the subprocessor table's optional columns any row fills: a column
@@ -68,6 +90,7 @@ pub struct SubprocessorView<'a> {
 #[derive(Default)]
 pub struct SubprocessorColumns {
     pub purpose: bool,
+    pub notes: bool,
     pub locations: bool,
     pub data: bool,
     pub default: bool,
@@ -75,10 +98,10 @@ pub struct SubprocessorColumns {
     pub effective: bool,
 }
 
-/// One value of a fact: text, perhaps a link.
+/// One value of a fact, as HTML built here from escaped text, links and the
+/// author's Markdown.
 pub struct FactValue {
-    pub text: String,
-    pub href: Option<String>,
+    pub html: String,
 }
 
 /// A `<dt>`/`<dd>` pair. Built only from what the content states.
@@ -89,25 +112,91 @@ pub struct Fact {
 
 /// A titled list of facts; a group with none is not shown at all.
 pub struct FactGroup {
-    pub title: &'static str,
+    /// The author's headline, or Candor's name for the group.
+    pub title: String,
+    pub intro: Option<String>,
+    /// "In legal review: not binding yet", and the like.
+    pub status: Option<&'static str>,
+    /// Who the group's terms apply to, if not everyone.
+    pub scope: Option<String>,
     pub facts: Vec<Fact>,
 }
 
+/// Escaped text, safe to put in a page.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    crate::markdown::escape(text, &mut out);
+    out
+}
+
+/// The author's text as HTML. Format 2 text is Markdown; format 1 text was
+/// written as plain text, so it stays plain (paragraphs at blank lines) and its
+/// published pages read as they always did.
+pub fn prose(version: u32, text: &str) -> String {
+    if version >= 2 {
+        return crate::markdown::to_html(text);
+    }
+    text.split("\n\n")
+        .map(|p| {
+            let words = p.split_whitespace().collect::<Vec<_>>().join(" ");
+            format!("<p>{}</p>\n", escape_html(&words))
+        })
+        .collect()
+}
+
+/// Like [`prose`], for a short value: a single paragraph loses its `<p>`.
+fn inline_prose(version: u32, text: &str) -> String {
+    let html = prose(version, text);
+    let inner = html
+        .trim_end()
+        .strip_prefix("<p>")
+        .and_then(|h| h.strip_suffix("</p>"));
+    match inner {
+        Some(inner) if !inner.contains("<p>") => inner.to_owned(),
+        _ => html,
+    }
+}
+
+fn link_html(text: &str, href: &str) -> String {
+    format!(
+        "<a href=\"{}\">{}</a>",
+        escape_html(href),
+        escape_html(text)
+    )
+}
+
 /// Collects facts, skipping every one the content leaves out.
-#[derive(Default)]
-struct Facts(Vec<Fact>);
+struct Facts {
+    version: u32,
+    facts: Vec<Fact>,
+}
 
 impl Facts {
-    fn text(&mut self, label: &'static str, value: Option<impl std::fmt::Display>) {
-        if let Some(value) = value {
-            self.0.push(Fact {
+    fn new(version: u32) -> Facts {
+        Facts {
+            version,
+            facts: Vec::new(),
+        }
+    }
+
+    fn html(&mut self, label: &'static str, html: Option<String>) {
+        if let Some(html) = html {
+            self.facts.push(Fact {
                 label,
-                values: vec![FactValue {
-                    text: value.to_string(),
-                    href: None,
-                }],
+                values: vec![FactValue { html }],
             });
         }
+    }
+
+    /// Words Candor composes around a stated value (numbers, labels).
+    fn text(&mut self, label: &'static str, value: Option<impl std::fmt::Display>) {
+        self.html(label, value.map(|v| escape_html(&v.to_string())));
+    }
+
+    /// The author's own words.
+    fn prose(&mut self, label: &'static str, value: Option<&Text>) {
+        let version = self.version;
+        self.html(label, value.map(|t| inline_prose(version, t.as_str())));
     }
 
     fn link(&mut self, label: &'static str, url: Option<impl std::fmt::Display>) {
@@ -120,13 +209,12 @@ impl Facts {
     /// Several links under one label (`(text, href)`), none if empty.
     fn links(&mut self, label: &'static str, links: Vec<(String, String)>) {
         if !links.is_empty() {
-            self.0.push(Fact {
+            self.facts.push(Fact {
                 label,
                 values: links
                     .into_iter()
                     .map(|(text, href)| FactValue {
-                        text,
-                        href: Some(href),
+                        html: link_html(&text, &href),
                     })
                     .collect(),
             });
@@ -142,136 +230,300 @@ impl Facts {
         self.text(label, (!items.is_empty()).then(|| join(items)));
     }
 
-    fn group(self, title: &'static str, groups: &mut Vec<FactGroup>) {
-        if !self.0.is_empty() {
-            groups.push(FactGroup {
-                title,
-                facts: self.0,
-            });
+    #[allow(clippy::too_many_arguments)]
+    fn group(
+        self,
+        default_title: &'static str,
+        headline: Option<&Text>,
+        intro: Option<&Text>,
+        status: Option<TermsStatus>,
+        scope: Option<&Scope>,
+        groups: &mut Vec<FactGroup>,
+    ) {
+        if self.facts.is_empty() && headline.is_none() && intro.is_none() {
+            return;
         }
+        groups.push(FactGroup {
+            title: headline.map_or_else(|| default_title.to_owned(), ToString::to_string),
+            intro: intro.map(|t| prose(self.version, t.as_str())),
+            status: status.map(TermsStatus::label),
+            scope: scope.map(Scope::describe).filter(|s| !s.is_empty()),
+            facts: self.facts,
+        });
+    }
+}
+
+/// A list section's heading (the author's headline, or Candor's), intro and links.
+pub struct SectionView {
+    pub heading: String,
+    pub intro: Option<String>,
+    pub links: Vec<(String, String)>,
+}
+
+fn section_view(version: u32, intro: Option<&SectionIntro>, default: &str) -> SectionView {
+    SectionView {
+        heading: intro
+            .and_then(|i| i.headline.as_ref())
+            .map_or_else(|| default.to_owned(), ToString::to_string),
+        intro: intro
+            .and_then(|i| i.intro.as_ref())
+            .map(|t| prose(version, t.as_str())),
+        links: intro
+            .map(|i| {
+                i.links
+                    .iter()
+                    .map(|l| (l.title.to_string(), l.url.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// Every list section's words.
+pub struct SectionViews {
+    pub promises: SectionView,
+    pub controls: SectionView,
+    pub posture: SectionView,
+    pub commitments: SectionView,
+    pub subprocessors: SectionView,
+    pub changelog: SectionView,
+    pub roadmap: SectionView,
+    pub documents: SectionView,
+    pub faq: SectionView,
+    pub disclosure: SectionView,
+}
+
+fn section_views(tc: &TrustCenter) -> SectionViews {
+    let v = tc.version;
+    let s = &tc.sections;
+    SectionViews {
+        promises: section_view(v, s.promises.as_ref(), "What we don't do"),
+        controls: section_view(v, s.controls.as_ref(), "Security controls"),
+        posture: section_view(v, s.posture.as_ref(), "Compliance"),
+        commitments: section_view(v, s.commitments.as_ref(), "Commitments"),
+        subprocessors: section_view(v, s.subprocessors.as_ref(), "Subprocessors"),
+        changelog: section_view(v, s.changelog.as_ref(), "Changelog"),
+        roadmap: section_view(v, s.roadmap.as_ref(), "Where we're not finished"),
+        documents: section_view(v, s.documents.as_ref(), "Documents"),
+        faq: section_view(v, s.faq.as_ref(), "Frequently asked questions"),
+        disclosure: section_view(v, s.disclosure.as_ref(), "Report a vulnerability"),
     }
 }
 
 /// The commitments the content states, group by group.
 fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
     let c = &tc.commitments;
+    let v = tc.version;
     let mut groups = Vec::new();
     if let Some(h) = &c.hosting {
-        let mut f = Facts::default();
-        f.text("Provider", h.provider.as_ref());
+        let mut f = Facts::new(v);
+        f.prose("Provider", h.provider.as_ref());
         f.list("Regions", &h.regions);
-        f.text("Data residency", h.data_residency.as_ref());
-        f.text("Network isolation", h.network_isolation.as_ref());
-        f.group("Hosting and data residency", &mut groups);
+        f.prose("Region selection", h.region_selection.as_ref());
+        f.prose("Data residency", h.data_residency.as_ref());
+        f.prose("Network isolation", h.network_isolation.as_ref());
+        for component in &h.components {
+            f.facts.push(Fact {
+                label: "Component",
+                values: vec![FactValue {
+                    html: format!(
+                        "<strong>{}</strong>: {}",
+                        escape_html(component.name.as_str()),
+                        inline_prose(v, component.detail.as_str())
+                    ),
+                }],
+            });
+        }
+        let (headline, intro) = (h.headline.as_ref(), h.intro.as_ref());
+        f.group(
+            "Hosting and data residency",
+            headline,
+            intro,
+            h.status,
+            h.scope.as_ref(),
+            &mut groups,
+        );
     }
     if let Some(e) = &c.encryption {
-        let mut f = Facts::default();
-        f.text("Minimum TLS version", e.tls_minimum.map(|v| v.label()));
-        f.text("In transit", e.in_transit.as_ref());
-        f.text("At rest", e.at_rest.as_ref());
+        let mut f = Facts::new(v);
+        f.text("Minimum TLS version", e.tls_minimum.map(|t| t.label()));
+        f.prose("In transit", e.in_transit.as_ref());
+        f.prose("At rest", e.at_rest.as_ref());
         f.yes_no("Per-customer keys", e.per_tenant_keys);
-        f.text("Key management", e.key_management.as_ref());
-        f.text("Secrets", e.secrets.as_ref());
+        f.prose("Per-tenant keys", e.tenant_keys.as_ref());
+        f.prose("Key management", e.key_management.as_ref());
+        f.prose("Secrets", e.secrets.as_ref());
         f.yes_no("Backups encrypted", e.backups_encrypted);
-        f.group("Encryption", &mut groups);
+        f.prose("Backups", e.backups.as_ref());
+        let (headline, intro) = (e.headline.as_ref(), e.intro.as_ref());
+        f.group(
+            "Encryption",
+            headline,
+            intro,
+            e.status,
+            e.scope.as_ref(),
+            &mut groups,
+        );
     }
     if let Some(t) = &c.tenancy {
-        let mut f = Facts::default();
+        let mut f = Facts::new(v);
         f.text("Model", t.model.map(|m| m.label()));
-        f.text("Isolation", t.isolation.as_ref());
-        f.group("Tenancy", &mut groups);
+        f.prose("Isolation", t.isolation.as_ref());
+        let (headline, intro) = (t.headline.as_ref(), t.intro.as_ref());
+        f.group(
+            "Tenancy",
+            headline,
+            intro,
+            t.status,
+            t.scope.as_ref(),
+            &mut groups,
+        );
     }
     if let Some(r) = &c.resilience {
-        let mut f = Facts::default();
+        let mut f = Facts::new(v);
+        f.text(
+            "Backups",
+            r.continuous_backups
+                .filter(|yes| *yes)
+                .map(|_| "Continuous"),
+        );
         f.text(
             "Backup frequency",
             r.backup_interval_hours
                 .map(|h| format!("Every {}", plural(u64::from(h), "hour"))),
         );
         f.text(
+            "Full backups",
+            r.full_backup_interval_days.map(|d| match d {
+                1 => "Daily".to_owned(),
+                7 => "Weekly".to_owned(),
+                d => format!("Every {}", plural(u64::from(d), "day")),
+            }),
+        );
+        f.yes_no("Backups geo-replicated", r.backups_geo_replicated);
+        f.text(
             "Backup retention",
             r.backup_retention_days
                 .map(|d| format!("Kept {}", plural(u64::from(d), "day"))),
         );
+        let extended = r.point_in_time_max.as_ref().map(|m| {
+            format!(
+                "up to {} on the {} plan",
+                plural(u64::from(m.days), "day"),
+                m.plan
+            )
+        });
         f.text(
             "Point-in-time recovery",
-            r.point_in_time_days
-                .map(|d| format!("Up to {} back", plural(u64::from(d), "day"))),
-        );
-        f.text(
-            "Recovery time objective (RTO)",
-            r.rto_minutes.map(|m| plural(u64::from(m), "minute")),
-        );
-        f.text(
-            "Recovery point objective (RPO)",
-            r.rpo_minutes.map(|m| plural(u64::from(m), "minute")),
-        );
-        let last = r.last_dr_exercise.map(|d| format!("Last held {d}."));
-        f.text(
-            "Disaster-recovery exercise",
-            match (&r.dr_exercise, last) {
-                (Some(how), Some(last)) => Some(format!("{how} {last}")),
-                (Some(how), None) => Some(how.to_string()),
-                (None, last) => last,
+            match (r.point_in_time_days, extended) {
+                (Some(d), Some(more)) => Some(format!(
+                    "Up to {} back ({more})",
+                    plural(u64::from(d), "day")
+                )),
+                (Some(d), None) => Some(format!("Up to {} back", plural(u64::from(d), "day"))),
+                (None, Some(more)) => Some(more),
+                (None, None) => None,
             },
         );
-        f.text("Uptime target", r.uptime_target.as_ref());
-        f.group("Backups and recovery", &mut groups);
+        f.text("Recovery time objective (RTO)", r.rto_minutes.map(minutes));
+        f.text("Recovery point objective (RPO)", r.rpo_minutes.map(minutes));
+        f.prose("Disaster-recovery exercise", r.dr_exercise.as_ref());
+        f.text("Last disaster-recovery exercise", r.last_dr_exercise);
+        f.prose("Uptime target", r.uptime_target.as_ref());
+        f.prose("Also", r.detail.as_ref());
+        let (headline, intro) = (r.headline.as_ref(), r.intro.as_ref());
+        f.group(
+            "Backups and recovery",
+            headline,
+            intro,
+            r.status,
+            r.scope.as_ref(),
+            &mut groups,
+        );
     }
     if let Some(i) = &c.incident_response {
-        let mut f = Facts::default();
+        let mut f = Facts::new(v);
+        f.prose("On call", i.on_call.as_ref());
         f.text(
             "Customer notice",
             i.customer_notice_hours.map(|h| {
-                format!(
-                    "Within {} of confirming an incident that affects you",
-                    plural(u64::from(h), "hour")
-                )
+                let within = format!("Within {}", plural(u64::from(h), "hour"));
+                match (&i.customer_notice_for, v) {
+                    (Some(which), _) => format!("{within}, for {which}"),
+                    // What format 1 pages always said.
+                    (None, 1) => format!("{within} of confirming an incident that affects you"),
+                    (None, _) => within,
+                }
             }),
         );
         f.text(
             "Post-incident review",
-            i.review_days
-                .map(|d| format!("Published within {}", plural(u64::from(d), "day"))),
+            match (i.review_business_days, i.review_days) {
+                (Some(d), _) => Some(format!("Within {}", plural(u64::from(d), "business day"))),
+                (None, Some(d)) => Some(format!("Within {}", plural(u64::from(d), "day"))),
+                (None, None) => None,
+            },
         );
         f.link("Status page", i.status_page.as_ref());
-        f.text("How we respond", i.detail.as_ref());
-        f.group("Incident response", &mut groups);
+        f.prose("How we respond", i.detail.as_ref());
+        let (headline, intro) = (i.headline.as_ref(), i.intro.as_ref());
+        f.group(
+            "Incident response",
+            headline,
+            intro,
+            i.status,
+            i.scope.as_ref(),
+            &mut groups,
+        );
     }
     groups
 }
 
+/// `15 minutes`, `4 hours`, `90 minutes`: whole hours as hours.
+fn minutes(m: u32) -> String {
+    if m >= 60 && m.is_multiple_of(60) {
+        plural(u64::from(m / 60), "hour")
+    } else {
+        plural(u64::from(m), "minute")
+    }
+}
+
 /// The vulnerability-disclosure facts the content states.
 fn disclosure_facts(tc: &TrustCenter) -> Vec<Fact> {
-    let Some(v) = &tc.commitments.vulnerability_disclosure else {
+    let Some(d) = &tc.commitments.vulnerability_disclosure else {
         return Vec::new();
     };
-    let mut f = Facts::default();
+    let mut f = Facts::new(tc.version);
     f.links(
         "Contact",
-        v.contact
+        d.contact
             .iter()
-            .map(|c| (c.to_string(), c.to_string()))
+            .map(|c| {
+                let text = c.as_str().strip_prefix("mailto:").unwrap_or(c.as_str());
+                (text.to_owned(), c.to_string())
+            })
             .collect(),
     );
     f.text(
         "Acknowledgement",
-        v.acknowledgement_business_days
-            .map(|d| format!("Within {}", plural(u64::from(d), "business day"))),
+        d.acknowledgement_business_days
+            .map(|days| format!("Within {}", plural(u64::from(days), "business day"))),
     );
-    f.text("Safe harbour", v.safe_harbour.as_ref());
-    f.link("Policy", v.policy_url.as_ref());
-    f.link("OpenPGP key", v.openpgp_key_url.as_ref());
-    f.list("Preferred languages", &v.preferred_languages);
-    f.link("Hall of fame", v.acknowledgements_url.as_ref());
-    f.text("Bug bounty", v.bug_bounty.as_ref());
-    f.0
+    f.prose("Fixes", d.remediation.as_ref());
+    f.prose("Safe harbour", d.safe_harbour.as_ref());
+    f.link("Policy", d.policy_url.as_ref());
+    f.link("OpenPGP key", d.openpgp_key_url.as_ref());
+    f.text("OpenPGP fingerprint", d.openpgp_fingerprint.as_ref());
+    f.list("Preferred languages", &d.preferred_languages);
+    f.link("Hall of fame", d.acknowledgements_url.as_ref());
+    f.prose("Bug bounty", d.bug_bounty.as_ref());
+    f.facts
 }
 
 /// The overview's facts: contacts and regions, as stated.
 fn overview_facts(tc: &TrustCenter, implemented: usize) -> Vec<Fact> {
     let p = &tc.profile;
-    let mut f = Facts::default();
+    let mut f = Facts::new(tc.version);
     f.link("Website", p.website.as_ref());
     let mail = |e: &candor_domain::types::Email| vec![(e.to_string(), format!("mailto:{e}"))];
     f.links(
@@ -283,14 +535,15 @@ fn overview_facts(tc: &TrustCenter, implemented: usize) -> Vec<Fact> {
         p.general_contact.as_ref().map(mail).unwrap_or_default(),
     );
     f.list("Regions offered", &p.regions);
-    f.text("Data residency", p.data_residency.as_ref());
+    f.prose("Data residency", p.data_residency.as_ref());
     f.link("Service level agreement", p.sla_url.as_ref());
+    f.prose("Questions this page does not answer", p.questions.as_ref());
     f.text(
         "Controls",
         (!tc.controls.is_empty())
             .then(|| format!("{implemented} of {} implemented", tc.controls.len())),
     );
-    f.0
+    f.facts
 }
 
 #[derive(Template)]
@@ -306,7 +559,12 @@ pub struct TrustPage<'a> {
     /// For people: `2026-11-22 21:01 UTC`.
     pub published_human: String,
     pub content_hash: String,
-    pub overview: Vec<String>,
+    pub overview: Option<String>,
+    pub sections: SectionViews,
+    pub promises: Vec<ProseItem<'a, candor_domain::model::Promise>>,
+    pub posture: Vec<PostureView<'a>>,
+    pub roadmap: Vec<ProseItem<'a, candor_domain::model::RoadmapItem>>,
+    pub faq: Vec<ProseItem<'a, candor_domain::model::FaqEntry>>,
     pub categories: Vec<CategoryView<'a>>,
     pub coverage: Vec<CoverageView>,
     pub controls_total: usize,
@@ -315,10 +573,12 @@ pub struct TrustPage<'a> {
     pub subprocessor_columns: SubprocessorColumns,
     /// The notice promise, shown only with subprocessors and a stated period.
     pub notice: Option<String>,
+    /// "Before any addition", promised without a number of days.
+    pub notice_before_addition: bool,
     pub overview_facts: Vec<Fact>,
     pub commitment_groups: Vec<FactGroup>,
     pub disclosure_facts: Vec<Fact>,
-    pub changelog: Vec<&'a ChangelogEntry>,
+    pub changelog: Vec<ProseItem<'a, ChangelogEntry>>,
     /// Whether any posture row or document has a target date, version or update date.
     pub posture_targets: bool,
     pub document_versions: bool,
@@ -353,13 +613,34 @@ fn coverage_view(c: FrameworkCoverage) -> CoverageView {
     }
 }
 
-fn subprocessor_view(sub: &Subprocessor, today: Day) -> SubprocessorView<'_> {
+fn subprocessor_view(sub: &Subprocessor, today: Day, version: u32) -> SubprocessorView<'_> {
     let (state, state_css) = match sub.removed_at {
         Some(removed) if removed <= today => ("Removed", "na"),
         Some(_) => ("Leaving", "wip"),
         None if sub.effective_at.is_some_and(|d| d > today) => ("Upcoming", "todo"),
         None => ("Active", "ok"),
     };
+    let mut notes = Vec::new();
+    for (label, value) in [
+        ("HIPAA eligible", sub.hipaa_eligible),
+        ("Zero data retention", sub.zero_data_retention),
+        (
+            "No training on customer data",
+            sub.no_training_on_customer_data,
+        ),
+    ] {
+        if let Some(yes) = value {
+            notes.push(format!("{label}: {}", if yes { "yes" } else { "no" }));
+        }
+    }
+    if let Some(scope) = sub
+        .scope
+        .as_ref()
+        .map(Scope::describe)
+        .filter(|s| !s.is_empty())
+    {
+        notes.push(format!("Applies to: {scope}"));
+    }
     SubprocessorView {
         sub,
         state,
@@ -371,6 +652,11 @@ fn subprocessor_view(sub: &Subprocessor, today: Day) -> SubprocessorView<'_> {
             Some(false) => "Opt-in",
             None => "",
         },
+        detail: sub
+            .detail
+            .as_ref()
+            .map(|d| inline_prose(version, d.as_str())),
+        notes,
     }
 }
 
@@ -379,6 +665,12 @@ fn subprocessor_columns(list: &[Subprocessor]) -> SubprocessorColumns {
         purpose: list
             .iter()
             .any(|s| s.purpose.is_some() || s.detail.is_some()),
+        notes: list.iter().any(|s| {
+            s.hipaa_eligible.is_some()
+                || s.zero_data_retention.is_some()
+                || s.no_training_on_customer_data.is_some()
+                || s.scope.is_some()
+        }),
         locations: list.iter().any(|s| !s.locations.is_empty()),
         data: list.iter().any(|s| !s.data_categories.is_empty()),
         default: list.iter().any(|s| s.enabled_by_default.is_some()),
@@ -388,11 +680,17 @@ fn subprocessor_columns(list: &[Subprocessor]) -> SubprocessorColumns {
 }
 
 /// Newest first; undated entries last, in the author's order.
-fn changelog_order(entries: &[ChangelogEntry]) -> Vec<&ChangelogEntry> {
+fn changelog_order(entries: &[ChangelogEntry], version: u32) -> Vec<ProseItem<'_, ChangelogEntry>> {
     let mut sorted: Vec<&ChangelogEntry> = entries.iter().collect();
     sorted.sort_by_key(|e| std::cmp::Reverse(e.date.map(|d| d.0)));
     sorted.sort_by_key(|e| e.date.is_none());
     sorted
+        .into_iter()
+        .map(|e| ProseItem {
+            item: e,
+            html: e.detail.as_ref().map(|d| prose(version, d.as_str())),
+        })
+        .collect()
 }
 
 fn join<T: AsRef<str>>(items: &[T]) -> String {
@@ -407,15 +705,22 @@ impl<'a> TrustPage<'a> {
     pub fn new(slug: &'a str, revision: &'a Revision, today: Day) -> TrustPage<'a> {
         let tc = &revision.content;
         // Categories in order of first appearance, which the author controls.
+        let version = tc.version;
         let mut order: Vec<&str> = Vec::new();
         let mut grouped: BTreeMap<&str, Vec<ControlView<'a>>> = BTreeMap::new();
         for control in &tc.controls {
-            let key = control.category.as_str();
+            let key = control.category.as_ref().map_or("", |k| k.as_str());
             if !grouped.contains_key(key) {
                 order.push(key);
             }
             grouped.entry(key).or_default().push(ControlView {
                 control,
+                description: prose(version, control.description.as_str()),
+                scope: control
+                    .scope
+                    .as_ref()
+                    .map(Scope::describe)
+                    .filter(|s| !s.is_empty()),
                 evidence: Vec::new(),
                 mappings: control
                     .mappings
@@ -432,8 +737,17 @@ impl<'a> TrustPage<'a> {
             .map(|key| {
                 let controls = grouped.remove(key).unwrap_or_default();
                 CategoryView {
-                    anchor: format!("controls-{key}"),
-                    title: title_case(key),
+                    anchor: if key.is_empty() {
+                        "controls-all".to_owned()
+                    } else {
+                        format!("controls-{key}")
+                    },
+                    title: (!key.is_empty()).then(|| {
+                        tc.categories
+                            .iter()
+                            .find(|(k, _)| k.as_str() == key)
+                            .map_or_else(|| title_case(key), |(_, name)| name.to_string())
+                    }),
                     implemented: controls
                         .iter()
                         .filter(|c| {
@@ -453,13 +767,7 @@ impl<'a> TrustPage<'a> {
             .profile
             .overview
             .as_ref()
-            .map(|o| {
-                o.as_str()
-                    .split("\n\n")
-                    .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-                    .collect()
-            })
-            .unwrap_or_default();
+            .map(|o| prose(version, o.as_str()));
         TrustPage {
             slug,
             tc,
@@ -469,6 +777,47 @@ impl<'a> TrustPage<'a> {
             published_human: human_time(revision.published_at),
             content_hash: revision.content_hash.to_string(),
             overview,
+            sections: section_views(tc),
+            promises: tc
+                .promises
+                .iter()
+                .map(|p| ProseItem {
+                    item: p,
+                    html: Some(prose(version, p.body.as_str())),
+                })
+                .collect(),
+            posture: tc
+                .posture
+                .iter()
+                .map(|entry| PostureView {
+                    entry,
+                    detail: entry
+                        .detail
+                        .as_ref()
+                        .map(|d| inline_prose(version, d.as_str())),
+                    scope: entry
+                        .scope
+                        .as_ref()
+                        .map(Scope::describe)
+                        .filter(|s| !s.is_empty()),
+                })
+                .collect(),
+            roadmap: tc
+                .roadmap
+                .iter()
+                .map(|r| ProseItem {
+                    item: r,
+                    html: r.detail.as_ref().map(|d| prose(version, d.as_str())),
+                })
+                .collect(),
+            faq: tc
+                .faq
+                .iter()
+                .map(|q| ProseItem {
+                    item: q,
+                    html: Some(prose(version, q.answer.as_str())),
+                })
+                .collect(),
             categories,
             coverage: coverage(tc).into_iter().map(coverage_view).collect(),
             controls_total: tc.controls.len(),
@@ -476,17 +825,20 @@ impl<'a> TrustPage<'a> {
             subprocessors: tc
                 .subprocessors
                 .iter()
-                .map(|s| subprocessor_view(s, today))
+                .map(|s| subprocessor_view(s, today, version))
                 .collect(),
             subprocessor_columns: subprocessor_columns(&tc.subprocessors),
             notice: tc
                 .notice_days()
                 .filter(|_| !tc.subprocessors.is_empty())
                 .map(|days| plural(u64::from(days), "day")),
+            notice_before_addition: tc.commitments.subprocessor_notice_before_addition
+                == Some(true)
+                && !tc.subprocessors.is_empty(),
             overview_facts: overview_facts(tc, controls_implemented),
             commitment_groups: commitment_groups(tc),
             disclosure_facts: disclosure_facts(tc),
-            changelog: changelog_order(&tc.changelog),
+            changelog: changelog_order(&tc.changelog, version),
             posture_targets: tc.posture.iter().any(|p| p.target_date.is_some()),
             document_versions: tc.documents.iter().any(|d| d.version.is_some()),
             document_dates: tc.documents.iter().any(|d| d.updated.is_some()),
