@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod coverage;
 pub mod deadline;
 pub mod diff;
+pub mod hints;
 pub mod model;
 pub mod notice;
 pub mod parse;

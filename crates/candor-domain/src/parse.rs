@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::hints;
 use crate::model::{FORMAT_VERSION, READABLE_VERSIONS, TrustCenter};
 
 /// One problem with one field.
@@ -63,6 +64,166 @@ impl fmt::Display for ContentError {
 
 impl std::error::Error for ContentError {}
 
+/// A YAML syntax error: the path of the line it stopped at (as a person reads
+/// the indentation), the reason, the position, and a hint where one helps.
+fn syntax_error(text: &str, err: &serde_norway::Error) -> ContentError {
+    let message = yaml_message(err);
+    let field = err
+        .location()
+        .and_then(|loc| {
+            hints::line_paths(text)
+                .get(loc.line().saturating_sub(1))
+                .cloned()
+        })
+        .unwrap_or_default();
+    let message = match hints::syntax_hint(&message) {
+        Some(hint) => format!("{message}; {hint}"),
+        None => message,
+    };
+    ContentError::one(field, message)
+}
+
+/// Every structural error of a document whose deserialisation failed: each
+/// part (and each item of a list) is read on its own, so one bad item does not
+/// hide the next. Parts are re-read from their own YAML text, so scalars mean
+/// exactly what they meant in the file.
+fn every_shape_error(tree: &serde_norway::Value) -> Vec<FieldError> {
+    use crate::model::*;
+    fn check<T: serde::de::DeserializeOwned>(
+        prefix: &str,
+        value: &serde_norway::Value,
+        errors: &mut Vec<FieldError>,
+    ) {
+        let Ok(text) = serde_norway::to_string(value) else {
+            return;
+        };
+        let de = serde_norway::Deserializer::from_str(&text);
+        if let Err(e) = serde_path_to_error::deserialize::<_, T>(de) {
+            let inner = path_string(e.path());
+            let field = match (prefix.is_empty(), inner.is_empty()) {
+                (_, true) => prefix.to_owned(),
+                (true, false) => inner,
+                (false, false) if inner.starts_with('[') => format!("{prefix}{inner}"),
+                (false, false) => format!("{prefix}.{inner}"),
+            };
+            let mut message = yaml_message(e.inner());
+            // Positions inside the re-read part mean nothing to the author.
+            if let Some(at) = message.find(" (line ") {
+                message.truncate(at);
+            }
+            let message = hints::humanize(&field, &message);
+            errors.push(FieldError { field, message });
+        }
+    }
+    fn each<T: serde::de::DeserializeOwned>(
+        section: &str,
+        value: &serde_norway::Value,
+        errors: &mut Vec<FieldError>,
+    ) {
+        match value.as_sequence() {
+            Some(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    check::<T>(&format!("{section}[{i}]"), item, errors);
+                }
+            }
+            None => check::<Vec<T>>(section, value, errors),
+        }
+    }
+    let mut errors = Vec::new();
+    let Some(map) = tree.as_mapping() else {
+        check::<TrustCenter>("", tree, &mut errors);
+        return errors;
+    };
+    const TOP: &[&str] = &[
+        "version",
+        "profile",
+        "promises",
+        "controls",
+        "posture",
+        "commitments",
+        "subprocessors",
+        "changelog",
+        "roadmap",
+        "documents",
+        "faq",
+        "categories",
+        "sections",
+    ];
+    for required in ["version", "profile"] {
+        if !map.contains_key(required) {
+            errors.push(FieldError {
+                field: String::new(),
+                message: format!("missing field `{required}`"),
+            });
+        }
+    }
+    for (key, value) in map {
+        let Some(key) = key.as_str() else {
+            errors.push(FieldError {
+                field: String::new(),
+                message: "a top-level key is not text".into(),
+            });
+            continue;
+        };
+        let e = &mut errors;
+        match key {
+            "version" => check::<u32>(key, value, e),
+            "profile" => check::<Profile>(key, value, e),
+            "promises" => each::<Promise>(key, value, e),
+            "controls" => each::<Control>(key, value, e),
+            "posture" => each::<PostureEntry>(key, value, e),
+            "subprocessors" => each::<Subprocessor>(key, value, e),
+            "changelog" => each::<ChangelogEntry>(key, value, e),
+            "roadmap" => each::<RoadmapItem>(key, value, e),
+            "documents" => each::<DocumentMeta>(key, value, e),
+            "faq" => each::<FaqEntry>(key, value, e),
+            "sections" => check::<Sections>(key, value, e),
+            "categories" => check::<
+                std::collections::BTreeMap<crate::types::Key, crate::types::Text>,
+            >(key, value, e),
+            "commitments" => match value.as_mapping() {
+                Some(groups) => {
+                    for (group, part) in groups {
+                        let name = group.as_str().unwrap_or_default();
+                        let field = format!("commitments.{name}");
+                        match name {
+                            "hosting" => check::<Hosting>(&field, part, e),
+                            "encryption" => check::<Encryption>(&field, part, e),
+                            "tenancy" => check::<Tenancy>(&field, part, e),
+                            "resilience" => check::<Resilience>(&field, part, e),
+                            "incident_response" => check::<IncidentResponse>(&field, part, e),
+                            "vulnerability_disclosure" => {
+                                check::<VulnerabilityDisclosure>(&field, part, e)
+                            }
+                            "subprocessor_notice_days" => check::<u32>(&field, part, e),
+                            "subprocessor_notice_before_addition" => check::<bool>(&field, part, e),
+                            other => {
+                                let mut one = serde_norway::Mapping::new();
+                                one.insert(group.clone(), part.clone());
+                                let _ = other;
+                                check::<Commitments>(
+                                    "commitments",
+                                    &serde_norway::Value::Mapping(one),
+                                    e,
+                                );
+                            }
+                        }
+                    }
+                }
+                None => check::<Commitments>(key, value, e),
+            },
+            other => e.push(FieldError {
+                field: String::new(),
+                message: match hints::nearest(other, TOP.iter().copied()) {
+                    Some(close) => format!("unknown section `{other}` — did you mean `{close}`?"),
+                    None => format!("unknown section `{other}` (sections: {})", TOP.join(", ")),
+                },
+            }),
+        }
+    }
+    errors
+}
+
 fn path_string(path: &serde_path_to_error::Path) -> String {
     let text = path.to_string();
     if text == "." { String::new() } else { text }
@@ -94,19 +255,52 @@ fn yaml_message(err: &serde_norway::Error) -> String {
 pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
 
 impl TrustCenter {
-    /// Parses and validates a trust-as-code YAML document.
+    /// Parses and validates a trust-as-code YAML document. Every error in the
+    /// file is reported at once, each with its field path and line.
     pub fn from_yaml(text: &str) -> Result<TrustCenter, ContentError> {
         if text.len() > MAX_DOCUMENT_BYTES {
             return Err(ContentError::one("", "document is larger than 4 MiB"));
         }
-        crate::yaml_guard::check(text).map_err(|e| ContentError::one("", e.to_string()))?;
-        let de = serde_norway::Deserializer::from_str(text);
-        let parsed: TrustCenter = serde_path_to_error::deserialize(de).map_err(|e| {
-            let field = path_string(e.path());
-            ContentError::one(field, yaml_message(&e.into_inner()))
+        crate::yaml_guard::check(text).map_err(|e| {
+            let field = hints::line_paths(text)
+                .get(e.line.saturating_sub(1))
+                .cloned()
+                .unwrap_or_default();
+            let message = e.to_string();
+            match hints::syntax_hint(&message) {
+                Some(hint) => ContentError::one(field, format!("{message}; {hint}")),
+                None => ContentError::one(field, message),
+            }
         })?;
-        parsed.validate()?;
-        Ok(parsed)
+        // Syntax first: a file that is not YAML has one error, where it stops.
+        let tree: serde_norway::Value =
+            serde_norway::from_str(text).map_err(|e| syntax_error(text, &e))?;
+        let de = serde_norway::Deserializer::from_str(text);
+        let result = serde_path_to_error::deserialize::<_, TrustCenter>(de)
+            .map_err(|e| {
+                let all = every_shape_error(&tree);
+                if !all.is_empty() {
+                    return ContentError { errors: all };
+                }
+                let field = path_string(e.path());
+                if field.is_empty() || field.contains('?') {
+                    // Not a field's error: the YAML itself stops here.
+                    return syntax_error(text, e.inner());
+                }
+                let message = hints::humanize(&field, &yaml_message(e.inner()));
+                ContentError::one(field, message)
+            })
+            .and_then(|parsed| parsed.validate().map(|()| parsed));
+        result.map_err(|mut e| {
+            for error in &mut e.errors {
+                if !error.message.contains("(line ")
+                    && let Some(line) = hints::line_of(text, &error.field)
+                {
+                    error.message.push_str(&format!(" (line {line})"));
+                }
+            }
+            e
+        })
     }
 
     /// Parses and validates the same document as JSON.
@@ -222,7 +416,7 @@ impl TrustCenter {
             {
                 fail(
                     format!("posture[{i}].document"),
-                    format!("no document with key {doc:?} in documents"),
+                    format!("no document with key {:?} in documents", doc.as_str()),
                 );
             }
         }

@@ -52,7 +52,7 @@ fn unknown_requirement_names_the_mapping() {
     let (field, message) = first_error(&yaml);
     assert_eq!(field, "controls[0].mappings[0]");
     assert!(
-        message.starts_with("unknown requirement soc2:CC99.1"),
+        message.starts_with("unknown requirement `soc2:CC99.1` — did you mean `soc2:CC9.1`?"),
         "{message}"
     );
 }
@@ -107,7 +107,7 @@ fn cross_field_rules_name_the_field() {
     assert_eq!(field, "version");
     assert_eq!(
         message,
-        "unsupported format version 3; this build reads 1 and 2 (write 2)"
+        "unsupported format version 3; this build reads 1 and 2 (write 2) (line 4)"
     );
 }
 
@@ -315,5 +315,94 @@ fn diffs_show_invisible_characters() {
     assert_eq!(
         crate::diff::show_invisible("a\u{202E}b\tc"),
         "a⟨U+202E⟩b⟨U+0009⟩c"
+    );
+}
+
+fn errors_of(yaml: &str) -> Vec<String> {
+    TrustCenter::from_yaml(yaml)
+        .unwrap_err()
+        .errors
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn errors_say_where_what_was_expected_and_what_was_probably_meant() {
+    const HEAD: &str = "version: 2\nprofile:\n  name: A\n";
+    let cases: &[(&str, &str)] = &[
+        (
+            "version: 2\nprofile:\n  name: A\n  tagline: Note: colon here\n",
+            "profile.tagline: mapping values are not allowed in this context (line 4, column 16); \
+             quote a value that contains ': ' (title: \"Step 1: plan\")",
+        ),
+        (
+            "commitments:\n  resilience:\n    rto_minutes: four hours\n",
+            "commitments.resilience.rto_minutes: expected a whole number of minutes, not string \
+             \"four hours\" (line 6)",
+        ),
+        (
+            "commitments:\n  encryption:\n    backups_encrypted: sometimes\n",
+            "commitments.encryption.backups_encrypted: expected true or false, not string \
+             \"sometimes\" (leave the field out if you do not say) (line 6)",
+        ),
+        (
+            "controls:\n- key: a\n  title: T\n  description: D\n  status: implemented\n  mappings: [gdpr:Art. 32]\n",
+            "controls[0].mappings[0]: unknown requirement `gdpr:Art. 32` — did you mean \
+             `gdpr:art32`? (line 9)",
+        ),
+        (
+            "posture:\n- standard: ISO 55000\n  framework: iso55000\n",
+            "posture[0].framework: `iso55000` is not a known framework: leave `framework` out \
+             for a standard Candor has no catalogue for (known: soc2, gdpr, iso27001, hipaa, \
+             pcidss) (line 6)",
+        ),
+        (
+            "posture:\n- standard: X\n  status: compliantt\n",
+            "posture[0].status: unknown value `compliantt` — did you mean `compliant`? (expected \
+             one of `compliant`, `certified`, `in_progress`, `roadmap`, `designed_against`, \
+             `not_pursued`, `out_of_scope`) (line 6)",
+        ),
+        (
+            "promises: []\nsubprocesors: []\n",
+            "unknown section `subprocesors` — did you mean `subprocessors`?",
+        ),
+    ];
+    for (body, expected) in cases {
+        let yaml = if body.starts_with("version") {
+            (*body).to_owned()
+        } else {
+            format!("{HEAD}{body}")
+        };
+        assert_eq!(errors_of(&yaml), vec![(*expected).to_owned()], "{yaml}");
+    }
+}
+
+#[test]
+fn every_error_in_a_file_is_reported_at_once_each_with_its_line() {
+    let yaml = "version: 2\nprofile:\n  name: A\n  nmae: B\ncontrols:\n- key: a\n  title: T\n  description: D\n  status: implementd\n- key: b\n  title: T\n  description: D\n  status: plannd\ncommitments:\n  resilience:\n    rpo_minutes: -5\n";
+    assert_eq!(
+        errors_of(yaml),
+        vec![
+            "profile.nmae: unknown field `nmae` — did you mean `name`? (expected one of `name`, \
+             `tagline`, `overview`, `website`, `security_contact`, `general_contact`, \
+             `last_reviewed`, `sla_url`, `regions`, `data_residency`, `nda`, `questions`, \
+             `hide_coverage_percentages`) (line 4)",
+            "controls[0].status: unknown value `implementd` — did you mean `implemented`? \
+             (expected one of `implemented`, `in_progress`, `planned`, `not_applicable`) (line 9)",
+            "controls[1].status: unknown value `plannd` — did you mean `planned`? (expected one \
+             of `implemented`, `in_progress`, `planned`, `not_applicable`) (line 13)",
+            "commitments.resilience.rpo_minutes: expected a whole number of minutes, not \
+             integer `-5` (line 16)",
+        ]
+    );
+    // Rules across fields are reported together too, each at its line.
+    let yaml = "version: 2\nprofile:\n  name: A\ncontrols:\n- key: a\n  title: T\n  description: D\n  status: planned\n- key: a\n  title: T\n  description: D\n  status: planned\nposture:\n- standard: X\n  document: nope\n";
+    assert_eq!(
+        errors_of(yaml),
+        vec![
+            "controls[1].key: \"a\" is used twice (also controls[0]) (line 9)",
+            "posture[0].document: no document with key \"nope\" in documents (line 15)",
+        ]
     );
 }

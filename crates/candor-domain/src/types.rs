@@ -534,7 +534,7 @@ impl FromStr for Requirement {
             .ok_or_else(|| format!("{s:?} is not a requirement such as soc2:CC6.1"))?;
         let framework_id: FrameworkId = fw.parse()?;
         if framework(framework_id).get(id).is_none() {
-            return Err(format!("unknown requirement {s}"));
+            return Err(crate::hints::unknown_requirement(s, framework_id, id));
         }
         Ok(Requirement {
             framework: framework_id,
@@ -588,7 +588,7 @@ mod tests {
         assert!("pcidss:8.3".parse::<Requirement>().is_ok());
         assert_eq!(
             "soc2:CC99.1".parse::<Requirement>().unwrap_err(),
-            "unknown requirement soc2:CC99.1"
+            "unknown requirement `soc2:CC99.1` — did you mean `soc2:CC9.1`?"
         );
         assert!(
             "nist:AC-1"

@@ -586,7 +586,7 @@ async fn api_errors_use_one_envelope_and_name_the_field() {
         body["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("unknown requirement soc2:CC99.1")
+            .contains("unknown requirement `soc2:CC99.1` — did you mean `soc2:CC9.1`?")
     );
 
     let resp = app

@@ -389,12 +389,15 @@ fn init_logging(server: bool) {
         .init();
 }
 
+/// The file of a `sqlite://PATH` database URL.
+fn sqlite_file(url: &str) -> Option<&str> {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+}
+
 async fn open_store(cli: &Cli) -> Result<SharedStore> {
     let url = cli.database_url.as_str();
-    if let Some(path) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    {
+    if let Some(path) = sqlite_file(url) {
         if path.is_empty() {
             bail!("--database-url sqlite:// needs a file path, e.g. sqlite://candor.db");
         }
@@ -623,6 +626,27 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Schema { document } = cli.command {
         println!("{}", schema_json(document));
         return Ok(ExitCode::SUCCESS);
+    }
+    // A dry run stores nothing, so it must not create a database either.
+    if let Command::Apply {
+        file,
+        org,
+        dry_run: true,
+    } = &cli.command
+        && let Some(path) = sqlite_file(&cli.database_url)
+        && !path.is_empty()
+        && !std::path::Path::new(path).exists()
+    {
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        if let Err(e) = TrustCenter::from_yaml(&text) {
+            return Ok(report_invalid(file, &e));
+        }
+        bail!(
+            "no database at {path}, so no org {org}: {} is valid, and nothing was created \
+             (create the org with `candor org create {org} --name NAME`)",
+            file.display()
+        );
     }
     let store = open_store(&cli).await?;
     match cli.command {

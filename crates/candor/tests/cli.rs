@@ -95,7 +95,23 @@ fn apply_then_export_round_trips_exactly() {
 
 #[test]
 fn dry_run_prints_changes_and_stores_nothing() {
+    // Without a database, a dry run checks the file, says the org does not
+    // exist, and creates no database.
     let ws = Workspace::new();
+    let demo = ws.file("demo.yaml", QUILLFEATHER);
+    let out = ws.candor(&["apply", "--dry-run", path_str(&demo), "--org", "nobody"]);
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        format!(
+            "error: no database at {}, so no org nobody: {} is valid, and nothing was \
+             created (create the org with `candor org create nobody --name NAME`)",
+            ws.dir.path().join("candor.db").display(),
+            demo.display()
+        )
+    );
+    assert!(!ws.dir.path().join("candor.db").exists());
+
     ws.ok(&["org", "create", "quillfeather", "--name", "Q"]);
     let demo = ws.file("demo.yaml", QUILLFEATHER);
     let out = ws.ok(&[
@@ -155,7 +171,7 @@ fn bad_yaml_names_the_field_and_changes_nothing() {
     let cases = [
         (
             QUILLFEATHER.replacen("soc2:CC6.1", "soc2:CC99.1", 1),
-            "controls[0].mappings[0]: unknown requirement soc2:CC99.1",
+            "controls[0].mappings[0]: unknown requirement `soc2:CC99.1` — did you mean `soc2:CC9.1`? (line 42)",
         ),
         (
             QUILLFEATHER.replacen("  status: implemented", "  status: done", 1),
