@@ -72,6 +72,9 @@ const SECTIONS: &[(&str, &str, Shape)] = &[
     ("roadmap", "roadmap item", Shape::List(&["title"])),
     ("documents", "document", Shape::List(&["key"])),
     ("faq", "question", Shape::List(&["question"])),
+    ("assessments", "assessment", Shape::List(&["key"])),
+    ("categories", "category name", Shape::Members),
+    ("sections", "section text", Shape::Members),
 ];
 
 /// Differences from `old` to `new`.

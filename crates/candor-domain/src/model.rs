@@ -55,6 +55,9 @@ pub struct TrustCenter {
     pub documents: Vec<DocumentMeta>,
     #[serde(default)]
     pub faq: Vec<FaqEntry>,
+    /// Audits and assessments: who looked, at what, when, and how.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assessments: Vec<Assessment>,
     /// Display names for control categories (`data-handling: Data handling`);
     /// a category not listed is shown title-cased.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
@@ -86,6 +89,8 @@ pub struct Sections {
     pub documents: Option<SectionIntro>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faq: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessments: Option<SectionIntro>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disclosure: Option<SectionIntro>,
 }
@@ -733,6 +738,49 @@ impl ChangeCategory {
     }
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AssessmentKind {
+    Internal,
+    External,
+}
+
+impl AssessmentKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            AssessmentKind::Internal => "Internal",
+            AssessmentKind::External => "External",
+        }
+    }
+}
+
+/// An audit, penetration test or other assessment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Assessment {
+    /// Stable identifier; changelog entries name it when they fix its findings.
+    pub key: Key,
+    pub title: Text,
+    /// A day, month, quarter or year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<PartialDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<AssessmentKind>,
+    /// Who did it (a firm, or a team for an internal one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessor: Option<Text>,
+    /// What was assessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covers: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub methodology: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Text>,
+    /// Key of a document in `documents` (the report).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<Key>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangelogEntry {
@@ -746,6 +794,9 @@ pub struct ChangelogEntry {
     pub detail: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<HttpsUrl>,
+    /// Key of the assessment whose finding this fixes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessment: Option<Key>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

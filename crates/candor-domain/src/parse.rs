@@ -146,6 +146,7 @@ fn every_shape_error(tree: &serde_norway::Value) -> Vec<FieldError> {
         "roadmap",
         "documents",
         "faq",
+        "assessments",
         "categories",
         "sections",
     ];
@@ -177,6 +178,7 @@ fn every_shape_error(tree: &serde_norway::Value) -> Vec<FieldError> {
             "roadmap" => each::<RoadmapItem>(key, value, e),
             "documents" => each::<DocumentMeta>(key, value, e),
             "faq" => each::<FaqEntry>(key, value, e),
+            "assessments" => each::<Assessment>(key, value, e),
             "sections" => check::<Sections>(key, value, e),
             "categories" => check::<
                 std::collections::BTreeMap<crate::types::Key, crate::types::Text>,
@@ -410,6 +412,33 @@ impl TrustCenter {
                 );
             }
         }
+        unique(
+            &mut fail,
+            "assessments",
+            "key",
+            self.assessments.iter().map(|a| a.key.as_str()),
+        );
+        let documents: Vec<&str> = self.documents.iter().map(|d| d.key.as_str()).collect();
+        for (i, a) in self.assessments.iter().enumerate() {
+            if let Some(doc) = &a.document
+                && !documents.contains(&doc.as_str())
+            {
+                fail(
+                    format!("assessments[{i}].document"),
+                    format!("no document with key {:?} in documents", doc.as_str()),
+                );
+            }
+        }
+        for (i, entry) in self.changelog.iter().enumerate() {
+            if let Some(key) = &entry.assessment
+                && !self.assessments.iter().any(|a| &a.key == key)
+            {
+                fail(
+                    format!("changelog[{i}].assessment"),
+                    format!("no assessment with key {:?} in assessments", key.as_str()),
+                );
+            }
+        }
         for (i, entry) in self.posture.iter().enumerate() {
             if let Some(doc) = &entry.document
                 && !self.documents.iter().any(|d| &d.key == doc)
@@ -485,6 +514,9 @@ pub const SECTIONS: &[&str] = &[
     "roadmap",
     "documents",
     "faq",
+    "assessments",
+    "categories",
+    "sections",
 ];
 
 impl TrustCenter {
@@ -494,8 +526,12 @@ impl TrustCenter {
             return None;
         }
         let value = serde_json::to_value(self).ok()?;
-        let part = value.get(section)?;
-        serde_norway::to_string(part).ok()
+        // A section left out (it is empty) is edited from empty.
+        let empty = match section {
+            "profile" | "commitments" | "categories" | "sections" => serde_json::json!({}),
+            _ => serde_json::json!([]),
+        };
+        serde_norway::to_string(value.get(section).unwrap_or(&empty)).ok()
     }
 
     /// This document with one section replaced by `yaml`, validated as a whole, so

@@ -364,6 +364,11 @@ fn errors_say_where_what_was_expected_and_what_was_probably_meant() {
              `not_pursued`, `out_of_scope`) (line 6)",
         ),
         (
+            "changelog:\n- title: Fixed\n  assessment: pentest-2026\n",
+            "changelog[0].assessment: no assessment with key \"pentest-2026\" in assessments \
+             (line 6)",
+        ),
+        (
             "promises: []\nsubprocesors: []\n",
             "unknown section `subprocesors` — did you mean `subprocessors`?",
         ),

@@ -279,6 +279,47 @@ fn section_view(version: u32, intro: Option<&SectionIntro>, default: &str) -> Se
     }
 }
 
+/// An assessment on the page: its facts, and the changelog entries that fix
+/// its findings.
+pub struct AssessmentView {
+    pub key: String,
+    pub title: String,
+    pub facts: Vec<Fact>,
+    pub fixes: Vec<String>,
+}
+
+fn assessment_views(tc: &TrustCenter) -> Vec<AssessmentView> {
+    tc.assessments
+        .iter()
+        .map(|a| {
+            let mut f = Facts::new(tc.version);
+            f.text("When", a.date.map(|d| d.human()));
+            f.text("Kind", a.kind.map(|k| k.label()));
+            f.prose("Assessor", a.assessor.as_ref());
+            f.prose("Scope", a.covers.as_ref());
+            f.prose("Methodology", a.methodology.as_ref());
+            f.prose("Summary", a.summary.as_ref());
+            if let Some(doc) = &a.document {
+                f.html(
+                    "Report",
+                    Some(link_html("See the document", &format!("#doc-{doc}"))),
+                );
+            }
+            AssessmentView {
+                key: a.key.to_string(),
+                title: a.title.to_string(),
+                facts: f.facts,
+                fixes: tc
+                    .changelog
+                    .iter()
+                    .filter(|e| e.assessment.as_ref() == Some(&a.key))
+                    .map(|e| e.title.to_string())
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
 /// Every list section's words.
 pub struct SectionViews {
     pub promises: SectionView,
@@ -290,6 +331,7 @@ pub struct SectionViews {
     pub roadmap: SectionView,
     pub documents: SectionView,
     pub faq: SectionView,
+    pub assessments: SectionView,
     pub disclosure: SectionView,
 }
 
@@ -306,6 +348,7 @@ fn section_views(tc: &TrustCenter) -> SectionViews {
         roadmap: section_view(v, s.roadmap.as_ref(), "Where we're not finished"),
         documents: section_view(v, s.documents.as_ref(), "Documents"),
         faq: section_view(v, s.faq.as_ref(), "Frequently asked questions"),
+        assessments: section_view(v, s.assessments.as_ref(), "Audits and assessments"),
         disclosure: section_view(v, s.disclosure.as_ref(), "Report a vulnerability"),
     }
 }
@@ -565,6 +608,7 @@ pub struct TrustPage<'a> {
     pub posture: Vec<PostureView<'a>>,
     pub roadmap: Vec<ProseItem<'a, candor_domain::model::RoadmapItem>>,
     pub faq: Vec<ProseItem<'a, candor_domain::model::FaqEntry>>,
+    pub assessments: Vec<AssessmentView>,
     pub categories: Vec<CategoryView<'a>>,
     pub coverage: Vec<CoverageView>,
     pub controls_total: usize,
@@ -818,6 +862,7 @@ impl<'a> TrustPage<'a> {
                     html: Some(prose(version, q.answer.as_str())),
                 })
                 .collect(),
+            assessments: assessment_views(tc),
             categories,
             coverage: coverage(tc).into_iter().map(coverage_view).collect(),
             controls_total: tc.controls.len(),
@@ -847,6 +892,17 @@ impl<'a> TrustPage<'a> {
             log_key: None,
             log_root: None,
         }
+    }
+}
+
+impl TrustPage<'_> {
+    /// The title of the assessment with this key (validation made sure there is one).
+    pub fn assessment_title(&self, key: &candor_domain::types::Key) -> String {
+        self.tc
+            .assessments
+            .iter()
+            .find(|a| &a.key == key)
+            .map_or_else(|| key.to_string(), |a| a.title.to_string())
     }
 }
 

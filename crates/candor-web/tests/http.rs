@@ -770,6 +770,13 @@ changelog:
 - title: Undated fix
 - title: Dated fix
   date: 2026-01-05
+  assessment: pentest
+assessments:
+- key: pentest
+  title: External penetration test
+  date: 2026-Q1
+  kind: external
+  assessor: Example Security Ltd
 posture:
 - standard: ISO/IEC 27001
   status: roadmap
@@ -815,6 +822,17 @@ posture:
     ] {
         assert!(!page.contains(invented), "{invented:?} was printed");
     }
+    // An assessment shows what was said of it, and the fix that names it.
+    for stated in [
+        "<h3 id=\"assessment-pentest\">External penetration test</h3>",
+        "<dt>When</dt><dd>Q1 2026</dd>",
+        "<dt>Assessor</dt><dd>Example Security Ltd</dd>",
+        "Fixes a finding of <a href=\"#assessment-pentest\">External penetration test</a>",
+        "<li>Dated fix</li>",
+    ] {
+        assert!(page.contains(stated), "{stated:?} missing");
+    }
+    assert!(!page.contains("<dt>Methodology</dt>"));
     // Dated entries first, undated last.
     let dated = page.find("Dated fix").unwrap();
     let undated = page.find("Undated fix").unwrap();
