@@ -11,6 +11,7 @@ pub mod diff;
 pub mod hints;
 pub mod model;
 pub mod notice;
+pub mod openpgp;
 pub mod parse;
 pub mod policy;
 pub mod revision;

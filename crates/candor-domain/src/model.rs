@@ -671,6 +671,11 @@ pub struct VulnerabilityDisclosure {
     /// How fast fixes ship, in words ("on a schedule proportional to severity").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remediation: Option<Text>,
+    /// The org's own OpenPGP public key (ASCII armor) for researchers to encrypt
+    /// reports to: served beside security.txt, named in its `Encryption:` field,
+    /// fingerprint shown on the page. Must be able to encrypt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openpgp_public_key: Option<Text>,
     /// The fingerprint of the key researchers encrypt to, as published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openpgp_fingerprint: Option<Text>,

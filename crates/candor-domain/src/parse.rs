@@ -439,6 +439,35 @@ impl TrustCenter {
                 );
             }
         }
+        if let Some(disclosure) = &self.commitments.vulnerability_disclosure
+            && let Some(key) = &disclosure.openpgp_public_key
+        {
+            match crate::openpgp::researcher_key_fingerprint(key.as_str()) {
+                Err(why) => fail(
+                    "commitments.vulnerability_disclosure.openpgp_public_key".into(),
+                    why,
+                ),
+                Ok(actual) => {
+                    let hex = |t: &str| {
+                        t.chars()
+                            .filter(char::is_ascii_hexdigit)
+                            .map(|c| c.to_ascii_uppercase())
+                            .collect::<String>()
+                    };
+                    if let Some(stated) = &disclosure.openpgp_fingerprint
+                        && hex(stated.as_str()) != hex(&actual)
+                    {
+                        fail(
+                            "commitments.vulnerability_disclosure.openpgp_fingerprint".into(),
+                            format!(
+                                "does not match openpgp_public_key, whose fingerprint is \
+                                 {actual} (leave it out: the page shows the key's own)"
+                            ),
+                        );
+                    }
+                }
+            }
+        }
         for (i, entry) in self.posture.iter().enumerate() {
             if let Some(doc) = &entry.document
                 && !self.documents.iter().any(|d| &d.key == doc)

@@ -350,6 +350,10 @@ pub fn router(state: AppState) -> Router {
             "/.well-known/openpgp-key.asc",
             get(securitytxt::host_openpgp_public_key),
         )
+        .route(
+            "/.well-known/researcher-key.asc",
+            get(securitytxt::host_researcher_key),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/static/candor.css", get(stylesheet))
@@ -386,6 +390,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/{org}/.well-known/openpgp-key.asc",
             get(securitytxt::openpgp_public_key),
+        )
+        .route(
+            "/{org}/.well-known/researcher-key.asc",
+            get(securitytxt::researcher_key),
         )
         .route("/{org}/documents/{key}", get(documents::document))
         .route("/{org}/documents/{key}/nda", post(documents::accept_nda))

@@ -123,6 +123,11 @@ pub fn body(revision: &Revision, base: &str, now: OffsetDateTime) -> Option<Stri
         .format(&Rfc3339)
         .unwrap_or_default();
     lines.push(format!("Expires: {expires}"));
+    if v.openpgp_public_key.is_some() {
+        lines.push(format!(
+            "Encryption: {base}/.well-known/{RESEARCHER_KEY_FILE}"
+        ));
+    }
     if let Some(key) = &v.openpgp_key_url {
         lines.push(format!("Encryption: {key}"));
     }
@@ -221,6 +226,44 @@ pub async fn host_security_txt(
 ) -> Result<Response, ApiError> {
     let (scope, revision, host) = org_on_host(&state, &headers).await?;
     signed_response(&state, &scope, &revision, &format!("https://{host}")).await
+}
+
+/// Where the org's own key for researchers is served, beside security.txt.
+pub const RESEARCHER_KEY_FILE: &str = "researcher-key.asc";
+
+fn researcher_key_response(revision: &Revision) -> Result<Response, ApiError> {
+    let key = revision
+        .content
+        .commitments
+        .vulnerability_disclosure
+        .as_ref()
+        .and_then(|v| v.openpgp_public_key.as_ref())
+        .ok_or_else(|| ApiError::not_found("this org publishes no key for researchers"))?;
+    let mut response = text_response(key.to_string());
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pgp-keys"),
+    );
+    Ok(response)
+}
+
+/// `GET /{org}/.well-known/researcher-key.asc`: the org's own key, to encrypt
+/// reports to (the key that signs security.txt only signs).
+pub async fn researcher_key(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+) -> Result<Response, ApiError> {
+    let (_, revision) = latest(&state, &org).await?;
+    researcher_key_response(&revision)
+}
+
+/// The same on an org's own host name.
+pub async fn host_researcher_key(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let (_, revision, _) = org_on_host(&state, &headers).await?;
+    researcher_key_response(&revision)
 }
 
 /// `GET /.well-known/openpgp-key.asc` on an org's own host name.

@@ -532,7 +532,7 @@ fn minutes(m: u32) -> String {
 }
 
 /// The vulnerability-disclosure facts the content states.
-fn disclosure_facts(tc: &TrustCenter) -> Vec<Fact> {
+fn disclosure_facts(tc: &TrustCenter, slug: &str) -> Vec<Fact> {
     let Some(d) = &tc.commitments.vulnerability_disclosure else {
         return Vec::new();
     };
@@ -555,8 +555,27 @@ fn disclosure_facts(tc: &TrustCenter) -> Vec<Fact> {
     f.prose("Fixes", d.remediation.as_ref());
     f.prose("Safe harbour", d.safe_harbour.as_ref());
     f.link("Policy", d.policy_url.as_ref());
+    let own_key = d.openpgp_public_key.as_ref().map(|key| {
+        (
+            format!(
+                "/{slug}/.well-known/{}",
+                crate::securitytxt::RESEARCHER_KEY_FILE
+            ),
+            candor_domain::openpgp::researcher_key_fingerprint(key.as_str()).ok(),
+        )
+    });
+    if let Some((url, _)) = &own_key {
+        f.links(
+            "OpenPGP key",
+            vec![("Our key for encrypted reports".to_owned(), url.clone())],
+        );
+    }
     f.link("OpenPGP key", d.openpgp_key_url.as_ref());
-    f.text("OpenPGP fingerprint", d.openpgp_fingerprint.as_ref());
+    // The fingerprint of a key published here is computed from it, not typed.
+    match own_key.and_then(|(_, fingerprint)| fingerprint) {
+        Some(fingerprint) => f.text("OpenPGP fingerprint", Some(fingerprint)),
+        None => f.text("OpenPGP fingerprint", d.openpgp_fingerprint.as_ref()),
+    }
     f.list("Preferred languages", &d.preferred_languages);
     f.link("Hall of fame", d.acknowledgements_url.as_ref());
     f.prose("Bug bounty", d.bug_bounty.as_ref());
@@ -882,7 +901,7 @@ impl<'a> TrustPage<'a> {
                 && !tc.subprocessors.is_empty(),
             overview_facts: overview_facts(tc, controls_implemented),
             commitment_groups: commitment_groups(tc),
-            disclosure_facts: disclosure_facts(tc),
+            disclosure_facts: disclosure_facts(tc, slug),
             changelog: changelog_order(&tc.changelog, version),
             posture_targets: tc.posture.iter().any(|p| p.target_date.is_some()),
             document_versions: tc.documents.iter().any(|d| d.version.is_some()),

@@ -1152,6 +1152,153 @@ async fn real_trust_pages_render_every_claim_and_nothing_else() {
     app.stop().await;
 }
 
+/// An org's own key for researchers: checked when read (it must encrypt; a
+/// private key is refused), served beside security.txt, named in its
+/// `Encryption:` field, fingerprint computed; GnuPG encrypts to what is served.
+#[tokio::test]
+async fn an_orgs_own_researcher_key_is_checked_served_and_usable() {
+    use std::process::Command;
+    let home = tempfile::tempdir().unwrap();
+    let gpg = |args: &[&str]| {
+        let out = Command::new("gpg")
+            .env("GNUPGHOME", home.path())
+            .args(["--batch", "--pinentry-mode", "loopback", "--passphrase", ""])
+            .args(args)
+            .output()
+            .expect("gpg (GnuPG) is installed by scripts/test.sh");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    gpg(&[
+        "--quick-gen-key",
+        "Security <security@keys.example>",
+        "ed25519",
+        "sign",
+        "never",
+    ]);
+    let sign_only = gpg(&["--armor", "--export", "security@keys.example"]);
+    let private = gpg(&["--armor", "--export-secret-keys", "security@keys.example"]);
+    let fingerprint = gpg(&["--with-colons", "--list-keys", "security@keys.example"])
+        .lines()
+        .find_map(|l| l.strip_prefix("fpr:"))
+        .map(|l| l.trim_matches(':').to_owned())
+        .unwrap();
+    gpg(&["--quick-add-key", &fingerprint, "cv25519", "encr", "never"]);
+    let public = gpg(&["--armor", "--export", "security@keys.example"]);
+    let grouped: String = fingerprint
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+
+    let yaml = |key: &str| {
+        let indented: String = key.lines().map(|l| format!("      {l}\n")).collect();
+        format!(
+            "version: 2\nprofile:\n  name: Keyed\ncommitments:\n  vulnerability_disclosure:\n    contact: [mailto:security@keys.example]\n    openpgp_public_key: |\n{indented}"
+        )
+    };
+    for (key, message) in [
+        (
+            &sign_only,
+            "commitments.vulnerability_disclosure.openpgp_public_key: this key can only sign: \
+             researchers need a key they can encrypt to (add an encryption subkey) (line 7)",
+        ),
+        (
+            &private,
+            "commitments.vulnerability_disclosure.openpgp_public_key: this is a private key: \
+             publish the public key only, and treat this private key as disclosed (line 7)",
+        ),
+    ] {
+        let err = TrustCenter::from_yaml(&yaml(key)).unwrap_err();
+        assert_eq!(err.to_string(), message);
+    }
+    let app = App::start_default().await;
+    app.publish("keyed", &yaml(&public)).await;
+    let page = app.get("/keyed").await.text().await.unwrap();
+    assert!(
+        page.contains(&format!("<dt>OpenPGP fingerprint</dt><dd>{grouped}</dd>")),
+        "{grouped}"
+    );
+    let txt = app
+        .get("/keyed/.well-known/security.txt")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        txt.contains(
+            "\nEncryption: https://trust.example.com/keyed/.well-known/researcher-key.asc\n"
+        ),
+        "{txt}"
+    );
+    let served = app.get("/keyed/.well-known/researcher-key.asc").await;
+    assert_eq!(served.headers()["content-type"], "application/pgp-keys");
+    let served = served.text().await.unwrap();
+    // A researcher encrypts to what was served, with a fresh keyring.
+    let researcher = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], input: Option<&str>| {
+        use std::io::Write;
+        let mut child = Command::new("gpg")
+            .env("GNUPGHOME", researcher.path())
+            .args(["--batch", "--trust-model", "always"])
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.unwrap_or_default().as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    run(&["--import"], Some(&served));
+    let encrypted = run(
+        &["--armor", "--encrypt", "-r", &fingerprint],
+        Some("report: the login form leaks"),
+    );
+    // The org (holding the private key) reads it.
+    let plain = Command::new("gpg")
+        .env("GNUPGHOME", home.path())
+        .args([
+            "--batch",
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase",
+            "",
+            "--decrypt",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(&encrypted)?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&plain.stdout),
+        "report: the login form leaks"
+    );
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn oversized_request_heads_are_refused_with_the_usual_security_headers() {
     let app = App::start_default().await;
