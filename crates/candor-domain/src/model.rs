@@ -534,6 +534,9 @@ pub struct Tenancy {
     pub scope: Option<Scope>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<TenancyModel>,
+    /// Resource by resource: which are shared and which are per tenant.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<ResourceTenancy>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub isolation: Option<Text>,
 }
@@ -586,6 +589,50 @@ pub struct Resilience {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uptime_target: Option<Text>,
     /// Anything else about backups and recovery, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Text>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Critical => "Critical",
+            Severity::High => "High",
+            Severity::Medium => "Medium",
+            Severity::Low => "Low",
+        }
+    }
+}
+
+/// A fix deadline for one severity, in calendar days or business days (one of them).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemediationTime {
+    pub severity: Severity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_days: Option<u32>,
+}
+
+/// How one kind of resource is shared between tenants.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceTenancy {
+    /// The resource, e.g. "Database", "Storage account", "Key vault".
+    pub resource: Text,
+    /// true: one per tenant; false: shared between tenants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_tenant: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<Text>,
 }
@@ -668,6 +715,9 @@ pub struct VulnerabilityDisclosure {
     pub acknowledgements_url: Option<HttpsUrl>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bug_bounty: Option<Text>,
+    /// How long fixes take, by severity.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remediation_times: Vec<RemediationTime>,
     /// How fast fixes ship, in words ("on a schedule proportional to severity").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remediation: Option<Text>,

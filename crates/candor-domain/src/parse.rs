@@ -439,6 +439,16 @@ impl TrustCenter {
                 );
             }
         }
+        if let Some(disclosure) = &self.commitments.vulnerability_disclosure {
+            for (i, t) in disclosure.remediation_times.iter().enumerate() {
+                if t.days.is_some() == t.business_days.is_some() {
+                    fail(
+                        format!("commitments.vulnerability_disclosure.remediation_times[{i}]"),
+                        "give either days or business_days".into(),
+                    );
+                }
+            }
+        }
         if let Some(disclosure) = &self.commitments.vulnerability_disclosure
             && let Some(key) = &disclosure.openpgp_public_key
         {

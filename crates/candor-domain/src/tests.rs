@@ -369,6 +369,11 @@ fn errors_say_where_what_was_expected_and_what_was_probably_meant() {
              (line 6)",
         ),
         (
+            "commitments:\n  vulnerability_disclosure:\n    remediation_times:\n    - severity: high\n",
+            "commitments.vulnerability_disclosure.remediation_times[0]: give either days or \
+             business_days (line 7)",
+        ),
+        (
             "promises: []\nsubprocesors: []\n",
             "unknown section `subprocesors` — did you mean `subprocessors`?",
         ),
@@ -410,4 +415,20 @@ fn every_error_in_a_file_is_reported_at_once_each_with_its_line() {
             "posture[0].document: no document with key \"nope\" in documents (line 15)",
         ]
     );
+}
+
+#[test]
+fn format_2_transcriptions_round_trip_exactly() {
+    for yaml in [
+        include_str!("../../candor-web/tests/data/trust-pages/velaurum.yaml"),
+        include_str!("../../candor-web/tests/data/trust-pages/iqcloud.yaml"),
+    ] {
+        let tc = TrustCenter::from_yaml(yaml).unwrap();
+        let exported = tc.to_yaml();
+        let again = TrustCenter::from_yaml(&exported).unwrap();
+        assert_eq!(again, tc);
+        assert_eq!(again.to_yaml(), exported);
+        let json = serde_json::to_vec(&tc).unwrap();
+        assert_eq!(TrustCenter::from_json(&json).unwrap(), tc);
+    }
 }

@@ -411,6 +411,29 @@ fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
     if let Some(t) = &c.tenancy {
         let mut f = Facts::new(v);
         f.text("Model", t.model.map(|m| m.label()));
+        for r in &t.resources {
+            let how = match r.per_tenant {
+                Some(true) => Some("One per tenant".to_owned()),
+                Some(false) => Some("Shared between tenants".to_owned()),
+                None => None,
+            };
+            let detail = r.detail.as_ref().map(|d| inline_prose(v, d.as_str()));
+            let value = match (how, detail) {
+                (Some(how), Some(detail)) => format!("{how}. {detail}"),
+                (Some(how), None) => how,
+                (None, Some(detail)) => detail,
+                (None, None) => continue,
+            };
+            f.facts.push(Fact {
+                label: "Resource",
+                values: vec![FactValue {
+                    html: format!(
+                        "<strong>{}</strong>: {value}",
+                        escape_html(r.resource.as_str())
+                    ),
+                }],
+            });
+        }
         f.prose("Isolation", t.isolation.as_ref());
         let (headline, intro) = (t.headline.as_ref(), t.intro.as_ref());
         f.group(
@@ -551,6 +574,22 @@ fn disclosure_facts(tc: &TrustCenter, slug: &str) -> Vec<Fact> {
         "Acknowledgement",
         d.acknowledgement_business_days
             .map(|days| format!("Within {}", plural(u64::from(days), "business day"))),
+    );
+    let times: Vec<String> = d
+        .remediation_times
+        .iter()
+        .filter_map(|t| {
+            let within = match (t.days, t.business_days) {
+                (Some(days), _) => plural(u64::from(days), "day"),
+                (None, Some(days)) => plural(u64::from(days), "business day"),
+                (None, None) => return None,
+            };
+            Some(format!("{}: within {within}", t.severity.label()))
+        })
+        .collect();
+    f.text(
+        "Fix deadlines",
+        (!times.is_empty()).then(|| times.join("; ")),
     );
     f.prose("Fixes", d.remediation.as_ref());
     f.prose("Safe harbour", d.safe_harbour.as_ref());

@@ -762,6 +762,19 @@ commitments:
     rto_minutes: 240
   encryption:
     per_tenant_keys: true
+  tenancy:
+    resources:
+    - resource: Database
+      per_tenant: false
+      detail: Row-level security on every table.
+    - resource: Key vault
+      per_tenant: true
+  vulnerability_disclosure:
+    remediation_times:
+    - severity: critical
+      days: 7
+    - severity: high
+      business_days: 1
 subprocessors:
 - name: Microsoft Azure
   purpose: Hosting
@@ -808,7 +821,6 @@ posture:
         "at least",
         "Hosting and data residency",
         "Incident response",
-        "Tenancy",
         "Last reviewed",
         "Security contact",
         "href=\"#controls\"",
@@ -821,6 +833,13 @@ posture:
         "Opt-in",
     ] {
         assert!(!page.contains(invented), "{invented:?} was printed");
+    }
+    for stated in [
+        "<strong>Database</strong>: Shared between tenants. Row-level security on every table.",
+        "<strong>Key vault</strong>: One per tenant",
+        "<dt>Fix deadlines</dt><dd>Critical: within 7 days; High: within 1 business day</dd>",
+    ] {
+        assert!(page.contains(stated), "{stated:?} missing");
     }
     // An assessment shows what was said of it, and the fix that names it.
     for stated in [
