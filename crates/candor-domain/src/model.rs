@@ -414,6 +414,10 @@ pub struct Hosting {
     /// Who or what these terms apply to, if not everyone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Scope>,
+    /// Scopes of single claims in this group, by field name
+    /// (`point_in_time_days: {plan: enterprise}`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub field_scopes: std::collections::BTreeMap<String, Scope>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<Text>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -470,6 +474,10 @@ pub struct Encryption {
     /// Who or what these terms apply to, if not everyone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Scope>,
+    /// Scopes of single claims in this group, by field name
+    /// (`point_in_time_days: {plan: enterprise}`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub field_scopes: std::collections::BTreeMap<String, Scope>,
     /// Oldest TLS version accepted on public endpoints.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_minimum: Option<TlsVersion>,
@@ -532,6 +540,10 @@ pub struct Tenancy {
     /// Who or what these terms apply to, if not everyone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Scope>,
+    /// Scopes of single claims in this group, by field name
+    /// (`point_in_time_days: {plan: enterprise}`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub field_scopes: std::collections::BTreeMap<String, Scope>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<TenancyModel>,
     /// Resource by resource: which are shared and which are per tenant.
@@ -556,6 +568,10 @@ pub struct Resilience {
     /// Who or what these terms apply to, if not everyone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Scope>,
+    /// Scopes of single claims in this group, by field name
+    /// (`point_in_time_days: {plan: enterprise}`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub field_scopes: std::collections::BTreeMap<String, Scope>,
     /// Changes are shipped continuously (e.g. transaction-log shipping).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continuous_backups: Option<bool>,
@@ -659,6 +675,10 @@ pub struct IncidentResponse {
     /// Who or what these terms apply to, if not everyone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Scope>,
+    /// Scopes of single claims in this group, by field name
+    /// (`point_in_time_days: {plan: enterprise}`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub field_scopes: std::collections::BTreeMap<String, Scope>,
     /// Hours from confirming an incident that affects customers to telling them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_notice_hours: Option<u32>,
@@ -696,6 +716,10 @@ pub struct VulnerabilityDisclosure {
     /// Who or what these terms apply to, if not everyone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Scope>,
+    /// Scopes of single claims in this group, by field name
+    /// (`point_in_time_days: {plan: enterprise}`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub field_scopes: std::collections::BTreeMap<String, Scope>,
     /// security.txt Contact: lines, in order of preference (security.txt is
     /// published only when there is one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

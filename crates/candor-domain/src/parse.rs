@@ -439,6 +439,72 @@ impl TrustCenter {
                 );
             }
         }
+        let c = &self.commitments;
+        let groups: [(&str, Option<serde_json::Value>); 6] = [
+            (
+                "hosting",
+                c.hosting
+                    .as_ref()
+                    .and_then(|g| serde_json::to_value(g).ok()),
+            ),
+            (
+                "encryption",
+                c.encryption
+                    .as_ref()
+                    .and_then(|g| serde_json::to_value(g).ok()),
+            ),
+            (
+                "tenancy",
+                c.tenancy
+                    .as_ref()
+                    .and_then(|g| serde_json::to_value(g).ok()),
+            ),
+            (
+                "resilience",
+                c.resilience
+                    .as_ref()
+                    .and_then(|g| serde_json::to_value(g).ok()),
+            ),
+            (
+                "incident_response",
+                c.incident_response
+                    .as_ref()
+                    .and_then(|g| serde_json::to_value(g).ok()),
+            ),
+            (
+                "vulnerability_disclosure",
+                c.vulnerability_disclosure
+                    .as_ref()
+                    .and_then(|g| serde_json::to_value(g).ok()),
+            ),
+        ];
+        for (group, value) in groups {
+            let Some(serde_json::Value::Object(fields)) = value else {
+                continue;
+            };
+            let Some(serde_json::Value::Object(scopes)) = fields.get("field_scopes") else {
+                continue;
+            };
+            const NOT_CLAIMS: [&str; 5] = ["headline", "intro", "status", "scope", "field_scopes"];
+            let stated: Vec<&str> = fields
+                .keys()
+                .map(String::as_str)
+                .filter(|k| !NOT_CLAIMS.contains(k))
+                .collect();
+            for name in scopes.keys() {
+                if !stated.contains(&name.as_str()) {
+                    fail(
+                        format!("commitments.{group}.field_scopes.{name}"),
+                        match hints::nearest(name, stated.iter().copied()) {
+                            Some(close) => format!(
+                                "no claim `{name}` is stated in {group} — did you mean `{close}`?"
+                            ),
+                            None => format!("no claim `{name}` is stated in {group}"),
+                        },
+                    );
+                }
+            }
+        }
         if let Some(disclosure) = &self.commitments.vulnerability_disclosure {
             for (i, t) in disclosure.remediation_times.iter().enumerate() {
                 if t.days.is_some() == t.business_days.is_some() {

@@ -374,6 +374,11 @@ fn errors_say_where_what_was_expected_and_what_was_probably_meant() {
              business_days (line 7)",
         ),
         (
+            "commitments:\n  resilience:\n    rpo_minutes: 15\n    field_scopes:\n      rpo_minute:\n        plan: enterprise\n",
+            "commitments.resilience.field_scopes.rpo_minute: no claim `rpo_minute` is stated in \
+             resilience — did you mean `rpo_minutes`? (line 8)",
+        ),
+        (
             "promises: []\nsubprocesors: []\n",
             "unknown section `subprocesors` — did you mean `subprocessors`?",
         ),

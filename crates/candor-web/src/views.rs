@@ -166,25 +166,59 @@ fn link_html(text: &str, href: &str) -> String {
 }
 
 /// Collects facts, skipping every one the content leaves out.
-struct Facts {
+struct Facts<'a> {
     version: u32,
     facts: Vec<Fact>,
+    /// The group's scopes of single claims, by field name.
+    scopes: Option<&'a std::collections::BTreeMap<String, Scope>>,
+    /// The field the next fact states (set by [`Facts::at`]).
+    field: Option<&'static str>,
 }
 
-impl Facts {
-    fn new(version: u32) -> Facts {
+impl<'a> Facts<'a> {
+    fn new(version: u32) -> Facts<'a> {
         Facts {
             version,
             facts: Vec::new(),
+            scopes: None,
+            field: None,
         }
     }
 
-    fn html(&mut self, label: &'static str, html: Option<String>) {
-        if let Some(html) = html {
-            self.facts.push(Fact {
-                label,
-                values: vec![FactValue { html }],
+    fn scoped(version: u32, scopes: &'a std::collections::BTreeMap<String, Scope>) -> Facts<'a> {
+        Facts {
+            scopes: Some(scopes),
+            ..Facts::new(version)
+        }
+    }
+
+    /// The next fact states this field (so its scope, if any, goes with it).
+    fn at(&mut self, field: &'static str) -> &mut Self {
+        self.field = Some(field);
+        self
+    }
+
+    fn push(&mut self, label: &'static str, mut values: Vec<FactValue>) {
+        let field = self.field.take();
+        if let Some(scope) = field
+            .and_then(|f| self.scopes.and_then(|scopes| scopes.get(f)))
+            .map(Scope::describe)
+            .filter(|s| !s.is_empty())
+        {
+            values.push(FactValue {
+                html: format!(
+                    "<span class=\"meta\">Applies to: {}</span>",
+                    escape_html(&scope)
+                ),
             });
+        }
+        self.facts.push(Fact { label, values });
+    }
+
+    fn html(&mut self, label: &'static str, html: Option<String>) {
+        match html {
+            Some(html) => self.push(label, vec![FactValue { html }]),
+            None => self.field = None,
         }
     }
 
@@ -208,17 +242,17 @@ impl Facts {
 
     /// Several links under one label (`(text, href)`), none if empty.
     fn links(&mut self, label: &'static str, links: Vec<(String, String)>) {
-        if !links.is_empty() {
-            self.facts.push(Fact {
-                label,
-                values: links
-                    .into_iter()
-                    .map(|(text, href)| FactValue {
-                        html: link_html(&text, &href),
-                    })
-                    .collect(),
-            });
+        if links.is_empty() {
+            self.field = None;
+            return;
         }
+        let values = links
+            .into_iter()
+            .map(|(text, href)| FactValue {
+                html: link_html(&text, &href),
+            })
+            .collect();
+        self.push(label, values);
     }
 
     /// A yes/no fact: printed only when stated.
@@ -359,12 +393,15 @@ fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
     let v = tc.version;
     let mut groups = Vec::new();
     if let Some(h) = &c.hosting {
-        let mut f = Facts::new(v);
-        f.prose("Provider", h.provider.as_ref());
-        f.list("Regions", &h.regions);
-        f.prose("Region selection", h.region_selection.as_ref());
-        f.prose("Data residency", h.data_residency.as_ref());
-        f.prose("Network isolation", h.network_isolation.as_ref());
+        let mut f = Facts::scoped(v, &h.field_scopes);
+        f.at("provider").prose("Provider", h.provider.as_ref());
+        f.at("regions").list("Regions", &h.regions);
+        f.at("region_selection")
+            .prose("Region selection", h.region_selection.as_ref());
+        f.at("data_residency")
+            .prose("Data residency", h.data_residency.as_ref());
+        f.at("network_isolation")
+            .prose("Network isolation", h.network_isolation.as_ref());
         for component in &h.components {
             f.facts.push(Fact {
                 label: "Component",
@@ -388,16 +425,22 @@ fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
         );
     }
     if let Some(e) = &c.encryption {
-        let mut f = Facts::new(v);
-        f.text("Minimum TLS version", e.tls_minimum.map(|t| t.label()));
-        f.prose("In transit", e.in_transit.as_ref());
-        f.prose("At rest", e.at_rest.as_ref());
-        f.yes_no("Per-customer keys", e.per_tenant_keys);
-        f.prose("Per-tenant keys", e.tenant_keys.as_ref());
-        f.prose("Key management", e.key_management.as_ref());
-        f.prose("Secrets", e.secrets.as_ref());
-        f.yes_no("Backups encrypted", e.backups_encrypted);
-        f.prose("Backups", e.backups.as_ref());
+        let mut f = Facts::scoped(v, &e.field_scopes);
+        f.at("tls_minimum")
+            .text("Minimum TLS version", e.tls_minimum.map(|t| t.label()));
+        f.at("in_transit")
+            .prose("In transit", e.in_transit.as_ref());
+        f.at("at_rest").prose("At rest", e.at_rest.as_ref());
+        f.at("per_tenant_keys")
+            .yes_no("Per-customer keys", e.per_tenant_keys);
+        f.at("tenant_keys")
+            .prose("Per-tenant keys", e.tenant_keys.as_ref());
+        f.at("key_management")
+            .prose("Key management", e.key_management.as_ref());
+        f.at("secrets").prose("Secrets", e.secrets.as_ref());
+        f.at("backups_encrypted")
+            .yes_no("Backups encrypted", e.backups_encrypted);
+        f.at("backups").prose("Backups", e.backups.as_ref());
         let (headline, intro) = (e.headline.as_ref(), e.intro.as_ref());
         f.group(
             "Encryption",
@@ -409,8 +452,8 @@ fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
         );
     }
     if let Some(t) = &c.tenancy {
-        let mut f = Facts::new(v);
-        f.text("Model", t.model.map(|m| m.label()));
+        let mut f = Facts::scoped(v, &t.field_scopes);
+        f.at("model").text("Model", t.model.map(|m| m.label()));
         for r in &t.resources {
             let how = match r.per_tenant {
                 Some(true) => Some("One per tenant".to_owned()),
@@ -434,7 +477,7 @@ fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
                 }],
             });
         }
-        f.prose("Isolation", t.isolation.as_ref());
+        f.at("isolation").prose("Isolation", t.isolation.as_ref());
         let (headline, intro) = (t.headline.as_ref(), t.intro.as_ref());
         f.group(
             "Tenancy",
@@ -446,19 +489,19 @@ fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
         );
     }
     if let Some(r) = &c.resilience {
-        let mut f = Facts::new(v);
-        f.text(
+        let mut f = Facts::scoped(v, &r.field_scopes);
+        f.at("continuous_backups").text(
             "Backups",
             r.continuous_backups
                 .filter(|yes| *yes)
                 .map(|_| "Continuous"),
         );
-        f.text(
+        f.at("backup_interval_hours").text(
             "Backup frequency",
             r.backup_interval_hours
                 .map(|h| format!("Every {}", plural(u64::from(h), "hour"))),
         );
-        f.text(
+        f.at("full_backup_interval_days").text(
             "Full backups",
             r.full_backup_interval_days.map(|d| match d {
                 1 => "Daily".to_owned(),
@@ -466,8 +509,9 @@ fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
                 d => format!("Every {}", plural(u64::from(d), "day")),
             }),
         );
-        f.yes_no("Backups geo-replicated", r.backups_geo_replicated);
-        f.text(
+        f.at("backups_geo_replicated")
+            .yes_no("Backups geo-replicated", r.backups_geo_replicated);
+        f.at("backup_retention_days").text(
             "Backup retention",
             r.backup_retention_days
                 .map(|d| format!("Kept {}", plural(u64::from(d), "day"))),
@@ -479,7 +523,12 @@ fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
                 m.plan
             )
         });
-        f.text(
+        f.at(if r.point_in_time_days.is_some() {
+            "point_in_time_days"
+        } else {
+            "point_in_time_max"
+        })
+        .text(
             "Point-in-time recovery",
             match (r.point_in_time_days, extended) {
                 (Some(d), Some(more)) => Some(format!(
@@ -491,12 +540,17 @@ fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
                 (None, None) => None,
             },
         );
-        f.text("Recovery time objective (RTO)", r.rto_minutes.map(minutes));
-        f.text("Recovery point objective (RPO)", r.rpo_minutes.map(minutes));
-        f.prose("Disaster-recovery exercise", r.dr_exercise.as_ref());
-        f.text("Last disaster-recovery exercise", r.last_dr_exercise);
-        f.prose("Uptime target", r.uptime_target.as_ref());
-        f.prose("Also", r.detail.as_ref());
+        f.at("rto_minutes")
+            .text("Recovery time objective (RTO)", r.rto_minutes.map(minutes));
+        f.at("rpo_minutes")
+            .text("Recovery point objective (RPO)", r.rpo_minutes.map(minutes));
+        f.at("dr_exercise")
+            .prose("Disaster-recovery exercise", r.dr_exercise.as_ref());
+        f.at("last_dr_exercise")
+            .text("Last disaster-recovery exercise", r.last_dr_exercise);
+        f.at("uptime_target")
+            .prose("Uptime target", r.uptime_target.as_ref());
+        f.at("detail").prose("Also", r.detail.as_ref());
         let (headline, intro) = (r.headline.as_ref(), r.intro.as_ref());
         f.group(
             "Backups and recovery",
@@ -508,9 +562,9 @@ fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
         );
     }
     if let Some(i) = &c.incident_response {
-        let mut f = Facts::new(v);
-        f.prose("On call", i.on_call.as_ref());
-        f.text(
+        let mut f = Facts::scoped(v, &i.field_scopes);
+        f.at("on_call").prose("On call", i.on_call.as_ref());
+        f.at("customer_notice_hours").text(
             "Customer notice",
             i.customer_notice_hours.map(|h| {
                 let within = format!("Within {}", plural(u64::from(h), "hour"));
@@ -522,7 +576,12 @@ fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
                 }
             }),
         );
-        f.text(
+        f.at(if i.review_business_days.is_some() {
+            "review_business_days"
+        } else {
+            "review_days"
+        })
+        .text(
             "Post-incident review",
             match (i.review_business_days, i.review_days) {
                 (Some(d), _) => Some(format!("Within {}", plural(u64::from(d), "business day"))),
@@ -530,8 +589,9 @@ fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
                 (None, None) => None,
             },
         );
-        f.link("Status page", i.status_page.as_ref());
-        f.prose("How we respond", i.detail.as_ref());
+        f.at("status_page")
+            .link("Status page", i.status_page.as_ref());
+        f.at("detail").prose("How we respond", i.detail.as_ref());
         let (headline, intro) = (i.headline.as_ref(), i.intro.as_ref());
         f.group(
             "Incident response",
@@ -559,8 +619,8 @@ fn disclosure_facts(tc: &TrustCenter, slug: &str) -> Vec<Fact> {
     let Some(d) = &tc.commitments.vulnerability_disclosure else {
         return Vec::new();
     };
-    let mut f = Facts::new(tc.version);
-    f.links(
+    let mut f = Facts::scoped(tc.version, &d.field_scopes);
+    f.at("contact").links(
         "Contact",
         d.contact
             .iter()
@@ -570,7 +630,7 @@ fn disclosure_facts(tc: &TrustCenter, slug: &str) -> Vec<Fact> {
             })
             .collect(),
     );
-    f.text(
+    f.at("acknowledgement_business_days").text(
         "Acknowledgement",
         d.acknowledgement_business_days
             .map(|days| format!("Within {}", plural(u64::from(days), "business day"))),
@@ -587,13 +647,14 @@ fn disclosure_facts(tc: &TrustCenter, slug: &str) -> Vec<Fact> {
             Some(format!("{}: within {within}", t.severity.label()))
         })
         .collect();
-    f.text(
+    f.at("remediation_times").text(
         "Fix deadlines",
         (!times.is_empty()).then(|| times.join("; ")),
     );
-    f.prose("Fixes", d.remediation.as_ref());
-    f.prose("Safe harbour", d.safe_harbour.as_ref());
-    f.link("Policy", d.policy_url.as_ref());
+    f.at("remediation").prose("Fixes", d.remediation.as_ref());
+    f.at("safe_harbour")
+        .prose("Safe harbour", d.safe_harbour.as_ref());
+    f.at("policy_url").link("Policy", d.policy_url.as_ref());
     let own_key = d.openpgp_public_key.as_ref().map(|key| {
         (
             format!(
@@ -604,20 +665,26 @@ fn disclosure_facts(tc: &TrustCenter, slug: &str) -> Vec<Fact> {
         )
     });
     if let Some((url, _)) = &own_key {
-        f.links(
+        f.at("openpgp_public_key").links(
             "OpenPGP key",
             vec![("Our key for encrypted reports".to_owned(), url.clone())],
         );
     }
-    f.link("OpenPGP key", d.openpgp_key_url.as_ref());
+    f.at("openpgp_key_url")
+        .link("OpenPGP key", d.openpgp_key_url.as_ref());
     // The fingerprint of a key published here is computed from it, not typed.
     match own_key.and_then(|(_, fingerprint)| fingerprint) {
         Some(fingerprint) => f.text("OpenPGP fingerprint", Some(fingerprint)),
-        None => f.text("OpenPGP fingerprint", d.openpgp_fingerprint.as_ref()),
+        None => f
+            .at("openpgp_fingerprint")
+            .text("OpenPGP fingerprint", d.openpgp_fingerprint.as_ref()),
     }
-    f.list("Preferred languages", &d.preferred_languages);
-    f.link("Hall of fame", d.acknowledgements_url.as_ref());
-    f.prose("Bug bounty", d.bug_bounty.as_ref());
+    f.at("preferred_languages")
+        .list("Preferred languages", &d.preferred_languages);
+    f.at("acknowledgements_url")
+        .link("Hall of fame", d.acknowledgements_url.as_ref());
+    f.at("bug_bounty")
+        .prose("Bug bounty", d.bug_bounty.as_ref());
     f.facts
 }
 

@@ -760,6 +760,9 @@ profile:
 commitments:
   resilience:
     rto_minutes: 240
+    field_scopes:
+      rto_minutes:
+        plan: enterprise
   encryption:
     per_tenant_keys: true
   tenancy:
@@ -838,6 +841,7 @@ posture:
         "<strong>Database</strong>: Shared between tenants. Row-level security on every table.",
         "<strong>Key vault</strong>: One per tenant",
         "<dt>Fix deadlines</dt><dd>Critical: within 7 days; High: within 1 business day</dd>",
+        "<dd>4 hours<br><span class=\"meta\">Applies to: enterprise plan</span></dd>",
     ] {
         assert!(page.contains(stated), "{stated:?} missing");
     }
