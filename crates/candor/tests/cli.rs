@@ -597,6 +597,70 @@ fn demo_content_validates_against_the_published_schema_with_an_independent_valid
         String::from_utf8_lossy(&bad.stderr)
     );
     assert!(String::from_utf8_lossy(&bad.stdout).contains("done"));
+
+    // Format 2 transcriptions are valid too; and what `apply` refuses field by
+    // field (types, values, formats, versions), the schema refuses as well.
+    let velaurum = candor_domain::TrustCenter::from_yaml(include_str!(
+        "../../candor-web/tests/data/trust-pages/velaurum.yaml"
+    ))
+    .unwrap();
+    let iqcloud = candor_domain::TrustCenter::from_yaml(include_str!(
+        "../../candor-web/tests/data/trust-pages/iqcloud.yaml"
+    ))
+    .unwrap();
+    let v2 = vec![
+        serde_json::to_value(&velaurum).unwrap(),
+        serde_json::to_value(&iqcloud).unwrap(),
+    ];
+    let v2_path = ws.file("v2.json", &serde_json::to_string(&v2).unwrap());
+    let good = run(&v2_path);
+    assert!(
+        good.status.success(),
+        "{}",
+        String::from_utf8_lossy(&good.stdout)
+    );
+    let base = v2[0].clone();
+    let mut refused = Vec::new();
+    for (path, value) in [
+        ("/version", serde_json::json!(3)),
+        ("/posture/1/target_date", serde_json::json!("sometime")),
+        (
+            "/commitments/resilience/rto_minutes",
+            serde_json::json!("four hours"),
+        ),
+        (
+            "/commitments/encryption/backups_encrypted",
+            serde_json::json!("yes"),
+        ),
+        (
+            "/commitments/encryption/tls_minimum",
+            serde_json::json!("1.1"),
+        ),
+        ("/posture/0/status", serde_json::json!("done")),
+        (
+            "/profile/website",
+            serde_json::json!("http://velaurum.example"),
+        ),
+        ("/profile/last_reviewed", serde_json::json!("June 2026")),
+        ("/profile/nmae", serde_json::json!("x")),
+    ] {
+        let mut doc = base.clone();
+        let (parent, key) = path.rsplit_once('/').unwrap();
+        doc.pointer_mut(parent).unwrap()[key] = value;
+        assert!(
+            candor_domain::TrustCenter::from_json(&serde_json::to_vec(&doc).unwrap()).is_err(),
+            "apply accepts {path}"
+        );
+        refused.push((path, doc));
+    }
+    for (path, doc) in refused {
+        let one = ws.file("one.json", &serde_json::to_string(&vec![doc]).unwrap());
+        assert_eq!(
+            run(&one).status.code(),
+            Some(1),
+            "apply refuses {path} but the schema accepts it"
+        );
+    }
 }
 
 /// The same binary on PostgreSQL: migrations with the owner URL, everything else
