@@ -32,7 +32,8 @@ NGINX_PORT=$(free_port)
 
 CANDOR_LOG=warn CANDOR_MASTER_KEY_FILE="$WORK/master.key" target/release/candor --database-url "sqlite://$WORK/candor.db" \
     serve --demo --listen "127.0.0.1:$CANDOR_PORT" >/dev/null 2>"$WORK/candor.log" &
-pids+=($!)
+CANDOR_PID=$!
+pids+=($CANDOR_PID)
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$CANDOR_PORT/healthz" >/dev/null && break; sleep 0.1; done
 
 mkdir -p "$WORK/www"
@@ -61,28 +62,53 @@ pids+=($!)
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$NGINX_PORT/quillfeather" >/dev/null && break; sleep 0.1; done
 cmp <(curl -s "http://127.0.0.1:$NGINX_PORT/quillfeather") "$WORK/www/quillfeather.html"
 
-run() { # name url
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$2" >/dev/null # warm-up
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$2" > "$WORK/$1.txt"
-    local rps p50 p99
-    rps=$(awk '/^Requests\/sec/ {print $2}' "$WORK/$1.txt")
-    p50=$(awk '$1 == "50%" {print $2}' "$WORK/$1.txt")
-    p99=$(awk '$1 == "99%" {print $2}' "$WORK/$1.txt")
-    if grep -q "Non-2xx" "$WORK/$1.txt"; then echo "bench: $1 answered non-2xx responses" >&2; cat "$WORK/$1.txt" >&2; exit 1; fi
-    echo "$rps $p50 $p99"
+# CPU time (user + system, clock ticks) the given processes have used so far.
+# Requests per second move with whatever else the shared machine runs; CPU time
+# per request served holds up far better, so both are reported.
+cpu_ticks() {
+    local total=0 p
+    for p in "$@"; do
+        [ -r "/proc/$p/stat" ] || continue
+        # Fields after the command name, which is in parentheses: utime is the
+        # 12th and stime the 13th of them (fields 14 and 15 of the line).
+        total=$((total + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
+    done
+    echo "$total"
 }
-read -r n_rps n_p50 n_p99 < <(run nginx "http://127.0.0.1:$NGINX_PORT/quillfeather")
-read -r c_rps c_p50 c_p99 < <(run candor "http://127.0.0.1:$CANDOR_PORT/quillfeather")
+TICKS=$(getconf CLK_TCK)
+
+run() { # name url pid…
+    local name=$1 url=$2
+    shift 2
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$url" >/dev/null # warm-up
+    local before after
+    before=$(cpu_ticks "$@")
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url" > "$WORK/$name.txt"
+    after=$(cpu_ticks "$@")
+    local rps p50 p99 requests cpu_us
+    rps=$(awk '/^Requests\/sec/ {print $2}' "$WORK/$name.txt")
+    p50=$(awk '$1 == "50%" {print $2}' "$WORK/$name.txt")
+    p99=$(awk '$1 == "99%" {print $2}' "$WORK/$name.txt")
+    requests=$(awk '/requests in/ {print $1}' "$WORK/$name.txt")
+    if grep -q "Non-2xx" "$WORK/$name.txt"; then echo "bench: $name answered non-2xx responses" >&2; cat "$WORK/$name.txt" >&2; exit 1; fi
+    cpu_us=$(python3 -c "print(f'{($after - $before) / $TICKS * 1e6 / $requests:.1f}')")
+    echo "$rps $p50 $p99 $cpu_us"
+}
+NGINX_MASTER=$(cat "$WORK/nginx.pid")
+# shellcheck disable=SC2046 # the worker pids are separate words on purpose
+read -r n_rps n_p50 n_p99 n_cpu < <(run nginx "http://127.0.0.1:$NGINX_PORT/quillfeather" "$NGINX_MASTER" $(pgrep -P "$NGINX_MASTER"))
+read -r c_rps c_p50 c_p99 c_cpu < <(run candor "http://127.0.0.1:$CANDOR_PORT/quillfeather" "$CANDOR_PID")
 bytes=$(wc -c < "$WORK/www/quillfeather.html")
 ratio=$(python3 -c "print(f'{$c_rps / $n_rps:.2f}')")
+cpu_ratio=$(python3 -c "print(f'{$c_cpu / $n_cpu:.2f}')")
 
 cat <<REPORT
 GET /quillfeather ($bytes bytes), wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s on 127.0.0.1, $(nproc) cores, $(date -u +%Y-%m-%d)
 
-| server | requests/s | p50 | p99 |
-|---|---:|---:|---:|
-| nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///') (static file) | $n_rps | $n_p50 | $n_p99 |
-| candor (SQLite, release) | $c_rps | $c_p50 | $c_p99 |
+| server | requests/s | p50 | p99 | CPU per request |
+|---|---:|---:|---:|---:|
+| nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///') (static file) | $n_rps | $n_p50 | $n_p99 | $n_cpu µs |
+| candor (SQLite, release) | $c_rps | $c_p50 | $c_p99 | $c_cpu µs |
 
-candor / nginx requests per second: **$ratio**
+candor / nginx requests per second: **$ratio**; CPU per request: **$cpu_ratio** (commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown))
 REPORT
