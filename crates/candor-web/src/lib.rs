@@ -21,7 +21,7 @@ use hyper_util::service::TowerToHyperService;
 use serde_json::json;
 use std::num::NonZeroU32;
 use tokio::net::TcpListener;
-use tower::Service;
+use tower::{Service, ServiceBuilder};
 use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
@@ -448,21 +448,30 @@ pub fn router(state: AppState) -> Router {
         // Every route, present and future, gets the same cap (file uploads, merged
         // below, have their own); the envelope middleware turns the 413 into JSON
         // on API paths.
-        .layer(DefaultBodyLimit::max(state.config.body_limit))
-        .layer(RequestBodyLimitLayer::new(state.config.body_limit))
+        .layer(
+            ServiceBuilder::new()
+                .layer(RequestBodyLimitLayer::new(state.config.body_limit))
+                .layer(DefaultBodyLimit::max(state.config.body_limit)),
+        )
         .merge(uploads)
-        // Cross-site form posts and fetches are refused (Fetch Metadata / Origin checks).
-        .layer(CsrfLayer::new())
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            limits::limit_writes,
-        ))
-        .layer(middleware::from_fn(headers::api_error_envelope))
-        .layer(middleware::from_fn(access_log))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            headers::security_headers,
-        ))
+        // One stack, applied once: axum wraps each `.layer` call around every
+        // route in a box of its own, and clones every box on every request, so
+        // separate calls cost an allocation each per request. Outermost first.
+        .layer(
+            ServiceBuilder::new()
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    headers::security_headers,
+                ))
+                .layer(middleware::from_fn(access_log))
+                .layer(middleware::from_fn(headers::api_error_envelope))
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    limits::limit_writes,
+                ))
+                // Cross-site form posts and fetches are refused (Fetch Metadata / Origin checks).
+                .layer(CsrfLayer::new()),
+        )
         .with_state(state)
 }
 
