@@ -1,7 +1,8 @@
-//! Security headers on every response, and the JSON envelope on every API error.
+//! The edge of every response: security headers, the JSON envelope on every
+//! API error, the head-size limit and the request log line.
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -35,14 +36,19 @@ fn head_too_large(request: &Request) -> bool {
         > MAX_REQUEST_HEAD_BYTES
 }
 
-pub async fn security_headers(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// The outermost layer of every response, in one function (each middleware
+/// layer costs a boxed future and a clone per request): refuses oversized
+/// heads, turns API errors into the JSON envelope, logs the request (method,
+/// route pattern, status, time; never the path or a query, which can carry
+/// personal data), and sets the security headers.
+pub async fn edge(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let api = request.uri().path().starts_with("/api/");
     let mut response = if head_too_large(&request) {
         let status = axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE;
-        if request.uri().path().starts_with("/api/") {
+        if api {
             ApiError::for_status(status).into_response()
         } else {
             (
@@ -53,9 +59,28 @@ pub async fn security_headers(
                 .into_response()
         }
     } else {
-        next.run(request).await
+        let response = next.run(request).await;
+        if api {
+            api_error_envelope(response)
+        } else {
+            response
+        }
     };
-    let h = response.headers_mut();
+    let status = response.status().as_u16();
+    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    if response.status().is_server_error() {
+        tracing::error!(%method, route, status, micros, "request");
+    } else {
+        tracing::info!(%method, route, status, micros, "request");
+    }
+    add_security_headers(response.headers_mut(), state.config.https);
+    response
+}
+
+fn add_security_headers(h: &mut axum::http::HeaderMap, https: bool) {
+    // One growth for all of them, not one per insert.
+    h.reserve(9);
     let set = |h: &mut axum::http::HeaderMap, name: HeaderName, value: &'static str| {
         h.entry(name).or_insert(HeaderValue::from_static(value));
     };
@@ -78,19 +103,14 @@ pub async fn security_headers(
         HeaderName::from_static("permissions-policy"),
         "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
     );
-    if state.config.https {
+    if https {
         set(h, header::STRICT_TRANSPORT_SECURITY, HSTS);
     }
-    response
 }
 
 /// Errors produced outside the API handlers (unknown route, body too large,
 /// wrong method) still reach API clients as the JSON envelope.
-pub async fn api_error_envelope(request: Request, next: Next) -> Response {
-    if !request.uri().path().starts_with("/api/") {
-        return next.run(request).await;
-    }
-    let response = next.run(request).await;
+fn api_error_envelope(response: Response) -> Response {
     let status = response.status();
     let is_json = response
         .headers()

@@ -4,12 +4,12 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
@@ -459,12 +459,7 @@ pub fn router(state: AppState) -> Router {
         // separate calls cost an allocation each per request. Outermost first.
         .layer(
             ServiceBuilder::new()
-                .layer(middleware::from_fn_with_state(
-                    state.clone(),
-                    headers::security_headers,
-                ))
-                .layer(middleware::from_fn(access_log))
-                .layer(middleware::from_fn(headers::api_error_envelope))
+                .layer(middleware::from_fn_with_state(state.clone(), headers::edge))
                 .layer(middleware::from_fn_with_state(
                     state.clone(),
                     limits::limit_writes,
@@ -547,25 +542,6 @@ async fn stylesheet(headers: HeaderMap) -> Response {
 
 /// One structured line per request: method, route template, status, duration.
 /// Never the raw URI, query string, headers or client address.
-async fn access_log(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".into());
-    let response = next.run(request).await;
-    let status = response.status().as_u16();
-    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-    if response.status().is_server_error() {
-        tracing::error!(%method, route, status, micros, "request");
-    } else {
-        tracing::info!(%method, route, status, micros, "request");
-    }
-    response
-}
-
 /// Serves until `shutdown` resolves, then stops accepting and lets in-flight
 /// requests finish (for at most `drain_timeout`).
 ///
