@@ -439,47 +439,11 @@ impl TrustCenter {
                 );
             }
         }
-        let c = &self.commitments;
-        let groups: [(&str, Option<serde_json::Value>); 6] = [
-            (
-                "hosting",
-                c.hosting
-                    .as_ref()
-                    .and_then(|g| serde_json::to_value(g).ok()),
-            ),
-            (
-                "encryption",
-                c.encryption
-                    .as_ref()
-                    .and_then(|g| serde_json::to_value(g).ok()),
-            ),
-            (
-                "tenancy",
-                c.tenancy
-                    .as_ref()
-                    .and_then(|g| serde_json::to_value(g).ok()),
-            ),
-            (
-                "resilience",
-                c.resilience
-                    .as_ref()
-                    .and_then(|g| serde_json::to_value(g).ok()),
-            ),
-            (
-                "incident_response",
-                c.incident_response
-                    .as_ref()
-                    .and_then(|g| serde_json::to_value(g).ok()),
-            ),
-            (
-                "vulnerability_disclosure",
-                c.vulnerability_disclosure
-                    .as_ref()
-                    .and_then(|g| serde_json::to_value(g).ok()),
-            ),
-        ];
+        // Each commitment group, as the fields it states.
+        let commitments = serde_json::to_value(&self.commitments).unwrap_or_default();
+        let groups = commitments.as_object().into_iter().flatten();
         for (group, value) in groups {
-            let Some(serde_json::Value::Object(fields)) = value else {
+            let serde_json::Value::Object(fields) = value else {
                 continue;
             };
             let Some(serde_json::Value::Object(scopes)) = fields.get("field_scopes") else {
