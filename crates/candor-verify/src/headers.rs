@@ -477,7 +477,54 @@ pub fn check_referrer(headers: &Headers, meta: &PageMeta) -> Finding {
     }
 }
 
-/// Cookies: Secure, HttpOnly on session cookies, a valid SameSite (None needs Secure).
+/// Why a cookie counts as a session cookie, if it does: a word of its name
+/// (split at non-letters and case changes, so `csrftoken` is not `token`), or a
+/// `__Host-`/`__Secure-` prefix. Anti-CSRF cookies are meant to be read by
+/// scripts (double-submit), so they never count.
+fn session_rule(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    if lower.contains("csrf") || lower.contains("xsrf") {
+        return None;
+    }
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && previous_lower) {
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+        }
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        }
+        previous_lower = c.is_ascii_lowercase();
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    const SESSION_WORDS: [&str; 9] = [
+        "session",
+        "sessionid",
+        "sess",
+        "sid",
+        "auth",
+        "token",
+        "login",
+        "jwt",
+        "remember",
+    ];
+    if let Some(w) = words.iter().find(|w| SESSION_WORDS.contains(&w.as_str())) {
+        return Some(format!("its name has the word \"{w}\""));
+    }
+    if name.starts_with("__Host-") || name.starts_with("__Secure-") {
+        return Some("a __Host- or __Secure- cookie".into());
+    }
+    None
+}
+
+/// Cookies: Secure, HttpOnly on session cookies, a valid SameSite (None needs
+/// Secure), and the rules of the `__Host-` and `__Secure-` prefixes.
 pub fn check_cookies(headers: &Headers) -> Vec<Finding> {
     const C: &str = "cookies";
     let cookies = headers.all("set-cookie");
@@ -506,11 +553,7 @@ pub fn check_cookies(headers: &Headers) -> Vec<Finding> {
             .iter()
             .find(|(n, _)| n == "samesite")
             .map(|(_, v)| v.clone().unwrap_or_default());
-        let session_like = ["sess", "sid", "auth", "token", "login"]
-            .iter()
-            .any(|w| name.to_ascii_lowercase().contains(w))
-            || name.starts_with("__Host-")
-            || name.starts_with("__Secure-");
+        let session_rule = session_rule(&name);
         if !has("secure") {
             out.push(Finding::new(
                 C,
@@ -519,12 +562,48 @@ pub fn check_cookies(headers: &Headers) -> Vec<Finding> {
                 format!("{name} lacks Secure"),
             ));
         }
-        if session_like && !has("httponly") {
+        if let Some(rule) = session_rule
+            && !has("httponly")
+        {
             out.push(Finding::new(
                 C,
                 "cookie_session_not_httponly",
                 Verdict::Fail,
-                format!("{name} looks like a session cookie and lacks HttpOnly"),
+                format!("{name} looks like a session cookie ({rule}) and lacks HttpOnly"),
+            ));
+        }
+        // RFC 6265bis 4.1.3: browsers drop a prefixed cookie that breaks its rules.
+        if name.starts_with("__Host-") {
+            let path_is_root = attrs
+                .iter()
+                .any(|(n, v)| n == "path" && v.as_deref() == Some("/"));
+            let mut missing = Vec::new();
+            if !has("secure") {
+                missing.push("Secure");
+            }
+            if !path_is_root {
+                missing.push("Path=/");
+            }
+            if has("domain") {
+                missing.push("no Domain");
+            }
+            if !missing.is_empty() {
+                out.push(Finding::new(
+                    C,
+                    "cookie_host_prefix_invalid",
+                    Verdict::Fail,
+                    format!(
+                        "{name}: a __Host- cookie needs {}; browsers drop it",
+                        missing.join(", ")
+                    ),
+                ));
+            }
+        } else if name.starts_with("__Secure-") && !has("secure") {
+            out.push(Finding::new(
+                C,
+                "cookie_secure_prefix_invalid",
+                Verdict::Fail,
+                format!("{name}: a __Secure- cookie needs Secure; browsers drop it"),
             ));
         }
         match same_site.as_deref() {
@@ -837,6 +916,42 @@ mod tests {
             vec!["cookie_not_secure", "cookie_session_not_httponly"]
         );
         assert_eq!(cookie("theme=dark; Secure"), vec!["cookie_no_samesite"]);
+        // Anti-CSRF cookies are read by scripts on purpose; "token" inside a word
+        // is not the word token; the rule that matched is named.
+        for name in ["csrftoken", "XSRF-TOKEN", "_csrf", "__Host-csrf"] {
+            assert_eq!(
+                cookie(&format!("{name}=x; Path=/; Secure; SameSite=Lax")),
+                vec!["ok"],
+                "{name}"
+            );
+        }
+        assert_eq!(cookie("tokenizer_pref=x; Secure; SameSite=Lax"), vec!["ok"]);
+        let auth = check_cookies(&h(&[("set-cookie", "authToken=x; Secure; SameSite=Lax")]));
+        assert_eq!(
+            auth[0].message,
+            "authToken looks like a session cookie (its name has the word \"auth\") and lacks HttpOnly"
+        );
+        // RFC 6265bis: a __Host- cookie needs Secure, Path=/ and no Domain; a
+        // __Secure- cookie needs Secure. Browsers drop the others.
+        assert_eq!(
+            cookie("__Host-id=x; Secure; HttpOnly; SameSite=Lax"),
+            vec!["cookie_host_prefix_invalid"]
+        );
+        let host = check_cookies(&h(&[(
+            "set-cookie",
+            "__Host-id=x; Path=/app; Domain=example.com; HttpOnly; SameSite=Lax",
+        )]));
+        assert_eq!(
+            host.iter()
+                .find(|f| f.code == "cookie_host_prefix_invalid")
+                .unwrap()
+                .message,
+            "__Host-id: a __Host- cookie needs Secure, Path=/, no Domain; browsers drop it"
+        );
+        assert_eq!(
+            cookie("__Secure-id=x; HttpOnly; SameSite=Lax"),
+            vec!["cookie_not_secure", "cookie_secure_prefix_invalid"]
+        );
         assert_eq!(
             cookie("theme=dark; SameSite=None"),
             vec!["cookie_not_secure", "cookie_samesite_none_insecure"]
