@@ -300,15 +300,33 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
         Ok(p) => Some(p),
         Err(e) => {
             let failure = tls_failure(&page_url, &e);
+            // Behind HTTPS that browsers refuse, neither HSTS nor the redirect to
+            // HTTPS protects anyone (browsers ignore HSTS sent over such a
+            // connection), so neither may count as passing. The codes and words
+            // name the real cause: a certificate, or a protocol or handshake.
+            let certificate = matches!(
+                failure.code,
+                "tls_expired" | "tls_name_mismatch" | "tls_untrusted"
+            );
+            let (hsts_code, redirect_code, cause) = if certificate {
+                (
+                    "hsts_invalid_cert",
+                    "redirect_invalid_cert",
+                    "an invalid certificate",
+                )
+            } else {
+                (
+                    "hsts_unusable_https",
+                    "redirect_unusable_https",
+                    "HTTPS this client cannot use (protocol version or handshake)",
+                )
+            };
             if failure.code != "https_unreachable" {
-                // Behind a certificate browsers refuse, neither HSTS nor the redirect
-                // to HTTPS protects anyone (browsers ignore HSTS sent over such a
-                // connection), so neither may count as passing.
                 findings.push(Finding::new(
                     "hsts",
-                    "hsts_invalid_cert",
+                    hsts_code,
                     Verdict::Fail,
-                    "HSTS does not count behind an invalid certificate",
+                    format!("HSTS does not count behind {cause}"),
                 ));
                 if let Some(i) = findings
                     .iter()
@@ -316,9 +334,9 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
                 {
                     findings[i] = Finding::new(
                         "redirect",
-                        "redirect_invalid_cert",
+                        redirect_code,
                         Verdict::Fail,
-                        "the redirect leads to HTTPS with an invalid certificate",
+                        format!("the redirect leads to {cause}"),
                     );
                 }
             }
@@ -618,6 +636,11 @@ fn classify_tls_error(error: &str) -> (&'static str, &'static str) {
         (
             "tls_old_protocol_only",
             "the server offers no TLS version this client accepts (1.2 or 1.3)",
+        )
+    } else if lower.contains("handshake") || lower.contains("alert") {
+        (
+            "tls_handshake_failed",
+            "the TLS handshake failed (no protocol version or cipher suite in common)",
         )
     } else {
         ("https_unreachable", "no HTTPS connection")
