@@ -205,6 +205,37 @@ async fn fetch_request(request: reqwest::RequestBuilder) -> Result<Fetched, Stri
     })
 }
 
+/// Redirects followed after the first hop before giving up.
+const MAX_REDIRECTS: usize = 10;
+
+/// Follows a redirect chain from `url` (an HTTPS URL the first hop led to):
+/// a hop back to plain HTTP fails the redirect check, and a chain that does not
+/// end warns. None when the chain ends on an HTTPS page (or cannot be fetched,
+/// which the page's own fetch reports).
+async fn chain_problem(client: &net::Guarded, mut url: url::Url) -> Option<Finding> {
+    for _ in 0..MAX_REDIRECTS {
+        if url.scheme() != "https" {
+            return Some(Finding::new(
+                "redirect",
+                "redirect_downgrade",
+                Verdict::Fail,
+                format!("the redirect to HTTPS leads back to plain HTTP, at {url}"),
+            ));
+        }
+        let fetched = fetch(client, url.as_str(), false).await.ok()?;
+        if !(300..400).contains(&fetched.status) {
+            return None;
+        }
+        url = url.join(fetched.headers.one("location")?).ok()?;
+    }
+    Some(Finding::new(
+        "redirect",
+        "redirect_chain_too_long",
+        Verdict::Warn,
+        format!("more than {MAX_REDIRECTS} redirects after the first hop to HTTPS"),
+    ))
+}
+
 /// reqwest's error chain in one line (the TLS reason is deep inside it).
 fn describe(e: &reqwest::Error) -> String {
     let mut text = e.to_string();
@@ -260,7 +291,18 @@ pub async fn scan(target: &str, options: &ScanOptions) -> Result<ScanReport, Sca
     match (plain, first_hop) {
         (Some(plain), Some(fetched)) => match fetched {
             Ok(f) if (300..400).contains(&f.status) => {
-                let finding = headers::check_redirect(&host, f.headers.one("location"));
+                let mut finding = headers::check_redirect(&host, f.headers.one("location"));
+                // The first hop goes to HTTPS; the visitor must stay there.
+                let next = f
+                    .headers
+                    .one("location")
+                    .and_then(|l| url::Url::parse(&plain).ok()?.join(l).ok());
+                if finding.verdict == Verdict::Pass
+                    && let Some(next) = next
+                    && let Some(problem) = chain_problem(&client, next).await
+                {
+                    finding = problem;
+                }
                 https_first = Some(finding.verdict == Verdict::Pass);
                 findings.push(finding);
             }
