@@ -267,10 +267,46 @@ pub fn check_csp(headers: &Headers, meta: &PageMeta) -> Vec<Finding> {
             "no enforced Content-Security-Policy header",
         )];
     }
+    // Browsers enforce every policy: a script runs only if each one allows it.
+    // So a weakness counts only when every policy permits it (the intersection;
+    // a policy that does not restrict scripts, or plugins, permits all their
+    // weaknesses), and is reported once, as the first policy that has it words it.
+    const SCRIPT_WEAKNESSES: [&str; 3] = [
+        "csp_unsafe_inline",
+        "csp_unsafe_eval",
+        "csp_insecure_scheme_source",
+    ];
+    let permits = |problems: &[Finding], code: &str| {
+        let has = |c: &str| problems.iter().any(|f| f.code == c);
+        has(code)
+            || (SCRIPT_WEAKNESSES.contains(&code) && has("csp_no_script_src"))
+            || (code == "csp_object_src_open" && has("csp_no_object_src"))
+    };
+    let per_policy: Vec<Vec<Finding>> = enforced.iter().map(|p| policy_problems(p)).collect();
+    let mut out: Vec<Finding> = Vec::new();
+    for finding in per_policy.iter().flatten() {
+        if per_policy
+            .iter()
+            .all(|problems| permits(problems, finding.code))
+            && !out.iter().any(|f| f.code == finding.code)
+        {
+            out.push(finding.clone());
+        }
+    }
+    if out.is_empty() {
+        out.push(Finding::pass(
+            C,
+            "enforced, scripts limited without unsafe-inline, unsafe-eval, data: or wildcards",
+        ));
+    }
+    out
+}
+
+/// The weaknesses of one CSP policy on its own.
+fn policy_problems(policy: &str) -> Vec<Finding> {
+    const C: &str = "csp";
     let mut out = Vec::new();
-    // Several policies all apply; each must be safe on its own to matter, so
-    // judge the most permissive view: a problem in any is reported.
-    for policy in &enforced {
+    {
         let csp = parse_csp(policy);
         let script = directive(&csp, "script-src").or_else(|| directive(&csp, "default-src"));
         let object = directive(&csp, "object-src").or_else(|| directive(&csp, "default-src"));
@@ -349,27 +385,30 @@ pub fn check_csp(headers: &Headers, meta: &PageMeta) -> Vec<Finding> {
             ));
         }
     }
-    if out.is_empty() {
-        out.push(Finding::pass(
-            C,
-            "enforced, scripts limited without unsafe-inline, unsafe-eval, data: or wildcards",
-        ));
-    }
     out
 }
 
 /// Framing: CSP frame-ancestors, or X-Frame-Options DENY/SAMEORIGIN.
 pub fn check_framing(headers: &Headers) -> Finding {
     const C: &str = "framing";
-    let ancestors = headers
-        .all("content-security-policy")
-        .iter()
-        .find_map(|p| directive(&parse_csp(p), "frame-ancestors").map(<[String]>::to_vec));
-    if let Some(sources) = ancestors {
-        if sources
+    let open = |sources: &[String]| {
+        sources
             .iter()
             .any(|s| s == "*" || s == "https:" || s == "http:")
-        {
+    };
+    // Every policy is enforced: one that restricts framing is enough.
+    let all: Vec<Vec<String>> = headers
+        .all("content-security-policy")
+        .iter()
+        .filter_map(|p| directive(&parse_csp(p), "frame-ancestors").map(<[String]>::to_vec))
+        .collect();
+    let ancestors = all
+        .iter()
+        .find(|sources| !open(sources))
+        .or(all.first())
+        .cloned();
+    if let Some(sources) = ancestors {
+        if open(&sources) {
             return Finding::new(
                 C,
                 "frame_ancestors_open",
@@ -812,6 +851,44 @@ mod tests {
                 &PageMeta::default(),
             ))
         };
+        // Every enforced policy applies: a weakness counts only if all have it.
+        let two = |a: &str, b: &str| {
+            codes(&check_csp(
+                &h(&[
+                    ("content-security-policy", a),
+                    ("content-security-policy", b),
+                ]),
+                &PageMeta::default(),
+            ))
+        };
+        assert_eq!(
+            two(
+                "script-src 'self' 'unsafe-inline'; object-src 'none'",
+                "script-src 'self'; object-src 'none'"
+            ),
+            vec!["ok"]
+        );
+        // A policy that leaves scripts alone lets the other one's weakness through.
+        assert_eq!(
+            two(
+                "object-src 'none'",
+                "script-src 'self' 'unsafe-eval'; object-src 'none'"
+            ),
+            vec!["csp_unsafe_eval"]
+        );
+        assert_eq!(
+            two(
+                "script-src 'self' 'unsafe-eval'; object-src 'none'",
+                "script-src * 'unsafe-eval'; object-src 'none'"
+            ),
+            vec!["csp_unsafe_eval"]
+        );
+        // One policy that forbids framing is enough.
+        let framing = check_framing(&h(&[
+            ("content-security-policy", "frame-ancestors *"),
+            ("content-security-policy", "frame-ancestors 'none'"),
+        ]));
+        assert_eq!(framing.verdict, Verdict::Pass, "{}", framing.message);
         assert_eq!(
             csp("default-src 'self'; frame-ancestors 'none'"),
             vec!["ok"]
