@@ -75,6 +75,10 @@ pub struct TestResult {
     pub result: &'static str,
     pub pass: bool,
     pub modifier: i32,
+    /// Where the Observatory's verdict differs from what browsers do, and Candor's
+    /// own check says so (printed beside the grade).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -258,12 +262,15 @@ pub fn grade(obs: &Observations, preload: &PreloadList) -> Result<Grade, String>
         if modifier < 0 {
             uncurved += modifier;
         }
+        let note = (name == "cross-origin-resource-sharing" && cors_reflects_with_credentials(obs))
+            .then_some(CORS_REFLECTION_NOTE);
         tests.insert(
             name,
             TestResult {
                 result,
                 pass,
                 modifier,
+                note,
             },
         );
     }
@@ -800,17 +807,23 @@ fn corp_test(page: &Page) -> (&'static str, bool) {
     (result, result != "corp-header-invalid")
 }
 
+/// The note on the CORS test when the site reflects the Origin with credentials.
+pub const CORS_REFLECTION_NOTE: &str = "the Origin is reflected with credentials: the \
+    Observatory 1.4.8 cannot see this (its cors.js reads the request's Origin from a Node \
+    ClientRequest, which has no .headers, so its universal-access rule never matches) and \
+    gives 0; Candor's own cors check fails it";
+
 fn cors_test(obs: &Observations) -> (&'static str, bool) {
     let mut result = "cross-origin-resource-sharing-not-implemented";
     if let Some(headers) = &obs.cors
         && let Some(acao) = first(headers, "access-control-allow-origin").filter(|v| !v.is_empty())
     {
-        let credentials = first(headers, "access-control-allow-credentials")
-            .is_some_and(|c| c.trim().eq_ignore_ascii_case("true"));
+        // The Observatory's "universal access" (the Origin reflected with
+        // credentials) compares with an Origin it reads as undefined, so it never
+        // matches: such a site gets "restricted access", as here. The grade is
+        // the Observatory's; `cors_reflects_with_credentials` feeds the note.
         result = if prefix(&acao, 256).trim().to_lowercase() == "*" {
             "cross-origin-resource-sharing-implemented-with-public-access"
-        } else if acao == CORS_ORIGIN && credentials {
-            "cross-origin-resource-sharing-implemented-with-universal-access"
         } else {
             "cross-origin-resource-sharing-implemented-with-restricted-access"
         };
@@ -819,6 +832,15 @@ fn cors_test(obs: &Observations) -> (&'static str, bool) {
         result,
         result != "cross-origin-resource-sharing-implemented-with-universal-access",
     )
+}
+
+/// Whether the preflight answer reflects [`CORS_ORIGIN`] with credentials.
+fn cors_reflects_with_credentials(obs: &Observations) -> bool {
+    obs.cors.as_ref().is_some_and(|headers| {
+        first(headers, "access-control-allow-origin").as_deref() == Some(CORS_ORIGIN)
+            && first(headers, "access-control-allow-credentials")
+                .is_some_and(|c| c.trim().eq_ignore_ascii_case("true"))
+    })
 }
 
 fn referrer_test(page: &Page) -> (&'static str, bool) {
@@ -1415,6 +1437,32 @@ mod tests {
 
     fn entry(d: &str, s: &[&str]) -> (String, Vec<String>) {
         (d.into(), s.iter().map(|x| x.to_string()).collect())
+    }
+
+    /// An Origin reflected with credentials: the Observatory 1.4.8 gives it 0
+    /// ("restricted access", its universal-access rule never matches); the port
+    /// gives the same, notes the difference, and Candor's own check fails it.
+    #[test]
+    fn a_reflected_origin_with_credentials_scores_as_the_observatory_scores_it() {
+        let obs = Observations {
+            host: "h".into(),
+            http: None,
+            https: None,
+            cors: Some(Headers(vec![
+                ("access-control-allow-origin".into(), CORS_ORIGIN.into()),
+                ("access-control-allow-credentials".into(), "true".into()),
+            ])),
+        };
+        assert_eq!(
+            cors_test(&obs),
+            (
+                "cross-origin-resource-sharing-implemented-with-restricted-access",
+                true
+            )
+        );
+        assert!(cors_reflects_with_credentials(&obs));
+        let ours = crate::headers::check_cors(obs.cors.as_ref().unwrap(), CORS_ORIGIN);
+        assert_eq!(ours.code, "cors_credentials_any_origin");
     }
 
     /// Expected values are what the Observatory's own parseCsp printed for the

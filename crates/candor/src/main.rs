@@ -1420,6 +1420,13 @@ async fn verify(
                     for (test, result) in grade.tests.iter().filter(|(_, r)| r.modifier != 0) {
                         println!("    {test}: {} ({:+})", result.result, result.modifier);
                     }
+                    for (test, note) in grade
+                        .tests
+                        .iter()
+                        .filter_map(|(test, r)| r.note.map(|n| (test, n)))
+                    {
+                        println!("    note on {test}: {note}");
+                    }
                 }
                 candor_verify::scan::ObservatoryOutcome::NotGraded { error } => {
                     println!("  grade: none ({error})");
