@@ -379,6 +379,41 @@ const OBSERVATORY_TESTS: &[(&str, &[&str])] = &[
 /// Disagreements that are understood, with why: (server, Observatory test, reason).
 const EXPLAINED: &[(&str, &str, &str)] = &[
     (
+        "csrf-and-prefixed-cookies",
+        "cookies",
+        "the Observatory 1.4.8 does not check the __Host- and __Secure- prefix rules; browsers drop a __Host- cookie without Path=/ and a __Secure- one without Secure (RFC 6265bis), so Candor fails them",
+    ),
+    (
+        "https-back-to-http",
+        "strict-transport-security",
+        "the HTTPS page redirects to plain http://, and the Observatory judges the last page of the chain, a plain-HTTP page without that header; Candor judges the HTTPS page's own headers and fails the redirect (redirect_downgrade) instead",
+    ),
+    (
+        "https-back-to-http",
+        "content-security-policy",
+        "the HTTPS page redirects to plain http://, and the Observatory judges the last page of the chain, a plain-HTTP page without that header; Candor judges the HTTPS page's own headers and fails the redirect (redirect_downgrade) instead",
+    ),
+    (
+        "https-back-to-http",
+        "x-frame-options",
+        "the HTTPS page redirects to plain http://, and the Observatory judges the last page of the chain, a plain-HTTP page without that header; Candor judges the HTTPS page's own headers and fails the redirect (redirect_downgrade) instead",
+    ),
+    (
+        "https-back-to-http",
+        "x-content-type-options",
+        "the HTTPS page redirects to plain http://, and the Observatory judges the last page of the chain, a plain-HTTP page without that header; Candor judges the HTTPS page's own headers and fails the redirect (redirect_downgrade) instead",
+    ),
+    (
+        "two-csp-policies",
+        "content-security-policy",
+        "two enforced policies, one allowing 'unsafe-inline' and `frame-ancestors *`, the other neither: the Observatory 1.4.8's policy merge calls the pair invalid; browsers enforce both, and their intersection allows neither inline scripts nor framing, so Candor passes it",
+    ),
+    (
+        "two-csp-policies",
+        "x-frame-options",
+        "the Observatory reads no frame-ancestors from a CSP it calls invalid; browsers enforce the second policy's frame-ancestors 'none', so Candor finds framing restricted",
+    ),
+    (
         "cors-credentials",
         "content-security-policy",
         "'strict-dynamic' without a nonce or hash: the Observatory calls the header invalid; it blocks every script rather than letting any in, so Candor warns instead of failing",
