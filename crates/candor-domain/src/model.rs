@@ -965,3 +965,42 @@ pub struct FaqEntry {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Key>,
 }
+
+/// The author's framing of one commitment group: the same fields on each.
+pub struct Framing<'a> {
+    pub headline: Option<&'a Text>,
+    pub intro: Option<&'a Text>,
+    pub status: Option<TermsStatus>,
+    pub scope: Option<&'a Scope>,
+    pub field_scopes: &'a std::collections::BTreeMap<String, Scope>,
+}
+
+/// A commitment group, as far as its framing goes.
+pub trait Framed {
+    fn framing(&self) -> Framing<'_>;
+}
+
+macro_rules! framed {
+    ($($group:ty),*) => {$(
+        impl Framed for $group {
+            fn framing(&self) -> Framing<'_> {
+                Framing {
+                    headline: self.headline.as_ref(),
+                    intro: self.intro.as_ref(),
+                    status: self.status,
+                    scope: self.scope.as_ref(),
+                    field_scopes: &self.field_scopes,
+                }
+            }
+        }
+    )*};
+}
+
+framed!(
+    Hosting,
+    Encryption,
+    Tenancy,
+    Resilience,
+    IncidentResponse,
+    VulnerabilityDisclosure
+);

@@ -134,22 +134,8 @@ fn every_shape_error(tree: &serde_norway::Value) -> Vec<FieldError> {
         check::<TrustCenter>("", tree, &mut errors);
         return errors;
     };
-    const TOP: &[&str] = &[
-        "version",
-        "profile",
-        "promises",
-        "controls",
-        "posture",
-        "commitments",
-        "subprocessors",
-        "changelog",
-        "roadmap",
-        "documents",
-        "faq",
-        "assessments",
-        "categories",
-        "sections",
-    ];
+    // Every section, and the version: what a document's top level may hold.
+    let top = || std::iter::once("version").chain(SECTIONS.iter().copied());
     for required in ["version", "profile"] {
         if !map.contains_key(required) {
             errors.push(FieldError {
@@ -216,9 +202,12 @@ fn every_shape_error(tree: &serde_norway::Value) -> Vec<FieldError> {
             },
             other => e.push(FieldError {
                 field: String::new(),
-                message: match hints::nearest(other, TOP.iter().copied()) {
+                message: match hints::nearest(other, top()) {
                     Some(close) => format!("unknown section `{other}` — did you mean `{close}`?"),
-                    None => format!("unknown section `{other}` (sections: {})", TOP.join(", ")),
+                    None => format!(
+                        "unknown section `{other}` (sections: {})",
+                        top().collect::<Vec<_>>().join(", ")
+                    ),
                 },
             }),
         }

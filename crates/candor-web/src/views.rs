@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use askama::Template;
 use candor_domain::coverage::{FrameworkCoverage, coverage};
 use candor_domain::model::{
-    ChangelogEntry, Control, Scope, SectionIntro, Subprocessor, TermsStatus, TrustCenter,
+    ChangelogEntry, Control, Framed, Framing, Scope, SectionIntro, Subprocessor, TermsStatus,
+    TrustCenter,
 };
 use candor_domain::types::Day;
 use candor_domain::types::Text;
@@ -169,8 +170,8 @@ fn link_html(text: &str, href: &str) -> String {
 struct Facts<'a> {
     version: u32,
     facts: Vec<Fact>,
-    /// The group's scopes of single claims, by field name.
-    scopes: Option<&'a std::collections::BTreeMap<String, Scope>>,
+    /// The group's framing (headline, intro, status, scopes), for a commitment group.
+    framing: Option<Framing<'a>>,
     /// The field the next fact states (set by [`Facts::at`]).
     field: Option<&'static str>,
 }
@@ -180,14 +181,15 @@ impl<'a> Facts<'a> {
         Facts {
             version,
             facts: Vec::new(),
-            scopes: None,
+            framing: None,
             field: None,
         }
     }
 
-    fn scoped(version: u32, scopes: &'a std::collections::BTreeMap<String, Scope>) -> Facts<'a> {
+    /// Facts of a commitment group: its single claims' scopes go with them.
+    fn of_group(version: u32, group: &'a dyn Framed) -> Facts<'a> {
         Facts {
-            scopes: Some(scopes),
+            framing: Some(group.framing()),
             ..Facts::new(version)
         }
     }
@@ -201,7 +203,7 @@ impl<'a> Facts<'a> {
     fn push(&mut self, label: &'static str, mut values: Vec<FactValue>) {
         let field = self.field.take();
         if let Some(scope) = field
-            .and_then(|f| self.scopes.and_then(|scopes| scopes.get(f)))
+            .and_then(|f| self.framing.as_ref()?.field_scopes.get(f))
             .map(Scope::describe)
             .filter(|s| !s.is_empty())
         {
@@ -264,24 +266,22 @@ impl<'a> Facts<'a> {
         self.text(label, (!items.is_empty()).then(|| join(items)));
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn group(
-        self,
-        default_title: &'static str,
-        headline: Option<&Text>,
-        intro: Option<&Text>,
-        status: Option<TermsStatus>,
-        scope: Option<&Scope>,
-        groups: &mut Vec<FactGroup>,
-    ) {
-        if self.facts.is_empty() && headline.is_none() && intro.is_none() {
+    /// The group on the page, under the author's headline or `default_title`;
+    /// none if it states nothing.
+    fn group(self, default_title: &'static str, groups: &mut Vec<FactGroup>) {
+        let Some(framing) = &self.framing else {
+            return;
+        };
+        if self.facts.is_empty() && framing.headline.is_none() && framing.intro.is_none() {
             return;
         }
         groups.push(FactGroup {
-            title: headline.map_or_else(|| default_title.to_owned(), ToString::to_string),
-            intro: intro.map(|t| prose(self.version, t.as_str())),
-            status: status.map(TermsStatus::label),
-            scope: scope.map(Scope::describe).filter(|s| !s.is_empty()),
+            title: framing
+                .headline
+                .map_or_else(|| default_title.to_owned(), ToString::to_string),
+            intro: framing.intro.map(|t| prose(self.version, t.as_str())),
+            status: framing.status.map(TermsStatus::label),
+            scope: framing.scope.map(Scope::describe).filter(|s| !s.is_empty()),
             facts: self.facts,
         });
     }
@@ -393,7 +393,7 @@ fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
     let v = tc.version;
     let mut groups = Vec::new();
     if let Some(h) = &c.hosting {
-        let mut f = Facts::scoped(v, &h.field_scopes);
+        let mut f = Facts::of_group(v, h);
         f.at("provider").prose("Provider", h.provider.as_ref());
         f.at("regions").list("Regions", &h.regions);
         f.at("region_selection")
@@ -414,18 +414,10 @@ fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
                 }],
             });
         }
-        let (headline, intro) = (h.headline.as_ref(), h.intro.as_ref());
-        f.group(
-            "Hosting and data residency",
-            headline,
-            intro,
-            h.status,
-            h.scope.as_ref(),
-            &mut groups,
-        );
+        f.group("Hosting and data residency", &mut groups);
     }
     if let Some(e) = &c.encryption {
-        let mut f = Facts::scoped(v, &e.field_scopes);
+        let mut f = Facts::of_group(v, e);
         f.at("tls_minimum")
             .text("Minimum TLS version", e.tls_minimum.map(|t| t.label()));
         f.at("in_transit")
@@ -441,18 +433,10 @@ fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
         f.at("backups_encrypted")
             .yes_no("Backups encrypted", e.backups_encrypted);
         f.at("backups").prose("Backups", e.backups.as_ref());
-        let (headline, intro) = (e.headline.as_ref(), e.intro.as_ref());
-        f.group(
-            "Encryption",
-            headline,
-            intro,
-            e.status,
-            e.scope.as_ref(),
-            &mut groups,
-        );
+        f.group("Encryption", &mut groups);
     }
     if let Some(t) = &c.tenancy {
-        let mut f = Facts::scoped(v, &t.field_scopes);
+        let mut f = Facts::of_group(v, t);
         f.at("model").text("Model", t.model.map(|m| m.label()));
         for r in &t.resources {
             let how = match r.per_tenant {
@@ -478,18 +462,10 @@ fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
             });
         }
         f.at("isolation").prose("Isolation", t.isolation.as_ref());
-        let (headline, intro) = (t.headline.as_ref(), t.intro.as_ref());
-        f.group(
-            "Tenancy",
-            headline,
-            intro,
-            t.status,
-            t.scope.as_ref(),
-            &mut groups,
-        );
+        f.group("Tenancy", &mut groups);
     }
     if let Some(r) = &c.resilience {
-        let mut f = Facts::scoped(v, &r.field_scopes);
+        let mut f = Facts::of_group(v, r);
         f.at("continuous_backups").text(
             "Backups",
             r.continuous_backups
@@ -551,18 +527,10 @@ fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
         f.at("uptime_target")
             .prose("Uptime target", r.uptime_target.as_ref());
         f.at("detail").prose("Also", r.detail.as_ref());
-        let (headline, intro) = (r.headline.as_ref(), r.intro.as_ref());
-        f.group(
-            "Backups and recovery",
-            headline,
-            intro,
-            r.status,
-            r.scope.as_ref(),
-            &mut groups,
-        );
+        f.group("Backups and recovery", &mut groups);
     }
     if let Some(i) = &c.incident_response {
-        let mut f = Facts::scoped(v, &i.field_scopes);
+        let mut f = Facts::of_group(v, i);
         f.at("on_call").prose("On call", i.on_call.as_ref());
         f.at("customer_notice_hours").text(
             "Customer notice",
@@ -592,15 +560,7 @@ fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
         f.at("status_page")
             .link("Status page", i.status_page.as_ref());
         f.at("detail").prose("How we respond", i.detail.as_ref());
-        let (headline, intro) = (i.headline.as_ref(), i.intro.as_ref());
-        f.group(
-            "Incident response",
-            headline,
-            intro,
-            i.status,
-            i.scope.as_ref(),
-            &mut groups,
-        );
+        f.group("Incident response", &mut groups);
     }
     groups
 }
@@ -614,12 +574,11 @@ fn minutes(m: u32) -> String {
     }
 }
 
-/// The vulnerability-disclosure facts the content states.
-fn disclosure_facts(tc: &TrustCenter, slug: &str) -> Vec<Fact> {
-    let Some(d) = &tc.commitments.vulnerability_disclosure else {
-        return Vec::new();
-    };
-    let mut f = Facts::scoped(tc.version, &d.field_scopes);
+/// The vulnerability-disclosure commitment as the content states it (its
+/// headline, if any, under the section's own heading).
+fn disclosure_group(tc: &TrustCenter, slug: &str) -> Option<FactGroup> {
+    let d = tc.commitments.vulnerability_disclosure.as_ref()?;
+    let mut f = Facts::of_group(tc.version, d);
     f.at("contact").links(
         "Contact",
         d.contact
@@ -685,7 +644,9 @@ fn disclosure_facts(tc: &TrustCenter, slug: &str) -> Vec<Fact> {
         .link("Hall of fame", d.acknowledgements_url.as_ref());
     f.at("bug_bounty")
         .prose("Bug bounty", d.bug_bounty.as_ref());
-    f.facts
+    let mut groups = Vec::new();
+    f.group("", &mut groups);
+    groups.pop()
 }
 
 /// The overview's facts: contacts and regions, as stated.
@@ -746,7 +707,7 @@ pub struct TrustPage<'a> {
     pub notice_before_addition: bool,
     pub overview_facts: Vec<Fact>,
     pub commitment_groups: Vec<FactGroup>,
-    pub disclosure_facts: Vec<Fact>,
+    pub disclosure: Option<FactGroup>,
     pub changelog: Vec<ProseItem<'a, ChangelogEntry>>,
     /// Whether any posture row or document has a target date, version or update date.
     pub posture_targets: bool,
@@ -1007,7 +968,7 @@ impl<'a> TrustPage<'a> {
                 && !tc.subprocessors.is_empty(),
             overview_facts: overview_facts(tc, controls_implemented),
             commitment_groups: commitment_groups(tc),
-            disclosure_facts: disclosure_facts(tc, slug),
+            disclosure: disclosure_group(tc, slug),
             changelog: changelog_order(&tc.changelog, version),
             posture_targets: tc.posture.iter().any(|p| p.target_date.is_some()),
             document_versions: tc.documents.iter().any(|d| d.version.is_some()),

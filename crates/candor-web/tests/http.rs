@@ -773,6 +773,8 @@ commitments:
     - resource: Key vault
       per_tenant: true
   vulnerability_disclosure:
+    status: non_binding
+    intro: Fix times are goals.
     remediation_times:
     - severity: critical
       days: 7
@@ -841,6 +843,9 @@ posture:
         "<strong>Database</strong>: Shared between tenants. Row-level security on every table.",
         "<strong>Key vault</strong>: One per tenant",
         "<dt>Fix deadlines</dt><dd>Critical: within 7 days; High: within 1 business day</dd>",
+        // The disclosure commitment's own framing is shown too.
+        "<p class=\"badge wip\">Non-binding</p>",
+        "<div class=\"intro\"><p>Fix times are goals.</p>",
         "<dd>4 hours<br><span class=\"meta\">Applies to: enterprise plan</span></dd>",
     ] {
         assert!(page.contains(stated), "{stated:?} missing");
