@@ -345,7 +345,8 @@ async fn manage_tokens_from_before_macs_are_kept_only_as_hashes_and_still_work()
     sqlx::raw_sql(
         "ALTER TABLE subscribers DROP COLUMN legacy_token_hash;
          ALTER TABLE subscribers RENAME COLUMN manage_salt TO manage_token;
-         DELETE FROM schema_migrations WHERE version = 14;",
+         DROP TABLE candor_tenant_tables;
+         DELETE FROM schema_migrations WHERE version >= 14;",
     )
     .execute(&mut conn)
     .await
@@ -360,4 +361,73 @@ async fn manage_tokens_from_before_macs_are_kept_only_as_hashes_and_still_work()
     .await
     .unwrap();
     assert_eq!(clear, 0, "the old token is nowhere in the database");
+}
+
+#[tokio::test]
+async fn the_tenant_table_registry_matches_the_schema_and_drives_isolation() {
+    let (app, owner) = fresh_database().await;
+    let _store = PgStore::connect_with(app, Some(owner.clone()))
+        .await
+        .unwrap();
+    let mut conn = PgConnection::connect_with(&owner).await.unwrap();
+    let mut with_org_id: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.columns
+          WHERE table_schema = current_schema() AND column_name = 'org_id'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    with_org_id.sort();
+    let mut registered: Vec<String> = candor_store::tenancy::TENANT_TABLES
+        .iter()
+        .map(|t| t.name.to_owned())
+        .collect();
+    registered.sort();
+    assert_eq!(with_org_id, registered, "tenant tables vs the registry");
+    // The erase function walks the same list, in the same order.
+    let walked: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM candor_tenant_tables ORDER BY erase_order")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    let order: Vec<&str> = candor_store::tenancy::TENANT_TABLES
+        .iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(walked, order);
+    for table in candor_store::tenancy::TENANT_TABLES
+        .iter()
+        .filter(|t| t.isolated)
+    {
+        let (forced, policies): (bool, i64) = sqlx::query_as(
+            "SELECT c.relrowsecurity AND c.relforcerowsecurity,
+                    (SELECT count(*) FROM pg_policies p
+                      WHERE p.tablename = c.relname AND p.policyname = 'tenant_isolation')
+               FROM pg_class c WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace",
+        )
+        .bind(table.name)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        assert!(forced, "{}: row-level security not forced", table.name);
+        assert_eq!(policies, 1, "{}: no tenant_isolation policy", table.name);
+    }
+    // A table whose migration forgot its policy gets it at the next start.
+    sqlx::raw_sql(
+        "DROP POLICY tenant_isolation ON drafts; ALTER TABLE drafts NO FORCE ROW LEVEL SECURITY",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let app = owner.clone().username(APP_ROLE);
+    PgStore::connect_with(app, Some(owner)).await.unwrap();
+    let restored: bool = sqlx::query_scalar(
+        "SELECT c.relforcerowsecurity AND EXISTS (SELECT 1 FROM pg_policies p
+                  WHERE p.tablename = 'drafts' AND p.policyname = 'tenant_isolation')
+           FROM pg_class c WHERE c.relname = 'drafts' AND c.relnamespace = current_schema()::regnamespace",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert!(restored, "the registry restores isolation on drafts");
 }

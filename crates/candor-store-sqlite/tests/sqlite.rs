@@ -382,6 +382,7 @@ async fn deleting_an_org_leaves_no_row_with_its_id_in_any_table() {
             .await
             .unwrap();
     let mut checked = 0;
+    let mut with_org_id = Vec::new();
     for table in tables {
         let has_org: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT count(*) FROM pragma_table_info('{table}') WHERE name = 'org_id'"
@@ -393,6 +394,7 @@ async fn deleting_an_org_leaves_no_row_with_its_id_in_any_table() {
             continue;
         }
         checked += 1;
+        with_org_id.push(table.clone());
         let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT count(*) FROM {table} WHERE org_id = $1"
         )))
@@ -403,6 +405,16 @@ async fn deleting_an_org_leaves_no_row_with_its_id_in_any_table() {
         assert_eq!(left, 0, "{table} still holds rows of the deleted org");
     }
     assert!(checked >= 20, "{checked} tables checked");
+    // The one list of tenant tables names exactly the tables with an org_id
+    // (the erasure marker aside), so none is left out of erasure or grants.
+    with_org_id.retain(|t| t != "org_erasures");
+    with_org_id.sort();
+    let mut registered: Vec<String> = candor_store::tenancy::TENANT_TABLES
+        .iter()
+        .map(|t| t.name.to_owned())
+        .collect();
+    registered.sort();
+    assert_eq!(with_org_id, registered, "tenant tables vs the registry");
     // Outside a deletion, revisions stay immutable.
     let other = create_org(&store, &"kept-history".parse().unwrap(), "Kept")
         .await

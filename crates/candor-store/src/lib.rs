@@ -34,6 +34,8 @@ pub mod evidence;
 pub mod keys;
 pub mod log;
 pub mod outbox;
+pub mod sql;
+pub mod tenancy;
 pub use ops::{
     AccountDeletion, PublishOutcome, create_org, delete_account, publish_draft, scope_for,
     verify_audit, verify_audit_against,
@@ -175,6 +177,19 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A unique violation is a conflict (the caller names what already exists);
+/// anything else is the database's failure, kept with its cause.
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict(db.constraint().unwrap_or("row").to_owned())
+            }
+            _ => StoreError::Backend(e.to_string()),
+        }
+    }
+}
 
 /// What every backend provides. Methods without an `OrgScope` touch only the org
 /// directory (slug, name), never tenant content.

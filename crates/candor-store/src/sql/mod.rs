@@ -1,0 +1,49 @@
+//! Every store operation, written once over the transaction port ([`port`]).
+//!
+//! Each area has its file; a backend crate implements only [`SqlBackend`]
+//! (how to connect, migrate, open a transaction and bind values) and gets
+//! [`crate::Store`] from the blanket implementation in [`store`].
+
+mod port;
+pub use port::{Arg, Dialect, Lock, Mode, SqlBackend, SqlRow, SqlTx, dialect_sql};
+
+pub(crate) mod accounts;
+pub(crate) mod audit;
+pub(crate) mod content;
+pub(crate) mod directory;
+pub(crate) mod documents;
+pub(crate) mod evidence;
+pub(crate) mod outbox;
+pub(crate) mod reports;
+mod store;
+pub(crate) mod tree;
+
+pub use content::backfill_logs;
+
+use time::OffsetDateTime;
+
+use crate::{Result, StoreError};
+
+/// Now, at the microsecond precision PostgreSQL keeps, so values read back
+/// compare equal on both backends.
+pub(crate) fn now_micros() -> Result<OffsetDateTime> {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.nanosecond() / 1000 * 1000)
+        .map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+/// For `map_err`: a stored value that does not parse.
+pub(crate) fn corrupt<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> StoreError + '_ {
+    move |e| StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+/// A stored integer that must fit the Rust type it stands for.
+pub(crate) fn int_as<T: TryFrom<i64>>(row: &impl SqlRow, col: &str) -> Result<T> {
+    let n = row.int(col)?;
+    T::try_from(n).map_err(|_| StoreError::Corrupt(format!("{col} out of range: {n}")))
+}
+
+/// A count or index for a statement parameter.
+pub(crate) fn to_i64(n: u64, what: &str) -> Result<i64> {
+    i64::try_from(n).map_err(|_| StoreError::Corrupt(format!("{what} overflow")))
+}

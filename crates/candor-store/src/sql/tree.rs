@@ -1,0 +1,105 @@
+//! The two Merkle trees an org keeps, its public transparency log and its
+//! private audit log: same machinery, separate tables. Only complete subtrees
+//! are stored, so an append writes O(log n) nodes and a proof reads O(log n).
+
+use std::collections::HashMap;
+
+use crate::sql::{SqlRow, SqlTx, to_i64};
+use crate::{OrgScope, Result, args};
+
+#[derive(Clone, Copy)]
+pub(crate) enum Tree {
+    Public,
+    Audit,
+}
+
+impl Tree {
+    fn select(self) -> &'static str {
+        match self {
+            Tree::Public => {
+                "SELECT hash FROM log_nodes WHERE org_id = $1 AND level = $2 AND idx = $3"
+            }
+            Tree::Audit => {
+                "SELECT hash FROM audit_nodes WHERE org_id = $1 AND level = $2 AND idx = $3"
+            }
+        }
+    }
+
+    fn insert(self) -> &'static str {
+        match self {
+            Tree::Public => {
+                "INSERT INTO log_nodes (org_id, level, idx, hash) VALUES ($1, $2, $3, $4)"
+            }
+            Tree::Audit => {
+                "INSERT INTO audit_nodes (org_id, level, idx, hash) VALUES ($1, $2, $3, $4)"
+            }
+        }
+    }
+}
+
+/// The stored hashes among `nodes` (level, index); absent ones are left out.
+pub(crate) async fn read_nodes<T: SqlTx>(
+    tx: &mut T,
+    scope: &OrgScope,
+    tree: Tree,
+    nodes: &[(u8, u64)],
+) -> Result<HashMap<(u8, u64), [u8; 32]>> {
+    let mut out = HashMap::with_capacity(nodes.len());
+    for &(level, index) in nodes {
+        let Ok(idx) = i64::try_from(index) else {
+            continue;
+        };
+        let row = tx
+            .fetch_optional(tree.select(), args![scope.org_id(), i64::from(level), idx])
+            .await?;
+        if let Some(row) = row {
+            out.insert(
+                (level, index),
+                crate::log::hash_from_bytes(&row.bytes("hash")?)?,
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Adds the leaf for `entry` at `index` to a tree, with the subtrees it
+/// completes, inside the caller's transaction.
+pub(crate) async fn append<T: SqlTx>(
+    tx: &mut T,
+    scope: &OrgScope,
+    tree: Tree,
+    index: u64,
+    entry: &[u8],
+) -> Result<()> {
+    let known = read_nodes(tx, scope, tree, &candor_log::tree::nodes_for_append(index)).await?;
+    for (level, node_index, hash) in crate::log::append_nodes(&known, index, entry)? {
+        let node_index = to_i64(node_index, "log index")?;
+        tx.execute(
+            tree.insert(),
+            args![
+                scope.org_id(),
+                i64::from(level),
+                node_index,
+                hash.as_slice()
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Appends `entry` at `index` to the org's public log inside the caller's transaction.
+pub(crate) async fn append_log<T: SqlTx>(
+    tx: &mut T,
+    scope: &OrgScope,
+    index: u64,
+    entry: &[u8],
+) -> Result<()> {
+    let idx = to_i64(index, "log index")?;
+    tx.execute(
+        "INSERT INTO log_entries (org_id, idx, data) VALUES ($1, $2, $3)",
+        args![scope.org_id(), idx, entry],
+    )
+    .await?;
+    append(tx, scope, Tree::Public, index, entry).await
+}
