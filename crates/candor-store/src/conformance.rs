@@ -49,6 +49,7 @@ macro_rules! conformance_tests {
             document_requests_grants_and_downloads_stay_in_their_org,
             vulnerability_reports_are_sealed_queued_and_acknowledged_once,
             personal_data_can_be_erased_per_person,
+            a_persons_erasure_is_one_write_with_its_audit_entry,
             deleting_an_org_removes_all_of_it_and_nothing_else,
             hosts_are_claimed_per_org_and_evidence_remembers_when_failing_began
         );
@@ -1597,6 +1598,71 @@ pub async fn personal_data_can_be_erased_per_person(store: Arc<dyn Store>) {
             .is_none()
     );
     assert!(store.downloads(&a).await.unwrap().is_empty());
+}
+
+/// Erasing a person removes their subscriptions and requests in their org only,
+/// and records it in the same transaction, with what was erased.
+pub async fn a_persons_erasure_is_one_write_with_its_audit_entry(store: Arc<dyn Store>) {
+    use crate::privacy::{ErasedCounts, PersonErasure, subject_ref};
+    let a = new_org(&*store, "erase-a").await;
+    let b = new_org(&*store, "erase-b").await;
+    for (scope, token) in [(&a, "ea"), (&b, "eb")] {
+        store
+            .subscribe(
+                scope,
+                &subscribe_request("bob@example.com", token),
+                &mail("confirm"),
+            )
+            .await
+            .unwrap();
+    }
+    let erasure = PersonErasure {
+        email: "bob@example.com".into(),
+        resealed_reports: Vec::new(),
+        audit: AuditEvent {
+            actor: ACTOR.into(),
+            action: "privacy.erase".into(),
+            target: subject_ref("bob@example.com"),
+            at: now(),
+        },
+    };
+    let counts = store.erase_person(&a, &erasure).await.unwrap();
+    assert_eq!(
+        counts,
+        ErasedCounts {
+            subscriptions: 1,
+            requests: 0,
+            reports: 0
+        }
+    );
+    assert!(store.subscribers(&a).await.unwrap().is_empty());
+    assert_eq!(
+        store.subscribers(&b).await.unwrap().len(),
+        1,
+        "other org kept"
+    );
+    let log = store.audit_log(&a).await.unwrap();
+    let last = log.entries.last().expect("an audit entry");
+    assert_eq!(last.event.action, "privacy.erase");
+    assert_eq!(
+        last.event.target,
+        format!(
+            "{} subscriptions:1 requests:0 reports:0",
+            subject_ref("bob@example.com")
+        )
+    );
+    assert!(
+        !last.event.target.contains("bob@"),
+        "no address in the audit log"
+    );
+    assert!(crate::verify_audit(&*store, &a).await.unwrap().is_ok());
+    // Nothing left to erase: still recorded, with zero counts.
+    let again = store.erase_person(&a, &erasure).await.unwrap();
+    assert_eq!(again, ErasedCounts::default());
+    assert_eq!(
+        store.audit_log(&a).await.unwrap().entries.len(),
+        log.entries.len() + 1
+    );
 }
 
 pub async fn deleting_an_org_removes_all_of_it_and_nothing_else(store: Arc<dyn Store>) {

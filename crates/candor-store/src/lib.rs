@@ -34,6 +34,7 @@ pub mod evidence;
 pub mod keys;
 pub mod log;
 pub mod outbox;
+pub mod privacy;
 pub mod sql;
 pub mod tenancy;
 pub use ops::{
@@ -544,6 +545,13 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes the document requests made with `email`, with their links and
     /// download records; returns how many requests.
     async fn erase_document_requests(&self, scope: &OrgScope, email: &str) -> Result<u64>;
+    /// Erases one person's data (subscriptions, document requests, the reporter's
+    /// identity in reports) and appends its audit entry, in one transaction.
+    async fn erase_person(
+        &self,
+        scope: &OrgScope,
+        erasure: &privacy::PersonErasure,
+    ) -> Result<privacy::ErasedCounts>;
     /// Deletes the org and everything it holds (revisions, logs and audit log
     /// included), in one transaction. The scope is consumed: nothing is left to act on.
     async fn delete_org(&self, scope: OrgScope) -> Result<()>;

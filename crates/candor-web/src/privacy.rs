@@ -12,10 +12,10 @@ use base64::Engine;
 use candor_domain::OrgSlug;
 use candor_domain::audit::AuditEvent;
 use candor_store::documents::{StoredReport, open_file, open_record, seal_record};
+use candor_store::privacy::{ErasedCounts, PersonErasure, ResealedReport, subject_ref};
 use candor_store::{OrgScope, scope_for};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -49,12 +49,6 @@ fn attachment(name: &str, value: &Value) -> Response {
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
-}
-
-/// A pseudonym for a person in the audit log, which never holds personal data.
-fn subject_ref(email: &str) -> String {
-    let digest = hex::encode(Sha256::digest(email.as_bytes()));
-    format!("subject:{}", &digest[..16])
 }
 
 async fn decrypted_reports(
@@ -162,52 +156,35 @@ async fn person_data(state: &AppState, scope: &OrgScope, email: &str) -> Result<
     }))
 }
 
-/// Erases the person's data; returns what was erased, for the page and the audit log.
-async fn erase_person(
+/// The person's vulnerability reports, sealed again without their name and
+/// address (a report is the org's security record: it stays, without who sent it).
+async fn reports_without(
     state: &AppState,
     scope: &OrgScope,
     email: &str,
-) -> Result<(usize, u64, usize), Response> {
-    let store = &state.store;
-    let mut subscriptions = 0;
-    for s in store.subscribers(scope).await.map_err(internal)? {
-        if s.address == email
-            && store
-                .erase_subscriber(scope, s.id)
-                .await
-                .map_err(internal)?
-        {
-            subscriptions += 1;
+) -> Result<Vec<ResealedReport>, Response> {
+    let Some(master) = &state.config.master_key else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (r, mut c) in decrypted_reports(state, scope).await? {
+        if c.email != email {
+            continue;
         }
-    }
-    let requests = store
-        .erase_document_requests(scope, email)
-        .await
-        .map_err(internal)?;
-    // A report is the org's security record: it stays, without who sent it.
-    let mut reports = 0;
-    if let Some(master) = &state.config.master_key {
-        for (r, mut c) in decrypted_reports(state, scope).await? {
-            if c.email != email {
-                continue;
-            }
-            c.email.clear();
-            c.name.clear();
-            let bytes = serde_json::to_vec(&c).map_err(internal)?;
-            let (version, sealed) =
-                seal_record(&*state.store, scope, master, "report", r.id, &bytes)
-                    .await
-                    .map_err(internal)?;
-            if store
-                .reseal_report(scope, r.id, version, &sealed)
+        c.email.clear();
+        c.name.clear();
+        let bytes = serde_json::to_vec(&c).map_err(internal)?;
+        let (key_version, sealed) =
+            seal_record(&*state.store, scope, master, "report", r.id, &bytes)
                 .await
-                .map_err(internal)?
-            {
-                reports += 1;
-            }
-        }
+                .map_err(internal)?;
+        out.push(ResealedReport {
+            id: r.id,
+            key_version,
+            sealed,
+        });
     }
-    Ok((subscriptions, requests, reports))
+    Ok(out)
 }
 
 // ---------------------------------------------------------------- self-service
@@ -395,23 +372,29 @@ pub async fn admin_erase_person(
         )
         .await;
     }
-    let (subscriptions, requests, reports) = match erase_person(&state, &access.scope, &email).await
-    {
-        Ok(counts) => counts,
+    let resealed_reports = match reports_without(&state, &access.scope, &email).await {
+        Ok(reports) => reports,
         Err(r) => return r,
     };
-    let event = AuditEvent {
-        actor: access.actor.clone(),
-        action: "privacy.erase".into(),
-        target: format!(
-            "{} subscriptions:{subscriptions} requests:{requests} reports:{reports}",
-            subject_ref(&email)
-        ),
-        at: OffsetDateTime::now_utc(),
+    // The erasure and its audit entry are one transaction: a crash leaves both or neither.
+    let erasure = PersonErasure {
+        audit: AuditEvent {
+            actor: access.actor.clone(),
+            action: "privacy.erase".into(),
+            target: subject_ref(&email),
+            at: OffsetDateTime::now_utc(),
+        },
+        email,
+        resealed_reports,
     };
-    if let Err(e) = state.store.append_audit(&access.scope, &event).await {
-        return internal(e);
-    }
+    let ErasedCounts {
+        subscriptions,
+        requests,
+        reports,
+    } = match state.store.erase_person(&access.scope, &erasure).await {
+        Ok(counts) => counts,
+        Err(e) => return internal(e),
+    };
     privacy_page(
         &access,
         Some(format!(

@@ -14,6 +14,7 @@ pub(crate) mod directory;
 pub(crate) mod documents;
 pub(crate) mod evidence;
 pub(crate) mod outbox;
+pub(crate) mod privacy;
 pub(crate) mod reports;
 mod store;
 pub(crate) mod tree;

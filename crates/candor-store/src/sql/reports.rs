@@ -109,19 +109,30 @@ pub(crate) async fn reseal_report<B: SqlBackend>(
     sealed: &SealedSecret,
 ) -> Result<bool> {
     let mut tx = b.begin(scope, Mode::Write).await?;
-    let done = tx
-        .execute(
-            "UPDATE vuln_reports SET key_version = $3, nonce = $4, ciphertext = $5
-              WHERE org_id = $1 AND id = $2",
-            args![
-                scope.org_id(),
-                id,
-                i64::from(key_version),
-                &sealed.nonce,
-                &sealed.ciphertext
-            ],
-        )
-        .await?;
+    let done = reseal_in(&mut tx, scope, id, key_version, sealed).await?;
     tx.commit().await?;
     Ok(done == 1)
+}
+
+/// Replaces a report's sealed content inside the caller's write transaction;
+/// the number of reports changed (0 or 1).
+pub(crate) async fn reseal_in<T: SqlTx>(
+    tx: &mut T,
+    scope: &OrgScope,
+    id: Uuid,
+    key_version: u32,
+    sealed: &SealedSecret,
+) -> Result<u64> {
+    tx.execute(
+        "UPDATE vuln_reports SET key_version = $3, nonce = $4, ciphertext = $5
+          WHERE org_id = $1 AND id = $2",
+        args![
+            scope.org_id(),
+            id,
+            i64::from(key_version),
+            &sealed.nonce,
+            &sealed.ciphertext
+        ],
+    )
+    .await
 }

@@ -512,6 +512,14 @@ impl<B: SqlBackend> Store for B {
         documents::erase_document_requests(self, scope, email).await
     }
 
+    async fn erase_person(
+        &self,
+        scope: &OrgScope,
+        erasure: &crate::privacy::PersonErasure,
+    ) -> Result<crate::privacy::ErasedCounts> {
+        crate::sql::privacy::erase_person(self, scope, erasure).await
+    }
+
     async fn delete_org(&self, scope: OrgScope) -> Result<()> {
         self.erase_org(scope).await
     }
