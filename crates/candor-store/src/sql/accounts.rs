@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::sql::audit::append_in;
 use crate::sql::directory::org_row;
-use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, dialect_sql, now_micros};
+use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, dialect_sql, micros, now_micros, postgres_only};
 use crate::{
     ApiToken, Credentials, Invite, Member, MembershipChange, MembershipOutcome, Org, OrgScope,
     Result, StoreError, User, args, parse_role,
@@ -49,12 +49,6 @@ fn member_row(row: &impl SqlRow) -> Result<Member> {
         user: user_row(row)?,
         role: parse_role(&row.text("role")?)?,
     })
-}
-
-/// At the microsecond precision PostgreSQL keeps, so the value returned equals the one stored.
-fn micros(t: OffsetDateTime) -> Result<OffsetDateTime> {
-    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
-        .map_err(|e| StoreError::Backend(e.to_string()))
 }
 
 pub(crate) async fn insert_user<B: SqlBackend>(
@@ -190,7 +184,7 @@ pub(crate) async fn delete_user<B: SqlBackend>(b: &B, user_id: Uuid) -> Result<(
     // Locks the user's row first (PostgreSQL; SQLite's write transaction excludes
     // all others), so a membership cannot be granted meanwhile: granting one
     // checks the user's row through its foreign key.
-    if let Some(lock) = dialect_sql_opt::<B>("SELECT 1 FROM users WHERE id = $1 FOR UPDATE") {
+    if let Some(lock) = postgres_only::<B>("SELECT 1 FROM users WHERE id = $1 FOR UPDATE") {
         tx.fetch_optional(lock, args![user_id]).await?;
     }
     let row = tx
@@ -210,14 +204,6 @@ pub(crate) async fn delete_user<B: SqlBackend>(b: &B, user_id: Uuid) -> Result<(
     tx.execute("DELETE FROM users WHERE id = $1", args![user_id])
         .await?;
     tx.commit().await
-}
-
-/// A statement only PostgreSQL needs (row locks; SQLite's writers already exclude each other).
-fn dialect_sql_opt<B: SqlBackend>(postgres: &'static str) -> Option<&'static str> {
-    match B::DIALECT {
-        crate::sql::Dialect::Sqlite => None,
-        crate::sql::Dialect::Postgres => Some(postgres),
-    }
 }
 
 pub(crate) async fn memberships_of<B: SqlBackend>(

@@ -5,7 +5,7 @@
 //! [`crate::Store`] from the blanket implementation in [`store`].
 
 mod port;
-pub use port::{Arg, Dialect, Lock, Mode, SqlBackend, SqlRow, SqlTx, dialect_sql};
+pub use port::{Arg, Dialect, Lock, Mode, SqlBackend, SqlRow, SqlTx, dialect_sql, postgres_only};
 
 pub(crate) mod accounts;
 pub(crate) mod audit;
@@ -25,12 +25,16 @@ use time::OffsetDateTime;
 
 use crate::{Result, StoreError};
 
-/// Now, at the microsecond precision PostgreSQL keeps, so values read back
+/// `t` at the microsecond precision PostgreSQL keeps, so values read back
 /// compare equal on both backends.
-pub(crate) fn now_micros() -> Result<OffsetDateTime> {
-    let now = OffsetDateTime::now_utc();
-    now.replace_nanosecond(now.nanosecond() / 1000 * 1000)
+pub(crate) fn micros(t: OffsetDateTime) -> Result<OffsetDateTime> {
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
         .map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+/// Now, at microsecond precision (see [`micros`]).
+pub(crate) fn now_micros() -> Result<OffsetDateTime> {
+    micros(OffsetDateTime::now_utc())
 }
 
 /// For `map_err`: a stored value that does not parse.

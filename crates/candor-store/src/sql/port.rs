@@ -228,3 +228,12 @@ pub const fn dialect_sql<B: SqlBackend>(
         Dialect::Postgres => postgres,
     }
 }
+
+/// A statement only PostgreSQL needs (row locks: SQLite's write transactions
+/// already exclude each other).
+pub const fn postgres_only<B: SqlBackend>(postgres: &'static str) -> Option<&'static str> {
+    match B::DIALECT {
+        Dialect::Sqlite => None,
+        Dialect::Postgres => Some(postgres),
+    }
+}
