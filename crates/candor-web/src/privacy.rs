@@ -9,10 +9,12 @@ use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
+use candor_app::privacy::erase_person;
+use candor_app::reports::opened_reports;
 use candor_domain::OrgSlug;
 use candor_domain::audit::AuditEvent;
-use candor_store::documents::{StoredReport, open_file, open_record, seal_record};
-use candor_store::privacy::{ErasedCounts, PersonErasure, ResealedReport, subject_ref};
+use candor_store::documents::{StoredReport, open_file};
+use candor_store::privacy::{ErasedCounts, subject_ref};
 use candor_store::{OrgScope, scope_for};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -55,26 +57,9 @@ async fn decrypted_reports(
     state: &AppState,
     scope: &OrgScope,
 ) -> Result<Vec<(StoredReport, ReportContent)>, Response> {
-    let Some(master) = &state.config.master_key else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::new();
-    for r in state.store.reports(scope).await.map_err(internal)? {
-        let bytes = open_record(
-            &*state.store,
-            scope,
-            master,
-            "report",
-            r.id,
-            r.key_version,
-            &r.sealed,
-        )
+    opened_reports(&*state.store, scope, state.config.master_key.as_deref())
         .await
-        .map_err(internal)?;
-        let content: ReportContent = serde_json::from_slice(&bytes).map_err(internal)?;
-        out.push((r, content));
-    }
-    Ok(out)
+        .map_err(internal)
 }
 
 fn report_json(r: &StoredReport, c: &ReportContent) -> Value {
@@ -154,37 +139,6 @@ async fn person_data(state: &AppState, scope: &OrgScope, email: &str) -> Result<
         "downloads": downloads,
         "vulnerability_reports": reports,
     }))
-}
-
-/// The person's vulnerability reports, sealed again without their name and
-/// address (a report is the org's security record: it stays, without who sent it).
-async fn reports_without(
-    state: &AppState,
-    scope: &OrgScope,
-    email: &str,
-) -> Result<Vec<ResealedReport>, Response> {
-    let Some(master) = &state.config.master_key else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::new();
-    for (r, mut c) in decrypted_reports(state, scope).await? {
-        if c.email != email {
-            continue;
-        }
-        c.email.clear();
-        c.name.clear();
-        let bytes = serde_json::to_vec(&c).map_err(internal)?;
-        let (key_version, sealed) =
-            seal_record(&*state.store, scope, master, "report", r.id, &bytes)
-                .await
-                .map_err(internal)?;
-        out.push(ResealedReport {
-            id: r.id,
-            key_version,
-            sealed,
-        });
-    }
-    Ok(out)
 }
 
 // ---------------------------------------------------------------- self-service
@@ -372,26 +326,19 @@ pub async fn admin_erase_person(
         )
         .await;
     }
-    let resealed_reports = match reports_without(&state, &access.scope, &email).await {
-        Ok(reports) => reports,
-        Err(r) => return r,
-    };
-    // The erasure and its audit entry are one transaction: a crash leaves both or neither.
-    let erasure = PersonErasure {
-        audit: AuditEvent {
-            actor: access.actor.clone(),
-            action: "privacy.erase".into(),
-            target: subject_ref(&email),
-            at: OffsetDateTime::now_utc(),
-        },
-        email,
-        resealed_reports,
-    };
     let ErasedCounts {
         subscriptions,
         requests,
         reports,
-    } = match state.store.erase_person(&access.scope, &erasure).await {
+    } = match erase_person(
+        &*state.store,
+        &access.scope,
+        state.config.master_key.as_deref(),
+        &access.actor,
+        &email,
+    )
+    .await
+    {
         Ok(counts) => counts,
         Err(e) => return internal(e),
     };

@@ -12,9 +12,9 @@ use candor_domain::deadline::add_business_days;
 use candor_domain::types::Email;
 use candor_domain::words::plural;
 use candor_jobs::compose;
-use candor_store::documents::{StoredReport, open_record, seal_record};
+use candor_store::documents::{StoredReport, seal_record};
 use candor_store::{Org, OrgScope};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -25,20 +25,8 @@ use crate::auth::normalize_email;
 use crate::pages::not_found_page;
 use crate::views::human_time;
 
-const RECORD_KIND: &str = "report";
-
-/// What the reporter wrote; sealed as one JSON document.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct ReportContent {
-    pub title: String,
-    pub details: String,
-    #[serde(default)]
-    pub asset: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub email: String,
-}
+pub use candor_app::reports::ReportContent;
+use candor_app::reports::{RECORD_KIND, open_report};
 
 #[derive(Template)]
 #[template(path = "report.html")]
@@ -313,18 +301,9 @@ async fn decrypt(
     let Some(master) = &state.config.master_key else {
         return Err(StatusCode::SERVICE_UNAVAILABLE.into_response());
     };
-    let bytes = open_record(
-        &*state.store,
-        scope,
-        master,
-        RECORD_KIND,
-        r.id,
-        r.key_version,
-        &r.sealed,
-    )
-    .await
-    .map_err(internal)?;
-    serde_json::from_slice(&bytes).map_err(internal)
+    open_report(&*state.store, scope, master, r)
+        .await
+        .map_err(internal)
 }
 
 fn row(r: &StoredReport, title: String, now: OffsetDateTime) -> ReportRow {

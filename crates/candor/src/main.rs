@@ -189,6 +189,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Answer a data-subject request (GDPR) for one org.
+    Privacy {
+        #[command(subcommand)]
+        command: PrivacyCommand,
+    },
     /// Watch a vendor's trust center: verify its log and report what changed.
     ///
     /// Verifies the signed checkpoint against a pinned key, its consistency with the
@@ -293,6 +298,27 @@ enum AuditCommand {
     List {
         #[arg(long)]
         org: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum PrivacyCommand {
+    /// Erase everything the org holds about one person (Art. 17): subscriptions,
+    /// document requests with their downloads, and their name and address in
+    /// vulnerability reports. One transaction with its audit entry.
+    Erase {
+        #[arg(long)]
+        org: String,
+        /// The person's email address.
+        #[arg(long)]
+        email: String,
+        /// Needed to re-seal the person's vulnerability reports without them.
+        #[arg(
+            long,
+            env = "CANDOR_MASTER_KEY_FILE",
+            default_value = "candor-master.key"
+        )]
+        master_key_file: PathBuf,
     },
 }
 
@@ -987,6 +1013,27 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     Ok(ExitCode::FAILURE)
                 }
             }
+        }
+        Command::Privacy {
+            command:
+                PrivacyCommand::Erase {
+                    org,
+                    email,
+                    master_key_file,
+                },
+        } => {
+            let scope = existing_org(&store, &org).await?;
+            let master = candor_store::keys::MasterKey::from_file(master_key_file.clone())
+                .map_err(anyhow::Error::msg)?;
+            let email = candor_web::auth::normalize_email(&email);
+            let erased =
+                candor_app::privacy::erase_person(&*store, &scope, Some(&master), ACTOR, &email)
+                    .await?;
+            println!(
+                "erased {} subscription(s), {} document request(s) and the reporter's identity in {} report(s)",
+                erased.subscriptions, erased.requests, erased.reports
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
             command:

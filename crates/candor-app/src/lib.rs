@@ -1,0 +1,10 @@
+//! The application layer: Candor's workflows, written once for every front end.
+//!
+//! A workflow is what one user intent does to stored data (erase a person, read a
+//! report back): the web handlers and the CLI parse their input, call the workflow
+//! and render its result, so a rule such as "a report outlives its reporter's
+//! identity" lives here and nowhere else. Workflows speak only to the `Store`
+//! trait and the key hierarchy; they know nothing of HTTP, HTML or terminals.
+
+pub mod privacy;
+pub mod reports;
