@@ -6,5 +6,10 @@
 //! identity" lives here and nowhere else. Workflows speak only to the `Store`
 //! trait and the key hierarchy; they know nothing of HTTP, HTML or terminals.
 
+pub mod background;
+pub mod compose;
+pub mod evidence;
+pub mod manage;
 pub mod privacy;
 pub mod reports;
+pub mod webhook;

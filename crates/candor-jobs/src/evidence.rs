@@ -51,16 +51,7 @@ pub fn finding_checks(kind: CheckKind) -> &'static [&'static str] {
     }
 }
 
-pub fn kind_name(kind: CheckKind) -> &'static str {
-    match kind {
-        CheckKind::Hsts => "hsts",
-        CheckKind::Tls => "tls",
-        CheckKind::Redirect => "redirect",
-        CheckKind::SecurityTxt => "security_txt",
-        CheckKind::Headers => "headers",
-        CheckKind::Observatory => "observatory",
-    }
-}
+pub use candor_app::evidence::kind_name;
 
 /// The Observatory-rules grade as a finding: A- or better passes, B- or better
 /// warns, anything lower (or no grade) fails.

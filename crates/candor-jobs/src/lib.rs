@@ -5,11 +5,12 @@
 //! its claims to expire, so delivery is at least once; each message keeps one id
 //! (Message-ID, `webhook-id`) across attempts so receivers can drop repeats.
 
-pub mod compose;
 pub mod evidence;
 pub mod mail;
-pub mod manage;
 pub mod webhook;
+
+// Composing messages and manage links is the application layer's; the worker sends them.
+pub use candor_app::{compose, manage};
 pub mod worker;
 
 pub use worker::{Worker, WorkerConfig};

@@ -10,7 +10,7 @@ use lettre::transport::smtp::Error as SmtpError;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use uuid::Uuid;
 
-use crate::compose::EmailMessage;
+use candor_app::compose::EmailMessage;
 
 #[derive(Clone)]
 pub struct Mailer {

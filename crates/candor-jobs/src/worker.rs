@@ -13,10 +13,10 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use crate::compose::{self, EmailMessage, Links, Purpose, WebhookMessage};
 use crate::mail::{MailError, Mailer};
-use crate::manage::{ManageLinkKey, TOKEN_SLOT};
 use crate::webhook;
+use candor_app::compose::{self, EmailMessage, Links, Purpose, WebhookMessage};
+use candor_app::manage::{ManageLinkKey, TOKEN_SLOT};
 
 pub use candor_store::outbox::webhook_secret_purpose;
 
@@ -484,5 +484,17 @@ fn outcome_name(result: &DeliveryResult) -> &'static str {
         DeliveryResult::Retry { .. } => "retry",
         DeliveryResult::Failed { .. } => "failed",
         DeliveryResult::Dropped { .. } => "dropped",
+    }
+}
+
+impl candor_app::background::Background for Worker {
+    fn wake(&self) {
+        Worker::wake(self);
+    }
+    fn recheck_evidence(&self) {
+        Worker::recheck_evidence(self);
+    }
+    fn send_account_mail(&self, to: String, subject: String, text: String) -> bool {
+        Worker::send_account_mail(self, to, subject, text)
     }
 }
