@@ -1,6 +1,6 @@
 //! Data-subject rights: erasing one person's data (GDPR Art. 17).
 
-use candor_domain::audit::AuditEvent;
+use candor_domain::audit::{AuditAction, AuditEvent};
 use candor_store::documents::seal_record;
 use candor_store::keys::MasterKey;
 use candor_store::privacy::{ErasedCounts, PersonErasure, ResealedReport, subject_ref};
@@ -8,9 +8,6 @@ use candor_store::{OrgScope, Store, StoreError};
 use time::OffsetDateTime;
 
 use crate::reports::{RECORD_KIND, opened_reports};
-
-/// The audit action of an erasure.
-pub const ERASE_ACTION: &str = "privacy.erase";
 
 /// Erases everything the org holds about the person with this (normalised)
 /// address: subscriptions with their objections and deliveries, document requests
@@ -27,12 +24,12 @@ pub async fn erase_person(
 ) -> Result<ErasedCounts, StoreError> {
     let resealed_reports = reports_without(store, scope, master, email).await?;
     let erasure = PersonErasure {
-        audit: AuditEvent {
-            actor: actor.to_owned(),
-            action: ERASE_ACTION.into(),
-            target: subject_ref(email),
-            at: OffsetDateTime::now_utc(),
-        },
+        audit: AuditEvent::new(
+            actor,
+            AuditAction::PrivacyErase,
+            subject_ref(email),
+            OffsetDateTime::now_utc(),
+        ),
         email: email.to_owned(),
         resealed_reports,
     };

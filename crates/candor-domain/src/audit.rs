@@ -14,12 +14,91 @@ use crate::canonical::canonical_json;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuditEvent {
     pub actor: String,
-    /// e.g. `draft.apply`, `revision.publish`, `member.invite`.
+    /// An [`AuditAction`]'s name, e.g. `revision.publish`, `member.invite`. Kept as
+    /// text: the chain hashes it, and entries written by older versions stay readable.
     pub action: String,
     /// What was acted on, e.g. `revision:3`.
     pub target: String,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
+}
+
+impl AuditEvent {
+    pub fn new(
+        actor: impl Into<String>,
+        action: AuditAction,
+        target: impl Into<String>,
+        at: OffsetDateTime,
+    ) -> AuditEvent {
+        AuditEvent {
+            actor: actor.into(),
+            action: action.as_str().to_owned(),
+            target: target.into(),
+            at,
+        }
+    }
+}
+
+macro_rules! audit_actions {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
+        /// Every privileged write the audit log records: the one list of actions,
+        /// so that a page, an export or a test names them alike.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum AuditAction {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl AuditAction {
+            pub const ALL: &'static [AuditAction] = &[$(AuditAction::$variant,)*];
+
+            /// The name stored in the log.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(AuditAction::$variant => $name,)*
+                }
+            }
+
+            pub fn parse(name: &str) -> Option<AuditAction> {
+                match name {
+                    $($name => Some(AuditAction::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+audit_actions! {
+    /// A draft became the next revision.
+    RevisionPublish => "revision.publish",
+    DocumentUpload => "document.upload",
+    DocumentApprove => "document.approve",
+    DocumentDeny => "document.deny",
+    ReportAcknowledge => "report.acknowledge",
+    /// An org claimed a host name for evidence checks.
+    HostClaim => "host.claim",
+    HostVerify => "host.verify",
+    /// A host's proof of control was found gone by the evidence worker.
+    HostProofLost => "host.proof_lost",
+    MemberInvite => "member.invite",
+    MemberInviteRevoke => "member.invite_revoke",
+    MemberJoin => "member.join",
+    MemberLeave => "member.leave",
+    MemberRemove => "member.remove",
+    MemberSetRole => "member.set_role",
+    TokenCreate => "token.create",
+    TokenRevoke => "token.revoke",
+    OrgExport => "org.export",
+    /// A person's data exported (Art. 15); the target is a pseudonym.
+    PrivacyExport => "privacy.export",
+    /// A person's data erased (Art. 17); the target is a pseudonym.
+    PrivacyErase => "privacy.erase",
+}
+
+impl std::fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One link of the chain.
@@ -158,6 +237,18 @@ pub fn verify_chain(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_audit_action_has_its_own_name_that_parses_back() {
+        let mut names = std::collections::BTreeSet::new();
+        for action in AuditAction::ALL {
+            assert!(names.insert(action.as_str()), "{action} named twice");
+            assert_eq!(AuditAction::parse(action.as_str()), Some(*action));
+            let (area, verb) = action.as_str().split_once('.').unwrap_or_default();
+            assert!(!area.is_empty() && !verb.is_empty(), "{action}");
+        }
+        assert_eq!(AuditAction::parse("revision.delete"), None);
+    }
 
     fn event(n: u32) -> AuditEvent {
         AuditEvent {

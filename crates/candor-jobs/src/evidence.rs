@@ -212,12 +212,12 @@ pub async fn run_due_checks(
                 store
                     .append_audit(
                         scope,
-                        &candor_domain::audit::AuditEvent {
-                            actor: "system:worker".into(),
-                            action: "host.proof_lost".into(),
-                            target: format!("host:{host}"),
-                            at: OffsetDateTime::now_utc(),
-                        },
+                        &candor_domain::audit::AuditEvent::new(
+                            "system:worker",
+                            candor_domain::audit::AuditAction::HostProofLost,
+                            format!("host:{host}"),
+                            OffsetDateTime::now_utc(),
+                        ),
                     )
                     .await?;
                 tracing::warn!(org = %scope.slug(), %host, reason = %why, "proof of host control is gone; host unverified");

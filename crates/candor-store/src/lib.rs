@@ -604,12 +604,12 @@ pub struct AuditLog {
 
 /// The audit event a publish records.
 pub fn publish_event(actor: &str, number: i64, at: OffsetDateTime) -> AuditEvent {
-    AuditEvent {
-        actor: actor.to_owned(),
-        action: "revision.publish".into(),
-        target: format!("revision:{number}"),
+    AuditEvent::new(
+        actor,
+        candor_domain::audit::AuditAction::RevisionPublish,
+        format!("revision:{number}"),
         at,
-    }
+    )
 }
 
 /// A stored hex hash back to bytes.

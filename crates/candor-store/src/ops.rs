@@ -190,18 +190,18 @@ pub async fn delete_account(
     store: &dyn Store,
     user_id: uuid::Uuid,
     actor: &str,
-    action: &str,
+    action: candor_domain::audit::AuditAction,
 ) -> Result<AccountDeletion> {
     for (org, _) in store.memberships_of(user_id).await? {
         let Some(scope) = scope_for(store, &org.slug).await? else {
             continue;
         };
-        let event = candor_domain::audit::AuditEvent {
-            actor: actor.to_owned(),
-            action: action.to_owned(),
-            target: format!("user:{user_id} (account deleted)"),
-            at: OffsetDateTime::now_utc(),
-        };
+        let event = candor_domain::audit::AuditEvent::new(
+            actor,
+            action,
+            format!("user:{user_id} (account deleted)"),
+            OffsetDateTime::now_utc(),
+        );
         let outcome = store
             .change_membership(&scope, user_id, crate::MembershipChange::Remove, &event)
             .await?;

@@ -9,6 +9,7 @@ use askama::Template;
 use axum::extract::{ConnectInfo, Extension, Form, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use candor_domain::audit::AuditAction;
 use candor_domain::policy::Role;
 use candor_store::{AccountDeletion, User, scope_for};
 use serde::Deserialize;
@@ -212,7 +213,9 @@ pub async fn delete_account(
         return response;
     }
     let actor = format!("user:{}", user.id);
-    match candor_store::delete_account(&*state.store, user.id, &actor, "member.leave").await {
+    match candor_store::delete_account(&*state.store, user.id, &actor, AuditAction::MemberLeave)
+        .await
+    {
         Ok(AccountDeletion::Deleted) => {}
         Ok(AccountDeletion::OnlyOwnerOf(slug)) => {
             let message = format!(

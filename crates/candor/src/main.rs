@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
-use candor_domain::audit::AuditEvent;
+use candor_domain::audit::{AuditAction, AuditEvent};
 use candor_domain::policy::Role;
 use candor_domain::{ContentError, OrgSlug, TrustCenter, diff};
 use candor_store::{
@@ -990,7 +990,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let user = existing_user(&store, &email).await?;
             if let candor_store::AccountDeletion::OnlyOwnerOf(slug) =
-                candor_store::delete_account(&*store, user.id, ACTOR, "member.remove").await?
+                candor_store::delete_account(&*store, user.id, ACTOR, AuditAction::MemberRemove)
+                    .await?
             {
                 bail!("that account is the only owner of {slug}; make someone else owner first");
             }
