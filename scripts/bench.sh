@@ -2,6 +2,9 @@
 # Throughput of GET /{org} against nginx serving the same page as a static file,
 # both measured in this run on loopback with wrk. Prints a Markdown table.
 # Usage: scripts/bench.sh [seconds per run, default 15] [connections, default 64]
+# With CANDOR_BENCH_BASELINE=REV (a commit), that commit is built too (release, in
+# its own worktree and target dir, kept for the next run) and measured in the same
+# run, so a change's cost is read against its base on the same machine state.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-15}
@@ -19,6 +22,15 @@ fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 cargo build --release --locked -p candor >&2
+BASELINE=${CANDOR_BENCH_BASELINE:-}
+if [ -n "$BASELINE" ]; then
+    BASELINE_REV=$(git rev-parse --short "$BASELINE^{commit}")
+    BASELINE_TREE=target/bench-baseline/tree-$BASELINE_REV
+    [ -d "$BASELINE_TREE" ] || git worktree add --detach "$BASELINE_TREE" "$BASELINE_REV" >&2
+    CARGO_TARGET_DIR=$PWD/target/bench-baseline/target cargo build --release --locked -p candor \
+        --manifest-path "$BASELINE_TREE/Cargo.toml" >&2
+    BASELINE_BIN=$PWD/target/bench-baseline/target/release/candor
+fi
 WORK=$(mktemp -d /tmp/candor-bench.XXXXXX)
 # nginx workers run as an unprivileged user and must read the page.
 chmod 755 "$WORK"
@@ -30,11 +42,20 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 CANDOR_PORT=$(free_port)
 NGINX_PORT=$(free_port)
 
-CANDOR_LOG=warn CANDOR_MASTER_KEY_FILE="$WORK/master.key" target/release/candor --database-url "sqlite://$WORK/candor.db" \
-    serve --demo --listen "127.0.0.1:$CANDOR_PORT" >/dev/null 2>"$WORK/candor.log" &
-CANDOR_PID=$!
+start_candor() { # binary port name; prints the pid
+    CANDOR_LOG=warn CANDOR_MASTER_KEY_FILE="$WORK/$3.key" "$1" --database-url "sqlite://$WORK/$3.db" \
+        serve --demo --listen "127.0.0.1:$2" >/dev/null 2>"$WORK/$3.log" &
+    echo $!
+}
+CANDOR_PID=$(start_candor target/release/candor "$CANDOR_PORT" candor)
 pids+=($CANDOR_PID)
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$CANDOR_PORT/healthz" >/dev/null && break; sleep 0.1; done
+if [ -n "$BASELINE" ]; then
+    BASELINE_PORT=$(free_port)
+    BASELINE_PID=$(start_candor "$BASELINE_BIN" "$BASELINE_PORT" baseline)
+    pids+=($BASELINE_PID)
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$BASELINE_PORT/healthz" >/dev/null && break; sleep 0.1; done
+fi
 
 mkdir -p "$WORK/www"
 curl -sf "http://127.0.0.1:$CANDOR_PORT/quillfeather" -o "$WORK/www/quillfeather.html"
@@ -98,6 +119,9 @@ NGINX_MASTER=$(cat "$WORK/nginx.pid")
 # shellcheck disable=SC2046 # the worker pids are separate words on purpose
 read -r n_rps n_p50 n_p99 n_cpu < <(run nginx "http://127.0.0.1:$NGINX_PORT/quillfeather" "$NGINX_MASTER" $(pgrep -P "$NGINX_MASTER"))
 read -r c_rps c_p50 c_p99 c_cpu < <(run candor "http://127.0.0.1:$CANDOR_PORT/quillfeather" "$CANDOR_PID")
+if [ -n "$BASELINE" ]; then
+    read -r b_rps b_p50 b_p99 b_cpu < <(run baseline "http://127.0.0.1:$BASELINE_PORT/quillfeather" "$BASELINE_PID")
+fi
 bytes=$(wc -c < "$WORK/www/quillfeather.html")
 ratio=$(python3 -c "print(f'{$c_rps / $n_rps:.2f}')")
 cpu_ratio=$(python3 -c "print(f'{$c_cpu / $n_cpu:.2f}')")
@@ -112,3 +136,13 @@ GET /quillfeather ($bytes bytes), wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s o
 
 candor / nginx requests per second: **$ratio**; CPU per request: **$cpu_ratio** (commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown))
 REPORT
+if [ -n "$BASELINE" ]; then
+    b_ratio=$(python3 -c "print(f'{$b_cpu / $n_cpu:.2f}')")
+    change=$(python3 -c "print(f'{($c_cpu / $b_cpu - 1) * 100:+.1f}')")
+    cat <<REPORT
+
+| candor at $BASELINE_REV (baseline, same run) | $b_rps | $b_p50 | $b_p99 | $b_cpu µs |
+
+baseline / nginx CPU per request: **$b_ratio**; this commit against the baseline: **$change %** CPU per request
+REPORT
+fi
