@@ -12,4 +12,11 @@ pub mod evidence;
 pub mod manage;
 pub mod privacy;
 pub mod reports;
+pub mod secrets;
+pub mod subscribe;
 pub mod webhook;
+
+/// An email address as Candor compares and stores it.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}

@@ -6,22 +6,19 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use candor_app::compose::Links;
+use candor_app::subscribe::{
+    CONFIRM_DAYS, SubscribeContext, SubscribeError, Subscribed, Subscription,
+};
 use candor_domain::OrgSlug;
-use candor_domain::types::Email;
-use candor_jobs::compose::{self, Links};
-use candor_jobs::manage::{self, ManageLinkKey};
-use candor_jobs::webhook;
-use candor_store::outbox::{Channel, SubscribeOutcome, SubscribeRequest, Subscriber, Topics};
+use candor_store::outbox::{Channel, SubscribeOutcome, Subscriber, Topics};
 use candor_store::{Org, OrgScope, scope_for};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::AppState;
-use crate::auth::{new_secret, normalize_email, secret_hash};
+use crate::auth::secret_hash;
 use crate::pages::not_found_page;
-
-/// How long a confirmation link or token stays valid.
-const CONFIRM_DAYS: i64 = 7;
 
 pub struct FormSpec {
     pub action: String,
@@ -137,67 +134,37 @@ pub async fn subscribe(
     let Ok(topics) = form.topics.parse::<Topics>() else {
         return invalid(&org, "topics", "choose all or subprocessors".into());
     };
-    let now = OffsetDateTime::now_utc();
-    let (Ok(confirm_secret), Some(fresh_salt)) = (new_secret(), manage::new_salt()) else {
-        return failure(&org, "random number generator");
-    };
     let links = links(&state, &org);
-    let (address, webhook_secret, confirmation, shown_secret) = match channel {
-        Channel::Email => {
-            let address = normalize_email(&form.address);
-            if address.parse::<Email>().is_err() {
-                return invalid(&org, "address", "this is not an email address".into());
-            }
-            let confirmation =
-                compose::email_confirmation(&links, &org.name, &address, &confirm_secret);
-            (address, None, confirmation, None)
-        }
-        Channel::Webhook => {
-            let url = match webhook::check_target(
-                form.address.trim(),
-                state.config.allow_private_webhooks,
-            ) {
-                Ok(url) => url.to_string(),
-                Err(e) => return invalid(&org, "address", e.to_string()),
-            };
-            let Some(key) = &state.config.master_key else {
-                return page(
-                    &org,
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Webhooks are not available",
-                    vec!["This server has no master key to protect webhook secrets.".into()],
-                    None,
-                    None,
-                );
-            };
-            let Ok(secret) = webhook::new_secret() else {
-                return failure(&org, "random number generator");
-            };
-            let sealed = match key.seal(
-                &candor_jobs::worker::webhook_secret_purpose(&url),
-                scope.org_id(),
-                secret.as_bytes(),
-            ) {
-                Ok(sealed) => sealed,
-                Err(e) => return failure(&org, e),
-            };
-            let confirmation = compose::webhook_confirmation(&links, &url, &confirm_secret, now);
-            (url, Some(sealed), confirmation, Some(secret))
-        }
+    let ctx = SubscribeContext {
+        scope: &scope,
+        org_name: &org.name,
+        links: &links,
+        master: state.config.master_key.as_deref(),
+        allow_private_webhooks: state.config.allow_private_webhooks,
+        now: OffsetDateTime::now_utc(),
     };
-    let request = SubscribeRequest {
+    let wanted = Subscription {
         channel,
-        address,
+        address: &form.address,
         topics,
-        confirm_hash: secret_hash(&confirm_secret),
-        confirm_expires_at: now + time::Duration::days(CONFIRM_DAYS),
-        manage_salt: fresh_salt,
-        webhook_secret,
     };
-    let outcome = match state.store.subscribe(&scope, &request, &confirmation).await {
-        Ok(outcome) => outcome,
-        // Two requests for one new address at once: the other one stored it.
-        Err(candor_store::StoreError::Conflict(_)) => SubscribeOutcome::AlreadyActive,
+    let Subscribed {
+        address,
+        outcome,
+        webhook_secret: shown_secret,
+    } = match candor_app::subscribe::subscribe(&*state.store, &ctx, &wanted).await {
+        Ok(done) => done,
+        Err(SubscribeError::Invalid { field, message }) => return invalid(&org, field, message),
+        Err(SubscribeError::NoMasterKey) => {
+            return page(
+                &org,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Webhooks are not available",
+                vec!["This server has no master key to protect webhook secrets.".into()],
+                None,
+                None,
+            );
+        }
         Err(e) => return failure(&org, e),
     };
     state.wake_worker();
@@ -209,7 +176,7 @@ pub async fn subscribe(
             vec![format!(
                 "If {} is not subscribed yet, a message with a confirmation link is on its way. \
                  The link works for {CONFIRM_DAYS} days; nothing is sent until you use it.",
-                request.address
+                address
             )],
             None,
             None,
@@ -221,7 +188,7 @@ pub async fn subscribe(
             vec![format!(
                 "A signed subscription.confirm event is on its way to {}. To confirm, POST its \
                  data.token as the form field token to its data.confirm_url within {CONFIRM_DAYS} days.",
-                request.address
+                address
             )],
             shown_secret,
             None,
@@ -347,21 +314,19 @@ pub async fn unsubscribe_form(
     )
 }
 
-/// The subscriber a manage link names, if its token is right. Links from before
-/// tokens were MACed are found by their hash; MACed ones need the master key.
+/// The subscriber a manage link names, if its token is right.
 pub(crate) async fn subscriber_by_manage_token(
     state: &AppState,
     scope: &OrgScope,
     token: &str,
 ) -> candor_store::Result<Option<Subscriber>> {
-    let key = match &state.config.master_key {
-        Some(master) => Some(ManageLinkKey::load(state.store.as_ref(), scope, master).await?),
-        None => None,
-    };
-    match manage::lookup(key.as_ref(), token) {
-        Some(lookup) => state.store.subscriber_by_manage_link(scope, &lookup).await,
-        None => Ok(None),
-    }
+    candor_app::subscribe::subscriber_by_manage_token(
+        &*state.store,
+        scope,
+        state.config.master_key.as_deref(),
+        token,
+    )
+    .await
 }
 
 /// `POST /{org}/subscription/unsubscribe?token=`: RFC 8058 one-click (the body is
