@@ -9,6 +9,7 @@
 pub mod background;
 pub mod compose;
 pub mod evidence;
+pub mod export;
 pub mod manage;
 pub mod privacy;
 pub mod reports;

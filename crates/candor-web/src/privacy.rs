@@ -8,34 +8,19 @@ use axum::Form;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use base64::Engine;
+use candor_app::export::{export_org, export_person, export_subscription};
 use candor_app::privacy::erase_person;
-use candor_app::reports::opened_reports;
 use candor_domain::OrgSlug;
-use candor_domain::audit::AuditEvent;
-use candor_store::documents::{StoredReport, open_file};
-use candor_store::privacy::{ErasedCounts, subject_ref};
+use candor_store::privacy::ErasedCounts;
 use candor_store::{OrgScope, scope_for};
 use serde::Deserialize;
-use serde_json::{Value, json};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+use serde_json::Value;
 
 use crate::AppState;
 use crate::access::Access;
 use crate::admin::{internal, render};
 use crate::auth::normalize_email;
-use crate::documents::request_json;
 use crate::pages::not_found_page;
-use crate::reports::ReportContent;
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
-}
-
-fn opt_time(t: Option<OffsetDateTime>) -> Value {
-    t.map(|t| Value::String(rfc3339(t))).unwrap_or(Value::Null)
-}
 
 /// A JSON document sent as a file to keep.
 fn attachment(name: &str, value: &Value) -> Response {
@@ -51,94 +36,6 @@ fn attachment(name: &str, value: &Value) -> Response {
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
-}
-
-async fn decrypted_reports(
-    state: &AppState,
-    scope: &OrgScope,
-) -> Result<Vec<(StoredReport, ReportContent)>, Response> {
-    opened_reports(&*state.store, scope, state.config.master_key.as_deref())
-        .await
-        .map_err(internal)
-}
-
-fn report_json(r: &StoredReport, c: &ReportContent) -> Value {
-    json!({
-        "id": r.id,
-        "received_at": rfc3339(r.received_at),
-        "acknowledge_by": rfc3339(r.ack_due_at),
-        "acknowledged_at": opt_time(r.acknowledged_at),
-        "title": c.title,
-        "details": c.details,
-        "asset": c.asset,
-        "name": c.name,
-        "email": c.email,
-    })
-}
-
-fn subscriber_json(s: &candor_store::outbox::Subscriber) -> Value {
-    json!({
-        "channel": s.channel.as_str(),
-        "address": s.address,
-        "topics": s.topics.as_str(),
-        "created_at": rfc3339(s.created_at),
-        "confirmed_at": opt_time(s.confirmed_at),
-        "unsubscribed_at": opt_time(s.unsubscribed_at),
-    })
-}
-
-/// Everything the org holds about the person with this email address.
-async fn person_data(state: &AppState, scope: &OrgScope, email: &str) -> Result<Value, Response> {
-    let store = &state.store;
-    let subscribers: Vec<_> = store
-        .subscribers(scope)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .filter(|s| s.address == email)
-        .collect();
-    let objections: Vec<Value> = store
-        .objections(scope)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .filter(|o| subscribers.iter().any(|s| s.id == o.subscriber_id))
-        .map(|o| json!({"subprocessor": o.subprocessor, "reason": o.reason, "created_at": rfc3339(o.created_at)}))
-        .collect();
-    let requests: Vec<_> = store
-        .document_requests(scope)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .filter(|r| r.email == email)
-        .collect();
-    let downloads: Vec<Value> = store
-        .downloads(scope)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .filter(|d| {
-            d.request_id
-                .is_some_and(|id| requests.iter().any(|r| r.id == id))
-        })
-        .map(|d| json!({"document": d.doc_key, "at": rfc3339(d.at)}))
-        .collect();
-    let reports: Vec<Value> = decrypted_reports(state, scope)
-        .await?
-        .iter()
-        .filter(|(_, c)| c.email == email)
-        .map(|(r, c)| report_json(r, c))
-        .collect();
-    Ok(json!({
-        "subject": email,
-        "org": scope.slug().as_str(),
-        "generated_at": rfc3339(OffsetDateTime::now_utc()),
-        "subscriptions": subscribers.iter().map(subscriber_json).collect::<Vec<_>>(),
-        "objections": objections,
-        "document_requests": requests.iter().map(request_json).collect::<Vec<_>>(),
-        "downloads": downloads,
-        "vulnerability_reports": reports,
-    }))
 }
 
 // ---------------------------------------------------------------- self-service
@@ -177,23 +74,10 @@ pub async fn subscriber_data(
         Ok(found) => found,
         Err(r) => return r,
     };
-    let objections: Vec<Value> = match state.store.objections(&scope).await {
-        Ok(list) => list
-            .into_iter()
-            .filter(|o| o.subscriber_id == subscriber.id)
-            .map(|o| json!({"subprocessor": o.subprocessor, "reason": o.reason, "created_at": rfc3339(o.created_at)}))
-            .collect(),
-        Err(e) => return internal(e),
-    };
-    attachment(
-        "my-subscription.json",
-        &json!({
-            "org": scope.slug().as_str(),
-            "generated_at": rfc3339(OffsetDateTime::now_utc()),
-            "subscription": subscriber_json(&subscriber),
-            "objections": objections,
-        }),
-    )
+    match export_subscription(&*state.store, &scope, &subscriber).await {
+        Ok(data) => attachment("my-subscription.json", &data),
+        Err(e) => internal(e),
+    }
 }
 
 /// `POST /{org}/subscription/erase?token=`: deletes the subscription and all with it.
@@ -290,19 +174,18 @@ pub async fn admin_export_person(
         Ok(email) => email,
         Err(page) => return page,
     };
-    let data = match person_data(&state, &access.scope, &email).await {
+    let data = match export_person(
+        &*state.store,
+        &access.scope,
+        state.config.master_key.as_deref(),
+        &access.actor,
+        &email,
+    )
+    .await
+    {
         Ok(d) => d,
-        Err(r) => return r,
+        Err(e) => return internal(e),
     };
-    let event = AuditEvent {
-        actor: access.actor.clone(),
-        action: "privacy.export".into(),
-        target: subject_ref(&email),
-        at: OffsetDateTime::now_utc(),
-    };
-    if let Err(e) = state.store.append_audit(&access.scope, &event).await {
-        return internal(e);
-    }
     attachment("personal-data.json", &data)
 }
 
@@ -358,110 +241,18 @@ pub async fn admin_export_org(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
 ) -> Response {
-    let store = &state.store;
-    let scope = &access.scope;
-    let org = match store.org_by_slug(scope.slug()).await {
-        Ok(Some(o)) => o,
-        Ok(None) => return not_found_page("org"),
+    let archive = match export_org(
+        &*state.store,
+        &access.scope,
+        state.config.master_key.as_deref(),
+        &access.actor,
+    )
+    .await
+    {
+        Ok(archive) => archive,
         Err(e) => return internal(e),
     };
-    let mut revisions = Vec::new();
-    let summaries = match store.revisions(scope).await {
-        Ok(s) => s,
-        Err(e) => return internal(e),
-    };
-    for summary in summaries.iter().rev() {
-        match store.revision(scope, summary.number).await {
-            Ok(Some(r)) => revisions.push(json!({
-                "number": r.number,
-                "content_hash": r.content_hash.to_string(),
-                "published_at": rfc3339(r.published_at),
-                "content": r.content,
-            })),
-            Ok(None) => {}
-            Err(e) => return internal(e),
-        }
-    }
-    let (draft, members, audit, subscribers, objections, requests, downloads, files) = match (
-        store.draft(scope).await,
-        store.members(scope).await,
-        store.audit_log(scope).await,
-        store.subscribers(scope).await,
-        store.objections(scope).await,
-        store.document_requests(scope).await,
-        store.downloads(scope).await,
-        store.document_files(scope).await,
-    ) {
-        (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f), Ok(g), Ok(h)) => (a, b, c, d, e, f, g, h),
-        _ => return internal("reading the org for export"),
-    };
-    let mut file_values = Vec::new();
-    for f in &files {
-        let content = match (
-            &state.config.master_key,
-            store.document_file(scope, &f.doc_key).await,
-        ) {
-            (Some(master), Ok(Some(stored))) => match open_file(&**store, scope, master, &stored)
-                .await
-            {
-                Ok(bytes) => Value::String(base64::engine::general_purpose::STANDARD.encode(bytes)),
-                Err(e) => return internal(e),
-            },
-            _ => Value::Null,
-        };
-        file_values.push(json!({
-            "document": f.doc_key,
-            "filename": f.filename,
-            "content_type": f.content_type,
-            "size": f.size,
-            "sha256": f.sha256,
-            "uploaded_at": rfc3339(f.uploaded_at),
-            "content_base64": content,
-        }));
-    }
-    let reports = match decrypted_reports(&state, scope).await {
-        Ok(list) => list
-            .iter()
-            .map(|(r, c)| report_json(r, c))
-            .collect::<Vec<_>>(),
-        Err(r) => return r,
-    };
-    let archive = json!({
-        "format": "candor-org-export/1",
-        "exported_at": rfc3339(OffsetDateTime::now_utc()),
-        "org": {"slug": org.slug.as_str(), "name": org.name, "created_at": rfc3339(org.created_at)},
-        "draft": draft.map(|d| serde_json::to_value(d.content).unwrap_or(Value::Null)),
-        "revisions": revisions,
-        "members": members.iter().map(|m| json!({"email": m.user.email, "role": m.role.as_str()})).collect::<Vec<_>>(),
-        "audit_log": audit.entries.iter().map(|e| json!({
-            "seq": e.seq,
-            "actor": e.event.actor,
-            "action": e.event.action,
-            "target": e.event.target,
-            "at": rfc3339(e.event.at),
-            "hash": hex::encode(e.hash),
-        })).collect::<Vec<_>>(),
-        "subscribers": subscribers.iter().map(subscriber_json).collect::<Vec<_>>(),
-        "objections": objections.iter().map(|o| json!({
-            "subprocessor": o.subprocessor, "address": o.address, "reason": o.reason, "created_at": rfc3339(o.created_at),
-        })).collect::<Vec<_>>(),
-        "document_requests": requests.iter().map(request_json).collect::<Vec<_>>(),
-        "downloads": downloads.iter().map(|d| json!({
-            "document": d.doc_key, "file": d.file_id, "request": d.request_id, "at": rfc3339(d.at),
-        })).collect::<Vec<_>>(),
-        "document_files": file_values,
-        "vulnerability_reports": reports,
-    });
-    let event = AuditEvent {
-        actor: access.actor.clone(),
-        action: "org.export".into(),
-        target: format!("org:{}", org.slug),
-        at: OffsetDateTime::now_utc(),
-    };
-    if let Err(e) = store.append_audit(scope, &event).await {
-        return internal(e);
-    }
-    attachment(&format!("{}-export.json", org.slug), &archive)
+    attachment(&format!("{}-export.json", access.scope.slug()), &archive)
 }
 
 #[derive(Deserialize)]
