@@ -1,0 +1,423 @@
+//! The command line: every subcommand, flag and environment variable. The doc
+//! comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "candor",
+    version,
+    about = "A trust center whose every claim can be verified"
+)]
+pub struct Cli {
+    /// sqlite://PATH (created if missing) or postgres://APP_ROLE@HOST/DB
+    #[arg(
+        long,
+        global = true,
+        env = "CANDOR_DATABASE_URL",
+        default_value = "sqlite://candor.db"
+    )]
+    pub database_url: String,
+    /// PostgreSQL only: the schema owner's URL; when given, migrations run first.
+    #[arg(
+        long,
+        global = true,
+        env = "CANDOR_DATABASE_OWNER_URL",
+        hide_env_values = true
+    )]
+    pub database_owner_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the public trust pages and the API.
+    Serve(ServeArgs),
+    /// Run only the background worker: turn published revisions into notices and
+    /// deliver queued mail and webhooks. Stops cleanly on SIGTERM.
+    Worker {
+        #[arg(
+            long,
+            env = "CANDOR_MASTER_KEY_FILE",
+            default_value = "candor-master.key"
+        )]
+        master_key_file: PathBuf,
+        #[command(flatten)]
+        outbound: Outbound,
+    },
+    /// Check hosts the way public scanners do: the HTTP→HTTPS redirect, TLS, HSTS,
+    /// CSP and the other security headers, cookies, CORS and security.txt, with
+    /// one line per verdict, and the score and grade the MDN HTTP Observatory's
+    /// rules give the same site. Exits 1 if any check fails.
+    Verify {
+        #[arg(required = true)]
+        urls: Vec<String>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+        /// Allow loopback and private addresses.
+        #[arg(long)]
+        allow_private: bool,
+        /// Also trust the CA certificates in this PEM file (a private CA).
+        #[arg(long)]
+        ca_file: Option<PathBuf>,
+        /// The plain-HTTP address whose redirect to check, when HTTPS is on a
+        /// non-default port (e.g. http://127.0.0.1:8080/).
+        #[arg(long)]
+        http: Option<String>,
+        /// The HSTS preload list for the Observatory-rules grade: the Observatory's
+        /// conf/hsts-preload.json or Chromium's transport_security_state_static.json.
+        /// Without it no host counts as preloaded.
+        #[arg(long)]
+        hsts_preload_list: Option<PathBuf>,
+    },
+    /// Rotate the master key: `rotate` puts a new key first in the key file and
+    /// re-seals every org's secrets and data keys under it (files are not rewritten);
+    /// `retire` drops the old keys once nothing needs them.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Manage orgs (tenants).
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Create or update an org's draft from a trust-as-code YAML file.
+    Apply {
+        file: PathBuf,
+        #[arg(long)]
+        org: String,
+        /// Print what would change and store nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write an org's draft (or, without one, its latest revision) as trust-as-code YAML.
+    Export {
+        #[arg(long)]
+        org: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Freeze the draft into the next immutable, numbered revision.
+    Publish {
+        #[arg(long)]
+        org: String,
+    },
+    /// Show what changed between two revisions (numbers, or `draft`).
+    Diff {
+        #[arg(long)]
+        org: String,
+        from: String,
+        to: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage people who can sign in to the admin UI.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check an org's transparency log against its revisions.
+    Log {
+        #[command(subcommand)]
+        command: LogCommand,
+    },
+    /// Read or check an org's audit log of privileged writes.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Answer a data-subject request (GDPR) for one org.
+    Privacy {
+        #[command(subcommand)]
+        command: PrivacyCommand,
+    },
+    /// Watch a vendor's trust center: verify its log and report what changed.
+    ///
+    /// Verifies the signed checkpoint against a pinned key, its consistency with the
+    /// last one seen, the inclusion of every new entry and the latest content's hash;
+    /// exits 1 on any verification failure.
+    Watch {
+        /// The trust center, e.g. https://trust.example.com/acme
+        url: String,
+        /// Where the last verified checkpoint is remembered.
+        #[arg(long, default_value = "candor-watch.json")]
+        state: PathBuf,
+        /// The log's verifier key; without it the first run pins the served key.
+        #[arg(long)]
+        key: Option<String>,
+        /// One JSON object on standard output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a JSON Schema: of the trust-as-code file, or of trust.json.
+    Schema {
+        #[arg(value_enum, default_value = "trust-center")]
+        document: SchemaDocument,
+    },
+}
+
+// The arguments of `candor serve`, gathered so that commands::serve takes them
+// whole; the doc comment on `Command::Serve` stays its help text.
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    #[arg(long, env = "CANDOR_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Load (or refresh) the two demo companies and list them on the home page.
+    #[arg(long)]
+    pub demo: bool,
+    /// Candor is reached over HTTPS (directly or through a TLS proxy): send HSTS.
+    #[arg(long, env = "CANDOR_HTTPS")]
+    pub https: bool,
+    /// The master key that seals each org's log signing key: 64 hex digits in a
+    /// file, created (mode 0600) if missing. Every replica needs the same file.
+    #[arg(
+        long,
+        env = "CANDOR_MASTER_KEY_FILE",
+        default_value = "candor-master.key"
+    )]
+    pub master_key_file: PathBuf,
+    /// Host name in each org's log origin (HOST/SLUG), named by every checkpoint
+    /// signature: set it to the public host before publishing for real.
+    #[arg(long, env = "CANDOR_LOG_HOST", default_value = "localhost")]
+    pub log_host: String,
+    /// Do not run the background worker in this process (run `candor worker` instead).
+    #[arg(long, env = "CANDOR_NO_WORKER")]
+    pub no_worker: bool,
+    /// Serve HTTPS directly with this certificate chain (PEM); implies --https.
+    #[arg(long, env = "CANDOR_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, env = "CANDOR_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// With --tls-cert: also listen for plain HTTP here (e.g. 0.0.0.0:80) and
+    /// redirect every request to the same host and path over HTTPS, on the
+    /// port of --public-url (or of --listen).
+    #[arg(long, env = "CANDOR_HTTP_REDIRECT_LISTEN", requires = "tls_cert")]
+    pub http_redirect_listen: Option<String>,
+    #[command(flatten)]
+    pub outbound: Outbound,
+    #[command(flatten)]
+    pub rates: Rates,
+}
+
+/// Rate limits, per replica and per minute.
+#[derive(clap::Args, Clone, Copy)]
+pub struct Rates {
+    /// Password checks (sign-in, invitations, password forms) per client address
+    /// and per account.
+    #[arg(long, env = "CANDOR_LOGIN_ATTEMPTS_PER_MINUTE", default_value = "10")]
+    pub login_attempts_per_minute: std::num::NonZeroU32,
+    /// Anonymous form posts (subscribe, report, request a document, validate) per address.
+    #[arg(long, env = "CANDOR_PUBLIC_FORMS_PER_MINUTE", default_value = "20")]
+    pub public_forms_per_minute: std::num::NonZeroU32,
+    /// State-changing requests per client address.
+    #[arg(long, env = "CANDOR_WRITES_PER_MINUTE", default_value = "120")]
+    pub writes_per_minute: std::num::NonZeroU32,
+    /// State-changing requests per account or API token.
+    #[arg(long, env = "CANDOR_ACCOUNT_WRITES_PER_MINUTE", default_value = "60")]
+    pub account_writes_per_minute: std::num::NonZeroU32,
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password comes from CANDOR_PASSWORD, or from the
+    /// first line of standard input with --password-stdin; otherwise one is
+    /// generated and printed once.
+    Add {
+        email: String,
+        #[arg(long)]
+        password_stdin: bool,
+        /// Also make the account a member of this org…
+        #[arg(long, requires = "role")]
+        org: Option<String>,
+        /// …with this role: owner, admin, editor or viewer.
+        #[arg(long, requires = "org")]
+        role: Option<String>,
+    },
+    /// Set an account's password (a reset by the operator) and end all its
+    /// sessions. The password comes as for `add`.
+    SetPassword {
+        email: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Remove an account from an org (refused for its last owner).
+    Remove {
+        email: String,
+        #[arg(long)]
+        org: String,
+    },
+    /// Delete an account: it leaves every org (each audited there), then its
+    /// sessions and the account are deleted. Refused while it is an org's only owner.
+    Delete { email: String },
+}
+
+#[derive(Subcommand)]
+pub enum LogCommand {
+    /// Every revision has exactly its entry in the log, and the tree is whole.
+    Verify {
+        #[arg(long)]
+        org: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PrivacyCommand {
+    /// Erase everything the org holds about one person (Art. 17): subscriptions,
+    /// document requests with their downloads, and their name and address in
+    /// vulnerability reports. One transaction with its audit entry.
+    Erase {
+        #[arg(long)]
+        org: String,
+        /// The person's email address.
+        #[arg(long)]
+        email: String,
+        /// Needed to re-seal the person's vulnerability reports without them.
+        #[arg(
+            long,
+            env = "CANDOR_MASTER_KEY_FILE",
+            default_value = "candor-master.key"
+        )]
+        master_key_file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain and head: exits non-zero if any entry was edited or removed.
+    Verify {
+        #[arg(long)]
+        org: String,
+        /// Also check the log against a signed audit checkpoint kept earlier (from
+        /// GET /api/v1/orgs/{org}/audit/checkpoint): it must still be a prefix.
+        #[arg(long, requires = "key")]
+        checkpoint: Option<PathBuf>,
+        /// The audit log's verifier key (GET /api/v1/orgs/{org}/audit/key).
+        #[arg(long, requires = "checkpoint")]
+        key: Option<String>,
+    },
+    /// Print the entries, oldest first.
+    List {
+        #[arg(long)]
+        org: String,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum SchemaDocument {
+    /// The trust-as-code YAML file (also the API's JSON body).
+    TrustCenter,
+    /// A published revision as served at /{org}/trust.json.
+    TrustJson,
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Add a new master key in front of the current ones and re-seal everything
+    /// under it. Running servers re-read the key file when they need the new key.
+    Rotate {
+        #[arg(
+            long,
+            env = "CANDOR_MASTER_KEY_FILE",
+            default_value = "candor-master.key"
+        )]
+        master_key_file: PathBuf,
+    },
+    /// Remove every key but the first from the key file, after checking that every
+    /// sealed value opens with the first alone.
+    Retire {
+        #[arg(
+            long,
+            env = "CANDOR_MASTER_KEY_FILE",
+            default_value = "candor-master.key"
+        )]
+        master_key_file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum OrgCommand {
+    /// Create an org with an empty history.
+    Create {
+        slug: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// List orgs.
+    List,
+    /// Serve an org on its own host name as well (its /.well-known/security.txt,
+    /// and / redirecting to its page). Point the host at Candor first.
+    SetHost {
+        slug: String,
+        /// The host name, e.g. trust.example.com; omit with --clear.
+        host: Option<String>,
+        #[arg(long, conflicts_with = "host")]
+        clear: bool,
+    },
+}
+
+/// How Candor reaches people and machines: links, SMTP, webhooks, worker pacing.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Outbound {
+    /// The URL readers reach this server at; links in mail, webhooks and the feed
+    /// start with it. Default: http://LISTEN/.
+    #[arg(long, env = "CANDOR_PUBLIC_URL")]
+    pub public_url: Option<url::Url>,
+    /// SMTP server for outgoing mail: smtp://host:25, smtp://host:587?tls=required,
+    /// smtps://user:password@host:465. Without it, mail waits in the queue.
+    #[arg(long, env = "CANDOR_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Sender of outgoing mail. Default: notifications@ the public URL's host.
+    #[arg(long, env = "CANDOR_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// Let webhook subscribers name loopback and private addresses.
+    #[arg(long, env = "CANDOR_ALLOW_PRIVATE_WEBHOOKS")]
+    pub allow_private_webhooks: bool,
+    /// Seconds a claimed message stays claimed; a worker killed mid-send is
+    /// retried after this.
+    #[arg(long, env = "CANDOR_WORKER_LEASE_SECONDS", default_value_t = 60)]
+    pub worker_lease_seconds: u64,
+    /// Milliseconds between the worker's passes when nothing wakes it.
+    #[arg(long, env = "CANDOR_WORKER_POLL_MS", default_value_t = 2000)]
+    pub worker_poll_ms: u64,
+    /// Waits between attempts, in seconds, comma-separated (default: 5,300,1800,7200,18000,36000,36000).
+    #[arg(long, env = "CANDOR_WORKER_BACKOFF_SECONDS", value_delimiter = ',')]
+    pub worker_backoff_seconds: Vec<u64>,
+    /// Minutes between evidence checks of each host (results older than twice this
+    /// show as stale, never as passing).
+    /// Fractions are allowed (0.5 is 30 s); at least one second.
+    #[arg(long, env = "CANDOR_CHECK_INTERVAL_MINUTES", default_value_t = 360.0, value_parser = parse_minutes)]
+    pub check_interval_minutes: f64,
+    /// Let evidence checks and host proofs reach loopback and private addresses.
+    #[arg(long, env = "CANDOR_ALLOW_PRIVATE_CHECKS")]
+    pub allow_private_checks: bool,
+    /// Also trust the CA certificates in this PEM file when checking hosts.
+    #[arg(long, env = "CANDOR_CHECK_CA_FILE")]
+    pub check_ca_file: Option<PathBuf>,
+    /// Fixed addresses for checked hosts, HOST=IP:PORT (repeatable), like curl's --resolve.
+    #[arg(long, env = "CANDOR_CHECK_RESOLVE", value_delimiter = ',')]
+    pub check_resolve: Vec<String>,
+    /// Look up DNS proofs of host control (TXT at _candor-verification.HOST) with
+    /// this name server (IP:PORT) instead of the system's resolvers.
+    #[arg(long, env = "CANDOR_CHECK_DNS_SERVER")]
+    pub check_dns_server: Option<std::net::SocketAddr>,
+}
+
+/// Minutes as a positive number, from one second to ten years.
+fn parse_minutes(text: &str) -> std::result::Result<f64, String> {
+    let minutes: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of minutes"))?;
+    if minutes.is_finite() && (1.0 / 60.0..=10.0 * 365.0 * 24.0 * 60.0).contains(&minutes) {
+        Ok(minutes)
+    } else {
+        Err(format!("{text} minutes: want one second to ten years"))
+    }
+}

@@ -1,0 +1,137 @@
+//! What each subcommand does: one module per command group, and the dispatcher.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow, bail};
+use candor_domain::OrgSlug;
+use candor_store::{OrgScope, SharedStore, scope_for};
+
+use crate::cli::{Cli, Command};
+
+mod audit;
+mod content;
+mod keys;
+mod log;
+mod org;
+mod privacy;
+mod serve;
+mod user;
+mod verify;
+mod watch;
+
+/// Who the audit log says did what the command line does: the operator, who
+/// has shell access to the server, not a member of the org.
+const ACTOR: &str = "operator:cli";
+
+/// Runs the parsed command: first those that need no database, then the rest
+/// with the store open.
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Verify {
+        urls,
+        json,
+        allow_private,
+        ca_file,
+        http,
+        hsts_preload_list,
+    } = &cli.command
+    {
+        return verify::run(
+            urls,
+            *json,
+            *allow_private,
+            ca_file.as_deref(),
+            http.as_deref(),
+            hsts_preload_list.as_deref(),
+        )
+        .await;
+    }
+    if let Command::Watch {
+        url,
+        state,
+        key,
+        json,
+    } = &cli.command
+    {
+        return Ok(watch::run(url, state, key.as_deref(), *json).await);
+    }
+    if let Command::Schema { document } = cli.command {
+        return Ok(content::schema(document));
+    }
+    // A dry run stores nothing, so it must not create a database either.
+    if let Command::Apply {
+        file,
+        org,
+        dry_run: true,
+    } = &cli.command
+        && let Some(path) = sqlite_file(&cli.database_url)
+        && !path.is_empty()
+        && !std::path::Path::new(path).exists()
+    {
+        return content::check_without_database(file, org, path);
+    }
+    let store = open_store(&cli).await?;
+    match cli.command {
+        // Printed above, before any database is opened.
+        Command::Schema { .. } | Command::Watch { .. } | Command::Verify { .. } => {
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve(args) => serve::run(store, args).await,
+        Command::Worker {
+            master_key_file,
+            outbound,
+        } => serve::worker(store, master_key_file, outbound).await,
+        Command::Keys { command } => keys::run(store, command).await,
+        Command::Org { command } => org::run(store, command).await,
+        Command::Apply { file, org, dry_run } => content::apply(&store, &file, &org, dry_run).await,
+        Command::Export { org, output } => content::export(store, org, output).await,
+        Command::Publish { org } => content::publish(store, org).await,
+        Command::User { command } => user::run(store, command).await,
+        Command::Log { command } => log::run(store, command).await,
+        Command::Audit { command } => audit::run(store, command).await,
+        Command::Privacy { command } => privacy::run(store, command).await,
+        Command::Diff {
+            org,
+            from,
+            to,
+            json,
+        } => content::show_diff(store, org, from, to, json).await,
+    }
+}
+
+/// The file of a `sqlite://PATH` database URL.
+fn sqlite_file(url: &str) -> Option<&str> {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+}
+
+async fn open_store(cli: &Cli) -> Result<SharedStore> {
+    let url = cli.database_url.as_str();
+    if let Some(path) = sqlite_file(url) {
+        if path.is_empty() {
+            bail!("--database-url sqlite:// needs a file path, e.g. sqlite://candor.db");
+        }
+        let store = candor_store_sqlite::SqliteStore::open(path)
+            .await
+            .with_context(|| format!("opening SQLite database {path}"))?;
+        Ok(Arc::new(store))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let store = candor_store_pg::PgStore::connect(url, cli.database_owner_url.as_deref())
+            .await
+            .context("connecting to PostgreSQL")?;
+        Ok(Arc::new(store))
+    } else {
+        bail!("--database-url must start with sqlite:// or postgres://")
+    }
+}
+
+fn parse_slug(slug: &str) -> Result<OrgSlug> {
+    slug.parse::<OrgSlug>().map_err(|e| anyhow!("--org: {e}"))
+}
+
+async fn existing_org(store: &SharedStore, slug: &str) -> Result<OrgScope> {
+    let slug = parse_slug(slug)?;
+    scope_for(&**store, &slug).await?.ok_or_else(|| {
+        anyhow!("no org {slug}; create it with `candor org create {slug} --name NAME`")
+    })
+}

@@ -1,0 +1,273 @@
+//! `candor serve` and `candor worker`: the server, the background worker, and
+//! the outbound settings both take.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow};
+use candor_store::SharedStore;
+use tokio_util::sync::CancellationToken;
+
+use super::keys::load_master_key;
+use crate::cli::{Outbound, Rates, ServeArgs};
+use crate::demo;
+
+pub(super) async fn run(store: SharedStore, args: ServeArgs) -> Result<ExitCode> {
+    let ServeArgs {
+        listen,
+        demo,
+        https,
+        master_key_file,
+        log_host,
+        no_worker,
+        tls_cert,
+        tls_key,
+        http_redirect_listen,
+        outbound,
+        rates,
+    } = args;
+    let master = load_master_key(&master_key_file)?;
+    let tls = match (tls_cert, tls_key) {
+        (Some(cert), Some(key)) => {
+            let read =
+                |p: &PathBuf| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
+            Some(candor_web::tls_config(&read(&cert)?, &read(&key)?).map_err(anyhow::Error::msg)?)
+        }
+        _ => None,
+    };
+    serve(
+        store,
+        &listen,
+        ServeOptions {
+            demo,
+            https: https || tls.is_some(),
+            tls,
+            http_redirect_listen,
+            master,
+            log_host,
+            worker: !no_worker,
+            outbound,
+            rates,
+        },
+    )
+    .await
+}
+
+pub(super) async fn worker(
+    store: SharedStore,
+    master_key_file: PathBuf,
+    outbound: Outbound,
+) -> Result<ExitCode> {
+    let master = Arc::new(load_master_key(&master_key_file)?);
+    let public_url = outbound.public_url("127.0.0.1:8080", "http")?;
+    let worker = outbound.worker(store, Some(master), public_url)?;
+    let stop = CancellationToken::new();
+    let trigger = stop.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        trigger.cancel();
+    });
+    tracing::info!("worker running");
+    worker.run(stop).await;
+    Ok(ExitCode::SUCCESS)
+}
+
+struct ServeOptions {
+    demo: bool,
+    https: bool,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    http_redirect_listen: Option<String>,
+    master: candor_store::keys::MasterKey,
+    log_host: String,
+    worker: bool,
+    outbound: Outbound,
+    rates: Rates,
+}
+
+async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Result<ExitCode> {
+    if options.demo {
+        demo::load(&store, &options.master)
+            .await
+            .context("loading demo content")?;
+    }
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let scheme = if options.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let public_url = options.outbound.public_url(&addr.to_string(), scheme)?;
+    // Where browsers reach HTTPS: the public URL's port, which differs from the
+    // bound one behind port mapping.
+    let https_port = public_url.port_or_known_default().unwrap_or(addr.port());
+    let master = Arc::new(options.master);
+    let config = candor_web::WebConfig {
+        https: options.https,
+        directory: options.demo,
+        master_key: Some(master.clone()),
+        log_host: options.log_host,
+        public_url: public_url.clone(),
+        allow_private_webhooks: options.outbound.allow_private_webhooks,
+        check_options: options.outbound.scan_options()?,
+        check_interval: options.outbound.check_interval(),
+        tls: options.tls.clone(),
+        login_attempts_per_minute: options.rates.login_attempts_per_minute,
+        public_forms_per_minute: options.rates.public_forms_per_minute,
+        writes_per_minute: options.rates.writes_per_minute,
+        account_writes_per_minute: options.rates.account_writes_per_minute,
+        ..Default::default()
+    };
+    let mut state = candor_web::AppState::new(store.clone(), config);
+    let stop = CancellationToken::new();
+    let mut worker_task = None;
+    if options.worker {
+        let worker = options.outbound.worker(store, Some(master), public_url)?;
+        state = state.with_worker(worker.clone());
+        worker_task = Some(tokio::spawn(worker.run(stop.clone())));
+    }
+    let mut redirect_task = None;
+    if let Some(redirect_listen) = &options.http_redirect_listen {
+        let redirect_listener = tokio::net::TcpListener::bind(redirect_listen)
+            .await
+            .with_context(|| format!("listening on {redirect_listen}"))?;
+        let redirect_addr = redirect_listener.local_addr()?;
+        let web_config = state.config.clone();
+        let stopped = stop.clone();
+        redirect_task = Some(tokio::spawn(async move {
+            candor_web::serve_https_redirect(
+                redirect_listener,
+                https_port,
+                &web_config,
+                async move {
+                    stopped.cancelled().await;
+                },
+            )
+            .await
+        }));
+        eprintln!("candor: redirecting http://{redirect_addr}/ to https on port {https_port}");
+    }
+    tracing::info!(%addr, "candor is serving");
+    eprintln!("candor: serving on {scheme}://{addr}/");
+    let trigger = stop.clone();
+    candor_web::serve(listener, state, async move {
+        shutdown_signal().await;
+        // The worker stops claiming while the server drains its requests.
+        trigger.cancel();
+    })
+    .await?;
+    stop.cancel();
+    if let Some(task) = worker_task {
+        let _ = task.await;
+    }
+    if let Some(task) = redirect_task {
+        let _ = task.await;
+    }
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}
+
+impl Outbound {
+    fn scan_options(&self) -> Result<candor_verify::scan::ScanOptions> {
+        let mut options = candor_verify::scan::ScanOptions {
+            allow_private: self.allow_private_checks,
+            ..Default::default()
+        };
+        if let Some(path) = &self.check_ca_file {
+            options
+                .extra_roots
+                .push(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?);
+        }
+        for entry in &self.check_resolve {
+            let (host, addr) = entry
+                .split_once('=')
+                .ok_or_else(|| anyhow!("--check-resolve {entry:?}: want HOST=IP:PORT"))?;
+            let addr = addr
+                .parse()
+                .map_err(|_| anyhow!("--check-resolve {entry:?}: {addr} is not IP:PORT"))?;
+            options.resolve.push((host.to_ascii_lowercase(), addr));
+        }
+        options.dns_server = self.check_dns_server;
+        Ok(options)
+    }
+
+    fn check_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_secs_f64(self.check_interval_minutes * 60.0)
+    }
+
+    fn public_url(&self, listen: &str, scheme: &str) -> Result<url::Url> {
+        match &self.public_url {
+            Some(url) => Ok(url.clone()),
+            None => url::Url::parse(&format!("{scheme}://{listen}/"))
+                .with_context(|| format!("no --public-url, and {scheme}://{listen}/ is not a URL")),
+        }
+    }
+
+    fn worker(
+        &self,
+        store: SharedStore,
+        master: Option<Arc<candor_store::keys::MasterKey>>,
+        public_url: url::Url,
+    ) -> Result<candor_jobs::Worker> {
+        let host = public_url.host_str().unwrap_or("localhost").to_owned();
+        let mailer = match &self.smtp_url {
+            Some(smtp) => {
+                let from = self
+                    .mail_from
+                    .clone()
+                    .unwrap_or_else(|| format!("notifications@{host}"));
+                Some(
+                    candor_jobs::mail::Mailer::new(smtp, &from, &host)
+                        .map_err(anyhow::Error::msg)?,
+                )
+            }
+            None => {
+                tracing::warn!(
+                    "no --smtp-url: mail is not sent; each message is retried on the usual back-off, then marked failed"
+                );
+                None
+            }
+        };
+        let mut config = candor_jobs::WorkerConfig::new(public_url);
+        config.lease = std::time::Duration::from_secs(self.worker_lease_seconds.max(1));
+        config.poll_interval = std::time::Duration::from_millis(self.worker_poll_ms.max(10));
+        if !self.worker_backoff_seconds.is_empty() {
+            config.backoff = self
+                .worker_backoff_seconds
+                .iter()
+                .map(|s| std::time::Duration::from_secs(*s))
+                .collect();
+        }
+        config.allow_private_targets = self.allow_private_webhooks;
+        let mut evidence = candor_jobs::evidence::EvidenceConfig::new(self.scan_options()?);
+        evidence.interval = self.check_interval();
+        config.evidence = Some(evidence);
+        candor_jobs::Worker::new(store, master, mailer, config).map_err(anyhow::Error::msg)
+    }
+}
