@@ -21,11 +21,11 @@ pub struct DemoOrg {
 pub const ORGS: &[DemoOrg] = &[
     DemoOrg {
         slug: "quillfeather",
-        yaml: include_str!("../demo/quillfeather.yaml"),
+        yaml: candor_demo::QUILLFEATHER,
     },
     DemoOrg {
         slug: "harborlight",
-        yaml: include_str!("../demo/harborlight.yaml"),
+        yaml: candor_demo::HARBORLIGHT,
     },
 ];
 
