@@ -88,7 +88,7 @@ pub fn check(
 mod tests {
     use super::*;
 
-    const DEMO: &str = include_str!("../../candor/demo/quillfeather.yaml");
+    const DEMO: &str = candor_demo::QUILLFEATHER;
 
     fn demo() -> TrustCenter {
         TrustCenter::from_yaml(DEMO).unwrap_or_else(|e| panic!("{e}"))

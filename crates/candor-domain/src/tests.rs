@@ -4,7 +4,7 @@ use crate::coverage::coverage;
 use crate::model::{ControlStatus, TrustCenter};
 use crate::{FrameworkId, diff};
 
-const QUILLFEATHER: &str = include_str!("../../candor/demo/quillfeather.yaml");
+const QUILLFEATHER: &str = candor_demo::QUILLFEATHER;
 
 fn demo() -> TrustCenter {
     TrustCenter::from_yaml(QUILLFEATHER).unwrap()

@@ -158,7 +158,7 @@ mod tests {
     #[test]
     fn ordinary_documents_pass() {
         check("a: [1, {b: c}]\nd: &x [e, f]\ng: *x\n").unwrap();
-        check(include_str!("../../candor/demo/quillfeather.yaml")).unwrap();
+        check(candor_demo::QUILLFEATHER).unwrap();
         check("").unwrap();
     }
 

@@ -22,8 +22,7 @@ async fn main() {
     let scope = create_org(&store, &"bench".parse().expect("slug"), "Bench")
         .await
         .expect("org");
-    let mut content =
-        TrustCenter::from_yaml(include_str!("../../candor/demo/quillfeather.yaml")).expect("demo");
+    let mut content = TrustCenter::from_yaml(candor_demo::QUILLFEATHER).expect("demo");
     let start = Instant::now();
     for i in 0..PUBLISHES {
         content.promises[0].title = format!("Promise {i}").parse().expect("text");

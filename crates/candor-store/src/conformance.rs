@@ -69,7 +69,7 @@ const ACTOR: &str = "operator:test";
 
 /// A realistic document to store: the demo trust center.
 pub fn sample() -> TrustCenter {
-    TrustCenter::from_yaml(include_str!("../../candor/demo/quillfeather.yaml")).unwrap()
+    TrustCenter::from_yaml(include_str!("../../candor-demo/quillfeather.yaml")).unwrap()
 }
 
 /// A slug no other test uses, so cases may share a database.

@@ -12,8 +12,7 @@ use candor_store_sqlite::SqliteStore;
 use candor_web::{AppState, WebConfig};
 use reqwest::StatusCode;
 
-const QUILLFEATHER: &str = include_str!("../../candor/demo/quillfeather.yaml");
-const HARBORLIGHT: &str = include_str!("../../candor/demo/harborlight.yaml");
+use candor_demo::{HARBORLIGHT, QUILLFEATHER};
 
 const ACTOR: &str = "operator:test";
 

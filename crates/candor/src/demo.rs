@@ -1,7 +1,7 @@
 //! Demo content: two fictional companies, loaded by `candor serve --demo`.
 
 use anyhow::{Context, Result, bail};
-use candor_domain::audit::AuditEvent;
+use candor_domain::audit::{AuditAction, AuditEvent};
 use candor_domain::policy::Role;
 use candor_domain::types::Day;
 use candor_domain::{OrgSlug, TrustCenter};
@@ -21,11 +21,11 @@ pub struct DemoOrg {
 pub const ORGS: &[DemoOrg] = &[
     DemoOrg {
         slug: "quillfeather",
-        yaml: include_str!("../demo/quillfeather.yaml"),
+        yaml: candor_demo::QUILLFEATHER,
     },
     DemoOrg {
         slug: "harborlight",
-        yaml: include_str!("../demo/harborlight.yaml"),
+        yaml: candor_demo::HARBORLIGHT,
     },
 ];
 
@@ -85,12 +85,12 @@ async fn demo_accounts(store: &SharedStore, scope: &OrgScope) -> Result<()> {
             Err(StoreError::Conflict(_)) => continue,
             Err(e) => return Err(e.into()),
         };
-        let event = AuditEvent {
-            actor: ACTOR.into(),
-            action: "member.set_role".into(),
-            target: format!("user:{} role:{}", user.id, role.as_str()),
-            at: time::OffsetDateTime::now_utc(),
-        };
+        let event = AuditEvent::new(
+            ACTOR,
+            AuditAction::MemberSetRole,
+            format!("user:{} role:{}", user.id, role.as_str()),
+            time::OffsetDateTime::now_utc(),
+        );
         store.set_member_role(scope, user.id, role, &event).await?;
         // Standard output, not the log stream: logs never carry credentials.
         println!(
@@ -139,12 +139,12 @@ async fn demo_files(
             key_version,
             uploaded_at: time::OffsetDateTime::now_utc(),
         };
-        let event = AuditEvent {
-            actor: ACTOR.into(),
-            action: "document.upload".into(),
-            target: format!("document:{} file:{id} sha256:{}", doc.key, file.sha256),
-            at: time::OffsetDateTime::now_utc(),
-        };
+        let event = AuditEvent::new(
+            ACTOR,
+            AuditAction::DocumentUpload,
+            format!("document:{} file:{id} sha256:{}", doc.key, file.sha256),
+            time::OffsetDateTime::now_utc(),
+        );
         store
             .insert_document_file(scope, &file, &sealed, &event)
             .await?;

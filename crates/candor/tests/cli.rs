@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const QUILLFEATHER: &str = include_str!("../demo/quillfeather.yaml");
+use candor_demo::QUILLFEATHER;
 
 struct Workspace {
     dir: tempfile::TempDir,
@@ -569,7 +569,7 @@ fn demo_content_validates_against_the_published_schema_with_an_independent_valid
     // Python's `jsonschema` (not our code) checks both demo files, as JSON, against the schema.
     let ws = Workspace::new();
     let mut docs = Vec::new();
-    for yaml in [QUILLFEATHER, include_str!("../demo/harborlight.yaml")] {
+    for yaml in [QUILLFEATHER, candor_demo::HARBORLIGHT] {
         let tc = candor_domain::TrustCenter::from_yaml(yaml).unwrap();
         docs.push(serde_json::to_value(&tc).unwrap());
     }

@@ -1,0 +1,9 @@
+//! Candor's demo content: the trust centers of two fictional companies, as the
+//! YAML files beside this crate's `Cargo.toml`. `candor serve --demo` publishes
+//! them, and tests across the workspace use them as realistic content.
+
+/// Quillfeather Analytics, a fictional product-analytics company.
+pub const QUILLFEATHER: &str = include_str!("../quillfeather.yaml");
+
+/// Harborlight Health, a fictional patient-scheduling and intake company.
+pub const HARBORLIGHT: &str = include_str!("../harborlight.yaml");
