@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use axum::extract::{MatchedPath, RawPathParams, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use candor_domain::OrgSlug;
 use candor_domain::policy::{Action, Role, allows};
 use candor_store::{ApiToken, OrgScope, StoreError, User, scope_for};
@@ -18,6 +18,7 @@ use time::OffsetDateTime;
 use crate::AppState;
 use crate::auth::{bearer_token, secret_hash, session_secret};
 use crate::error::ApiError;
+use crate::page_error::PageError;
 
 /// The admin UI's org-scoped routes with the action each needs. The API's are in
 /// [`crate::openapi::api_routes`]; [`org_routes`] joins both. HEAD counts as GET.
@@ -346,7 +347,7 @@ fn method_not_allowed(is_api: bool, allowed: &str) -> Response {
     let mut response = if is_api {
         ApiError::for_status(StatusCode::METHOD_NOT_ALLOWED).into_response()
     } else {
-        crate::admin::message_page(
+        crate::page_error::message_page(
             "Not allowed here",
             "This address does not accept that kind of request.",
             StatusCode::METHOD_NOT_ALLOWED,
@@ -363,7 +364,7 @@ fn method_not_allowed(is_api: bool, allowed: &str) -> Response {
 pub fn refuse(is_api: bool, denied: Denied) -> Response {
     match (is_api, denied) {
         (true, Denied::Store(e)) => ApiError::from(e).into_response(),
-        (false, Denied::Store(e)) => crate::admin::internal(e),
+        (false, Denied::Store(e)) => PageError::from(e).into_response(),
         (true, Denied::NotSignedIn) => ApiError::new(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
@@ -377,10 +378,10 @@ pub fn refuse(is_api: bool, denied: Denied) -> Response {
         )
         .into_response(),
         (true, Denied::NotFound) => ApiError::not_found("no such org").into_response(),
-        (false, Denied::NotSignedIn) => Redirect::to("/admin/login").into_response(),
-        (false, Denied::Forbidden) => crate::admin::forbidden_page(),
+        (false, Denied::NotSignedIn) => PageError::sign_in().into_response(),
+        (false, Denied::Forbidden) => PageError::forbidden().into_response(),
         (false, Denied::NotFound) => {
-            crate::pages::not_found_page("org you can manage at this address")
+            PageError::not_found("org you can manage at this address").into_response()
         }
     }
 }

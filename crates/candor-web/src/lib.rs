@@ -40,6 +40,7 @@ pub mod log;
 pub mod manage;
 pub mod markdown;
 pub mod openapi;
+pub mod page_error;
 pub mod pages;
 pub mod parsing;
 pub mod privacy;
@@ -244,9 +245,9 @@ impl AppState {
             candor_store::OrgScope,
             candor_domain::Revision,
         ),
-        Response,
+        page_error::PageError,
     > {
-        let not_found = || pages::not_found_page("trust center");
+        let not_found = || page_error::PageError::not_found("trust center");
         let slug: candor_domain::OrgSlug = slug.parse().map_err(|_| not_found())?;
         let found = async {
             let org = self.store.org_by_slug(&slug).await?;
@@ -258,10 +259,9 @@ impl AppState {
             Ok::<_, candor_store::StoreError>((org, scope, revision))
         }
         .await;
-        match found {
-            Ok((Some(org), Some(scope), Some(revision))) => Ok((org, scope, revision)),
-            Ok(_) => Err(not_found()),
-            Err(e) => Err(admin::internal(e)),
+        match found? {
+            (Some(org), Some(scope), Some(revision)) => Ok((org, scope, revision)),
+            _ => Err(not_found()),
         }
     }
 }
@@ -444,7 +444,7 @@ pub fn router(state: AppState) -> Router {
             "/api/{*rest}",
             any(|| async { ApiError::for_status(StatusCode::NOT_FOUND) }),
         )
-        .fallback(|| async { pages::not_found_page("page at this address") })
+        .fallback(|| async { page_error::not_found_page("page at this address") })
         // Every route, present and future, gets the same cap (file uploads, merged
         // below, have their own); the envelope middleware turns the 413 into JSON
         // on API paths.
@@ -470,28 +470,25 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
+async fn index(State(state): State<AppState>, headers: HeaderMap) -> page_error::PageResult {
     // On an org's own host name, the home page is its trust center.
     if let Some(host) = securitytxt::request_host(&headers)
         && let Ok(Some(org)) = state.store.org_by_host(&host).await
     {
-        return axum::response::Redirect::to(&format!("/{}", org.slug)).into_response();
+        return Ok(axum::response::Redirect::to(&format!("/{}", org.slug)).into_response());
     }
     let orgs = if state.config.directory {
-        match state.store.list_orgs().await {
-            Ok(orgs) => orgs
-                .into_iter()
-                .map(|o| (o.slug.to_string(), o.name))
-                .collect(),
-            Err(e) => return pages::server_error_page(&e),
-        }
+        state
+            .store
+            .list_orgs()
+            .await?
+            .into_iter()
+            .map(|o| (o.slug.to_string(), o.name))
+            .collect()
     } else {
         Vec::new()
     };
-    match (views::IndexPage { orgs }).render() {
-        Ok(html) => Html(html).into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
+    Ok(Html((views::IndexPage { orgs }).render()?).into_response())
 }
 
 /// Liveness: the process is up and serving.

@@ -21,7 +21,8 @@ use candor_store::{StoreError, scope_for};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::views::{NotFoundPage, TrustPage, UnpublishedPage};
+use crate::page_error::{PageError, PageResult};
+use crate::views::{TrustPage, UnpublishedPage};
 
 /// One org's latest revision, rendered.
 pub struct Rendered {
@@ -289,36 +290,23 @@ fn cached_response(
     response
 }
 
-pub fn not_found_page(what: &str) -> Response {
-    let body = NotFoundPage { what }
-        .render()
-        .unwrap_or_else(|_| "Not found".into());
-    (StatusCode::NOT_FOUND, Html(body)).into_response()
-}
-
-pub(crate) fn server_error_page(e: &StoreError) -> Response {
-    tracing::error!(error = %e, "trust page failed");
-    (StatusCode::INTERNAL_SERVER_ERROR, Html("<!doctype html><title>Error</title><p>Something went wrong on our side. It has been logged.</p>")).into_response()
-}
-
 pub async fn trust_page(
     State(state): State<AppState>,
     Path(org): Path<String>,
     headers: HeaderMap,
-) -> Response {
-    match state.pages.lookup(&state, &org).await {
-        Ok(Lookup::Found(page)) => cached_response(
+) -> PageResult {
+    match state.pages.lookup(&state, &org).await? {
+        Lookup::Found(page) => Ok(cached_response(
             &headers,
             &page.html_etag,
             "text/html; charset=utf-8",
             &page.html,
-        ),
-        Ok(Lookup::Unpublished(name)) => {
-            let body = UnpublishedPage { name: &name }.render().unwrap_or_default();
-            (StatusCode::NOT_FOUND, Html(body)).into_response()
+        )),
+        Lookup::Unpublished(name) => {
+            let body = UnpublishedPage { name: &name }.render()?;
+            Ok((StatusCode::NOT_FOUND, Html(body)).into_response())
         }
-        Ok(Lookup::Unknown) => not_found_page("trust center at this address"),
-        Err(e) => server_error_page(&e),
+        Lookup::Unknown => Err(PageError::not_found("trust center at this address")),
     }
 }
 
@@ -403,9 +391,9 @@ pub async fn evidence_json(State(state): State<AppState>, Path(org): Path<String
 }
 
 /// `/{org}/` → `/{org}`: one address per page.
-pub async fn without_trailing_slash(Path(org): Path<String>) -> Response {
+pub async fn without_trailing_slash(Path(org): Path<String>) -> PageResult {
     match org.parse::<OrgSlug>() {
-        Ok(slug) => axum::response::Redirect::permanent(&format!("/{slug}")).into_response(),
-        Err(_) => not_found_page("page at this address"),
+        Ok(slug) => Ok(axum::response::Redirect::permanent(&format!("/{slug}")).into_response()),
+        Err(_) => Err(PageError::not_found("page at this address")),
     }
 }

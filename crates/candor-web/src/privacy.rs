@@ -24,7 +24,7 @@ use crate::access::Access;
 use crate::admin::{internal, render};
 use crate::auth::normalize_email;
 use crate::documents::request_json;
-use crate::pages::not_found_page;
+use crate::page_error::not_found_page;
 use crate::reports::ReportContent;
 
 fn rfc3339(t: OffsetDateTime) -> String {

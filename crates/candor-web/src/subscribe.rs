@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 
 use crate::AppState;
 use crate::auth::{new_secret, normalize_email, secret_hash};
-use crate::pages::not_found_page;
+use crate::page_error::not_found_page;
 
 /// How long a confirmation link or token stays valid.
 const CONFIRM_DAYS: i64 = 7;

@@ -992,13 +992,6 @@ impl TrustPage<'_> {
     }
 }
 
-/// Shown for unknown orgs and unknown paths.
-#[derive(Template)]
-#[template(path = "not_found.html")]
-pub struct NotFoundPage<'a> {
-    pub what: &'a str,
-}
-
 /// The site root: what Candor is, and (in demo mode) the orgs it hosts.
 #[derive(Template)]
 #[template(path = "index.html")]
