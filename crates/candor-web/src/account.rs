@@ -13,13 +13,13 @@ use candor_domain::policy::Role;
 use candor_store::{AccountDeletion, User, scope_for};
 use serde::Deserialize;
 
-use crate::AppState;
-use crate::access::{Access, session_user};
 use crate::auth::{
     expired_session_cookie, hash_new_password, password_attempt_allowed, secret_hash,
     session_secret, verify_password,
 };
+use crate::caller::{Access, session_user};
 use crate::page_error::{PageError, PageResult, message_page, render};
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "admin/account.html")]
@@ -225,8 +225,8 @@ pub async fn leave_org(
     Extension(access): Extension<Access>,
 ) -> PageResult {
     let user = match &access.caller {
-        crate::access::Caller::Session(user) => user.clone(),
-        crate::access::Caller::Token(_) => return Err(PageError::forbidden()),
+        crate::caller::Caller::Session(user) => user.clone(),
+        crate::caller::Caller::Token(_) => return Err(PageError::forbidden()),
     };
     match crate::manage::leave(&state, &access).await {
         Ok(()) => {

@@ -20,13 +20,13 @@ use candor_store::{Invite, OrgScope, PublishOutcome, StoreError, publish_draft, 
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use crate::AppState;
-use crate::access::{Access, session_user};
 use crate::auth::{
     SESSION_HOURS, burn_decoy_verification, expired_session_cookie, new_secret, normalize_email,
     secret_hash, session_cookie, session_secret, verify_password,
 };
+use crate::caller::{Access, session_user};
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::views::TrustPage;
 
 // The admin handlers move to `PageError` with the admin folder; until then they

@@ -26,12 +26,12 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::AppState;
-use crate::access::Access;
 use crate::auth::{new_secret, normalize_email, secret_hash};
+use crate::caller::Access;
 use crate::error::ApiError;
 use crate::manage::working_copy;
 use crate::page_error::{PageError, PageResult, render};
+use crate::state::AppState;
 
 /// Largest file an admin can upload.
 pub const UPLOAD_LIMIT: usize = 25 * 1024 * 1024;
@@ -217,7 +217,7 @@ async fn published_document(
     slug: &str,
     key: &str,
 ) -> Result<(Org, OrgScope, DocumentMeta, Option<NdaTerms>), PageError> {
-    let (org, scope, revision) = state.published_org(slug).await?;
+    let (org, scope, revision) = crate::pages::published_org(state, slug).await?;
     let doc = revision
         .content
         .documents

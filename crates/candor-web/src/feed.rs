@@ -1,7 +1,6 @@
 //! `GET /{org}/feed.atom`: every revision's changes in words (RFC 4287).
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
@@ -10,15 +9,11 @@ use candor_domain::{OrgSlug, diff};
 use candor_store::{Store, scope_for};
 use time::format_description::well_known::Rfc3339;
 
-use crate::AppState;
 use crate::page_error::{PageError, PageResult};
+use crate::state::AppState;
 
 /// Entries in the feed, newest first.
 const FEED_ENTRIES: usize = 50;
-
-/// The rendered feed per org, with the revision it was rendered at.
-#[derive(Default)]
-pub struct FeedCache(RwLock<HashMap<OrgSlug, (u64, Arc<String>)>>);
 
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -12,11 +12,11 @@ use candor_domain::types::HostName;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use crate::AppState;
-use crate::access::Access;
 use crate::auth::new_secret;
+use crate::caller::Access;
 use crate::manage::working_copy;
 use crate::page_error::{PageResult, render};
+use crate::state::AppState;
 
 pub const PROOF_PATH: &str = candor_verify::proof::WELL_KNOWN_PATH;
 

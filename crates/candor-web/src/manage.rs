@@ -13,10 +13,10 @@ use candor_store::{
 };
 use time::OffsetDateTime;
 
-use crate::AppState;
-use crate::access::{Access, Caller};
 use crate::auth::{TOKEN_PREFIX, new_secret, normalize_email, secret_hash};
+use crate::caller::{Access, Caller};
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// The draft, or (before the first edit) the latest revision's content, with
 /// the latest revision.

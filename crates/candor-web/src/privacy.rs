@@ -19,13 +19,13 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::AppState;
-use crate::access::Access;
-use crate::admin::{internal, render};
 use crate::auth::normalize_email;
+use crate::caller::Access;
 use crate::documents::request_json;
 use crate::page_error::not_found_page;
+use crate::page_error::{internal, render};
 use crate::reports::ReportContent;
+use crate::state::AppState;
 
 fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()

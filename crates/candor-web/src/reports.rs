@@ -18,10 +18,10 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::AppState;
-use crate::access::Access;
 use crate::auth::normalize_email;
+use crate::caller::Access;
 use crate::page_error::{PageError, PageResult, render};
+use crate::state::AppState;
 use crate::views::human_time;
 
 const RECORD_KIND: &str = "report";
@@ -59,7 +59,7 @@ const UNPROMISED_ACK_BUSINESS_DAYS: u32 = 5;
 type Published = (Org, OrgScope, Option<u32>, Option<String>);
 
 async fn published(state: &AppState, slug: &str) -> Result<Published, PageError> {
-    let (org, scope, revision) = state.published_org(slug).await?;
+    let (org, scope, revision) = crate::pages::published_org(state, slug).await?;
     let content = &revision.content;
     let disclosure = content.commitments.vulnerability_disclosure.as_ref();
     let days = disclosure.and_then(|v| v.acknowledgement_business_days);

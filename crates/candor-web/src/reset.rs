@@ -12,9 +12,9 @@ use axum::response::Response;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::AppState;
 use crate::auth::{hash_new_password, normalize_email, open_token, seal_token, secret_hash};
 use crate::page_error::{PageError, PageResult, message_page, render};
+use crate::state::AppState;
 
 /// How long a reset link works.
 pub const RESET_MINUTES: i64 = 60;

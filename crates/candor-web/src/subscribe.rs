@@ -16,9 +16,9 @@ use candor_store::{Org, OrgScope, scope_for};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use crate::AppState;
 use crate::auth::{new_secret, normalize_email, secret_hash};
 use crate::page_error::not_found_page;
+use crate::state::AppState;
 
 /// How long a confirmation link or token stays valid.
 const CONFIRM_DAYS: i64 = 7;
