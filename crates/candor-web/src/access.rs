@@ -7,17 +7,15 @@
 use std::sync::LazyLock;
 
 use axum::extract::{MatchedPath, RawPathParams, Request, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
-use candor_domain::OrgSlug;
-use candor_domain::policy::{Action, Role, allows};
-use candor_store::{ApiToken, OrgScope, StoreError, User, scope_for};
-use time::OffsetDateTime;
+use axum::response::{IntoResponse, Response};
+use candor_domain::policy::Action;
 
-use crate::AppState;
-use crate::auth::{bearer_token, secret_hash, session_secret};
+use crate::caller::{Denied, authorize};
 use crate::error::ApiError;
+use crate::page_error::PageError;
+use crate::state::AppState;
 
 /// The admin UI's org-scoped routes with the action each needs. The API's are in
 /// [`crate::openapi::api_routes`]; [`org_routes`] joins both. HEAD counts as GET.
@@ -163,39 +161,6 @@ pub fn org_routes() -> &'static [(Method, &'static str, Action)] {
     &ORG_ROUTES
 }
 
-/// What the guard hands to a handler: the org, the caller's role in it, and the
-/// pseudonymous actor id the audit log records.
-#[derive(Clone, Debug)]
-pub struct Access {
-    pub scope: OrgScope,
-    pub role: Role,
-    pub actor: String,
-    pub caller: Caller,
-}
-
-#[derive(Clone, Debug)]
-pub enum Caller {
-    Session(User),
-    Token(ApiToken),
-}
-
-#[derive(Debug)]
-pub enum Denied {
-    /// No valid session or token: 401 (API) or a redirect to sign in (pages).
-    NotSignedIn,
-    /// Signed in, but this role may not do this: 403.
-    Forbidden,
-    /// No such org, or the caller is not a member: 404, so membership is not revealed.
-    NotFound,
-    Store(StoreError),
-}
-
-impl From<StoreError> for Denied {
-    fn from(e: StoreError) -> Denied {
-        Denied::Store(e)
-    }
-}
-
 fn action_for(method: &Method, path: &str) -> Option<Action> {
     let method = if method == Method::HEAD {
         &Method::GET
@@ -206,69 +171,6 @@ fn action_for(method: &Method, path: &str) -> Option<Action> {
         .iter()
         .find(|(m, p, _)| m == method && *p == path)
         .map(|(_, _, action)| *action)
-}
-
-/// The signed-in user of a session cookie, if it is valid.
-pub async fn session_user(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<User>, StoreError> {
-    match session_secret(headers) {
-        Some(secret) => {
-            state
-                .store
-                .session_user(&secret_hash(secret), OffsetDateTime::now_utc())
-                .await
-        }
-        None => Ok(None),
-    }
-}
-
-/// Authenticates the caller for `org` and checks `action` against the policy.
-pub async fn authorize(
-    state: &AppState,
-    headers: &HeaderMap,
-    org: &str,
-    action: Action,
-) -> Result<Access, Denied> {
-    let slug: OrgSlug = org.parse().map_err(|_| Denied::NotFound)?;
-    let scope = scope_for(&*state.store, &slug)
-        .await?
-        .ok_or(Denied::NotFound)?;
-    let now = OffsetDateTime::now_utc();
-    let (role, caller) = if let Some(secret) = bearer_token(headers) {
-        // A token belongs to one org: presented to another, it is simply unknown.
-        let token = state
-            .store
-            .token_by_hash(&scope, &secret_hash(secret))
-            .await?
-            .filter(|t| t.is_usable(now))
-            .ok_or(Denied::NotSignedIn)?;
-        (token.role, Caller::Token(token))
-    } else {
-        let user = session_user(state, headers)
-            .await?
-            .ok_or(Denied::NotSignedIn)?;
-        let role = state
-            .store
-            .member_role(&scope, user.id)
-            .await?
-            .ok_or(Denied::NotFound)?;
-        (role, Caller::Session(user))
-    };
-    if !allows(role, action) {
-        return Err(Denied::Forbidden);
-    }
-    let actor = match &caller {
-        Caller::Session(user) => format!("user:{}", user.id),
-        Caller::Token(token) => format!("token:{}", token.id),
-    };
-    Ok(Access {
-        scope,
-        role,
-        actor,
-        caller,
-    })
 }
 
 /// The route layer in front of every org-scoped route.
@@ -346,7 +248,7 @@ fn method_not_allowed(is_api: bool, allowed: &str) -> Response {
     let mut response = if is_api {
         ApiError::for_status(StatusCode::METHOD_NOT_ALLOWED).into_response()
     } else {
-        crate::admin::message_page(
+        crate::page_error::message_page(
             "Not allowed here",
             "This address does not accept that kind of request.",
             StatusCode::METHOD_NOT_ALLOWED,
@@ -363,7 +265,7 @@ fn method_not_allowed(is_api: bool, allowed: &str) -> Response {
 pub fn refuse(is_api: bool, denied: Denied) -> Response {
     match (is_api, denied) {
         (true, Denied::Store(e)) => ApiError::from(e).into_response(),
-        (false, Denied::Store(e)) => crate::admin::internal(e),
+        (false, Denied::Store(e)) => PageError::from(e).into_response(),
         (true, Denied::NotSignedIn) => ApiError::new(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
@@ -377,10 +279,10 @@ pub fn refuse(is_api: bool, denied: Denied) -> Response {
         )
         .into_response(),
         (true, Denied::NotFound) => ApiError::not_found("no such org").into_response(),
-        (false, Denied::NotSignedIn) => Redirect::to("/admin/login").into_response(),
-        (false, Denied::Forbidden) => crate::admin::forbidden_page(),
+        (false, Denied::NotSignedIn) => PageError::sign_in().into_response(),
+        (false, Denied::Forbidden) => PageError::forbidden().into_response(),
         (false, Denied::NotFound) => {
-            crate::pages::not_found_page("org you can manage at this address")
+            PageError::not_found("org you can manage at this address").into_response()
         }
     }
 }

@@ -8,19 +8,19 @@ use std::net::SocketAddr;
 use askama::Template;
 use axum::extract::{ConnectInfo, Extension, Form, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use candor_domain::audit::AuditAction;
 use candor_domain::policy::Role;
 use candor_store::{AccountDeletion, User, scope_for};
 use serde::Deserialize;
 
-use crate::AppState;
-use crate::access::{Access, session_user};
-use crate::admin::{internal, message_page, render};
 use crate::auth::{
     expired_session_cookie, hash_new_password, password_attempt_allowed, secret_hash,
     session_secret, verify_password,
 };
+use crate::caller::{Access, session_user};
+use crate::page_error::{PageError, PageResult, message_page, render};
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "admin/account.html")]
@@ -38,21 +38,14 @@ async fn page(
     status: StatusCode,
     error: Option<&str>,
     notice: Option<&str>,
-) -> Response {
-    let memberships = match state.store.memberships_of(user.id).await {
-        Ok(list) => list,
-        Err(e) => return internal(e),
-    };
+) -> PageResult {
+    let memberships = state.store.memberships_of(user.id).await?;
     let mut orgs = Vec::new();
     for (org, role) in memberships {
-        let only_owner = role == Role::Owner
-            && match sole_owner(state, &org.slug, user).await {
-                Ok(only) => only,
-                Err(e) => return internal(e),
-            };
+        let only_owner = role == Role::Owner && sole_owner(state, &org.slug, user).await?;
         orgs.push((org.slug.to_string(), org.name, role.as_str(), only_owner));
     }
-    render(
+    Ok(render(
         AccountPage {
             email: &user.email,
             orgs,
@@ -60,7 +53,14 @@ async fn page(
             notice,
         },
         status,
-    )
+    ))
+}
+
+/// The signed-in person, or the sign-in form.
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<User, PageError> {
+    session_user(state, headers)
+        .await?
+        .ok_or_else(PageError::sign_in)
 }
 
 /// Whether `user` is the only owner of the org.
@@ -83,12 +83,9 @@ async fn sole_owner(
 }
 
 /// `GET /admin/account`.
-pub async fn account(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match session_user(&state, &headers).await {
-        Ok(Some(user)) => page(&state, &user, StatusCode::OK, None, None).await,
-        Ok(None) => Redirect::to("/admin/login").into_response(),
-        Err(e) => internal(e),
-    }
+pub async fn account(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+    let user = signed_in(&state, &headers).await?;
+    page(&state, &user, StatusCode::OK, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -97,14 +94,14 @@ pub struct PasswordForm {
     new_password: String,
 }
 
-/// Checks the signed-in user's password within the sign-in budgets. `Err` is the
-/// page to answer with.
+/// Checks the signed-in user's password within the sign-in budgets. `Ok(Some)`
+/// is the refusal to answer with.
 async fn check_password(
     state: &AppState,
     user: &User,
     peer: SocketAddr,
     password: String,
-) -> Result<(), Response> {
+) -> Result<Option<Response>, PageError> {
     if !password_attempt_allowed(state, peer.ip(), &user.email) {
         let mut response = page(
             state,
@@ -113,32 +110,33 @@ async fn check_password(
             Some("Too many attempts. Wait a minute and try again."),
             None,
         )
-        .await;
+        .await?;
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-        return Err(response);
+        return Ok(Some(response));
     }
-    let credentials = match state.store.credentials_by_email(&user.email).await {
-        Ok(Some(c)) => c,
-        Ok(None) => return Err(Redirect::to("/admin/login").into_response()),
-        Err(e) => return Err(internal(e)),
-    };
+    let credentials = state
+        .store
+        .credentials_by_email(&user.email)
+        .await?
+        .ok_or_else(PageError::sign_in)?;
     let hash = credentials.password_hash;
     let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
         .await
         .unwrap_or(false);
     if ok {
-        Ok(())
+        Ok(None)
     } else {
-        Err(page(
+        let refused = page(
             state,
             user,
             StatusCode::UNAUTHORIZED,
             Some("That is not your current password."),
             None,
         )
-        .await)
+        .await?;
+        Ok(Some(refused))
     }
 }
 
@@ -148,18 +146,14 @@ pub async fn change_password(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
-) -> Response {
-    let user = match session_user(&state, &headers).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return Redirect::to("/admin/login").into_response(),
-        Err(e) => return internal(e),
-    };
-    if let Err(response) = check_password(&state, &user, peer, form.current_password).await {
-        return response;
+) -> PageResult {
+    let user = signed_in(&state, &headers).await?;
+    if let Some(refused) = check_password(&state, &user, peer, form.current_password).await? {
+        return Ok(refused);
     }
-    let hash = match hash_new_password(form.new_password).await {
-        Ok(Ok(hash)) => hash,
-        Ok(Err(message)) => {
+    let hash = match hash_new_password(form.new_password).await? {
+        Ok(hash) => hash,
+        Err(message) => {
             return page(
                 &state,
                 &user,
@@ -169,16 +163,12 @@ pub async fn change_password(
             )
             .await;
         }
-        Err(e) => return internal(e),
     };
     let keep = session_secret(&headers).map(secret_hash);
-    if let Err(e) = state
+    state
         .store
         .set_password(user.id, &hash, keep.as_deref())
-        .await
-    {
-        return internal(e);
-    }
+        .await?;
     tracing::info!(user = %user.id, "password changed");
     page(
         &state,
@@ -203,27 +193,22 @@ pub async fn delete_account(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<DeleteForm>,
-) -> Response {
-    let user = match session_user(&state, &headers).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return Redirect::to("/admin/login").into_response(),
-        Err(e) => return internal(e),
-    };
-    if let Err(response) = check_password(&state, &user, peer, form.password).await {
-        return response;
+) -> PageResult {
+    let user = signed_in(&state, &headers).await?;
+    if let Some(refused) = check_password(&state, &user, peer, form.password).await? {
+        return Ok(refused);
     }
     let actor = format!("user:{}", user.id);
     match candor_store::delete_account(&*state.store, user.id, &actor, AuditAction::MemberLeave)
-        .await
+        .await?
     {
-        Ok(AccountDeletion::Deleted) => {}
-        Ok(AccountDeletion::OnlyOwnerOf(slug)) => {
+        AccountDeletion::Deleted => {}
+        AccountDeletion::OnlyOwnerOf(slug) => {
             let message = format!(
                 "You are the only owner of {slug}: make someone else owner there, or delete that org, before deleting your account."
             );
             return page(&state, &user, StatusCode::CONFLICT, Some(&message), None).await;
         }
-        Err(e) => return internal(e),
     }
     tracing::info!(user = %user.id, "account deleted");
     let mut response = message_page(
@@ -234,17 +219,17 @@ pub async fn delete_account(
     response
         .headers_mut()
         .insert(header::SET_COOKIE, expired_session_cookie());
-    response
+    Ok(response)
 }
 
 /// `POST /admin/orgs/{org}/leave`.
 pub async fn leave_org(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
-) -> Response {
+) -> PageResult {
     let user = match &access.caller {
-        crate::access::Caller::Session(user) => user.clone(),
-        crate::access::Caller::Token(_) => return crate::admin::forbidden_page(),
+        crate::caller::Caller::Session(user) => user.clone(),
+        crate::caller::Caller::Token(_) => return Err(PageError::forbidden()),
     };
     match crate::manage::leave(&state, &access).await {
         Ok(()) => {

@@ -9,7 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use askama::Template;
 use axum::extract::{ConnectInfo, Extension, Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use candor_domain::OrgSlug;
 use candor_domain::audit::verify_chain;
 use candor_domain::parse::SECTIONS;
@@ -20,44 +20,21 @@ use candor_store::{Invite, OrgScope, PublishOutcome, StoreError, publish_draft, 
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use crate::AppState;
-use crate::access::{Access, session_user};
 use crate::auth::{
     SESSION_HOURS, burn_decoy_verification, expired_session_cookie, new_secret, normalize_email,
     secret_hash, session_cookie, session_secret, verify_password,
 };
+use crate::caller::{Access, session_user};
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::views::TrustPage;
 
-pub(crate) fn render(template: impl Template, status: StatusCode) -> Response {
-    match template.render() {
-        Ok(html) => {
-            let mut response = (status, Html(html)).into_response();
-            // Admin pages show unpublished and personal data: never cache them.
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "admin template failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
-}
+// The admin handlers move to `PageError` with the admin folder; until then they
+// use the shared page helpers directly.
+pub(crate) use crate::page_error::{internal, render};
 
-/// A failure on our side, as an HTML page (admin routes are pages, not the API).
-pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "admin request failed");
-    message_page(
-        "Something went wrong",
-        "Something went wrong on our side; it has been logged. Nothing was changed by this request unless the page you come back to says so.",
-        StatusCode::INTERNAL_SERVER_ERROR,
-    )
-}
-
-pub(crate) fn message_page(title: &str, message: &str, status: StatusCode) -> Response {
-    render(MessagePage { title, message }, status)
+pub fn forbidden_page() -> Response {
+    crate::page_error::PageError::forbidden().into_response()
 }
 
 #[derive(Template)]
@@ -65,16 +42,6 @@ pub(crate) fn message_page(title: &str, message: &str, status: StatusCode) -> Re
 struct MessagePage<'a> {
     title: &'a str,
     message: &'a str,
-}
-
-pub fn forbidden_page() -> Response {
-    render(
-        MessagePage {
-            title: "Not allowed",
-            message: "Your role in this org does not allow this.",
-        },
-        StatusCode::FORBIDDEN,
-    )
 }
 
 #[derive(Template)]
@@ -242,20 +209,8 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response
 pub(crate) async fn working_copy(
     state: &AppState,
     access: &Access,
-) -> Result<(Option<TrustCenter>, Option<Revision>), Response> {
-    let latest = state
-        .store
-        .latest_revision(&access.scope)
-        .await
-        .map_err(internal)?;
-    let draft = state
-        .store
-        .draft(&access.scope)
-        .await
-        .map_err(internal)?
-        .map(|d| d.content);
-    let working = draft.or_else(|| latest.as_ref().map(|r| r.content.clone()));
-    Ok((working, latest))
+) -> Result<(Option<TrustCenter>, Option<Revision>), StoreError> {
+    crate::manage::working_copy(&*state.store, &access.scope).await
 }
 
 #[derive(Template)]
@@ -307,7 +262,7 @@ async fn org_view(
 ) -> Response {
     let (working, latest) = match working_copy(state, access).await {
         Ok(pair) => pair,
-        Err(r) => return r,
+        Err(e) => return internal(e),
     };
     let changes = match (&working, &latest) {
         (Some(w), Some(l)) => diff(&l.content, w).describe(),
@@ -374,7 +329,7 @@ pub async fn section_form(
 ) -> Response {
     let (working, _) = match working_copy(&state, &access).await {
         Ok(pair) => pair,
-        Err(r) => return r,
+        Err(e) => return internal(e),
     };
     let Some(working) = working else {
         return render(
@@ -386,7 +341,7 @@ pub async fn section_form(
         );
     };
     let Some(yaml) = working.section_yaml(&section) else {
-        return crate::pages::not_found_page("section with this name");
+        return crate::page_error::not_found_page("section with this name");
     };
     render(
         SectionPage {
@@ -414,13 +369,13 @@ pub async fn section_save(
 ) -> Response {
     let (working, _) = match working_copy(&state, &access).await {
         Ok(pair) => pair,
-        Err(r) => return r,
+        Err(e) => return internal(e),
     };
     let Some(working) = working else {
-        return crate::pages::not_found_page("draft to edit");
+        return crate::page_error::not_found_page("draft to edit");
     };
     if !SECTIONS.contains(&section.as_str()) {
-        return crate::pages::not_found_page("section with this name");
+        return crate::page_error::not_found_page("section with this name");
     }
     // Browsers send CRLF from textareas; YAML does not care, but round trips should not change.
     let yaml = form.yaml.replace("\r\n", "\n");
@@ -467,10 +422,10 @@ pub async fn preview(
 ) -> Response {
     let (working, latest) = match working_copy(&state, &access).await {
         Ok(pair) => pair,
-        Err(r) => return r,
+        Err(e) => return internal(e),
     };
     let Some(content) = working else {
-        return crate::pages::not_found_page("draft to preview");
+        return crate::page_error::not_found_page("draft to preview");
     };
     let revision = Revision {
         number: latest.map(|l| l.number + 1).unwrap_or(1),
@@ -967,7 +922,7 @@ pub async fn invite_form(
                 StatusCode::OK,
             )
         }
-        Ok(None) => crate::pages::not_found_page(INVITE_INVALID),
+        Ok(None) => crate::page_error::not_found_page(INVITE_INVALID),
         Err(e) => internal(e),
     }
 }
@@ -989,7 +944,7 @@ pub async fn accept_invite(
 ) -> Response {
     let (scope, invite) = match open_invite(&state, &org, &secret).await {
         Ok(Some(found)) => found,
-        Ok(None) => return crate::pages::not_found_page(INVITE_INVALID),
+        Ok(None) => return crate::page_error::not_found_page(INVITE_INVALID),
         Err(e) => return internal(e),
     };
     let action = format!("/admin/invites/{org}/{secret}");
@@ -1065,7 +1020,7 @@ pub async fn accept_invite(
         .await
     {
         Ok(true) => {}
-        Ok(false) => return crate::pages::not_found_page(INVITE_INVALID),
+        Ok(false) => return crate::page_error::not_found_page(INVITE_INVALID),
         Err(e) => return internal(e),
     }
     let session = match new_secret() {

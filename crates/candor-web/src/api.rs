@@ -13,8 +13,8 @@ use serde::Deserialize;
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 
-use crate::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 async fn public_scope(state: &AppState, org: &str) -> Result<OrgScope, ApiError> {
     let slug: OrgSlug = org
@@ -121,7 +121,7 @@ use candor_store::{PublishOutcome, publish_draft};
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 
-use crate::access::Access;
+use crate::caller::Access;
 use crate::manage;
 
 /// Reads a JSON body, naming the failing field on error.

@@ -179,7 +179,7 @@ const DEVICE_PURPOSE: &str = "known-device";
 
 /// A cookie proving that this browser signed in to `user` before: the expiry,
 /// sealed with the master key and bound to the account. None without a master key.
-pub fn device_cookie(state: &crate::AppState, user: uuid::Uuid) -> Option<HeaderValue> {
+pub fn device_cookie(state: &crate::state::AppState, user: uuid::Uuid) -> Option<HeaderValue> {
     let master = state.config.master_key.as_ref()?;
     let expires = time::OffsetDateTime::now_utc() + time::Duration::days(DEVICE_DAYS);
     let value = seal_token(
@@ -196,7 +196,7 @@ pub fn device_cookie(state: &crate::AppState, user: uuid::Uuid) -> Option<Header
 }
 
 /// Whether the request carries an unexpired device cookie for `user`.
-pub fn known_device(state: &crate::AppState, headers: &HeaderMap, user: uuid::Uuid) -> bool {
+pub fn known_device(state: &crate::state::AppState, headers: &HeaderMap, user: uuid::Uuid) -> bool {
     let Some(master) = state.config.master_key.as_ref() else {
         return false;
     };
@@ -213,7 +213,7 @@ pub fn known_device(state: &crate::AppState, headers: &HeaderMap, user: uuid::Uu
 /// spends from the same per-address and per-account budgets, so no form is a
 /// cheaper way to guess. The account is keyed by its address's hash.
 pub fn password_attempt_allowed(
-    state: &crate::AppState,
+    state: &crate::state::AppState,
     ip: std::net::IpAddr,
     email: &str,
 ) -> bool {

@@ -10,7 +10,7 @@ use axum::Json;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Extension, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use candor_domain::audit::AuditEvent;
 use candor_domain::model::{DocumentAccess, DocumentMeta, NdaTerms};
 use candor_domain::types::Email;
@@ -26,12 +26,12 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::AppState;
-use crate::access::Access;
-use crate::admin::{internal, render, working_copy};
 use crate::auth::{new_secret, normalize_email, secret_hash};
+use crate::caller::Access;
 use crate::error::ApiError;
-use crate::pages::not_found_page;
+use crate::manage::working_copy;
+use crate::page_error::{PageError, PageResult, render};
+use crate::state::AppState;
 
 /// Largest file an admin can upload.
 pub const UPLOAD_LIMIT: usize = 25 * 1024 * 1024;
@@ -60,9 +60,7 @@ async fn store_upload(
     content_type: &str,
     bytes: &[u8],
 ) -> Result<DocumentFile, ApiError> {
-    let (working, _) = working_copy(state, access)
-        .await
-        .map_err(|_| ApiError::internal())?;
+    let (working, _) = working_copy(&*state.store, &access.scope).await?;
     let listed = working
         .as_ref()
         .is_some_and(|w| w.documents.iter().any(|d| d.key.as_str() == doc_key));
@@ -126,30 +124,25 @@ async fn serve_file(
     scope: &OrgScope,
     doc_key: &str,
     request_id: Option<Uuid>,
-) -> Response {
+) -> PageResult {
     let Some(master) = &state.config.master_key else {
-        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        return Err(no_master_key());
     };
-    let stored = match state.store.document_file(scope, doc_key).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return not_found_page("file for this document"),
-        Err(e) => return internal(e),
-    };
-    let plain = match open_file(&*state.store, scope, master, &stored).await {
-        Ok(p) => p,
-        // A tampered blob or a missing key: refuse, never serve something unverified.
-        Err(e) => return internal(e),
-    };
+    let stored = state
+        .store
+        .document_file(scope, doc_key)
+        .await?
+        .ok_or_else(|| PageError::not_found("file for this document"))?;
+    // A tampered blob or a missing key: refuse, never serve something unverified.
+    let plain = open_file(&*state.store, scope, master, &stored).await?;
     let record = DownloadRecord {
         doc_key: doc_key.to_owned(),
         file_id: stored.file.id,
         request_id,
         at: OffsetDateTime::now_utc(),
     };
-    if let Err(e) = state.store.record_download(scope, &record).await {
-        // Unrecorded downloads are not allowed.
-        return internal(e);
-    }
+    // Unrecorded downloads are not allowed.
+    state.store.record_download(scope, &record).await?;
     let mut response = Body::from(plain).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -165,7 +158,16 @@ async fn serve_file(
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    Ok(response)
+}
+
+/// Files are stored only encrypted: without a master key there are none to serve.
+fn no_master_key() -> PageError {
+    PageError::explained(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Documents unavailable",
+        "This server cannot serve documents: it has no key to decrypt them.",
+    )
 }
 
 async fn issue_link(
@@ -174,8 +176,8 @@ async fn issue_link(
     doc_key: &str,
     request_id: Uuid,
     hours: i64,
-) -> Result<String, Response> {
-    let token = new_secret().map_err(internal)?;
+) -> Result<String, PageError> {
+    let token = new_secret()?;
     let grant = DownloadGrant {
         doc_key: doc_key.to_owned(),
         request_id: Some(request_id),
@@ -184,8 +186,7 @@ async fn issue_link(
     state
         .store
         .insert_download_grant(scope, &secret_hash(&token), &grant)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(format!(
         "/{}/documents/{doc_key}/download?token={token}",
         scope.slug()
@@ -209,23 +210,24 @@ struct DocumentPage<'a> {
     message: Option<String>,
 }
 
-/// The org, scope and the published document `key`, or a 404 response.
+/// The org, scope and the published document `key`; a 404 page without one,
+/// and a redirect for a document published at its own address.
 async fn published_document(
     state: &AppState,
     slug: &str,
     key: &str,
-) -> Result<(Org, OrgScope, DocumentMeta, Option<NdaTerms>), Response> {
-    let (org, scope, revision) = state.published_org(slug).await?;
+) -> Result<(Org, OrgScope, DocumentMeta, Option<NdaTerms>), PageError> {
+    let (org, scope, revision) = crate::pages::published_org(state, slug).await?;
     let doc = revision
         .content
         .documents
         .iter()
         .find(|d| d.key.as_str() == key)
         .cloned()
-        .ok_or_else(|| not_found_page("document"))?;
+        .ok_or_else(|| PageError::not_found("document"))?;
     // Published elsewhere: nothing is stored here to gate or serve.
     if let Some(url) = &doc.url {
-        return Err(axum::response::Redirect::to(url.as_str()).into_response());
+        return Err(PageError::elsewhere(url.as_str()));
     }
     Ok((org, scope, doc, revision.content.profile.nda.clone()))
 }
@@ -255,30 +257,27 @@ fn document_page(
         link,
         message,
     };
-    match page.render() {
-        Ok(html) => {
-            let mut r = (status, Html(html)).into_response();
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            r
-        }
-        Err(e) => internal(e),
-    }
+    render(page, status)
 }
 
 /// `GET /{org}/documents/{key}`: the file itself when public, else the form.
 pub async fn document(
     State(state): State<AppState>,
     Path((slug, key)): Path<(String, String)>,
-) -> Response {
-    let (org, scope, doc, nda) = match published_document(&state, &slug, &key).await {
-        Ok(found) => found,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let (org, scope, doc, nda) = published_document(&state, &slug, &key).await?;
     if doc.access == DocumentAccess::Public {
         return serve_file(&state, &scope, &key, None).await;
     }
-    document_page(&org, &doc, nda.as_ref(), StatusCode::OK, None, None, None)
+    Ok(document_page(
+        &org,
+        &doc,
+        nda.as_ref(),
+        StatusCode::OK,
+        None,
+        None,
+        None,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -321,16 +320,13 @@ pub async fn accept_nda(
     State(state): State<AppState>,
     Path((slug, key)): Path<(String, String)>,
     Form(form): Form<RequestForm>,
-) -> Response {
-    let (org, scope, doc, nda) = match published_document(&state, &slug, &key).await {
-        Ok(found) => found,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let (org, scope, doc, nda) = published_document(&state, &slug, &key).await?;
     let (Some(terms), DocumentAccess::Nda) = (&nda, doc.access) else {
-        return not_found_page("NDA for this document");
+        return Err(PageError::not_found("NDA for this document"));
     };
     let refuse = |field: &str, message: &str| {
-        document_page(
+        Ok(document_page(
             &org,
             &doc,
             nda.as_ref(),
@@ -338,7 +334,7 @@ pub async fn accept_nda(
             Some(format!("{field}: {message}")),
             None,
             None,
-        )
+        ))
     };
     let (name, email, company) = match requester(&form) {
         Ok(who) => who,
@@ -366,21 +362,20 @@ pub async fn accept_nda(
         created_at: OffsetDateTime::now_utc(),
         decided_at: Some(OffsetDateTime::now_utc()),
     };
-    if let Err(e) = state.store.insert_document_request(&scope, &request).await {
-        return internal(e);
-    }
-    match issue_link(&state, &scope, &key, request.id, NDA_LINK_HOURS).await {
-        Ok(link) => document_page(
-            &org,
-            &doc,
-            nda.as_ref(),
-            StatusCode::OK,
-            None,
-            Some(link),
-            None,
-        ),
-        Err(r) => r,
-    }
+    state
+        .store
+        .insert_document_request(&scope, &request)
+        .await?;
+    let link = issue_link(&state, &scope, &key, request.id, NDA_LINK_HOURS).await?;
+    Ok(document_page(
+        &org,
+        &doc,
+        nda.as_ref(),
+        StatusCode::OK,
+        None,
+        Some(link),
+        None,
+    ))
 }
 
 /// `POST /{org}/documents/{key}/request`: an approval request, for an admin to decide.
@@ -388,18 +383,15 @@ pub async fn request_access(
     State(state): State<AppState>,
     Path((slug, key)): Path<(String, String)>,
     Form(form): Form<RequestForm>,
-) -> Response {
-    let (org, scope, doc, nda) = match published_document(&state, &slug, &key).await {
-        Ok(found) => found,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let (org, scope, doc, nda) = published_document(&state, &slug, &key).await?;
     if doc.access != DocumentAccess::Approval {
-        return not_found_page("request form for this document");
+        return Err(PageError::not_found("request form for this document"));
     }
     let (name, email, company) = match requester(&form) {
         Ok(who) => who,
         Err((field, message)) => {
-            return document_page(
+            return Ok(document_page(
                 &org,
                 &doc,
                 nda.as_ref(),
@@ -407,7 +399,7 @@ pub async fn request_access(
                 Some(format!("{field}: {message}")),
                 None,
                 None,
-            );
+            ));
         }
     };
     let request = DocumentRequest {
@@ -423,10 +415,11 @@ pub async fn request_access(
         created_at: OffsetDateTime::now_utc(),
         decided_at: None,
     };
-    if let Err(e) = state.store.insert_document_request(&scope, &request).await {
-        return internal(e);
-    }
-    document_page(
+    state
+        .store
+        .insert_document_request(&scope, &request)
+        .await?;
+    Ok(document_page(
         &org,
         &doc,
         nda.as_ref(),
@@ -437,7 +430,7 @@ pub async fn request_access(
             "Your request is with {}'s team. If they approve it, a download link goes to {email}.",
             org.name
         )),
-    )
+    ))
 }
 
 #[derive(Deserialize)]
@@ -451,29 +444,22 @@ pub async fn download(
     State(state): State<AppState>,
     Path((slug, key)): Path<(String, String)>,
     Query(q): Query<TokenQuery>,
-) -> Response {
-    let (_, scope, _, _) = match published_document(&state, &slug, &key).await {
-        Ok(found) => found,
-        Err(r) => return r,
-    };
-    let grant = match state
+) -> PageResult {
+    let (_, scope, _, _) = published_document(&state, &slug, &key).await?;
+    let grant = state
         .store
         .download_grant(&scope, &secret_hash(&q.token))
-        .await
-    {
-        Ok(g) => g,
-        Err(e) => return internal(e),
-    };
+        .await?;
     match grant {
         Some(g) if g.doc_key == key && g.expires_at > OffsetDateTime::now_utc() => {
             serve_file(&state, &scope, &key, g.request_id).await
         }
-        Some(g) if g.doc_key == key => (
+        Some(g) if g.doc_key == key => Err(PageError::explained(
             StatusCode::GONE,
+            "Link expired",
             "This download link has expired. Ask for the document again from the trust center.",
-        )
-            .into_response(),
-        _ => not_found_page("download link"),
+        )),
+        _ => Err(PageError::not_found("download link")),
     }
 }
 
@@ -498,20 +484,12 @@ async fn admin_page(
     notice: Option<String>,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
-    let (working, _) = match working_copy(state, access).await {
-        Ok(pair) => pair,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let (working, _) = working_copy(&*state.store, &access.scope).await?;
     let store = &state.store;
-    let (files, requests, downloads) = match (
-        store.document_files(&access.scope).await,
-        store.document_requests(&access.scope).await,
-        store.downloads(&access.scope).await,
-    ) {
-        (Ok(f), Ok(r), Ok(d)) => (f, r, d),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return internal(e),
-    };
+    let files = store.document_files(&access.scope).await?;
+    let requests = store.document_requests(&access.scope).await?;
+    let downloads = store.downloads(&access.scope).await?;
     let documents = working
         .map(|w| w.documents)
         .unwrap_or_default()
@@ -552,7 +530,7 @@ async fn admin_page(
             )
         })
         .collect();
-    render(
+    Ok(render(
         AdminDocumentsPage {
             slug: access.scope.slug().as_str(),
             documents,
@@ -562,14 +540,14 @@ async fn admin_page(
             error,
         },
         status,
-    )
+    ))
 }
 
 /// `GET /admin/orgs/{org}/documents`.
 pub async fn admin_documents(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
-) -> Response {
+) -> PageResult {
     admin_page(&state, &access, None, None, StatusCode::OK).await
 }
 
@@ -579,7 +557,7 @@ pub async fn admin_upload(
     Extension(access): Extension<Access>,
     Path((_, key)): Path<(String, String)>,
     mut multipart: Multipart,
-) -> Response {
+) -> PageResult {
     let mut upload = None;
     loop {
         match multipart.next_field().await {
@@ -700,7 +678,7 @@ pub async fn admin_decide(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
     Path((_, id, verdict)): Path<(String, String, String)>,
-) -> Response {
+) -> PageResult {
     let (Ok(id), Some(approve)) = (
         id.parse::<Uuid>(),
         match verdict.as_str() {
@@ -709,12 +687,12 @@ pub async fn admin_decide(
             _ => None,
         },
     ) else {
-        return not_found_page("request");
+        return Err(PageError::not_found("request"));
     };
     match decide(&state, &access, id, approve).await {
-        Ok(_) => {
-            Redirect::to(&format!("/admin/orgs/{}/documents", access.scope.slug())).into_response()
-        }
+        Ok(_) => Ok(
+            Redirect::to(&format!("/admin/orgs/{}/documents", access.scope.slug())).into_response(),
+        ),
         Err(e) => admin_page(&state, &access, None, Some(e.message.clone()), e.status).await,
     }
 }

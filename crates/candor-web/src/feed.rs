@@ -1,24 +1,19 @@
 //! `GET /{org}/feed.atom`: every revision's changes in words (RFC 4287).
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
 use candor_domain::{OrgSlug, diff};
 use candor_store::{Store, scope_for};
 use time::format_description::well_known::Rfc3339;
 
-use crate::AppState;
-use crate::pages::not_found_page;
+use crate::page_error::{PageError, PageResult};
+use crate::state::AppState;
 
 /// Entries in the feed, newest first.
 const FEED_ENTRIES: usize = 50;
-
-/// The rendered feed per org, with the revision it was rendered at.
-#[derive(Default)]
-pub struct FeedCache(RwLock<HashMap<OrgSlug, (u64, Arc<String>)>>);
 
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -124,24 +119,23 @@ async fn render(
     Ok(next.map(|_| (latest.number, xml)))
 }
 
-pub async fn feed(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+pub async fn feed(State(state): State<AppState>, Path(slug): Path<String>) -> PageResult {
+    let not_found = || PageError::not_found("trust center");
     let Ok(slug) = slug.parse::<OrgSlug>() else {
-        return not_found_page("trust center");
+        return Err(not_found());
     };
     let (Ok(Some(org)), Ok(Some(scope))) = (
         state.store.org_by_slug(&slug).await,
         scope_for(&*state.store, &slug).await,
     ) else {
-        return not_found_page("trust center");
+        return Err(not_found());
     };
-    let latest = match state.store.latest_revision_summary(&scope).await {
-        Ok(Some(l)) => l.number,
-        Ok(None) => return not_found_page("trust center"),
-        Err(e) => {
-            tracing::error!(error = %e, "feed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
+    let latest = state
+        .store
+        .latest_revision_summary(&scope)
+        .await?
+        .ok_or_else(not_found)?
+        .number;
     let cached = state.feeds.0.read().ok().and_then(|m| {
         m.get(&slug)
             .filter(|(n, _)| *n == latest)
@@ -149,29 +143,25 @@ pub async fn feed(State(state): State<AppState>, Path(slug): Path<String>) -> Re
     });
     let xml = match cached {
         Some(xml) => xml,
-        None => match render(&*state.store, &scope, &state.config.public_url, &org.name).await {
-            Ok(Some((number, xml))) => {
-                let xml = Arc::new(xml);
-                if let Ok(mut m) = state.feeds.0.write() {
-                    m.insert(slug, (number, xml.clone()));
-                }
-                xml
+        None => {
+            let (number, xml) = render(&*state.store, &scope, &state.config.public_url, &org.name)
+                .await?
+                .ok_or_else(not_found)?;
+            let xml = Arc::new(xml);
+            if let Ok(mut m) = state.feeds.0.write() {
+                m.insert(slug, (number, xml.clone()));
             }
-            Ok(None) => return not_found_page("trust center"),
-            Err(e) => {
-                tracing::error!(error = %e, "feed");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
-        },
+            xml
+        }
     };
-    (
+    Ok((
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/atom+xml; charset=utf-8"),
         )],
         (*xml).clone(),
     )
-        .into_response()
+        .into_response())
 }
 
 #[cfg(test)]

@@ -7,16 +7,16 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use candor_domain::audit::AuditEvent;
 use candor_domain::types::HostName;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use crate::AppState;
-use crate::access::Access;
-use crate::admin::{internal, render, working_copy};
 use crate::auth::new_secret;
+use crate::caller::Access;
+use crate::manage::working_copy;
+use crate::page_error::{PageResult, render};
+use crate::state::AppState;
 
 pub const PROOF_PATH: &str = candor_verify::proof::WELL_KNOWN_PATH;
 
@@ -46,15 +46,9 @@ async fn page(
     notice: Option<String>,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
-    let (working, _) = match working_copy(state, access).await {
-        Ok(pair) => pair,
-        Err(r) => return r,
-    };
-    let claims = match state.store.host_claims(&access.scope).await {
-        Ok(c) => c,
-        Err(e) => return internal(e),
-    };
+) -> PageResult {
+    let (working, _) = working_copy(&*state.store, &access.scope).await?;
+    let claims = state.store.host_claims(&access.scope).await?;
     let mut named: Vec<(String, String)> = Vec::new();
     for control in working.iter().flat_map(|w| w.controls.iter()) {
         for check in &control.checks {
@@ -90,7 +84,7 @@ async fn page(
         .collect();
     unclaimed.sort();
     unclaimed.dedup();
-    render(
+    Ok(render(
         HostsPage {
             slug: access.scope.slug().as_str(),
             rows,
@@ -100,14 +94,14 @@ async fn page(
             proof_path: PROOF_PATH,
         },
         status,
-    )
+    ))
 }
 
 /// `GET /admin/orgs/{org}/hosts`.
 pub async fn hosts(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
-) -> Response {
+) -> PageResult {
     page(&state, &access, None, None, StatusCode::OK).await
 }
 
@@ -131,7 +125,7 @@ pub async fn claim(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
     Form(form): Form<ClaimForm>,
-) -> Response {
+) -> PageResult {
     let host = match form.host.trim().trim_end_matches('.').parse::<HostName>() {
         Ok(h) => h.to_string(),
         Err(e) => {
@@ -145,24 +139,16 @@ pub async fn claim(
             .await;
         }
     };
-    let Ok(secret) = new_secret() else {
-        return internal("random number generator");
-    };
+    let secret = new_secret()?;
     let token = format!("candor-verification={}", &secret[..32]);
-    if let Err(e) = state
+    state
         .store
         .claim_host(&access.scope, &host, &token, OffsetDateTime::now_utc())
-        .await
-    {
-        return internal(e);
-    }
-    if let Err(e) = state
+        .await?;
+    state
         .store
         .append_audit(&access.scope, &audit(&access, "host.claim", &host))
-        .await
-    {
-        return internal(e);
-    }
+        .await?;
     let notice = format!(
         "Claimed {host}. Publish its token at https://{host}{PROOF_PATH} or as a TXT record at {}, then verify.",
         candor_verify::dns::proof_name(&host)
@@ -176,11 +162,8 @@ pub async fn verify(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
     Path((_, host)): Path<(String, String)>,
-) -> Response {
-    let claims = match state.store.host_claims(&access.scope).await {
-        Ok(c) => c,
-        Err(e) => return internal(e),
-    };
+) -> PageResult {
+    let claims = state.store.host_claims(&access.scope).await?;
     let Some(claim) = claims.into_iter().find(|c| c.host == host) else {
         return page(
             &state,
@@ -194,21 +177,14 @@ pub async fn verify(
     let proof = candor_verify::proof::prove(&host, &claim.token, &state.config.check_options).await;
     match proof {
         Ok(how) => {
-            match state
+            state
                 .store
                 .mark_host_verified(&access.scope, &host, Some(OffsetDateTime::now_utc()))
-                .await
-            {
-                Ok(_) => {}
-                Err(e) => return internal(e),
-            }
-            if let Err(e) = state
+                .await?;
+            state
                 .store
                 .append_audit(&access.scope, &audit(&access, "host.verify", &host))
-                .await
-            {
-                return internal(e);
-            }
+                .await?;
             state.pages.invalidate(access.scope.slug());
             if let Some(worker) = &state.worker {
                 worker.recheck_evidence();

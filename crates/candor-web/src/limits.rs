@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// The client's address as the TCP connection saw it. Behind a proxy this is the
 /// proxy; forwarded headers are not trusted, since anyone can send them.

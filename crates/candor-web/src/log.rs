@@ -14,15 +14,15 @@ use std::sync::Arc;
 
 use candor_log::note::NoteSigner;
 use candor_store::log::{
-    audit_signer, log_consistency, log_inclusion, log_signer, log_size, signed_audit_checkpoint,
+    audit_signer, log_consistency, log_inclusion, log_size, signed_audit_checkpoint,
     signed_checkpoint,
 };
 use candor_store::{OrgScope, scope_for};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 async fn org_scope(state: &AppState, org: &str) -> Result<OrgScope, ApiError> {
     let slug: OrgSlug = org
@@ -136,25 +136,16 @@ pub async fn consistency(
 
 /// The name of an org's log, and of its signing key: `HOST/SLUG`.
 pub fn origin(state: &AppState, scope: &OrgScope) -> String {
-    format!("{}/{}", state.config.log_host, scope.slug())
+    state.log_keys().origin(scope)
 }
 
 /// The org's checkpoint signer, unsealed on first use and cached.
 pub async fn signer(state: &AppState, scope: &OrgScope) -> Result<Arc<NoteSigner>, ApiError> {
-    if let Some(signer) = state
-        .signers
-        .read()
-        .ok()
-        .and_then(|m| m.get(scope.slug()).cloned())
-    {
-        return Ok(signer);
-    }
-    let master = master_key(state)?;
-    let signer = Arc::new(log_signer(&*state.store, scope, master, &origin(state, scope)).await?);
-    if let Ok(mut map) = state.signers.write() {
-        map.insert(scope.slug().clone(), signer.clone());
-    }
-    Ok(signer)
+    state
+        .log_keys()
+        .signer(&*state.store, scope)
+        .await?
+        .ok_or_else(not_configured)
 }
 
 fn text(body: String, cache: &'static str) -> Response {
@@ -203,7 +194,7 @@ async fn audit_signer_for(state: &AppState, scope: &OrgScope) -> Result<NoteSign
 /// `GET /api/v1/orgs/{org}/audit/key` (owners and admins).
 pub async fn audit_key(
     State(state): State<AppState>,
-    axum::extract::Extension(access): axum::extract::Extension<crate::access::Access>,
+    axum::extract::Extension(access): axum::extract::Extension<crate::caller::Access>,
 ) -> Result<Response, ApiError> {
     let signer = audit_signer_for(&state, &access.scope).await?;
     Ok(text(
@@ -216,7 +207,7 @@ pub async fn audit_key(
 /// size and Merkle root, signed, to hand to an auditor.
 pub async fn audit_checkpoint(
     State(state): State<AppState>,
-    axum::extract::Extension(access): axum::extract::Extension<crate::access::Access>,
+    axum::extract::Extension(access): axum::extract::Extension<crate::caller::Access>,
 ) -> Result<Response, ApiError> {
     let signer = audit_signer_for(&state, &access.scope).await?;
     let note = signed_audit_checkpoint(
@@ -231,11 +222,17 @@ pub async fn audit_checkpoint(
 
 /// The master key that unseals the org's signing keys, or why there is none.
 fn master_key(state: &AppState) -> Result<&candor_store::keys::MasterKey, ApiError> {
-    state.config.master_key.as_deref().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "log_not_configured",
-            "this server has no master key to sign its logs",
-        )
-    })
+    state
+        .config
+        .master_key
+        .as_deref()
+        .ok_or_else(not_configured)
+}
+
+fn not_configured() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "log_not_configured",
+        "this server has no master key to sign its logs",
+    )
 }

@@ -7,13 +7,28 @@ use axum::http::StatusCode;
 use candor_domain::audit::AuditEvent;
 use candor_domain::policy::{Action, Role, allows};
 use candor_domain::types::Email;
-use candor_store::{ApiToken, Invite, MembershipChange, MembershipOutcome, User};
+use candor_domain::{Revision, TrustCenter};
+use candor_store::{
+    ApiToken, Invite, MembershipChange, MembershipOutcome, OrgScope, Store, StoreError, User,
+};
 use time::OffsetDateTime;
 
-use crate::AppState;
-use crate::access::{Access, Caller};
 use crate::auth::{TOKEN_PREFIX, new_secret, normalize_email, secret_hash};
+use crate::caller::{Access, Caller};
 use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The draft, or (before the first edit) the latest revision's content, with
+/// the latest revision.
+pub async fn working_copy(
+    store: &dyn Store,
+    scope: &OrgScope,
+) -> Result<(Option<TrustCenter>, Option<Revision>), StoreError> {
+    let latest = store.latest_revision(scope).await?;
+    let draft = store.draft(scope).await?.map(|d| d.content);
+    let working = draft.or_else(|| latest.as_ref().map(|r| r.content.clone()));
+    Ok((working, latest))
+}
 
 pub fn audit_event(access: &Access, action: &str, target: String) -> AuditEvent {
     AuditEvent {

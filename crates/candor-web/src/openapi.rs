@@ -9,7 +9,8 @@ use axum::routing::{MethodRouter, delete, get, post, put};
 use candor_domain::policy::Action;
 use serde_json::{Map, Value, json};
 
-use crate::{AppState, api};
+use crate::api;
+use crate::state::AppState;
 
 pub struct ApiRoute {
     pub method: Method,

@@ -16,11 +16,11 @@ use candor_store::{OrgScope, scope_for};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::AppState;
-use crate::access::Access;
-use crate::admin::{internal, render};
 use crate::auth::normalize_email;
-use crate::pages::not_found_page;
+use crate::caller::Access;
+use crate::page_error::not_found_page;
+use crate::page_error::{internal, render};
+use crate::state::AppState;
 
 /// A JSON document sent as a file to keep.
 fn attachment(name: &str, value: &Value) -> Response {

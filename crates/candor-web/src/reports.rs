@@ -5,8 +5,8 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Extension, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use candor_domain::audit::AuditEvent;
 use candor_domain::deadline::add_business_days;
 use candor_domain::types::Email;
@@ -18,11 +18,10 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::AppState;
-use crate::access::Access;
-use crate::admin::{internal, render};
 use crate::auth::normalize_email;
-use crate::pages::not_found_page;
+use crate::caller::Access;
+use crate::page_error::{PageError, PageResult, render};
+use crate::state::AppState;
 use crate::views::human_time;
 
 pub use candor_app::reports::ReportContent;
@@ -47,8 +46,8 @@ const UNPROMISED_ACK_BUSINESS_DAYS: u32 = 5;
 
 type Published = (Org, OrgScope, Option<u32>, Option<String>);
 
-async fn published(state: &AppState, slug: &str) -> Result<Published, Response> {
-    let (org, scope, revision) = state.published_org(slug).await?;
+async fn published(state: &AppState, slug: &str) -> Result<Published, PageError> {
+    let (org, scope, revision) = crate::pages::published_org(state, slug).await?;
     let content = &revision.content;
     let disclosure = content.commitments.vulnerability_disclosure.as_ref();
     let days = disclosure.and_then(|v| v.acknowledgement_business_days);
@@ -92,30 +91,20 @@ fn page(
         received,
         form,
     };
-    match view.render() {
-        Ok(html) => {
-            let mut r = (status, Html(html)).into_response();
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            r
-        }
-        Err(e) => internal(e),
-    }
+    render(view, status)
 }
 
 /// `GET /{org}/report`.
-pub async fn report_form(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
-    match published(&state, &slug).await {
-        Ok((org, _, days, _)) => page(
-            &org,
-            days,
-            StatusCode::OK,
-            None,
-            None,
-            ReportForm::default(),
-        ),
-        Err(r) => r,
-    }
+pub async fn report_form(State(state): State<AppState>, Path(slug): Path<String>) -> PageResult {
+    let (org, _, days, _) = published(&state, &slug).await?;
+    Ok(page(
+        &org,
+        days,
+        StatusCode::OK,
+        None,
+        None,
+        ReportForm::default(),
+    ))
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -167,40 +156,28 @@ pub async fn submit_report(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Form(form): Form<ReportForm>,
-) -> Response {
-    let (org, scope, days, contact) = match published(&state, &slug).await {
-        Ok(found) => found,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let (org, scope, days, contact) = published(&state, &slug).await?;
     let content = match validate(&form) {
         Ok(c) => c,
         Err((field, message)) => {
-            return page(
+            return Ok(page(
                 &org,
                 days,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(format!("{field}: {message}")),
                 None,
                 form,
-            );
+            ));
         }
     };
     let Some(master) = &state.config.master_key else {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "This server cannot store reports encrypted (no master key).",
-        )
-            .into_response();
+        return Err(no_master_key());
     };
     let id = Uuid::new_v4();
-    let Ok(json) = serde_json::to_vec(&content) else {
-        return internal("report serialisation");
-    };
+    let json = serde_json::to_vec(&content)?;
     let (key_version, sealed) =
-        match seal_record(&*state.store, &scope, master, RECORD_KIND, id, &json).await {
-            Ok(s) => s,
-            Err(e) => return internal(e),
-        };
+        seal_record(&*state.store, &scope, master, RECORD_KIND, id, &json).await?;
     let received_at = OffsetDateTime::now_utc();
     let report = StoredReport {
         id,
@@ -242,21 +219,27 @@ pub async fn submit_report(
             ),
         )
     });
-    if let Err(e) = state
+    state
         .store
         .insert_report(&scope, &report, notify.as_ref())
-        .await
-    {
-        return internal(e);
-    }
+        .await?;
     state.wake_worker();
-    page(
+    Ok(page(
         &org,
         days,
         StatusCode::OK,
         None,
         Some((reference(id), human_time(report.ack_due_at))),
         ReportForm::default(),
+    ))
+}
+
+/// Reports are stored only encrypted: without a master key none can be taken or read.
+fn no_master_key() -> PageError {
+    PageError::explained(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Reports unavailable",
+        "This server cannot store reports encrypted (no master key).",
     )
 }
 
@@ -297,13 +280,11 @@ async fn decrypt(
     state: &AppState,
     scope: &OrgScope,
     r: &StoredReport,
-) -> Result<ReportContent, Response> {
+) -> Result<ReportContent, PageError> {
     let Some(master) = &state.config.master_key else {
-        return Err(StatusCode::SERVICE_UNAVAILABLE.into_response());
+        return Err(no_master_key());
     };
-    open_report(&*state.store, scope, master, r)
-        .await
-        .map_err(internal)
+    Ok(open_report(&*state.store, scope, master, r).await?)
 }
 
 fn row(r: &StoredReport, title: String, now: OffsetDateTime) -> ReportRow {
@@ -338,18 +319,12 @@ pub async fn overdue_count(state: &AppState, scope: &OrgScope) -> usize {
 pub async fn admin_reports(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
-) -> Response {
-    let reports = match state.store.reports(&access.scope).await {
-        Ok(r) => r,
-        Err(e) => return internal(e),
-    };
+) -> PageResult {
+    let reports = state.store.reports(&access.scope).await?;
     let now = OffsetDateTime::now_utc();
     let mut rows = Vec::new();
     for r in &reports {
-        let title = match decrypt(&state, &access.scope, r).await {
-            Ok(c) => c.title,
-            Err(resp) => return resp,
-        };
+        let title = decrypt(&state, &access.scope, r).await?.title;
         rows.push(row(r, title, now));
     }
     let rank = |s: &str| match s {
@@ -359,14 +334,14 @@ pub async fn admin_reports(
     };
     rows.sort_by_key(|r| rank(r.state));
     let overdue = rows.iter().filter(|r| r.state == "overdue").count();
-    render(
+    Ok(render(
         ReportsPage {
             slug: access.scope.slug().as_str(),
             rows,
             overdue,
         },
         StatusCode::OK,
-    )
+    ))
 }
 
 /// One report of the org, with its decrypted content.
@@ -374,16 +349,15 @@ async fn find(
     state: &AppState,
     scope: &OrgScope,
     id: &str,
-) -> Result<(StoredReport, ReportContent), Response> {
-    let id: Uuid = id.parse().map_err(|_| not_found_page("report"))?;
+) -> Result<(StoredReport, ReportContent), PageError> {
+    let id: Uuid = id.parse().map_err(|_| PageError::not_found("report"))?;
     let report = state
         .store
         .reports(scope)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .find(|r| r.id == id)
-        .ok_or_else(|| not_found_page("report"))?;
+        .ok_or_else(|| PageError::not_found("report"))?;
     let content = decrypt(state, scope, &report).await?;
     Ok((report, content))
 }
@@ -393,19 +367,16 @@ pub async fn admin_report(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
     Path((_, id)): Path<(String, String)>,
-) -> Response {
-    let (report, content) = match find(&state, &access.scope, &id).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
-    render(
+) -> PageResult {
+    let (report, content) = find(&state, &access.scope, &id).await?;
+    Ok(render(
         ReportDetail {
             slug: access.scope.slug().as_str(),
             row: row(&report, content.title.clone(), OffsetDateTime::now_utc()),
             content,
         },
         StatusCode::OK,
-    )
+    ))
 }
 
 /// `POST /admin/orgs/{org}/reports/{id}/acknowledge`: records it and tells the reporter.
@@ -413,48 +384,39 @@ pub async fn admin_acknowledge(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
     Path((_, id)): Path<(String, String)>,
-) -> Response {
-    let (report, content) = match find(&state, &access.scope, &id).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
+) -> PageResult {
+    let (report, content) = find(&state, &access.scope, &id).await?;
     let event = AuditEvent {
         actor: access.actor.clone(),
         action: "report.acknowledge".into(),
         target: format!("report:{}", report.id),
         at: OffsetDateTime::now_utc(),
     };
-    match state
+    let acknowledged = state
         .store
         .acknowledge_report(&access.scope, report.id, OffsetDateTime::now_utc(), &event)
-        .await
-    {
-        Ok(true) if !content.email.is_empty() => {
-            let org_name = state.org_name(&access.scope).await;
-            let mail = compose::direct_email(
-                &content.email,
-                format!(
-                    "{org_name} acknowledges your report {}",
-                    reference(report.id)
-                ),
-                format!(
-                    "Thank you for your report \"{}\" ({}). {org_name}'s security team has it and is looking into it.\n",
-                    content.title,
-                    reference(report.id)
-                ),
-            );
-            if let Err(e) = state.store.enqueue(&access.scope, &[mail]).await {
-                return internal(e);
-            }
-            state.wake_worker();
-        }
-        Ok(_) => {}
-        Err(e) => return internal(e),
+        .await?;
+    if acknowledged && !content.email.is_empty() {
+        let org_name = state.org_name(&access.scope).await;
+        let mail = compose::direct_email(
+            &content.email,
+            format!(
+                "{org_name} acknowledges your report {}",
+                reference(report.id)
+            ),
+            format!(
+                "Thank you for your report \"{}\" ({}). {org_name}'s security team has it and is looking into it.\n",
+                content.title,
+                reference(report.id)
+            ),
+        );
+        state.store.enqueue(&access.scope, &[mail]).await?;
+        state.wake_worker();
     }
-    Redirect::to(&format!(
+    Ok(Redirect::to(&format!(
         "/admin/orgs/{}/reports/{}",
         access.scope.slug(),
         report.id
     ))
-    .into_response()
+    .into_response())
 }

@@ -12,9 +12,9 @@ use axum::response::Response;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::AppState;
-use crate::admin::{internal, message_page, render};
 use crate::auth::{hash_new_password, normalize_email, open_token, seal_token, secret_hash};
+use crate::page_error::{PageError, PageResult, message_page, render};
+use crate::state::AppState;
 
 /// How long a reset link works.
 pub const RESET_MINUTES: i64 = 60;
@@ -73,12 +73,9 @@ pub struct RequestForm {
 
 /// `POST /admin/reset`: the same answer for every address; a mail only for an
 /// account, at most one per address every quarter of an hour.
-pub async fn request(State(state): State<AppState>, Form(form): Form<RequestForm>) -> Response {
+pub async fn request(State(state): State<AppState>, Form(form): Form<RequestForm>) -> PageResult {
     let email = normalize_email(&form.email);
-    let credentials = match state.store.credentials_by_email(&email).await {
-        Ok(c) => c,
-        Err(e) => return internal(e),
-    };
+    let credentials = state.store.credentials_by_email(&email).await?;
     if let Some(credentials) = credentials
         && state
             .limits
@@ -115,12 +112,12 @@ pub async fn request(State(state): State<AppState>, Form(form): Form<RequestForm
             }
         }
     }
-    render(
+    Ok(render(
         RequestPage {
             notice: Some(REQUESTED),
         },
         StatusCode::OK,
-    )
+    ))
 }
 
 #[derive(Template)]
@@ -133,18 +130,18 @@ struct ChoosePage<'a> {
 const LINK_INVALID: &str = "password reset link that still works: it may have expired or been used already. Ask for a new one.";
 
 /// `GET /admin/reset/{token}`.
-pub async fn choose_form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+pub async fn choose_form(State(state): State<AppState>, Path(token): Path<String>) -> PageResult {
     if account_for(&state, &token).await.is_none() {
-        return crate::pages::not_found_page(LINK_INVALID);
+        return Err(PageError::not_found(LINK_INVALID));
     }
     let action = format!("/admin/reset/{token}");
-    render(
+    Ok(render(
         ChoosePage {
             action: &action,
             error: None,
         },
         StatusCode::OK,
-    )
+    ))
 }
 
 #[derive(Deserialize)]
@@ -157,35 +154,31 @@ pub async fn choose(
     State(state): State<AppState>,
     Path(token): Path<String>,
     Form(form): Form<ChooseForm>,
-) -> Response {
+) -> PageResult {
     let Some(credentials) = account_for(&state, &token).await else {
-        return crate::pages::not_found_page(LINK_INVALID);
+        return Err(PageError::not_found(LINK_INVALID));
     };
-    let hash = match hash_new_password(form.password).await {
-        Ok(Ok(hash)) => hash,
-        Ok(Err(message)) => {
+    let hash = match hash_new_password(form.password).await? {
+        Ok(hash) => hash,
+        Err(message) => {
             let action = format!("/admin/reset/{token}");
-            return render(
+            return Ok(render(
                 ChoosePage {
                     action: &action,
                     error: Some(&message),
                 },
                 StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            ));
         }
-        Err(e) => return internal(e),
     };
-    if let Err(e) = state
+    state
         .store
         .set_password(credentials.user.id, &hash, None)
-        .await
-    {
-        return internal(e);
-    }
+        .await?;
     tracing::info!(user = %credentials.user.id, "password reset by mailed link");
-    message_page(
+    Ok(message_page(
         "Password changed",
         "Your new password is set, and every session of your account has been signed out. Sign in with the new password.",
         StatusCode::OK,
-    )
+    ))
 }

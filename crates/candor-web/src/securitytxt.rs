@@ -24,8 +24,9 @@ use pgp::types::Password;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
+pub use crate::views::RESEARCHER_KEY_FILE;
 
 const OPENPGP_PURPOSE: &str = "openpgp-key";
 const EXPIRES_DAYS: i64 = 30;
@@ -227,9 +228,6 @@ pub async fn host_security_txt(
     let (scope, revision, host) = org_on_host(&state, &headers).await?;
     signed_response(&state, &scope, &revision, &format!("https://{host}")).await
 }
-
-/// Where the org's own key for researchers is served, beside security.txt.
-pub const RESEARCHER_KEY_FILE: &str = "researcher-key.asc";
 
 fn researcher_key_response(revision: &Revision) -> Result<Response, ApiError> {
     let key = revision

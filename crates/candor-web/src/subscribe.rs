@@ -16,9 +16,9 @@ use candor_store::{Org, OrgScope, scope_for};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use crate::AppState;
 use crate::auth::secret_hash;
-use crate::pages::not_found_page;
+use crate::page_error::not_found_page;
+use crate::state::AppState;
 
 pub struct FormSpec {
     pub action: String,

@@ -16,6 +16,10 @@ use candor_domain::{Revision, catalogue};
 use time::format_description::BorrowedFormatItem;
 use time::format_description::well_known::Rfc3339;
 
+/// Where the org's own key for researchers is served, beside security.txt
+/// (the page links to it; `crate::securitytxt` serves it).
+pub const RESEARCHER_KEY_FILE: &str = "researcher-key.asc";
+
 const HUMAN_TIME: &[BorrowedFormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
 
@@ -616,10 +620,7 @@ fn disclosure_group(tc: &TrustCenter, slug: &str) -> Option<FactGroup> {
     f.at("policy_url").link("Policy", d.policy_url.as_ref());
     let own_key = d.openpgp_public_key.as_ref().map(|key| {
         (
-            format!(
-                "/{slug}/.well-known/{}",
-                crate::securitytxt::RESEARCHER_KEY_FILE
-            ),
+            format!("/{slug}/.well-known/{}", RESEARCHER_KEY_FILE),
             candor_domain::openpgp::researcher_key_fingerprint(key.as_str()).ok(),
         )
     });
@@ -990,13 +991,6 @@ impl TrustPage<'_> {
             .find(|a| &a.key == key)
             .map_or_else(|| key.to_string(), |a| a.title.to_string())
     }
-}
-
-/// Shown for unknown orgs and unknown paths.
-#[derive(Template)]
-#[template(path = "not_found.html")]
-pub struct NotFoundPage<'a> {
-    pub what: &'a str,
 }
 
 /// The site root: what Candor is, and (in demo mode) the orgs it hosts.

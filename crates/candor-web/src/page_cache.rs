@@ -1,0 +1,266 @@
+//! The public trust page and its JSON twin, rendered once per revision and
+//! served from memory.
+//!
+//! A rendered page is cached per org together with the revision number it shows.
+//! After `revalidate_after` the next request asks the store (cheaply) for the latest
+//! revision number and re-renders only if it changed, so several stateless replicas
+//! pick up a publish made anywhere within that interval.
+//!
+//! The cache needs only the store (passed to [`PageCache::lookup`]) and what it
+//! was built with: the revalidation interval, the evidence-check interval and
+//! the log keys.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::http::HeaderValue;
+use candor_domain::types::Day;
+use candor_domain::{ContentHash, OrgSlug, Revision, canonical_json};
+use candor_store::{Store, StoreError, scope_for};
+
+use crate::signing::LogKeys;
+use crate::views::TrustPage;
+
+/// One org's latest revision, rendered.
+pub struct Rendered {
+    pub number: u64,
+    day: Day,
+    /// What the evidence looked like when rendered (newest run, hour of rendering),
+    /// so that new results, and results going stale, re-render the page.
+    evidence_key: Option<EvidenceKey>,
+    pub html: Bytes,
+    pub html_etag: HeaderValue,
+    pub json: Bytes,
+    pub json_etag: HeaderValue,
+    /// Milliseconds since the cache's epoch when the store was last asked.
+    checked_ms: AtomicU64,
+}
+
+pub struct PageCache {
+    epoch: Instant,
+    revalidate_after: Duration,
+    /// How often evidence checks run: a result older than twice this is stale.
+    check_interval: Duration,
+    /// The log signer, whose verifier key the page prints.
+    log_keys: LogKeys,
+    entries: RwLock<HashMap<OrgSlug, Arc<Rendered>>>,
+}
+
+pub enum Lookup {
+    Found(Arc<Rendered>),
+    Unpublished(String),
+    Unknown,
+}
+
+fn today() -> Day {
+    Day(time::OffsetDateTime::now_utc().date())
+}
+
+impl PageCache {
+    pub fn new(
+        revalidate_after: Duration,
+        check_interval: Duration,
+        log_keys: LogKeys,
+    ) -> PageCache {
+        PageCache {
+            epoch: Instant::now(),
+            revalidate_after,
+            check_interval,
+            log_keys,
+            entries: RwLock::new(HashMap::new()),
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn cached(&self, slug: &OrgSlug) -> Option<Arc<Rendered>> {
+        self.entries.read().ok()?.get(slug).cloned()
+    }
+
+    /// Drops an org's page so the next request renders afresh (after a local publish).
+    pub fn invalidate(&self, slug: &OrgSlug) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.remove(slug);
+        }
+    }
+
+    pub async fn lookup(&self, store: &dyn Store, slug: &str) -> Result<Lookup, StoreError> {
+        let Ok(slug) = slug.parse::<OrgSlug>() else {
+            return Ok(Lookup::Unknown);
+        };
+        let cached = self.cached(&slug);
+        let now = self.now_ms();
+        let fresh_for = u64::try_from(self.revalidate_after.as_millis()).unwrap_or(u64::MAX);
+        if let Some(page) = &cached
+            && now.saturating_sub(page.checked_ms.load(Ordering::Relaxed)) < fresh_for
+            && page.day == today()
+        {
+            return Ok(Lookup::Found(page.clone()));
+        }
+        let Some(scope) = scope_for(store, &slug).await? else {
+            self.invalidate(&slug);
+            return Ok(Lookup::Unknown);
+        };
+        let Some(latest) = store.latest_revision_summary(&scope).await? else {
+            let name = store
+                .org_by_slug(&slug)
+                .await?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            return Ok(Lookup::Unpublished(name));
+        };
+        let current_key = match &cached {
+            Some(page) if page.evidence_key.is_none() => None,
+            _ => evidence_key(store, &scope).await?,
+        };
+        if let Some(page) = cached
+            && page.number == latest.number
+            && page.day == today()
+            && page.evidence_key == current_key
+        {
+            page.checked_ms.store(now, Ordering::Relaxed);
+            return Ok(Lookup::Found(page));
+        }
+        let Some(revision) = store.revision(&scope, latest.number).await? else {
+            return Ok(Lookup::Unknown);
+        };
+        let has_checks = revision
+            .content
+            .controls
+            .iter()
+            .any(|c| !c.checks.is_empty());
+        let evidence = if has_checks {
+            let records = store.evidence(&scope).await?;
+            let verified: Vec<String> = store
+                .host_claims(&scope)
+                .await?
+                .into_iter()
+                .filter(|c| c.verified_at.is_some())
+                .map(|c| c.host)
+                .collect();
+            Some((records, verified))
+        } else {
+            None
+        };
+        // The verifier key is printed on the page; without a master key there is none.
+        let log_key = match self.log_keys.signer(store, &scope).await {
+            Ok(signer) => signer.map(|s| s.verifier_key()),
+            Err(e) => {
+                tracing::error!(error = %e, "could not load the log signing key");
+                None
+            }
+        };
+        // The log as it stood when this revision was published: its size is the
+        // revision number, and its root is what that checkpoint signed.
+        let log_root = candor_store::log::log_root(store, &scope, revision.number).await?;
+        let log = LogView {
+            key: log_key,
+            root: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, log_root),
+        };
+        let key = if has_checks {
+            evidence_key(store, &scope).await?
+        } else {
+            None
+        };
+        let page = Arc::new(render(
+            &slug,
+            &revision,
+            log,
+            now,
+            evidence.as_ref(),
+            self.check_interval,
+            key,
+        )?);
+        if let Ok(mut entries) = self.entries.write() {
+            entries.insert(slug, page.clone());
+        }
+        Ok(Lookup::Found(page))
+    }
+}
+
+/// What the page says about the transparency log.
+struct LogView {
+    key: Option<String>,
+    root: String,
+}
+
+/// The evidence's newest run, how many records, and the current hour: a change in
+/// any of them re-renders a page that shows evidence.
+/// What the evidence shown depends on: the newest run and the number of
+/// results, which hosts are verified (a host whose proof is gone shows "not
+/// verified" without any new run), and the hour, so results going stale show.
+type EvidenceKey = (i64, usize, Vec<(String, i64)>, i64);
+
+async fn evidence_key(
+    store: &dyn candor_store::Store,
+    scope: &candor_store::OrgScope,
+) -> Result<Option<EvidenceKey>, StoreError> {
+    let records = store.evidence(scope).await?;
+    let newest = records
+        .iter()
+        .map(|r| r.ran_at.unix_timestamp())
+        .max()
+        .unwrap_or(0);
+    let verified = store
+        .host_claims(scope)
+        .await?
+        .into_iter()
+        .filter_map(|c| c.verified_at.map(|at| (c.host, at.unix_timestamp())))
+        .collect();
+    let hour = time::OffsetDateTime::now_utc().unix_timestamp() / 3600;
+    Ok(Some((newest, records.len(), verified, hour)))
+}
+
+type EvidenceInput = (Vec<candor_store::evidence::EvidenceRecord>, Vec<String>);
+
+fn render(
+    slug: &OrgSlug,
+    revision: &Revision,
+    log: LogView,
+    now_ms: u64,
+    evidence: Option<&EvidenceInput>,
+    check_interval: Duration,
+    evidence_key: Option<EvidenceKey>,
+) -> Result<Rendered, StoreError> {
+    let day = today();
+    let mut page = TrustPage::new(slug.as_str(), revision, day);
+    page.log_key = log.key;
+    page.log_root = Some(log.root);
+    if let Some((records, verified)) = evidence {
+        crate::views::attach_evidence(
+            &mut page,
+            records,
+            verified,
+            time::OffsetDateTime::now_utc(),
+            check_interval,
+        );
+    }
+    let html = page
+        .render()
+        .map_err(|e| StoreError::Backend(format!("rendering {slug}: {e}")))?;
+    // The whole document is canonical JSON, so `content` can be hashed as served.
+    let json = canonical_json(&revision.document(slug.as_str()));
+    Ok(Rendered {
+        number: revision.number,
+        day,
+        evidence_key,
+        html_etag: etag_for(html.as_bytes()),
+        html: Bytes::from(html),
+        json_etag: etag_for(&json),
+        json: Bytes::from(json),
+        checked_ms: AtomicU64::new(now_ms),
+    })
+}
+
+/// A strong ETag from the bytes themselves, so any change in rendering changes it.
+pub fn etag_for(bytes: &[u8]) -> HeaderValue {
+    let hex = ContentHash::of(bytes).hex();
+    HeaderValue::from_str(&format!("\"{}\"", &hex[..32]))
+        .unwrap_or(HeaderValue::from_static("\"0\""))
+}

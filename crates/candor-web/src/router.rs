@@ -1,0 +1,294 @@
+//! The router: every route of the site, the admin UI and the API, the guard in
+//! front of the org-scoped ones, and the one middleware stack every response
+//! passes through. Also the few routes that belong to no feature (home page,
+//! health checks, the stylesheet).
+
+use askama::Template;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::{Json, Router};
+use serde_json::json;
+use tower::ServiceBuilder;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::error::ApiError;
+use crate::page_error::{self, PageResult};
+use crate::state::AppState;
+use crate::{
+    access, account, admin, documents, feed, headers, hosts, limits, log, openapi, page_cache,
+    pages, privacy, reports, reset, securitytxt, subscribe, views,
+};
+
+const STYLESHEET: &str = include_str!("../static/candor.css");
+
+pub fn router(state: AppState) -> Router {
+    // Everything that reads or changes an org's private data: one guard in front.
+    let mut guarded = Router::new()
+        .route("/admin/orgs/{org}", get(admin::org_page))
+        .route(
+            "/admin/orgs/{org}/sections/{section}",
+            get(admin::section_form).post(admin::section_save),
+        )
+        .route("/admin/orgs/{org}/preview", get(admin::preview))
+        .route("/admin/orgs/{org}/publish", post(admin::publish))
+        .route("/admin/orgs/{org}/audit", get(admin::audit))
+        .route("/admin/orgs/{org}/subscribers", get(admin::subscribers))
+        .route(
+            "/admin/orgs/{org}/hosts",
+            get(hosts::hosts).post(hosts::claim),
+        )
+        .route("/admin/orgs/{org}/hosts/{host}/verify", post(hosts::verify))
+        .route("/admin/orgs/{org}/privacy", get(privacy::admin_privacy))
+        .route(
+            "/admin/orgs/{org}/privacy/export",
+            post(privacy::admin_export_person),
+        )
+        .route(
+            "/admin/orgs/{org}/privacy/erase",
+            post(privacy::admin_erase_person),
+        )
+        .route("/admin/orgs/{org}/export", get(privacy::admin_export_org))
+        .route("/admin/orgs/{org}/delete", post(privacy::admin_delete_org))
+        .route("/admin/orgs/{org}/reports", get(reports::admin_reports))
+        .route("/admin/orgs/{org}/reports/{id}", get(reports::admin_report))
+        .route(
+            "/admin/orgs/{org}/reports/{id}/acknowledge",
+            post(reports::admin_acknowledge),
+        )
+        .route(
+            "/admin/orgs/{org}/documents",
+            get(documents::admin_documents),
+        )
+        .route(
+            "/admin/orgs/{org}/documents/requests/{id}/{verdict}",
+            post(documents::admin_decide),
+        )
+        .route(
+            "/admin/orgs/{org}/members",
+            get(admin::members).post(admin::set_member),
+        )
+        .route(
+            "/admin/orgs/{org}/members/remove",
+            post(admin::remove_member),
+        )
+        .route("/admin/orgs/{org}/invites", post(admin::invite))
+        .route(
+            "/admin/orgs/{org}/invites/{id}/revoke",
+            post(admin::revoke_invite),
+        )
+        .route("/admin/orgs/{org}/leave", post(account::leave_org))
+        .route(
+            "/admin/orgs/{org}/tokens",
+            get(admin::tokens).post(admin::create_token),
+        )
+        .route(
+            "/admin/orgs/{org}/tokens/{id}/revoke",
+            post(admin::revoke_token),
+        );
+    let mut public_api = Router::new();
+    // File uploads get a larger body cap than everything else.
+    let mut uploads = Router::new().route(
+        "/admin/orgs/{org}/documents/{key}/file",
+        post(documents::admin_upload),
+    );
+    for (route, handler) in openapi::api_routes() {
+        if route.upload {
+            uploads = uploads.route(route.path, handler);
+        } else if route.action.is_some() {
+            guarded = guarded.route(route.path, handler);
+        } else {
+            public_api = public_api.route(route.path, handler);
+        }
+    }
+    let guarded = guarded.route_layer(middleware::from_fn_with_state(state.clone(), access::guard));
+    let upload_cap = documents::UPLOAD_LIMIT + 64 * 1024;
+    let uploads = uploads
+        .route_layer(middleware::from_fn_with_state(state.clone(), access::guard))
+        .layer(DefaultBodyLimit::max(upload_cap))
+        .layer(RequestBodyLimitLayer::new(upload_cap));
+    Router::new()
+        .route("/", get(index))
+        .route(
+            "/.well-known/security.txt",
+            get(securitytxt::host_security_txt),
+        )
+        .route(
+            "/.well-known/openpgp-key.asc",
+            get(securitytxt::host_openpgp_public_key),
+        )
+        .route(
+            "/.well-known/researcher-key.asc",
+            get(securitytxt::host_researcher_key),
+        )
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/static/candor.css", get(stylesheet))
+        .route("/admin", get(admin::home))
+        .route("/admin/login", get(admin::login_form).post(admin::login))
+        .route("/admin/logout", post(admin::logout))
+        .route("/admin/logout-everywhere", post(admin::logout_everywhere))
+        .route(
+            "/admin/reset",
+            get(reset::request_form).post(reset::request),
+        )
+        .route(
+            "/admin/reset/{token}",
+            get(reset::choose_form).post(reset::choose),
+        )
+        .route("/admin/account", get(account::account))
+        .route("/admin/account/password", post(account::change_password))
+        .route("/admin/account/delete", post(account::delete_account))
+        .route(
+            "/admin/invites/{org}/{secret}",
+            get(admin::invite_form).post(admin::accept_invite),
+        )
+        .merge(guarded)
+        .route("/{org}", get(pages::trust_page))
+        .route("/{org}/", get(pages::without_trailing_slash))
+        .route("/{org}/trust.json", get(pages::trust_json))
+        .route("/{org}/evidence.json", get(pages::evidence_json))
+        .route("/{org}/log/entries/{index}", get(log::entry))
+        .route("/{org}/log/key", get(log::key))
+        .route(
+            "/{org}/.well-known/security.txt",
+            get(securitytxt::security_txt),
+        )
+        .route(
+            "/{org}/.well-known/openpgp-key.asc",
+            get(securitytxt::openpgp_public_key),
+        )
+        .route(
+            "/{org}/.well-known/researcher-key.asc",
+            get(securitytxt::researcher_key),
+        )
+        .route("/{org}/documents/{key}", get(documents::document))
+        .route("/{org}/documents/{key}/nda", post(documents::accept_nda))
+        .route(
+            "/{org}/documents/{key}/request",
+            post(documents::request_access),
+        )
+        .route("/{org}/documents/{key}/download", get(documents::download))
+        .route(
+            "/{org}/report",
+            get(reports::report_form).post(reports::submit_report),
+        )
+        .route("/{org}/feed.atom", get(feed::feed))
+        .route("/{org}/subscribe", post(subscribe::subscribe))
+        .route(
+            "/{org}/subscription/confirm",
+            get(subscribe::confirm_form).post(subscribe::confirm),
+        )
+        .route(
+            "/{org}/subscription/unsubscribe",
+            get(subscribe::unsubscribe_form).post(subscribe::unsubscribe),
+        )
+        .route("/{org}/subscription/data", get(privacy::subscriber_data))
+        .route("/{org}/subscription/erase", post(privacy::subscriber_erase))
+        .route(
+            "/{org}/subscription/object",
+            get(subscribe::object_form).post(subscribe::object),
+        )
+        .route("/{org}/log/checkpoint", get(log::checkpoint))
+        .route("/{org}/log/proof/inclusion", get(log::inclusion))
+        .route("/{org}/log/proof/consistency", get(log::consistency))
+        .merge(public_api)
+        .route(
+            "/api/{*rest}",
+            any(|| async { ApiError::for_status(StatusCode::NOT_FOUND) }),
+        )
+        .fallback(|| async { page_error::not_found_page("page at this address") })
+        // Every route, present and future, gets the same cap (file uploads, merged
+        // below, have their own); the envelope middleware turns the 413 into JSON
+        // on API paths.
+        .layer(
+            ServiceBuilder::new()
+                .layer(RequestBodyLimitLayer::new(state.config.body_limit))
+                .layer(DefaultBodyLimit::max(state.config.body_limit)),
+        )
+        .merge(uploads)
+        // One stack, applied once: axum wraps each `.layer` call around every
+        // route in a box of its own, and clones every box on every request, so
+        // separate calls cost an allocation each per request. Outermost first.
+        .layer(
+            ServiceBuilder::new()
+                .layer(middleware::from_fn_with_state(state.clone(), headers::edge))
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    limits::limit_writes,
+                ))
+                // Cross-site form posts and fetches are refused (Fetch Metadata / Origin checks).
+                .layer(CsrfLayer::new()),
+        )
+        .with_state(state)
+}
+
+async fn index(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+    // On an org's own host name, the home page is its trust center.
+    if let Some(host) = securitytxt::request_host(&headers)
+        && let Ok(Some(org)) = state.store.org_by_host(&host).await
+    {
+        return Ok(axum::response::Redirect::to(&format!("/{}", org.slug)).into_response());
+    }
+    let orgs = if state.config.directory {
+        state
+            .store
+            .list_orgs()
+            .await?
+            .into_iter()
+            .map(|o| (o.slug.to_string(), o.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Html((views::IndexPage { orgs }).render()?).into_response())
+}
+
+/// Liveness: the process is up and serving.
+async fn healthz() -> impl IntoResponse {
+    Json(json!({"status": "ok"}))
+}
+
+/// Readiness: the database answers.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => {
+            Json(json!({"status": "ready", "database": state.store.backend()})).into_response()
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                "the database is not reachable",
+            )
+            .into_response()
+        }
+    }
+}
+
+async fn stylesheet(headers: HeaderMap) -> Response {
+    static ETAG: std::sync::LazyLock<HeaderValue> =
+        std::sync::LazyLock::new(|| page_cache::etag_for(STYLESHEET.as_bytes()));
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == ETAG.as_bytes());
+    let mut response = if matches {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (
+            [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+            STYLESHEET,
+        )
+            .into_response()
+    };
+    response.headers_mut().insert(header::ETAG, ETAG.clone());
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    response
+}
