@@ -1,8 +1,9 @@
 //! Who is calling, and may they do this? One guard in front of every org-scoped
 //! route (admin pages and API alike) authenticates the caller (session cookie or
 //! API token), finds their role in the org, and asks the domain's one policy
-//! function. The action each route needs is written once (see [`org_routes`]); a
-//! route missing from that table is refused, so a new route cannot ship unguarded.
+//! function. The action each route needs is written once, in the route tables
+//! ([`admin::routes`], [`openapi::api_routes`]) that also build the router; a
+//! route missing from them is refused, so a new route cannot ship unguarded.
 
 use std::sync::LazyLock;
 
@@ -16,144 +17,23 @@ use crate::caller::{Denied, authorize};
 use crate::error::ApiError;
 use crate::page_error::PageError;
 use crate::state::AppState;
+use crate::{admin, openapi};
 
-/// The admin UI's org-scoped routes with the action each needs. The API's are in
-/// [`crate::openapi::api_routes`]; [`org_routes`] joins both. HEAD counts as GET.
-const ADMIN_ORG_ROUTES: &[(Method, &str, Action)] = &[
-    (Method::GET, "/admin/orgs/{org}", Action::ViewDraft),
-    (
-        Method::GET,
-        "/admin/orgs/{org}/sections/{section}",
-        Action::ViewDraft,
-    ),
-    (
-        Method::POST,
-        "/admin/orgs/{org}/sections/{section}",
-        Action::EditDraft,
-    ),
-    (Method::GET, "/admin/orgs/{org}/preview", Action::ViewDraft),
-    (Method::POST, "/admin/orgs/{org}/publish", Action::Publish),
-    (Method::GET, "/admin/orgs/{org}/audit", Action::ViewAudit),
-    (
-        Method::GET,
-        "/admin/orgs/{org}/subscribers",
-        Action::ViewSubscribers,
-    ),
-    (
-        Method::GET,
-        "/admin/orgs/{org}/hosts",
-        Action::ManageSettings,
-    ),
-    (
-        Method::POST,
-        "/admin/orgs/{org}/hosts",
-        Action::ManageSettings,
-    ),
-    (
-        Method::POST,
-        "/admin/orgs/{org}/hosts/{host}/verify",
-        Action::ManageSettings,
-    ),
-    (
-        Method::GET,
-        "/admin/orgs/{org}/privacy",
-        Action::HandlePrivacyRequests,
-    ),
-    (
-        Method::POST,
-        "/admin/orgs/{org}/privacy/export",
-        Action::HandlePrivacyRequests,
-    ),
-    (
-        Method::POST,
-        "/admin/orgs/{org}/privacy/erase",
-        Action::HandlePrivacyRequests,
-    ),
-    (Method::GET, "/admin/orgs/{org}/export", Action::ExportOrg),
-    (Method::POST, "/admin/orgs/{org}/delete", Action::DeleteOrg),
-    (
-        Method::GET,
-        "/admin/orgs/{org}/reports",
-        Action::HandleReports,
-    ),
-    (
-        Method::GET,
-        "/admin/orgs/{org}/reports/{id}",
-        Action::HandleReports,
-    ),
-    (
-        Method::POST,
-        "/admin/orgs/{org}/reports/{id}/acknowledge",
-        Action::HandleReports,
-    ),
-    (
-        Method::GET,
-        "/admin/orgs/{org}/documents",
-        Action::ManageDocuments,
-    ),
-    (
-        Method::POST,
-        "/admin/orgs/{org}/documents/{key}/file",
-        Action::ManageDocuments,
-    ),
-    (
-        Method::POST,
-        "/admin/orgs/{org}/documents/requests/{id}/{verdict}",
-        Action::ManageDocuments,
-    ),
-    (
-        Method::GET,
-        "/admin/orgs/{org}/members",
-        Action::ManageMembers,
-    ),
-    (
-        Method::POST,
-        "/admin/orgs/{org}/members",
-        Action::ManageMembers,
-    ),
-    (
-        Method::POST,
-        "/admin/orgs/{org}/members/remove",
-        Action::ManageMembers,
-    ),
-    (
-        Method::POST,
-        "/admin/orgs/{org}/invites",
-        Action::ManageMembers,
-    ),
-    (
-        Method::POST,
-        "/admin/orgs/{org}/invites/{id}/revoke",
-        Action::ManageMembers,
-    ),
-    // Every member may leave; the handler refuses the last owner.
-    (Method::POST, "/admin/orgs/{org}/leave", Action::ViewDraft),
-    (
-        Method::GET,
-        "/admin/orgs/{org}/tokens",
-        Action::ManageTokens,
-    ),
-    (
-        Method::POST,
-        "/admin/orgs/{org}/tokens",
-        Action::ManageTokens,
-    ),
-    (
-        Method::POST,
-        "/admin/orgs/{org}/tokens/{id}/revoke",
-        Action::ManageTokens,
-    ),
-];
-
+/// Every org-scoped route with its action, from the two route tables:
+/// [`admin::routes`] for pages and [`openapi::api_routes`] for the API. HEAD
+/// counts as GET.
 static ORG_ROUTES: LazyLock<Vec<(Method, &'static str, Action)>> = LazyLock::new(|| {
-    let api = crate::openapi::api_routes()
-        .into_iter()
-        .filter_map(|(route, _)| {
-            route
-                .action
-                .map(|action| (route.method, route.path, action))
-        });
-    ADMIN_ORG_ROUTES.iter().cloned().chain(api).collect()
+    let admin = admin::routes().into_iter().filter_map(|(route, _)| {
+        route
+            .action
+            .map(|action| (route.method, route.path, action))
+    });
+    let api = openapi::api_routes().into_iter().filter_map(|(route, _)| {
+        route
+            .action
+            .map(|action| (route.method, route.path, action))
+    });
+    admin.chain(api).collect()
 });
 
 /// Every org-scoped route (admin and API) with the action it needs.

@@ -1,20 +1,30 @@
-//! The public, read-only part of the JSON API (`/api/v1`), plus stateless validation
-//! of trust-as-code documents for CI pipelines. Writes arrive with accounts and roles.
+//! The JSON API's handlers (`/api/v1`): public reads of published revisions,
+//! stateless validation of trust-as-code documents, and the org-scoped
+//! endpoints (draft, publish, audit, members, tokens, invitations, documents)
+//! behind the access guard. Routes, their actions and the OpenAPI document are
+//! in `crate::openapi`; errors are the JSON envelope (`crate::error`).
 
 use axum::Json;
 use axum::body::{Body, to_bytes};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use candor_domain::audit::verify_chain;
 use candor_domain::coverage::coverage;
+use candor_domain::policy::Role;
 use candor_domain::{OrgSlug, TrustCenter, canonical_json, diff};
-use candor_store::{OrgScope, scope_for};
+use candor_store::{OrgScope, PublishOutcome, publish_draft, scope_for};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::json;
+use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
 
+use crate::caller::Access;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::{documents, manage};
 
 async fn public_scope(state: &AppState, org: &str) -> Result<OrgScope, ApiError> {
     let slug: OrgSlug = org
@@ -113,16 +123,6 @@ pub async fn revision_diff(
 
 // Org-scoped endpoints below run behind `access::guard`, which has already
 // authenticated the caller and checked the action listed in `openapi::api_routes`.
-
-use axum::extract::Extension;
-use candor_domain::audit::verify_chain;
-use candor_domain::policy::Role;
-use candor_store::{PublishOutcome, publish_draft};
-use serde::de::DeserializeOwned;
-use time::OffsetDateTime;
-
-use crate::caller::Access;
-use crate::manage;
 
 /// Reads a JSON body, naming the failing field on error.
 async fn json_body<T: DeserializeOwned>(state: &AppState, body: Body) -> Result<T, ApiError> {
@@ -453,4 +453,84 @@ pub async fn create_invite(
         "link": link,
     });
     Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+// Gated documents: uploads (raw bytes) and the requests to decide. The rules
+// are `crate::documents`', shared with the admin UI.
+
+#[derive(Deserialize)]
+pub struct UploadQuery {
+    filename: Option<String>,
+}
+
+/// `PUT /api/v1/orgs/{org}/documents/{key}/file`: the raw bytes.
+pub async fn upload_document(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((_, key)): Path<(String, String)>,
+    Query(q): Query<UploadQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let bytes = to_bytes(body, documents::UPLOAD_LIMIT)
+        .await
+        .map_err(|_| ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE))?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream");
+    let filename = q.filename.unwrap_or_else(|| key.clone());
+    let file =
+        documents::store_upload(&state, &access, &key, &filename, content_type, &bytes).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "document": file.doc_key,
+            "file": file.id,
+            "filename": file.filename,
+            "size": file.size,
+            "sha256": file.sha256,
+            "key_version": file.key_version,
+        })),
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/orgs/{org}/documents/requests`.
+pub async fn document_requests(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let requests = state
+        .store
+        .document_requests(&access.scope)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(Json(json!({
+        "requests": requests.iter().map(documents::request_json).collect::<Vec<_>>(),
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct Decision {
+    approve: bool,
+}
+
+/// `POST /api/v1/orgs/{org}/documents/requests/{id}/decision`.
+pub async fn decide_document_request(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((_, id)): Path<(String, String)>,
+    body: Body,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id: Uuid = id
+        .parse()
+        .map_err(|_| ApiError::for_status(StatusCode::NOT_FOUND))?;
+    let bytes = to_bytes(body, 4096)
+        .await
+        .map_err(|_| ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE))?;
+    let decision: Decision = serde_json::from_slice(&bytes)
+        .map_err(|_| ApiError::validation("approve", "send {\"approve\": true} or false"))?;
+    let decided = documents::decide(&state, &access, id, decision.approve).await?;
+    Ok(Json(documents::request_json(&decided)))
 }

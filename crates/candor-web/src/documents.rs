@@ -6,11 +6,10 @@
 
 use askama::Template;
 use axum::Form;
-use axum::Json;
-use axum::body::{Body, to_bytes};
-use axum::extract::{Extension, Multipart, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use candor_domain::audit::AuditEvent;
 use candor_domain::model::{DocumentAccess, DocumentMeta, NdaTerms};
 use candor_domain::types::Email;
@@ -52,7 +51,7 @@ fn audit(actor: &str, action: &str, target: String) -> AuditEvent {
 }
 
 /// Encrypts and stores an upload for a document listed in the working copy.
-async fn store_upload(
+pub(crate) async fn store_upload(
     state: &AppState,
     access: &Access,
     doc_key: &str,
@@ -463,143 +462,10 @@ pub async fn download(
     }
 }
 
-// ---------------------------------------------------------------- admin UI
-
-#[derive(Template)]
-#[template(path = "admin/documents.html")]
-struct AdminDocumentsPage<'a> {
-    slug: &'a str,
-    /// (key, title, access, current file: "name · size · uploaded" or empty)
-    documents: Vec<(String, String, &'static str, String)>,
-    requests: Vec<DocumentRequest>,
-    /// (when, document, who)
-    downloads: Vec<(String, String, String)>,
-    notice: Option<String>,
-    error: Option<String>,
-}
-
-async fn admin_page(
-    state: &AppState,
-    access: &Access,
-    notice: Option<String>,
-    error: Option<String>,
-    status: StatusCode,
-) -> PageResult {
-    let (working, _) = working_copy(&*state.store, &access.scope).await?;
-    let store = &state.store;
-    let files = store.document_files(&access.scope).await?;
-    let requests = store.document_requests(&access.scope).await?;
-    let downloads = store.downloads(&access.scope).await?;
-    let documents = working
-        .map(|w| w.documents)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|d| {
-            let file = files
-                .iter()
-                .find(|f| f.doc_key == d.key.as_str())
-                .map(|f| {
-                    format!(
-                        "{} · {} bytes · uploaded {}",
-                        f.filename,
-                        f.size,
-                        crate::views::human_time(f.uploaded_at)
-                    )
-                })
-                .unwrap_or_default();
-            (
-                d.key.to_string(),
-                d.title.to_string(),
-                d.access.label(),
-                file,
-            )
-        })
-        .collect();
-    let who = |id: Option<Uuid>| match id.and_then(|id| requests.iter().find(|r| r.id == id)) {
-        Some(r) => format!("{} <{}>, {}", r.name, r.email, r.company),
-        None => "anyone (public)".to_owned(),
-    };
-    let downloads = downloads
-        .iter()
-        .take(200)
-        .map(|d| {
-            (
-                crate::views::human_time(d.at),
-                d.doc_key.clone(),
-                who(d.request_id),
-            )
-        })
-        .collect();
-    Ok(render(
-        AdminDocumentsPage {
-            slug: access.scope.slug().as_str(),
-            documents,
-            requests,
-            downloads,
-            notice,
-            error,
-        },
-        status,
-    ))
-}
-
-/// `GET /admin/orgs/{org}/documents`.
-pub async fn admin_documents(
-    State(state): State<AppState>,
-    Extension(access): Extension<Access>,
-) -> PageResult {
-    admin_page(&state, &access, None, None, StatusCode::OK).await
-}
-
-/// `POST /admin/orgs/{org}/documents/{key}/file` (multipart field `file`).
-pub async fn admin_upload(
-    State(state): State<AppState>,
-    Extension(access): Extension<Access>,
-    Path((_, key)): Path<(String, String)>,
-    mut multipart: Multipart,
-) -> PageResult {
-    let mut upload = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) if field.name() == Some("file") => {
-                let filename = field.file_name().unwrap_or_default().to_owned();
-                let content_type = field
-                    .content_type()
-                    .unwrap_or("application/octet-stream")
-                    .to_owned();
-                match field.bytes().await {
-                    Ok(bytes) => upload = Some((filename, content_type, bytes)),
-                    Err(_) => break,
-                }
-            }
-            Ok(Some(_)) => continue,
-            Ok(None) | Err(_) => break,
-        }
-    }
-    let Some((filename, content_type, bytes)) = upload else {
-        return admin_page(
-            &state,
-            &access,
-            None,
-            Some("file: choose a file to upload".into()),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    };
-    match store_upload(&state, &access, &key, &filename, &content_type, &bytes).await {
-        Ok(file) => {
-            let notice = format!(
-                "Uploaded {} for {key} ({} bytes, SHA-256 {}), stored encrypted.",
-                file.filename, file.size, file.sha256
-            );
-            admin_page(&state, &access, Some(notice), None, StatusCode::OK).await
-        }
-        Err(e) => admin_page(&state, &access, None, Some(e.message.clone()), e.status).await,
-    }
-}
+// ---------------------------------------------------------------- shared with the admin UI and the API
 
 /// Grants or denies a pending request, mails the requester, records it in the audit log.
-async fn decide(
+pub(crate) async fn decide(
     state: &AppState,
     access: &Access,
     id: Uuid,
@@ -673,69 +539,6 @@ async fn decide(
     Ok(decided)
 }
 
-/// `POST /admin/orgs/{org}/documents/requests/{id}/approve` and `…/deny`.
-pub async fn admin_decide(
-    State(state): State<AppState>,
-    Extension(access): Extension<Access>,
-    Path((_, id, verdict)): Path<(String, String, String)>,
-) -> PageResult {
-    let (Ok(id), Some(approve)) = (
-        id.parse::<Uuid>(),
-        match verdict.as_str() {
-            "approve" => Some(true),
-            "deny" => Some(false),
-            _ => None,
-        },
-    ) else {
-        return Err(PageError::not_found("request"));
-    };
-    match decide(&state, &access, id, approve).await {
-        Ok(_) => Ok(
-            Redirect::to(&format!("/admin/orgs/{}/documents", access.scope.slug())).into_response(),
-        ),
-        Err(e) => admin_page(&state, &access, None, Some(e.message.clone()), e.status).await,
-    }
-}
-
-// ---------------------------------------------------------------- API
-
-#[derive(Deserialize)]
-pub struct UploadQuery {
-    filename: Option<String>,
-}
-
-/// `PUT /api/v1/orgs/{org}/documents/{key}/file`: the raw bytes.
-pub async fn api_upload(
-    State(state): State<AppState>,
-    Extension(access): Extension<Access>,
-    Path((_, key)): Path<(String, String)>,
-    Query(q): Query<UploadQuery>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let bytes = to_bytes(body, UPLOAD_LIMIT)
-        .await
-        .map_err(|_| ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE))?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/octet-stream");
-    let filename = q.filename.unwrap_or_else(|| key.clone());
-    let file = store_upload(&state, &access, &key, &filename, content_type, &bytes).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "document": file.doc_key,
-            "file": file.id,
-            "filename": file.filename,
-            "size": file.size,
-            "sha256": file.sha256,
-            "key_version": file.key_version,
-        })),
-    )
-        .into_response())
-}
-
 /// A request as the API, exports and data-subject answers show it.
 pub(crate) fn request_json(r: &DocumentRequest) -> serde_json::Value {
     let time = |t: OffsetDateTime| {
@@ -755,43 +558,4 @@ pub(crate) fn request_json(r: &DocumentRequest) -> serde_json::Value {
         "created_at": time(r.created_at),
         "decided_at": r.decided_at.map(time),
     })
-}
-
-/// `GET /api/v1/orgs/{org}/documents/requests`.
-pub async fn api_requests(
-    State(state): State<AppState>,
-    Extension(access): Extension<Access>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let requests = state
-        .store
-        .document_requests(&access.scope)
-        .await
-        .map_err(ApiError::from)?;
-    Ok(Json(json!({
-        "requests": requests.iter().map(request_json).collect::<Vec<_>>(),
-    })))
-}
-
-#[derive(Deserialize)]
-pub struct Decision {
-    approve: bool,
-}
-
-/// `POST /api/v1/orgs/{org}/documents/requests/{id}/decision`.
-pub async fn api_decide(
-    State(state): State<AppState>,
-    Extension(access): Extension<Access>,
-    Path((_, id)): Path<(String, String)>,
-    body: Body,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let id: Uuid = id
-        .parse()
-        .map_err(|_| ApiError::for_status(StatusCode::NOT_FOUND))?;
-    let bytes = to_bytes(body, 4096)
-        .await
-        .map_err(|_| ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE))?;
-    let decision: Decision = serde_json::from_slice(&bytes)
-        .map_err(|_| ApiError::validation("approve", "send {\"approve\": true} or false"))?;
-    let decided = decide(&state, &access, id, decision.approve).await?;
-    Ok(Json(request_json(&decided)))
 }

@@ -2,7 +2,6 @@
 //! every response passes through (security headers, body cap, error envelope, access log).
 
 pub mod access;
-pub mod account;
 pub mod admin;
 pub mod api;
 pub mod auth;
@@ -11,7 +10,6 @@ pub mod documents;
 pub mod error;
 pub mod feed;
 pub mod headers;
-pub mod hosts;
 pub mod limits;
 pub mod log;
 pub mod manage;
@@ -23,7 +21,6 @@ pub mod pages;
 pub mod parsing;
 pub mod privacy;
 pub mod reports;
-pub mod reset;
 pub mod router;
 pub mod securitytxt;
 pub mod server;

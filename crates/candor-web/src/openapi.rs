@@ -9,8 +9,8 @@ use axum::routing::{MethodRouter, delete, get, post, put};
 use candor_domain::policy::Action;
 use serde_json::{Map, Value, json};
 
-use crate::api;
 use crate::state::AppState;
+use crate::{api, log};
 
 pub struct ApiRoute {
     pub method: Method,
@@ -245,7 +245,7 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
                 Some(ViewAudit),
                 false,
             )),
-            get(crate::log::audit_checkpoint),
+            get(log::audit_checkpoint),
         ),
         (
             text(r(
@@ -255,7 +255,7 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
                 Some(ViewAudit),
                 false,
             )),
-            get(crate::log::audit_key),
+            get(log::audit_key),
         ),
         (
             r(
@@ -280,7 +280,7 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
                     false,
                 )
             },
-            put(crate::documents::api_upload),
+            put(api::upload_document),
         ),
         (
             r(
@@ -290,7 +290,7 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
                 Some(ManageDocuments),
                 false,
             ),
-            get(crate::documents::api_requests),
+            get(api::document_requests),
         ),
         (
             ApiRoute {
@@ -303,7 +303,7 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
                     true,
                 )
             },
-            post(crate::documents::api_decide),
+            post(api::decide_document_request),
         ),
     ]
 }

@@ -8,7 +8,8 @@
 //!
 //! The cache needs only the store (passed to [`PageCache::lookup`]) and what it
 //! was built with: the revalidation interval, the evidence-check interval and
-//! the log keys.
+//! the log keys. Each lookup reads the evidence at most once: the same records
+//! decide whether a page is still current and fill the page that replaces it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,10 +21,11 @@ use axum::body::Bytes;
 use axum::http::HeaderValue;
 use candor_domain::types::Day;
 use candor_domain::{ContentHash, OrgSlug, Revision, canonical_json};
-use candor_store::{Store, StoreError, scope_for};
+use candor_store::evidence::{EvidenceRecord, HostClaim};
+use candor_store::{OrgScope, Store, StoreError, scope_for};
 
 use crate::signing::LogKeys;
-use crate::views::TrustPage;
+use crate::views::{TrustPage, attach_evidence};
 
 /// One org's latest revision, rendered.
 pub struct Rendered {
@@ -90,6 +92,8 @@ impl PageCache {
         }
     }
 
+    /// The org's page: from memory while fresh, else after asking the store
+    /// whether it is still current, else rendered anew.
     pub async fn lookup(&self, store: &dyn Store, slug: &str) -> Result<Lookup, StoreError> {
         let Ok(slug) = slug.parse::<OrgSlug>() else {
             return Ok(Lookup::Unknown);
@@ -107,27 +111,33 @@ impl PageCache {
             self.invalidate(&slug);
             return Ok(Lookup::Unknown);
         };
-        let Some(latest) = store.latest_revision_summary(&scope).await? else {
-            let name = store
-                .org_by_slug(&slug)
-                .await?
-                .map(|o| o.name)
-                .unwrap_or_default();
-            return Ok(Lookup::Unpublished(name));
+        // With a page in memory, the cheap question first: is it still the latest?
+        let mut evidence = None;
+        let revision = match cached {
+            Some(page) => {
+                let Some(latest) = store.latest_revision_summary(&scope).await? else {
+                    return unpublished(store, &slug).await;
+                };
+                if page.number == latest.number && page.day == today() {
+                    let Some(key) = &page.evidence_key else {
+                        page.checked_ms.store(now, Ordering::Relaxed);
+                        return Ok(Lookup::Found(page));
+                    };
+                    let current = Evidence::read(store, &scope).await?;
+                    if current.key() == *key {
+                        page.checked_ms.store(now, Ordering::Relaxed);
+                        return Ok(Lookup::Found(page));
+                    }
+                    evidence = Some(current);
+                }
+                store.revision(&scope, latest.number).await?
+            }
+            None => match store.latest_revision(&scope).await? {
+                Some(revision) => Some(revision),
+                None => return unpublished(store, &slug).await,
+            },
         };
-        let current_key = match &cached {
-            Some(page) if page.evidence_key.is_none() => None,
-            _ => evidence_key(store, &scope).await?,
-        };
-        if let Some(page) = cached
-            && page.number == latest.number
-            && page.day == today()
-            && page.evidence_key == current_key
-        {
-            page.checked_ms.store(now, Ordering::Relaxed);
-            return Ok(Lookup::Found(page));
-        }
-        let Some(revision) = store.revision(&scope, latest.number).await? else {
+        let Some(revision) = revision else {
             return Ok(Lookup::Unknown);
         };
         let has_checks = revision
@@ -135,21 +145,28 @@ impl PageCache {
             .controls
             .iter()
             .any(|c| !c.checks.is_empty());
-        let evidence = if has_checks {
-            let records = store.evidence(&scope).await?;
-            let verified: Vec<String> = store
-                .host_claims(&scope)
-                .await?
-                .into_iter()
-                .filter(|c| c.verified_at.is_some())
-                .map(|c| c.host)
-                .collect();
-            Some((records, verified))
-        } else {
-            None
+        let evidence = match (has_checks, evidence) {
+            (false, _) => None,
+            (true, Some(read)) => Some(read),
+            (true, None) => Some(Evidence::read(store, &scope).await?),
         };
-        // The verifier key is printed on the page; without a master key there is none.
-        let log_key = match self.log_keys.signer(store, &scope).await {
+        let log = self.log_view(store, &scope, revision.number).await?;
+        let page = Arc::new(self.render(&slug, &revision, log, now, evidence.as_ref())?);
+        if let Ok(mut entries) = self.entries.write() {
+            entries.insert(slug, page.clone());
+        }
+        Ok(Lookup::Found(page))
+    }
+
+    /// What the page says about the transparency log: the verifier key (when
+    /// the server signs checkpoints) and the root at this revision.
+    async fn log_view(
+        &self,
+        store: &dyn Store,
+        scope: &OrgScope,
+        number: u64,
+    ) -> Result<LogView, StoreError> {
+        let key = match self.log_keys.signer(store, scope).await {
             Ok(signer) => signer.map(|s| s.verifier_key()),
             Err(e) => {
                 tracing::error!(error = %e, "could not load the log signing key");
@@ -158,30 +175,60 @@ impl PageCache {
         };
         // The log as it stood when this revision was published: its size is the
         // revision number, and its root is what that checkpoint signed.
-        let log_root = candor_store::log::log_root(store, &scope, revision.number).await?;
-        let log = LogView {
-            key: log_key,
-            root: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, log_root),
-        };
-        let key = if has_checks {
-            evidence_key(store, &scope).await?
-        } else {
-            None
-        };
-        let page = Arc::new(render(
-            &slug,
-            &revision,
-            log,
-            now,
-            evidence.as_ref(),
-            self.check_interval,
+        let root = candor_store::log::log_root(store, scope, number).await?;
+        Ok(LogView {
             key,
-        )?);
-        if let Ok(mut entries) = self.entries.write() {
-            entries.insert(slug, page.clone());
-        }
-        Ok(Lookup::Found(page))
+            root: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, root),
+        })
     }
+
+    fn render(
+        &self,
+        slug: &OrgSlug,
+        revision: &Revision,
+        log: LogView,
+        now_ms: u64,
+        evidence: Option<&Evidence>,
+    ) -> Result<Rendered, StoreError> {
+        let day = today();
+        let mut page = TrustPage::new(slug.as_str(), revision, day);
+        page.log_key = log.key;
+        page.log_root = Some(log.root);
+        if let Some(evidence) = evidence {
+            attach_evidence(
+                &mut page,
+                &evidence.records,
+                &evidence.verified_hosts(),
+                time::OffsetDateTime::now_utc(),
+                self.check_interval,
+            );
+        }
+        let html = page
+            .render()
+            .map_err(|e| StoreError::Backend(format!("rendering {slug}: {e}")))?;
+        // The whole document is canonical JSON, so `content` can be hashed as served.
+        let json = canonical_json(&revision.document(slug.as_str()));
+        Ok(Rendered {
+            number: revision.number,
+            day,
+            evidence_key: evidence.map(Evidence::key),
+            html_etag: etag_for(html.as_bytes()),
+            html: Bytes::from(html),
+            json_etag: etag_for(&json),
+            json: Bytes::from(json),
+            checked_ms: AtomicU64::new(now_ms),
+        })
+    }
+}
+
+/// An org that exists but has never published: its name, for the page that says so.
+async fn unpublished(store: &dyn Store, slug: &OrgSlug) -> Result<Lookup, StoreError> {
+    let name = store
+        .org_by_slug(slug)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    Ok(Lookup::Unpublished(name))
 }
 
 /// What the page says about the transparency log.
@@ -190,72 +237,51 @@ struct LogView {
     root: String,
 }
 
-/// The evidence's newest run, how many records, and the current hour: a change in
-/// any of them re-renders a page that shows evidence.
 /// What the evidence shown depends on: the newest run and the number of
 /// results, which hosts are verified (a host whose proof is gone shows "not
 /// verified" without any new run), and the hour, so results going stale show.
 type EvidenceKey = (i64, usize, Vec<(String, i64)>, i64);
 
-async fn evidence_key(
-    store: &dyn candor_store::Store,
-    scope: &candor_store::OrgScope,
-) -> Result<Option<EvidenceKey>, StoreError> {
-    let records = store.evidence(scope).await?;
-    let newest = records
-        .iter()
-        .map(|r| r.ran_at.unix_timestamp())
-        .max()
-        .unwrap_or(0);
-    let verified = store
-        .host_claims(scope)
-        .await?
-        .into_iter()
-        .filter_map(|c| c.verified_at.map(|at| (c.host, at.unix_timestamp())))
-        .collect();
-    let hour = time::OffsetDateTime::now_utc().unix_timestamp() / 3600;
-    Ok(Some((newest, records.len(), verified, hour)))
+/// The org's evidence results and host claims, read once per lookup.
+struct Evidence {
+    records: Vec<EvidenceRecord>,
+    claims: Vec<HostClaim>,
 }
 
-type EvidenceInput = (Vec<candor_store::evidence::EvidenceRecord>, Vec<String>);
-
-fn render(
-    slug: &OrgSlug,
-    revision: &Revision,
-    log: LogView,
-    now_ms: u64,
-    evidence: Option<&EvidenceInput>,
-    check_interval: Duration,
-    evidence_key: Option<EvidenceKey>,
-) -> Result<Rendered, StoreError> {
-    let day = today();
-    let mut page = TrustPage::new(slug.as_str(), revision, day);
-    page.log_key = log.key;
-    page.log_root = Some(log.root);
-    if let Some((records, verified)) = evidence {
-        crate::views::attach_evidence(
-            &mut page,
-            records,
-            verified,
-            time::OffsetDateTime::now_utc(),
-            check_interval,
-        );
+impl Evidence {
+    async fn read(store: &dyn Store, scope: &OrgScope) -> Result<Evidence, StoreError> {
+        Ok(Evidence {
+            records: store.evidence(scope).await?,
+            claims: store.host_claims(scope).await?,
+        })
     }
-    let html = page
-        .render()
-        .map_err(|e| StoreError::Backend(format!("rendering {slug}: {e}")))?;
-    // The whole document is canonical JSON, so `content` can be hashed as served.
-    let json = canonical_json(&revision.document(slug.as_str()));
-    Ok(Rendered {
-        number: revision.number,
-        day,
-        evidence_key,
-        html_etag: etag_for(html.as_bytes()),
-        html: Bytes::from(html),
-        json_etag: etag_for(&json),
-        json: Bytes::from(json),
-        checked_ms: AtomicU64::new(now_ms),
-    })
+
+    fn key(&self) -> EvidenceKey {
+        let newest = self
+            .records
+            .iter()
+            .map(|r| r.ran_at.unix_timestamp())
+            .max()
+            .unwrap_or(0);
+        let verified = self
+            .claims
+            .iter()
+            .filter_map(|c| {
+                c.verified_at
+                    .map(|at| (c.host.clone(), at.unix_timestamp()))
+            })
+            .collect();
+        let hour = time::OffsetDateTime::now_utc().unix_timestamp() / 3600;
+        (newest, self.records.len(), verified, hour)
+    }
+
+    fn verified_hosts(&self) -> Vec<String> {
+        self.claims
+            .iter()
+            .filter(|c| c.verified_at.is_some())
+            .map(|c| c.host.clone())
+            .collect()
+    }
 }
 
 /// A strong ETag from the bytes themselves, so any change in rendering changes it.

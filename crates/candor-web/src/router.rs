@@ -19,82 +19,30 @@ use crate::error::ApiError;
 use crate::page_error::{self, PageResult};
 use crate::state::AppState;
 use crate::{
-    access, account, admin, documents, feed, headers, hosts, limits, log, openapi, page_cache,
-    pages, privacy, reports, reset, securitytxt, subscribe, views,
+    access, admin, documents, feed, headers, limits, log, openapi, page_cache, pages, privacy,
+    reports, securitytxt, subscribe, views,
 };
 
 const STYLESHEET: &str = include_str!("../static/candor.css");
 
 pub fn router(state: AppState) -> Router {
-    // Everything that reads or changes an org's private data: one guard in front.
-    let mut guarded = Router::new()
-        .route("/admin/orgs/{org}", get(admin::org_page))
-        .route(
-            "/admin/orgs/{org}/sections/{section}",
-            get(admin::section_form).post(admin::section_save),
-        )
-        .route("/admin/orgs/{org}/preview", get(admin::preview))
-        .route("/admin/orgs/{org}/publish", post(admin::publish))
-        .route("/admin/orgs/{org}/audit", get(admin::audit))
-        .route("/admin/orgs/{org}/subscribers", get(admin::subscribers))
-        .route(
-            "/admin/orgs/{org}/hosts",
-            get(hosts::hosts).post(hosts::claim),
-        )
-        .route("/admin/orgs/{org}/hosts/{host}/verify", post(hosts::verify))
-        .route("/admin/orgs/{org}/privacy", get(privacy::admin_privacy))
-        .route(
-            "/admin/orgs/{org}/privacy/export",
-            post(privacy::admin_export_person),
-        )
-        .route(
-            "/admin/orgs/{org}/privacy/erase",
-            post(privacy::admin_erase_person),
-        )
-        .route("/admin/orgs/{org}/export", get(privacy::admin_export_org))
-        .route("/admin/orgs/{org}/delete", post(privacy::admin_delete_org))
-        .route("/admin/orgs/{org}/reports", get(reports::admin_reports))
-        .route("/admin/orgs/{org}/reports/{id}", get(reports::admin_report))
-        .route(
-            "/admin/orgs/{org}/reports/{id}/acknowledge",
-            post(reports::admin_acknowledge),
-        )
-        .route(
-            "/admin/orgs/{org}/documents",
-            get(documents::admin_documents),
-        )
-        .route(
-            "/admin/orgs/{org}/documents/requests/{id}/{verdict}",
-            post(documents::admin_decide),
-        )
-        .route(
-            "/admin/orgs/{org}/members",
-            get(admin::members).post(admin::set_member),
-        )
-        .route(
-            "/admin/orgs/{org}/members/remove",
-            post(admin::remove_member),
-        )
-        .route("/admin/orgs/{org}/invites", post(admin::invite))
-        .route(
-            "/admin/orgs/{org}/invites/{id}/revoke",
-            post(admin::revoke_invite),
-        )
-        .route("/admin/orgs/{org}/leave", post(account::leave_org))
-        .route(
-            "/admin/orgs/{org}/tokens",
-            get(admin::tokens).post(admin::create_token),
-        )
-        .route(
-            "/admin/orgs/{org}/tokens/{id}/revoke",
-            post(admin::revoke_token),
-        );
+    // The two route tables (admin pages, API) say which routes are org-scoped:
+    // everything that reads or changes an org's private data gets one guard in
+    // front, which reads the route's action from the same tables.
+    let mut admin_open = Router::new();
+    let mut guarded = Router::new();
     let mut public_api = Router::new();
     // File uploads get a larger body cap than everything else.
-    let mut uploads = Router::new().route(
-        "/admin/orgs/{org}/documents/{key}/file",
-        post(documents::admin_upload),
-    );
+    let mut uploads = Router::new();
+    for (route, handler) in admin::routes() {
+        if route.upload {
+            uploads = uploads.route(route.path, handler);
+        } else if route.action.is_some() {
+            guarded = guarded.route(route.path, handler);
+        } else {
+            admin_open = admin_open.route(route.path, handler);
+        }
+    }
     for (route, handler) in openapi::api_routes() {
         if route.upload {
             uploads = uploads.route(route.path, handler);
@@ -127,25 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/static/candor.css", get(stylesheet))
-        .route("/admin", get(admin::home))
-        .route("/admin/login", get(admin::login_form).post(admin::login))
-        .route("/admin/logout", post(admin::logout))
-        .route("/admin/logout-everywhere", post(admin::logout_everywhere))
-        .route(
-            "/admin/reset",
-            get(reset::request_form).post(reset::request),
-        )
-        .route(
-            "/admin/reset/{token}",
-            get(reset::choose_form).post(reset::choose),
-        )
-        .route("/admin/account", get(account::account))
-        .route("/admin/account/password", post(account::change_password))
-        .route("/admin/account/delete", post(account::delete_account))
-        .route(
-            "/admin/invites/{org}/{secret}",
-            get(admin::invite_form).post(admin::accept_invite),
-        )
+        .merge(admin_open)
         .merge(guarded)
         .route("/{org}", get(pages::trust_page))
         .route("/{org}/", get(pages::without_trailing_slash))

@@ -1,0 +1,135 @@
+//! API tokens (`/admin/orgs/{org}/tokens`): create (the secret is shown once),
+//! list and revoke. The rules are `crate::manage`'s, shared with the API.
+
+use askama::Template;
+use axum::extract::{Extension, Form, Path, State};
+use axum::http::StatusCode;
+use candor_domain::policy::Role;
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::outcome::{Outcome, done, parse_role_field, refused, shown_once};
+use crate::caller::Access;
+use crate::manage;
+use crate::page_error::{PageResult, render};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "admin/tokens.html")]
+struct TokensPage<'a> {
+    slug: &'a str,
+    /// id, name, role, expiry date, state, still usable.
+    tokens: Vec<(String, String, &'static str, String, &'static str, bool)>,
+    roles: Vec<&'static str>,
+    error: Option<String>,
+    notice: Option<String>,
+    secret: Option<String>,
+}
+
+async fn tokens_page(
+    state: &AppState,
+    access: &Access,
+    (status, outcome): (StatusCode, Outcome),
+) -> PageResult {
+    let now = OffsetDateTime::now_utc();
+    let tokens = state
+        .store
+        .tokens(&access.scope)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let state = if t.revoked_at.is_some() {
+                "revoked"
+            } else if t.is_usable(now) {
+                "active"
+            } else {
+                "expired"
+            };
+            let expires = t.expires_at.date().to_string();
+            let active = t.is_usable(now);
+            (
+                t.id.to_string(),
+                t.name,
+                t.role.as_str(),
+                expires,
+                state,
+                active,
+            )
+        })
+        .collect();
+    let roles = [Role::Admin, Role::Editor, Role::Viewer]
+        .into_iter()
+        .filter(|r| *r <= access.role)
+        .map(Role::as_str)
+        .collect();
+    Ok(render(
+        TokensPage {
+            slug: access.scope.slug().as_str(),
+            tokens,
+            roles,
+            error: outcome.error,
+            notice: outcome.notice,
+            secret: outcome.secret,
+        },
+        status,
+    ))
+}
+
+/// `GET /admin/orgs/{org}/tokens`.
+pub async fn tokens(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> PageResult {
+    tokens_page(&state, &access, (StatusCode::OK, Outcome::default())).await
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    name: String,
+    role: String,
+    days: u32,
+}
+
+/// `POST /admin/orgs/{org}/tokens`.
+pub async fn create_token(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Form(form): Form<TokenForm>,
+) -> PageResult {
+    let result = match parse_role_field(&form.role) {
+        Ok(role) => manage::create_token(&state, &access, &form.name, role, form.days).await,
+        Err(e) => Err(e),
+    };
+    let outcome = match result {
+        Ok((_, secret)) => shown_once(
+            "Token created. Copy it now: it is not shown again.".into(),
+            secret,
+        ),
+        Err(e) => refused(&e),
+    };
+    tokens_page(&state, &access, outcome).await
+}
+
+/// `POST /admin/orgs/{org}/tokens/{id}/revoke`.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((_, id)): Path<(String, String)>,
+) -> PageResult {
+    let revoked = match id.parse::<uuid::Uuid>() {
+        Ok(id) => manage::revoke_token(&state, &access, id).await,
+        Err(_) => Ok(false),
+    };
+    let outcome = match revoked {
+        Ok(true) => done("Token revoked."),
+        Ok(false) => (
+            StatusCode::NOT_FOUND,
+            Outcome {
+                error: Some("No such live token.".into()),
+                ..Outcome::default()
+            },
+        ),
+        Err(e) => refused(&e),
+    };
+    tokens_page(&state, &access, outcome).await
+}
