@@ -5,6 +5,7 @@
 
 use axum::http::HeaderMap;
 use candor_domain::OrgSlug;
+use candor_domain::audit::{AuditAction, AuditEvent};
 use candor_domain::policy::{Action, Role, allows};
 use candor_store::{ApiToken, OrgScope, StoreError, User, scope_for};
 use time::OffsetDateTime;
@@ -20,6 +21,18 @@ pub struct Access {
     pub role: Role,
     pub actor: String,
     pub caller: Caller,
+}
+
+impl Access {
+    /// An audit entry for what this caller does now.
+    pub fn audit(&self, action: AuditAction, target: impl Into<String>) -> AuditEvent {
+        AuditEvent::new(
+            self.actor.clone(),
+            action,
+            target,
+            time::OffsetDateTime::now_utc(),
+        )
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -10,10 +10,10 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use candor_domain::audit::AuditEvent;
+use candor_app::compose;
+use candor_domain::audit::AuditAction;
 use candor_domain::model::{DocumentAccess, DocumentMeta, NdaTerms};
 use candor_domain::types::Email;
-use candor_jobs::compose;
 use candor_store::documents::{
     DocumentFile, DocumentRequest, DownloadGrant, DownloadRecord, RequestKind, RequestStatus,
     open_file, seal_file,
@@ -40,15 +40,6 @@ const NDA_LINK_HOURS: i64 = 1;
 const APPROVAL_LINK_HOURS: i64 = 72;
 
 // ---------------------------------------------------------------- shared
-
-fn audit(actor: &str, action: &str, target: String) -> AuditEvent {
-    AuditEvent {
-        actor: actor.to_owned(),
-        action: action.into(),
-        target,
-        at: OffsetDateTime::now_utc(),
-    }
-}
 
 /// Encrypts and stores an upload for a document listed in the working copy.
 pub(crate) async fn store_upload(
@@ -104,9 +95,8 @@ pub(crate) async fn store_upload(
         key_version,
         uploaded_at: OffsetDateTime::now_utc(),
     };
-    let event = audit(
-        &access.actor,
-        "document.upload",
+    let event = access.audit(
+        AuditAction::DocumentUpload,
         format!("document:{doc_key} file:{id} sha256:{}", file.sha256),
     );
     state
@@ -472,11 +462,11 @@ pub(crate) async fn decide(
     approve: bool,
 ) -> Result<DocumentRequest, ApiError> {
     let action = if approve {
-        "document.approve"
+        AuditAction::DocumentApprove
     } else {
-        "document.deny"
+        AuditAction::DocumentDeny
     };
-    let event = audit(&access.actor, action, format!("request:{id}"));
+    let event = access.audit(action, format!("request:{id}"));
     let decided = state
         .store
         .decide_document_request(

@@ -4,7 +4,7 @@
 //! change is written together with its audit entry.
 
 use axum::http::StatusCode;
-use candor_domain::audit::AuditEvent;
+use candor_domain::audit::{AuditAction, AuditEvent};
 use candor_domain::policy::{Action, Role, allows};
 use candor_domain::types::Email;
 use candor_domain::{Revision, TrustCenter};
@@ -28,15 +28,6 @@ pub async fn working_copy(
     let draft = store.draft(scope).await?.map(|d| d.content);
     let working = draft.or_else(|| latest.as_ref().map(|r| r.content.clone()));
     Ok((working, latest))
-}
-
-pub fn audit_event(access: &Access, action: &str, target: String) -> AuditEvent {
-    AuditEvent {
-        actor: access.actor.clone(),
-        action: action.into(),
-        target,
-        at: OffsetDateTime::now_utc(),
-    }
 }
 
 fn owner_only() -> ApiError {
@@ -77,7 +68,7 @@ pub async fn create_token(
     refuse_tokens(access, "create tokens")?;
     let secret = new_secret().map_err(|_| ApiError::internal())?;
     let expires_at = OffsetDateTime::now_utc() + time::Duration::days(i64::from(days));
-    let event = audit_event(access, "token.create", format!("token:{name}"));
+    let event = access.audit(AuditAction::TokenCreate, format!("token:{name}"));
     let token = state
         .store
         .insert_token(
@@ -97,7 +88,7 @@ pub async fn revoke_token(
     access: &Access,
     id: uuid::Uuid,
 ) -> Result<bool, ApiError> {
-    let event = audit_event(access, "token.revoke", format!("token:{id}"));
+    let event = access.audit(AuditAction::TokenRevoke, format!("token:{id}"));
     Ok(state
         .store
         .revoke_token(&access.scope, id, OffsetDateTime::now_utc(), &event)
@@ -188,9 +179,8 @@ pub async fn set_member(
     {
         return Err(owner_only());
     }
-    let event = audit_event(
-        access,
-        "member.set_role",
+    let event = access.audit(
+        AuditAction::MemberSetRole,
         format!("user:{} role:{}", user.id, role.as_str()),
     );
     apply_change(state, access, &user, MembershipChange::SetRole(role), event).await?;
@@ -208,7 +198,7 @@ pub async fn remove_member(
     if current == Role::Owner && !allows(access.role, Action::ManageOwners) {
         return Err(owner_only());
     }
-    let event = audit_event(access, "member.remove", format!("user:{}", user.id));
+    let event = access.audit(AuditAction::MemberRemove, format!("user:{}", user.id));
     apply_change(state, access, &user, MembershipChange::Remove, event).await?;
     Ok(user)
 }
@@ -222,7 +212,7 @@ pub async fn leave(state: &AppState, access: &Access) -> Result<(), ApiError> {
             "an API token cannot leave an org; revoke it instead",
         ));
     };
-    let event = audit_event(access, "member.leave", format!("user:{}", user.id));
+    let event = access.audit(AuditAction::MemberLeave, format!("user:{}", user.id));
     apply_change(state, access, user, MembershipChange::Remove, event).await
 }
 
@@ -243,7 +233,7 @@ pub async fn revoke_invite(
     if invite.role == Role::Owner && !allows(access.role, Action::ManageOwners) {
         return Err(owner_only());
     }
-    let event = audit_event(access, "member.invite_revoke", format!("invite:{id}"));
+    let event = access.audit(AuditAction::MemberInviteRevoke, format!("invite:{id}"));
     if state
         .store
         .revoke_invite(&access.scope, id, now, &event)
@@ -285,9 +275,8 @@ pub async fn create_invite(
     let expires_at = OffsetDateTime::now_utc() + time::Duration::hours(i64::from(hours));
     // The audit log names the invitation, not the invitee's email.
     let pending = uuid::Uuid::new_v4();
-    let event = audit_event(
-        access,
-        "member.invite",
+    let event = access.audit(
+        AuditAction::MemberInvite,
         format!("invite:{pending} role:{}", role.as_str()),
     );
     let invite = state

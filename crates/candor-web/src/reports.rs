@@ -7,10 +7,10 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use candor_app::compose;
 use candor_domain::deadline::add_business_days;
 use candor_domain::types::Email;
 use candor_domain::words::plural;
-use candor_jobs::compose;
 use candor_store::documents::{StoredReport, seal_record};
 use candor_store::{Org, OrgScope};
 use serde::Deserialize;
@@ -22,8 +22,8 @@ use crate::page_error::{PageError, PageResult, render};
 use crate::state::AppState;
 use crate::views::human_time;
 
-pub use candor_app::reports::ReportContent;
 use candor_app::reports::RECORD_KIND;
+pub use candor_app::reports::ReportContent;
 
 #[derive(Template)]
 #[template(path = "report.html")]

@@ -110,7 +110,7 @@ pub struct AppStateInner {
     /// Rendered Atom feeds, per org and revision.
     pub feeds: Arc<FeedCache>,
     /// The background worker, woken when there is something to send.
-    pub worker: Option<candor_jobs::Worker>,
+    pub worker: Option<Arc<dyn candor_app::background::Background>>,
     /// Each org's checkpoint signer, unsealed once and kept.
     pub signers: Arc<SignerMap>,
 }
@@ -182,7 +182,7 @@ impl AppState {
         }))
     }
 
-    pub fn with_worker(mut self, worker: candor_jobs::Worker) -> AppState {
+    pub fn with_worker(mut self, worker: Arc<dyn candor_app::background::Background>) -> AppState {
         Arc::make_mut(&mut self.0).worker = Some(worker);
         self
     }

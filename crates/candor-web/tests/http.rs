@@ -88,7 +88,7 @@ impl App {
                 worker_config,
             )
             .unwrap();
-            state = state.with_worker(w.clone());
+            state = state.with_worker(std::sync::Arc::new(w.clone()));
             let token = tokio_util::sync::CancellationToken::new();
             worker = Some((token.clone(), tokio::spawn(w.run(token))));
         }

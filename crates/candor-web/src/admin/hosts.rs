@@ -7,7 +7,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
-use candor_domain::audit::AuditEvent;
+use candor_domain::audit::AuditAction;
 use candor_domain::types::HostName;
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -54,7 +54,7 @@ async fn page(
         for check in &control.checks {
             named.push((
                 check.host.to_string(),
-                candor_jobs::evidence::kind_name(check.check).to_owned(),
+                candor_app::evidence::kind_name(check.check).to_owned(),
             ));
         }
     }
@@ -111,15 +111,6 @@ pub struct ClaimForm {
     host: String,
 }
 
-fn audit(access: &Access, action: &str, host: &str) -> AuditEvent {
-    AuditEvent {
-        actor: access.actor.clone(),
-        action: action.into(),
-        target: format!("host:{host}"),
-        at: OffsetDateTime::now_utc(),
-    }
-}
-
 /// `POST /admin/orgs/{org}/hosts`: claims a host and shows the token to publish.
 pub async fn claim(
     State(state): State<AppState>,
@@ -147,7 +138,10 @@ pub async fn claim(
         .await?;
     state
         .store
-        .append_audit(&access.scope, &audit(&access, "host.claim", &host))
+        .append_audit(
+            &access.scope,
+            &access.audit(AuditAction::HostClaim, format!("host:{host}")),
+        )
         .await?;
     let notice = format!(
         "Claimed {host}. Publish its token at https://{host}{PROOF_PATH} or as a TXT record at {}, then verify.",
@@ -183,7 +177,10 @@ pub async fn verify(
                 .await?;
             state
                 .store
-                .append_audit(&access.scope, &audit(&access, "host.verify", &host))
+                .append_audit(
+                    &access.scope,
+                    &access.audit(AuditAction::HostVerify, format!("host:{host}")),
+                )
                 .await?;
             state.pages.invalidate(access.scope.slug());
             if let Some(worker) = &state.worker {

@@ -9,7 +9,7 @@ use axum::extract::{ConnectInfo, Form, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use candor_domain::OrgSlug;
-use candor_domain::audit::AuditEvent;
+use candor_domain::audit::{AuditAction, AuditEvent};
 use candor_store::{Invite, OrgScope, StoreError, scope_for};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -137,12 +137,12 @@ pub async fn accept_invite(
             Err(_) => return Ok(page(INVITE_PASSWORD_FAILED, StatusCode::UNAUTHORIZED)),
         },
     };
-    let event = AuditEvent {
-        actor: format!("user:{}", user.id),
-        action: "member.join".into(),
-        target: format!("invite:{} role:{}", invite.id, invite.role.as_str()),
-        at: OffsetDateTime::now_utc(),
-    };
+    let event = AuditEvent::new(
+        format!("user:{}", user.id),
+        AuditAction::MemberJoin,
+        format!("invite:{} role:{}", invite.id, invite.role.as_str()),
+        OffsetDateTime::now_utc(),
+    );
     let accepted = state
         .store
         .accept_invite(

@@ -7,10 +7,10 @@ use askama::Template;
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use candor_domain::audit::AuditEvent;
-use candor_jobs::compose;
-use candor_store::OrgScope;
+use candor_app::compose;
 use candor_app::reports::open_report;
+use candor_domain::audit::AuditAction;
+use candor_store::OrgScope;
 use candor_store::documents::StoredReport;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -157,12 +157,10 @@ pub async fn admin_acknowledge(
     Path((_, id)): Path<(String, String)>,
 ) -> PageResult {
     let (report, content) = find(&state, &access.scope, &id).await?;
-    let event = AuditEvent {
-        actor: access.actor.clone(),
-        action: "report.acknowledge".into(),
-        target: format!("report:{}", report.id),
-        at: OffsetDateTime::now_utc(),
-    };
+    let event = access.audit(
+        AuditAction::ReportAcknowledge,
+        format!("report:{}", report.id),
+    );
     let acknowledged = state
         .store
         .acknowledge_report(&access.scope, report.id, OffsetDateTime::now_utc(), &event)

@@ -21,7 +21,7 @@ pub fn attach_evidence(
                 .checks
                 .iter()
                 .map(|check| {
-                    let kind = candor_jobs::evidence::kind_name(check.check);
+                    let kind = candor_app::evidence::kind_name(check.check);
                     let host = check.host.as_str();
                     let what = format!("{kind} on {host}");
                     let record = evidence.iter().find(|e| e.host == host && e.check == kind);

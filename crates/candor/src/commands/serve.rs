@@ -126,7 +126,7 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
     let mut worker_task = None;
     if options.worker {
         let worker = options.outbound.worker(store, Some(master), public_url)?;
-        state = state.with_worker(worker.clone());
+        state = state.with_worker(Arc::new(worker.clone()));
         worker_task = Some(tokio::spawn(worker.run(stop.clone())));
     }
     let mut redirect_task = None;
