@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use candor_store::{Store, conformance::sample, create_org};
+use candor_store::{conformance::sample, create_org, prelude::*};
 use candor_store_pg::PgStore;
 use sqlx::{Connection, PgConnection};
 

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use candor_domain::TrustCenter;
-use candor_store::{Store, create_org};
+use candor_store::{create_org, prelude::*};
 use candor_store_sqlite::SqliteStore;
 
 const PUBLISHES: u32 = 300;

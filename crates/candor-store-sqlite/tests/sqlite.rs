@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, LazyLock};
 
-use candor_store::{Store, conformance::sample, create_org};
+use candor_store::{conformance::sample, create_org, prelude::*};
 use candor_store_sqlite::SqliteStore;
 
 /// Keeps every test's database directory alive until the process exits, then removes it.

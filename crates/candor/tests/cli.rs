@@ -1300,8 +1300,8 @@ fn start_worker(ws: &Workspace, smtp_port: u16) -> (Child, std::sync::mpsc::Rece
 /// An org with `n` confirmed email subscribers (their confirmation mails already
 /// out of the way) and a published revision adding a subprocessor: `n` notices to send.
 fn org_with_pending_notices(n: usize) -> (Workspace, PathBuf) {
-    use candor_store::Store;
     use candor_store::outbox::{Channel, DeliveryResult, SubscribeRequest, Topics};
+    use candor_store::prelude::*;
 
     let ws = Workspace::new();
     ws.ok(&["org", "create", "acme", "--name", "Acme"]);
@@ -1454,7 +1454,7 @@ fn a_worker_killed_during_a_batch_of_1000_mails_loses_none_after_restart() {
 
 #[test]
 fn keys_rotate_re_seals_everything_while_a_server_keeps_serving() {
-    use candor_store::Store;
+    use candor_store::prelude::*;
     let ws = Workspace::new();
     ws.ok(&["org", "create", "acme", "--name", "Acme"]);
     ws.ok(&[
@@ -2179,7 +2179,7 @@ print(urllib.request.urlopen(sys.argv[1], context=ctx).read().decode(), end='')"
 
 /// The outbox counts of org `acme` in the SQLite file at `db`.
 fn acme_outbox(db: &Path) -> candor_store::outbox::OutboxStats {
-    use candor_store::Store;
+    use candor_store::prelude::*;
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let store = candor_store_sqlite::SqliteStore::open(path_str(db))
             .await

@@ -2,13 +2,14 @@
 //! the org's audit Merkle tree, appended in the same transaction as the write it
 //! records.
 
-use std::collections::HashMap;
-
+use async_trait::async_trait;
 use candor_domain::audit::{AuditEntry, AuditEvent, next_entry};
 
-use crate::sql::tree::{self, Tree};
+use crate::sql::log::{self, Tree};
 use crate::sql::{Lock, Mode, SqlBackend, SqlRow, SqlTx, to_i64};
-use crate::{AuditLog, OrgScope, Result, StoreError, args, audit_entry_from_row, parse_hash};
+use crate::{
+    Audit, AuditLog, OrgScope, Result, StoreError, args, audit_entry_from_row, parse_hash,
+};
 
 const ENTRIES: &str = "SELECT seq, actor, action, target, at, prev_hash, hash FROM audit_log
      WHERE org_id = $1 ORDER BY seq";
@@ -77,46 +78,34 @@ pub(crate) async fn append_in<T: SqlTx>(
     .await?;
     // The same entry, as a leaf of the org's audit Merkle tree (index seq - 1).
     let bytes = candor_domain::audit::entry_bytes(entry.seq, &entry.prev_hash, &entry.event);
-    tree::append(tx, scope, Tree::Audit, entry.seq - 1, &bytes).await?;
+    log::append(tx, scope, Tree::Audit, entry.seq - 1, &bytes).await?;
     Ok(entry)
 }
 
-pub(crate) async fn append_audit<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    event: &AuditEvent,
-) -> Result<AuditEntry> {
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    let entry = append_in(&mut tx, scope, event.clone()).await?;
-    tx.commit().await?;
-    Ok(entry)
-}
+#[async_trait]
+impl<B: SqlBackend> Audit for B {
+    async fn append_audit(&self, scope: &OrgScope, event: &AuditEvent) -> Result<AuditEntry> {
+        let mut tx = self.begin(scope, Mode::Write).await?;
+        let entry = append_in(&mut tx, scope, event.clone()).await?;
+        tx.commit().await?;
+        Ok(entry)
+    }
 
-pub(crate) async fn audit_log<B: SqlBackend>(b: &B, scope: &OrgScope) -> Result<AuditLog> {
-    // One snapshot for the entries and the head, so that an append committed
-    // meanwhile cannot look like tampering.
-    let mut tx = b.begin(scope, Mode::Snapshot).await?;
-    let rows = tx.fetch_all(ENTRIES, args![scope.org_id()]).await?;
-    let head = tx
-        .fetch_optional(
-            "SELECT seq, hash FROM audit_heads WHERE org_id = $1",
-            args![scope.org_id()],
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(AuditLog {
-        entries: rows.iter().map(entry_row).collect::<Result<_>>()?,
-        head: head.as_ref().map(head_row).transpose()?,
-    })
-}
-
-pub(crate) async fn audit_nodes<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    nodes: &[(u8, u64)],
-) -> Result<HashMap<(u8, u64), [u8; 32]>> {
-    let mut tx = b.begin(scope, Mode::Read).await?;
-    let found = tree::read_nodes(&mut tx, scope, Tree::Audit, nodes).await?;
-    tx.commit().await?;
-    Ok(found)
+    async fn audit_log(&self, scope: &OrgScope) -> Result<AuditLog> {
+        // One snapshot for the entries and the head, so that an append committed
+        // meanwhile cannot look like tampering.
+        let mut tx = self.begin(scope, Mode::Snapshot).await?;
+        let rows = tx.fetch_all(ENTRIES, args![scope.org_id()]).await?;
+        let head = tx
+            .fetch_optional(
+                "SELECT seq, hash FROM audit_heads WHERE org_id = $1",
+                args![scope.org_id()],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(AuditLog {
+            entries: rows.iter().map(entry_row).collect::<Result<_>>()?,
+            head: head.as_ref().map(head_row).transpose()?,
+        })
+    }
 }

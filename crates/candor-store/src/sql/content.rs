@@ -1,17 +1,15 @@
-//! Drafts, published revisions and the transparency log they are entered in.
-//! A revision, its log entry, the log's new subtrees and the audit entry for
-//! publishing it are one transaction.
+//! Drafts and published revisions. A revision, its transparency-log entry, the
+//! log's new subtrees and the audit entry for publishing it are one transaction.
 
-use std::collections::HashMap;
-
+use async_trait::async_trait;
 use candor_domain::{Revision, TrustCenter};
 use time::OffsetDateTime;
 
 use crate::sql::audit::{self, append_in};
-use crate::sql::tree::{self, Tree};
-use crate::sql::{Lock, Mode, SqlBackend, SqlRow, SqlTx, now_micros};
+use crate::sql::log::{self, Tree};
+use crate::sql::{Lock, Mode, SqlBackend, SqlRow, SqlTx, now_micros, read_one};
 use crate::{
-    Draft, OrgScope, Result, RevisionSummary, Store, StoreError, args, canonical_text,
+    Content, Directory, Draft, OrgScope, Result, RevisionSummary, StoreError, args, canonical_text,
     draft_from_row, publish_event, revision_from_row,
 };
 
@@ -48,139 +46,94 @@ fn summary_row(row: &impl SqlRow) -> Result<RevisionSummary> {
     })
 }
 
-/// One read in the org's scope.
-async fn read_one<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    sql: &'static str,
-    args: &[crate::sql::Arg<'_>],
-) -> Result<Option<<B::Tx as SqlTx>::Row>> {
-    let mut tx = b.begin(scope, Mode::Read).await?;
-    let row = tx.fetch_optional(sql, args).await?;
-    tx.commit().await?;
-    Ok(row)
-}
+#[async_trait]
+impl<B: SqlBackend> Content for B {
+    async fn draft(&self, scope: &OrgScope) -> Result<Option<Draft>> {
+        let sql = "SELECT content, updated_at FROM drafts WHERE org_id = $1";
+        let Some(row) = read_one(self, scope, sql, args![scope.org_id()]).await? else {
+            return Ok(None);
+        };
+        draft_from_row(&row.text("content")?, row.time("updated_at")?).map(Some)
+    }
 
-pub(crate) async fn draft<B: SqlBackend>(b: &B, scope: &OrgScope) -> Result<Option<Draft>> {
-    let sql = "SELECT content, updated_at FROM drafts WHERE org_id = $1";
-    let Some(row) = read_one(b, scope, sql, args![scope.org_id()]).await? else {
-        return Ok(None);
-    };
-    draft_from_row(&row.text("content")?, row.time("updated_at")?).map(Some)
-}
-
-pub(crate) async fn save_draft<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    content: &TrustCenter,
-) -> Result<()> {
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    tx.execute(
-        "INSERT INTO drafts (org_id, content, updated_at) VALUES ($1, $2, $3)
+    async fn save_draft(&self, scope: &OrgScope, content: &TrustCenter) -> Result<()> {
+        let mut tx = self.begin(scope, Mode::Write).await?;
+        tx.execute(
+            "INSERT INTO drafts (org_id, content, updated_at) VALUES ($1, $2, $3)
          ON CONFLICT (org_id) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at",
-        args![scope.org_id(), &canonical_text(content), now_micros()?],
-    )
-    .await?;
-    tx.commit().await
-}
+            args![scope.org_id(), &canonical_text(content), now_micros()?],
+        )
+        .await?;
+        tx.commit().await
+    }
 
-pub(crate) async fn insert_revision<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    content: &TrustCenter,
-    published_at: OffsetDateTime,
-    actor: &str,
-) -> Result<Revision> {
-    let text = canonical_text(content);
-    let hash = content.content_hash().to_string();
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    // One publisher per org at a time, so max(number) + 1 cannot collide.
-    tx.lock(scope, Lock::Publish).await?;
-    let row = tx
-        .fetch_optional(
-            "INSERT INTO revisions (org_id, number, content_hash, content, published_at)
+    async fn insert_revision(
+        &self,
+        scope: &OrgScope,
+        content: &TrustCenter,
+        published_at: OffsetDateTime,
+        actor: &str,
+    ) -> Result<Revision> {
+        let text = canonical_text(content);
+        let hash = content.content_hash().to_string();
+        let mut tx = self.begin(scope, Mode::Write).await?;
+        // One publisher per org at a time, so max(number) + 1 cannot collide.
+        tx.lock(scope, Lock::Publish).await?;
+        let row = tx
+            .fetch_optional(
+                "INSERT INTO revisions (org_id, number, content_hash, content, published_at)
              SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4 FROM revisions WHERE org_id = $1
              RETURNING number",
-            args![scope.org_id(), &hash, &text, published_at],
+                args![scope.org_id(), &hash, &text, published_at],
+            )
+            .await?
+            .ok_or_else(|| StoreError::Backend("insert returned no revision number".into()))?;
+        let number = row.int("number")?;
+        // The revision and its audit entry commit together or not at all.
+        append_in(&mut tx, scope, publish_event(actor, number, published_at)).await?;
+        let revision = revision_from_row(number, &hash, &text, published_at)?;
+        // Entry i of the log is revision i + 1, written in this same transaction.
+        log::append_log(
+            &mut tx,
+            scope,
+            revision.number - 1,
+            &revision.log_entry(scope.slug().as_str()),
         )
-        .await?
-        .ok_or_else(|| StoreError::Backend("insert returned no revision number".into()))?;
-    let number = row.int("number")?;
-    // The revision and its audit entry commit together or not at all.
-    append_in(&mut tx, scope, publish_event(actor, number, published_at)).await?;
-    let revision = revision_from_row(number, &hash, &text, published_at)?;
-    // Entry i of the log is revision i + 1, written in this same transaction.
-    tree::append_log(
-        &mut tx,
-        scope,
-        revision.number - 1,
-        &revision.log_entry(scope.slug().as_str()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(revision)
-}
+        .await?;
+        tx.commit().await?;
+        Ok(revision)
+    }
 
-pub(crate) async fn latest_revision<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-) -> Result<Option<Revision>> {
-    let row = read_one(b, scope, LATEST_REVISION, args![scope.org_id()]).await?;
-    row.as_ref().map(revision_row).transpose()
-}
+    async fn latest_revision(&self, scope: &OrgScope) -> Result<Option<Revision>> {
+        let row = read_one(self, scope, LATEST_REVISION, args![scope.org_id()]).await?;
+        row.as_ref().map(revision_row).transpose()
+    }
 
-pub(crate) async fn latest_revision_summary<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-) -> Result<Option<RevisionSummary>> {
-    let row = read_one(b, scope, LATEST_SUMMARY, args![scope.org_id()]).await?;
-    row.as_ref().map(summary_row).transpose()
-}
+    async fn latest_revision_summary(&self, scope: &OrgScope) -> Result<Option<RevisionSummary>> {
+        let row = read_one(self, scope, LATEST_SUMMARY, args![scope.org_id()]).await?;
+        row.as_ref().map(summary_row).transpose()
+    }
 
-pub(crate) async fn revision<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    number: u64,
-) -> Result<Option<Revision>> {
-    let Ok(number) = i64::try_from(number) else {
-        return Ok(None);
-    };
-    let row = read_one(b, scope, REVISION_BY_NUMBER, args![scope.org_id(), number]).await?;
-    row.as_ref().map(revision_row).transpose()
-}
+    async fn revision(&self, scope: &OrgScope, number: u64) -> Result<Option<Revision>> {
+        let Ok(number) = i64::try_from(number) else {
+            return Ok(None);
+        };
+        let row = read_one(
+            self,
+            scope,
+            REVISION_BY_NUMBER,
+            args![scope.org_id(), number],
+        )
+        .await?;
+        row.as_ref().map(revision_row).transpose()
+    }
 
-pub(crate) async fn revisions<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-) -> Result<Vec<RevisionSummary>> {
-    let mut tx = b.begin(scope, Mode::Read).await?;
-    let rows = tx.fetch_all(ALL_SUMMARIES, args![scope.org_id()]).await?;
-    tx.commit().await?;
-    rows.iter().map(summary_row).collect()
-}
-
-pub(crate) async fn log_entry<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    index: u64,
-) -> Result<Option<Vec<u8>>> {
-    let Ok(index) = i64::try_from(index) else {
-        return Ok(None);
-    };
-    let sql = "SELECT data FROM log_entries WHERE org_id = $1 AND idx = $2";
-    let row = read_one(b, scope, sql, args![scope.org_id(), index]).await?;
-    row.map(|row| row.bytes("data")).transpose()
-}
-
-pub(crate) async fn log_nodes<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    nodes: &[(u8, u64)],
-) -> Result<HashMap<(u8, u64), [u8; 32]>> {
-    let mut tx = b.begin(scope, Mode::Read).await?;
-    let found = tree::read_nodes(&mut tx, scope, Tree::Public, nodes).await?;
-    tx.commit().await?;
-    Ok(found)
+    async fn revisions(&self, scope: &OrgScope) -> Result<Vec<RevisionSummary>> {
+        let mut tx = self.begin(scope, Mode::Read).await?;
+        let rows = tx.fetch_all(ALL_SUMMARIES, args![scope.org_id()]).await?;
+        tx.commit().await?;
+        rows.iter().map(summary_row).collect()
+    }
 }
 
 /// Revisions published before the transparency log existed get their entries,
@@ -211,7 +164,7 @@ pub async fn backfill_logs<B: SqlBackend>(b: &B) -> Result<()> {
                 summary.content_hash,
                 summary.published_at,
             );
-            tree::append_log(&mut tx, &scope, summary.number - 1, &entry).await?;
+            log::append_log(&mut tx, &scope, summary.number - 1, &entry).await?;
         }
         let rows = tx
             .fetch_all(
@@ -224,7 +177,7 @@ pub async fn backfill_logs<B: SqlBackend>(b: &B) -> Result<()> {
         for row in &rows {
             let e = audit::entry_row(row)?;
             let bytes = candor_domain::audit::entry_bytes(e.seq, &e.prev_hash, &e.event);
-            tree::append(&mut tx, &scope, Tree::Audit, e.seq - 1, &bytes).await?;
+            log::append(&mut tx, &scope, Tree::Audit, e.seq - 1, &bytes).await?;
         }
         tx.commit().await?;
     }

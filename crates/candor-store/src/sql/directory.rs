@@ -1,10 +1,10 @@
-//! The org directory (slug, name, own host) and each org's sealed secrets.
+//! The org directory: slug, name and own host of every org.
 
+use async_trait::async_trait;
 use uuid::Uuid;
 
-use crate::keys::SealedSecret;
 use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, now_micros};
-use crate::{Org, OrgScope, Result, StoreError, args, parse_slug};
+use crate::{Directory, Org, Result, StoreError, args, parse_slug};
 use candor_domain::OrgSlug;
 
 pub(crate) fn org_row(row: &impl SqlRow) -> Result<Org> {
@@ -16,141 +16,102 @@ pub(crate) fn org_row(row: &impl SqlRow) -> Result<Org> {
     })
 }
 
-pub(crate) async fn ping<B: SqlBackend>(b: &B) -> Result<()> {
-    let mut tx = b.begin_global(Mode::Read).await?;
-    tx.fetch_optional("SELECT 1 AS one", args![]).await?;
-    tx.commit().await
-}
+#[async_trait]
+impl<B: SqlBackend> Directory for B {
+    fn backend(&self) -> &'static str {
+        B::NAME
+    }
 
-pub(crate) async fn insert_org<B: SqlBackend>(b: &B, slug: &OrgSlug, name: &str) -> Result<Org> {
-    let org = Org {
-        id: Uuid::new_v4(),
-        slug: slug.clone(),
-        name: name.to_owned(),
-        created_at: now_micros()?,
-    };
-    let mut tx = b.begin_global(Mode::Write).await?;
-    let inserted = tx
-        .execute(
-            "INSERT INTO orgs (id, slug, name, created_at) VALUES ($1, $2, $3, $4)",
-            args![org.id, slug.as_str(), name, org.created_at],
-        )
-        .await;
-    match inserted {
-        Err(StoreError::Conflict(_)) => return Err(StoreError::Conflict(format!("org {slug}"))),
-        other => other?,
-    };
-    tx.commit().await?;
-    Ok(org)
-}
+    async fn ping(&self) -> Result<()> {
+        let mut tx = self.begin_global(Mode::Read).await?;
+        tx.fetch_optional("SELECT 1 AS one", args![]).await?;
+        tx.commit().await
+    }
 
-pub(crate) async fn org_by_slug<B: SqlBackend>(b: &B, slug: &OrgSlug) -> Result<Option<Org>> {
-    let mut tx = b.begin_global(Mode::Read).await?;
-    let row = tx
-        .fetch_optional(
-            "SELECT id, slug, name, created_at FROM orgs WHERE slug = $1",
-            args![slug.as_str()],
-        )
-        .await?;
-    tx.commit().await?;
-    row.as_ref().map(org_row).transpose()
-}
-
-pub(crate) async fn list_orgs<B: SqlBackend>(b: &B) -> Result<Vec<Org>> {
-    let mut tx = b.begin_global(Mode::Read).await?;
-    let rows = tx
-        .fetch_all(
-            "SELECT id, slug, name, created_at FROM orgs ORDER BY slug",
-            args![],
-        )
-        .await?;
-    tx.commit().await?;
-    rows.iter().map(org_row).collect()
-}
-
-pub(crate) async fn set_org_host<B: SqlBackend>(
-    b: &B,
-    slug: &OrgSlug,
-    host: Option<&str>,
-) -> Result<()> {
-    let mut tx = b.begin_global(Mode::Write).await?;
-    let org = tx
-        .fetch_optional("SELECT id FROM orgs WHERE slug = $1", args![slug.as_str()])
-        .await?
-        .ok_or_else(|| StoreError::Conflict(format!("no org {slug}")))?;
-    let org_id = org.id("id")?;
-    tx.execute("DELETE FROM org_hosts WHERE org_id = $1", args![org_id])
-        .await?;
-    if let Some(host) = host {
+    async fn insert_org(&self, slug: &OrgSlug, name: &str) -> Result<Org> {
+        let org = Org {
+            id: Uuid::new_v4(),
+            slug: slug.clone(),
+            name: name.to_owned(),
+            created_at: now_micros()?,
+        };
+        let mut tx = self.begin_global(Mode::Write).await?;
         let inserted = tx
             .execute(
-                "INSERT INTO org_hosts (host, org_id) VALUES ($1, $2)",
-                args![host, org_id],
+                "INSERT INTO orgs (id, slug, name, created_at) VALUES ($1, $2, $3, $4)",
+                args![org.id, slug.as_str(), name, org.created_at],
             )
             .await;
         match inserted {
             Err(StoreError::Conflict(_)) => {
-                return Err(StoreError::Conflict(format!("host {host}")));
+                return Err(StoreError::Conflict(format!("org {slug}")));
             }
             other => other?,
         };
+        tx.commit().await?;
+        Ok(org)
     }
-    tx.commit().await
-}
 
-pub(crate) async fn org_by_host<B: SqlBackend>(b: &B, host: &str) -> Result<Option<Org>> {
-    let mut tx = b.begin_global(Mode::Read).await?;
-    let row = tx
-        .fetch_optional(
-            "SELECT o.id, o.slug, o.name, o.created_at FROM orgs o JOIN org_hosts h ON h.org_id = o.id
+    async fn org_by_slug(&self, slug: &OrgSlug) -> Result<Option<Org>> {
+        let mut tx = self.begin_global(Mode::Read).await?;
+        let row = tx
+            .fetch_optional(
+                "SELECT id, slug, name, created_at FROM orgs WHERE slug = $1",
+                args![slug.as_str()],
+            )
+            .await?;
+        tx.commit().await?;
+        row.as_ref().map(org_row).transpose()
+    }
+
+    async fn list_orgs(&self) -> Result<Vec<Org>> {
+        let mut tx = self.begin_global(Mode::Read).await?;
+        let rows = tx
+            .fetch_all(
+                "SELECT id, slug, name, created_at FROM orgs ORDER BY slug",
+                args![],
+            )
+            .await?;
+        tx.commit().await?;
+        rows.iter().map(org_row).collect()
+    }
+
+    async fn set_org_host(&self, slug: &OrgSlug, host: Option<&str>) -> Result<()> {
+        let mut tx = self.begin_global(Mode::Write).await?;
+        let org = tx
+            .fetch_optional("SELECT id FROM orgs WHERE slug = $1", args![slug.as_str()])
+            .await?
+            .ok_or_else(|| StoreError::Conflict(format!("no org {slug}")))?;
+        let org_id = org.id("id")?;
+        tx.execute("DELETE FROM org_hosts WHERE org_id = $1", args![org_id])
+            .await?;
+        if let Some(host) = host {
+            let inserted = tx
+                .execute(
+                    "INSERT INTO org_hosts (host, org_id) VALUES ($1, $2)",
+                    args![host, org_id],
+                )
+                .await;
+            match inserted {
+                Err(StoreError::Conflict(_)) => {
+                    return Err(StoreError::Conflict(format!("host {host}")));
+                }
+                other => other?,
+            };
+        }
+        tx.commit().await
+    }
+
+    async fn org_by_host(&self, host: &str) -> Result<Option<Org>> {
+        let mut tx = self.begin_global(Mode::Read).await?;
+        let row = tx
+            .fetch_optional(
+                "SELECT o.id, o.slug, o.name, o.created_at FROM orgs o JOIN org_hosts h ON h.org_id = o.id
              WHERE h.host = $1",
-            args![host],
-        )
-        .await?;
-    tx.commit().await?;
-    row.as_ref().map(org_row).transpose()
-}
-
-pub(crate) async fn org_secret<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    purpose: &str,
-) -> Result<Option<SealedSecret>> {
-    let mut tx = b.begin(scope, Mode::Read).await?;
-    let row = tx
-        .fetch_optional(
-            "SELECT nonce, ciphertext FROM org_secrets WHERE org_id = $1 AND purpose = $2",
-            args![scope.org_id(), purpose],
-        )
-        .await?;
-    tx.commit().await?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(Some(SealedSecret {
-        nonce: row.bytes("nonce")?,
-        ciphertext: row.bytes("ciphertext")?,
-    }))
-}
-
-/// Keeps the first secret stored for a purpose: two replicas generating one at
-/// once both end up using the same.
-pub(crate) async fn insert_org_secret<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    purpose: &str,
-    sealed: &SealedSecret,
-) -> Result<()> {
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    tx.execute(
-        "INSERT INTO org_secrets (org_id, purpose, nonce, ciphertext, created_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (org_id, purpose) DO NOTHING",
-        args![
-            scope.org_id(),
-            purpose,
-            &sealed.nonce,
-            &sealed.ciphertext,
-            now_micros()?
-        ],
-    )
-    .await?;
-    tx.commit().await
+                args![host],
+            )
+            .await?;
+        tx.commit().await?;
+        row.as_ref().map(org_row).transpose()
+    }
 }

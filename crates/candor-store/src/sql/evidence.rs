@@ -1,11 +1,12 @@
 //! Host claims and evidence: hosts an org claims (and proves it controls), and
 //! the latest result of each check Candor runs on them.
 
+use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::evidence::{EvidenceRecord, HostClaim, failing_since};
 use crate::sql::{Dialect, Mode, SqlBackend, SqlRow, SqlTx, dialect_sql};
-use crate::{OrgScope, Result, StoreError, args};
+use crate::{Evidence, OrgScope, Result, StoreError, args};
 
 fn claim_row(row: &impl SqlRow) -> Result<HostClaim> {
     Ok(HostClaim {
@@ -26,66 +27,6 @@ fn evidence_row(row: &impl SqlRow) -> Result<EvidenceRecord> {
         findings_json: row.text("findings")?,
         failing_since: row.opt_time("failing_since")?,
     })
-}
-
-/// Claims a host for the org; a host already claimed keeps its token.
-pub(crate) async fn claim_host<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    host: &str,
-    token: &str,
-    at: OffsetDateTime,
-) -> Result<HostClaim> {
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    tx.execute(
-        "INSERT INTO host_claims (org_id, host, token, created_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (org_id, host) DO NOTHING",
-        args![scope.org_id(), host, token, at],
-    )
-    .await?;
-    let row = tx
-        .fetch_optional(
-            "SELECT host, token, created_at, verified_at FROM host_claims
-              WHERE org_id = $1 AND host = $2",
-            args![scope.org_id(), host],
-        )
-        .await?
-        .ok_or_else(|| StoreError::Backend(format!("the claim on {host} vanished")))?;
-    let claim = claim_row(&row)?;
-    tx.commit().await?;
-    Ok(claim)
-}
-
-pub(crate) async fn host_claims<B: SqlBackend>(b: &B, scope: &OrgScope) -> Result<Vec<HostClaim>> {
-    let mut tx = b.begin(scope, Mode::Read).await?;
-    let rows = tx
-        .fetch_all(
-            "SELECT host, token, created_at, verified_at FROM host_claims
-              WHERE org_id = $1 ORDER BY host",
-            args![scope.org_id()],
-        )
-        .await?;
-    tx.commit().await?;
-    rows.iter().map(claim_row).collect()
-}
-
-/// Records that the org proved control of `host` at `at`, or, with None, that
-/// the proof is gone; false if the host is not claimed.
-pub(crate) async fn mark_host_verified<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    host: &str,
-    at: Option<OffsetDateTime>,
-) -> Result<bool> {
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    let done = tx
-        .execute(
-            "UPDATE host_claims SET verified_at = $3 WHERE org_id = $1 AND host = $2",
-            args![scope.org_id(), host, at],
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(done == 1)
 }
 
 /// The previous result of a check, locked until the transaction ends:
@@ -111,76 +52,131 @@ const UPSERT_POSTGRES: &str = "INSERT INTO evidence (org_id, host, check_kind, r
         ran_at = excluded.ran_at, verdict = excluded.verdict, summary = excluded.summary,
         findings = excluded.findings, failing_since = excluded.failing_since";
 
-/// Stores a check's latest result (replacing the previous one), keeping the
-/// start of a run of failures; returns the stored record.
-pub(crate) async fn record_evidence<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    record: &EvidenceRecord,
-) -> Result<EvidenceRecord> {
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    let previous = tx
-        .fetch_optional(
-            dialect_sql::<B>(PREVIOUS_SQLITE, PREVIOUS_POSTGRES),
-            args![scope.org_id(), &record.host, &record.check],
+#[async_trait]
+impl<B: SqlBackend> Evidence for B {
+    async fn claim_host(
+        &self,
+        scope: &OrgScope,
+        host: &str,
+        token: &str,
+        at: OffsetDateTime,
+    ) -> Result<HostClaim> {
+        let mut tx = self.begin(scope, Mode::Write).await?;
+        tx.execute(
+            "INSERT INTO host_claims (org_id, host, token, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (org_id, host) DO NOTHING",
+            args![scope.org_id(), host, token, at],
         )
-        .await?
-        .map(|r| evidence_row(&r))
-        .transpose()?;
-    let stored = EvidenceRecord {
-        failing_since: failing_since(previous.as_ref(), &record.verdict, record.ran_at),
-        ..record.clone()
-    };
-    let s = &stored;
-    match B::DIALECT {
-        Dialect::Sqlite => {
-            let params = args![
-                scope.org_id(),
-                &s.host,
-                &s.check,
-                s.ran_at,
-                unix_millis(s.ran_at),
-                &s.verdict,
-                &s.summary,
-                &s.findings_json,
-                s.failing_since,
-            ];
-            tx.execute(UPSERT_SQLITE, params).await?;
-        }
-        Dialect::Postgres => {
-            let params = args![
-                scope.org_id(),
-                &s.host,
-                &s.check,
-                s.ran_at,
-                &s.verdict,
-                &s.summary,
-                &s.findings_json,
-                s.failing_since,
-            ];
-            tx.execute(UPSERT_POSTGRES, params).await?;
-        }
+        .await?;
+        let row = tx
+            .fetch_optional(
+                "SELECT host, token, created_at, verified_at FROM host_claims
+              WHERE org_id = $1 AND host = $2",
+                args![scope.org_id(), host],
+            )
+            .await?
+            .ok_or_else(|| StoreError::Backend(format!("the claim on {host} vanished")))?;
+        let claim = claim_row(&row)?;
+        tx.commit().await?;
+        Ok(claim)
     }
-    tx.commit().await?;
-    Ok(stored)
+
+    async fn host_claims(&self, scope: &OrgScope) -> Result<Vec<HostClaim>> {
+        let mut tx = self.begin(scope, Mode::Read).await?;
+        let rows = tx
+            .fetch_all(
+                "SELECT host, token, created_at, verified_at FROM host_claims
+              WHERE org_id = $1 ORDER BY host",
+                args![scope.org_id()],
+            )
+            .await?;
+        tx.commit().await?;
+        rows.iter().map(claim_row).collect()
+    }
+
+    async fn mark_host_verified(
+        &self,
+        scope: &OrgScope,
+        host: &str,
+        at: Option<OffsetDateTime>,
+    ) -> Result<bool> {
+        let mut tx = self.begin(scope, Mode::Write).await?;
+        let done = tx
+            .execute(
+                "UPDATE host_claims SET verified_at = $3 WHERE org_id = $1 AND host = $2",
+                args![scope.org_id(), host, at],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(done == 1)
+    }
+
+    async fn record_evidence(
+        &self,
+        scope: &OrgScope,
+        record: &EvidenceRecord,
+    ) -> Result<EvidenceRecord> {
+        let mut tx = self.begin(scope, Mode::Write).await?;
+        let previous = tx
+            .fetch_optional(
+                dialect_sql::<B>(PREVIOUS_SQLITE, PREVIOUS_POSTGRES),
+                args![scope.org_id(), &record.host, &record.check],
+            )
+            .await?
+            .map(|r| evidence_row(&r))
+            .transpose()?;
+        let stored = EvidenceRecord {
+            failing_since: failing_since(previous.as_ref(), &record.verdict, record.ran_at),
+            ..record.clone()
+        };
+        let s = &stored;
+        match B::DIALECT {
+            Dialect::Sqlite => {
+                let params = args![
+                    scope.org_id(),
+                    &s.host,
+                    &s.check,
+                    s.ran_at,
+                    unix_millis(s.ran_at),
+                    &s.verdict,
+                    &s.summary,
+                    &s.findings_json,
+                    s.failing_since,
+                ];
+                tx.execute(UPSERT_SQLITE, params).await?;
+            }
+            Dialect::Postgres => {
+                let params = args![
+                    scope.org_id(),
+                    &s.host,
+                    &s.check,
+                    s.ran_at,
+                    &s.verdict,
+                    &s.summary,
+                    &s.findings_json,
+                    s.failing_since,
+                ];
+                tx.execute(UPSERT_POSTGRES, params).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn evidence(&self, scope: &OrgScope) -> Result<Vec<EvidenceRecord>> {
+        let mut tx = self.begin(scope, Mode::Read).await?;
+        let rows = tx
+            .fetch_all(
+                "SELECT host, check_kind, ran_at, verdict, summary, findings, failing_since
+               FROM evidence WHERE org_id = $1 ORDER BY host, check_kind",
+                args![scope.org_id()],
+            )
+            .await?;
+        tx.commit().await?;
+        rows.iter().map(evidence_row).collect()
+    }
 }
 
 fn unix_millis(t: OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
-}
-
-pub(crate) async fn evidence<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-) -> Result<Vec<EvidenceRecord>> {
-    let mut tx = b.begin(scope, Mode::Read).await?;
-    let rows = tx
-        .fetch_all(
-            "SELECT host, check_kind, ran_at, verdict, summary, findings, failing_since
-               FROM evidence WHERE org_id = $1 ORDER BY host, check_kind",
-            args![scope.org_id()],
-        )
-        .await?;
-    tx.commit().await?;
-    rows.iter().map(evidence_row).collect()
 }

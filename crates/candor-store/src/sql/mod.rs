@@ -1,8 +1,10 @@
 //! Every store operation, written once over the transaction port ([`port`]).
 //!
-//! Each area has its file; a backend crate implements only [`SqlBackend`]
-//! (how to connect, migrate, open a transaction and bind values) and gets
-//! [`crate::Store`] from the blanket implementation in [`store`].
+//! Each area has its file, which implements that area's trait for every
+//! [`SqlBackend`] (`directory.rs`: [`crate::Directory`], `content.rs`:
+//! [`crate::Content`], …). A backend crate implements only `SqlBackend` (how to
+//! connect, migrate, open a transaction and bind values) and so gets every area,
+//! that is, [`crate::Store`].
 
 mod port;
 pub use port::{Arg, Dialect, Lock, Mode, SqlBackend, SqlRow, SqlTx, dialect_sql, postgres_only};
@@ -13,17 +15,17 @@ pub(crate) mod content;
 pub(crate) mod directory;
 pub(crate) mod documents;
 pub(crate) mod evidence;
+pub(crate) mod log;
 pub(crate) mod outbox;
 pub(crate) mod privacy;
 pub(crate) mod reports;
-mod store;
-pub(crate) mod tree;
+pub(crate) mod secrets;
 
 pub use content::backfill_logs;
 
 use time::OffsetDateTime;
 
-use crate::{Result, StoreError};
+use crate::{OrgScope, Result, StoreError};
 
 /// `t` at the microsecond precision PostgreSQL keeps, so values read back
 /// compare equal on both backends.
@@ -51,4 +53,17 @@ pub(crate) fn int_as<T: TryFrom<i64>>(row: &impl SqlRow, col: &str) -> Result<T>
 /// A count or index for a statement parameter.
 pub(crate) fn to_i64(n: u64, what: &str) -> Result<i64> {
     i64::try_from(n).map_err(|_| StoreError::Corrupt(format!("{what} overflow")))
+}
+
+/// One read in the org's scope.
+pub(crate) async fn read_one<B: SqlBackend>(
+    b: &B,
+    scope: &OrgScope,
+    sql: &'static str,
+    args: &[Arg<'_>],
+) -> Result<Option<<B::Tx as SqlTx>::Row>> {
+    let mut tx = b.begin(scope, Mode::Read).await?;
+    let row = tx.fetch_optional(sql, args).await?;
+    tx.commit().await?;
+    Ok(row)
 }

@@ -7,6 +7,7 @@
 //! RFC 3339 text does not sort as time; PostgreSQL keeps them as `timestamptz`
 //! (`next_attempt_at`, `claimed_until`). See [`due`].
 
+use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -18,7 +19,7 @@ use crate::outbox::{
 use crate::sql::{
     Arg, Dialect, Mode, SqlBackend, SqlRow, SqlTx, corrupt, dialect_sql, int_as, now_micros,
 };
-use crate::{OrgScope, Result, StoreError, args};
+use crate::{OrgScope, Outbox, Result, StoreError, args};
 
 /// The columns [`subscriber_row`] reads. A macro, so that statements built with
 /// it stay `&'static str` literals.
@@ -154,52 +155,354 @@ pub(crate) async fn insert_deliveries<B: SqlBackend>(
     Ok(())
 }
 
-/// Stores a pending subscriber (or renews the confirmation of a pending or
-/// unsubscribed one) and queues `confirmation` to it, in one transaction. An
-/// active subscriber is left alone and nothing is queued.
-pub(crate) async fn subscribe<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    request: &SubscribeRequest,
-    confirmation: &NewDelivery,
-) -> Result<SubscribeOutcome> {
-    let now = now_micros()?;
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    // FOR UPDATE on PostgreSQL holds the row until the renewal is written;
-    // SQLite's write transaction already excludes every other writer.
-    let find = dialect_sql::<B>(SUBSCRIBER_FOR_RENEWAL, SUBSCRIBER_FOR_RENEWAL_LOCKED);
-    let existing = tx
-        .fetch_optional(
-            find,
-            args![scope.org_id(), request.channel.as_str(), &request.address],
+#[async_trait]
+impl<B: SqlBackend> Outbox for B {
+    async fn subscribe(
+        &self,
+        scope: &OrgScope,
+        request: &SubscribeRequest,
+        confirmation: &NewDelivery,
+    ) -> Result<SubscribeOutcome> {
+        let now = now_micros()?;
+        let mut tx = self.begin(scope, Mode::Write).await?;
+        // FOR UPDATE on PostgreSQL holds the row until the renewal is written;
+        // SQLite's write transaction already excludes every other writer.
+        let find = dialect_sql::<B>(SUBSCRIBER_FOR_RENEWAL, SUBSCRIBER_FOR_RENEWAL_LOCKED);
+        let existing = tx
+            .fetch_optional(
+                find,
+                args![scope.org_id(), request.channel.as_str(), &request.address],
+            )
+            .await?;
+        let id = match existing {
+            Some(row) => {
+                let s = subscriber_row(&row)?;
+                if s.is_active() {
+                    return Ok(SubscribeOutcome::AlreadyActive);
+                }
+                // Still waiting for the confirmation asked for last time (not a
+                // subscriber coming back): at most one mail per interval. Dropping
+                // the transaction rolls it back: nothing changed.
+                if s.confirmed_at.is_none()
+                    && confirmation_recently_mailed(request, row.time("confirm_expires_at")?, now)
+                {
+                    return Ok(SubscribeOutcome::Pending(s.id));
+                }
+                renew_subscriber(&mut tx, scope, s.id, request).await?;
+                s.id
+            }
+            None => insert_subscriber(&mut tx, scope, request, now).await?,
+        };
+        let confirmation = NewDelivery {
+            subscriber_id: Some(id),
+            ..confirmation.clone()
+        };
+        insert_deliveries::<B>(&mut tx, scope, &[confirmation], now).await?;
+        tx.commit().await?;
+        Ok(SubscribeOutcome::Pending(id))
+    }
+
+    async fn confirm_subscriber(
+        &self,
+        scope: &OrgScope,
+        confirm_hash: &str,
+        at: OffsetDateTime,
+    ) -> Result<Option<Subscriber>> {
+        let mut tx = self.begin(scope, Mode::Write).await?;
+        // FOR UPDATE: a renewal cannot change the hash between this read and the update.
+        let find = dialect_sql::<B>(
+            "SELECT id, confirm_expires_at FROM subscribers WHERE org_id = $1 AND confirm_hash = $2",
+            "SELECT id, confirm_expires_at FROM subscribers WHERE org_id = $1 AND confirm_hash = $2
+            FOR UPDATE",
+        );
+        let Some(found) = tx
+            .fetch_optional(find, args![scope.org_id(), confirm_hash])
+            .await?
+        else {
+            return Ok(None);
+        };
+        // The expiry is compared here, not in SQL: SQLite keeps times as RFC 3339
+        // text, which does not compare as time.
+        if found.time("confirm_expires_at")? <= at {
+            return Ok(None);
+        }
+        let row = tx
+            .fetch_optional(
+                concat!(
+                    "UPDATE subscribers SET confirmed_at = coalesce(confirmed_at, $3), unsubscribed_at = NULL
+                  WHERE org_id = $1 AND id = $2
+                  RETURNING ",
+                    subscriber_columns!()
+                ),
+                args![scope.org_id(), found.id("id")?, at],
+            )
+            .await?;
+        tx.commit().await?;
+        row.as_ref().map(subscriber_row).transpose()
+    }
+
+    async fn subscriber(&self, scope: &OrgScope, id: Uuid) -> Result<Option<Subscriber>> {
+        find_subscriber(self, scope, SUBSCRIBER_BY_ID, args![scope.org_id(), id]).await
+    }
+
+    async fn subscriber_by_address(
+        &self,
+        scope: &OrgScope,
+        channel: Channel,
+        address: &str,
+    ) -> Result<Option<Subscriber>> {
+        let args = args![scope.org_id(), channel.as_str(), address];
+        find_subscriber(self, scope, SUBSCRIBER_BY_ADDRESS, args).await
+    }
+
+    async fn subscriber_by_manage_link(
+        &self,
+        scope: &OrgScope,
+        lookup: &ManageLookup,
+    ) -> Result<Option<Subscriber>> {
+        // One statement per column (what `ManageLookup::column_and_value` names),
+        // so that the SQL stays a literal.
+        let (sql, value) = match lookup {
+            ManageLookup::Salt(salt) => (SUBSCRIBER_BY_SALT, salt),
+            ManageLookup::LegacyTokenHash(hash) => (SUBSCRIBER_BY_LEGACY_HASH, hash),
+        };
+        find_subscriber(self, scope, sql, args![scope.org_id(), value]).await
+    }
+
+    async fn unsubscribe(&self, scope: &OrgScope, id: Uuid, at: OffsetDateTime) -> Result<bool> {
+        let mut tx = self.begin(scope, Mode::Write).await?;
+        let changed = tx
+            .execute(
+                "UPDATE subscribers SET unsubscribed_at = $3
+              WHERE org_id = $1 AND id = $2 AND unsubscribed_at IS NULL",
+                args![scope.org_id(), id, at],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(changed == 1)
+    }
+
+    async fn subscribers(&self, scope: &OrgScope) -> Result<Vec<Subscriber>> {
+        let mut tx = self.begin(scope, Mode::Read).await?;
+        let rows = tx
+            .fetch_all(
+                select_subscribers!("WHERE org_id = $1 ORDER BY created_at, id"),
+                args![scope.org_id()],
+            )
+            .await?;
+        tx.commit().await?;
+        rows.iter().map(subscriber_row).collect()
+    }
+
+    async fn insert_objection(
+        &self,
+        scope: &OrgScope,
+        subscriber_id: Uuid,
+        subprocessor: &str,
+        reason: &str,
+        at: OffsetDateTime,
+    ) -> Result<Objection> {
+        let id = Uuid::new_v4();
+        let mut tx = self.begin(scope, Mode::Write).await?;
+        let found = tx
+            .fetch_optional(
+                "SELECT address FROM subscribers WHERE org_id = $1 AND id = $2",
+                args![scope.org_id(), subscriber_id],
+            )
+            .await?;
+        // No such subscriber (erased since the link was sent): nothing is stored.
+        let Some(found) = found else {
+            return Err(StoreError::Conflict(format!("subscriber {subscriber_id}")));
+        };
+        let address = found.text("address")?;
+        tx.execute(
+            "INSERT INTO objections (id, org_id, subscriber_id, subprocessor, reason, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+            args![id, scope.org_id(), subscriber_id, subprocessor, reason, at],
         )
         .await?;
-    let id = match existing {
-        Some(row) => {
-            let s = subscriber_row(&row)?;
-            if s.is_active() {
-                return Ok(SubscribeOutcome::AlreadyActive);
-            }
-            // Still waiting for the confirmation asked for last time (not a
-            // subscriber coming back): at most one mail per interval. Dropping
-            // the transaction rolls it back: nothing changed.
-            if s.confirmed_at.is_none()
-                && confirmation_recently_mailed(request, row.time("confirm_expires_at")?, now)
-            {
-                return Ok(SubscribeOutcome::Pending(s.id));
-            }
-            renew_subscriber(&mut tx, scope, s.id, request).await?;
-            s.id
+        tx.commit().await?;
+        Ok(Objection {
+            id,
+            subscriber_id,
+            address,
+            subprocessor: subprocessor.to_owned(),
+            reason: reason.to_owned(),
+            created_at: at,
+        })
+    }
+
+    async fn objections(&self, scope: &OrgScope) -> Result<Vec<Objection>> {
+        let mut tx = self.begin(scope, Mode::Read).await?;
+        let rows = tx
+            .fetch_all(
+                "SELECT o.id, o.subscriber_id, s.address, o.subprocessor, o.reason, o.created_at
+               FROM objections o JOIN subscribers s ON s.id = o.subscriber_id
+              WHERE o.org_id = $1 ORDER BY o.created_at DESC, o.id",
+                args![scope.org_id()],
+            )
+            .await?;
+        tx.commit().await?;
+        rows.iter().map(objection_row).collect()
+    }
+
+    async fn unannounced_revisions(&self, scope: &OrgScope) -> Result<Vec<u64>> {
+        let mut tx = self.begin(scope, Mode::Read).await?;
+        let rows = tx
+            .fetch_all(
+                "SELECT r.number AS number FROM revisions r
+              WHERE r.org_id = $1
+                AND NOT EXISTS (SELECT 1 FROM announcements a
+                                 WHERE a.org_id = r.org_id AND a.revision = r.number)
+              ORDER BY r.number",
+                args![scope.org_id()],
+            )
+            .await?;
+        tx.commit().await?;
+        rows.iter()
+            .map(|row| int_as::<u64>(row, "number"))
+            .collect()
+    }
+
+    async fn announce_revision(
+        &self,
+        scope: &OrgScope,
+        revision: u64,
+        deliveries: &[NewDelivery],
+        at: OffsetDateTime,
+    ) -> Result<bool> {
+        let revision =
+            i64::try_from(revision).map_err(|_| StoreError::Backend("revision number".into()))?;
+        let mut tx = self.begin(scope, Mode::Write).await?;
+        let inserted = tx
+            .execute(
+                "INSERT INTO announcements (org_id, revision, announced_at) VALUES ($1, $2, $3)
+             ON CONFLICT (org_id, revision) DO NOTHING",
+                args![scope.org_id(), revision, at],
+            )
+            .await?;
+        if inserted == 0 {
+            return Ok(false);
         }
-        None => insert_subscriber(&mut tx, scope, request, now).await?,
-    };
-    let confirmation = NewDelivery {
-        subscriber_id: Some(id),
-        ..confirmation.clone()
-    };
-    insert_deliveries::<B>(&mut tx, scope, &[confirmation], now).await?;
-    tx.commit().await?;
-    Ok(SubscribeOutcome::Pending(id))
+        insert_deliveries::<B>(&mut tx, scope, deliveries, at).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn enqueue(&self, scope: &OrgScope, deliveries: &[NewDelivery]) -> Result<()> {
+        let now = now_micros()?;
+        let mut tx = self.begin(scope, Mode::Write).await?;
+        insert_deliveries::<B>(&mut tx, scope, deliveries, now).await?;
+        tx.commit().await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        scope: &OrgScope,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<Delivery>> {
+        // SQLite: the write transaction (BEGIN IMMEDIATE) means two workers (or
+        // replicas on one file) never claim the same row. PostgreSQL: SKIP LOCKED,
+        // so concurrent workers on other replicas take other rows.
+        let sql = dialect_sql::<B>(
+            "UPDATE deliveries SET claimed_until_ms = $3, attempts = attempts + 1
+          WHERE id IN (SELECT id FROM deliveries
+                        WHERE org_id = $1 AND delivered_at IS NULL AND failed_at IS NULL
+                          AND next_attempt_ms <= $2
+                          AND (claimed_until_ms IS NULL OR claimed_until_ms <= $2)
+                        ORDER BY next_attempt_ms, created_at LIMIT $4)
+          RETURNING id, subscriber_id, channel, message, attempts, created_at",
+            "UPDATE deliveries SET claimed_until = $3, attempts = attempts + 1
+          WHERE id IN (SELECT id FROM deliveries
+                        WHERE org_id = $1 AND delivered_at IS NULL AND failed_at IS NULL
+                          AND next_attempt_at <= $2
+                          AND (claimed_until IS NULL OR claimed_until <= $2)
+                        ORDER BY next_attempt_at, created_at LIMIT $4
+                        FOR UPDATE SKIP LOCKED)
+          RETURNING id, subscriber_id, channel, message, attempts::bigint AS attempts,
+                    created_at",
+        );
+        let args = args![
+            scope.org_id(),
+            due::<B>(now),
+            due::<B>(lease_until),
+            i64::from(limit)
+        ];
+        let mut tx = self.begin(scope, Mode::Write).await?;
+        let rows = tx.fetch_all(sql, args).await?;
+        tx.commit().await?;
+        rows.iter().map(delivery_row).collect()
+    }
+
+    async fn finish_delivery(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        result: &DeliveryResult,
+        at: OffsetDateTime,
+    ) -> Result<()> {
+        let (sql, when, error) = match result {
+            DeliveryResult::Delivered => (
+                dialect_sql::<B>(
+                    "UPDATE deliveries SET delivered_at = $3, claimed_until_ms = NULL, last_error = $4
+                  WHERE org_id = $1 AND id = $2",
+                    "UPDATE deliveries SET delivered_at = $3, claimed_until = NULL, last_error = $4
+                  WHERE org_id = $1 AND id = $2",
+                ),
+                Arg::Time(at),
+                None,
+            ),
+            DeliveryResult::Retry {
+                next_attempt_at,
+                error,
+            } => (
+                dialect_sql::<B>(
+                    "UPDATE deliveries SET next_attempt_ms = $3, claimed_until_ms = NULL, last_error = $4
+                  WHERE org_id = $1 AND id = $2",
+                    "UPDATE deliveries SET next_attempt_at = $3, claimed_until = NULL, last_error = $4
+                  WHERE org_id = $1 AND id = $2",
+                ),
+                due::<B>(*next_attempt_at),
+                Some(error.as_str()),
+            ),
+            DeliveryResult::Failed { error: reason } | DeliveryResult::Dropped { reason } => (
+                dialect_sql::<B>(
+                    "UPDATE deliveries SET failed_at = $3, claimed_until_ms = NULL, last_error = $4
+                  WHERE org_id = $1 AND id = $2",
+                    "UPDATE deliveries SET failed_at = $3, claimed_until = NULL, last_error = $4
+                  WHERE org_id = $1 AND id = $2",
+                ),
+                Arg::Time(at),
+                Some(reason.as_str()),
+            ),
+        };
+        let mut tx = self.begin(scope, Mode::Write).await?;
+        tx.execute(sql, args![scope.org_id(), id, when, error])
+            .await?;
+        tx.commit().await
+    }
+
+    async fn outbox_stats(&self, scope: &OrgScope) -> Result<OutboxStats> {
+        let mut tx = self.begin(scope, Mode::Read).await?;
+        let row = tx
+            .fetch_optional(
+                "SELECT count(*) FILTER (WHERE delivered_at IS NULL AND failed_at IS NULL) AS pending,
+                    count(*) FILTER (WHERE delivered_at IS NOT NULL) AS delivered,
+                    count(*) FILTER (WHERE failed_at IS NOT NULL) AS failed
+               FROM deliveries WHERE org_id = $1",
+                args![scope.org_id()],
+            )
+            .await?
+            .ok_or_else(|| StoreError::Backend("outbox counts returned no row".into()))?;
+        tx.commit().await?;
+        Ok(OutboxStats {
+            pending: int_as(&row, "pending")?,
+            delivered: int_as(&row, "delivered")?,
+            failed: int_as(&row, "failed")?,
+        })
+    }
 }
 
 /// A new confirmation for a known address; its manage salt stays, so that links
@@ -261,46 +564,6 @@ async fn insert_subscriber<T: SqlTx>(
     Ok(id)
 }
 
-/// Confirms the subscriber whose unexpired confirmation secret hashes to `confirm_hash`.
-pub(crate) async fn confirm_subscriber<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    confirm_hash: &str,
-    at: OffsetDateTime,
-) -> Result<Option<Subscriber>> {
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    // FOR UPDATE: a renewal cannot change the hash between this read and the update.
-    let find = dialect_sql::<B>(
-        "SELECT id, confirm_expires_at FROM subscribers WHERE org_id = $1 AND confirm_hash = $2",
-        "SELECT id, confirm_expires_at FROM subscribers WHERE org_id = $1 AND confirm_hash = $2
-            FOR UPDATE",
-    );
-    let Some(found) = tx
-        .fetch_optional(find, args![scope.org_id(), confirm_hash])
-        .await?
-    else {
-        return Ok(None);
-    };
-    // The expiry is compared here, not in SQL: SQLite keeps times as RFC 3339
-    // text, which does not compare as time.
-    if found.time("confirm_expires_at")? <= at {
-        return Ok(None);
-    }
-    let row = tx
-        .fetch_optional(
-            concat!(
-                "UPDATE subscribers SET confirmed_at = coalesce(confirmed_at, $3), unsubscribed_at = NULL
-                  WHERE org_id = $1 AND id = $2
-                  RETURNING ",
-                subscriber_columns!()
-            ),
-            args![scope.org_id(), found.id("id")?, at],
-        )
-        .await?;
-    tx.commit().await?;
-    row.as_ref().map(subscriber_row).transpose()
-}
-
 /// One subscriber found by a `select_subscribers!` statement.
 async fn find_subscriber<B: SqlBackend>(
     b: &B,
@@ -312,311 +575,4 @@ async fn find_subscriber<B: SqlBackend>(
     let row = tx.fetch_optional(sql, args).await?;
     tx.commit().await?;
     row.as_ref().map(subscriber_row).transpose()
-}
-
-pub(crate) async fn subscriber<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    id: Uuid,
-) -> Result<Option<Subscriber>> {
-    find_subscriber(b, scope, SUBSCRIBER_BY_ID, args![scope.org_id(), id]).await
-}
-
-pub(crate) async fn subscriber_by_address<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    channel: Channel,
-    address: &str,
-) -> Result<Option<Subscriber>> {
-    let args = args![scope.org_id(), channel.as_str(), address];
-    find_subscriber(b, scope, SUBSCRIBER_BY_ADDRESS, args).await
-}
-
-/// The subscriber a checked manage link names.
-pub(crate) async fn subscriber_by_manage_link<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    lookup: &ManageLookup,
-) -> Result<Option<Subscriber>> {
-    // One statement per column (what `ManageLookup::column_and_value` names),
-    // so that the SQL stays a literal.
-    let (sql, value) = match lookup {
-        ManageLookup::Salt(salt) => (SUBSCRIBER_BY_SALT, salt),
-        ManageLookup::LegacyTokenHash(hash) => (SUBSCRIBER_BY_LEGACY_HASH, hash),
-    };
-    find_subscriber(b, scope, sql, args![scope.org_id(), value]).await
-}
-
-/// Marks a subscriber unsubscribed; false if it already was.
-pub(crate) async fn unsubscribe<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    id: Uuid,
-    at: OffsetDateTime,
-) -> Result<bool> {
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    let changed = tx
-        .execute(
-            "UPDATE subscribers SET unsubscribed_at = $3
-              WHERE org_id = $1 AND id = $2 AND unsubscribed_at IS NULL",
-            args![scope.org_id(), id, at],
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(changed == 1)
-}
-
-/// Every subscriber, oldest first.
-pub(crate) async fn subscribers<B: SqlBackend>(b: &B, scope: &OrgScope) -> Result<Vec<Subscriber>> {
-    let mut tx = b.begin(scope, Mode::Read).await?;
-    let rows = tx
-        .fetch_all(
-            select_subscribers!("WHERE org_id = $1 ORDER BY created_at, id"),
-            args![scope.org_id()],
-        )
-        .await?;
-    tx.commit().await?;
-    rows.iter().map(subscriber_row).collect()
-}
-
-pub(crate) async fn insert_objection<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    subscriber_id: Uuid,
-    subprocessor: &str,
-    reason: &str,
-    at: OffsetDateTime,
-) -> Result<Objection> {
-    let id = Uuid::new_v4();
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    let found = tx
-        .fetch_optional(
-            "SELECT address FROM subscribers WHERE org_id = $1 AND id = $2",
-            args![scope.org_id(), subscriber_id],
-        )
-        .await?;
-    // No such subscriber (erased since the link was sent): nothing is stored.
-    let Some(found) = found else {
-        return Err(StoreError::Conflict(format!("subscriber {subscriber_id}")));
-    };
-    let address = found.text("address")?;
-    tx.execute(
-        "INSERT INTO objections (id, org_id, subscriber_id, subprocessor, reason, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        args![id, scope.org_id(), subscriber_id, subprocessor, reason, at],
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Objection {
-        id,
-        subscriber_id,
-        address,
-        subprocessor: subprocessor.to_owned(),
-        reason: reason.to_owned(),
-        created_at: at,
-    })
-}
-
-/// Newest first.
-pub(crate) async fn objections<B: SqlBackend>(b: &B, scope: &OrgScope) -> Result<Vec<Objection>> {
-    let mut tx = b.begin(scope, Mode::Read).await?;
-    let rows = tx
-        .fetch_all(
-            "SELECT o.id, o.subscriber_id, s.address, o.subprocessor, o.reason, o.created_at
-               FROM objections o JOIN subscribers s ON s.id = o.subscriber_id
-              WHERE o.org_id = $1 ORDER BY o.created_at DESC, o.id",
-            args![scope.org_id()],
-        )
-        .await?;
-    tx.commit().await?;
-    rows.iter().map(objection_row).collect()
-}
-
-/// Revisions whose notices have not been queued yet, oldest first.
-pub(crate) async fn unannounced_revisions<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-) -> Result<Vec<u64>> {
-    let mut tx = b.begin(scope, Mode::Read).await?;
-    let rows = tx
-        .fetch_all(
-            "SELECT r.number AS number FROM revisions r
-              WHERE r.org_id = $1
-                AND NOT EXISTS (SELECT 1 FROM announcements a
-                                 WHERE a.org_id = r.org_id AND a.revision = r.number)
-              ORDER BY r.number",
-            args![scope.org_id()],
-        )
-        .await?;
-    tx.commit().await?;
-    rows.iter()
-        .map(|row| int_as::<u64>(row, "number"))
-        .collect()
-}
-
-/// Queues a revision's notices and marks it announced, in one transaction. False
-/// (and nothing queued) if another worker announced it first.
-pub(crate) async fn announce_revision<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    revision: u64,
-    deliveries: &[NewDelivery],
-    at: OffsetDateTime,
-) -> Result<bool> {
-    let revision =
-        i64::try_from(revision).map_err(|_| StoreError::Backend("revision number".into()))?;
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    let inserted = tx
-        .execute(
-            "INSERT INTO announcements (org_id, revision, announced_at) VALUES ($1, $2, $3)
-             ON CONFLICT (org_id, revision) DO NOTHING",
-            args![scope.org_id(), revision, at],
-        )
-        .await?;
-    if inserted == 0 {
-        return Ok(false);
-    }
-    insert_deliveries::<B>(&mut tx, scope, deliveries, at).await?;
-    tx.commit().await?;
-    Ok(true)
-}
-
-/// Queues messages outside any announcement (e.g. to the security contact).
-pub(crate) async fn enqueue<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    deliveries: &[NewDelivery],
-) -> Result<()> {
-    let now = now_micros()?;
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    insert_deliveries::<B>(&mut tx, scope, deliveries, now).await?;
-    tx.commit().await
-}
-
-/// Claims up to `limit` due messages until `lease_until`; a claim that is not
-/// finished by then (the worker died) makes the message due again.
-pub(crate) async fn claim_deliveries<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    now: OffsetDateTime,
-    lease_until: OffsetDateTime,
-    limit: u32,
-) -> Result<Vec<Delivery>> {
-    // SQLite: the write transaction (BEGIN IMMEDIATE) means two workers (or
-    // replicas on one file) never claim the same row. PostgreSQL: SKIP LOCKED,
-    // so concurrent workers on other replicas take other rows.
-    let sql = dialect_sql::<B>(
-        "UPDATE deliveries SET claimed_until_ms = $3, attempts = attempts + 1
-          WHERE id IN (SELECT id FROM deliveries
-                        WHERE org_id = $1 AND delivered_at IS NULL AND failed_at IS NULL
-                          AND next_attempt_ms <= $2
-                          AND (claimed_until_ms IS NULL OR claimed_until_ms <= $2)
-                        ORDER BY next_attempt_ms, created_at LIMIT $4)
-          RETURNING id, subscriber_id, channel, message, attempts, created_at",
-        "UPDATE deliveries SET claimed_until = $3, attempts = attempts + 1
-          WHERE id IN (SELECT id FROM deliveries
-                        WHERE org_id = $1 AND delivered_at IS NULL AND failed_at IS NULL
-                          AND next_attempt_at <= $2
-                          AND (claimed_until IS NULL OR claimed_until <= $2)
-                        ORDER BY next_attempt_at, created_at LIMIT $4
-                        FOR UPDATE SKIP LOCKED)
-          RETURNING id, subscriber_id, channel, message, attempts::bigint AS attempts,
-                    created_at",
-    );
-    let args = args![
-        scope.org_id(),
-        due::<B>(now),
-        due::<B>(lease_until),
-        i64::from(limit)
-    ];
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    let rows = tx.fetch_all(sql, args).await?;
-    tx.commit().await?;
-    rows.iter().map(delivery_row).collect()
-}
-
-pub(crate) async fn finish_delivery<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    id: Uuid,
-    result: &DeliveryResult,
-    at: OffsetDateTime,
-) -> Result<()> {
-    let (sql, when, error) = match result {
-        DeliveryResult::Delivered => (
-            dialect_sql::<B>(
-                "UPDATE deliveries SET delivered_at = $3, claimed_until_ms = NULL, last_error = $4
-                  WHERE org_id = $1 AND id = $2",
-                "UPDATE deliveries SET delivered_at = $3, claimed_until = NULL, last_error = $4
-                  WHERE org_id = $1 AND id = $2",
-            ),
-            Arg::Time(at),
-            None,
-        ),
-        DeliveryResult::Retry {
-            next_attempt_at,
-            error,
-        } => (
-            dialect_sql::<B>(
-                "UPDATE deliveries SET next_attempt_ms = $3, claimed_until_ms = NULL, last_error = $4
-                  WHERE org_id = $1 AND id = $2",
-                "UPDATE deliveries SET next_attempt_at = $3, claimed_until = NULL, last_error = $4
-                  WHERE org_id = $1 AND id = $2",
-            ),
-            due::<B>(*next_attempt_at),
-            Some(error.as_str()),
-        ),
-        DeliveryResult::Failed { error: reason } | DeliveryResult::Dropped { reason } => (
-            dialect_sql::<B>(
-                "UPDATE deliveries SET failed_at = $3, claimed_until_ms = NULL, last_error = $4
-                  WHERE org_id = $1 AND id = $2",
-                "UPDATE deliveries SET failed_at = $3, claimed_until = NULL, last_error = $4
-                  WHERE org_id = $1 AND id = $2",
-            ),
-            Arg::Time(at),
-            Some(reason.as_str()),
-        ),
-    };
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    tx.execute(sql, args![scope.org_id(), id, when, error])
-        .await?;
-    tx.commit().await
-}
-
-pub(crate) async fn outbox_stats<B: SqlBackend>(b: &B, scope: &OrgScope) -> Result<OutboxStats> {
-    let mut tx = b.begin(scope, Mode::Read).await?;
-    let row = tx
-        .fetch_optional(
-            "SELECT count(*) FILTER (WHERE delivered_at IS NULL AND failed_at IS NULL) AS pending,
-                    count(*) FILTER (WHERE delivered_at IS NOT NULL) AS delivered,
-                    count(*) FILTER (WHERE failed_at IS NOT NULL) AS failed
-               FROM deliveries WHERE org_id = $1",
-            args![scope.org_id()],
-        )
-        .await?
-        .ok_or_else(|| StoreError::Backend("outbox counts returned no row".into()))?;
-    tx.commit().await?;
-    Ok(OutboxStats {
-        pending: int_as(&row, "pending")?,
-        delivered: int_as(&row, "delivered")?,
-        failed: int_as(&row, "failed")?,
-    })
-}
-
-/// Deletes a subscriber with its objections and queued messages; false if absent.
-pub(crate) async fn erase_subscriber<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    id: Uuid,
-) -> Result<bool> {
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    // Objections and deliveries go with it (ON DELETE CASCADE).
-    let deleted = tx
-        .execute(
-            "DELETE FROM subscribers WHERE org_id = $1 AND id = $2",
-            args![scope.org_id(), id],
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(deleted == 1)
 }

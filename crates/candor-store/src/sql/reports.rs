@@ -1,6 +1,7 @@
 //! Vulnerability reports: sealed with the org's data key; only the times that
 //! drive the acknowledgement deadline are in the clear.
 
+use async_trait::async_trait;
 use candor_domain::audit::AuditEvent;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -8,9 +9,9 @@ use uuid::Uuid;
 use crate::documents::StoredReport;
 use crate::keys::SealedSecret;
 use crate::outbox::NewDelivery;
-use crate::sql::documents::sealed_of;
+use crate::sql::secrets::sealed_of;
 use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, int_as, outbox};
-use crate::{OrgScope, Result, args};
+use crate::{OrgScope, Reports, Result, args};
 
 fn report_row(row: &impl SqlRow) -> Result<StoredReport> {
     Ok(StoredReport {
@@ -23,95 +24,93 @@ fn report_row(row: &impl SqlRow) -> Result<StoredReport> {
     })
 }
 
-/// Stores a report and queues `notify` (to the security contact), in one transaction.
-pub(crate) async fn insert_report<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    report: &StoredReport,
-    notify: Option<&NewDelivery>,
-) -> Result<()> {
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    tx.execute(
-        "INSERT INTO vuln_reports (id, org_id, received_at, ack_due_at, key_version, nonce, ciphertext)
+#[async_trait]
+impl<B: SqlBackend> Reports for B {
+    async fn insert_report(
+        &self,
+        scope: &OrgScope,
+        report: &StoredReport,
+        notify: Option<&NewDelivery>,
+    ) -> Result<()> {
+        let mut tx = self.begin(scope, Mode::Write).await?;
+        tx.execute(
+            "INSERT INTO vuln_reports (id, org_id, received_at, ack_due_at, key_version, nonce, ciphertext)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        args![
-            report.id,
-            scope.org_id(),
+            args![
+                report.id,
+                scope.org_id(),
+                report.received_at,
+                report.ack_due_at,
+                i64::from(report.key_version),
+                &report.sealed.nonce,
+                &report.sealed.ciphertext,
+            ],
+        )
+        .await?;
+        outbox::insert_deliveries::<B>(
+            &mut tx,
+            scope,
+            notify.map(std::slice::from_ref).unwrap_or_default(),
             report.received_at,
-            report.ack_due_at,
-            i64::from(report.key_version),
-            &report.sealed.nonce,
-            &report.sealed.ciphertext,
-        ],
-    )
-    .await?;
-    outbox::insert_deliveries::<B>(
-        &mut tx,
-        scope,
-        notify.map(std::slice::from_ref).unwrap_or_default(),
-        report.received_at,
-    )
-    .await?;
-    tx.commit().await
-}
-
-/// Newest first.
-pub(crate) async fn reports<B: SqlBackend>(b: &B, scope: &OrgScope) -> Result<Vec<StoredReport>> {
-    let mut tx = b.begin(scope, Mode::Read).await?;
-    let rows = tx
-        .fetch_all(
-            "SELECT id, received_at, ack_due_at, acknowledged_at, key_version, nonce, ciphertext
-               FROM vuln_reports WHERE org_id = $1 ORDER BY received_at DESC, id",
-            args![scope.org_id()],
         )
         .await?;
-    tx.commit().await?;
-    let mut out = rows.iter().map(report_row).collect::<Result<Vec<_>>>()?;
-    // Sorted here: stored times are text whose fractional digits vary (SQLite),
-    // so ORDER BY received_at is not time order there. The sort is stable: equal
-    // times keep the statement's order, by id.
-    out.sort_by_key(|r| std::cmp::Reverse(r.received_at));
-    Ok(out)
-}
-
-/// Marks a report acknowledged and records `audit`; false if it already was.
-pub(crate) async fn acknowledge_report<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    id: Uuid,
-    at: OffsetDateTime,
-    audit: &AuditEvent,
-) -> Result<bool> {
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    let done = tx
-        .execute(
-            "UPDATE vuln_reports SET acknowledged_at = $3
-              WHERE org_id = $1 AND id = $2 AND acknowledged_at IS NULL",
-            args![scope.org_id(), id, at],
-        )
-        .await?;
-    if done == 0 {
-        // Already acknowledged (or absent): nothing changed, the transaction is dropped.
-        return Ok(false);
+        tx.commit().await
     }
-    crate::sql::audit::append_in(&mut tx, scope, audit.clone()).await?;
-    tx.commit().await?;
-    Ok(true)
-}
 
-/// Replaces a report's sealed content (to remove the reporter's identity);
-/// false if there is no such report.
-pub(crate) async fn reseal_report<B: SqlBackend>(
-    b: &B,
-    scope: &OrgScope,
-    id: Uuid,
-    key_version: u32,
-    sealed: &SealedSecret,
-) -> Result<bool> {
-    let mut tx = b.begin(scope, Mode::Write).await?;
-    let done = reseal_in(&mut tx, scope, id, key_version, sealed).await?;
-    tx.commit().await?;
-    Ok(done == 1)
+    async fn reports(&self, scope: &OrgScope) -> Result<Vec<StoredReport>> {
+        let mut tx = self.begin(scope, Mode::Read).await?;
+        let rows = tx
+            .fetch_all(
+                "SELECT id, received_at, ack_due_at, acknowledged_at, key_version, nonce, ciphertext
+               FROM vuln_reports WHERE org_id = $1 ORDER BY received_at DESC, id",
+                args![scope.org_id()],
+            )
+            .await?;
+        tx.commit().await?;
+        let mut out = rows.iter().map(report_row).collect::<Result<Vec<_>>>()?;
+        // Sorted here: stored times are text whose fractional digits vary (SQLite),
+        // so ORDER BY received_at is not time order there. The sort is stable: equal
+        // times keep the statement's order, by id.
+        out.sort_by_key(|r| std::cmp::Reverse(r.received_at));
+        Ok(out)
+    }
+
+    async fn acknowledge_report(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<bool> {
+        let mut tx = self.begin(scope, Mode::Write).await?;
+        let done = tx
+            .execute(
+                "UPDATE vuln_reports SET acknowledged_at = $3
+              WHERE org_id = $1 AND id = $2 AND acknowledged_at IS NULL",
+                args![scope.org_id(), id, at],
+            )
+            .await?;
+        if done == 0 {
+            // Already acknowledged (or absent): nothing changed, the transaction is dropped.
+            return Ok(false);
+        }
+        crate::sql::audit::append_in(&mut tx, scope, audit.clone()).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn reseal_report(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        key_version: u32,
+        sealed: &SealedSecret,
+    ) -> Result<bool> {
+        let mut tx = self.begin(scope, Mode::Write).await?;
+        let done = reseal_in(&mut tx, scope, id, key_version, sealed).await?;
+        tx.commit().await?;
+        Ok(done == 1)
+    }
 }
 
 /// Replaces a report's sealed content inside the caller's write transaction;

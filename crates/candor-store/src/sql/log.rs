@@ -1,11 +1,15 @@
 //! The two Merkle trees an org keeps, its public transparency log and its
 //! private audit log: same machinery, separate tables. Only complete subtrees
 //! are stored, so an append writes O(log n) nodes and a proof reads O(log n).
+//! Appends happen inside the transactions that publish a revision or write an
+//! audit entry; [`Log`] reads.
 
 use std::collections::HashMap;
 
-use crate::sql::{SqlRow, SqlTx, to_i64};
-use crate::{OrgScope, Result, args};
+use async_trait::async_trait;
+
+use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, read_one, to_i64};
+use crate::{Log, OrgScope, Result, args};
 
 #[derive(Clone, Copy)]
 pub(crate) enum Tree {
@@ -102,4 +106,38 @@ pub(crate) async fn append_log<T: SqlTx>(
     )
     .await?;
     append(tx, scope, Tree::Public, index, entry).await
+}
+
+#[async_trait]
+impl<B: SqlBackend> Log for B {
+    async fn log_entry(&self, scope: &OrgScope, index: u64) -> Result<Option<Vec<u8>>> {
+        let Ok(index) = i64::try_from(index) else {
+            return Ok(None);
+        };
+        let sql = "SELECT data FROM log_entries WHERE org_id = $1 AND idx = $2";
+        let row = read_one(self, scope, sql, args![scope.org_id(), index]).await?;
+        row.map(|row| row.bytes("data")).transpose()
+    }
+
+    async fn log_nodes(
+        &self,
+        scope: &OrgScope,
+        nodes: &[(u8, u64)],
+    ) -> Result<HashMap<(u8, u64), [u8; 32]>> {
+        let mut tx = self.begin(scope, Mode::Read).await?;
+        let found = read_nodes(&mut tx, scope, Tree::Public, nodes).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    async fn audit_nodes(
+        &self,
+        scope: &OrgScope,
+        nodes: &[(u8, u64)],
+    ) -> Result<HashMap<(u8, u64), [u8; 32]>> {
+        let mut tx = self.begin(scope, Mode::Read).await?;
+        let found = read_nodes(&mut tx, scope, Tree::Audit, nodes).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
 }
