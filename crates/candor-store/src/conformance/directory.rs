@@ -2,10 +2,9 @@
 
 use std::sync::Arc;
 
-use candor_domain::audit::AuditEvent;
 use candor_domain::policy::Role;
 
-use super::{ACTOR, mail, new_org, now, sample, subscribe_request, unique_slug};
+use super::{ACTOR, audit_event, mail, new_org, now, sample, subscribe_request, unique_slug};
 use crate::{Store, StoreError, create_org, publish_draft, scope_for, verify_audit};
 
 pub async fn orgs_are_unique_by_slug(store: Arc<dyn Store>) {
@@ -48,12 +47,7 @@ pub async fn deleting_an_org_removes_all_of_it_and_nothing_else(store: Arc<dyn S
         .insert_user(&format!("{slug}@example.com"), "hash")
         .await
         .unwrap();
-    let event = AuditEvent {
-        actor: ACTOR.into(),
-        action: "member.set_role".into(),
-        target: "x".into(),
-        at: now(),
-    };
+    let event = audit_event("member.set_role", "x", now());
     store
         .set_member_role(&a, user.id, Role::Owner, &event)
         .await

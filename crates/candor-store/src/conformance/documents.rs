@@ -4,16 +4,11 @@ use std::sync::Arc;
 
 use candor_domain::audit::AuditEvent;
 
-use super::{ACTOR, new_org, now};
+use super::{audit_event, new_org, now};
 use crate::Store;
 
 fn upload_event(key: &str) -> AuditEvent {
-    AuditEvent {
-        actor: ACTOR.into(),
-        action: "document.upload".into(),
-        target: format!("document:{key}"),
-        at: now(),
-    }
+    audit_event("document.upload", format!("document:{key}"), now())
 }
 
 pub async fn documents_are_encrypted_per_org_and_survive_a_master_key_rotation(
@@ -179,12 +174,7 @@ pub async fn document_requests_grants_and_downloads_stay_in_their_org(store: Arc
             .unwrap()
             .is_none()
     );
-    let event = AuditEvent {
-        actor: ACTOR.into(),
-        action: "document.approve".into(),
-        target: format!("request:{}", request.id),
-        at: now(),
-    };
+    let event = audit_event("document.approve", format!("request:{}", request.id), now());
     assert!(
         store
             .decide_document_request(&b, request.id, true, now(), &event)

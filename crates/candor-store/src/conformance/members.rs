@@ -2,11 +2,10 @@
 
 use std::sync::Arc;
 
-use candor_domain::audit::AuditEvent;
 use candor_domain::policy::Role;
 use time::OffsetDateTime;
 
-use super::{ACTOR, member_event, new_org, now, unique_email};
+use super::{audit_event, member_event, new_org, now, unique_email};
 use crate::{MembershipChange, MembershipOutcome, OrgScope, Store, verify_audit};
 
 pub async fn memberships_belong_to_one_org_and_are_listed_for_their_user(store: Arc<dyn Store>) {
@@ -17,12 +16,7 @@ pub async fn memberships_belong_to_one_org_and_are_listed_for_their_user(store: 
         .await
         .unwrap();
     let bob = store.insert_user(&unique_email("bob"), "h").await.unwrap();
-    let audit = |target: &str| AuditEvent {
-        actor: "operator:test".into(),
-        action: "member.set_role".into(),
-        target: target.into(),
-        at: OffsetDateTime::now_utc(),
-    };
+    let audit = |target: &str| audit_event("member.set_role", target, OffsetDateTime::now_utc());
     store
         .set_member_role(&a, alice.id, Role::Owner, &audit("user:alice"))
         .await
@@ -223,12 +217,7 @@ pub async fn api_tokens_are_per_org_revocable_and_audited(store: Arc<dyn Store>)
     let a = new_org(&*store, "tokens-a").await;
     let b = new_org(&*store, "tokens-b").await;
     let now = OffsetDateTime::now_utc();
-    let audit = AuditEvent {
-        actor: "operator:test".into(),
-        action: "token.create".into(),
-        target: "token".into(),
-        at: now,
-    };
+    let audit = audit_event("token.create", "token", now);
     let token = store
         .insert_token(
             &a,
@@ -281,12 +270,7 @@ pub async fn invites_are_per_org_used_once_and_grant_their_role(store: Arc<dyn S
     let a = new_org(&*store, "invites-a").await;
     let b = new_org(&*store, "invites-b").await;
     let now = OffsetDateTime::now_utc();
-    let event = |action: &str| AuditEvent {
-        actor: "operator:test".into(),
-        action: action.into(),
-        target: "invite".into(),
-        at: now,
-    };
+    let event = |action: &str| audit_event(action, "invite", now);
     let email = unique_email("carol");
     let expires = now + time::Duration::hours(72);
     let invite = store
@@ -357,12 +341,7 @@ pub async fn invites_are_per_org_used_once_and_grant_their_role(store: Arc<dyn S
 pub async fn open_invites_are_listed_and_revoked(store: Arc<dyn Store>) {
     let a = new_org(&*store, "invites-open-a").await;
     let b = new_org(&*store, "invites-open-b").await;
-    let event = |action: &str| AuditEvent {
-        actor: ACTOR.into(),
-        action: action.into(),
-        target: "invite".into(),
-        at: OffsetDateTime::now_utc(),
-    };
+    let event = |action: &str| audit_event(action, "invite", OffsetDateTime::now_utc());
     let now = now();
     let later = now + time::Duration::hours(72);
     let first = store

@@ -135,13 +135,18 @@ async fn new_org(store: &dyn Store, prefix: &str) -> OrgScope {
         .unwrap()
 }
 
-fn event(action: &str, n: usize) -> AuditEvent {
+/// An audit event recorded by the test operator ([`ACTOR`]).
+fn audit_event(action: &str, target: impl Into<String>, at: OffsetDateTime) -> AuditEvent {
     AuditEvent {
-        actor: "operator:test".into(),
+        actor: ACTOR.into(),
         action: action.into(),
-        target: format!("thing:{n}"),
-        at: OffsetDateTime::now_utc(),
+        target: target.into(),
+        at,
     }
+}
+
+fn event(action: &str, n: usize) -> AuditEvent {
+    audit_event(action, format!("thing:{n}"), OffsetDateTime::now_utc())
 }
 
 fn unique_email(prefix: &str) -> String {
@@ -152,12 +157,7 @@ fn unique_email(prefix: &str) -> String {
 }
 
 fn member_event(action: &str, user: uuid::Uuid) -> AuditEvent {
-    AuditEvent {
-        actor: ACTOR.into(),
-        action: action.into(),
-        target: format!("user:{user}"),
-        at: OffsetDateTime::now_utc(),
-    }
+    audit_event(action, format!("user:{user}"), OffsetDateTime::now_utc())
 }
 
 fn subscribe_request(address: &str, confirm_hash: &str) -> crate::outbox::SubscribeRequest {

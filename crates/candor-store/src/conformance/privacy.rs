@@ -2,9 +2,7 @@
 
 use std::sync::Arc;
 
-use candor_domain::audit::AuditEvent;
-
-use super::{ACTOR, mail, new_org, now, subscribe_request};
+use super::{audit_event, mail, new_org, now, subscribe_request};
 use crate::Store;
 
 pub async fn personal_data_can_be_erased_per_person(store: Arc<dyn Store>) {
@@ -121,12 +119,7 @@ pub async fn a_persons_erasure_is_one_write_with_its_audit_entry(store: Arc<dyn 
     let erasure = PersonErasure {
         email: "bob@example.com".into(),
         resealed_reports: Vec::new(),
-        audit: AuditEvent {
-            actor: ACTOR.into(),
-            action: "privacy.erase".into(),
-            target: subject_ref("bob@example.com"),
-            at: now(),
-        },
+        audit: audit_event("privacy.erase", subject_ref("bob@example.com"), now()),
     };
     let counts = store.erase_person(&a, &erasure).await.unwrap();
     assert_eq!(

@@ -2,9 +2,7 @@
 
 use std::sync::Arc;
 
-use candor_domain::audit::AuditEvent;
-
-use super::{ACTOR, mail, new_org, now};
+use super::{audit_event, mail, new_org, now};
 use crate::Store;
 
 pub async fn vulnerability_reports_are_sealed_queued_and_acknowledged_once(store: Arc<dyn Store>) {
@@ -63,12 +61,7 @@ pub async fn vulnerability_reports_are_sealed_queued_and_acknowledged_once(store
         .is_err(),
         "bound to its id"
     );
-    let event = AuditEvent {
-        actor: ACTOR.into(),
-        action: "report.acknowledge".into(),
-        target: format!("report:{id}"),
-        at: now(),
-    };
+    let event = audit_event("report.acknowledge", format!("report:{id}"), now());
     assert!(
         !store
             .acknowledge_report(&b, id, now(), &event)
