@@ -1,0 +1,201 @@
+//! The content of one org's trust center: every section of the public page.
+//! The same types are the trust-as-code YAML file, the JSON API body and the
+//! payload of a published revision.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::types::{HttpsUrl, Key, Text};
+
+mod changes;
+mod commitments;
+mod controls;
+mod documents;
+mod posture;
+mod profile;
+mod subprocessors;
+
+pub use changes::{ChangeCategory, ChangelogEntry, RoadmapItem};
+pub use commitments::{
+    Commitments, Component, Encryption, Framed, Framing, Hosting, IncidentResponse, PlanDays,
+    RemediationTime, Resilience, ResourceTenancy, Severity, Tenancy, TenancyModel, TlsVersion,
+    V1_DEFAULT_NOTICE_DAYS, VulnerabilityDisclosure,
+};
+pub use controls::{CheckKind, Control, ControlStatus, EvidenceCheck};
+pub use documents::{DocumentAccess, DocumentKind, DocumentMeta};
+pub use posture::{Assessment, AssessmentKind, PostureEntry, PostureStatus};
+pub use profile::{FaqEntry, NdaTerms, Profile, Promise};
+pub use subprocessors::Subprocessor;
+
+/// The version of the trust-as-code format this build writes. Version 2 implies
+/// nothing: what a file leaves out, the page leaves out. Version 1 files (and
+/// revisions published from them) still read, with the one default they implied:
+/// 30 days' subprocessor notice when none was given.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// Every version this build reads.
+pub const READABLE_VERSIONS: [u32; 2] = [1, 2];
+
+/// Everything an org publishes. Field order is the order of the exported YAML file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    title = "Candor trust center",
+    description = "Trust-as-code file: the whole content of one org's trust center."
+)]
+pub struct TrustCenter {
+    /// Format version: 2 (1 is still read).
+    #[schemars(range(min = 1, max = 2))]
+    pub version: u32,
+    pub profile: Profile,
+    /// "What we don't do": promises made to customers.
+    #[serde(default)]
+    pub promises: Vec<Promise>,
+    #[serde(default)]
+    pub controls: Vec<Control>,
+    /// Compliance posture per standard.
+    #[serde(default)]
+    pub posture: Vec<PostureEntry>,
+    /// What the company commits to. Every part is optional: leave out what you
+    /// do not promise, and the page says nothing about it.
+    #[serde(default, skip_serializing_if = "Commitments::is_empty")]
+    pub commitments: Commitments,
+    #[serde(default)]
+    pub subprocessors: Vec<Subprocessor>,
+    /// Shipped security, privacy and reliability fixes.
+    #[serde(default)]
+    pub changelog: Vec<ChangelogEntry>,
+    /// Where we are not finished yet.
+    #[serde(default)]
+    pub roadmap: Vec<RoadmapItem>,
+    #[serde(default)]
+    pub documents: Vec<DocumentMeta>,
+    #[serde(default)]
+    pub faq: Vec<FaqEntry>,
+    /// Audits and assessments: who looked, at what, when, and how.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assessments: Vec<Assessment>,
+    /// Display names for control categories (`data-handling: Data handling`);
+    /// a category not listed is shown title-cased.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub categories: std::collections::BTreeMap<Key, Text>,
+    /// The author's own headline, introduction and links for each list section.
+    #[serde(default, skip_serializing_if = "Sections::is_empty")]
+    pub sections: Sections,
+}
+
+impl TrustCenter {
+    /// The subprocessor notice period the company promises, if any.
+    pub fn notice_days(&self) -> Option<u32> {
+        match (self.commitments.subprocessor_notice_days, self.version) {
+            (Some(days), _) => Some(days),
+            (None, 1) => Some(V1_DEFAULT_NOTICE_DAYS),
+            (None, _) => None,
+        }
+    }
+}
+
+/// Per list section, the author's words around it. Each part is optional.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sections {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promises: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controls: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posture: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitments: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subprocessors: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changelog: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roadmap: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documents: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faq: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessments: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disclosure: Option<SectionIntro>,
+}
+
+impl Sections {
+    pub fn is_empty(&self) -> bool {
+        self == &Sections::default()
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SectionIntro {
+    /// Replaces the section's heading (e.g. "What we DON'T do.").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<Text>,
+    /// Markdown: paragraphs, lists, emphasis, links; no HTML.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<Text>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+}
+
+/// A related link (a policy, the public commit log where fixes land, …).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    pub title: Text,
+    pub url: HttpsUrl,
+}
+
+/// Who or what a claim applies to, when not every customer everywhere.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    /// A plan or tier ("enterprise").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Text>,
+    /// A condition ("when the feature is enabled").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<Text>,
+}
+
+impl Scope {
+    /// `enterprise plan; when the feature is enabled; EU`, for the page.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(plan) = &self.plan {
+            parts.push(format!("{plan} plan"));
+        }
+        if let Some(condition) = &self.condition {
+            parts.push(condition.to_string());
+        }
+        if let Some(region) = &self.region {
+            parts.push(region.to_string());
+        }
+        parts.join("; ")
+    }
+}
+
+/// How binding published terms are, when they are not yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TermsStatus {
+    Draft,
+    LegalReview,
+    NonBinding,
+}
+
+impl TermsStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            TermsStatus::Draft => "Draft",
+            TermsStatus::LegalReview => "In legal review: not binding yet",
+            TermsStatus::NonBinding => "Non-binding",
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Who publishes the page: the profile, the NDA readers accept, promises and the FAQ.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::types::{Day, Email, HttpsUrl, Key, Text};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub name: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tagline: Option<Text>,
+    /// One or two paragraphs that open the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overview: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<HttpsUrl>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_contact: Option<Email>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub general_contact: Option<Email>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_reviewed: Option<Day>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla_url: Option<HttpsUrl>,
+    /// Regions customers can choose for their data.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_residency: Option<Text>,
+    /// The click-through NDA readers accept before downloading an `nda` document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nda: Option<NdaTerms>,
+    /// How to get questions answered that the page does not (questionnaires, a DPA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub questions: Option<Text>,
+    /// Leave out the computed coverage percentages (the counts stay).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hide_coverage_percentages: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NdaTerms {
+    /// Recorded with every acceptance, so a change of terms is a new version.
+    pub version: Text,
+    pub terms: Text,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Promise {
+    pub title: Text,
+    pub body: Text,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaqEntry {
+    pub question: Text,
+    pub answer: Text,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Key>,
+}

@@ -1,0 +1,129 @@
+//! The transparency log of revisions: inclusion and consistency proofs, signed checkpoints.
+
+use std::sync::Arc;
+
+use super::{ACTOR, new_org, now, sample};
+use crate::Store;
+
+pub async fn every_revision_is_in_the_transparency_log_with_provable_inclusion(
+    store: Arc<dyn Store>,
+) {
+    use crate::log::{log_consistency, log_inclusion, log_root, log_size};
+    use candor_log::tree::{verify_consistency, verify_inclusion};
+    let a = new_org(&*store, "log-a").await;
+    let b = new_org(&*store, "log-b").await;
+    let mut content = sample();
+    let mut revisions = Vec::new();
+    for i in 0..9 {
+        content.promises[0].title = format!("Promise version {i}").parse().unwrap();
+        revisions.push(
+            store
+                .insert_revision(&a, &content, now(), ACTOR)
+                .await
+                .unwrap(),
+        );
+    }
+    store
+        .insert_revision(&b, &content, now(), ACTOR)
+        .await
+        .unwrap();
+    assert_eq!(log_size(&*store, &a).await.unwrap(), 9);
+    assert_eq!(
+        log_size(&*store, &b).await.unwrap(),
+        1,
+        "each org has its own log"
+    );
+    for (i, revision) in revisions.iter().enumerate() {
+        let entry = store.log_entry(&a, i as u64).await.unwrap().unwrap();
+        assert_eq!(
+            entry,
+            revision.log_entry(a.slug().as_str()),
+            "entry {i} records revision {}",
+            i + 1
+        );
+        let text = String::from_utf8(entry.clone()).unwrap();
+        assert!(text.contains(&revision.content_hash.to_string()) && !text.contains("promises"));
+        for size in (i as u64 + 1)..=9 {
+            let p = log_inclusion(&*store, &a, i as u64, size).await.unwrap();
+            assert_eq!(p.leaf, candor_log::leaf_hash(&entry));
+            verify_inclusion(&p.leaf, i as u64, size, &p.proof, &p.root).unwrap();
+        }
+    }
+    for old in 1..9u64 {
+        let c = log_consistency(&*store, &a, old, 9).await.unwrap();
+        assert_eq!(c.old_root, log_root(&*store, &a, old).await.unwrap());
+        verify_consistency(old, 9, &c.old_root, &c.new_root, &c.proof).unwrap();
+    }
+    assert!(store.log_entry(&a, 9).await.unwrap().is_none());
+    assert!(store.log_entry(&b, 1).await.unwrap().is_none());
+    assert_ne!(
+        log_root(&*store, &a, 1).await.unwrap(),
+        log_root(&*store, &b, 1).await.unwrap()
+    );
+}
+
+pub async fn log_keys_are_generated_once_sealed_and_signed_checkpoints_verify(
+    store: Arc<dyn Store>,
+) {
+    use crate::keys::MasterKey;
+    use crate::log::{LOG_KEY_PURPOSE, log_root, log_signer, signed_checkpoint};
+    use candor_log::checkpoint::Checkpoint;
+    use candor_log::note::NoteVerifier;
+    let a = new_org(&*store, "keys-a").await;
+    let b = new_org(&*store, "keys-b").await;
+    let (master, _) = MasterKey::generate().unwrap();
+    let origin = format!("trust.example.com/{}", a.slug());
+    let first = log_signer(&*store, &a, &master, &origin).await.unwrap();
+    let again = log_signer(&*store, &a, &master, &origin).await.unwrap();
+    assert_eq!(
+        first.verifier_key(),
+        again.verifier_key(),
+        "the key is made once"
+    );
+    let other = log_signer(
+        &*store,
+        &b,
+        &master,
+        &format!("trust.example.com/{}", b.slug()),
+    )
+    .await
+    .unwrap();
+    assert_ne!(
+        first.verifier_key(),
+        other.verifier_key(),
+        "each org has its own key"
+    );
+    // What is stored is sealed: not the seed, and useless under another master key.
+    let sealed = store
+        .org_secret(&a, LOG_KEY_PURPOSE)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(sealed.ciphertext.len(), 32 + 16);
+    let (wrong, _) = MasterKey::generate().unwrap();
+    assert!(log_signer(&*store, &a, &wrong, &origin).await.is_err());
+
+    store
+        .insert_revision(&a, &sample(), now(), ACTOR)
+        .await
+        .unwrap();
+    store
+        .insert_revision(&a, &sample(), now(), ACTOR)
+        .await
+        .unwrap();
+    let note = signed_checkpoint(&*store, &a, &first, &origin)
+        .await
+        .unwrap();
+    let verifier = NoteVerifier::parse(&first.verifier_key()).unwrap();
+    let checkpoint = Checkpoint::parse(verifier.open(&note).unwrap()).unwrap();
+    assert_eq!(
+        (checkpoint.origin.as_str(), checkpoint.size),
+        (origin.as_str(), 2)
+    );
+    assert_eq!(checkpoint.root, log_root(&*store, &a, 2).await.unwrap());
+    let b_verifier = NoteVerifier::parse(&other.verifier_key()).unwrap();
+    assert!(
+        b_verifier.open(&note).is_err(),
+        "B's key does not vouch for A's log"
+    );
+}
