@@ -6,11 +6,12 @@ use std::time::Duration;
 use candor_demo::{HARBORLIGHT, QUILLFEATHER};
 use candor_domain::TrustCenter;
 use candor_domain::policy::{Role, allows};
+use candor_testkit::fixtures::{mailgun_effective, mailgun_entry};
 use candor_web::WebConfig;
 use candor_web::access::org_routes;
 use reqwest::StatusCode;
 
-use crate::harness::{ACTOR, App, error_envelope, mailgun_effective, mailgun_entry};
+use crate::harness::{ACTOR, App, error_envelope};
 
 #[tokio::test]
 async fn sign_in_edit_a_subprocessor_preview_publish_and_the_public_page_changes() {

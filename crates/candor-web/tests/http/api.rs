@@ -2,11 +2,12 @@
 
 use candor_demo::{HARBORLIGHT, QUILLFEATHER};
 use candor_domain::policy::Role;
+use candor_testkit::fixtures::{mailgun_effective, mailgun_entry};
 use candor_web::WebConfig;
 use candor_web::access::org_routes;
 use reqwest::StatusCode;
 
-use crate::harness::{App, error_envelope, mailgun_effective, mailgun_entry};
+use crate::harness::{App, error_envelope};
 
 #[tokio::test]
 async fn api_errors_use_one_envelope_and_name_the_field() {

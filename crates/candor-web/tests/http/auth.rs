@@ -5,10 +5,10 @@ use std::sync::Arc;
 use candor_demo::QUILLFEATHER;
 use candor_domain::TrustCenter;
 use candor_domain::policy::Role;
+use candor_testkit::mail::MailSink;
 use candor_web::WebConfig;
 use reqwest::StatusCode;
 
-use crate::external;
 use crate::harness::{App, PASSWORD, eventually};
 
 #[tokio::test]
@@ -224,8 +224,8 @@ async fn strangers_cannot_lock_the_owner_out_of_sign_in() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_forgotten_password_is_reset_by_a_single_use_mailed_link() {
     let dir = tempfile::tempdir().unwrap();
-    let sink = external::MailSink::start(dir.path());
-    let app = App::start_with_worker(sink.helper.port).await;
+    let sink = MailSink::start(dir.path());
+    let app = App::start_with_worker(sink.port).await;
     let org = app.publish("quillfeather", QUILLFEATHER).await;
     let session = app
         .member(&org, "editor@quillfeather.example", Role::Editor)

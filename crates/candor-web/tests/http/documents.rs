@@ -4,16 +4,16 @@ use std::time::Duration;
 
 use candor_demo::QUILLFEATHER;
 use candor_domain::policy::Role;
+use candor_testkit::mail::MailSink;
 use reqwest::StatusCode;
 
-use crate::external;
 use crate::harness::{App, error_envelope};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn documents_are_stored_encrypted_and_unlocked_by_public_nda_or_approval() {
     let dir = tempfile::tempdir().unwrap();
-    let sink = external::MailSink::start(dir.path());
-    let app = App::start_with_worker(sink.helper.port).await;
+    let sink = MailSink::start(dir.path());
+    let app = App::start_with_worker(sink.port).await;
     let org = app.publish("quillfeather", QUILLFEATHER).await;
     let owner = app
         .member(&org, "owner@quillfeather.example", Role::Owner)

@@ -18,6 +18,3 @@ mod reports;
 mod security_txt;
 mod subscribers;
 mod transcription;
-
-#[path = "../../../../tests/support/external.rs"]
-mod external;

@@ -3,11 +3,11 @@
 use candor_demo::{HARBORLIGHT, QUILLFEATHER};
 use candor_domain::TrustCenter;
 use candor_store::create_org;
+use candor_testkit::fixtures::{DEMO_PAGE_SECTIONS, mailgun_effective, mailgun_entry};
+use candor_testkit::process::output_with_input;
 use reqwest::StatusCode;
 
-use crate::harness::{
-    App, assert_security_headers, error_envelope, mailgun_effective, mailgun_entry,
-};
+use crate::harness::{App, assert_security_headers, error_envelope};
 
 #[tokio::test]
 async fn trust_page_shows_every_section_of_each_org() {
@@ -22,20 +22,7 @@ async fn trust_page_shows_every_section_of_each_org() {
             "no HSTS over plain HTTP"
         );
         let html = resp.text().await.unwrap();
-        for id in [
-            "overview",
-            "promises",
-            "compliance",
-            "controls",
-            "commitments",
-            "subprocessors",
-            "changelog",
-            "roadmap",
-            "documents",
-            "faq",
-            "disclosure",
-            "verify",
-        ] {
+        for id in DEMO_PAGE_SECTIONS {
             assert!(
                 html.contains(&format!("<section id=\"{id}\"")),
                 "{slug}: section {id} missing"
@@ -380,21 +367,14 @@ async fn the_atom_feed_lists_every_revision_in_words() {
     );
     let xml = resp.text().await.unwrap();
     // Python's XML parser reads it as an Atom feed with two entries, newest first.
-    let out = std::process::Command::new("python3")
-        .args([
+    let out = output_with_input(
+        std::process::Command::new("python3").args([
             "-c",
             "import sys, xml.etree.ElementTree as E; a='{http://www.w3.org/2005/Atom}'; f=E.fromstring(sys.stdin.read()); \
              assert f.tag==a+'feed'; [print(e.find(a+'title').text) for e in f.findall(a+'entry')]",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(xml.as_bytes())?;
-            child.wait_with_output()
-        })
-        .unwrap();
+        ]),
+        xml.as_bytes(),
+    );
     let titles = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success(), "{xml}");
     assert_eq!(

@@ -5,16 +5,16 @@ use std::time::Duration;
 use candor_demo::QUILLFEATHER;
 use candor_domain::TrustCenter;
 use candor_domain::policy::Role;
+use candor_testkit::mail::MailSink;
 use reqwest::StatusCode;
 
-use crate::external;
 use crate::harness::App;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn people_get_and_erase_their_data_and_an_owner_exports_then_deletes_the_org() {
     let dir = tempfile::tempdir().unwrap();
-    let sink = external::MailSink::start(dir.path());
-    let app = App::start_with_worker(sink.helper.port).await;
+    let sink = MailSink::start(dir.path());
+    let app = App::start_with_worker(sink.port).await;
     let org = app.publish("quillfeather", QUILLFEATHER).await;
     let owner = app
         .member(&org, "owner@quillfeather.example", Role::Owner)

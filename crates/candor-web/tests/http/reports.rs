@@ -4,17 +4,17 @@ use std::time::Duration;
 
 use candor_demo::QUILLFEATHER;
 use candor_domain::policy::Role;
+use candor_testkit::mail::MailSink;
 use reqwest::StatusCode;
 
-use crate::external;
 use crate::harness::App;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn vulnerability_reports_are_encrypted_mailed_without_content_and_tracked_to_their_deadline()
 {
     let dir = tempfile::tempdir().unwrap();
-    let sink = external::MailSink::start(dir.path());
-    let app = App::start_with_worker(sink.helper.port).await;
+    let sink = MailSink::start(dir.path());
+    let app = App::start_with_worker(sink.port).await;
     let org = app.publish("quillfeather", QUILLFEATHER).await;
     let owner = app
         .member(&org, "owner@quillfeather.example", Role::Owner)

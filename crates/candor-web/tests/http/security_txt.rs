@@ -3,6 +3,7 @@
 
 use candor_demo::{HARBORLIGHT, QUILLFEATHER};
 use candor_domain::TrustCenter;
+use candor_testkit::process::{gpg_status, output_with_input};
 use reqwest::StatusCode;
 
 use crate::harness::App;
@@ -97,23 +98,14 @@ async fn an_orgs_own_researcher_key_is_checked_served_and_usable() {
     // A researcher encrypts to what was served, with a fresh keyring.
     let researcher = tempfile::tempdir().unwrap();
     let run = |args: &[&str], input: Option<&str>| {
-        use std::io::Write;
-        let mut child = Command::new("gpg")
-            .env("GNUPGHOME", researcher.path())
-            .args(["--batch", "--trust-model", "always"])
-            .args(args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.unwrap_or_default().as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = output_with_input(
+            Command::new("gpg")
+                .env("GNUPGHOME", researcher.path())
+                .args(["--batch", "--trust-model", "always"])
+                .args(args)
+                .stderr(std::process::Stdio::piped()),
+            input.unwrap_or_default().as_bytes(),
+        );
         assert!(
             out.status.success(),
             "{}",
@@ -127,26 +119,20 @@ async fn an_orgs_own_researcher_key_is_checked_served_and_usable() {
         Some("report: the login form leaks"),
     );
     // The org (holding the private key) reads it.
-    let plain = Command::new("gpg")
-        .env("GNUPGHOME", home.path())
-        .args([
-            "--batch",
-            "--pinentry-mode",
-            "loopback",
-            "--passphrase",
-            "",
-            "--decrypt",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(&encrypted)?;
-            child.wait_with_output()
-        })
-        .unwrap();
+    let plain = output_with_input(
+        Command::new("gpg")
+            .env("GNUPGHOME", home.path())
+            .args([
+                "--batch",
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase",
+                "",
+                "--decrypt",
+            ])
+            .stderr(std::process::Stdio::piped()),
+        &encrypted,
+    );
     assert_eq!(
         String::from_utf8_lossy(&plain.stdout),
         "report: the login form leaks"
@@ -221,14 +207,7 @@ async fn security_txt_follows_rfc_9116_and_gnupg_verifies_its_signature() {
         .unwrap();
     assert!(key.starts_with("-----BEGIN PGP PUBLIC KEY BLOCK-----"));
     let home = tempfile::tempdir().unwrap();
-    let gpg = |args: &[&str]| {
-        Command::new("gpg")
-            .env("GNUPGHOME", home.path())
-            .args(["--batch", "--status-fd", "1"])
-            .args(args)
-            .output()
-            .expect("gpg (GnuPG) is installed by scripts/test.sh")
-    };
+    let gpg = |args: &[&str]| gpg_status(home.path(), args);
     let dir = home.path();
     std::fs::write(dir.join("key.asc"), &key).unwrap();
     std::fs::write(dir.join("security.txt"), &signed).unwrap();
@@ -331,14 +310,7 @@ async fn an_orgs_own_host_serves_its_signed_security_txt_at_the_root() {
     let home = tempfile::tempdir().unwrap();
     std::fs::write(home.path().join("key.asc"), &key).unwrap();
     std::fs::write(home.path().join("security.txt"), &signed).unwrap();
-    let gpg = |args: &[&str]| {
-        std::process::Command::new("gpg")
-            .env("GNUPGHOME", home.path())
-            .args(["--batch", "--status-fd", "1"])
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let gpg = |args: &[&str]| gpg_status(home.path(), args);
     assert!(
         gpg(&["--import", home.path().join("key.asc").to_str().unwrap()])
             .status

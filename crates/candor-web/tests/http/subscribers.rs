@@ -4,10 +4,12 @@ use std::time::Duration;
 
 use candor_demo::QUILLFEATHER;
 use candor_domain::policy::Role;
+use candor_testkit::fixtures::{mailgun_effective, mailgun_entry};
+use candor_testkit::mail::MailSink;
+use candor_testkit::peers::WebhookReceiver;
 use reqwest::StatusCode;
 
-use crate::external;
-use crate::harness::{App, eventually, mailgun_effective, mailgun_entry};
+use crate::harness::{App, eventually};
 
 fn hash_text(html: &str) -> String {
     let start = html.find("<p class=\"hash\">").unwrap() + "<p class=\"hash\">".len();
@@ -18,9 +20,9 @@ fn hash_text(html: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn subscribers_confirm_then_get_the_subprocessor_notice_by_real_mail_and_signed_webhook() {
     let dir = tempfile::tempdir().unwrap();
-    let sink = external::MailSink::start(dir.path());
-    let receiver = external::WebhookReceiver::start(dir.path(), 1);
-    let app = App::start_with_worker(sink.helper.port).await;
+    let sink = MailSink::start(dir.path());
+    let receiver = WebhookReceiver::start(dir.path(), 1);
+    let app = App::start_with_worker(sink.port).await;
     let org = app.publish("quillfeather", QUILLFEATHER).await;
     let form = |path: &str, fields: &[(&str, &str)]| {
         app.client

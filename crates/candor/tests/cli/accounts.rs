@@ -1,8 +1,9 @@
 //! Accounts from the command line, and what the log of a session may hold.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use candor_demo::QUILLFEATHER;
+use candor_testkit::process::output_with_input;
 
 use crate::harness::{Server, Workspace, http, path_str};
 
@@ -57,7 +58,6 @@ fn the_operator_resets_passwords_removes_members_and_deletes_accounts() {
 
 #[test]
 fn user_add_creates_an_account_with_a_role_and_records_it() {
-    use std::io::Write;
     let ws = Workspace::new();
     ws.ok(&["org", "create", "acme", "--name", "Acme"]);
     // A generated password is printed once.
@@ -77,20 +77,12 @@ fn user_add_creates_an_account_with_a_role_and_records_it() {
         .unwrap();
     assert!(password.len() >= 20);
     // From standard input, nothing is echoed back.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_candor"))
-        .args(["user", "add", "editor@acme.example", "--password-stdin"])
-        .env("CANDOR_DATABASE_URL", ws.db_url())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"a long enough passphrase\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = output_with_input(
+        Command::new(env!("CARGO_BIN_EXE_candor"))
+            .args(["user", "add", "editor@acme.example", "--password-stdin"])
+            .env("CANDOR_DATABASE_URL", ws.db_url()),
+        b"a long enough passphrase\n",
+    );
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stdout).contains("passphrase"));
     // Duplicates, short passwords and bad emails are refused clearly.

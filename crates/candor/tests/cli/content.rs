@@ -4,10 +4,9 @@
 use std::path::Path;
 
 use candor_demo::QUILLFEATHER;
+use candor_testkit::fixtures::{mailgun_effective, mailgun_entry};
 
-use crate::harness::{
-    Workspace, mailgun_effective, mailgun_entry, path_str, python_validate, schema_path,
-};
+use crate::harness::{Workspace, path_str, python_validate, schema_path};
 
 #[test]
 fn apply_then_export_round_trips_exactly() {

@@ -6,8 +6,9 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use candor_demo::QUILLFEATHER;
+use candor_testkit::fixtures::mailgun_entry;
 
-use crate::harness::{Server, Workspace, mailgun_entry, path_str};
+use crate::harness::{Server, Workspace, path_str};
 
 #[test]
 fn publishes_are_audited_and_tampering_with_the_file_is_detected() {

@@ -11,6 +11,3 @@ mod log;
 mod serve;
 mod verify;
 mod worker;
-
-#[path = "../../../../tests/support/external.rs"]
-mod external;

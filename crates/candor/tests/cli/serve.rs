@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use candor_demo::QUILLFEATHER;
+use candor_testkit::fixtures::DEMO_PAGE_SECTIONS;
 
 use crate::harness::{Server, Workspace, http, path_str, python_validate, schema_path, ureq_get};
 
@@ -21,20 +22,7 @@ fn serve_demo_shows_both_companies_and_stops_cleanly_on_sigterm() {
     for org in ["quillfeather", "harborlight"] {
         let (status, page) = server.get(&format!("/{org}"));
         assert_eq!(status, 200);
-        for section in [
-            "overview",
-            "promises",
-            "compliance",
-            "controls",
-            "commitments",
-            "subprocessors",
-            "changelog",
-            "roadmap",
-            "documents",
-            "faq",
-            "disclosure",
-            "verify",
-        ] {
+        for section in DEMO_PAGE_SECTIONS {
             assert!(
                 page.contains(&format!("<section id=\"{section}\"")),
                 "{org}: {section}"

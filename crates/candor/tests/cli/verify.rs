@@ -1,12 +1,13 @@
 //! `candor verify` and host evidence: checks of hosts an org proved it controls,
 //! and Candor over its own TLS against its own scanner.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use candor_demo::QUILLFEATHER;
+use candor_testkit::peers::{CorpusServer, DnsServer, test_certs};
+use candor_testkit::process::gpg_status;
 
 use crate::harness::{Server, Workspace, http, path_str};
 
@@ -49,85 +50,16 @@ fn verify_reports_each_failing_check_in_a_line_and_as_json() {
     assert!(server.terminate().success());
 }
 
-/// tests/support/dns_server.py answering TXT queries from a file; stopped when dropped.
-struct LocalDns {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for LocalDns {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn local_dns(records: &Path) -> LocalDns {
-    let mut child = Command::new("python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/support/dns_server.py"))
-        .arg(records)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port: serde_json::Value = serde_json::from_str(&line).expect("dns_server.py (dnslib)");
-    LocalDns {
-        child,
-        port: port["port"].as_u64().unwrap() as u16,
-    }
-}
-
-/// Starts tests/support/corpus_server.py with a configuration; stopped when dropped.
-struct LocalHost {
-    child: Child,
-    https: u16,
-}
-
-impl Drop for LocalHost {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn corpus_script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/support/corpus_server.py")
-}
-
-fn local_host(dir: &Path, config: serde_json::Value) -> LocalHost {
-    let path = dir.join("host.json");
-    std::fs::write(&path, config.to_string()).unwrap();
-    let mut child = Command::new("python3")
-        .arg(corpus_script())
-        .args(["serve", path_str(&path)])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let ports: serde_json::Value = serde_json::from_str(&line).unwrap();
-    LocalHost {
-        child,
-        https: ports["https"].as_u64().unwrap() as u16,
-    }
-}
-
 #[test]
 fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
     let ws = Workspace::new();
-    let certs = test_certs(&ws);
+    let certs = test_certs(ws.dir.path());
     // A host with good TLS and HSTS but no CSP: tls and hsts pass, headers fail.
     let served = ws.dir.path().join("served");
     std::fs::create_dir_all(served.join(".well-known")).unwrap();
-    let host = local_host(
+    let host = CorpusServer::start(
         ws.dir.path(),
+        "host",
         serde_json::json!({
             "cert": certs.join("good.pem"), "key": certs.join("good.key"),
             "headers": [["Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload"]],
@@ -169,7 +101,7 @@ fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
     // A DNS server (dnslib) for the TXT proof of a host that serves no web page.
     let records = ws.dir.path().join("dns.json");
     std::fs::write(&records, "{}").unwrap();
-    let dns = local_dns(&records);
+    let dns = DnsServer::start(&records);
     let dns_server = format!("127.0.0.1:{}", dns.port);
     let ca_file = certs.join("ca.pem");
     let checking = |more: &[&str]| {
@@ -398,7 +330,7 @@ fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
 #[test]
 fn candor_over_its_own_tls_passes_every_check_of_its_own_scanner() {
     let ws = Workspace::new();
-    let certs = test_certs(&ws);
+    let certs = test_certs(ws.dir.path());
     // The demo org on a host of its own, so that the host's security.txt is its own.
     ws.ok(&[
         "org",
@@ -529,8 +461,9 @@ print(urllib.request.urlopen(sys.argv[1], context=ctx).read().decode(), end='')"
     assert_ne!(signed, tampered);
     // A copy elsewhere, beside the real signing key: the signature must fail.
     let signing_key = fetch("/.well-known/openpgp-key.asc");
-    let elsewhere = local_host(
+    let elsewhere = CorpusServer::start(
         ws.dir.path(),
+        "host",
         serde_json::json!({
             "cert": certs.join("good.pem"), "key": certs.join("good.key"), "headers": [],
             "files": {
@@ -559,14 +492,7 @@ print(urllib.request.urlopen(sys.argv[1], context=ctx).read().decode(), end='')"
     let key = fetch("/.well-known/openpgp-key.asc");
     let home = ws.dir.path().join("gnupg");
     std::fs::create_dir_all(&home).unwrap();
-    let gpg = |args: &[&str]| {
-        Command::new("gpg")
-            .env("GNUPGHOME", &home)
-            .args(["--batch", "--status-fd", "1"])
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let gpg = |args: &[&str]| gpg_status(&home, args);
     let key_file = ws.file("key.asc", &key);
     assert!(gpg(&["--import", path_str(&key_file)]).status.success());
     let good =
@@ -580,18 +506,4 @@ print(urllib.request.urlopen(sys.argv[1], context=ctx).read().decode(), end='')"
         "{good}\n{bad}"
     );
     assert!(server.terminate().success());
-}
-
-/// A test CA and certificates signed by it (tests/support/corpus_server.py certs).
-fn test_certs(ws: &Workspace) -> PathBuf {
-    let certs = ws.dir.path().join("certs");
-    assert!(
-        Command::new("python3")
-            .arg(corpus_script())
-            .args(["certs", path_str(&certs)])
-            .status()
-            .unwrap()
-            .success()
-    );
-    certs
 }

@@ -7,9 +7,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use candor_demo::QUILLFEATHER;
+use candor_testkit::fixtures::mailgun_entry;
+use candor_testkit::mail::MailSink;
 
-use crate::external;
-use crate::harness::{Workspace, mailgun_entry, path_str};
+use crate::harness::{Workspace, path_str};
 
 /// Runs `candor worker` with its log captured; SIGKILL-able.
 fn start_worker(ws: &Workspace, smtp_port: u16) -> (Child, std::sync::mpsc::Receiver<String>) {
@@ -129,8 +130,8 @@ fn org_with_pending_notices(n: usize) -> (Workspace, PathBuf) {
 #[test]
 fn a_worker_killed_during_a_batch_of_1000_mails_loses_none_after_restart() {
     let (ws, db) = org_with_pending_notices(1000);
-    let sink = external::MailSink::start(ws.dir.path());
-    let (mut worker, _) = start_worker(&ws, sink.helper.port);
+    let sink = MailSink::start(ws.dir.path());
+    let (mut worker, _) = start_worker(&ws, sink.port);
     sink.wait_for(300, Duration::from_secs(60));
     worker.kill().unwrap(); // SIGKILL: no drain, no goodbye.
     worker.wait().unwrap();
@@ -140,7 +141,7 @@ fn a_worker_killed_during_a_batch_of_1000_mails_loses_none_after_restart() {
         "the worker finished before it could be killed"
     );
 
-    let (mut worker, log) = start_worker(&ws, sink.helper.port);
+    let (mut worker, log) = start_worker(&ws, sink.port);
     let mails = sink.wait_for(1000, Duration::from_secs(60));
     // Let anything still in flight land, then stop the worker the polite way.
     std::thread::sleep(Duration::from_millis(500));
@@ -200,8 +201,8 @@ fn a_worker_killed_during_a_batch_of_1000_mails_loses_none_after_restart() {
 #[test]
 fn a_worker_stopped_by_sigterm_finishes_its_batch_and_sends_nothing_twice() {
     let (ws, db) = org_with_pending_notices(300);
-    let sink = external::MailSink::start(ws.dir.path());
-    let (worker, _) = start_worker(&ws, sink.helper.port);
+    let sink = MailSink::start(ws.dir.path());
+    let (worker, _) = start_worker(&ws, sink.port);
     sink.wait_for(60, Duration::from_secs(60));
     Command::new("kill")
         .args(["-TERM", &worker.id().to_string()])
@@ -216,7 +217,7 @@ fn a_worker_stopped_by_sigterm_finishes_its_batch_and_sends_nothing_twice() {
     );
     // What it had claimed, it finished and recorded: the restarted worker has
     // nothing to redeliver, so no address gets the notice twice.
-    let (mut worker, log) = start_worker(&ws, sink.helper.port);
+    let (mut worker, log) = start_worker(&ws, sink.port);
     let mails = sink.wait_for(300, Duration::from_secs(60));
     std::thread::sleep(Duration::from_millis(500));
     Command::new("kill")
