@@ -3,14 +3,14 @@
 //! offline (scripts/test.sh installs golang-go and golang-golang-x-mod-dev).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use candor_log::checkpoint::Checkpoint;
 use candor_log::note::NoteSigner;
 use candor_log::tree::{MemoryTree, NodeStore, consistency_proof, inclusion_proof, root};
+use candor_testkit::process::output_with_input;
 use serde_json::{Value, json};
 
 fn b64(h: &[u8; 32]) -> String {
@@ -42,18 +42,7 @@ fn build_oracle(dir: &std::path::Path) -> std::path::PathBuf {
 }
 
 fn run_oracle(oracle: &std::path::Path, input: &Value) -> String {
-    let mut child = Command::new(oracle)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = output_with_input(&mut Command::new(oracle), input.to_string().as_bytes());
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "the Go oracle disagreed: {text}");
     text

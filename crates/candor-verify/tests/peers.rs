@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
+use candor_testkit::peers::{CorpusServer, DnsServer, test_certs};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -78,67 +79,11 @@ fn security_txt_verdicts_agree_with_pypi_sectxt_on_the_whole_corpus() {
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
 
-/// One local server of the corpus, stopped when dropped.
-struct CorpusServer {
-    child: std::process::Child,
-    https: u16,
-    http: Option<u16>,
-}
-
-impl Drop for CorpusServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn script() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/support/corpus_server.py")
-}
-
-/// Starts a helper that prints one JSON line (its ports) on stdout and serves
-/// until its stdin closes.
-fn spawn_announcing(command: &mut Command) -> (std::process::Child, serde_json::Value) {
-    use std::io::BufRead;
-    let mut child = command
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let announced = serde_json::from_str(&line).unwrap_or_else(|_| panic!("{command:?}: {line:?}"));
-    (child, announced)
-}
-
-fn start(dir: &Path, name: &str, config: serde_json::Value) -> CorpusServer {
-    let path = dir.join(format!("{name}.json"));
-    std::fs::write(&path, config.to_string()).unwrap();
-    let (child, ports) = spawn_announcing(
-        Command::new("python3")
-            .arg(script())
-            .args(["serve", path.to_str().unwrap()]),
-    );
-    CorpusServer {
-        child,
-        https: ports["https"].as_u64().unwrap() as u16,
-        http: ports["http"].as_u64().map(|p| p as u16),
-    }
-}
-
 /// The local server configurations and the verdicts each must get.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_local_corpus_gets_the_verdicts_its_configuration_deserves() {
     let dir = tempfile::tempdir().unwrap();
-    let certs = dir.path().join("certs");
-    let made = Command::new("python3")
-        .arg(script())
-        .args(["certs", certs.to_str().unwrap()])
-        .status()
-        .unwrap();
-    assert!(made.success(), "certificates (python3 cryptography)");
+    let certs = test_certs(dir.path());
     let cert = |stem: &str| {
         (
             certs.join(format!("{stem}.pem")),
@@ -185,7 +130,7 @@ async fn the_local_corpus_gets_the_verdicts_its_configuration_deserves() {
                 config[key] = version.clone();
             }
         }
-        let server = start(dir.path(), name, config);
+        let server = CorpusServer::start(dir.path(), name, config);
         let strs = |key: &str| -> Vec<&str> {
             case[key]
                 .as_array()
@@ -506,12 +451,8 @@ async fn dns_txt_proofs_are_read_from_a_real_dns_server() {
         .to_string(),
     )
     .unwrap();
-    let (mut child, announced) = spawn_announcing(
-        Command::new("python3")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/support/dns_server.py"))
-            .arg(&records),
-    );
-    let port = announced["port"].as_u64().unwrap() as u16;
+    let dns = DnsServer::start(&records);
+    let port = dns.port;
     let server = Some(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
     let timeout = std::time::Duration::from_secs(5);
     let values = candor_verify::dns::txt_values(&name, server, timeout)
@@ -532,6 +473,4 @@ async fn dns_txt_proofs_are_read_from_a_real_dns_server() {
     let silent =
         candor_verify::dns::txt_values(&name, closed, std::time::Duration::from_secs(2)).await;
     assert!(silent.is_err(), "{silent:?}");
-    let _ = child.kill();
-    let _ = child.wait();
 }

@@ -1,62 +1,27 @@
-//! Real peer processes for the test suites (shared by candor-web's and candor's
-//! test binaries through `#[path]`): an SMTP server (aiosmtpd) that files each
-//! message it receives, and a webhook receiver that verifies deliveries with the
-//! PyPI `standardwebhooks` package.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! An SMTP server (PyPI aiosmtpd, `smtp_sink.py`) that files every message it
+//! receives, and the messages read back.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A Python helper from tests/support, stopped when dropped.
-pub struct Helper {
-    child: Child,
-    pub port: u16,
-}
-
-impl Helper {
-    pub fn start(script: &str, args: &[&str]) -> Helper {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/support")
-            .join(script);
-        let mut child = Command::new("python3")
-            .arg(&path)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("python3 {}: {e}", path.display()));
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{script} did not print its port (is aiosmtpd/standardwebhooks installed?): {line:?}"));
-        Helper { child, port }
-    }
-}
-
-impl Drop for Helper {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::peers::Peer;
 
 /// An SMTP server on 127.0.0.1 whose received messages land in `dir`.
 pub struct MailSink {
-    pub helper: Helper,
+    _peer: Peer,
+    pub port: u16,
     pub dir: PathBuf,
 }
 
 impl MailSink {
     pub fn start(dir: &Path) -> MailSink {
         let dir = dir.join("mail");
-        let helper = Helper::start("smtp_sink.py", &[dir.to_str().unwrap()]);
-        MailSink { helper, dir }
+        let peer = Peer::python("smtp_sink.py", [&dir]);
+        MailSink {
+            port: peer.port(),
+            _peer: peer,
+            dir,
+        }
     }
 
     pub fn messages(&self) -> Vec<Mail> {
@@ -161,68 +126,4 @@ pub fn qp_decode(text: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A Standard Webhooks receiver; verified deliveries are read back with `deliveries`.
-pub struct WebhookReceiver {
-    pub helper: Helper,
-    pub log: PathBuf,
-    pub secret_file: PathBuf,
-}
-
-impl WebhookReceiver {
-    /// With `fail_first`, each delivery's first N verified attempts get a 503.
-    pub fn start(dir: &Path, fail_first: u32) -> WebhookReceiver {
-        let log = dir.join("webhooks.jsonl");
-        let secret_file = dir.join("webhook-secret");
-        let n = fail_first.to_string();
-        let helper = Helper::start(
-            "webhook_receiver.py",
-            &[
-                log.to_str().unwrap(),
-                secret_file.to_str().unwrap(),
-                "--fail-first",
-                &n,
-            ],
-        );
-        WebhookReceiver {
-            helper,
-            log,
-            secret_file,
-        }
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/hooks/candor", self.helper.port)
-    }
-
-    pub fn set_secret(&self, secret: &str) {
-        std::fs::write(&self.secret_file, secret).unwrap();
-    }
-
-    pub fn deliveries(&self) -> Vec<serde_json::Value> {
-        std::fs::read_to_string(&self.log)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-
-    /// Waits for an accepted (2xx) delivery of an event of type `kind`.
-    pub fn wait_for(&self, kind: &str, timeout: Duration) -> serde_json::Value {
-        let start = Instant::now();
-        loop {
-            if let Some(d) = self
-                .deliveries()
-                .into_iter()
-                .find(|d| d["payload"]["type"] == kind && d["status"] == 200)
-            {
-                return d;
-            }
-            if start.elapsed() > timeout {
-                panic!("no accepted {kind} webhook; got {:?}", self.deliveries());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
 }

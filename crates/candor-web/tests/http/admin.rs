@@ -1,0 +1,444 @@
+//! Editing and publishing from the admin UI, and the role policy on every org route.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use candor_demo::{HARBORLIGHT, QUILLFEATHER};
+use candor_domain::TrustCenter;
+use candor_domain::policy::{Role, allows};
+use candor_testkit::fixtures::{mailgun_effective, mailgun_entry};
+use candor_web::WebConfig;
+use candor_web::access::org_routes;
+use reqwest::StatusCode;
+
+use crate::harness::{ACTOR, App, error_envelope};
+
+#[tokio::test]
+async fn sign_in_edit_a_subprocessor_preview_publish_and_the_public_page_changes() {
+    let app = App::start_default().await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let cookie = app
+        .member(&org, "owner@quillfeather.example", Role::Owner)
+        .await;
+
+    let home = app
+        .with_cookie(reqwest::Method::GET, "/admin", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(home.headers().get("cache-control").unwrap(), "no-store");
+    assert!(
+        home.text()
+            .await
+            .unwrap()
+            .contains("/admin/orgs/quillfeather")
+    );
+
+    let form = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/admin/orgs/quillfeather/sections/subprocessors",
+            &cookie,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), StatusCode::OK);
+    let html = form.text().await.unwrap();
+    assert!(
+        html.contains("purpose: Billing"),
+        "the section's YAML is in the textarea"
+    );
+    let tc = TrustCenter::from_yaml(QUILLFEATHER).unwrap();
+    let yaml = tc.section_yaml("subprocessors").unwrap().replacen(
+        "purpose: Billing",
+        "purpose: Billing and invoicing",
+        1,
+    );
+
+    // A broken edit is refused with the field named, and nothing is saved.
+    let broken = yaml.replacen("effective_at: 2026-12-20", "effective_at: 2026-11-01", 1);
+    let resp = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/admin/orgs/quillfeather/sections/subprocessors",
+            &cookie,
+        )
+        .form(&[("yaml", broken.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("subprocessors[6].effective_at")
+    );
+
+    let resp = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/admin/orgs/quillfeather/sections/subprocessors",
+            &cookie,
+        )
+        .form(&[("yaml", yaml.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+
+    let dashboard = app
+        .with_cookie(reqwest::Method::GET, "/admin/orgs/quillfeather", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        dashboard
+            .contains("subprocessor changed: Stripe (purpose: Billing → Billing and invoicing)"),
+        "{dashboard}"
+    );
+    let preview = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/admin/orgs/quillfeather/preview",
+            &cookie,
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        preview.contains("Billing and invoicing")
+            && preview.contains("Preview of the unpublished draft")
+    );
+    assert!(
+        !app.get("/quillfeather")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Billing and invoicing"),
+        "not public before publishing"
+    );
+
+    let resp = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/admin/orgs/quillfeather/publish",
+            &cookie,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert!(
+        app.get("/quillfeather")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Billing and invoicing")
+    );
+    let json: serde_json::Value = app
+        .get("/quillfeather/trust.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["revision"], 2);
+
+    let actions = app.audit_actions(&org).await;
+    let last = actions.last().unwrap();
+    assert!(
+        last.starts_with("user:") && last.ends_with("revision.publish revision:2"),
+        "{actions:?}"
+    );
+    let audit = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/admin/orgs/quillfeather/audit",
+            &cookie,
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(audit.contains("hash chain and head are intact"));
+    assert!(
+        !audit.contains("owner@quillfeather.example"),
+        "the audit log shows account ids, not emails"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_viewer_is_refused_every_write_and_the_audit_log_shows_nothing_new() {
+    let app = App::start_default().await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let cookie = app
+        .member(&org, "viewer@quillfeather.example", Role::Viewer)
+        .await;
+    let before = app.audit_actions(&org).await;
+    let page = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/admin/orgs/quillfeather/sections/faq",
+            &cookie,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK, "viewers may read the draft");
+    assert!(page.text().await.unwrap().contains("readonly"));
+    let save = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/admin/orgs/quillfeather/sections/faq",
+            &cookie,
+        )
+        .form(&[("yaml", "[]")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(save.status(), StatusCode::FORBIDDEN);
+    let publish = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/admin/orgs/quillfeather/publish",
+            &cookie,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(publish.status(), StatusCode::FORBIDDEN);
+    let audit = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/admin/orgs/quillfeather/audit",
+            &cookie,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(audit.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.audit_actions(&org).await, before);
+    assert_eq!(
+        app.store.draft(&org).await.unwrap().unwrap().content,
+        TrustCenter::from_yaml(QUILLFEATHER).unwrap()
+    );
+    app.stop().await;
+}
+
+/// Every guarded route, for every role: allowed exactly when the policy says so.
+#[tokio::test]
+async fn every_org_route_and_role_matches_the_policy() {
+    // Many writes from one address: lift the write limits, which have tests of their own.
+    let (master, _) = candor_store::keys::MasterKey::generate().unwrap();
+    let app = App::start(WebConfig {
+        revalidate_after: Duration::ZERO,
+        master_key: Some(Arc::new(master)),
+        writes_per_minute: std::num::NonZeroU32::new(10_000).unwrap(),
+        account_writes_per_minute: std::num::NonZeroU32::new(10_000).unwrap(),
+        ..WebConfig::default()
+    })
+    .await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let other = app.publish("harborlight", HARBORLIGHT).await;
+    let mut cookies = Vec::new();
+    for role in Role::ALL {
+        cookies.push((
+            Some(role),
+            app.member(
+                &org,
+                &format!("{}@quillfeather.example", role.as_str()),
+                role,
+            )
+            .await,
+        ));
+    }
+    // Signed in, but a member of another org only.
+    let outsider = app
+        .member(&other, "someone@harborlight.example", Role::Owner)
+        .await;
+    let draft_json = serde_json::to_string(&TrustCenter::from_yaml(QUILLFEATHER).unwrap()).unwrap();
+    for (method, template, action) in org_routes() {
+        let path = template
+            .replace("{org}", "quillfeather")
+            .replace("{section}", "faq")
+            .replace("{id}", &uuid::Uuid::new_v4().to_string());
+        let is_api = path.starts_with("/api/");
+        let send = |cookie: Option<&str>| {
+            let mut request = app
+                .client
+                .request(method.clone(), format!("{}{path}", app.base));
+            if let Some(c) = cookie {
+                request = request.header("cookie", c);
+            }
+            if *method != reqwest::Method::GET {
+                request = if path.ends_with("/draft") {
+                    request
+                        .header("content-type", "application/json")
+                        .body(draft_json.clone())
+                } else if is_api {
+                    request
+                        .header("content-type", "application/json")
+                        .body("{}")
+                } else {
+                    request.form(&[("yaml", "[]")])
+                };
+            }
+            request.send()
+        };
+        for (role, cookie) in &cookies {
+            let role = role.unwrap();
+            let status = send(Some(cookie)).await.unwrap().status();
+            if path.ends_with("/leave") {
+                // Leaving works for every role but the only owner: put them back
+                // for the routes that follow.
+                let email = format!("{}@quillfeather.example", role.as_str());
+                let user = app
+                    .store
+                    .credentials_by_email(&email)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .user;
+                if app
+                    .store
+                    .member_role(&org, user.id)
+                    .await
+                    .unwrap()
+                    .is_none()
+                {
+                    let event = candor_domain::audit::AuditEvent {
+                        actor: ACTOR.into(),
+                        action: "member.set_role".into(),
+                        target: format!("user:{}", user.id),
+                        at: time::OffsetDateTime::now_utc(),
+                    };
+                    app.store
+                        .set_member_role(&org, user.id, role, &event)
+                        .await
+                        .unwrap();
+                } else {
+                    assert_eq!(role, Role::Owner, "{method} {path}: {status}");
+                }
+            }
+            if allows(role, *action) {
+                assert!(
+                    status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED,
+                    "{method} {path} as {role:?}: {status}"
+                );
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path} as {role:?}");
+            }
+        }
+        let anonymous = send(None).await.unwrap().status();
+        let expected = if is_api {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::SEE_OTHER
+        };
+        assert_eq!(anonymous, expected, "{method} {path} without signing in");
+        let stranger = send(Some(&outsider)).await.unwrap().status();
+        assert_eq!(
+            stranger,
+            StatusCode::NOT_FOUND,
+            "{method} {path} as a member of another org"
+        );
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_subprocessor_added_with_too_short_notice_is_refused_naming_the_field() {
+    let app = App::start_default().await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let cookie = app
+        .member(&org, "owner@quillfeather.example", Role::Owner)
+        .await;
+    let tomorrow = mailgun_entry().replace(
+        &mailgun_effective(),
+        &(time::OffsetDateTime::now_utc().date() + time::Duration::days(1)).to_string(),
+    );
+    let short = QUILLFEATHER.replacen("changelog:\n", &tomorrow, 1);
+    let put = app
+        .with_cookie(
+            reqwest::Method::PUT,
+            "/api/v1/orgs/quillfeather/draft",
+            &cookie,
+        )
+        .header("content-type", "application/yaml")
+        .body(short.clone())
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.status());
+    let index = TrustCenter::from_yaml(&short).unwrap().subprocessors.len() - 1;
+    let publish = || {
+        app.with_cookie(
+            reqwest::Method::POST,
+            "/api/v1/orgs/quillfeather/publish",
+            &cookie,
+        )
+        .send()
+    };
+    let (status, body) = error_envelope(publish().await.unwrap()).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(format!("subprocessors[{index}].effective_at").as_str())
+        ),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("30 days' notice"),
+        "{body}"
+    );
+    // The admin UI refuses it the same way, and nothing was published.
+    let page = app
+        .with_cookie(
+            reqwest::Method::POST,
+            "/admin/orgs/quillfeather/publish",
+            &cookie,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Not published: subprocessors[")
+    );
+    assert_eq!(app.store.revisions(&org).await.unwrap().len(), 1);
+
+    // With the full notice it goes through.
+    let put = app
+        .with_cookie(
+            reqwest::Method::PUT,
+            "/api/v1/orgs/quillfeather/draft",
+            &cookie,
+        )
+        .header("content-type", "application/yaml")
+        .body(QUILLFEATHER.replacen("changelog:\n", &mailgun_entry(), 1))
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success());
+    assert_eq!(publish().await.unwrap().status(), StatusCode::OK);
+    app.stop().await;
+}

@@ -1,0 +1,14 @@
+//! The `candor` binary as an operator uses it: real processes, a real SQLite file,
+//! real HTTP against `candor serve`. One test binary; a module per area.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+mod accounts;
+mod content;
+mod erasure;
+mod keys;
+mod log;
+mod serve;
+mod verify;
+mod worker;

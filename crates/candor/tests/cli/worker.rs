@@ -1,0 +1,256 @@
+//! `candor worker` delivering notices by real mail: killed or stopped mid-batch, it
+//! loses nothing and sends nothing twice.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use candor_demo::QUILLFEATHER;
+use candor_testkit::fixtures::mailgun_entry;
+use candor_testkit::mail::MailSink;
+
+use crate::harness::{Workspace, path_str};
+
+/// Runs `candor worker` with its log captured; SIGKILL-able.
+fn start_worker(ws: &Workspace, smtp_port: u16) -> (Child, std::sync::mpsc::Receiver<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_candor"))
+        .args([
+            "worker",
+            "--smtp-url",
+            &format!("smtp://127.0.0.1:{smtp_port}"),
+            "--public-url",
+            "https://trust.example.com/",
+            "--worker-lease-seconds",
+            "2",
+            "--worker-poll-ms",
+            "100",
+        ])
+        .env("CANDOR_DATABASE_URL", ws.db_url())
+        .env("CANDOR_MASTER_KEY_FILE", ws.dir.path().join("master.key"))
+        .env("CANDOR_LOG", "info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    (child, rx)
+}
+
+/// An org with `n` confirmed email subscribers (their confirmation mails already
+/// out of the way) and a published revision adding a subprocessor: `n` notices to send.
+fn org_with_pending_notices(n: usize) -> (Workspace, PathBuf) {
+    use candor_store::outbox::{Channel, DeliveryResult, SubscribeRequest, Topics};
+    use candor_store::prelude::*;
+
+    let ws = Workspace::new();
+    ws.ok(&["org", "create", "acme", "--name", "Acme"]);
+    ws.ok(&[
+        "apply",
+        path_str(&ws.file("v1.yaml", QUILLFEATHER)),
+        "--org",
+        "acme",
+    ]);
+    ws.ok(&["publish", "--org", "acme"]);
+
+    // Confirmed subscribers, stored as the public form would store them.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = ws.dir.path().join("candor.db");
+    runtime.block_on(async {
+        let store = candor_store_sqlite::SqliteStore::open(path_str(&db))
+            .await
+            .unwrap();
+        let scope = candor_store::scope_for(&store, &"acme".parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        for i in 0..n {
+            let confirm = format!("confirm-{i}");
+            let request = SubscribeRequest {
+                channel: Channel::Email,
+                address: format!("reader{i}@example.com"),
+                topics: Topics::All,
+                confirm_hash: confirm.clone(),
+                confirm_expires_at: now + time::Duration::days(1),
+                manage_salt: format!("manage-{i}"),
+                webhook_secret: None,
+            };
+            let confirmation = candor_store::outbox::NewDelivery {
+                id: uuid::Uuid::new_v4(),
+                subscriber_id: None,
+                channel: Channel::Email,
+                message: "{}".into(),
+            };
+            store
+                .subscribe(&scope, &request, &confirmation)
+                .await
+                .unwrap();
+            store
+                .confirm_subscriber(&scope, &confirm, now)
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        // Their confirmation mails are not what this test is about.
+        let queued = store
+            .claim_deliveries(
+                &scope,
+                now + time::Duration::seconds(1),
+                now + time::Duration::hours(1),
+                2000,
+            )
+            .await
+            .unwrap();
+        for d in queued {
+            let done = DeliveryResult::Dropped {
+                reason: "test set-up".into(),
+            };
+            store
+                .finish_delivery(&scope, d.id, &done, now)
+                .await
+                .unwrap();
+        }
+    });
+
+    // A revision with a new subprocessor: one notice each.
+    let v2 = QUILLFEATHER.replacen("changelog:\n", &mailgun_entry(), 1);
+    ws.ok(&["apply", path_str(&ws.file("v2.yaml", &v2)), "--org", "acme"]);
+    ws.ok(&["publish", "--org", "acme"]);
+
+    (ws, db)
+}
+
+#[test]
+fn a_worker_killed_during_a_batch_of_1000_mails_loses_none_after_restart() {
+    let (ws, db) = org_with_pending_notices(1000);
+    let sink = MailSink::start(ws.dir.path());
+    let (mut worker, _) = start_worker(&ws, sink.port);
+    sink.wait_for(300, Duration::from_secs(60));
+    worker.kill().unwrap(); // SIGKILL: no drain, no goodbye.
+    worker.wait().unwrap();
+    let at_kill = sink.messages().len();
+    assert!(
+        at_kill < 1000,
+        "the worker finished before it could be killed"
+    );
+
+    let (mut worker, log) = start_worker(&ws, sink.port);
+    let mails = sink.wait_for(1000, Duration::from_secs(60));
+    // Let anything still in flight land, then stop the worker the polite way.
+    std::thread::sleep(Duration::from_millis(500));
+    let mails = if sink.messages().len() > mails.len() {
+        sink.messages()
+    } else {
+        mails
+    };
+    Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(worker.wait().unwrap().success());
+    let lines: Vec<String> = log.try_iter().collect();
+
+    let mut recipients: Vec<&str> = mails.iter().filter_map(|m| m.header("To")).collect();
+    recipients.sort();
+    let total = recipients.len();
+    recipients.dedup();
+    assert_eq!(recipients.len(), 1000, "every subscriber got the notice");
+    let mut ids: Vec<&str> = mails
+        .iter()
+        .filter_map(|m| m.header("Message-ID"))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(
+        ids.len(),
+        1000,
+        "a repeat keeps its Message-ID, so receivers can drop it"
+    );
+    // Only mails in flight at the kill (one batch of 20) can arrive twice, and
+    // the restarted worker says which ones it sent again.
+    let duplicates = total - 1000;
+    let redelivered = lines.iter().filter(|l| l.contains("redelivering")).count();
+    assert!(duplicates <= 20, "{duplicates} duplicates");
+    assert!(
+        redelivered >= duplicates && redelivered <= 20,
+        "{redelivered} redelivered, {duplicates} duplicates"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("worker starting with queued messages")),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("worker stopped")),
+        "{lines:?}"
+    );
+    eprintln!("killed after {at_kill} mails; {duplicates} sent twice, {redelivered} redelivered");
+
+    let stats = acme_outbox(&db);
+    assert_eq!((stats.pending, stats.delivered), (0, 1000));
+}
+
+#[test]
+fn a_worker_stopped_by_sigterm_finishes_its_batch_and_sends_nothing_twice() {
+    let (ws, db) = org_with_pending_notices(300);
+    let sink = MailSink::start(ws.dir.path());
+    let (worker, _) = start_worker(&ws, sink.port);
+    sink.wait_for(60, Duration::from_secs(60));
+    Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .unwrap();
+    let mut worker = worker;
+    assert!(worker.wait().unwrap().success(), "a clean exit");
+    let at_stop = sink.messages().len();
+    assert!(
+        at_stop < 300,
+        "the worker finished before it could be stopped"
+    );
+    // What it had claimed, it finished and recorded: the restarted worker has
+    // nothing to redeliver, so no address gets the notice twice.
+    let (mut worker, log) = start_worker(&ws, sink.port);
+    let mails = sink.wait_for(300, Duration::from_secs(60));
+    std::thread::sleep(Duration::from_millis(500));
+    Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(worker.wait().unwrap().success());
+    let lines: Vec<String> = log.try_iter().collect();
+    let mails = if sink.messages().len() > mails.len() {
+        sink.messages()
+    } else {
+        mails
+    };
+    assert_eq!(mails.len(), 300, "stopped after {at_stop}; no mail twice");
+    assert!(
+        !lines.iter().any(|l| l.contains("redelivering")),
+        "{lines:?}"
+    );
+    let stats = acme_outbox(&db);
+    assert_eq!((stats.pending, stats.delivered), (0, 300));
+}
+
+/// The outbox counts of org `acme` in the SQLite file at `db`.
+fn acme_outbox(db: &Path) -> candor_store::outbox::OutboxStats {
+    use candor_store::prelude::*;
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = candor_store_sqlite::SqliteStore::open(path_str(db))
+            .await
+            .unwrap();
+        let scope = candor_store::scope_for(&store, &"acme".parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        store.outbox_stats(&scope).await.unwrap()
+    })
+}
