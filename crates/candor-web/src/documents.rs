@@ -20,7 +20,6 @@ use candor_store::documents::{
 };
 use candor_store::{Org, OrgScope};
 use serde::Deserialize;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -530,22 +529,4 @@ pub(crate) async fn decide(
 }
 
 /// A request as the API, exports and data-subject answers show it.
-pub(crate) fn request_json(r: &DocumentRequest) -> serde_json::Value {
-    let time = |t: OffsetDateTime| {
-        t.format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
-    };
-    json!({
-        "id": r.id,
-        "document": r.doc_key,
-        "kind": r.kind.as_str(),
-        "status": r.status.as_str(),
-        "name": r.name,
-        "email": r.email,
-        "company": r.company,
-        "nda_version": r.nda_version,
-        "reason": r.reason,
-        "created_at": time(r.created_at),
-        "decided_at": r.decided_at.map(time),
-    })
-}
+pub(crate) use candor_app::export::request_json;
