@@ -13,10 +13,9 @@
 
 use std::str::FromStr;
 
-use candor_store::sql::{Arg, Dialect, Lock, Mode, SqlBackend, SqlRow, SqlTx};
+use candor_store::sql::{Arg, Dialect, Lock, Mode, SqlBackend, SqlConn, SqlRow, SqlTx};
 use candor_store::tenancy::{GLOBAL_TABLES, TENANT_TABLES};
 use candor_store::{OrgScope, Result, StoreError};
-use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::query::Query;
 use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, Postgres, Row, Transaction};
@@ -292,23 +291,9 @@ async fn register_tenant_tables(conn: &mut PgConnection) -> Result<()> {
     Ok(())
 }
 
-/// A connection for one unscoped read, or a transaction.
-enum Conn {
-    Plain(PoolConnection<Postgres>),
-    Tx(Transaction<'static, Postgres>),
-}
-
+/// A PostgreSQL transaction (or, for unscoped reads, a pooled connection).
 pub struct PgTx {
-    conn: Conn,
-}
-
-impl PgTx {
-    fn conn(&mut self) -> &mut PgConnection {
-        match &mut self.conn {
-            Conn::Plain(c) => c,
-            Conn::Tx(t) => t,
-        }
-    }
+    conn: SqlConn<Postgres>,
 }
 
 fn bind<'q>(
@@ -338,7 +323,7 @@ impl SqlTx for PgTx {
     type Row = PgValues;
 
     async fn fetch_all(&mut self, sql: &'static str, args: &[Arg<'_>]) -> Result<Vec<PgValues>> {
-        let rows = prepare(sql, args).fetch_all(self.conn()).await?;
+        let rows = prepare(sql, args).fetch_all(self.conn.get()).await?;
         Ok(rows.into_iter().map(PgValues).collect())
     }
 
@@ -348,14 +333,14 @@ impl SqlTx for PgTx {
         args: &[Arg<'_>],
     ) -> Result<Option<PgValues>> {
         Ok(prepare(sql, args)
-            .fetch_optional(self.conn())
+            .fetch_optional(self.conn.get())
             .await?
             .map(PgValues))
     }
 
     async fn execute(&mut self, sql: &'static str, args: &[Arg<'_>]) -> Result<u64> {
         Ok(prepare(sql, args)
-            .execute(self.conn())
+            .execute(self.conn.get())
             .await?
             .rows_affected())
     }
@@ -365,16 +350,13 @@ impl SqlTx for PgTx {
         sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))")
             .bind(scope.org_id().to_string())
             .bind(lock as i64)
-            .execute(self.conn())
+            .execute(self.conn.get())
             .await?;
         Ok(())
     }
 
     async fn commit(self) -> Result<()> {
-        match self.conn {
-            Conn::Plain(_) => Ok(()),
-            Conn::Tx(tx) => Ok(tx.commit().await?),
-        }
+        self.conn.commit().await
     }
 }
 
@@ -454,7 +436,9 @@ impl PgStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        Ok(PgTx { conn: Conn::Tx(tx) })
+        Ok(PgTx {
+            conn: SqlConn::Tx(tx),
+        })
     }
 }
 
@@ -472,7 +456,7 @@ impl SqlBackend for PgStore {
     async fn begin_global(&self, mode: Mode) -> Result<PgTx> {
         if mode == Mode::Read {
             return Ok(PgTx {
-                conn: Conn::Plain(self.pool.acquire().await?),
+                conn: SqlConn::Plain(self.pool.acquire().await?),
             });
         }
         self.begin_as(mode, None).await

@@ -10,16 +10,15 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use candor_store::sql::{Arg, Dialect, Lock, Mode, SqlBackend, SqlRow, SqlTx};
+use candor_store::sql::{Arg, Dialect, Lock, Mode, SqlBackend, SqlConn, SqlRow, SqlTx};
 use candor_store::tenancy::TENANT_TABLES;
 use candor_store::{OrgScope, Result, StoreError};
-use sqlx::pool::PoolConnection;
 use sqlx::query::Query;
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
@@ -173,23 +172,9 @@ impl SqliteStore {
     }
 }
 
-/// A connection for one read, or a transaction.
-enum Conn {
-    Plain(PoolConnection<Sqlite>),
-    Tx(Transaction<'static, Sqlite>),
-}
-
+/// A SQLite transaction (or, for plain reads, a pooled connection).
 pub struct SqliteTx {
-    conn: Conn,
-}
-
-impl SqliteTx {
-    fn conn(&mut self) -> &mut SqliteConnection {
-        match &mut self.conn {
-            Conn::Plain(c) => c,
-            Conn::Tx(t) => t,
-        }
-    }
+    conn: SqlConn<Sqlite>,
 }
 
 /// Ids and times are stored as text: hyphenated ids, RFC 3339 times.
@@ -225,7 +210,7 @@ impl SqlTx for SqliteTx {
         args: &[Arg<'_>],
     ) -> Result<Vec<SqliteValues>> {
         let query = prepare(sql, args)?;
-        let rows = query.fetch_all(self.conn()).await?;
+        let rows = query.fetch_all(self.conn.get()).await?;
         Ok(rows.into_iter().map(SqliteValues).collect())
     }
 
@@ -235,12 +220,15 @@ impl SqlTx for SqliteTx {
         args: &[Arg<'_>],
     ) -> Result<Option<SqliteValues>> {
         let query = prepare(sql, args)?;
-        Ok(query.fetch_optional(self.conn()).await?.map(SqliteValues))
+        Ok(query
+            .fetch_optional(self.conn.get())
+            .await?
+            .map(SqliteValues))
     }
 
     async fn execute(&mut self, sql: &'static str, args: &[Arg<'_>]) -> Result<u64> {
         let query = prepare(sql, args)?;
-        Ok(query.execute(self.conn()).await?.rows_affected())
+        Ok(query.execute(self.conn.get()).await?.rows_affected())
     }
 
     /// SQLite has one writer at a time: a write transaction already excludes all others.
@@ -249,10 +237,7 @@ impl SqlTx for SqliteTx {
     }
 
     async fn commit(self) -> Result<()> {
-        match self.conn {
-            Conn::Plain(_) => Ok(()),
-            Conn::Tx(tx) => Ok(tx.commit().await?),
-        }
+        self.conn.commit().await
     }
 }
 
@@ -314,11 +299,11 @@ impl SqlBackend for SqliteStore {
 
     async fn begin_global(&self, mode: Mode) -> Result<SqliteTx> {
         let conn = match mode {
-            Mode::Read => Conn::Plain(self.pool.acquire().await?),
-            Mode::Snapshot => Conn::Tx(self.pool.begin().await?),
+            Mode::Read => SqlConn::Plain(self.pool.acquire().await?),
+            Mode::Snapshot => SqlConn::Tx(self.pool.begin().await?),
             // IMMEDIATE takes the write lock up front, so what the transaction
             // reads cannot change before it writes.
-            Mode::Write => Conn::Tx(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Mode::Write => SqlConn::Tx(self.pool.begin_with("BEGIN IMMEDIATE").await?),
         };
         Ok(SqliteTx { conn })
     }

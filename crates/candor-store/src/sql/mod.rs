@@ -7,7 +7,9 @@
 //! that is, [`crate::Store`].
 
 mod port;
-pub use port::{Arg, Dialect, Lock, Mode, SqlBackend, SqlRow, SqlTx, dialect_sql, postgres_only};
+pub use port::{
+    Arg, Dialect, Lock, Mode, SqlBackend, SqlConn, SqlRow, SqlTx, dialect_sql, postgres_only,
+};
 
 pub(crate) mod accounts;
 pub(crate) mod audit;

@@ -237,3 +237,28 @@ pub const fn postgres_only<B: SqlBackend>(postgres: &'static str) -> Option<&'st
         Dialect::Postgres => Some(postgres),
     }
 }
+
+/// What a backend's [`SqlTx`] holds: a pooled connection for one unscoped read,
+/// or a transaction. The same for every sqlx driver, so written once.
+pub enum SqlConn<DB: sqlx::Database> {
+    Plain(sqlx::pool::PoolConnection<DB>),
+    Tx(sqlx::Transaction<'static, DB>),
+}
+
+impl<DB: sqlx::Database> SqlConn<DB> {
+    /// The connection statements run on.
+    pub fn get(&mut self) -> &mut DB::Connection {
+        match self {
+            SqlConn::Plain(c) => c,
+            SqlConn::Tx(t) => t,
+        }
+    }
+
+    /// Commits a transaction; a plain connection has nothing to commit.
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            SqlConn::Plain(_) => Ok(()),
+            SqlConn::Tx(tx) => Ok(tx.commit().await?),
+        }
+    }
+}
