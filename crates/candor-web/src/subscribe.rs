@@ -41,25 +41,51 @@ struct SubscriptionPage {
     links: Vec<(String, &'static str)>,
 }
 
-fn page(
-    org: &Org,
+/// One subscription page: a title and paragraphs, perhaps a secret shown once
+/// and a form.
+struct Notice {
     status: StatusCode,
     title: &'static str,
     paragraphs: Vec<String>,
     secret: Option<String>,
     form: Option<FormSpec>,
-) -> Response {
-    let view = SubscriptionPage {
-        slug: org.slug.to_string(),
-        org_name: org.name.clone(),
-        title,
-        paragraphs,
-        secret,
-        form,
-        more_forms: Vec::new(),
-        links: Vec::new(),
-    };
-    respond(view, status)
+}
+
+impl Notice {
+    fn new(status: StatusCode, title: &'static str, paragraphs: Vec<String>) -> Notice {
+        Notice {
+            status,
+            title,
+            paragraphs,
+            secret: None,
+            form: None,
+        }
+    }
+
+    fn secret(mut self, secret: Option<String>) -> Notice {
+        self.secret = secret;
+        self
+    }
+
+    fn form(mut self, form: FormSpec) -> Notice {
+        self.form = Some(form);
+        self
+    }
+
+    /// The page, in the org's name.
+    fn page(self, org: &Org) -> Response {
+        let view = SubscriptionPage {
+            slug: org.slug.to_string(),
+            org_name: org.name.clone(),
+            title: self.title,
+            paragraphs: self.paragraphs,
+            secret: self.secret,
+            form: self.form,
+            more_forms: Vec::new(),
+            links: Vec::new(),
+        };
+        respond(view, self.status)
+    }
 }
 
 fn respond(view: SubscriptionPage, status: StatusCode) -> Response {
@@ -71,14 +97,12 @@ fn respond(view: SubscriptionPage, status: StatusCode) -> Response {
 
 fn failure(org: &Org, e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "subscription request failed");
-    page(
-        org,
+    Notice::new(
         StatusCode::INTERNAL_SERVER_ERROR,
         "Something went wrong",
         vec!["Nothing was changed. Please try again later.".into()],
-        None,
-        None,
     )
+    .page(org)
 }
 
 /// The org and its scope, if it exists and has published a page.
@@ -108,14 +132,12 @@ pub struct SubscribeForm {
 }
 
 fn invalid(org: &Org, field: &str, message: String) -> Response {
-    page(
-        org,
+    Notice::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         "Not subscribed",
         vec![format!("{field}: {message}")],
-        None,
-        None,
     )
+    .page(org)
 }
 
 /// `POST /{org}/subscribe`. The answer to an email address is the same whether or
@@ -156,21 +178,18 @@ pub async fn subscribe(
         Ok(done) => done,
         Err(SubscribeError::Invalid { field, message }) => return invalid(&org, field, message),
         Err(SubscribeError::NoMasterKey) => {
-            return page(
-                &org,
+            return Notice::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Webhooks are not available",
                 vec!["This server has no master key to protect webhook secrets.".into()],
-                None,
-                None,
-            );
+            )
+            .page(&org);
         }
         Err(e) => return failure(&org, e),
     };
     state.wake_worker();
     match (channel, outcome) {
-        (Channel::Email, _) => page(
-            &org,
+        (Channel::Email, _) => Notice::new(
             StatusCode::OK,
             "Check your inbox",
             vec![format!(
@@ -178,11 +197,9 @@ pub async fn subscribe(
                  The link works for {CONFIRM_DAYS} days; nothing is sent until you use it.",
                 address
             )],
-            None,
-            None,
-        ),
-        (Channel::Webhook, SubscribeOutcome::Pending(_)) => page(
-            &org,
+        )
+        .page(&org),
+        (Channel::Webhook, SubscribeOutcome::Pending(_)) => Notice::new(
             StatusCode::OK,
             "Confirm the webhook",
             vec![format!(
@@ -190,17 +207,15 @@ pub async fn subscribe(
                  data.token as the form field token to its data.confirm_url within {CONFIRM_DAYS} days.",
                 address
             )],
-            shown_secret,
-            None,
-        ),
-        (Channel::Webhook, SubscribeOutcome::AlreadyActive) => page(
-            &org,
+        )
+        .secret(shown_secret)
+        .page(&org),
+        (Channel::Webhook, SubscribeOutcome::AlreadyActive) => Notice::new(
             StatusCode::CONFLICT,
             "Already subscribed",
             vec!["This URL already receives events. Its secret was not changed.".into()],
-            None,
-            None,
-        ),
+        )
+        .page(&org),
     }
 }
 
@@ -220,22 +235,21 @@ pub async fn confirm_form(
     let Some((org, _)) = published_org(&state, &slug).await else {
         return not_found_page("trust center");
     };
-    page(
-        &org,
+    Notice::new(
         StatusCode::OK,
         "Confirm your subscription",
         vec![format!(
             "Confirm to be told when {} changes its trust center.",
             org.name
         )],
-        None,
-        Some(FormSpec {
-            action: format!("/{}/subscription/confirm", org.slug),
-            button: "Confirm",
-            hidden: vec![("token", q.token)],
-            reason: false,
-        }),
     )
+    .form(FormSpec {
+        action: format!("/{}/subscription/confirm", org.slug),
+        button: "Confirm",
+        hidden: vec![("token", q.token)],
+        reason: false,
+    })
+    .page(&org)
 }
 
 /// `POST /{org}/subscription/confirm` (form field `token`).
@@ -252,22 +266,18 @@ pub async fn confirm(
         .confirm_subscriber(&scope, &secret_hash(&form.token), OffsetDateTime::now_utc())
         .await
     {
-        Ok(Some(_)) => page(
-            &org,
+        Ok(Some(_)) => Notice::new(
             StatusCode::OK,
             "Subscribed",
             vec!["You will be told of every change you asked for, including each new subprocessor before it starts, with a link to object. Every message has a link to unsubscribe.".into()],
-            None,
-            None,
-        ),
-        Ok(None) => page(
-            &org,
+        )
+        .page(&org),
+        Ok(None) => Notice::new(
             StatusCode::NOT_FOUND,
             "This link does not work",
             vec!["It may have expired or been replaced by a newer one. Subscribe again from the trust center.".into()],
-            None,
-            None,
-        ),
+        )
+        .page(&org),
         Err(e) => failure(&org, e),
     }
 }
@@ -348,23 +358,19 @@ pub async fn unsubscribe(
             {
                 return failure(&org, e);
             }
-            page(
-                &org,
+            Notice::new(
                 StatusCode::OK,
                 "Unsubscribed",
                 vec!["You will receive no more updates. Messages already queued for you are dropped.".into()],
-                None,
-                None,
             )
+            .page(&org)
         }
-        Ok(None) => page(
-            &org,
+        Ok(None) => Notice::new(
             StatusCode::NOT_FOUND,
             "This link does not work",
             vec!["No subscription matches it.".into()],
-            None,
-            None,
-        ),
+        )
+        .page(&org),
         Err(e) => failure(&org, e),
     }
 }
@@ -386,22 +392,15 @@ pub async fn object_form(
     let Some((org, _)) = published_org(&state, &slug).await else {
         return not_found_page("trust center");
     };
-    page(
-        &org,
-        StatusCode::OK,
-        "Object to a subprocessor",
-        vec![format!(
+    Notice::new(StatusCode::OK, "Object to a subprocessor", vec![format!(
             "Tell {} that you object to it using {}. Your objection is recorded with your subscription address and shown to its administrators.",
             org.name, q.subprocessor
-        )],
-        None,
-        Some(FormSpec {
+        )]).form(FormSpec {
             action: format!("/{}/subscription/object", org.slug),
             button: "Send the objection",
             hidden: vec![("token", q.token), ("subprocessor", q.subprocessor)],
             reason: true,
-        }),
-    )
+        }).page(&org)
 }
 
 #[derive(Deserialize)]
@@ -463,17 +462,15 @@ pub async fn object(
         )
         .await
     {
-        Ok(_) => page(
-            &org,
+        Ok(_) => Notice::new(
             StatusCode::OK,
             "Objection recorded",
             vec![format!(
                 "{} has your objection to {}. Its administrators see it with your subscription address.",
                 org.name, form.subprocessor
             )],
-            None,
-            None,
-        ),
+        )
+        .page(&org),
         Err(e) => failure(&org, e),
     }
 }
