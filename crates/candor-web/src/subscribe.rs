@@ -392,15 +392,21 @@ pub async fn object_form(
     let Some((org, _)) = published_org(&state, &slug).await else {
         return not_found_page("trust center");
     };
-    Notice::new(StatusCode::OK, "Object to a subprocessor", vec![format!(
+    Notice::new(
+        StatusCode::OK,
+        "Object to a subprocessor",
+        vec![format!(
             "Tell {} that you object to it using {}. Your objection is recorded with your subscription address and shown to its administrators.",
             org.name, q.subprocessor
-        )]).form(FormSpec {
-            action: format!("/{}/subscription/object", org.slug),
-            button: "Send the objection",
-            hidden: vec![("token", q.token), ("subprocessor", q.subprocessor)],
-            reason: true,
-        }).page(&org)
+        )],
+    )
+    .form(FormSpec {
+        action: format!("/{}/subscription/object", org.slug),
+        button: "Send the objection",
+        hidden: vec![("token", q.token), ("subprocessor", q.subprocessor)],
+        reason: true,
+    })
+    .page(&org)
 }
 
 #[derive(Deserialize)]
