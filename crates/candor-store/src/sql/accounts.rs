@@ -7,7 +7,7 @@ use candor_domain::policy::Role;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::sql::audit::append_in;
+use crate::sql::audit::{append_in, execute_audited};
 use crate::sql::directory::org_row;
 use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, dialect_sql, micros, now_micros, postgres_only};
 use crate::{
@@ -325,8 +325,9 @@ impl<B: SqlBackend> Accounts for B {
             expires_at: micros(expires_at)?,
             revoked_at: None,
         };
-        let mut tx = self.begin(scope, Mode::Write).await?;
-        tx.execute(
+        execute_audited(
+            self,
+            scope,
             "INSERT INTO api_tokens (id, org_id, name, role, token_hash, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
             args![
@@ -338,10 +339,9 @@ impl<B: SqlBackend> Accounts for B {
                 token.created_at,
                 token.expires_at
             ],
+            audit,
         )
         .await?;
-        append_in(&mut tx, scope, audit.clone()).await?;
-        tx.commit().await?;
         Ok(token)
     }
 
@@ -378,19 +378,14 @@ impl<B: SqlBackend> Accounts for B {
         at: OffsetDateTime,
         audit: &AuditEvent,
     ) -> Result<bool> {
-        let mut tx = self.begin(scope, Mode::Write).await?;
-        let done = tx
-            .execute(
-                "UPDATE api_tokens SET revoked_at = $3 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL",
-                args![scope.org_id(), id, at],
-            )
-            .await?;
-        if done == 0 {
-            return Ok(false);
-        }
-        append_in(&mut tx, scope, audit.clone()).await?;
-        tx.commit().await?;
-        Ok(true)
+        execute_audited(
+            self,
+            scope,
+            "UPDATE api_tokens SET revoked_at = $3 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL",
+            args![scope.org_id(), id, at],
+            audit,
+        )
+        .await
     }
 
     async fn insert_invite(
@@ -410,8 +405,9 @@ impl<B: SqlBackend> Accounts for B {
             expires_at: micros(expires_at)?,
             accepted_at: None,
         };
-        let mut tx = self.begin(scope, Mode::Write).await?;
-        tx.execute(
+        execute_audited(
+            self,
+            scope,
             "INSERT INTO invites (id, org_id, email, role, token_hash, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
             args![
@@ -423,10 +419,9 @@ impl<B: SqlBackend> Accounts for B {
                 invite.created_at,
                 invite.expires_at
             ],
+            audit,
         )
         .await?;
-        append_in(&mut tx, scope, audit.clone()).await?;
-        tx.commit().await?;
         Ok(invite)
     }
 

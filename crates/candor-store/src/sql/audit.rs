@@ -37,6 +37,25 @@ fn head_row(row: &impl SqlRow) -> Result<(u64, [u8; 32])> {
     Ok((seq, parse_hash(&row.text("hash")?)?))
 }
 
+/// Runs one statement and, if it changed a row, appends `audit`, in one write
+/// transaction on the org. Returns whether a row changed; when none did, nothing
+/// is recorded (the transaction is dropped).
+pub(crate) async fn execute_audited<B: SqlBackend>(
+    db: &B,
+    scope: &OrgScope,
+    sql: &'static str,
+    args: &[crate::sql::Arg<'_>],
+    audit: &AuditEvent,
+) -> Result<bool> {
+    let mut tx = db.begin(scope, Mode::Write).await?;
+    if tx.execute(sql, args).await? == 0 {
+        return Ok(false);
+    }
+    append_in(&mut tx, scope, audit.clone()).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// Appends the next audit entry and moves the head inside the caller's write
 /// transaction. The org's audit lock is taken first, so concurrent appends queue up.
 pub(crate) async fn append_in<T: SqlTx>(

@@ -82,21 +82,16 @@ impl<B: SqlBackend> Reports for B {
         at: OffsetDateTime,
         audit: &AuditEvent,
     ) -> Result<bool> {
-        let mut tx = self.begin(scope, Mode::Write).await?;
-        let done = tx
-            .execute(
-                "UPDATE vuln_reports SET acknowledged_at = $3
+        // Already acknowledged (or absent): nothing changes, nothing is recorded.
+        crate::sql::audit::execute_audited(
+            self,
+            scope,
+            "UPDATE vuln_reports SET acknowledged_at = $3
               WHERE org_id = $1 AND id = $2 AND acknowledged_at IS NULL",
-                args![scope.org_id(), id, at],
-            )
-            .await?;
-        if done == 0 {
-            // Already acknowledged (or absent): nothing changed, the transaction is dropped.
-            return Ok(false);
-        }
-        crate::sql::audit::append_in(&mut tx, scope, audit.clone()).await?;
-        tx.commit().await?;
-        Ok(true)
+            args![scope.org_id(), id, at],
+            audit,
+        )
+        .await
     }
 
     async fn reseal_report(
