@@ -11,48 +11,33 @@ use crate::harness::{App, PASSWORD};
 
 #[tokio::test]
 async fn an_invitation_link_creates_the_account_once_and_then_expires() {
-    let app = App::start_default().await;
-    let org = app.publish("quillfeather", QUILLFEATHER).await;
-    let admin = app
-        .member(&org, "admin@quillfeather.example", Role::Admin)
-        .await;
+    let (app, org) = App::quillfeather().await;
+    let admin = app.member_as(&org, Role::Admin).await;
 
     // Admins invite, but only owners may hand out the owner role.
     let resp = app
-        .with_cookie(
-            reqwest::Method::POST,
+        .post_form(
             "/admin/orgs/quillfeather/invites",
             &admin,
+            &[
+                ("email", "new-owner@quillfeather.example"),
+                ("role", "owner"),
+            ],
         )
-        .form(&[
-            ("email", "new-owner@quillfeather.example"),
-            ("role", "owner"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let resp = app
-        .with_cookie(
-            reqwest::Method::POST,
+        .post_form(
             "/admin/orgs/quillfeather/invites",
             &admin,
+            &[("email", "Carol@Quillfeather.example"), ("role", "editor")],
         )
-        .form(&[("email", "Carol@Quillfeather.example"), ("role", "editor")])
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     let page = resp.text().await.unwrap();
-    let start = page.find("/admin/invites/quillfeather/").unwrap();
-    let link: String = page[start..].chars().take_while(|c| *c != '<').collect();
+    let link = invite_link(&page);
 
-    let form = app
-        .client
-        .get(format!("{}{link}", app.base))
-        .send()
-        .await
-        .unwrap();
+    let form = app.get(&link).await;
     assert_eq!(form.status(), StatusCode::OK);
     let form = form.text().await.unwrap();
     assert!(form.contains("carol@quillfeather.example") && form.contains("choose a password"));
@@ -78,11 +63,7 @@ async fn an_invitation_link_creates_the_account_once_and_then_expires() {
         .next()
         .unwrap()
         .to_owned();
-    let page = app
-        .with_cookie(reqwest::Method::GET, "/admin/orgs/quillfeather", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let page = app.get_as("/admin/orgs/quillfeather", &cookie).await;
     assert_eq!(page.status(), StatusCode::OK);
     assert!(
         page.text()
@@ -91,15 +72,7 @@ async fn an_invitation_link_creates_the_account_once_and_then_expires() {
             .contains("Your role: <strong>editor</strong>")
     );
     // Used once.
-    assert_eq!(
-        app.client
-            .get(format!("{}{link}", app.base))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get(&link).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(
         accept(PASSWORD).await.unwrap().status(),
         StatusCode::NOT_FOUND
@@ -159,37 +132,23 @@ async fn invitations_neither_reveal_accounts_nor_allow_password_guessing() {
     .await;
     let org = app.publish("quillfeather", QUILLFEATHER).await;
     let other = app.publish("harborlight", HARBORLIGHT).await;
-    let owner = app
-        .member(&org, "owner@quillfeather.example", Role::Owner)
-        .await;
+    let owner = app.member_as(&org, Role::Owner).await;
     app.member(&other, "victim@harborlight.example", Role::Owner)
         .await;
     let mut pages = Vec::new();
     let mut links = Vec::new();
     for email in ["victim@harborlight.example", "nobody@harborlight.example"] {
         let resp = app
-            .with_cookie(
-                reqwest::Method::POST,
+            .post_form(
                 "/admin/orgs/quillfeather/invites",
                 &owner,
+                &[("email", email), ("role", "viewer")],
             )
-            .form(&[("email", email), ("role", "viewer")])
-            .send()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(resp.status(), StatusCode::CREATED);
         let page = resp.text().await.unwrap();
-        let start = page.find("/admin/invites/quillfeather/").unwrap();
-        let link: String = page[start..].chars().take_while(|c| *c != '<').collect();
-        let form = app
-            .client
-            .get(format!("{}{link}", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let link = invite_link(&page);
+        let form = app.get(&link).await.text().await.unwrap();
         pages.push(form.replace(email, "EMAIL").replace(&link, "LINK"));
         links.push(link);
     }
@@ -243,12 +202,8 @@ async fn access_can_be_removed_and_an_org_keeps_its_owner() {
     .await;
     let org = app.publish("quillfeather", QUILLFEATHER).await;
     let other = app.publish("harborlight", HARBORLIGHT).await;
-    let owner = app
-        .member(&org, "owner@quillfeather.example", Role::Owner)
-        .await;
-    let editor = app
-        .member(&org, "editor@quillfeather.example", Role::Editor)
-        .await;
+    let owner = app.member_as(&org, Role::Owner).await;
+    let editor = app.member_as(&org, Role::Editor).await;
     app.member(&other, "stranger@harborlight.example", Role::Owner)
         .await;
     let api = |method: reqwest::Method, path: &str, cookie: &str| {
@@ -322,12 +277,7 @@ async fn access_can_be_removed_and_an_org_keeps_its_owner() {
         .unwrap();
     assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
     let path = link.trim_start_matches(&app.base);
-    let dead = app
-        .client
-        .get(format!("{}{path}", app.base))
-        .send()
-        .await
-        .unwrap();
+    let dead = app.get(&path).await;
     assert_eq!(dead.status(), StatusCode::NOT_FOUND);
     let listed: serde_json::Value = api(reqwest::Method::GET, "/invites", &owner)
         .send()
@@ -402,24 +352,19 @@ async fn access_can_be_removed_and_an_org_keeps_its_owner() {
         .await
         .unwrap();
     let changed = app
-        .with_cookie(reqwest::Method::POST, "/admin/account/password", &owner)
-        .form(&[
-            ("current_password", PASSWORD),
-            ("new_password", "a brand new passphrase"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/admin/account/password",
+            &owner,
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a brand new passphrase"),
+            ],
+        )
+        .await;
     assert_eq!(changed.status(), StatusCode::OK);
     let shared = &app;
-    let reaches = |cookie: String| async move {
-        shared
-            .with_cookie(reqwest::Method::GET, "/admin/account", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .status()
-    };
+    let reaches =
+        |cookie: String| async move { shared.get_as("/admin/account", &cookie).await.status() };
     assert_eq!(reaches(owner.clone()).await, StatusCode::OK);
     assert_eq!(reaches(second).await, StatusCode::SEE_OTHER);
     assert!(
@@ -435,11 +380,12 @@ async fn access_can_be_removed_and_an_org_keeps_its_owner() {
     // The only owner cannot delete their account; once another owner exists, they can.
     let delete = |cookie: String| async move {
         shared
-            .with_cookie(reqwest::Method::POST, "/admin/account/delete", &cookie)
-            .form(&[("password", "a brand new passphrase")])
-            .send()
+            .post_form(
+                "/admin/account/delete",
+                &cookie,
+                &[("password", "a brand new passphrase")],
+            )
             .await
-            .unwrap()
             .status()
     };
     assert_eq!(delete(owner.clone()).await, StatusCode::CONFLICT);
@@ -473,4 +419,10 @@ async fn access_can_be_removed_and_an_org_keeps_its_owner() {
         );
     }
     app.stop().await;
+}
+
+/// The invitation link shown once on the page that created it.
+fn invite_link(page: &str) -> String {
+    let start = page.find("/admin/invites/quillfeather/").unwrap();
+    page[start..].chars().take_while(|c| *c != '<').collect()
 }

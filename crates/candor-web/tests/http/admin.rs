@@ -15,17 +15,10 @@ use crate::harness::{ACTOR, App, error_envelope};
 
 #[tokio::test]
 async fn sign_in_edit_a_subprocessor_preview_publish_and_the_public_page_changes() {
-    let app = App::start_default().await;
-    let org = app.publish("quillfeather", QUILLFEATHER).await;
-    let cookie = app
-        .member(&org, "owner@quillfeather.example", Role::Owner)
-        .await;
+    let (app, org) = App::quillfeather().await;
+    let cookie = app.member_as(&org, Role::Owner).await;
 
-    let home = app
-        .with_cookie(reqwest::Method::GET, "/admin", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let home = app.get_as("/admin", &cookie).await;
     assert_eq!(home.headers().get("cache-control").unwrap(), "no-store");
     assert!(
         home.text()
@@ -35,14 +28,8 @@ async fn sign_in_edit_a_subprocessor_preview_publish_and_the_public_page_changes
     );
 
     let form = app
-        .with_cookie(
-            reqwest::Method::GET,
-            "/admin/orgs/quillfeather/sections/subprocessors",
-            &cookie,
-        )
-        .send()
-        .await
-        .unwrap();
+        .get_as("/admin/orgs/quillfeather/sections/subprocessors", &cookie)
+        .await;
     assert_eq!(form.status(), StatusCode::OK);
     let html = form.text().await.unwrap();
     assert!(
@@ -59,15 +46,12 @@ async fn sign_in_edit_a_subprocessor_preview_publish_and_the_public_page_changes
     // A broken edit is refused with the field named, and nothing is saved.
     let broken = yaml.replacen("effective_at: 2026-12-20", "effective_at: 2026-11-01", 1);
     let resp = app
-        .with_cookie(
-            reqwest::Method::POST,
+        .post_form(
             "/admin/orgs/quillfeather/sections/subprocessors",
             &cookie,
+            &[("yaml", broken.as_str())],
         )
-        .form(&[("yaml", broken.as_str())])
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         resp.text()
@@ -77,72 +61,41 @@ async fn sign_in_edit_a_subprocessor_preview_publish_and_the_public_page_changes
     );
 
     let resp = app
-        .with_cookie(
-            reqwest::Method::POST,
+        .post_form(
             "/admin/orgs/quillfeather/sections/subprocessors",
             &cookie,
+            &[("yaml", yaml.as_str())],
         )
-        .form(&[("yaml", yaml.as_str())])
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
 
-    let dashboard = app
-        .with_cookie(reqwest::Method::GET, "/admin/orgs/quillfeather", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let dashboard = app.page_as("/admin/orgs/quillfeather", &cookie).await;
     assert!(
         dashboard
             .contains("subprocessor changed: Stripe (purpose: Billing → Billing and invoicing)"),
         "{dashboard}"
     );
     let preview = app
-        .with_cookie(
-            reqwest::Method::GET,
-            "/admin/orgs/quillfeather/preview",
-            &cookie,
-        )
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .page_as("/admin/orgs/quillfeather/preview", &cookie)
+        .await;
     assert!(
         preview.contains("Billing and invoicing")
             && preview.contains("Preview of the unpublished draft")
     );
     assert!(
-        !app.get("/quillfeather")
+        !app.page("/quillfeather")
             .await
-            .text()
-            .await
-            .unwrap()
             .contains("Billing and invoicing"),
         "not public before publishing"
     );
 
     let resp = app
-        .with_cookie(
-            reqwest::Method::POST,
-            "/admin/orgs/quillfeather/publish",
-            &cookie,
-        )
-        .send()
-        .await
-        .unwrap();
+        .post_as("/admin/orgs/quillfeather/publish", &cookie)
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert!(
-        app.get("/quillfeather")
+        app.page("/quillfeather")
             .await
-            .text()
-            .await
-            .unwrap()
             .contains("Billing and invoicing")
     );
     let json: serde_json::Value = app
@@ -159,18 +112,7 @@ async fn sign_in_edit_a_subprocessor_preview_publish_and_the_public_page_changes
         last.starts_with("user:") && last.ends_with("revision.publish revision:2"),
         "{actions:?}"
     );
-    let audit = app
-        .with_cookie(
-            reqwest::Method::GET,
-            "/admin/orgs/quillfeather/audit",
-            &cookie,
-        )
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let audit = app.page_as("/admin/orgs/quillfeather/audit", &cookie).await;
     assert!(audit.contains("hash chain and head are intact"));
     assert!(
         !audit.contains("owner@quillfeather.example"),
@@ -181,53 +123,27 @@ async fn sign_in_edit_a_subprocessor_preview_publish_and_the_public_page_changes
 
 #[tokio::test]
 async fn a_viewer_is_refused_every_write_and_the_audit_log_shows_nothing_new() {
-    let app = App::start_default().await;
-    let org = app.publish("quillfeather", QUILLFEATHER).await;
-    let cookie = app
-        .member(&org, "viewer@quillfeather.example", Role::Viewer)
-        .await;
+    let (app, org) = App::quillfeather().await;
+    let cookie = app.member_as(&org, Role::Viewer).await;
     let before = app.audit_actions(&org).await;
     let page = app
-        .with_cookie(
-            reqwest::Method::GET,
-            "/admin/orgs/quillfeather/sections/faq",
-            &cookie,
-        )
-        .send()
-        .await
-        .unwrap();
+        .get_as("/admin/orgs/quillfeather/sections/faq", &cookie)
+        .await;
     assert_eq!(page.status(), StatusCode::OK, "viewers may read the draft");
     assert!(page.text().await.unwrap().contains("readonly"));
     let save = app
-        .with_cookie(
-            reqwest::Method::POST,
+        .post_form(
             "/admin/orgs/quillfeather/sections/faq",
             &cookie,
+            &[("yaml", "[]")],
         )
-        .form(&[("yaml", "[]")])
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(save.status(), StatusCode::FORBIDDEN);
     let publish = app
-        .with_cookie(
-            reqwest::Method::POST,
-            "/admin/orgs/quillfeather/publish",
-            &cookie,
-        )
-        .send()
-        .await
-        .unwrap();
+        .post_as("/admin/orgs/quillfeather/publish", &cookie)
+        .await;
     assert_eq!(publish.status(), StatusCode::FORBIDDEN);
-    let audit = app
-        .with_cookie(
-            reqwest::Method::GET,
-            "/admin/orgs/quillfeather/audit",
-            &cookie,
-        )
-        .send()
-        .await
-        .unwrap();
+    let audit = app.get_as("/admin/orgs/quillfeather/audit", &cookie).await;
     assert_eq!(audit.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.audit_actions(&org).await, before);
     assert_eq!(
@@ -360,11 +276,8 @@ async fn every_org_route_and_role_matches_the_policy() {
 
 #[tokio::test]
 async fn a_subprocessor_added_with_too_short_notice_is_refused_naming_the_field() {
-    let app = App::start_default().await;
-    let org = app.publish("quillfeather", QUILLFEATHER).await;
-    let cookie = app
-        .member(&org, "owner@quillfeather.example", Role::Owner)
-        .await;
+    let (app, org) = App::quillfeather().await;
+    let cookie = app.member_as(&org, Role::Owner).await;
     let tomorrow = mailgun_entry().replace(
         &mailgun_effective(),
         &(time::OffsetDateTime::now_utc().date() + time::Duration::days(1)).to_string(),
@@ -409,14 +322,8 @@ async fn a_subprocessor_added_with_too_short_notice_is_refused_naming_the_field(
     );
     // The admin UI refuses it the same way, and nothing was published.
     let page = app
-        .with_cookie(
-            reqwest::Method::POST,
-            "/admin/orgs/quillfeather/publish",
-            &cookie,
-        )
-        .send()
-        .await
-        .unwrap();
+        .post_as("/admin/orgs/quillfeather/publish", &cookie)
+        .await;
     assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         page.text()

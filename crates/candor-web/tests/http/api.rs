@@ -179,12 +179,9 @@ async fn revision_history_and_diff_via_api() {
 
 #[tokio::test]
 async fn api_tokens_are_shown_once_scoped_to_their_org_and_revocable() {
-    let app = App::start_default().await;
-    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let (app, org) = App::quillfeather().await;
     app.publish("harborlight", HARBORLIGHT).await;
-    let cookie = app
-        .member(&org, "admin@quillfeather.example", Role::Admin)
-        .await;
+    let cookie = app.member_as(&org, Role::Admin).await;
     let create = |body: &'static str| {
         app.with_cookie(
             reqwest::Method::POST,
@@ -354,21 +351,15 @@ async fn the_openapi_document_describes_exactly_the_routes_that_answer() {
 
 #[tokio::test]
 async fn tokens_are_managed_from_the_admin_ui_and_shown_once() {
-    let app = App::start_default().await;
-    let org = app.publish("quillfeather", QUILLFEATHER).await;
-    let admin = app
-        .member(&org, "admin@quillfeather.example", Role::Admin)
-        .await;
+    let (app, org) = App::quillfeather().await;
+    let admin = app.member_as(&org, Role::Admin).await;
     let created = app
-        .with_cookie(
-            reqwest::Method::POST,
+        .post_form(
             "/admin/orgs/quillfeather/tokens",
             &admin,
+            &[("name", "status page"), ("role", "viewer"), ("days", "30")],
         )
-        .form(&[("name", "status page"), ("role", "viewer"), ("days", "30")])
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(created.status(), StatusCode::CREATED);
     let page = created.text().await.unwrap();
     let start = page.find("cnd_").unwrap();
@@ -377,18 +368,7 @@ async fn tokens_are_managed_from_the_admin_ui_and_shown_once() {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
     assert_eq!(token.len(), 68);
-    let list = app
-        .with_cookie(
-            reqwest::Method::GET,
-            "/admin/orgs/quillfeather/tokens",
-            &admin,
-        )
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = app.page_as("/admin/orgs/quillfeather/tokens", &admin).await;
     assert!(
         list.contains("status page") && !list.contains(&token),
         "listed, secret not shown again"
@@ -402,27 +382,21 @@ async fn tokens_are_managed_from_the_admin_ui_and_shown_once() {
     assert_eq!(use_it().await.unwrap().status(), StatusCode::OK);
     let id = app.store.tokens(&org).await.unwrap()[0].id;
     let revoked = app
-        .with_cookie(
-            reqwest::Method::POST,
+        .post_as(
             &format!("/admin/orgs/quillfeather/tokens/{id}/revoke"),
             &admin,
         )
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(revoked.status(), StatusCode::OK);
     assert_eq!(use_it().await.unwrap().status(), StatusCode::UNAUTHORIZED);
     // An admin cannot mint an owner token from the form either.
     let refused = app
-        .with_cookie(
-            reqwest::Method::POST,
+        .post_form(
             "/admin/orgs/quillfeather/tokens",
             &admin,
+            &[("name", "root"), ("role", "owner"), ("days", "30")],
         )
-        .form(&[("name", "root"), ("role", "owner"), ("days", "30")])
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().await.unwrap().contains("role: a token"));
     app.stop().await;

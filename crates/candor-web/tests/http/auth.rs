@@ -19,8 +19,7 @@ async fn sign_in_failures_look_the_same_and_are_rate_limited() {
     })
     .await;
     let org = app.publish("quillfeather", QUILLFEATHER).await;
-    app.member(&org, "owner@quillfeather.example", Role::Owner)
-        .await; // one attempt used
+    app.member_as(&org, Role::Owner).await; // one attempt used
     let attempt = |email: &'static str| {
         app.client
             .post(format!("{}/admin/login", app.base))
@@ -48,11 +47,8 @@ async fn sign_in_failures_look_the_same_and_are_rate_limited() {
 
 #[tokio::test]
 async fn sessions_rotate_at_sign_in_and_sign_out_everywhere_ends_them_all() {
-    let app = App::start_default().await;
-    let org = app.publish("quillfeather", QUILLFEATHER).await;
-    let first = app
-        .member(&org, "owner@quillfeather.example", Role::Owner)
-        .await;
+    let (app, org) = App::quillfeather().await;
+    let first = app.member_as(&org, Role::Owner).await;
     let second = app
         .login("owner@quillfeather.example", PASSWORD)
         .await
@@ -63,11 +59,7 @@ async fn sessions_rotate_at_sign_in_and_sign_out_everywhere_ends_them_all() {
         async move { request.send().await.unwrap().status() == StatusCode::OK }
     };
     assert!(ok(first.clone()).await && ok(second.clone()).await);
-    let out = app
-        .with_cookie(reqwest::Method::POST, "/admin/logout", &first)
-        .send()
-        .await
-        .unwrap();
+    let out = app.post_as("/admin/logout", &first).await;
     assert!(
         out.headers()
             .get("set-cookie")
@@ -82,10 +74,7 @@ async fn sessions_rotate_at_sign_in_and_sign_out_everywhere_ends_them_all() {
         .login("owner@quillfeather.example", PASSWORD)
         .await
         .unwrap();
-    app.with_cookie(reqwest::Method::POST, "/admin/logout-everywhere", &third)
-        .send()
-        .await
-        .unwrap();
+    app.post_as("/admin/logout-everywhere", &third).await;
     assert!(
         !ok(second).await && !ok(third).await,
         "signing out everywhere ends every session"
@@ -95,11 +84,8 @@ async fn sessions_rotate_at_sign_in_and_sign_out_everywhere_ends_them_all() {
 
 #[tokio::test]
 async fn cross_site_posts_are_refused_even_with_a_valid_session() {
-    let app = App::start_default().await;
-    let org = app.publish("quillfeather", QUILLFEATHER).await;
-    let cookie = app
-        .member(&org, "owner@quillfeather.example", Role::Owner)
-        .await;
+    let (app, org) = App::quillfeather().await;
+    let cookie = app.member_as(&org, Role::Owner).await;
     let before = app.audit_actions(&org).await;
     for (name, value) in [
         ("sec-fetch-site", "cross-site"),
@@ -227,9 +213,7 @@ async fn a_forgotten_password_is_reset_by_a_single_use_mailed_link() {
     let sink = MailSink::start(dir.path());
     let app = App::start_with_worker(sink.port).await;
     let org = app.publish("quillfeather", QUILLFEATHER).await;
-    let session = app
-        .member(&org, "editor@quillfeather.example", Role::Editor)
-        .await;
+    let session = app.member_as(&org, Role::Editor).await;
     let ask = |email: &'static str| {
         app.client
             .post(format!("{}/admin/reset", app.base))
@@ -278,11 +262,7 @@ async fn a_forgotten_password_is_reset_by_a_single_use_mailed_link() {
         choose("yet another passphrase").await.unwrap().status(),
         StatusCode::NOT_FOUND
     );
-    let old_session = app
-        .with_cookie(reqwest::Method::GET, "/admin", &session)
-        .send()
-        .await
-        .unwrap();
+    let old_session = app.get_as("/admin", &session).await;
     assert_eq!(old_session.status(), StatusCode::SEE_OTHER);
     assert!(
         app.login("editor@quillfeather.example", PASSWORD)

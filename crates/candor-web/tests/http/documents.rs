@@ -15,12 +15,8 @@ async fn documents_are_stored_encrypted_and_unlocked_by_public_nda_or_approval()
     let sink = MailSink::start(dir.path());
     let app = App::start_with_worker(sink.port).await;
     let org = app.publish("quillfeather", QUILLFEATHER).await;
-    let owner = app
-        .member(&org, "owner@quillfeather.example", Role::Owner)
-        .await;
-    let editor = app
-        .member(&org, "editor@quillfeather.example", Role::Editor)
-        .await;
+    let owner = app.member_as(&org, Role::Owner).await;
+    let editor = app.member_as(&org, Role::Editor).await;
     let marker = "CONFIDENTIAL-SOC2-BODY-4471";
     let report = format!("%PDF-1.7 {marker} ").repeat(2000);
     let upload = |key: &str, cookie: &str, body: String| {
@@ -187,17 +183,8 @@ async fn documents_are_stored_encrypted_and_unlocked_by_public_nda_or_approval()
         .unwrap();
     assert_eq!(pending.status.as_str(), "pending");
     let admin_page = app
-        .with_cookie(
-            reqwest::Method::GET,
-            "/admin/orgs/quillfeather/documents",
-            &owner,
-        )
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .page_as("/admin/orgs/quillfeather/documents", &owner)
+        .await;
     assert!(admin_page.contains("bo@buyer.example") && admin_page.contains("Approve"));
     let decision = app
         .with_cookie(

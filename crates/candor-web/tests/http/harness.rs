@@ -266,6 +266,56 @@ impl App {
         Some(set_cookie.split(';').next().unwrap().to_owned())
     }
 
+    /// The app with the Quillfeather demo org published.
+    pub async fn quillfeather() -> (App, OrgScope) {
+        let app = App::start_default().await;
+        let org = app.publish("quillfeather", candor_demo::QUILLFEATHER).await;
+        (app, org)
+    }
+
+    /// A signed-in member of `org` with `role`, as `{role}@{org}.example`.
+    pub async fn member_as(&self, org: &OrgScope, role: Role) -> String {
+        let email = format!("{}@{}.example", role.as_str(), org.slug());
+        self.member(org, &email, role).await
+    }
+
+    /// The body of a page fetched without signing in.
+    pub async fn page(&self, path: &str) -> String {
+        self.get(path).await.text().await.unwrap()
+    }
+
+    pub async fn get_as(&self, path: &str, cookie: &str) -> reqwest::Response {
+        self.with_cookie(reqwest::Method::GET, path, cookie)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The body of a page fetched as the holder of `cookie`.
+    pub async fn page_as(&self, path: &str, cookie: &str) -> String {
+        self.get_as(path, cookie).await.text().await.unwrap()
+    }
+
+    pub async fn post_as(&self, path: &str, cookie: &str) -> reqwest::Response {
+        self.with_cookie(reqwest::Method::POST, path, cookie)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_form<F: serde::Serialize + ?Sized>(
+        &self,
+        path: &str,
+        cookie: &str,
+        form: &F,
+    ) -> reqwest::Response {
+        self.with_cookie(reqwest::Method::POST, path, cookie)
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub fn with_cookie(
         &self,
         method: reqwest::Method,

@@ -216,9 +216,7 @@ async fn writes_are_rate_limited_per_account() {
     })
     .await;
     let org = app.publish("quillfeather", QUILLFEATHER).await;
-    let cookie = app
-        .member(&org, "owner@quillfeather.example", Role::Owner)
-        .await; // one write (sign-in)
+    let cookie = app.member_as(&org, Role::Owner).await; // one write (sign-in)
     let faq = TrustCenter::from_yaml(QUILLFEATHER)
         .unwrap()
         .section_yaml("faq")
@@ -226,15 +224,12 @@ async fn writes_are_rate_limited_per_account() {
     let mut statuses = Vec::new();
     for _ in 0..4 {
         let resp = app
-            .with_cookie(
-                reqwest::Method::POST,
+            .post_form(
                 "/admin/orgs/quillfeather/sections/faq",
                 &cookie,
+                &[("yaml", faq.as_str())],
             )
-            .form(&[("yaml", faq.as_str())])
-            .send()
-            .await
-            .unwrap();
+            .await;
         statuses.push(resp.status().as_u16());
     }
     // The account's budget (3 a minute) covers three saves; the fourth is refused,

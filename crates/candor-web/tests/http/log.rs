@@ -117,24 +117,14 @@ async fn checkpoints_are_signed_by_the_key_on_the_trust_page_and_match_the_proof
         &QUILLFEATHER.replacen("name: Quillfeather Analytics", "name: Quillfeather", 1),
     )
     .await;
-    let key = app.get("/quillfeather/log/key").await.text().await.unwrap();
+    let key = app.page("/quillfeather/log/key").await;
     let key = key.trim();
     assert!(key.starts_with("trust.example.com/quillfeather+"), "{key}");
     assert!(
-        app.get("/quillfeather")
-            .await
-            .text()
-            .await
-            .unwrap()
-            .contains(key),
+        app.page("/quillfeather").await.contains(key),
         "the trust page publishes the key"
     );
-    let note = app
-        .get("/quillfeather/log/checkpoint")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let note = app.page("/quillfeather/log/checkpoint").await;
     let verifier = NoteVerifier::parse(key).unwrap();
     let checkpoint = Checkpoint::parse(verifier.open(&note).unwrap()).unwrap();
     assert_eq!(
@@ -153,14 +143,14 @@ async fn checkpoints_are_signed_by_the_key_on_the_trust_page_and_match_the_proof
         p["root_hash"].as_str().unwrap()
     );
     // The page states the log's root at its revision: the one this checkpoint signed.
-    let page = app.get("/quillfeather").await.text().await.unwrap();
+    let page = app.page("/quillfeather").await;
     assert!(
         page.contains(&base64::engine::general_purpose::STANDARD.encode(checkpoint.root)),
         "root missing from the page"
     );
     // Another org's key does not vouch for this log.
     app.publish("harborlight", HARBORLIGHT).await;
-    let other = app.get("/harborlight/log/key").await.text().await.unwrap();
+    let other = app.page("/harborlight/log/key").await;
     assert!(
         NoteVerifier::parse(other.trim())
             .unwrap()
@@ -191,14 +181,9 @@ async fn without_a_master_key_checkpoints_are_refused_clearly() {
 async fn admins_get_signed_checkpoints_of_the_private_audit_log() {
     use candor_log::checkpoint::Checkpoint;
     use candor_log::note::NoteVerifier;
-    let app = App::start_default().await;
-    let org = app.publish("quillfeather", QUILLFEATHER).await;
-    let admin = app
-        .member(&org, "admin@quillfeather.example", Role::Admin)
-        .await;
-    let editor = app
-        .member(&org, "editor@quillfeather.example", Role::Editor)
-        .await;
+    let (app, org) = App::quillfeather().await;
+    let admin = app.member_as(&org, Role::Admin).await;
+    let editor = app.member_as(&org, Role::Editor).await;
     let get = |path: &'static str, cookie: &str| {
         app.with_cookie(reqwest::Method::GET, path, cookie).send()
     };

@@ -65,7 +65,7 @@ async fn trust_page_shows_every_section_of_each_org() {
         );
     }
     // Each org's page shows only its own content.
-    let quill = app.get("/quillfeather").await.text().await.unwrap();
+    let quill = app.page("/quillfeather").await;
     assert!(!quill.contains("Harborlight"));
     app.stop().await;
 }
@@ -87,7 +87,7 @@ async fn user_text_is_escaped() {
         1,
     );
     app.publish("escaped", &yaml).await;
-    let html = app.get("/escaped").await.text().await.unwrap();
+    let html = app.page("/escaped").await;
     assert!(!html.contains("<script>alert(1)</script>"));
     assert!(html.contains("alert(1)"), "the text is shown, escaped");
     app.stop().await;
@@ -271,7 +271,7 @@ posture:
 ",
     )
     .await;
-    let page = app.get("/sparse").await.text().await.unwrap();
+    let page = app.page("/sparse").await;
     for stated in [
         "Recovery time objective (RTO)</dt><dd>4 hours<",
         "Per-customer keys</dt><dd>Yes",
@@ -338,7 +338,7 @@ posture:
     // A page of just a name has no commitments or subprocessor sections at all.
     app.publish("bare", "version: 2\nprofile:\n  name: Bare Ltd\n")
         .await;
-    let page = app.get("/bare").await.text().await.unwrap();
+    let page = app.page("/bare").await;
     for invented in [
         "Commitments",
         "Subprocessors",

@@ -16,12 +16,8 @@ async fn people_get_and_erase_their_data_and_an_owner_exports_then_deletes_the_o
     let sink = MailSink::start(dir.path());
     let app = App::start_with_worker(sink.port).await;
     let org = app.publish("quillfeather", QUILLFEATHER).await;
-    let owner = app
-        .member(&org, "owner@quillfeather.example", Role::Owner)
-        .await;
-    let admin = app
-        .member(&org, "admin@quillfeather.example", Role::Admin)
-        .await;
+    let owner = app.member_as(&org, Role::Owner).await;
+    let admin = app.member_as(&org, Role::Admin).await;
     let form = |path: String, fields: Vec<(&'static str, String)>| {
         app.client
             .post(format!("{}{path}", app.base))
@@ -198,25 +194,9 @@ async fn people_get_and_erase_their_data_and_an_owner_exports_then_deletes_the_o
     assert!(app.store.subscribers(&org).await.unwrap().is_empty());
 
     // Only the owner exports the whole org, as one archive.
-    let refused = app
-        .with_cookie(
-            reqwest::Method::GET,
-            "/admin/orgs/quillfeather/export",
-            &admin,
-        )
-        .send()
-        .await
-        .unwrap();
+    let refused = app.get_as("/admin/orgs/quillfeather/export", &admin).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    let archive = app
-        .with_cookie(
-            reqwest::Method::GET,
-            "/admin/orgs/quillfeather/export",
-            &owner,
-        )
-        .send()
-        .await
-        .unwrap();
+    let archive = app.get_as("/admin/orgs/quillfeather/export", &owner).await;
     assert!(
         archive.headers()["content-disposition"]
             .to_str()

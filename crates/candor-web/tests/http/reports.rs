@@ -16,9 +16,7 @@ async fn vulnerability_reports_are_encrypted_mailed_without_content_and_tracked_
     let sink = MailSink::start(dir.path());
     let app = App::start_with_worker(sink.port).await;
     let org = app.publish("quillfeather", QUILLFEATHER).await;
-    let owner = app
-        .member(&org, "owner@quillfeather.example", Role::Owner)
-        .await;
+    let owner = app.member_as(&org, Role::Owner).await;
     assert_eq!(
         app.get("/quillfeather/report").await.status(),
         StatusCode::OK
@@ -139,14 +137,11 @@ async fn vulnerability_reports_are_encrypted_mailed_without_content_and_tracked_
         .unwrap();
     assert!(detail.contains(marker));
     let ack = app
-        .with_cookie(
-            reqwest::Method::POST,
+        .post_as(
             &format!("/admin/orgs/quillfeather/reports/{new_id}/acknowledge"),
             &owner,
         )
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(ack.status(), StatusCode::SEE_OTHER);
     let mails = sink.wait_for(3, Duration::from_secs(30));
     let reply = mails

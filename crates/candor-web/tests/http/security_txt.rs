@@ -75,17 +75,12 @@ async fn an_orgs_own_researcher_key_is_checked_served_and_usable() {
     }
     let app = App::start_default().await;
     app.publish("keyed", &yaml(&public)).await;
-    let page = app.get("/keyed").await.text().await.unwrap();
+    let page = app.page("/keyed").await;
     assert!(
         page.contains(&format!("<dt>OpenPGP fingerprint</dt><dd>{grouped}</dd>")),
         "{grouped}"
     );
-    let txt = app
-        .get("/keyed/.well-known/security.txt")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let txt = app.page("/keyed/.well-known/security.txt").await;
     assert!(
         txt.contains(
             "\nEncryption: https://trust.example.com/keyed/.well-known/researcher-key.asc\n"
@@ -199,12 +194,7 @@ async fn security_txt_follows_rfc_9116_and_gnupg_verifies_its_signature() {
         "{expires}"
     );
 
-    let key = app
-        .get("/quillfeather/.well-known/openpgp-key.asc")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let key = app.page("/quillfeather/.well-known/openpgp-key.asc").await;
     assert!(key.starts_with("-----BEGIN PGP PUBLIC KEY BLOCK-----"));
     let home = tempfile::tempdir().unwrap();
     let gpg = |args: &[&str]| gpg_status(home.path(), args);
@@ -251,11 +241,7 @@ async fn security_txt_follows_rfc_9116_and_gnupg_verifies_its_signature() {
     );
     // The key is the org's own and stays the same.
     assert_eq!(
-        app.get("/quillfeather/.well-known/openpgp-key.asc")
-            .await
-            .text()
-            .await
-            .unwrap(),
+        app.page("/quillfeather/.well-known/openpgp-key.asc").await,
         key
     );
     app.stop().await;
@@ -301,11 +287,7 @@ async fn an_orgs_own_host_serves_its_signed_security_txt_at_the_root() {
     // The same org key as on the shared host, and GnuPG verifies the file.
     assert_eq!(
         key,
-        app.get("/quillfeather/.well-known/openpgp-key.asc")
-            .await
-            .text()
-            .await
-            .unwrap()
+        app.page("/quillfeather/.well-known/openpgp-key.asc").await
     );
     let home = tempfile::tempdir().unwrap();
     std::fs::write(home.path().join("key.asc"), &key).unwrap();

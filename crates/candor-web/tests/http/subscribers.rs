@@ -157,9 +157,7 @@ async fn subscribers_confirm_then_get_the_subprocessor_notice_by_real_mail_and_s
     .await;
 
     // Publish a new subprocessor with full notice: mail and webhook both arrive.
-    let owner = app
-        .member(&org, "owner@quillfeather.example", Role::Owner)
-        .await;
+    let owner = app.member_as(&org, Role::Owner).await;
     let with_mailgun = QUILLFEATHER
         .replacen("    rto_minutes: 240", "    rto_minutes: 60", 1)
         .replacen("changelog:\n", &mailgun_entry(), 1);
@@ -176,14 +174,8 @@ async fn subscribers_confirm_then_get_the_subprocessor_notice_by_real_mail_and_s
         .unwrap();
     assert!(put.status().is_success());
     let published = app
-        .with_cookie(
-            reqwest::Method::POST,
-            "/api/v1/orgs/quillfeather/publish",
-            &owner,
-        )
-        .send()
-        .await
-        .unwrap();
+        .post_as("/api/v1/orgs/quillfeather/publish", &owner)
+        .await;
     assert_eq!(published.status(), StatusCode::OK);
 
     let mails = sink.wait_for(2, Duration::from_secs(30));
@@ -259,17 +251,8 @@ async fn subscribers_confirm_then_get_the_subprocessor_notice_by_real_mail_and_s
     .unwrap();
     assert_eq!(objected.status(), StatusCode::OK);
     let admin_page = app
-        .with_cookie(
-            reqwest::Method::GET,
-            "/admin/orgs/quillfeather/subscribers",
-            &owner,
-        )
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .page_as("/admin/orgs/quillfeather/subscribers", &owner)
+        .await;
     assert!(
         admin_page.contains("We need EU-only processing")
             && admin_page.contains("reader@example.com")

@@ -134,7 +134,7 @@ async fn check_transcription(
     typed: &[(&str, &str)],
 ) {
     app.publish(slug, yaml).await;
-    let html = app.get(&format!("/{slug}")).await.text().await.unwrap();
+    let html = app.page(&format!("/{slug}")).await;
     let source = normalized(source);
     for (rendered, phrase) in typed {
         assert!(
