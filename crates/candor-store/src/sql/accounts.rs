@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::sql::audit::{append_in, execute_audited};
 use crate::sql::directory::org_row;
 use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, dialect_sql, micros, now_micros, postgres_only};
+use crate::sql::{read_all, read_global_one, read_one};
 use crate::{
     Accounts, ApiToken, Credentials, Invite, Member, MembershipChange, MembershipOutcome, Org,
     OrgScope, Result, StoreError, User, args, parse_role,
@@ -76,14 +77,12 @@ impl<B: SqlBackend> Accounts for B {
     }
 
     async fn credentials_by_email(&self, email: &str) -> Result<Option<Credentials>> {
-        let mut tx = self.begin_global(Mode::Read).await?;
-        let row = tx
-            .fetch_optional(
-                "SELECT id, email, password_hash, created_at FROM users WHERE email = $1",
-                args![email],
-            )
-            .await?;
-        tx.commit().await?;
+        let row = read_global_one(
+            self,
+            "SELECT id, email, password_hash, created_at FROM users WHERE email = $1",
+            args![email],
+        )
+        .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(Credentials {
             user: user_row(&row)?,
@@ -107,15 +106,13 @@ impl<B: SqlBackend> Accounts for B {
     }
 
     async fn session_user(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<User>> {
-        let mut tx = self.begin_global(Mode::Read).await?;
-        let row = tx
-            .fetch_optional(
-                "SELECT u.id, u.email, u.created_at, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+        let row = read_global_one(
+            self,
+            "SELECT u.id, u.email, u.created_at, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = $1",
-                args![token_hash],
-            )
-            .await?;
-        tx.commit().await?;
+            args![token_hash],
+        )
+        .await?;
         // Compared here, not in SQL: SQLite keeps times as text of varying precision.
         match row {
             Some(row) if row.time("expires_at")? > now => user_row(&row).map(Some),
@@ -214,27 +211,25 @@ impl<B: SqlBackend> Accounts for B {
     }
 
     async fn member_role(&self, scope: &OrgScope, user_id: Uuid) -> Result<Option<Role>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let row = tx
-            .fetch_optional(
-                "SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2",
-                args![scope.org_id(), user_id],
-            )
-            .await?;
-        tx.commit().await?;
+        let row = read_one(
+            self,
+            scope,
+            "SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2",
+            args![scope.org_id(), user_id],
+        )
+        .await?;
         row.map(|row| parse_role(&row.text("role")?)).transpose()
     }
 
     async fn members(&self, scope: &OrgScope) -> Result<Vec<Member>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let rows = tx
-            .fetch_all(
-                "SELECT u.id, u.email, u.created_at, m.role FROM memberships m JOIN users u ON u.id = m.user_id
+        let rows = read_all(
+            self,
+            scope,
+            "SELECT u.id, u.email, u.created_at, m.role FROM memberships m JOIN users u ON u.id = m.user_id
              WHERE m.org_id = $1 ORDER BY u.email",
-                args![scope.org_id()],
-            )
-            .await?;
-        tx.commit().await?;
+            args![scope.org_id()],
+        )
+        .await?;
         rows.iter().map(member_row).collect()
     }
 
@@ -346,28 +341,26 @@ impl<B: SqlBackend> Accounts for B {
     }
 
     async fn token_by_hash(&self, scope: &OrgScope, token_hash: &str) -> Result<Option<ApiToken>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let row = tx
-            .fetch_optional(
-                "SELECT id, name, role, created_at, expires_at, revoked_at FROM api_tokens
+        let row = read_one(
+            self,
+            scope,
+            "SELECT id, name, role, created_at, expires_at, revoked_at FROM api_tokens
              WHERE org_id = $1 AND token_hash = $2",
-                args![scope.org_id(), token_hash],
-            )
-            .await?;
-        tx.commit().await?;
+            args![scope.org_id(), token_hash],
+        )
+        .await?;
         row.as_ref().map(token_row).transpose()
     }
 
     async fn tokens(&self, scope: &OrgScope) -> Result<Vec<ApiToken>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let rows = tx
-            .fetch_all(
-                "SELECT id, name, role, created_at, expires_at, revoked_at FROM api_tokens
+        let rows = read_all(
+            self,
+            scope,
+            "SELECT id, name, role, created_at, expires_at, revoked_at FROM api_tokens
              WHERE org_id = $1 ORDER BY created_at",
-                args![scope.org_id()],
-            )
-            .await?;
-        tx.commit().await?;
+            args![scope.org_id()],
+        )
+        .await?;
         rows.iter().map(token_row).collect()
     }
 
@@ -426,28 +419,26 @@ impl<B: SqlBackend> Accounts for B {
     }
 
     async fn invite_by_hash(&self, scope: &OrgScope, token_hash: &str) -> Result<Option<Invite>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let row = tx
-            .fetch_optional(
-                "SELECT id, email, role, created_at, expires_at, accepted_at FROM invites
+        let row = read_one(
+            self,
+            scope,
+            "SELECT id, email, role, created_at, expires_at, accepted_at FROM invites
              WHERE org_id = $1 AND token_hash = $2",
-                args![scope.org_id(), token_hash],
-            )
-            .await?;
-        tx.commit().await?;
+            args![scope.org_id(), token_hash],
+        )
+        .await?;
         row.as_ref().map(invite_row).transpose()
     }
 
     async fn open_invites(&self, scope: &OrgScope, now: OffsetDateTime) -> Result<Vec<Invite>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let rows = tx
-            .fetch_all(
-                "SELECT id, email, role, created_at, expires_at, accepted_at FROM invites
+        let rows = read_all(
+            self,
+            scope,
+            "SELECT id, email, role, created_at, expires_at, accepted_at FROM invites
              WHERE org_id = $1 AND accepted_at IS NULL ORDER BY created_at",
-                args![scope.org_id()],
-            )
-            .await?;
-        tx.commit().await?;
+            args![scope.org_id()],
+        )
+        .await?;
         // Expiry compared here, not in SQL: SQLite keeps times as text of varying precision.
         let mut open = Vec::new();
         for row in &rows {

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 
 use crate::sql::audit::{self, append_in};
 use crate::sql::log::{self, Tree};
+use crate::sql::read_all;
 use crate::sql::{Lock, Mode, SqlBackend, SqlRow, SqlTx, now_micros, read_one};
 use crate::{
     Content, Directory, Draft, OrgScope, Result, RevisionSummary, StoreError, args, canonical_text,
@@ -129,9 +130,7 @@ impl<B: SqlBackend> Content for B {
     }
 
     async fn revisions(&self, scope: &OrgScope) -> Result<Vec<RevisionSummary>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let rows = tx.fetch_all(ALL_SUMMARIES, args![scope.org_id()]).await?;
-        tx.commit().await?;
+        let rows = read_all(self, scope, ALL_SUMMARIES, args![scope.org_id()]).await?;
         rows.iter().map(summary_row).collect()
     }
 }

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, now_micros};
+use crate::sql::{read_global_all, read_global_one};
 use crate::{Directory, Org, Result, StoreError, args, parse_slug};
 use candor_domain::OrgSlug;
 
@@ -53,26 +54,22 @@ impl<B: SqlBackend> Directory for B {
     }
 
     async fn org_by_slug(&self, slug: &OrgSlug) -> Result<Option<Org>> {
-        let mut tx = self.begin_global(Mode::Read).await?;
-        let row = tx
-            .fetch_optional(
-                "SELECT id, slug, name, created_at FROM orgs WHERE slug = $1",
-                args![slug.as_str()],
-            )
-            .await?;
-        tx.commit().await?;
+        let row = read_global_one(
+            self,
+            "SELECT id, slug, name, created_at FROM orgs WHERE slug = $1",
+            args![slug.as_str()],
+        )
+        .await?;
         row.as_ref().map(org_row).transpose()
     }
 
     async fn list_orgs(&self) -> Result<Vec<Org>> {
-        let mut tx = self.begin_global(Mode::Read).await?;
-        let rows = tx
-            .fetch_all(
-                "SELECT id, slug, name, created_at FROM orgs ORDER BY slug",
-                args![],
-            )
-            .await?;
-        tx.commit().await?;
+        let rows = read_global_all(
+            self,
+            "SELECT id, slug, name, created_at FROM orgs ORDER BY slug",
+            args![],
+        )
+        .await?;
         rows.iter().map(org_row).collect()
     }
 
@@ -103,15 +100,13 @@ impl<B: SqlBackend> Directory for B {
     }
 
     async fn org_by_host(&self, host: &str) -> Result<Option<Org>> {
-        let mut tx = self.begin_global(Mode::Read).await?;
-        let row = tx
-            .fetch_optional(
-                "SELECT o.id, o.slug, o.name, o.created_at FROM orgs o JOIN org_hosts h ON h.org_id = o.id
+        let row = read_global_one(
+            self,
+            "SELECT o.id, o.slug, o.name, o.created_at FROM orgs o JOIN org_hosts h ON h.org_id = o.id
              WHERE h.host = $1",
-                args![host],
-            )
-            .await?;
-        tx.commit().await?;
+            args![host],
+        )
+        .await?;
         row.as_ref().map(org_row).transpose()
     }
 }

@@ -15,6 +15,7 @@ use crate::documents::{
 use crate::keys::SealedSecret;
 use crate::sql::secrets::sealed_of;
 use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, int_as};
+use crate::sql::{read_all, read_one};
 use crate::{Documents, OrgScope, Result, StoreError, args};
 
 fn file_row(row: &impl SqlRow) -> Result<DocumentFile> {
@@ -96,17 +97,16 @@ impl<B: SqlBackend> Documents for B {
     }
 
     async fn document_file(&self, scope: &OrgScope, doc_key: &str) -> Result<Option<StoredFile>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let row = tx
-            .fetch_optional(
-                "SELECT id, doc_key, filename, content_type, size, sha256, key_version, uploaded_at,
+        let row = read_one(
+            self,
+            scope,
+            "SELECT id, doc_key, filename, content_type, size, sha256, key_version, uploaded_at,
                     nonce, ciphertext
                FROM document_files
               WHERE org_id = $1 AND doc_key = $2 ORDER BY seq DESC LIMIT 1",
-                args![scope.org_id(), doc_key],
-            )
-            .await?;
-        tx.commit().await?;
+            args![scope.org_id(), doc_key],
+        )
+        .await?;
         row.map(|r| {
             Ok(StoredFile {
                 file: file_row(&r)?,
@@ -117,21 +117,20 @@ impl<B: SqlBackend> Documents for B {
     }
 
     async fn document_files(&self, scope: &OrgScope) -> Result<Vec<DocumentFile>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
         // One statement for both dialects (PostgreSQL used DISTINCT ON, which SQLite
         // lacks): seq is unique within an org, so each doc_key gives one row.
-        let rows = tx
-            .fetch_all(
-                "SELECT id, doc_key, filename, content_type, size, sha256, key_version, uploaded_at
+        let rows = read_all(
+            self,
+            scope,
+            "SELECT id, doc_key, filename, content_type, size, sha256, key_version, uploaded_at
                FROM document_files f
               WHERE org_id = $1
                 AND seq = (SELECT max(seq) FROM document_files g
                             WHERE g.org_id = f.org_id AND g.doc_key = f.doc_key)
               ORDER BY doc_key",
-                args![scope.org_id()],
-            )
-            .await?;
-        tx.commit().await?;
+            args![scope.org_id()],
+        )
+        .await?;
         rows.iter().map(file_row).collect()
     }
 
@@ -168,17 +167,16 @@ impl<B: SqlBackend> Documents for B {
     }
 
     async fn document_requests(&self, scope: &OrgScope) -> Result<Vec<DocumentRequest>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let rows = tx
-            .fetch_all(
-                "SELECT id, doc_key, kind, name, email, company, nda_version, reason,
+        let rows = read_all(
+            self,
+            scope,
+            "SELECT id, doc_key, kind, name, email, company, nda_version, reason,
                     status, created_at, decided_at
                FROM document_requests WHERE org_id = $1
               ORDER BY created_at DESC, id",
-                args![scope.org_id()],
-            )
-            .await?;
-        tx.commit().await?;
+            args![scope.org_id()],
+        )
+        .await?;
         rows.iter().map(request_row).collect()
     }
 
@@ -187,16 +185,15 @@ impl<B: SqlBackend> Documents for B {
         scope: &OrgScope,
         id: Uuid,
     ) -> Result<Option<DocumentRequest>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let row = tx
-            .fetch_optional(
-                "SELECT id, doc_key, kind, name, email, company, nda_version, reason,
+        let row = read_one(
+            self,
+            scope,
+            "SELECT id, doc_key, kind, name, email, company, nda_version, reason,
                     status, created_at, decided_at
                FROM document_requests WHERE org_id = $1 AND id = $2",
-                args![scope.org_id(), id],
-            )
-            .await?;
-        tx.commit().await?;
+            args![scope.org_id(), id],
+        )
+        .await?;
         row.map(|r| request_row(&r)).transpose()
     }
 
@@ -260,15 +257,14 @@ impl<B: SqlBackend> Documents for B {
         scope: &OrgScope,
         token_hash: &str,
     ) -> Result<Option<DownloadGrant>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let row = tx
-            .fetch_optional(
-                "SELECT doc_key, request_id, expires_at FROM download_grants
+        let row = read_one(
+            self,
+            scope,
+            "SELECT doc_key, request_id, expires_at FROM download_grants
               WHERE org_id = $1 AND token_hash = $2",
-                args![scope.org_id(), token_hash],
-            )
-            .await?;
-        tx.commit().await?;
+            args![scope.org_id(), token_hash],
+        )
+        .await?;
         row.map(|r| {
             Ok(DownloadGrant {
                 doc_key: r.text("doc_key")?,
@@ -298,15 +294,14 @@ impl<B: SqlBackend> Documents for B {
     }
 
     async fn downloads(&self, scope: &OrgScope) -> Result<Vec<DownloadRecord>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let rows = tx
-            .fetch_all(
-                "SELECT doc_key, file_id, request_id, at FROM downloads
+        let rows = read_all(
+            self,
+            scope,
+            "SELECT doc_key, file_id, request_id, at FROM downloads
               WHERE org_id = $1 ORDER BY at DESC, id",
-                args![scope.org_id()],
-            )
-            .await?;
-        tx.commit().await?;
+            args![scope.org_id()],
+        )
+        .await?;
         rows.iter().map(download_row).collect()
     }
 }

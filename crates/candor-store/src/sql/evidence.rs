@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::evidence::{EvidenceRecord, HostClaim, failing_since};
+use crate::sql::read_all;
 use crate::sql::{Dialect, Mode, SqlBackend, SqlRow, SqlTx, dialect_sql};
 use crate::{Evidence, OrgScope, Result, StoreError, args};
 
@@ -82,15 +83,14 @@ impl<B: SqlBackend> Evidence for B {
     }
 
     async fn host_claims(&self, scope: &OrgScope) -> Result<Vec<HostClaim>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let rows = tx
-            .fetch_all(
-                "SELECT host, token, created_at, verified_at FROM host_claims
+        let rows = read_all(
+            self,
+            scope,
+            "SELECT host, token, created_at, verified_at FROM host_claims
               WHERE org_id = $1 ORDER BY host",
-                args![scope.org_id()],
-            )
-            .await?;
-        tx.commit().await?;
+            args![scope.org_id()],
+        )
+        .await?;
         rows.iter().map(claim_row).collect()
     }
 
@@ -164,15 +164,14 @@ impl<B: SqlBackend> Evidence for B {
     }
 
     async fn evidence(&self, scope: &OrgScope) -> Result<Vec<EvidenceRecord>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let rows = tx
-            .fetch_all(
-                "SELECT host, check_kind, ran_at, verdict, summary, findings, failing_since
+        let rows = read_all(
+            self,
+            scope,
+            "SELECT host, check_kind, ran_at, verdict, summary, findings, failing_since
                FROM evidence WHERE org_id = $1 ORDER BY host, check_kind",
-                args![scope.org_id()],
-            )
-            .await?;
-        tx.commit().await?;
+            args![scope.org_id()],
+        )
+        .await?;
         rows.iter().map(evidence_row).collect()
     }
 }

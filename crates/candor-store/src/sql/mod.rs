@@ -69,3 +69,40 @@ pub(crate) async fn read_one<B: SqlBackend>(
     tx.commit().await?;
     Ok(row)
 }
+
+/// One read of many rows in the org's scope.
+pub(crate) async fn read_all<B: SqlBackend>(
+    b: &B,
+    scope: &OrgScope,
+    sql: &'static str,
+    args: &[Arg<'_>],
+) -> Result<Vec<<B::Tx as SqlTx>::Row>> {
+    let mut tx = b.begin(scope, Mode::Read).await?;
+    let rows = tx.fetch_all(sql, args).await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
+/// One read of the tables that belong to no org.
+pub(crate) async fn read_global_one<B: SqlBackend>(
+    b: &B,
+    sql: &'static str,
+    args: &[Arg<'_>],
+) -> Result<Option<<B::Tx as SqlTx>::Row>> {
+    let mut tx = b.begin_global(Mode::Read).await?;
+    let row = tx.fetch_optional(sql, args).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// One read of many rows of the tables that belong to no org.
+pub(crate) async fn read_global_all<B: SqlBackend>(
+    b: &B,
+    sql: &'static str,
+    args: &[Arg<'_>],
+) -> Result<Vec<<B::Tx as SqlTx>::Row>> {
+    let mut tx = b.begin_global(Mode::Read).await?;
+    let rows = tx.fetch_all(sql, args).await?;
+    tx.commit().await?;
+    Ok(rows)
+}

@@ -19,6 +19,7 @@ use crate::outbox::{
 use crate::sql::{
     Arg, Dialect, Mode, SqlBackend, SqlRow, SqlTx, corrupt, dialect_sql, int_as, now_micros,
 };
+use crate::sql::{read_all, read_one};
 use crate::{OrgScope, Outbox, Result, StoreError, args};
 
 /// The columns [`subscriber_row`] reads. A macro, so that statements built with
@@ -283,14 +284,13 @@ impl<B: SqlBackend> Outbox for B {
     }
 
     async fn subscribers(&self, scope: &OrgScope) -> Result<Vec<Subscriber>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let rows = tx
-            .fetch_all(
-                select_subscribers!("WHERE org_id = $1 ORDER BY created_at, id"),
-                args![scope.org_id()],
-            )
-            .await?;
-        tx.commit().await?;
+        let rows = read_all(
+            self,
+            scope,
+            select_subscribers!("WHERE org_id = $1 ORDER BY created_at, id"),
+            args![scope.org_id()],
+        )
+        .await?;
         rows.iter().map(subscriber_row).collect()
     }
 
@@ -333,32 +333,30 @@ impl<B: SqlBackend> Outbox for B {
     }
 
     async fn objections(&self, scope: &OrgScope) -> Result<Vec<Objection>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let rows = tx
-            .fetch_all(
-                "SELECT o.id, o.subscriber_id, s.address, o.subprocessor, o.reason, o.created_at
+        let rows = read_all(
+            self,
+            scope,
+            "SELECT o.id, o.subscriber_id, s.address, o.subprocessor, o.reason, o.created_at
                FROM objections o JOIN subscribers s ON s.id = o.subscriber_id
               WHERE o.org_id = $1 ORDER BY o.created_at DESC, o.id",
-                args![scope.org_id()],
-            )
-            .await?;
-        tx.commit().await?;
+            args![scope.org_id()],
+        )
+        .await?;
         rows.iter().map(objection_row).collect()
     }
 
     async fn unannounced_revisions(&self, scope: &OrgScope) -> Result<Vec<u64>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let rows = tx
-            .fetch_all(
-                "SELECT r.number AS number FROM revisions r
+        let rows = read_all(
+            self,
+            scope,
+            "SELECT r.number AS number FROM revisions r
               WHERE r.org_id = $1
                 AND NOT EXISTS (SELECT 1 FROM announcements a
                                  WHERE a.org_id = r.org_id AND a.revision = r.number)
               ORDER BY r.number",
-                args![scope.org_id()],
-            )
-            .await?;
-        tx.commit().await?;
+            args![scope.org_id()],
+        )
+        .await?;
         rows.iter()
             .map(|row| int_as::<u64>(row, "number"))
             .collect()
@@ -571,8 +569,6 @@ async fn find_subscriber<B: SqlBackend>(
     sql: &'static str,
     args: &[Arg<'_>],
 ) -> Result<Option<Subscriber>> {
-    let mut tx = b.begin(scope, Mode::Read).await?;
-    let row = tx.fetch_optional(sql, args).await?;
-    tx.commit().await?;
+    let row = read_one(b, scope, sql, args).await?;
     row.as_ref().map(subscriber_row).transpose()
 }

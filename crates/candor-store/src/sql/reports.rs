@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::documents::StoredReport;
 use crate::keys::SealedSecret;
 use crate::outbox::NewDelivery;
+use crate::sql::read_all;
 use crate::sql::secrets::sealed_of;
 use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, int_as, outbox};
 use crate::{OrgScope, Reports, Result, args};
@@ -58,15 +59,14 @@ impl<B: SqlBackend> Reports for B {
     }
 
     async fn reports(&self, scope: &OrgScope) -> Result<Vec<StoredReport>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let rows = tx
-            .fetch_all(
-                "SELECT id, received_at, ack_due_at, acknowledged_at, key_version, nonce, ciphertext
+        let rows = read_all(
+            self,
+            scope,
+            "SELECT id, received_at, ack_due_at, acknowledged_at, key_version, nonce, ciphertext
                FROM vuln_reports WHERE org_id = $1 ORDER BY received_at DESC, id",
-                args![scope.org_id()],
-            )
-            .await?;
-        tx.commit().await?;
+            args![scope.org_id()],
+        )
+        .await?;
         let mut out = rows.iter().map(report_row).collect::<Result<Vec<_>>>()?;
         // Sorted here: stored times are text whose fractional digits vary (SQLite),
         // so ORDER BY received_at is not time order there. The sort is stable: equal

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::documents::{SealedItem, data_key_purpose};
 use crate::keys::SealedSecret;
 use crate::outbox::webhook_secret_purpose;
+use crate::sql::read_one;
 use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, int_as, now_micros};
 use crate::{OrgScope, Result, Secrets, StoreError, args};
 
@@ -22,14 +23,13 @@ pub(super) fn sealed_of(row: &impl SqlRow, nonce: &str, ciphertext: &str) -> Res
 #[async_trait]
 impl<B: SqlBackend> Secrets for B {
     async fn org_secret(&self, scope: &OrgScope, purpose: &str) -> Result<Option<SealedSecret>> {
-        let mut tx = self.begin(scope, Mode::Read).await?;
-        let row = tx
-            .fetch_optional(
-                "SELECT nonce, ciphertext FROM org_secrets WHERE org_id = $1 AND purpose = $2",
-                args![scope.org_id(), purpose],
-            )
-            .await?;
-        tx.commit().await?;
+        let row = read_one(
+            self,
+            scope,
+            "SELECT nonce, ciphertext FROM org_secrets WHERE org_id = $1 AND purpose = $2",
+            args![scope.org_id(), purpose],
+        )
+        .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(SealedSecret {
             nonce: row.bytes("nonce")?,
