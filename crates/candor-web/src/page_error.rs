@@ -244,12 +244,6 @@ pub fn not_found_page(what: &str) -> Response {
     (StatusCode::NOT_FOUND, Html(body)).into_response()
 }
 
-/// A failure on our side as a page, for handlers that still answer with a
-/// bare `Response` (the cause is logged, not shown).
-pub fn internal(cause: impl Display) -> Response {
-    PageError::internal(cause).into_response()
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

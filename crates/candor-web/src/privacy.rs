@@ -10,17 +10,17 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use candor_app::export::{export_org, export_person, export_subscription};
 use candor_app::privacy::erase_person;
-use candor_domain::OrgSlug;
+use candor_store::outbox::Subscriber;
 use candor_store::privacy::ErasedCounts;
-use candor_store::{OrgScope, scope_for};
+use candor_store::{Org, OrgScope};
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::auth::normalize_email;
 use crate::caller::Access;
-use crate::page_error::not_found_page;
-use crate::page_error::{internal, render};
+use crate::page_error::{PageError, PageResult, render};
 use crate::state::AppState;
+use crate::subscribe::{Notice, published_org, subscriber_by_manage_token};
 
 /// A JSON document sent as a file to keep.
 fn attachment(name: &str, value: &Value) -> Response {
@@ -50,18 +50,12 @@ async fn subscriber_by_token(
     state: &AppState,
     slug: &str,
     token: &str,
-) -> Result<(OrgScope, candor_store::outbox::Subscriber), Response> {
-    let not_found = || not_found_page("subscription");
-    let slug: OrgSlug = slug.parse().map_err(|_| not_found())?;
-    let scope = scope_for(&*state.store, &slug)
-        .await
-        .map_err(internal)?
-        .ok_or_else(not_found)?;
-    let subscriber = crate::subscribe::subscriber_by_manage_token(state, &scope, token)
-        .await
-        .map_err(internal)?
-        .ok_or_else(not_found)?;
-    Ok((scope, subscriber))
+) -> Result<(Org, OrgScope, Subscriber), PageError> {
+    let (org, scope) = published_org(state, slug).await?;
+    let subscriber = subscriber_by_manage_token(state, &scope, token)
+        .await?
+        .ok_or_else(|| PageError::not_found("subscription"))?;
+    Ok((org, scope, subscriber))
 }
 
 /// `GET /{org}/subscription/data?token=`: the subscriber's own data, as JSON.
@@ -69,15 +63,10 @@ pub async fn subscriber_data(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(q): Query<TokenQuery>,
-) -> Response {
-    let (scope, subscriber) = match subscriber_by_token(&state, &slug, &q.token).await {
-        Ok(found) => found,
-        Err(r) => return r,
-    };
-    match export_subscription(&*state.store, &scope, &subscriber).await {
-        Ok(data) => attachment("my-subscription.json", &data),
-        Err(e) => internal(e),
-    }
+) -> PageResult {
+    let (_, scope, subscriber) = subscriber_by_token(&state, &slug, &q.token).await?;
+    let data = export_subscription(&*state.store, &scope, &subscriber).await?;
+    Ok(attachment("my-subscription.json", &data))
 }
 
 /// `POST /{org}/subscription/erase?token=`: deletes the subscription and all with it.
@@ -85,24 +74,18 @@ pub async fn subscriber_erase(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(q): Query<TokenQuery>,
-) -> Response {
-    let (scope, subscriber) = match subscriber_by_token(&state, &slug, &q.token).await {
-        Ok(found) => found,
-        Err(r) => return r,
-    };
-    match state.store.erase_subscriber(&scope, subscriber.id).await {
-        Ok(_) => (
-            StatusCode::OK,
-            axum::response::Html(format!(
-                "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Erased</title><link rel=\"stylesheet\" href=\"/static/candor.css\"></head>\
-                 <body><main id=\"main\" class=\"narrow\"><h1>Erased</h1><p>Your subscription, your objections and any message still queued for you are deleted.</p>\
-                 <p><a href=\"/{}\">Back to the trust center</a></p></main></body></html>",
-                scope.slug()
-            )),
-        )
-            .into_response(),
-        Err(e) => internal(e),
-    }
+) -> PageResult {
+    let (org, scope, subscriber) = subscriber_by_token(&state, &slug, &q.token).await?;
+    state.store.erase_subscriber(&scope, subscriber.id).await?;
+    Ok(Notice::new(
+        StatusCode::OK,
+        "Erased",
+        vec![
+            "Your subscription, your objections and any message still queued for you are deleted."
+                .into(),
+        ],
+    )
+    .page(&org))
 }
 
 // ---------------------------------------------------------------- admin
@@ -117,7 +100,7 @@ struct PrivacyPage<'a> {
     can_delete_org: bool,
 }
 
-async fn privacy_page(
+fn privacy_page(
     access: &Access,
     notice: Option<String>,
     error: Option<String>,
@@ -138,7 +121,7 @@ async fn privacy_page(
 
 /// `GET /admin/orgs/{org}/privacy`.
 pub async fn admin_privacy(Extension(access): Extension<Access>) -> Response {
-    privacy_page(&access, None, None, StatusCode::OK).await
+    privacy_page(&access, None, None, StatusCode::OK)
 }
 
 #[derive(Deserialize)]
@@ -149,44 +132,45 @@ pub struct SubjectForm {
     confirm: String,
 }
 
-/// The person's address from the form, or the page that asks for it again.
-async fn subject_email(form: &SubjectForm, access: &Access) -> Result<String, Response> {
+/// The person's address from the form, if it is one.
+fn subject_email(form: &SubjectForm) -> Option<String> {
     let email = normalize_email(&form.email);
-    if email.parse::<candor_domain::types::Email>().is_ok() {
-        return Ok(email);
-    }
-    Err(privacy_page(
+    email
+        .parse::<candor_domain::types::Email>()
+        .is_ok()
+        .then_some(email)
+}
+
+/// The privacy page again, naming the field to correct.
+fn refused(access: &Access, error: &str) -> Response {
+    privacy_page(
         access,
         None,
-        Some("email: enter the person's email address".into()),
+        Some(error.into()),
         StatusCode::UNPROCESSABLE_ENTITY,
     )
-    .await)
 }
+
+const NO_EMAIL: &str = "email: enter the person's email address";
 
 /// `POST /admin/orgs/{org}/privacy/export`: one person's data, as JSON (Art. 15).
 pub async fn admin_export_person(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
     Form(form): Form<SubjectForm>,
-) -> Response {
-    let email = match subject_email(&form, &access).await {
-        Ok(email) => email,
-        Err(page) => return page,
+) -> PageResult {
+    let Some(email) = subject_email(&form) else {
+        return Ok(refused(&access, NO_EMAIL));
     };
-    let data = match export_person(
+    let data = export_person(
         &*state.store,
         &access.scope,
         state.config.master_key.as_deref(),
         &access.actor,
         &email,
     )
-    .await
-    {
-        Ok(d) => d,
-        Err(e) => return internal(e),
-    };
-    attachment("personal-data.json", &data)
+    .await?;
+    Ok(attachment("personal-data.json", &data))
 }
 
 /// `POST /admin/orgs/{org}/privacy/erase`: erases one person's data (Art. 17);
@@ -195,64 +179,54 @@ pub async fn admin_erase_person(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
     Form(form): Form<SubjectForm>,
-) -> Response {
-    let email = match subject_email(&form, &access).await {
-        Ok(email) => email,
-        Err(page) => return page,
+) -> PageResult {
+    let Some(email) = subject_email(&form) else {
+        return Ok(refused(&access, NO_EMAIL));
     };
     if normalize_email(&form.confirm) != email {
-        return privacy_page(
+        return Ok(refused(
             &access,
-            None,
-            Some("confirm: type the same address again to erase".into()),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+            "confirm: type the same address again to erase",
+        ));
     }
     let ErasedCounts {
         subscriptions,
         requests,
         reports,
-    } = match erase_person(
+    } = erase_person(
         &*state.store,
         &access.scope,
         state.config.master_key.as_deref(),
         &access.actor,
         &email,
     )
-    .await
-    {
-        Ok(counts) => counts,
-        Err(e) => return internal(e),
-    };
-    privacy_page(
+    .await?;
+    Ok(privacy_page(
         &access,
         Some(format!(
             "Erased: {subscriptions} subscription(s), {requests} document request(s) with their downloads, and the reporter's identity in {reports} vulnerability report(s)."
         )),
         None,
         StatusCode::OK,
-    )
-    .await
+    ))
 }
 
 /// `GET /admin/orgs/{org}/export`: everything the org holds, as one JSON archive.
 pub async fn admin_export_org(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
-) -> Response {
-    let archive = match export_org(
+) -> PageResult {
+    let archive = export_org(
         &*state.store,
         &access.scope,
         state.config.master_key.as_deref(),
         &access.actor,
     )
-    .await
-    {
-        Ok(archive) => archive,
-        Err(e) => return internal(e),
-    };
-    attachment(&format!("{}-export.json", access.scope.slug()), &archive)
+    .await?;
+    Ok(attachment(
+        &format!("{}-export.json", access.scope.slug()),
+        &archive,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -267,20 +241,15 @@ pub async fn admin_delete_org(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
     Form(form): Form<DeleteForm>,
-) -> Response {
+) -> PageResult {
     if form.confirm.trim() != access.scope.slug().as_str() {
-        return privacy_page(
+        return Ok(refused(
             &access,
-            None,
-            Some("confirm: type the org's slug to delete it".into()),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+            "confirm: type the org's slug to delete it",
+        ));
     }
     let slug = access.scope.slug().clone();
-    if let Err(e) = state.store.delete_org(access.scope.clone()).await {
-        return internal(e);
-    }
+    state.store.delete_org(access.scope.clone()).await?;
     state.pages.invalidate(&slug);
     if let Ok(mut keys) = state.signers.write() {
         keys.remove(&slug);
@@ -290,5 +259,5 @@ pub async fn admin_delete_org(
     }
     // The org's own audit log went with it; the operator's log keeps the fact.
     tracing::warn!(org = %slug, actor = %access.actor, "org deleted with all its data");
-    Redirect::to("/admin").into_response()
+    Ok(Redirect::to("/admin").into_response())
 }

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use candor_app::compose::Links;
 use candor_app::subscribe::{
     CONFIRM_DAYS, SubscribeContext, SubscribeError, Subscribed, Subscription,
@@ -17,7 +17,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::auth::secret_hash;
-use crate::page_error::not_found_page;
+use crate::page_error::{PageError, PageResult, render};
 use crate::state::AppState;
 
 pub struct FormSpec {
@@ -43,7 +43,7 @@ struct SubscriptionPage {
 
 /// One subscription page: a title and paragraphs, perhaps a secret shown once
 /// and a form.
-struct Notice {
+pub(crate) struct Notice {
     status: StatusCode,
     title: &'static str,
     paragraphs: Vec<String>,
@@ -52,7 +52,7 @@ struct Notice {
 }
 
 impl Notice {
-    fn new(status: StatusCode, title: &'static str, paragraphs: Vec<String>) -> Notice {
+    pub(crate) fn new(status: StatusCode, title: &'static str, paragraphs: Vec<String>) -> Notice {
         Notice {
             status,
             title,
@@ -73,7 +73,7 @@ impl Notice {
     }
 
     /// The page, in the org's name.
-    fn page(self, org: &Org) -> Response {
+    pub(crate) fn page(self, org: &Org) -> Response {
         let view = SubscriptionPage {
             slug: org.slug.to_string(),
             org_name: org.name.clone(),
@@ -84,34 +84,31 @@ impl Notice {
             more_forms: Vec::new(),
             links: Vec::new(),
         };
-        respond(view, self.status)
+        render(view, self.status)
     }
-}
-
-fn respond(view: SubscriptionPage, status: StatusCode) -> Response {
-    match view.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
-}
-
-fn failure(org: &Org, e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "subscription request failed");
-    Notice::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Something went wrong",
-        vec!["Nothing was changed. Please try again later.".into()],
-    )
-    .page(org)
 }
 
 /// The org and its scope, if it exists and has published a page.
-async fn published_org(state: &AppState, slug: &str) -> Option<(Org, OrgScope)> {
-    let slug: OrgSlug = slug.parse().ok()?;
-    let org = state.store.org_by_slug(&slug).await.ok()??;
-    let scope = scope_for(&*state.store, &slug).await.ok()??;
-    state.store.latest_revision_summary(&scope).await.ok()??;
-    Some((org, scope))
+pub(crate) async fn published_org(
+    state: &AppState,
+    slug: &str,
+) -> Result<(Org, OrgScope), PageError> {
+    let not_found = || PageError::not_found("trust center");
+    let slug: OrgSlug = slug.parse().map_err(|_| not_found())?;
+    let org = state
+        .store
+        .org_by_slug(&slug)
+        .await?
+        .ok_or_else(not_found)?;
+    let scope = scope_for(&*state.store, &slug)
+        .await?
+        .ok_or_else(not_found)?;
+    state
+        .store
+        .latest_revision_summary(&scope)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok((org, scope))
 }
 
 fn links(state: &AppState, org: &Org) -> Links {
@@ -146,15 +143,17 @@ pub async fn subscribe(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Form(form): Form<SubscribeForm>,
-) -> Response {
-    let Some((org, scope)) = published_org(&state, &slug).await else {
-        return not_found_page("trust center");
-    };
+) -> PageResult {
+    let (org, scope) = published_org(&state, &slug).await?;
     let Ok(channel) = form.channel.parse::<Channel>() else {
-        return invalid(&org, "channel", "choose email or webhook".into());
+        return Ok(invalid(&org, "channel", "choose email or webhook".into()));
     };
     let Ok(topics) = form.topics.parse::<Topics>() else {
-        return invalid(&org, "topics", "choose all or subprocessors".into());
+        return Ok(invalid(
+            &org,
+            "topics",
+            "choose all or subprocessors".into(),
+        ));
     };
     let links = links(&state, &org);
     let ctx = SubscribeContext {
@@ -176,19 +175,21 @@ pub async fn subscribe(
         webhook_secret: shown_secret,
     } = match candor_app::subscribe::subscribe(&*state.store, &ctx, &wanted).await {
         Ok(done) => done,
-        Err(SubscribeError::Invalid { field, message }) => return invalid(&org, field, message),
+        Err(SubscribeError::Invalid { field, message }) => {
+            return Ok(invalid(&org, field, message));
+        }
         Err(SubscribeError::NoMasterKey) => {
-            return Notice::new(
+            return Ok(Notice::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Webhooks are not available",
                 vec!["This server has no master key to protect webhook secrets.".into()],
             )
-            .page(&org);
+            .page(&org));
         }
-        Err(e) => return failure(&org, e),
+        Err(e) => return Err(PageError::internal(e)),
     };
     state.wake_worker();
-    match (channel, outcome) {
+    Ok(match (channel, outcome) {
         (Channel::Email, _) => Notice::new(
             StatusCode::OK,
             "Check your inbox",
@@ -216,7 +217,7 @@ pub async fn subscribe(
             vec!["This URL already receives events. Its secret was not changed.".into()],
         )
         .page(&org),
-    }
+    })
 }
 
 #[derive(Deserialize)]
@@ -231,11 +232,9 @@ pub async fn confirm_form(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(q): Query<TokenQuery>,
-) -> Response {
-    let Some((org, _)) = published_org(&state, &slug).await else {
-        return not_found_page("trust center");
-    };
-    Notice::new(
+) -> PageResult {
+    let (org, _) = published_org(&state, &slug).await?;
+    Ok(Notice::new(
         StatusCode::OK,
         "Confirm your subscription",
         vec![format!(
@@ -249,7 +248,7 @@ pub async fn confirm_form(
         hidden: vec![("token", q.token)],
         reason: false,
     })
-    .page(&org)
+    .page(&org))
 }
 
 /// `POST /{org}/subscription/confirm` (form field `token`).
@@ -257,29 +256,26 @@ pub async fn confirm(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Form(form): Form<TokenQuery>,
-) -> Response {
-    let Some((org, scope)) = published_org(&state, &slug).await else {
-        return not_found_page("trust center");
-    };
-    match state
+) -> PageResult {
+    let (org, scope) = published_org(&state, &slug).await?;
+    let confirmed = state
         .store
         .confirm_subscriber(&scope, &secret_hash(&form.token), OffsetDateTime::now_utc())
-        .await
-    {
-        Ok(Some(_)) => Notice::new(
+        .await?;
+    Ok(match confirmed {
+        Some(_) => Notice::new(
             StatusCode::OK,
             "Subscribed",
             vec!["You will be told of every change you asked for, including each new subprocessor before it starts, with a link to object. Every message has a link to unsubscribe.".into()],
         )
         .page(&org),
-        Ok(None) => Notice::new(
+        None => Notice::new(
             StatusCode::NOT_FOUND,
             "This link does not work",
             vec!["It may have expired or been replaced by a newer one. Subscribe again from the trust center.".into()],
         )
         .page(&org),
-        Err(e) => failure(&org, e),
-    }
+    })
 }
 
 /// `GET /{org}/subscription/unsubscribe?token=`.
@@ -287,13 +283,11 @@ pub async fn unsubscribe_form(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(q): Query<TokenQuery>,
-) -> Response {
-    let Some((org, _)) = published_org(&state, &slug).await else {
-        return not_found_page("trust center");
-    };
+) -> PageResult {
+    let (org, _) = published_org(&state, &slug).await?;
     // Tokens are hex: keep only that, so nothing else lands in the form addresses.
     let token: String = q.token.chars().filter(char::is_ascii_hexdigit).collect();
-    respond(
+    Ok(render(
         SubscriptionPage {
             slug: org.slug.to_string(),
             org_name: org.name.clone(),
@@ -321,7 +315,7 @@ pub async fn unsubscribe_form(
             )],
         },
         StatusCode::OK,
-    )
+    ))
 }
 
 /// The subscriber a manage link names, if its token is right.
@@ -345,34 +339,30 @@ pub async fn unsubscribe(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(q): Query<TokenQuery>,
-) -> Response {
-    let Some((org, scope)) = published_org(&state, &slug).await else {
-        return not_found_page("trust center");
-    };
-    match subscriber_by_manage_token(&state, &scope, &q.token).await {
-        Ok(Some(s)) => {
-            if let Err(e) = state
-                .store
-                .unsubscribe(&scope, s.id, OffsetDateTime::now_utc())
-                .await
-            {
-                return failure(&org, e);
-            }
-            Notice::new(
+) -> PageResult {
+    let (org, scope) = published_org(&state, &slug).await?;
+    Ok(
+        match subscriber_by_manage_token(&state, &scope, &q.token).await? {
+            Some(s) => {
+                state
+                    .store
+                    .unsubscribe(&scope, s.id, OffsetDateTime::now_utc())
+                    .await?;
+                Notice::new(
                 StatusCode::OK,
                 "Unsubscribed",
                 vec!["You will receive no more updates. Messages already queued for you are dropped.".into()],
             )
             .page(&org)
-        }
-        Ok(None) => Notice::new(
-            StatusCode::NOT_FOUND,
-            "This link does not work",
-            vec!["No subscription matches it.".into()],
-        )
-        .page(&org),
-        Err(e) => failure(&org, e),
-    }
+            }
+            None => Notice::new(
+                StatusCode::NOT_FOUND,
+                "This link does not work",
+                vec!["No subscription matches it.".into()],
+            )
+            .page(&org),
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -388,11 +378,9 @@ pub async fn object_form(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(q): Query<ObjectQuery>,
-) -> Response {
-    let Some((org, _)) = published_org(&state, &slug).await else {
-        return not_found_page("trust center");
-    };
-    Notice::new(
+) -> PageResult {
+    let (org, _) = published_org(&state, &slug).await?;
+    Ok(Notice::new(
         StatusCode::OK,
         "Object to a subprocessor",
         vec![format!(
@@ -406,7 +394,7 @@ pub async fn object_form(
         hidden: vec![("token", q.token), ("subprocessor", q.subprocessor)],
         reason: true,
     })
-    .page(&org)
+    .page(&org))
 }
 
 #[derive(Deserialize)]
@@ -424,40 +412,31 @@ pub async fn object(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Form(form): Form<ObjectForm>,
-) -> Response {
-    let Some((org, scope)) = published_org(&state, &slug).await else {
-        return not_found_page("trust center");
-    };
+) -> PageResult {
+    let (org, scope) = published_org(&state, &slug).await?;
     let reason: String = form.reason.trim().chars().take(2000).collect();
     // Only a subprocessor on the published page can be objected to.
-    let known = match state.store.latest_revision(&scope).await {
-        Ok(Some(r)) => r
-            .content
+    let known = state.store.latest_revision(&scope).await?.is_some_and(|r| {
+        r.content
             .subprocessors
             .iter()
-            .any(|s| s.name.as_str() == form.subprocessor),
-        Ok(None) => false,
-        Err(e) => return failure(&org, e),
-    };
+            .any(|s| s.name.as_str() == form.subprocessor)
+    });
     if !known {
-        return invalid(
+        return Ok(invalid(
             &org,
             "subprocessor",
             "no such subprocessor on this trust center".into(),
-        );
+        ));
     }
-    let subscriber = match subscriber_by_manage_token(&state, &scope, &form.token).await {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            return invalid(
-                &org,
-                "token",
-                "this link does not match a subscription".into(),
-            );
-        }
-        Err(e) => return failure(&org, e),
+    let Some(subscriber) = subscriber_by_manage_token(&state, &scope, &form.token).await? else {
+        return Ok(invalid(
+            &org,
+            "token",
+            "this link does not match a subscription".into(),
+        ));
     };
-    match state
+    state
         .store
         .insert_objection(
             &scope,
@@ -466,9 +445,8 @@ pub async fn object(
             &reason,
             OffsetDateTime::now_utc(),
         )
-        .await
-    {
-        Ok(_) => Notice::new(
+        .await?;
+    Ok(Notice::new(
             StatusCode::OK,
             "Objection recorded",
             vec![format!(
@@ -476,7 +454,5 @@ pub async fn object(
                 org.name, form.subprocessor
             )],
         )
-        .page(&org),
-        Err(e) => failure(&org, e),
-    }
+        .page(&org))
 }

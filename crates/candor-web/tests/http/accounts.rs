@@ -277,7 +277,7 @@ async fn access_can_be_removed_and_an_org_keeps_its_owner() {
         .unwrap();
     assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
     let path = link.trim_start_matches(&app.base);
-    let dead = app.get(&path).await;
+    let dead = app.get(path).await;
     assert_eq!(dead.status(), StatusCode::NOT_FOUND);
     let listed: serde_json::Value = api(reqwest::Method::GET, "/invites", &owner)
         .send()
