@@ -1,5 +1,7 @@
 //! C2SP `tlog-checkpoint`: three lines — origin, tree size in decimal, base64
-//! root hash — each ending in a newline, and no extension lines.
+//! root hash — each ending in a newline, then any number of non-empty
+//! extension lines, which a verifier accepts and does not interpret. Candor's
+//! own checkpoints have none.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -16,7 +18,9 @@ pub struct Checkpoint {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckpointError {
-    #[error("a checkpoint body has exactly three lines, each ending in a newline")]
+    #[error(
+        "a checkpoint body has three lines and then non-empty extension lines, each ending in a newline"
+    )]
     Shape,
     #[error("the origin must be non-empty and contain no spaces or '+'")]
     Origin,
@@ -45,9 +49,12 @@ impl Checkpoint {
     pub fn parse(body: &str) -> Result<Checkpoint, CheckpointError> {
         let text = body.strip_suffix('\n').ok_or(CheckpointError::Shape)?;
         let lines: Vec<&str> = text.split('\n').collect();
-        let [origin, size, root] = lines.as_slice() else {
+        let [origin, size, root, extensions @ ..] = lines.as_slice() else {
             return Err(CheckpointError::Shape);
         };
+        if extensions.iter().any(|line| line.is_empty()) {
+            return Err(CheckpointError::Shape);
+        }
         if !valid_origin(origin) {
             return Err(CheckpointError::Origin);
         }
@@ -90,10 +97,25 @@ mod tests {
             "a b\n1\nBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=\n",
             "a\n01\nBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=\n",
             "a\n-1\nBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=\n",
-            "a\n1\nBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=\nextra\n",
+            "a\n1\nBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=\n\nextra\n",
+            "a\n1\nBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=\nextra\n\n",
             "a\n1\nBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
         ] {
             assert!(Checkpoint::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn extension_lines_are_accepted_and_not_interpreted() {
+        let c = Checkpoint {
+            origin: "trust.example.com/acme".into(),
+            size: 3,
+            root: [7; 32],
+        };
+        let body = format!(
+            "{}rekor.sigstore.dev - 2605736670972794746\nTimestamp: 1689748607742585419\n",
+            c.body()
+        );
+        assert_eq!(Checkpoint::parse(&body).unwrap(), c);
     }
 }

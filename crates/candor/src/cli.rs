@@ -141,20 +141,15 @@ pub enum Command {
     /// Watch a vendor's trust center: verify its log and report what changed.
     ///
     /// Verifies the signed checkpoint against a pinned key, its consistency with the
-    /// last one seen, the inclusion of every new entry and the latest content's hash;
-    /// exits 1 on any verification failure.
+    /// last one seen, the inclusion of every new entry, every new revision's content,
+    /// and trust.json and the page against the log. Exits 0 verified, 1 proven wrong
+    /// (an evidence file is written next to the state file), 2 could not check.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Watch {
-        /// The trust center, e.g. https://trust.example.com/acme
-        url: String,
-        /// Where the last verified checkpoint is remembered.
-        #[arg(long, default_value = "candor-watch.json")]
-        state: PathBuf,
-        /// The log's verifier key; without it the first run pins the served key.
-        #[arg(long)]
-        key: Option<String>,
-        /// One JSON object on standard output.
-        #[arg(long)]
-        json: bool,
+        #[command(subcommand)]
+        command: Option<WatchCommand>,
+        #[command(flatten)]
+        args: WatchArgs,
     },
     /// Print a JSON Schema: of the trust-as-code file, or of trust.json.
     Schema {
@@ -257,6 +252,48 @@ pub enum UserCommand {
     /// Delete an account: it leaves every org (each audited there), then its
     /// sessions and the account are deleted. Refused while it is an org's only owner.
     Delete { email: String },
+}
+
+#[derive(clap::Args)]
+pub struct WatchArgs {
+    /// The trust center, e.g. https://trust.example.com/acme
+    #[arg(required = true)]
+    pub url: Option<String>,
+    /// Where the last verified checkpoint is remembered.
+    #[arg(long, default_value = "candor-watch.json")]
+    pub state: PathBuf,
+    /// The log's verifier key; without it the first run pins the served key.
+    #[arg(long)]
+    pub key: Option<String>,
+    /// One JSON object on standard output.
+    #[arg(long)]
+    pub json: bool,
+    /// The most read of a checkpoint, log entry or proof, in bytes.
+    #[arg(long, default_value_t = 64 * 1024)]
+    pub max_log_response: usize,
+    /// The most read of a revision, trust.json or the page, in bytes.
+    #[arg(long, default_value_t = 4 * 1024 * 1024)]
+    pub max_content_response: usize,
+    /// Seconds the whole run may take, every request included.
+    #[arg(long, default_value_t = 300)]
+    pub deadline: u64,
+    /// Runs in a row a larger signed checkpoint may go without the proof that it
+    /// extends the verified one before that counts as a failure (exit 1).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pub proof_runs: u32,
+}
+
+#[derive(Subcommand)]
+pub enum WatchCommand {
+    /// Check an evidence file written by a failed watch, offline: exits 0 if it
+    /// proves what it says (a fork, a rollback, a bad or missing proof, content
+    /// that does not match the log), 1 if it does not.
+    VerifyEvidence {
+        file: PathBuf,
+        /// The log key you trust; the evidence must be signed with it.
+        #[arg(long)]
+        key: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]

@@ -46,14 +46,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         )
         .await;
     }
-    if let Command::Watch {
-        url,
-        state,
-        key,
-        json,
-    } = &cli.command
-    {
-        return Ok(watch::run(url, state, key.as_deref(), *json).await);
+    if let Command::Watch { command, args } = &cli.command {
+        return Ok(watch::run(command.as_ref(), args).await);
     }
     if let Command::Schema { document } = cli.command {
         return Ok(content::schema(document));

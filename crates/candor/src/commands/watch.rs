@@ -1,17 +1,31 @@
-//! `candor watch`: verify a vendor's trust center and report what changed.
+//! `candor watch`: verify a vendor's trust center and report what changed, and
+//! `candor watch verify-evidence`: check what a failed watch kept.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
-use crate::watch;
+use crate::cli::{WatchArgs, WatchCommand};
+use crate::watch::{self, Caps, Options, WatchError, evidence};
 
 /// Exit status: 0 verified, 1 verification failed, 2 could not check.
-pub(super) async fn run(
-    url: &str,
-    state: &std::path::Path,
-    key: Option<&str>,
-    json: bool,
-) -> ExitCode {
-    match watch::run(url, state, key).await {
+pub(super) async fn run(command: Option<&WatchCommand>, args: &WatchArgs) -> ExitCode {
+    if let Some(WatchCommand::VerifyEvidence { file, key }) = command {
+        return verify_evidence(file, key.as_deref());
+    }
+    let Some(url) = &args.url else {
+        eprintln!("error: give the trust center's URL");
+        return ExitCode::from(2);
+    };
+    let options = Options {
+        caps: Caps {
+            log: args.max_log_response,
+            content: args.max_content_response,
+        },
+        deadline: Duration::from_secs(args.deadline),
+        proof_runs: args.proof_runs,
+    };
+    let json = args.json;
+    match watch::run(url, &args.state, args.key.as_deref(), options).await {
         Ok(report) => {
             if json {
                 println!("{}", report.to_json());
@@ -38,17 +52,23 @@ pub(super) async fn run(
             }
             ExitCode::SUCCESS
         }
-        Err(watch::WatchError::Verification(message)) => {
+        Err(WatchError::Verification { message, evidence }) => {
+            let evidence = evidence.map(|p| p.display().to_string());
             if json {
                 println!(
                     "{}",
-                    serde_json::json!({"ok": false, "verified": false, "error": message})
+                    serde_json::json!({"ok": false, "verified": false, "error": message, "evidence": evidence})
                 );
             }
             eprintln!("VERIFICATION FAILED: {message}");
+            if let Some(path) = evidence {
+                eprintln!(
+                    "evidence kept in {path}; anyone can check it with: candor watch verify-evidence {path}"
+                );
+            }
             ExitCode::from(1)
         }
-        Err(watch::WatchError::Other(e)) => {
+        Err(WatchError::Other(e)) => {
             if json {
                 println!(
                     "{}",
@@ -57,6 +77,32 @@ pub(super) async fn run(
             }
             eprintln!("error: {e:#}");
             ExitCode::from(2)
+        }
+    }
+}
+
+fn verify_evidence(file: &std::path::Path, key: Option<&str>) -> ExitCode {
+    let bundle = match evidence::read(file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    match evidence::verify(&bundle, key) {
+        Ok(proves) => {
+            println!("PROVEN: {proves}");
+            if key.is_none() {
+                println!(
+                    "signed with {}; compare it with the key the trust center publishes",
+                    bundle.log_key.trim()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(why) => {
+            eprintln!("NOT PROVEN: {why}");
+            ExitCode::from(1)
         }
     }
 }

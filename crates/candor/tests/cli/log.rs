@@ -202,6 +202,28 @@ fn watch_follows_a_growing_log_reports_changes_and_fails_loudly_on_a_rewritten_h
     let report: serde_json::Value = serde_json::from_slice(&forked.stdout).unwrap();
     assert_eq!(report["verified"], false);
     assert!(server.terminate().success());
+
+    // The fork is kept as evidence that anyone can check offline, with the key
+    // they trust; a bundle under another key, or edited, proves nothing.
+    let evidence = report["evidence"].as_str().expect("an evidence file");
+    let key = report_key(&state);
+    let checked = ws.candor(&["watch", "verify-evidence", evidence, "--key", &key]);
+    let said = String::from_utf8_lossy(&checked.stdout);
+    assert_eq!(checked.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("PROVEN: the log localhost/acme signed sizes 4 and 5")
+            && said.contains("does not connect them"),
+        "{said}"
+    );
+    let other_key = key.replacen("localhost/acme", "localhost/other", 1);
+    let refused = ws.candor(&["watch", "verify-evidence", evidence, "--key", &other_key]);
+    assert_eq!(refused.status.code(), Some(1));
+    let bundle = std::fs::read_to_string(evidence).unwrap();
+    let edited = ws.file("edited.json", &bundle.replacen("\\n4\\n", "\\n3\\n", 1));
+    let refused = ws.candor(&["watch", "verify-evidence", path_str(&edited)]);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("signature does not verify"), "{stderr}");
 }
 
 fn report_key(state: &Path) -> String {
