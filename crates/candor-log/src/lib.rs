@@ -9,6 +9,7 @@
 
 pub mod checkpoint;
 pub mod note;
+pub mod tiles;
 pub mod tree;
 
 pub use tree::{Hash, leaf_hash, node_hash};

@@ -18,27 +18,8 @@ fn b64(h: &[u8; 32]) -> String {
 }
 
 fn build_oracle(dir: &std::path::Path) -> std::path::PathBuf {
-    let gopath = "/usr/share/gocode";
-    assert!(
-        std::path::Path::new(gopath)
-            .join("src/golang.org/x/mod/sumdb/tlog")
-            .exists(),
-        "Go's x/mod sources are missing: apt-get install golang-go golang-golang-x-mod-dev (scripts/test.sh does)"
-    );
-    let out = dir.join("verify");
-    let status = Command::new("go")
-        .args(["build", "-o"])
-        .arg(&out)
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/oracle/verify.go"))
-        .env("GO111MODULE", "off")
-        .env("GOPATH", gopath)
-        .env("GOCACHE", dir.join("cache"))
-        .env("CGO_ENABLED", "0")
-        .env("GOFLAGS", "")
-        .status()
-        .expect("go is not installed: apt-get install golang-go (scripts/test.sh does)");
-    assert!(status.success(), "building the Go oracle failed");
-    out
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/oracle/verify.go");
+    candor_testkit::go::build(std::path::Path::new(source), dir)
 }
 
 fn run_oracle(oracle: &std::path::Path, input: &Value) -> String {

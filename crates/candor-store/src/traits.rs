@@ -130,6 +130,18 @@ pub trait Audit: Send + Sync {
 pub trait Log: Send + Sync {
     /// One entry of the org's transparency log (entry i records revision i + 1).
     async fn log_entry(&self, scope: &OrgScope, index: u64) -> Result<Option<Vec<u8>>>;
+    /// Entries `start..end` of the org's transparency log, in order (fewer if
+    /// the log is shorter): an entry bundle of the C2SP tiles.
+    async fn log_entries(&self, scope: &OrgScope, start: u64, end: u64) -> Result<Vec<Vec<u8>>>;
+    /// The stored hashes at `level` with indexes `start..end`, in order (fewer
+    /// if the tree does not have them yet): a hash tile of the C2SP tiles.
+    async fn log_level(
+        &self,
+        scope: &OrgScope,
+        level: u8,
+        start: u64,
+        end: u64,
+    ) -> Result<Vec<[u8; 32]>>;
     /// The requested complete-subtree hashes of the org's log; absent ones are left out.
     async fn log_nodes(
         &self,

@@ -13,6 +13,7 @@ use candor_domain::OrgSlug;
 use std::sync::Arc;
 
 use candor_log::note::NoteSigner;
+use candor_log::tiles::{TileRef, entry_bundle};
 use candor_store::log::{
     audit_signer, log_consistency, log_inclusion, log_size, signed_audit_checkpoint,
     signed_checkpoint,
@@ -55,6 +56,59 @@ pub async fn entry(
         HeaderValue::from_static("public, max-age=31536000, immutable"),
     );
     Ok(response)
+}
+
+/// `GET /{org}/log/tile/<L>/<N>[.p/<W>]` and `/{org}/log/tile/entries/<N>[.p/<W>]`:
+/// the log as C2SP tlog-tiles (`/{org}/log/` is the prefix; the checkpoint is
+/// at `checkpoint` beside them). A tile's bytes are fixed by the log, so every
+/// tile the tree has is served, partial ones too, and cached for ever.
+pub async fn tile(
+    State(state): State<AppState>,
+    Path((org, path)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let scope = org_scope(&state, &org).await?;
+    let no_tile = || ApiError::not_found("no such tile in this log");
+    let tile = TileRef::parse(&path).ok_or_else(no_tile)?;
+    let size = log_size(&*state.store, &scope).await?;
+    if !tile.exists_in(size) {
+        return Err(no_tile());
+    }
+    let (start, end) = tile.range();
+    let expected = usize::try_from(end - start).map_err(|_| no_tile())?;
+    let body = match tile.level {
+        None => {
+            let entries = state.store.log_entries(&scope, start, end).await?;
+            if entries.len() != expected {
+                return Err(missing_nodes());
+            }
+            entry_bundle(&entries).ok_or_else(|| {
+                tracing::error!(org = %org, "a log entry is too long for an entry bundle");
+                ApiError::internal()
+            })?
+        }
+        Some(_) => {
+            let hashes = state
+                .store
+                .log_level(&scope, tile.tree_level(), start, end)
+                .await?;
+            if hashes.len() != expected {
+                return Err(missing_nodes());
+            }
+            hashes.concat()
+        }
+    };
+    let mut response = ([(header::CONTENT_TYPE, "application/octet-stream")], body).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    Ok(response)
+}
+
+/// The tree's size says a node exists that the store does not have.
+fn missing_nodes() -> ApiError {
+    tracing::error!("the log's stored nodes do not match its size");
+    ApiError::internal()
 }
 
 #[derive(Deserialize)]

@@ -56,6 +56,32 @@ pub async fn every_revision_is_in_the_transparency_log_with_provable_inclusion(
     }
     assert!(store.log_entry(&a, 9).await.unwrap().is_none());
     assert!(store.log_entry(&b, 1).await.unwrap().is_none());
+
+    // Ranges, for the tiles: entries in order, cut at the log's end, per org.
+    let entries = store.log_entries(&a, 2, 20).await.unwrap();
+    let expected: Vec<Vec<u8>> = revisions[2..]
+        .iter()
+        .map(|r| r.log_entry(a.slug().as_str()))
+        .collect();
+    assert_eq!(entries, expected);
+    assert_eq!(store.log_entries(&b, 0, 256).await.unwrap().len(), 1);
+    let leaves = store.log_level(&a, 0, 0, 256).await.unwrap();
+    let mut tree = candor_log::tree::MemoryTree::new();
+    for r in &revisions {
+        tree.append(&r.log_entry(a.slug().as_str()));
+    }
+    let level = |l: u8, n: u64| -> Vec<[u8; 32]> {
+        (0..n)
+            .map(|i| candor_log::tree::NodeStore::node(&tree, l, i).unwrap())
+            .collect()
+    };
+    assert_eq!(leaves, level(0, 9));
+    assert_eq!(store.log_level(&a, 3, 0, 256).await.unwrap(), level(3, 1));
+    assert_eq!(
+        store.log_level(&a, 1, 1, 3).await.unwrap(),
+        level(1, 3)[1..]
+    );
+    assert!(store.log_level(&a, 4, 0, 256).await.unwrap().is_empty());
     assert_ne!(
         log_root(&*store, &a, 1).await.unwrap(),
         log_root(&*store, &b, 1).await.unwrap()

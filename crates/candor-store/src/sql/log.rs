@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 
-use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, read_one, to_i64};
+use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, read_all, read_one, to_i64};
 use crate::{Log, OrgScope, Result, args};
 
 #[derive(Clone, Copy)]
@@ -117,6 +117,39 @@ impl<B: SqlBackend> Log for B {
         let sql = "SELECT data FROM log_entries WHERE org_id = $1 AND idx = $2";
         let row = read_one(self, scope, sql, args![scope.org_id(), index]).await?;
         row.map(|row| row.bytes("data")).transpose()
+    }
+
+    async fn log_entries(&self, scope: &OrgScope, start: u64, end: u64) -> Result<Vec<Vec<u8>>> {
+        let (start, end) = (to_i64(start, "log index")?, to_i64(end, "log index")?);
+        let rows = read_all(
+            self,
+            scope,
+            "SELECT data FROM log_entries WHERE org_id = $1 AND idx >= $2 AND idx < $3 ORDER BY idx",
+            args![scope.org_id(), start, end],
+        )
+        .await?;
+        rows.iter().map(|row| row.bytes("data")).collect()
+    }
+
+    async fn log_level(
+        &self,
+        scope: &OrgScope,
+        level: u8,
+        start: u64,
+        end: u64,
+    ) -> Result<Vec<[u8; 32]>> {
+        let (start, end) = (to_i64(start, "log index")?, to_i64(end, "log index")?);
+        let rows = read_all(
+            self,
+            scope,
+            "SELECT hash FROM log_nodes WHERE org_id = $1 AND level = $2 AND idx >= $3 AND idx < $4
+              ORDER BY idx",
+            args![scope.org_id(), i64::from(level), start, end],
+        )
+        .await?;
+        rows.iter()
+            .map(|row| crate::log::hash_from_bytes(&row.bytes("hash")?))
+            .collect()
     }
 
     async fn log_nodes(

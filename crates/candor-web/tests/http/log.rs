@@ -5,7 +5,7 @@ use candor_domain::policy::Role;
 use candor_web::WebConfig;
 use reqwest::StatusCode;
 
-use crate::harness::{App, error_envelope};
+use crate::harness::{ACTOR, App, error_envelope};
 
 #[tokio::test]
 async fn log_entries_and_proofs_are_served_and_verify() {
@@ -227,6 +227,99 @@ async fn admins_get_signed_checkpoints_of_the_private_audit_log() {
             .await
             .status(),
         StatusCode::UNAUTHORIZED
+    );
+    app.stop().await;
+}
+
+/// The log read as C2SP tlog-tiles by Go's x/mod tlog (a client Candor did not
+/// write), at sizes around every tile edge up to 1,000 entries: the tree hash
+/// from the hash tiles, every entry from the entry bundles proven in the tree,
+/// and every earlier signed checkpoint a prefix of the later ones.
+#[tokio::test]
+async fn go_x_mod_reads_the_log_as_c2sp_tiles_at_every_tile_edge_up_to_1000_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracle/tiles.go");
+    let client = candor_testkit::go::build(std::path::Path::new(source), dir.path());
+    let app = App::start_default().await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let vkey = app.page("/quillfeather/log/key").await.trim().to_owned();
+    let mut content = candor_domain::TrustCenter::from_yaml(QUILLFEATHER).unwrap();
+    let mut size = 1u64;
+    let mut earlier: Vec<String> = Vec::new();
+    let base = format!("{}/quillfeather/log", app.base);
+    for edge in [1u64, 2, 3, 255, 256, 257, 511, 512, 513, 1000] {
+        while size < edge {
+            content.profile.name = format!("Quillfeather {size}").parse().unwrap();
+            app.store
+                .insert_revision(&org, &content, time::OffsetDateTime::now_utc(), ACTOR)
+                .await
+                .unwrap();
+            size += 1;
+        }
+        let note = app.page("/quillfeather/log/checkpoint").await;
+        let root = note.lines().nth(2).unwrap().to_owned();
+        let mut args = vec![base.clone(), vkey.clone()];
+        args.extend(earlier.iter().cloned());
+        let client = client.clone();
+        // The Go client talks to this runtime's server: run it off the runtime.
+        let out = tokio::task::spawn_blocking(move || {
+            std::process::Command::new(client)
+                .args(args)
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "size {size}: {said}");
+        assert_eq!(
+            said.trim(),
+            format!("ok {size} {size} {}", earlier.len()),
+            "size {size}"
+        );
+        earlier.push(format!("{size}:{root}"));
+    }
+
+    // Full tiles are immutable; what the tree does not have is not found.
+    let full = app.get("/quillfeather/log/tile/0/000").await;
+    assert_eq!(full.status(), StatusCode::OK);
+    assert_eq!(
+        full.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(full.bytes().await.unwrap().len(), 256 * 32);
+    let bundle = app.get("/quillfeather/log/tile/entries/003.p/232").await;
+    assert_eq!(bundle.status(), StatusCode::OK);
+    let entries = candor_log::tiles::split_bundle(&bundle.bytes().await.unwrap()).unwrap();
+    assert_eq!(entries.len(), 232);
+    assert_eq!(
+        entries[231],
+        app.get("/quillfeather/log/entries/999")
+            .await
+            .bytes()
+            .await
+            .unwrap()
+    );
+    for missing in [
+        "/quillfeather/log/tile/0/003",
+        "/quillfeather/log/tile/0/003.p/233",
+        "/quillfeather/log/tile/1/000",
+        "/quillfeather/log/tile/2/000.p/1",
+        "/quillfeather/log/tile/0/x000/003",
+        "/quillfeather/log/tile/9/000",
+        "/nobody/log/tile/0/000.p/1",
+    ] {
+        let (status, _) = error_envelope(app.get(missing).await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+    }
+    assert_eq!(
+        app.get("/quillfeather/log/tile/1/000.p/3")
+            .await
+            .bytes()
+            .await
+            .unwrap()
+            .len(),
+        3 * 32
     );
     app.stop().await;
 }
