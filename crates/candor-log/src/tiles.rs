@@ -17,7 +17,7 @@ pub const TILE_WIDTH: u64 = 256;
 pub const TILE_HEIGHT: u8 = 8;
 
 /// What a tile path asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TileRef {
     /// `None` for an entry bundle, else the tile level `L` (tree level `8·L`).
     pub level: Option<u8>,

@@ -281,6 +281,10 @@ pub struct WatchArgs {
     /// extends the verified one before that counts as a failure (exit 1).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     pub proof_runs: u32,
+    /// Use the proof endpoints, one request per entry and proof, even where the
+    /// server serves the log as C2SP tiles.
+    #[arg(long)]
+    pub no_tiles: bool,
 }
 
 #[derive(Subcommand)]

@@ -23,6 +23,7 @@ pub(super) async fn run(command: Option<&WatchCommand>, args: &WatchArgs) -> Exi
         },
         deadline: Duration::from_secs(args.deadline),
         proof_runs: args.proof_runs,
+        tiles: !args.no_tiles,
     };
     let json = args.json;
     match watch::run(url, &args.state, args.key.as_deref(), options).await {

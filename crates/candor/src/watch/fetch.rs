@@ -3,6 +3,8 @@
 //! the whole run has a deadline (set by the caller), so a slow server cannot
 //! keep a watcher busy for hours.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::Value;
 
@@ -25,6 +27,8 @@ pub enum Kind {
 pub struct Client {
     http: reqwest::Client,
     caps: Caps,
+    requests: AtomicU64,
+    bytes: AtomicU64,
 }
 
 impl Client {
@@ -34,7 +38,20 @@ impl Client {
             .redirect(reqwest::redirect::Policy::limited(3))
             .build()
             .map_err(|e| anyhow!("starting the HTTP client: {e}"))?;
-        Ok(Client { http, caps })
+        Ok(Client {
+            http,
+            caps,
+            requests: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+        })
+    }
+
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
     }
 
     /// The body of a successful answer, refused past its cap.
@@ -43,6 +60,7 @@ impl Client {
             Kind::Log => self.caps.log,
             Kind::Content => self.caps.content,
         };
+        self.requests.fetch_add(1, Ordering::Relaxed);
         let mut resp = self
             .http
             .get(url)
@@ -67,6 +85,7 @@ impl Client {
                 return Err(too_large());
             }
             body.extend_from_slice(&chunk);
+            self.bytes.fetch_add(chunk.len() as u64, Ordering::Relaxed);
         }
         Ok(body)
     }

@@ -18,6 +18,7 @@
 
 pub mod evidence;
 mod fetch;
+mod tiled;
 
 use std::path::{Path, PathBuf};
 
@@ -34,6 +35,7 @@ use serde_json::{Value, json};
 use evidence::{Claim, Document, Evidence};
 pub use fetch::Caps;
 use fetch::{Client, Kind};
+use tiled::Tiles;
 
 /// What a previous run verified.
 #[derive(Serialize, Deserialize)]
@@ -77,6 +79,8 @@ pub struct Options {
     /// Runs a signed checkpoint may go without its consistency proof before
     /// the watcher calls it a failure.
     pub proof_runs: u32,
+    /// Read the log as C2SP tiles where the server serves them.
+    pub tiles: bool,
 }
 
 /// Why a run failed: the server's answer did not verify (with the evidence
@@ -109,6 +113,11 @@ pub struct Report {
     pub from: u64,
     pub to: u64,
     pub changes: Vec<String>,
+    /// HTTP requests made and body bytes read.
+    pub requests: u64,
+    pub bytes: u64,
+    /// Whether the log was read as tiles.
+    pub tiles: bool,
 }
 
 impl Report {
@@ -121,6 +130,9 @@ impl Report {
             "from_size": self.from,
             "to_size": self.to,
             "changes": self.changes,
+            "requests": self.requests,
+            "bytes": self.bytes,
+            "tiles": self.tiles,
         })
     }
 }
@@ -207,6 +219,9 @@ struct Run<'a> {
     key: String,
     verifier: NoteVerifier,
     state_path: &'a Path,
+    use_tiles: bool,
+    /// Set once tiles were read and fitted.
+    read_tiles: std::cell::Cell<bool>,
 }
 
 /// A log entry proven to be in the signed tree.
@@ -273,7 +288,7 @@ impl Run<'_> {
         }
     }
 
-    /// Entry `index`, proven to be in the tree of `checkpoint`.
+    /// Entry `index`, fetched with its inclusion proof from the proof endpoint.
     async fn entry(&self, checkpoint: &Checkpoint, index: u64) -> Result<ProvenEntry, WatchError> {
         let base = &self.t.base;
         let bytes = self
@@ -295,6 +310,55 @@ impl Run<'_> {
                 "the inclusion proof of entry {index} is not a list of hashes"
             ))
         })?;
+        self.check_entry(checkpoint, index, bytes, inclusion)
+    }
+
+    /// Entries `from..to`, each proven to be in the tree of `checkpoint`: from
+    /// the tiles where the server has them (256 entries a request, proofs built
+    /// here from the hash tiles), else from the proof endpoints.
+    async fn entries(
+        &self,
+        checkpoint: &Checkpoint,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<ProvenEntry>, WatchError> {
+        if self.use_tiles && from < to {
+            let mut tiles = Tiles::new(
+                &self.client,
+                format!("{}/log", self.t.base),
+                checkpoint.size,
+            );
+            if let Ok(found) = tiles.entries(from, to).await {
+                let proven: Result<Vec<ProvenEntry>, WatchError> = (from..)
+                    .zip(found)
+                    .map(|(index, (bytes, proof))| {
+                        self.check_entry(checkpoint, index, bytes, proof)
+                    })
+                    .collect();
+                // Tiles are not signed: one that does not fit proves nothing,
+                // and the proof endpoints say what is wrong.
+                if let Ok(proven) = proven {
+                    self.read_tiles.set(true);
+                    return Ok(proven);
+                }
+            }
+        }
+        let mut proven = Vec::new();
+        for index in from..to {
+            proven.push(self.entry(checkpoint, index).await?);
+        }
+        Ok(proven)
+    }
+
+    /// An entry and its inclusion proof, checked against `checkpoint`, and
+    /// what it records.
+    fn check_entry(
+        &self,
+        checkpoint: &Checkpoint,
+        index: u64,
+        bytes: Vec<u8>,
+        inclusion: Vec<Hash>,
+    ) -> Result<ProvenEntry, WatchError> {
         verify_inclusion(
             &leaf_hash(&bytes),
             index,
@@ -411,6 +475,8 @@ async fn run_bounded(
         key,
         verifier,
         state_path,
+        use_tiles: options.tiles,
+        read_tiles: std::cell::Cell::new(false),
     };
     let t = &run.t;
     let note = run
@@ -446,12 +512,11 @@ async fn run_bounded(
     // Every new entry is in the signed tree, and its revision is what it records.
     let old_size = verified.size;
     let mut latest = None;
-    for index in old_size..checkpoint.size {
-        let entry = run.entry(&checkpoint, index).await?;
+    for entry in run.entries(&checkpoint, old_size, checkpoint.size).await? {
         run.check_document(
             &note,
             &entry,
-            format!("{}/revisions/{}", t.api, index + 1),
+            format!("{}/revisions/{}", t.api, entry.index + 1),
             Document::Json,
         )
         .await?;
@@ -461,7 +526,10 @@ async fn run_bounded(
     // latest revision when nothing was added, and trust.json and the page.
     let latest = match latest {
         Some(entry) => Some(entry),
-        None if checkpoint.size > 0 => Some(run.entry(&checkpoint, checkpoint.size - 1).await?),
+        None if checkpoint.size > 0 => run
+            .entries(&checkpoint, checkpoint.size - 1, checkpoint.size)
+            .await?
+            .pop(),
         None => None,
     };
     let mut changes = Vec::new();
@@ -524,6 +592,9 @@ async fn run_bounded(
         from: old_size,
         to: checkpoint.size,
         changes,
+        requests: run.client.requests(),
+        bytes: run.client.bytes_read(),
+        tiles: run.read_tiles.get(),
     })
 }
 
@@ -609,6 +680,17 @@ async fn extends(
     // Any tree extends the empty one.
     if a.size == 0 {
         return Ok(());
+    }
+    if run.use_tiles {
+        let mut tiles = Tiles::new(&run.client, format!("{}/log", run.t.base), b.size);
+        if let Ok(proof) = tiles.consistency(a.size).await
+            && verify_consistency(a.size, b.size, &a.root, &b.root, &proof).is_ok()
+        {
+            run.read_tiles.set(true);
+            return Ok(());
+        }
+        // Tiles are not signed: one that does not fit proves nothing, and
+        // the proof endpoint's answer is evidence either way.
     }
     let proof = run
         .consistency(a.size, b.size)

@@ -15,6 +15,8 @@ pub enum Answer {
     Body(String),
     /// The real server's answer with its body passed through `rewrite`.
     Rewrite(fn(&str) -> String),
+    /// The same, for binary bodies.
+    RewriteBytes(fn(&[u8]) -> Vec<u8>),
     /// 200 and an endless body.
     Endless,
     /// 200, then a byte now and then, for ever.
@@ -96,6 +98,10 @@ fn serve(mut client: TcpStream, rules: &Rules, upstream: &str) -> std::io::Resul
             let (status, body) = fetch(upstream, &path)?;
             let body = rewrite(&String::from_utf8_lossy(&body));
             reply(&mut client, status, body.as_bytes())
+        }
+        Some(Answer::RewriteBytes(rewrite)) => {
+            let (status, body) = fetch(upstream, &path)?;
+            reply(&mut client, status, &rewrite(&body))
         }
         Some(Answer::Endless) => {
             client.write_all(

@@ -161,6 +161,8 @@ fn a_signed_checkpoint_never_backed_by_its_proof_fails_after_a_bounded_number_of
     let server = Server::start(&ws, &[]);
     let proxy = Hostile::new(&server.base);
 
+    // Neither the proof endpoint nor the tiles the proof could be built from.
+    proxy.on("/acme/log/tile/*", Answer::Status(404, "{}".into()));
     let proof = "/acme/log/proof/consistency*";
     proxy.on(proof, Answer::Status(503, "busy".into()));
     let (code, _, stderr) = outcome(&watch(&ws, &proxy.base, &[]));
@@ -264,5 +266,51 @@ fn checkpoint_extension_lines_are_accepted_and_the_origin_must_be_the_keys_name(
     let (code, _, stderr) = outcome(&watch(&ws, &proxy.base, &[]));
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("but the key is"), "{stderr}");
+    assert!(server.terminate().success());
+}
+
+/// Flips one bit of a hash tile.
+fn corrupt_tile(body: &[u8]) -> Vec<u8> {
+    let mut bytes = body.to_vec();
+    if let Some(b) = bytes.get_mut(5) {
+        *b ^= 1;
+    }
+    bytes
+}
+
+#[test]
+fn the_log_is_read_as_tiles_where_served_and_a_bad_tile_only_costs_requests() {
+    let ws = acme(6);
+    let server = Server::start(&ws, &[]);
+    let state = state_path(&ws);
+    let (code, by_proofs, stderr) = outcome(&watch(&ws, &server.base, &["--no-tiles"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(by_proofs["tiles"], false);
+    std::fs::remove_file(&state).unwrap();
+    let (code, by_tiles, stderr) = outcome(&watch(&ws, &server.base, &[]));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(by_tiles["tiles"], true);
+    let requests = |r: &serde_json::Value| r["requests"].as_u64().unwrap();
+    // Per entry, the proof endpoints cost an entry and a proof; tiles cost a
+    // bundle and a tile for all six.
+    assert!(
+        requests(&by_tiles) + 6 * 2 - 2 <= requests(&by_proofs),
+        "{by_tiles} against {by_proofs}"
+    );
+
+    // A tile that does not hash to the signed root is not trusted: the watcher
+    // falls back to the proof endpoints and still verifies.
+    assert!(server.terminate().success());
+    publish(&ws, 7);
+    let server = Server::start(&ws, &[]);
+    let proxy = Hostile::new(&server.base);
+    proxy.on("/acme/log/tile/0/*", Answer::RewriteBytes(corrupt_tile));
+    let (code, report, stderr) = outcome(&watch(&ws, &proxy.base, &[]));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(report["tiles"], false);
+    assert_eq!(
+        (report["from_size"].as_u64(), report["to_size"].as_u64()),
+        (Some(6), Some(7))
+    );
     assert!(server.terminate().success());
 }
