@@ -8,6 +8,7 @@
 //! Nothing here touches a disk or a network; storage crates keep the hashes.
 
 pub mod checkpoint;
+pub mod cosignature;
 pub mod note;
 pub mod tiles;
 pub mod tree;

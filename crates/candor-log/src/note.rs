@@ -11,7 +11,7 @@ use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, Verifying
 use sha2::{Digest, Sha256};
 
 const ED25519: u8 = 0x01;
-const DASH: &str = "\u{2014}";
+pub(crate) const DASH: &str = "\u{2014}";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NoteError {
@@ -25,11 +25,12 @@ pub enum NoteError {
     NotSigned(String),
 }
 
-fn key_id(name: &str, public: &[u8; 32]) -> [u8; 4] {
+/// SHA-256(NAME ‖ "\n" ‖ TYPE ‖ PUBLIC KEY), first four bytes.
+pub(crate) fn key_id(name: &str, alg: u8, public: &[u8; 32]) -> [u8; 4] {
     let mut h = Sha256::new();
     h.update(name.as_bytes());
     h.update(b"\n");
-    h.update([ED25519]);
+    h.update([alg]);
     h.update(public);
     let digest = h.finalize();
     [digest[0], digest[1], digest[2], digest[3]]
@@ -49,7 +50,7 @@ impl NoteSigner {
             return Err(NoteError::Name);
         }
         let key = SigningKey::from_bytes(secret);
-        let id = key_id(name, key.verifying_key().as_bytes());
+        let id = key_id(name, ED25519, key.verifying_key().as_bytes());
         Ok(NoteSigner {
             name: name.to_owned(),
             key,
@@ -85,7 +86,7 @@ impl NoteSigner {
     }
 }
 
-fn hex8(id: &[u8; 4]) -> String {
+pub(crate) fn hex8(id: &[u8; 4]) -> String {
     id.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -99,24 +100,8 @@ pub struct NoteVerifier {
 
 impl NoteVerifier {
     pub fn parse(vkey: &str) -> Result<NoteVerifier, NoteError> {
-        let mut parts = vkey.splitn(3, '+');
-        let (Some(name), Some(id_hex), Some(key_b64)) = (parts.next(), parts.next(), parts.next())
-        else {
-            return Err(NoteError::VerifierKey);
-        };
-        if !crate::checkpoint::valid_origin(name) || id_hex.len() != 8 {
-            return Err(NoteError::VerifierKey);
-        }
-        let material = STANDARD
-            .decode(key_b64)
-            .map_err(|_| NoteError::VerifierKey)?;
-        let (alg, public) = material.split_first().ok_or(NoteError::VerifierKey)?;
-        let public: [u8; 32] = public.try_into().map_err(|_| NoteError::VerifierKey)?;
-        if *alg != ED25519 {
-            return Err(NoteError::VerifierKey);
-        }
-        let id = key_id(name, &public);
-        if hex8(&id) != id_hex {
+        let (name, id, alg, public) = parse_vkey(vkey)?;
+        if alg != ED25519 {
             return Err(NoteError::VerifierKey);
         }
         let key = VerifyingKey::from_bytes(&public).map_err(|_| NoteError::VerifierKey)?;
@@ -129,24 +114,9 @@ impl NoteVerifier {
 
     /// Checks that `note` carries a valid signature by this key; returns its text.
     pub fn open<'a>(&self, note: &'a str) -> Result<&'a str, NoteError> {
-        let split = note.rfind("\n\n").ok_or(NoteError::Malformed)?;
-        let (text, signatures) = (&note[..=split], &note[split + 2..]);
-        if !signatures.ends_with('\n') {
-            return Err(NoteError::Malformed);
-        }
-        for line in signatures.lines() {
-            let rest = line
-                .strip_prefix(DASH)
-                .and_then(|l| l.strip_prefix(' '))
-                .ok_or(NoteError::Malformed)?;
-            let (name, blob) = rest.split_once(' ').ok_or(NoteError::Malformed)?;
-            if name != self.name {
-                continue;
-            }
-            let Ok(blob) = STANDARD.decode(blob) else {
-                continue;
-            };
-            if blob.len() != 4 + 64 || blob[..4] != self.id {
+        let (text, lines) = split_note(note)?;
+        for (name, blob) in lines {
+            if name != self.name || blob.len() != 4 + 64 || blob[..4] != self.id {
                 continue;
             }
             let Ok(bytes) = <[u8; 64]>::try_from(&blob[4..]) else {
@@ -162,6 +132,57 @@ impl NoteVerifier {
         }
         Err(NoteError::NotSigned(self.name.clone()))
     }
+}
+
+/// A parsed verifier key: name, key ID, signature type, public key.
+pub(crate) type ParsedKey<'a> = (&'a str, [u8; 4], u8, [u8; 32]);
+
+/// A note's text and its signature lines as (key name, decoded payload).
+pub(crate) type SplitNote<'a> = (&'a str, Vec<(&'a str, Vec<u8>)>);
+
+/// `NAME+KEYID+BASE64(TYPE ‖ PUBLIC KEY)`, with the key ID checked.
+pub(crate) fn parse_vkey(vkey: &str) -> Result<ParsedKey<'_>, NoteError> {
+    let mut parts = vkey.splitn(3, '+');
+    let (Some(name), Some(id_hex), Some(key_b64)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(NoteError::VerifierKey);
+    };
+    if !crate::checkpoint::valid_origin(name) || id_hex.len() != 8 {
+        return Err(NoteError::VerifierKey);
+    }
+    let material = STANDARD
+        .decode(key_b64)
+        .map_err(|_| NoteError::VerifierKey)?;
+    let (alg, public) = material.split_first().ok_or(NoteError::VerifierKey)?;
+    let public: [u8; 32] = public.try_into().map_err(|_| NoteError::VerifierKey)?;
+    let id = key_id(name, *alg, &public);
+    if hex8(&id) != id_hex {
+        return Err(NoteError::VerifierKey);
+    }
+    Ok((name, id, *alg, public))
+}
+
+/// A note's text (with its final newline) and its signature lines as (key
+/// name, decoded payload); lines whose payload is not base64 are skipped, a
+/// line that is not a signature line makes the note malformed.
+pub(crate) fn split_note(note: &str) -> Result<SplitNote<'_>, NoteError> {
+    let split = note.rfind("\n\n").ok_or(NoteError::Malformed)?;
+    let (text, signatures) = (&note[..=split], &note[split + 2..]);
+    if !signatures.ends_with('\n') {
+        return Err(NoteError::Malformed);
+    }
+    let mut lines = Vec::new();
+    for line in signatures.lines() {
+        let rest = line
+            .strip_prefix(DASH)
+            .and_then(|l| l.strip_prefix(' '))
+            .ok_or(NoteError::Malformed)?;
+        let (name, blob) = rest.split_once(' ').ok_or(NoteError::Malformed)?;
+        if let Ok(blob) = STANDARD.decode(blob) {
+            lines.push((name, blob));
+        }
+    }
+    Ok((text, lines))
 }
 
 #[cfg(test)]
