@@ -16,6 +16,7 @@ pub mod reports;
 pub mod secrets;
 pub mod subscribe;
 pub mod webhook;
+pub mod witness;
 
 /// An email address as Candor compares and stores it.
 pub fn normalize_email(email: &str) -> String {

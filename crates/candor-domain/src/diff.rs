@@ -75,6 +75,7 @@ const SECTIONS: &[(&str, &str, Shape)] = &[
     ("assessments", "assessment", Shape::List(&["key"])),
     ("categories", "category name", Shape::Members),
     ("sections", "section text", Shape::Members),
+    ("witnesses", "witness", Shape::List(&["name"])),
 ];
 
 /// Differences from `old` to `new`.

@@ -165,6 +165,7 @@ fn every_shape_error(tree: &serde_norway::Value) -> Vec<FieldError> {
             "documents" => each::<DocumentMeta>(key, value, e),
             "faq" => each::<FaqEntry>(key, value, e),
             "assessments" => each::<Assessment>(key, value, e),
+            "witnesses" => each::<crate::model::Witness>(key, value, e),
             "sections" => check::<Sections>(key, value, e),
             "categories" => check::<
                 std::collections::BTreeMap<crate::types::Key, crate::types::Text>,
@@ -373,6 +374,12 @@ impl TrustCenter {
             "question",
             self.faq.iter().map(|q| q.question.as_str()),
         );
+        unique(
+            &mut fail,
+            "witnesses",
+            "key",
+            self.witnesses.iter().map(|w| w.key.as_str()),
+        );
 
         for (i, control) in self.controls.iter().enumerate() {
             let mut seen = HashMap::new();
@@ -575,6 +582,7 @@ pub const SECTIONS: &[&str] = &[
     "assessments",
     "categories",
     "sections",
+    "witnesses",
 ];
 
 impl TrustCenter {

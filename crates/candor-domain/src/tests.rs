@@ -437,3 +437,63 @@ fn format_2_transcriptions_round_trip_exactly() {
         assert_eq!(TrustCenter::from_json(&json).unwrap(), tc);
     }
 }
+
+#[test]
+fn witnesses_are_checked_key_and_url_and_their_errors_name_the_field() {
+    let w1 = candor_log::cosignature::Cosigner::new("witness.example/w1", &[4; 32]).unwrap();
+    let w2 = candor_log::cosignature::Cosigner::new("witness.example/w2", &[5; 32]).unwrap();
+    let with = |extra: &str| format!("{}witnesses:\n{extra}", candor_demo::QUILLFEATHER);
+    let good = with(&format!(
+        "- name: Witness one\n  url: https://witness.example/w1/\n  key: {}\n- name: Local\n  url: http://127.0.0.1:7000\n  key: {}\n",
+        w1.verifier_key(),
+        w2.verifier_key()
+    ));
+    let tc = TrustCenter::from_yaml(&good).unwrap();
+    assert_eq!(tc.witnesses.len(), 2);
+    assert_eq!(
+        tc.witnesses[0].url.as_str(),
+        "https://witness.example/w1",
+        "a prefix, without the slash"
+    );
+    // Content without witnesses hashes as before: the section is left out.
+    let plain = TrustCenter::from_yaml(candor_demo::QUILLFEATHER).unwrap();
+    assert!(!serde_json::to_string(&plain).unwrap().contains("witnesses"));
+
+    let note_key = crate::tests::log_key();
+    for (yaml, field, needle) in [
+        (
+            with(&format!(
+                "- name: W\n  url: https://w.example\n  key: {note_key}\n"
+            )),
+            "witnesses[0].key",
+            "not a witness verifier key",
+        ),
+        (
+            with(&format!(
+                "- name: W\n  url: http://w.example\n  key: {}\n",
+                w1.verifier_key()
+            )),
+            "witnesses[0].url",
+            "https://",
+        ),
+        (
+            with(&format!(
+                "- name: A\n  url: https://a.example\n  key: {k}\n- name: B\n  url: https://b.example\n  key: {k}\n",
+                k = w1.verifier_key()
+            )),
+            "witnesses[1].key",
+            "",
+        ),
+    ] {
+        let (got, message) = first_error(&yaml);
+        assert_eq!(got, field, "{message}");
+        assert!(message.contains(needle), "{message}");
+    }
+}
+
+/// An Ed25519 note key (a log's), which is not a witness key.
+fn log_key() -> String {
+    candor_log::note::NoteSigner::new("trust.example.com/acme", &[6; 32])
+        .unwrap()
+        .verifier_key()
+}

@@ -231,6 +231,49 @@ validated_string!(
     schemars::json_schema!({"type": "string", "format": "uri", "pattern": "^https://"})
 );
 
+fn check_witness_url(s: &str) -> Result<String, String> {
+    check_single_token(s)?;
+    let url = url::Url::parse(s).map_err(|e| format!("{s:?} is not a URL: {e}"))?;
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    match url.scheme() {
+        "https" => {}
+        // A witness run beside the server for a test or a demo.
+        "http" if loopback => {}
+        _ => return Err(format!("{s:?} must be an https:// URL")),
+    }
+    if url.host_str().is_none_or(|h| h.is_empty()) || !url.username().is_empty() {
+        return Err(format!("{s:?} has no host, or has credentials"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("{s:?} must be a prefix, without ? or #"));
+    }
+    Ok(s.trim_end_matches('/').to_owned())
+}
+
+validated_string!(
+    /// A witness's submission prefix (C2SP tlog-witness): https://, or
+    /// http:// on a loopback address.
+    WitnessUrl,
+    check_witness_url,
+    schemars::json_schema!({"type": "string", "format": "uri", "pattern": "^https?://"})
+);
+
+fn check_witness_key(s: &str) -> Result<String, String> {
+    candor_log::cosignature::CosignatureVerifier::parse(s).map_err(|_| {
+        format!(
+            "{s:?} is not a witness verifier key (NAME+KEYID+BASE64, an Ed25519 cosignature/v1 key)"
+        )
+    })?;
+    Ok(s.to_owned())
+}
+
+validated_string!(
+    /// A witness's C2SP cosignature/v1 verifier key, `NAME+KEYID+BASE64`.
+    WitnessKey,
+    check_witness_key,
+    schemars::json_schema!({"type": "string", "pattern": "^[^+\\s]+\\+[0-9a-f]{8}\\+[A-Za-z0-9+/=]+$"})
+);
+
 fn check_email(s: &str) -> Result<String, String> {
     let bad = || format!("{s:?} is not an email address");
     let (local, domain) = s.rsplit_once('@').ok_or_else(bad)?;

@@ -28,6 +28,7 @@ pub mod signing;
 pub mod state;
 pub mod subscribe;
 pub mod views;
+pub mod witnessing;
 
 pub use router::router;
 pub use server::{serve, serve_https_redirect, tls_config};

@@ -224,7 +224,8 @@ pub async fn key(
     ))
 }
 
-/// `GET /{org}/log/checkpoint`: the log's current size and root, signed.
+/// `GET /{org}/log/checkpoint`: the log's current size and root, signed, with
+/// the cosignatures of the org's witnesses on that checkpoint (when held).
 pub async fn checkpoint(
     State(state): State<AppState>,
     Path(org): Path<String>,
@@ -232,6 +233,15 @@ pub async fn checkpoint(
     let scope = org_scope(&state, &org).await?;
     let signer = signer(&state, &scope).await?;
     let note = signed_checkpoint(&*state.store, &scope, &signer, &origin(&state, &scope)).await?;
+    let witnesses = state
+        .store
+        .latest_revision(&scope)
+        .await?
+        .map(|r| r.content.witnesses)
+        .unwrap_or_default();
+    let note = state
+        .witnessing
+        .cosigned(&state.store, &scope, note, witnesses);
     Ok(text(note, "no-cache"))
 }
 

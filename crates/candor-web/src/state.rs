@@ -50,8 +50,12 @@ pub struct WebConfig {
     pub account_writes_per_minute: NonZeroU32,
     /// Where readers reach this server; the base of links in mails, webhooks and the feed.
     pub public_url: url::Url,
-    /// Let webhook subscribers name loopback or private addresses (tests, closed networks).
+    /// Let webhook subscribers and an org's witnesses be on loopback or
+    /// private addresses (tests, closed networks).
     pub allow_private_webhooks: bool,
+    /// How often each org's checkpoint is submitted to its witnesses again when
+    /// nothing changed, so that their cosignatures stay fresh.
+    pub witness_refresh: Duration,
     /// How the scanner reaches org hosts (to check a host-ownership proof).
     pub check_options: candor_verify::scan::ScanOptions,
     /// How often evidence checks run; a result older than twice this is stale.
@@ -78,6 +82,7 @@ impl Default for WebConfig {
             account_writes_per_minute: NonZeroU32::MIN.saturating_add(59),
             public_url: url::Url::parse("http://localhost/").unwrap_or_else(|_| unreachable!()),
             allow_private_webhooks: false,
+            witness_refresh: Duration::from_secs(10 * 60),
             check_options: candor_verify::scan::ScanOptions::default(),
             check_interval: Duration::from_secs(6 * 3600),
             tls: None,
@@ -113,6 +118,8 @@ pub struct AppStateInner {
     pub worker: Option<Arc<dyn candor_app::background::Background>>,
     /// Each org's checkpoint signer, unsealed once and kept.
     pub signers: Arc<SignerMap>,
+    /// Witness cosignatures on each org's checkpoint.
+    pub witnessing: Arc<crate::witnessing::Witnessing>,
 }
 
 /// The rendered Atom feed per org, with the revision it was rendered at.
@@ -178,6 +185,10 @@ impl AppState {
             openpgp_keys: Arc::default(),
             feeds: Arc::default(),
             worker: None,
+            witnessing: Arc::new(crate::witnessing::Witnessing::new(
+                config.allow_private_webhooks,
+                config.witness_refresh,
+            )),
             config: Arc::new(config),
         }))
     }

@@ -151,6 +151,11 @@ pub enum Command {
         #[command(flatten)]
         args: WatchArgs,
     },
+    /// Run a witness for other people's logs (C2SP tlog-witness).
+    Witness {
+        #[command(subcommand)]
+        command: WitnessCommand,
+    },
     /// Print a JSON Schema: of the trust-as-code file, or of trust.json.
     Schema {
         #[arg(value_enum, default_value = "trust-center")]
@@ -285,6 +290,45 @@ pub struct WatchArgs {
     /// server serves the log as C2SP tiles.
     #[arg(long)]
     pub no_tiles: bool,
+    /// A witness whose cosignature counts: its verifier key (NAME+KEYID+KEY, as
+    /// the trust page lists it). Repeatable.
+    #[arg(long = "witness")]
+    pub witnesses: Vec<String>,
+    /// How many of the witnesses must have cosigned the checkpoint, freshly
+    /// (default: all of them).
+    #[arg(long)]
+    pub quorum: Option<usize>,
+    /// Seconds a cosignature stays fresh.
+    #[arg(long, default_value_t = 86_400)]
+    pub max_cosignature_age: u64,
+}
+
+#[derive(Subcommand)]
+pub enum WitnessCommand {
+    /// Cosign the checkpoints of the logs given with --log, each only if it
+    /// extends the last one cosigned (POST /add-checkpoint; GET /key gives the
+    /// witness's verifier key). Prints the key at start.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:7380")]
+        listen: String,
+        /// Where the witness keeps what it cosigned and its sealed key.
+        #[arg(long)]
+        state_dir: PathBuf,
+        /// The witness's name, in its key and cosignatures (e.g. witness.example.com/w1).
+        #[arg(long)]
+        name: String,
+        /// A log to witness: its checkpoint verifier key (NAME+KEYID+KEY, the name
+        /// being the log's origin), as at /{org}/log/key. Repeatable.
+        #[arg(long = "log", required = true)]
+        logs: Vec<String>,
+        /// Seals the witness's key; created with a new key if missing.
+        #[arg(
+            long,
+            env = "CANDOR_MASTER_KEY_FILE",
+            default_value = "candor-master.key"
+        )]
+        master_key_file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -418,9 +462,14 @@ pub struct Outbound {
     /// Sender of outgoing mail. Default: notifications@ the public URL's host.
     #[arg(long, env = "CANDOR_MAIL_FROM")]
     pub mail_from: Option<String>,
-    /// Let webhook subscribers name loopback and private addresses.
+    /// Let webhook subscribers, and the witnesses orgs list, be on loopback and
+    /// private addresses.
     #[arg(long, env = "CANDOR_ALLOW_PRIVATE_WEBHOOKS")]
     pub allow_private_webhooks: bool,
+    /// Seconds between submissions of an unchanged checkpoint to an org's
+    /// witnesses, which keep their cosignatures fresh for watchers.
+    #[arg(long, env = "CANDOR_WITNESS_REFRESH_SECONDS", default_value_t = 600)]
+    pub witness_refresh_seconds: u64,
     /// Seconds a claimed message stays claimed; a worker killed mid-send is
     /// retried after this.
     #[arg(long, env = "CANDOR_WORKER_LEASE_SECONDS", default_value_t = 60)]

@@ -10,6 +10,7 @@ mod cli;
 mod commands;
 mod demo;
 mod watch;
+mod witness;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

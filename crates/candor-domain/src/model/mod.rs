@@ -24,7 +24,7 @@ pub use commitments::{
 pub use controls::{CheckKind, Control, ControlStatus, EvidenceCheck};
 pub use documents::{DocumentAccess, DocumentKind, DocumentMeta};
 pub use posture::{Assessment, AssessmentKind, PostureEntry, PostureStatus};
-pub use profile::{FaqEntry, NdaTerms, Profile, Promise};
+pub use profile::{FaqEntry, NdaTerms, Profile, Promise, Witness};
 pub use subprocessors::Subprocessor;
 
 /// The version of the trust-as-code format this build writes. Version 2 implies
@@ -82,6 +82,9 @@ pub struct TrustCenter {
     /// The author's own headline, introduction and links for each list section.
     #[serde(default, skip_serializing_if = "Sections::is_empty")]
     pub sections: Sections,
+    /// Witnesses that cosign the transparency log's checkpoints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub witnesses: Vec<Witness>,
 }
 
 impl TrustCenter {

@@ -1,9 +1,10 @@
-//! Who publishes the page: the profile, the NDA readers accept, promises and the FAQ.
+//! Who publishes the page: the profile, the NDA readers accept, promises, the FAQ
+//! and the witnesses that cosign its log.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::types::{Day, Email, HttpsUrl, Key, Text};
+use crate::types::{Day, Email, HttpsUrl, Key, Text, WitnessKey, WitnessUrl};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -62,4 +63,19 @@ pub struct FaqEntry {
     pub answer: Text,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Key>,
+}
+
+/// A witness the org submits its log's checkpoints to (C2SP tlog-witness): it
+/// cosigns each checkpoint only if it extends every one it cosigned before, so
+/// readers who require its cosignature cannot be shown a fork or an old
+/// checkpoint.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Witness {
+    /// Who runs it, for readers.
+    pub name: Text,
+    /// Its submission prefix (`add-checkpoint` is under it).
+    pub url: WitnessUrl,
+    /// Its cosignature verifier key, which readers give to `candor watch --witness`.
+    pub key: WitnessKey,
 }

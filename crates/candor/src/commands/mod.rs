@@ -19,6 +19,7 @@ mod serve;
 mod user;
 mod verify;
 mod watch;
+mod witness;
 
 /// Who the audit log says did what the command line does: the operator, who
 /// has shell access to the server, not a member of the org.
@@ -49,6 +50,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Watch { command, args } = &cli.command {
         return Ok(watch::run(command.as_ref(), args).await);
     }
+    if let Command::Witness { command } = cli.command {
+        return witness::run(command).await;
+    }
     if let Command::Schema { document } = cli.command {
         return Ok(content::schema(document));
     }
@@ -67,9 +71,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     let store = open_store(&cli).await?;
     match cli.command {
         // Printed above, before any database is opened.
-        Command::Schema { .. } | Command::Watch { .. } | Command::Verify { .. } => {
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Schema { .. }
+        | Command::Watch { .. }
+        | Command::Verify { .. }
+        | Command::Witness { .. } => Ok(ExitCode::SUCCESS),
         Command::Serve(args) => serve::run(store, args).await,
         Command::Worker {
             master_key_file,

@@ -112,6 +112,7 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
         log_host: options.log_host,
         public_url: public_url.clone(),
         allow_private_webhooks: options.outbound.allow_private_webhooks,
+        witness_refresh: std::time::Duration::from_secs(options.outbound.witness_refresh_seconds),
         check_options: options.outbound.scan_options()?,
         check_interval: options.outbound.check_interval(),
         tls: options.tls.clone(),
@@ -171,7 +172,7 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
 }
 
 /// Resolves on SIGTERM or Ctrl-C.
-async fn shutdown_signal() {
+pub(super) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

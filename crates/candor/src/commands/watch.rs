@@ -4,6 +4,8 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use candor_log::cosignature::CosignatureVerifier;
+
 use crate::cli::{WatchArgs, WatchCommand};
 use crate::watch::{self, Caps, Options, WatchError, evidence};
 
@@ -16,6 +18,24 @@ pub(super) async fn run(command: Option<&WatchCommand>, args: &WatchArgs) -> Exi
         eprintln!("error: give the trust center's URL");
         return ExitCode::from(2);
     };
+    let mut witnesses = Vec::new();
+    for key in &args.witnesses {
+        match CosignatureVerifier::parse(key) {
+            Ok(w) => witnesses.push(w),
+            Err(e) => {
+                eprintln!("error: --witness {key}: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let quorum = args.quorum.unwrap_or(witnesses.len());
+    if quorum > witnesses.len() {
+        eprintln!(
+            "error: --quorum {quorum} needs at least that many --witness keys ({} given)",
+            witnesses.len()
+        );
+        return ExitCode::from(2);
+    }
     let options = Options {
         caps: Caps {
             log: args.max_log_response,
@@ -24,6 +44,9 @@ pub(super) async fn run(command: Option<&WatchCommand>, args: &WatchArgs) -> Exi
         deadline: Duration::from_secs(args.deadline),
         proof_runs: args.proof_runs,
         tiles: !args.no_tiles,
+        witnesses,
+        quorum,
+        max_cosignature_age: Duration::from_secs(args.max_cosignature_age),
     };
     let json = args.json;
     match watch::run(url, &args.state, args.key.as_deref(), options).await {
@@ -49,6 +72,9 @@ pub(super) async fn run(command: Option<&WatchCommand>, args: &WatchArgs) -> Exi
                 }
                 for line in &report.changes {
                     println!("  {line}");
+                }
+                for line in &report.witnesses {
+                    println!("  witness {line}");
                 }
             }
             ExitCode::SUCCESS

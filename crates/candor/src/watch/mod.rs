@@ -27,6 +27,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use candor_domain::{ContentHash, diff};
 use candor_log::checkpoint::Checkpoint;
+use candor_log::cosignature::CosignatureVerifier;
 use candor_log::note::NoteVerifier;
 use candor_log::tree::{Hash, empty_root, leaf_hash, verify_consistency, verify_inclusion};
 use serde::{Deserialize, Serialize};
@@ -70,8 +71,8 @@ struct Unproven {
     answers: Vec<String>,
 }
 
-/// How a run is bounded.
-#[derive(Clone, Copy, Debug)]
+/// How a run is bounded, and what it requires.
+#[derive(Clone, Debug)]
 pub struct Options {
     pub caps: Caps,
     /// The whole run, all requests included.
@@ -81,6 +82,11 @@ pub struct Options {
     pub proof_runs: u32,
     /// Read the log as C2SP tiles where the server serves them.
     pub tiles: bool,
+    /// Witnesses whose cosignatures count, how many must be fresh, and how old
+    /// a fresh one may be.
+    pub witnesses: Vec<CosignatureVerifier>,
+    pub quorum: usize,
+    pub max_cosignature_age: std::time::Duration,
 }
 
 /// Why a run failed: the server's answer did not verify (with the evidence
@@ -118,6 +124,8 @@ pub struct Report {
     pub bytes: u64,
     /// Whether the log was read as tiles.
     pub tiles: bool,
+    /// What each required witness's cosignature said.
+    pub witnesses: Vec<String>,
 }
 
 impl Report {
@@ -133,6 +141,7 @@ impl Report {
             "requests": self.requests,
             "bytes": self.bytes,
             "tiles": self.tiles,
+            "witnesses": self.witnesses,
         })
     }
 }
@@ -429,16 +438,12 @@ pub async fn run(
     pinned: Option<&str>,
     options: Options,
 ) -> Result<Report, WatchError> {
-    match tokio::time::timeout(
-        options.deadline,
-        run_bounded(url, state_path, pinned, options),
-    )
-    .await
-    {
+    let deadline = options.deadline;
+    match tokio::time::timeout(deadline, run_bounded(url, state_path, pinned, options)).await {
         Ok(result) => result,
         Err(_) => Err(WatchError::Other(anyhow!(
             "the run did not finish within {} s (--deadline); nothing was verified",
-            options.deadline.as_secs()
+            deadline.as_secs()
         ))),
     }
 }
@@ -484,6 +489,7 @@ async fn run_bounded(
         .text(&format!("{}/log/checkpoint", t.base), Kind::Log)
         .await?;
     let checkpoint = run.open(&note)?;
+    let witnessed = quorum(&note, &options)?;
     if let Some(p) = &previous
         && p.origin != checkpoint.origin
     {
@@ -592,10 +598,51 @@ async fn run_bounded(
         from: old_size,
         to: checkpoint.size,
         changes,
+        witnesses: witnessed,
         requests: run.client.requests(),
         bytes: run.client.bytes_read(),
         tiles: run.read_tiles.get(),
     })
+}
+
+/// Enough fresh cosignatures by the witnesses required: a checkpoint others
+/// have seen (no split view) and recently (no replay). What each said, for
+/// the report.
+fn quorum(note: &str, options: &Options) -> Result<Vec<String>, WatchError> {
+    if options.witnesses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap_or(0);
+    let max_age = options.max_cosignature_age.as_secs();
+    let mut fresh = 0;
+    let mut said = Vec::new();
+    for witness in &options.witnesses {
+        match witness.timestamp(note) {
+            // A little clock skew is tolerated; a cosignature from the future is not fresh.
+            Some(t) if t <= now + 300 && now.saturating_sub(t) <= max_age => {
+                fresh += 1;
+                said.push(format!(
+                    "{}: cosigned {} s ago",
+                    witness.name,
+                    now.saturating_sub(t)
+                ));
+            }
+            Some(t) => said.push(format!(
+                "{}: cosignature too old ({} s, limit {max_age} s)",
+                witness.name,
+                now.saturating_sub(t)
+            )),
+            None => said.push(format!("{}: no valid cosignature", witness.name)),
+        }
+    }
+    if fresh < options.quorum {
+        return Err(bad(format!(
+            "witness quorum not met: {fresh} of the {} fresh cosignatures required ({});              the checkpoint may be a fork shown only to you, or an old one replayed, or a witness is down",
+            options.quorum,
+            said.join("; ")
+        )));
+    }
+    Ok(said)
 }
 
 fn parse_content(served: &str) -> Option<candor_domain::TrustCenter> {

@@ -13,4 +13,5 @@ mod log;
 mod serve;
 mod verify;
 mod watch;
+mod witness;
 mod worker;
