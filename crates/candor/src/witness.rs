@@ -208,6 +208,7 @@ impl Witness {
                 "the checkpoint does not extend the one this witness cosigned",
             );
         }
+        let grew = latest.is_none() || checkpoint.size > size;
         cosigned.logs.insert(
             origin.to_owned(),
             Latest {
@@ -216,10 +217,15 @@ impl Witness {
             },
         );
         // Persisted before the cosignature leaves: a witness that forgot what
-        // it cosigned could be made to cosign a fork after a restart.
-        let saved = serde_json::to_vec_pretty(&*cosigned)
-            .map_err(anyhow::Error::from)
-            .and_then(|bytes| write_synced(&self.state_file, &bytes));
+        // it cosigned could be made to cosign a fork after a restart. The same
+        // checkpoint again (a refresh) changes nothing to persist.
+        let saved = if grew {
+            serde_json::to_vec_pretty(&*cosigned)
+                .map_err(anyhow::Error::from)
+                .and_then(|bytes| write_synced(&self.state_file, &bytes))
+        } else {
+            Ok(())
+        };
         if let Err(e) = saved {
             match latest {
                 Some(l) => cosigned.logs.insert(origin.to_owned(), l),
