@@ -36,7 +36,8 @@ pids+=($!)
 for _ in $(seq 600); do [ -s "$WORK/tiles.addr" ] && break; sleep 0.1; done
 read -r TILES_URL TILES_KEY <"$WORK/tiles.addr"
 start=$(date +%s.%N)
-go_said=$("$WORK/tiles" "$TILES_URL" "$TILES_KEY")
+# Every bundle's length is checked; every 997th record (and the last) is proven.
+go_said=$(TILES_EVERY=997 "$WORK/tiles" "$TILES_URL" "$TILES_KEY")
 go_secs=$(echo "$(date +%s.%N) - $start" | bc)
 
 python3 - "$witness" "$go_said" "$go_secs" <<'PY'
@@ -48,5 +49,5 @@ print("| submission | cosignatures per second |")
 print("|---|---:|")
 print(f"| a new checkpoint with its consistency proof ({w['checkpoints']:,}, each synced to disk before cosigning) | {w['adds_per_sec']:,.0f} |")
 print(f"| the same checkpoint again (refreshing a cosignature) | {w['refreshes_per_sec']:,.0f} |")
-print(f"\nGo's x/mod tlog reading a log of {int(go[1]):,} entries as C2SP tiles: tree hash, every record proven from the entry bundles and hash tiles: `{' '.join(go)}` in {secs:.1f} s")
+print(f"\nGo's x/mod tlog reading a log of {int(go[1]):,} entries as C2SP tiles (the tree hash from the hash tiles, and every 997th record and the last, {int(go[2]):,} in all, read from its entry bundle and proven): `{' '.join(go)}` in {secs:.1f} s")
 PY

@@ -89,6 +89,8 @@ audit_actions! {
     TokenCreate => "token.create",
     TokenRevoke => "token.revoke",
     OrgExport => "org.export",
+    /// The org's transparency-log signing key replaced by a new one.
+    LogKeyRotate => "log.key_rotate",
     /// A person's data exported (Art. 15); the target is a pseudonym.
     PrivacyExport => "privacy.export",
     /// A person's data erased (Art. 17); the target is a pseudonym.

@@ -72,17 +72,18 @@ impl NoteSigner {
 
     /// Signs `text` (which must end in a newline) into a complete signed note.
     pub fn sign(&self, text: &str) -> Result<String, NoteError> {
+        Ok(format!("{text}\n{}", self.signature_line(text)?))
+    }
+
+    /// This key's signature line on `text`, to add to a note other keys sign too.
+    pub fn signature_line(&self, text: &str) -> Result<String, NoteError> {
         if !text.ends_with('\n') || text.contains("\n\n") {
             return Err(NoteError::Malformed);
         }
         let signature = self.key.sign(text.as_bytes());
         let mut blob = self.id.to_vec();
         blob.extend_from_slice(&signature.to_bytes());
-        Ok(format!(
-            "{text}\n{DASH} {} {}\n",
-            self.name,
-            STANDARD.encode(blob)
-        ))
+        Ok(format!("{DASH} {} {}\n", self.name, STANDARD.encode(blob)))
     }
 }
 
@@ -132,6 +133,27 @@ impl NoteVerifier {
         }
         Err(NoteError::NotSigned(self.name.clone()))
     }
+}
+
+/// The first line of a log key's rotation statement.
+pub const KEY_ROTATION_HEADER: &str = "candor-log-key-rotation/v1";
+
+/// The text of a statement that the log `origin`'s key `old` is replaced by
+/// `new` (both verifier keys); signed by both keys.
+pub fn rotation_text(origin: &str, old: &str, new: &str) -> String {
+    format!("{KEY_ROTATION_HEADER}\n{origin}\nold {old}\nnew {new}\n")
+}
+
+/// (origin, old key, new key) of a rotation statement's text.
+pub fn parse_rotation(text: &str) -> Option<(&str, &str, &str)> {
+    let mut lines = text.strip_suffix('\n')?.split('\n');
+    if lines.next()? != KEY_ROTATION_HEADER {
+        return None;
+    }
+    let origin = lines.next()?;
+    let old = lines.next()?.strip_prefix("old ")?;
+    let new = lines.next()?.strip_prefix("new ")?;
+    lines.next().is_none().then_some((origin, old, new))
 }
 
 /// A parsed verifier key: name, key ID, signature type, public key.

@@ -47,7 +47,7 @@ fn aad(purpose: &str, org: Uuid) -> Vec<u8> {
     format!("candor/{purpose}/v1/{org}").into_bytes()
 }
 
-fn random<const N: usize>() -> Result<[u8; N], StoreError> {
+pub(crate) fn random<const N: usize>() -> Result<[u8; N], StoreError> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes)
         .map_err(|_| StoreError::Backend("the random number generator failed".into()))?;

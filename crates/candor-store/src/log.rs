@@ -98,15 +98,112 @@ pub const LOG_KEY_PURPOSE: &str = "log-signing-key";
 /// The audit log's own signing key: its checkpoints are for the org's admins.
 pub const AUDIT_KEY_PURPOSE: &str = "audit-log-signing-key";
 
-/// The org's checkpoint signer, its key generated on first use and stored
-/// sealed with `master`. `origin` names the log (e.g. `trust.example.com/acme`).
+/// Where generation `n` of the log key is sealed: the first under
+/// [`LOG_KEY_PURPOSE`], each rotation's under `log-signing-key/N`.
+fn log_key_purpose(generation: u32) -> String {
+    if generation <= 1 {
+        LOG_KEY_PURPOSE.to_owned()
+    } else {
+        format!("{LOG_KEY_PURPOSE}/{generation}")
+    }
+}
+
+/// The log key's current generation: 1 until it is first rotated.
+pub async fn log_key_generation(store: &dyn Store, scope: &OrgScope) -> Result<u32> {
+    let mut generation = 1;
+    while store
+        .org_secret(scope, &log_key_purpose(generation + 1))
+        .await?
+        .is_some()
+    {
+        generation += 1;
+    }
+    Ok(generation)
+}
+
+/// The org's checkpoint signer (its current key), generated on first use and
+/// stored sealed with `master`. `origin` names the log (e.g. `trust.example.com/acme`).
 pub async fn log_signer(
     store: &dyn Store,
     scope: &OrgScope,
     master: &crate::keys::MasterKey,
     origin: &str,
 ) -> Result<candor_log::note::NoteSigner> {
-    signer_for(store, scope, master, origin, LOG_KEY_PURPOSE).await
+    let generation = log_key_generation(store, scope).await?;
+    log_signer_of(store, scope, master, origin, generation).await
+}
+
+async fn log_signer_of(
+    store: &dyn Store,
+    scope: &OrgScope,
+    master: &crate::keys::MasterKey,
+    origin: &str,
+    generation: u32,
+) -> Result<candor_log::note::NoteSigner> {
+    signer_for(store, scope, master, origin, &log_key_purpose(generation)).await
+}
+
+/// Replaces the org's log key with a new one, with its audit entry in the
+/// same transaction; the new generation. Checkpoints are signed with the new
+/// key from then on, and [`log_key_history`] links it to the old one.
+pub async fn rotate_log_key(
+    store: &dyn Store,
+    scope: &OrgScope,
+    master: &crate::keys::MasterKey,
+    actor: &str,
+) -> Result<u32> {
+    let current = log_key_generation(store, scope).await?;
+    // The key being retired must exist to vouch for its successor.
+    crate::keys::org_key(store, scope, master, &log_key_purpose(current)).await?;
+    let next = current + 1;
+    let sealed = master.seal(
+        &log_key_purpose(next),
+        scope.org_id(),
+        &crate::keys::random::<32>()?,
+    )?;
+    let audit = candor_domain::audit::AuditEvent::new(
+        actor,
+        candor_domain::audit::AuditAction::LogKeyRotate,
+        format!("log-key:{next}"),
+        time::OffsetDateTime::now_utc(),
+    );
+    if !store
+        .insert_org_secret_audited(scope, &log_key_purpose(next), &sealed, &audit)
+        .await?
+    {
+        return Err(StoreError::Conflict(
+            "the log key was rotated at the same moment by someone else".into(),
+        ));
+    }
+    Ok(next)
+}
+
+/// Each rotation of the org's log key, oldest first: a signed note
+/// `candor-log-key-rotation/v1 / ORIGIN / old VKEY / new VKEY`, signed by both
+/// the key it retires (which vouches for its successor) and the new key (which
+/// shows it is held). A reader who pinned an old key follows the chain.
+pub async fn log_key_history(
+    store: &dyn Store,
+    scope: &OrgScope,
+    master: &crate::keys::MasterKey,
+    origin: &str,
+) -> Result<Vec<String>> {
+    let current = log_key_generation(store, scope).await?;
+    let mut statements = Vec::new();
+    if current == 1 {
+        return Ok(statements);
+    }
+    let mut old = log_signer_of(store, scope, master, origin, 1).await?;
+    for generation in 2..=current {
+        let new = log_signer_of(store, scope, master, origin, generation).await?;
+        let text =
+            candor_log::note::rotation_text(origin, &old.verifier_key(), &new.verifier_key());
+        let sign = |e: candor_log::note::NoteError| StoreError::Backend(e.to_string());
+        let note = old.sign(&text).map_err(sign)?;
+        statements.push(note + &new.signature_line(&text).map_err(sign)?);
+        old = new;
+    }
+    Ok(statements)
 }
 
 /// The signer of the org's private audit-log checkpoints (a key of its own).

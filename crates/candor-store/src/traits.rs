@@ -478,6 +478,15 @@ pub trait Secrets: Send + Sync {
         purpose: &str,
         sealed: &keys::SealedSecret,
     ) -> Result<()>;
+    /// The same, with `audit` in the same transaction when it stored one;
+    /// whether it did.
+    async fn insert_org_secret_audited(
+        &self,
+        scope: &OrgScope,
+        purpose: &str,
+        sealed: &keys::SealedSecret,
+        audit: &AuditEvent,
+    ) -> Result<bool>;
 
     /// The org's sealed data keys with their versions.
     async fn data_keys(&self, scope: &OrgScope) -> Result<Vec<(u32, keys::SealedSecret)>>;

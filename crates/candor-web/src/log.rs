@@ -193,13 +193,33 @@ pub fn origin(state: &AppState, scope: &OrgScope) -> String {
     state.log_keys().origin(scope)
 }
 
-/// The org's checkpoint signer, unsealed on first use and cached.
+/// The org's current checkpoint signer, unsealed on first use and cached.
 pub async fn signer(state: &AppState, scope: &OrgScope) -> Result<Arc<NoteSigner>, ApiError> {
     state
         .log_keys()
-        .signer(&*state.store, scope)
+        .current_signer(&*state.store, scope)
         .await?
         .ok_or_else(not_configured)
+}
+
+/// `GET /{org}/log/key-history`: each rotation of the log key, oldest first,
+/// as a JSON list of signed notes (`candor-log-key-rotation/v1`, the origin,
+/// `old VKEY`, `new VKEY`), each signed by the retired key and the new one. A
+/// watcher pinned to an old key follows them to the current one.
+pub async fn key_history(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+) -> Result<Response, ApiError> {
+    let scope = org_scope(&state, &org).await?;
+    let master = master_key(&state)?;
+    let history =
+        candor_store::log::log_key_history(&*state.store, &scope, master, &origin(&state, &scope))
+            .await?;
+    let mut response = Json(history).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(response)
 }
 
 fn text(body: String, cache: &'static str) -> Response {

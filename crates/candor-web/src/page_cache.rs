@@ -166,18 +166,40 @@ impl PageCache {
         scope: &OrgScope,
         number: u64,
     ) -> Result<LogView, StoreError> {
-        let key = match self.log_keys.signer(store, scope).await {
+        let key = match self.log_keys.current_signer(store, scope).await {
             Ok(signer) => signer.map(|s| s.verifier_key()),
             Err(e) => {
                 tracing::error!(error = %e, "could not load the log signing key");
                 None
             }
         };
+        let retired = match self.log_keys.master() {
+            Some(master) if key.is_some() => {
+                let origin = self.log_keys.origin(scope);
+                match candor_store::log::log_key_history(store, scope, master, &origin).await {
+                    Ok(statements) => statements
+                        .iter()
+                        .filter_map(|s| {
+                            let (text, _) = s.split_once("\n\n")?;
+                            let text = format!("{text}\n");
+                            candor_log::note::parse_rotation(&text)
+                                .map(|(_, old, _)| old.to_owned())
+                        })
+                        .collect(),
+                    Err(e) => {
+                        tracing::error!(error = %e, "could not read the log key history");
+                        Vec::new()
+                    }
+                }
+            }
+            _ => Vec::new(),
+        };
         // The log as it stood when this revision was published: its size is the
         // revision number, and its root is what that checkpoint signed.
         let root = candor_store::log::log_root(store, scope, number).await?;
         Ok(LogView {
             key,
+            retired,
             root: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, root),
         })
     }
@@ -193,6 +215,7 @@ impl PageCache {
         let day = today();
         let mut page = TrustPage::new(slug.as_str(), revision, day);
         page.log_key = log.key;
+        page.retired_log_keys = log.retired;
         page.log_root = Some(log.root);
         if let Some(evidence) = evidence {
             attach_evidence(
@@ -234,6 +257,7 @@ async fn unpublished(store: &dyn Store, slug: &OrgSlug) -> Result<Lookup, StoreE
 /// What the page says about the transparency log.
 struct LogView {
     key: Option<String>,
+    retired: Vec<String>,
     root: String,
 }
 

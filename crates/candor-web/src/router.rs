@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .route("/{org}/evidence.json", get(pages::evidence_json))
         .route("/{org}/log/entries/{index}", get(log::entry))
         .route("/{org}/log/key", get(log::key))
+        .route("/{org}/log/key-history", get(log::key_history))
         .route("/{org}/log/tile/{*tile}", get(log::tile))
         .route(
             "/{org}/.well-known/security.txt",

@@ -415,6 +415,20 @@ pub enum KeysCommand {
         )]
         master_key_file: PathBuf,
     },
+    /// Replace an org's transparency-log signing key. The old key signs a
+    /// statement naming the new one (/{org}/log/key-history), which watchers
+    /// pinned to the old key follow; servers sign with the new key from their
+    /// next checkpoint.
+    RotateLog {
+        #[arg(long)]
+        org: String,
+        #[arg(
+            long,
+            env = "CANDOR_MASTER_KEY_FILE",
+            default_value = "candor-master.key"
+        )]
+        master_key_file: PathBuf,
+    },
     /// Remove every key but the first from the key file, after checking that every
     /// sealed value opens with the first alone.
     Retire {

@@ -152,4 +152,61 @@ pub async fn log_keys_are_generated_once_sealed_and_signed_checkpoints_verify(
         b_verifier.open(&note).is_err(),
         "B's key does not vouch for A's log"
     );
+
+    // Rotation: each new key is vouched for by the one it replaces, audited,
+    // and only in its own org.
+    use crate::log::{log_key_generation, log_key_history, rotate_log_key};
+    assert!(
+        log_key_history(&*store, &a, &master, &origin)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        rotate_log_key(&*store, &a, &master, ACTOR).await.unwrap(),
+        2
+    );
+    assert_eq!(
+        rotate_log_key(&*store, &a, &master, ACTOR).await.unwrap(),
+        3
+    );
+    assert_eq!(log_key_generation(&*store, &a).await.unwrap(), 3);
+    assert_eq!(log_key_generation(&*store, &b).await.unwrap(), 1);
+    let current = log_signer(&*store, &a, &master, &origin).await.unwrap();
+    assert_ne!(current.verifier_key(), first.verifier_key());
+    let history = log_key_history(&*store, &a, &master, &origin)
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2);
+    let mut key = first.verifier_key();
+    for statement in &history {
+        let text = NoteVerifier::parse(&key).unwrap().open(statement).unwrap();
+        let (o, old, new) = candor_log::note::parse_rotation(text).unwrap();
+        assert_eq!((o, old), (origin.as_str(), key.as_str()));
+        NoteVerifier::parse(new).unwrap().open(statement).unwrap();
+        key = new.to_owned();
+    }
+    assert_eq!(key, current.verifier_key());
+    let rotations = store
+        .audit_log(&a)
+        .await
+        .unwrap()
+        .entries
+        .iter()
+        .filter(|e| e.event.action == "log.key_rotate")
+        .count();
+    assert_eq!(rotations, 2);
+    assert_eq!(
+        log_signer(
+            &*store,
+            &b,
+            &master,
+            &format!("trust.example.com/{}", b.slug())
+        )
+        .await
+        .unwrap()
+        .verifier_key(),
+        other.verifier_key(),
+        "B's key is untouched"
+    );
 }

@@ -8,9 +8,14 @@ use uuid::Uuid;
 use crate::documents::{SealedItem, data_key_purpose};
 use crate::keys::SealedSecret;
 use crate::outbox::webhook_secret_purpose;
+use crate::sql::audit::execute_audited;
 use crate::sql::read_one;
 use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, int_as, now_micros};
 use crate::{OrgScope, Result, Secrets, StoreError, args};
+use candor_domain::audit::AuditEvent;
+
+const INSERT_SECRET: &str = "INSERT INTO org_secrets (org_id, purpose, nonce, ciphertext, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (org_id, purpose) DO NOTHING";
 
 /// A sealed value kept in two columns of a row.
 pub(super) fn sealed_of(row: &impl SqlRow, nonce: &str, ciphertext: &str) -> Result<SealedSecret> {
@@ -47,8 +52,7 @@ impl<B: SqlBackend> Secrets for B {
     ) -> Result<()> {
         let mut tx = self.begin(scope, Mode::Write).await?;
         tx.execute(
-            "INSERT INTO org_secrets (org_id, purpose, nonce, ciphertext, created_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (org_id, purpose) DO NOTHING",
+            INSERT_SECRET,
             args![
                 scope.org_id(),
                 purpose,
@@ -59,6 +63,29 @@ impl<B: SqlBackend> Secrets for B {
         )
         .await?;
         tx.commit().await
+    }
+
+    async fn insert_org_secret_audited(
+        &self,
+        scope: &OrgScope,
+        purpose: &str,
+        sealed: &SealedSecret,
+        audit: &AuditEvent,
+    ) -> Result<bool> {
+        execute_audited(
+            self,
+            scope,
+            INSERT_SECRET,
+            args![
+                scope.org_id(),
+                purpose,
+                &sealed.nonce,
+                &sealed.ciphertext,
+                now_micros()?
+            ],
+            audit,
+        )
+        .await
     }
 
     // Data keys.

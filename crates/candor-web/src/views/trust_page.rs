@@ -66,6 +66,9 @@ pub struct TrustPage<'a> {
     pub preview: bool,
     /// The verifier key of the org's log checkpoints, when the server signs them.
     pub log_key: Option<String>,
+    /// Keys the log was signed with before, oldest first (each replaced by the
+    /// next with a statement both signed).
+    pub retired_log_keys: Vec<String>,
     /// The log's root hash at this revision (base64), i.e. at log size `revision`.
     pub log_root: Option<String>,
 }
@@ -215,6 +218,7 @@ impl<'a> TrustPage<'a> {
             today: today.to_string(),
             preview: false,
             log_key: None,
+            retired_log_keys: Vec::new(),
             log_root: None,
         }
     }

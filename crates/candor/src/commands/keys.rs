@@ -1,4 +1,5 @@
-//! `candor keys`: rotate and retire the master key, and the key file itself.
+//! `candor keys`: rotate and retire the master key and the key file itself,
+//! and rotate an org's log signing key.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,7 +13,22 @@ pub(super) async fn run(store: SharedStore, command: KeysCommand) -> Result<Exit
     match command {
         KeysCommand::Rotate { master_key_file } => rotate(store, master_key_file).await,
         KeysCommand::Retire { master_key_file } => retire(store, master_key_file).await,
+        KeysCommand::RotateLog {
+            org,
+            master_key_file,
+        } => rotate_log(store, &org, master_key_file).await,
     }
+}
+
+async fn rotate_log(store: SharedStore, org: &str, master_key_file: PathBuf) -> Result<ExitCode> {
+    let scope = super::existing_org(&store, org).await?;
+    let master = load_master_key(&master_key_file)?;
+    let generation =
+        candor_store::log::rotate_log_key(&*store, &scope, &master, super::ACTOR).await?;
+    println!(
+        "{org}: the log key is now key {generation}; the key it replaces vouches for it at /{org}/log/key-history"
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn rotate(store: SharedStore, master_key_file: PathBuf) -> Result<ExitCode> {

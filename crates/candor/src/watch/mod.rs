@@ -45,7 +45,11 @@ struct State {
     url: String,
     /// The log's name from its checkpoints: a state belongs to one log.
     origin: String,
+    /// The log's current key (after any rotation followed).
     key: String,
+    /// The key first pinned, which a `--key` argument is compared with.
+    #[serde(default)]
+    pinned: Option<String>,
     size: u64,
     root: String,
     /// Content hash of the latest revision, as its log entry recorded it.
@@ -459,10 +463,12 @@ async fn run_bounded(
     let previous = read_state(state_path)?;
     // The key: given on the command line, remembered, or (first run only) trusted on first use.
     let (key, pinned_key) = match (pinned, &previous) {
-        (Some(k), Some(p)) if k != p.key => {
+        (Some(k), Some(p)) if k != p.pinned.as_deref().unwrap_or(&p.key) => {
             return Err(bad("the given key differs from the key pinned earlier"));
         }
-        (Some(k), _) => (k.to_owned(), None),
+        // The state's key may be a successor of the one given (a rotation followed).
+        (Some(_), Some(p)) => (p.key.clone(), None),
+        (Some(k), None) => (k.to_owned(), None),
         (None, Some(p)) => (p.key.clone(), None),
         (None, None) => {
             let fetched = client
@@ -474,7 +480,7 @@ async fn run_bounded(
         }
     };
     let verifier = NoteVerifier::parse(&key).map_err(|e| bad(format!("the log key: {e}")))?;
-    let run = Run {
+    let mut run = Run {
         client,
         t,
         key,
@@ -488,6 +494,15 @@ async fn run_bounded(
         .client
         .text(&format!("{}/log/checkpoint", t.base), Kind::Log)
         .await?;
+    let mut rotations = Vec::new();
+    if run.verifier.open(&note).is_err()
+        && let Some((current, steps)) = follow_rotations(&run, &note).await
+    {
+        run.verifier =
+            NoteVerifier::parse(&current).map_err(|e| bad(format!("the log key: {e}")))?;
+        run.key = current;
+        rotations = steps;
+    }
     let checkpoint = run.open(&note)?;
     let witnessed = quorum(&note, &options)?;
     if let Some(p) = &previous
@@ -538,7 +553,7 @@ async fn run_bounded(
             .pop(),
         None => None,
     };
-    let mut changes = Vec::new();
+    let mut changes = rotations;
     if let Some(latest) = &latest {
         changes.extend(check_what_readers_see(&run, &note, &checkpoint, latest).await?);
     }
@@ -584,6 +599,14 @@ async fn run_bounded(
             url: t.base.clone(),
             origin: checkpoint.origin.clone(),
             key: run.key.clone(),
+            pinned: Some(
+                previous
+                    .as_ref()
+                    .and_then(|p| p.pinned.clone())
+                    .or_else(|| previous.as_ref().map(|p| p.key.clone()))
+                    .or_else(|| pinned.map(str::to_owned))
+                    .unwrap_or_else(|| run.key.clone()),
+            ),
             size: checkpoint.size,
             root: STANDARD.encode(checkpoint.root),
             content_hash: latest.map(|e| e.content_hash),
@@ -603,6 +626,38 @@ async fn run_bounded(
         bytes: run.client.bytes_read(),
         tiles: run.read_tiles.get(),
     })
+}
+
+/// The key that signs `note`, reached from the pinned key through the log's
+/// rotation statements (each signed by the key it retires and by its
+/// successor), with a line per step; `None` if there is no such chain.
+async fn follow_rotations(run: &Run<'_>, note: &str) -> Option<(String, Vec<String>)> {
+    let url = format!("{}/log/key-history", run.t.base);
+    let history = run.client.json(&url, Kind::Log).await.ok()?;
+    let mut current = run.key.clone();
+    let mut steps = Vec::new();
+    for statement in history.as_array()?.iter().filter_map(Value::as_str) {
+        let retiring = NoteVerifier::parse(&current).ok()?;
+        // Rotations before the pinned key are not ours to follow.
+        let Ok(text) = retiring.open(statement) else {
+            continue;
+        };
+        let (origin, old, new) = candor_log::note::parse_rotation(text)?;
+        if old != current || origin != retiring.name {
+            return None;
+        }
+        let successor = NoteVerifier::parse(new).ok()?;
+        successor.open(statement).ok()?;
+        if successor.name != retiring.name {
+            return None;
+        }
+        steps.push(format!(
+            "the log key was rotated from {old} to {new} (the old key signed the change)"
+        ));
+        current = new.to_owned();
+    }
+    let signs = NoteVerifier::parse(&current).ok()?.open(note).is_ok();
+    (signs && !steps.is_empty()).then_some((current, steps))
 }
 
 /// Enough fresh cosignatures by the witnesses required: a checkpoint others
@@ -812,6 +867,7 @@ fn missing_proof(
         url: previous.url.clone(),
         origin: previous.origin.clone(),
         key: previous.key.clone(),
+        pinned: previous.pinned.clone(),
         size: previous.size,
         root: previous.root.clone(),
         content_hash: previous.content_hash.clone(),

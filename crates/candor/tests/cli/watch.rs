@@ -314,3 +314,78 @@ fn the_log_is_read_as_tiles_where_served_and_a_bad_tile_only_costs_requests() {
     );
     assert!(server.terminate().success());
 }
+
+#[test]
+fn a_rotated_log_key_is_followed_from_the_old_one_and_the_page_lists_it() {
+    let ws = acme(2);
+    let server = Server::start(&ws, &[]);
+    let old_key = server.get("/acme/log/key").1.trim().to_owned();
+    let (code, _, stderr) = outcome(&watch(&ws, &server.base, &["--key", &old_key]));
+    assert_eq!(code, Some(0), "{stderr}");
+
+    // Rotated while the server runs: its next checkpoint is signed by the new key.
+    let master = ws.dir.path().join("master.key");
+    let said = ws.ok(&[
+        "keys",
+        "rotate-log",
+        "--org",
+        "acme",
+        "--master-key-file",
+        path_str(&master),
+    ]);
+    assert!(said.contains("the log key is now key 2"), "{said}");
+    let new_key = server.get("/acme/log/key").1.trim().to_owned();
+    assert_ne!(new_key, old_key);
+    let (_, checkpoint) = server.get("/acme/log/checkpoint");
+    assert!(checkpoint.contains(new_key.split('+').next().unwrap()));
+    assert!(server.terminate().success());
+    publish(&ws, 3);
+    let server = Server::start(&ws, &[]);
+
+    // A watcher pinned to the old key follows the statement the old key signed.
+    let (code, report, stderr) = outcome(&watch(&ws, &server.base, &["--key", &old_key]));
+    assert_eq!(code, Some(0), "{stderr}");
+    let changes = report["changes"].to_string();
+    assert!(
+        changes.contains(&format!(
+            "the log key was rotated from {old_key} to {new_key}"
+        )),
+        "{changes}"
+    );
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state_path(&ws)).unwrap()).unwrap();
+    assert_eq!(state["key"], new_key.as_str());
+    let (code, report, stderr) = outcome(&watch(&ws, &server.base, &["--key", &old_key]));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        !report["changes"].to_string().contains("rotated"),
+        "once is enough"
+    );
+
+    // The page lists the retired key; the audit log has the rotation.
+    let page = server.get("/acme").1;
+    assert!(page.contains("Earlier keys of this log") && page.contains(&old_key));
+    assert!(
+        ws.ok(&["audit", "list", "--org", "acme"])
+            .contains("log.key_rotate")
+    );
+
+    // Without the statement (or with one the old key did not sign) a watcher
+    // pinned to the old key does not accept the new one.
+    let proxy = Hostile::new(&server.base);
+    proxy.on("/acme/log/key-history", Answer::Body("[]".into()));
+    std::fs::remove_file(state_path(&ws)).unwrap();
+    let (code, _, stderr) = outcome(&watch(&ws, &proxy.base, &["--key", &old_key]));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("signature"), "{stderr}");
+    let forged = NoteSigner::new("localhost/acme", &[9; 32]).unwrap();
+    let text = candor_log::note::rotation_text("localhost/acme", &old_key, &new_key);
+    let statement = forged.sign(&text).unwrap();
+    proxy.on(
+        "/acme/log/key-history",
+        Answer::Body(serde_json::json!([statement]).to_string()),
+    );
+    let (code, _, stderr) = outcome(&watch(&ws, &proxy.base, &["--key", &old_key]));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(server.terminate().success());
+}
