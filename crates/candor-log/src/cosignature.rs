@@ -9,7 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
 
-use crate::note::{DASH, NoteError, hex8, key_id, split_note};
+use crate::note::{DASH, NoteError, format_vkey, named_key, split_note};
 
 /// The signature type of Ed25519 cosignatures.
 pub const COSIGNATURE_V1: u8 = 0x04;
@@ -28,11 +28,7 @@ pub struct Cosigner {
 impl Cosigner {
     /// `secret` is the 32-byte Ed25519 seed; keep it secret, store it encrypted.
     pub fn new(name: &str, secret: &[u8; 32]) -> Result<Cosigner, NoteError> {
-        if !crate::checkpoint::valid_origin(name) {
-            return Err(NoteError::Name);
-        }
-        let key = SigningKey::from_bytes(secret);
-        let id = key_id(name, COSIGNATURE_V1, key.verifying_key().as_bytes());
+        let (key, id) = named_key(name, COSIGNATURE_V1, secret)?;
         Ok(Cosigner {
             name: name.to_owned(),
             key,
@@ -46,14 +42,7 @@ impl Cosigner {
 
     /// The verifier key to give to the people who check cosignatures.
     pub fn verifier_key(&self) -> String {
-        let mut material = vec![COSIGNATURE_V1];
-        material.extend_from_slice(self.key.verifying_key().as_bytes());
-        format!(
-            "{}+{}+{}",
-            self.name,
-            hex8(&self.id),
-            STANDARD.encode(material)
-        )
+        format_vkey(&self.name, &self.id, COSIGNATURE_V1, &self.key)
     }
 
     /// The note signature line (ending in a newline) cosigning the checkpoint

@@ -46,11 +46,7 @@ pub struct NoteSigner {
 impl NoteSigner {
     /// `secret` is the 32-byte Ed25519 seed; keep it secret, store it encrypted.
     pub fn new(name: &str, secret: &[u8; 32]) -> Result<NoteSigner, NoteError> {
-        if !crate::checkpoint::valid_origin(name) {
-            return Err(NoteError::Name);
-        }
-        let key = SigningKey::from_bytes(secret);
-        let id = key_id(name, ED25519, key.verifying_key().as_bytes());
+        let (key, id) = named_key(name, ED25519, secret)?;
         Ok(NoteSigner {
             name: name.to_owned(),
             key,
@@ -60,14 +56,7 @@ impl NoteSigner {
 
     /// The public verifier key string to publish.
     pub fn verifier_key(&self) -> String {
-        let mut material = vec![ED25519];
-        material.extend_from_slice(self.key.verifying_key().as_bytes());
-        format!(
-            "{}+{}+{}",
-            self.name,
-            hex8(&self.id),
-            STANDARD.encode(material)
-        )
+        format_vkey(&self.name, &self.id, ED25519, &self.key)
     }
 
     /// Signs `text` (which must end in a newline) into a complete signed note.
@@ -85,6 +74,27 @@ impl NoteSigner {
         blob.extend_from_slice(&signature.to_bytes());
         Ok(format!("{DASH} {} {}\n", self.name, STANDARD.encode(blob)))
     }
+}
+
+/// An Ed25519 key under `name` for signature type `alg`, with its key ID.
+pub(crate) fn named_key(
+    name: &str,
+    alg: u8,
+    secret: &[u8; 32],
+) -> Result<(SigningKey, [u8; 4]), NoteError> {
+    if !crate::checkpoint::valid_origin(name) {
+        return Err(NoteError::Name);
+    }
+    let key = SigningKey::from_bytes(secret);
+    let id = key_id(name, alg, key.verifying_key().as_bytes());
+    Ok((key, id))
+}
+
+/// `NAME+KEYID+BASE64(TYPE ‖ PUBLIC KEY)`.
+pub(crate) fn format_vkey(name: &str, id: &[u8; 4], alg: u8, key: &SigningKey) -> String {
+    let mut material = vec![alg];
+    material.extend_from_slice(key.verifying_key().as_bytes());
+    format!("{name}+{}+{}", hex8(id), STANDARD.encode(material))
 }
 
 pub(crate) fn hex8(id: &[u8; 4]) -> String {

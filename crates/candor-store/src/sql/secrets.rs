@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::documents::{SealedItem, data_key_purpose};
 use crate::keys::SealedSecret;
 use crate::outbox::webhook_secret_purpose;
-use crate::sql::audit::execute_audited;
+use crate::sql::audit::append_in;
 use crate::sql::read_one;
 use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, int_as, now_micros};
 use crate::{OrgScope, Result, Secrets, StoreError, args};
@@ -16,6 +16,36 @@ use candor_domain::audit::AuditEvent;
 
 const INSERT_SECRET: &str = "INSERT INTO org_secrets (org_id, purpose, nonce, ciphertext, created_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (org_id, purpose) DO NOTHING";
+
+/// Stores a secret unless one exists for its purpose, and `audit` with it when
+/// it did, in one transaction; whether it stored it.
+async fn insert_secret<B: SqlBackend>(
+    db: &B,
+    scope: &OrgScope,
+    purpose: &str,
+    sealed: &SealedSecret,
+    audit: Option<&AuditEvent>,
+) -> Result<bool> {
+    let mut tx = db.begin(scope, Mode::Write).await?;
+    let stored = tx
+        .execute(
+            INSERT_SECRET,
+            args![
+                scope.org_id(),
+                purpose,
+                &sealed.nonce,
+                &sealed.ciphertext,
+                now_micros()?
+            ],
+        )
+        .await?
+        > 0;
+    if stored && let Some(audit) = audit {
+        append_in(&mut tx, scope, audit.clone()).await?;
+    }
+    tx.commit().await?;
+    Ok(stored)
+}
 
 /// A sealed value kept in two columns of a row.
 pub(super) fn sealed_of(row: &impl SqlRow, nonce: &str, ciphertext: &str) -> Result<SealedSecret> {
@@ -50,19 +80,8 @@ impl<B: SqlBackend> Secrets for B {
         purpose: &str,
         sealed: &SealedSecret,
     ) -> Result<()> {
-        let mut tx = self.begin(scope, Mode::Write).await?;
-        tx.execute(
-            INSERT_SECRET,
-            args![
-                scope.org_id(),
-                purpose,
-                &sealed.nonce,
-                &sealed.ciphertext,
-                now_micros()?
-            ],
-        )
-        .await?;
-        tx.commit().await
+        insert_secret(self, scope, purpose, sealed, None).await?;
+        Ok(())
     }
 
     async fn insert_org_secret_audited(
@@ -72,20 +91,7 @@ impl<B: SqlBackend> Secrets for B {
         sealed: &SealedSecret,
         audit: &AuditEvent,
     ) -> Result<bool> {
-        execute_audited(
-            self,
-            scope,
-            INSERT_SECRET,
-            args![
-                scope.org_id(),
-                purpose,
-                &sealed.nonce,
-                &sealed.ciphertext,
-                now_micros()?
-            ],
-            audit,
-        )
-        .await
+        insert_secret(self, scope, purpose, sealed, Some(audit)).await
     }
 
     // Data keys.
