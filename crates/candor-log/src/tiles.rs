@@ -1,7 +1,7 @@
 //! C2SP `tlog-tiles`: the log served as static-looking files any client can
-//! read (`tile/<L>/<N>[.p/<W>]`, `tile/entries/<N>[.p/<W>]`), and a
-//! [`Frontier`] with which a client checks a whole range of entries against two
-//! roots without any proof endpoint.
+//! read (`tile/<L>/<N>[.p/<W>]`, `tile/entries/<N>[.p/<W>]`), and what a
+//! client needs to build proofs from them (which tile holds a node, the hash
+//! of a node from the hashes a level below).
 //!
 //! Tiles have height 8: a tile at level `L` holds up to 256 consecutive hashes
 //! of tree level `8·L`, index `N` holding those from `N·256`. A full tile never
@@ -9,7 +9,7 @@
 //! of the current tree. Entry bundles hold the entries themselves, each with
 //! a big-endian `u16` length before it.
 
-use crate::tree::{Hash, empty_root, leaf_hash, node_hash};
+use crate::tree::{Hash, node_hash};
 
 /// Hashes (or entries) per tile.
 pub const TILE_WIDTH: u64 = 256;
@@ -216,85 +216,10 @@ pub fn subtree_hash(hashes: &[Hash]) -> Option<Hash> {
     }
 }
 
-/// The complete subtrees a tree of `size` leaves is made of, largest (leftmost)
-/// first, as (level, index): the nodes a client needs to extend it.
-pub fn frontier_nodes(size: u64) -> Vec<(u8, u64)> {
-    let mut nodes = Vec::new();
-    let mut start = 0u64;
-    for level in (0..64u8).rev() {
-        let span = 1u64 << level;
-        if size & span != 0 {
-            nodes.push((level, start >> level));
-            start += span;
-        }
-    }
-    nodes
-}
-
-/// The right edge of a tree: the hashes of its complete subtrees. Enough to
-/// compute its root and to append to it, so a client that trusts the root of
-/// size `n` can check a signed root of size `m > n` from the entries in
-/// between alone.
-#[derive(Debug, Clone, Default)]
-pub struct Frontier {
-    size: u64,
-    /// (level, hash), largest subtree first.
-    nodes: Vec<(u8, Hash)>,
-}
-
-impl Frontier {
-    /// From the hashes of [`frontier_nodes`]`(size)`, in that order.
-    pub fn from_nodes(size: u64, hashes: &[Hash]) -> Option<Frontier> {
-        let levels = frontier_nodes(size);
-        if levels.len() != hashes.len() {
-            return None;
-        }
-        Some(Frontier {
-            size,
-            nodes: levels
-                .iter()
-                .zip(hashes)
-                .map(|(&(level, _), &h)| (level, h))
-                .collect(),
-        })
-    }
-
-    pub fn size(&self) -> u64 {
-        self.size
-    }
-
-    pub fn append(&mut self, entry: &[u8]) {
-        let mut hash = leaf_hash(entry);
-        let mut level = 0u8;
-        while let Some(&(top, left)) = self.nodes.last() {
-            if top != level {
-                break;
-            }
-            self.nodes.pop();
-            hash = node_hash(&left, &hash);
-            level += 1;
-        }
-        self.nodes.push((level, hash));
-        self.size += 1;
-    }
-
-    /// RFC 6962's root: the subtrees folded from the right.
-    pub fn root(&self) -> Hash {
-        let mut iter = self.nodes.iter().rev();
-        let Some(&(_, mut acc)) = iter.next() else {
-            return empty_root();
-        };
-        for (_, left) in iter {
-            acc = node_hash(left, &acc);
-        }
-        acc
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tree::{MemoryTree, NodeStore, root};
+    use crate::tree::{MemoryTree, NodeStore};
 
     #[test]
     fn paths_round_trip_and_follow_the_spec_examples() {
@@ -398,26 +323,15 @@ mod tests {
     }
 
     #[test]
-    fn a_frontier_extends_to_the_same_roots_as_the_tree() {
+    fn a_subtree_hashes_from_the_level_below() {
         let mut tree = MemoryTree::new();
-        let mut frontier = Frontier::default();
-        for i in 0..600u32 {
-            let entry = format!("entry {i}");
-            tree.append(entry.as_bytes());
-            frontier.append(entry.as_bytes());
-            let size = u64::from(i) + 1;
-            assert_eq!(frontier.root(), root(&tree, size).unwrap(), "size {size}");
-            let hashes: Vec<Hash> = frontier_nodes(size)
-                .iter()
-                .map(|&(l, n)| tree.node(l, n).unwrap())
-                .collect();
-            let rebuilt = Frontier::from_nodes(size, &hashes).unwrap();
-            assert_eq!(rebuilt.root(), frontier.root());
+        for i in 0..8u32 {
+            tree.append(format!("entry {i}").as_bytes());
         }
-        assert_eq!(Frontier::default().root(), empty_root());
-        // A complete subtree from its 2^k hashes a level down.
         let leaves: Vec<Hash> = (0..8).map(|i| tree.node(0, i).unwrap()).collect();
         assert_eq!(subtree_hash(&leaves), tree.node(3, 0));
+        assert_eq!(subtree_hash(&leaves[4..6]), tree.node(1, 2));
         assert_eq!(subtree_hash(&leaves[..3]), None);
+        assert_eq!(subtree_hash(&[]), None);
     }
 }
