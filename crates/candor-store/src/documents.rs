@@ -153,7 +153,7 @@ pub async fn current_data_key(
     }
     let mut fresh = [0u8; 32];
     getrandom::fill(&mut fresh)
-        .map_err(|_| StoreError::Backend("the random number generator failed".into()))?;
+        .map_err(|_| StoreError::Crypto("the random number generator failed".into()))?;
     let sealed = master.seal(&data_key_purpose(1), scope.org_id(), &fresh)?;
     // Two replicas may race to make the first key: the first writer wins, and both
     // then use what was stored.

@@ -50,7 +50,7 @@ fn aad(purpose: &str, org: Uuid) -> Vec<u8> {
 pub(crate) fn random<const N: usize>() -> Result<[u8; N], StoreError> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes)
-        .map_err(|_| StoreError::Backend("the random number generator failed".into()))?;
+        .map_err(|_| StoreError::Crypto("the random number generator failed".into()))?;
     Ok(bytes)
 }
 
@@ -65,7 +65,7 @@ pub fn encrypt(key: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Result<SealedSec
                 aad,
             },
         )
-        .map_err(|_| StoreError::Backend("encryption failed".into()))?;
+        .map_err(|_| StoreError::Crypto("encryption failed".into()))?;
     Ok(SealedSecret {
         nonce: nonce.to_vec(),
         ciphertext,
@@ -195,7 +195,7 @@ impl MasterKey {
         let keys = self.snapshot();
         let primary = keys
             .first()
-            .ok_or_else(|| StoreError::Backend("no master key".into()))?;
+            .ok_or_else(|| StoreError::Crypto("no master key".into()))?;
         encrypt(primary, &aad(purpose, org), plaintext)
     }
 

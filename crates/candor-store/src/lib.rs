@@ -183,6 +183,13 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Backend(String),
+    /// A cryptographic step failed (randomness, sealing, signing): never the
+    /// caller's input, and never shown to them.
+    #[error("cryptography failed: {0}")]
+    Crypto(String),
+    /// A page or document could not be rendered from stored content.
+    #[error("rendering failed: {0}")]
+    Render(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

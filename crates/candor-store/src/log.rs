@@ -189,6 +189,17 @@ pub async fn log_key_history(
     origin: &str,
 ) -> Result<Vec<String>> {
     let current = log_key_generation(store, scope).await?;
+    log_key_history_to(store, scope, master, origin, current).await
+}
+
+/// [`log_key_history`] up to generation `current`, already known.
+pub async fn log_key_history_to(
+    store: &dyn Store,
+    scope: &OrgScope,
+    master: &crate::keys::MasterKey,
+    origin: &str,
+    current: u32,
+) -> Result<Vec<String>> {
     let mut statements = Vec::new();
     if current == 1 {
         return Ok(statements);
@@ -198,7 +209,7 @@ pub async fn log_key_history(
         let new = log_signer_of(store, scope, master, origin, generation).await?;
         let text =
             candor_log::note::rotation_text(origin, &old.verifier_key(), &new.verifier_key());
-        let sign = |e: candor_log::note::NoteError| StoreError::Backend(e.to_string());
+        let sign = |e: candor_log::note::NoteError| StoreError::Crypto(e.to_string());
         let note = old.sign(&text).map_err(sign)?;
         statements.push(note + &new.signature_line(&text).map_err(sign)?);
         old = new;
@@ -225,7 +236,7 @@ async fn signer_for(
 ) -> Result<candor_log::note::NoteSigner> {
     let seed = crate::keys::org_key(store, scope, master, purpose).await?;
     candor_log::note::NoteSigner::new(origin, &seed)
-        .map_err(|e| StoreError::Backend(format!("log origin {origin:?}: {e}")))
+        .map_err(|e| StoreError::Crypto(format!("log origin {origin:?}: {e}")))
 }
 
 /// The signed checkpoint (C2SP signed note) of the org's log at its current size.
@@ -245,7 +256,7 @@ pub async fn signed_checkpoint(
     .body();
     signer
         .sign(&body)
-        .map_err(|e| StoreError::Backend(e.to_string()))
+        .map_err(|e| StoreError::Crypto(e.to_string()))
 }
 
 /// The root of the org's audit Merkle tree over its first `size` entries.
@@ -273,5 +284,5 @@ pub async fn signed_audit_checkpoint(
     .body();
     signer
         .sign(&body)
-        .map_err(|e| StoreError::Backend(e.to_string()))
+        .map_err(|e| StoreError::Crypto(e.to_string()))
 }

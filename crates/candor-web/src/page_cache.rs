@@ -166,33 +166,15 @@ impl PageCache {
         scope: &OrgScope,
         number: u64,
     ) -> Result<LogView, StoreError> {
-        let key = match self.log_keys.current_signer(store, scope).await {
-            Ok(signer) => signer.map(|s| s.verifier_key()),
-            Err(e) => {
-                tracing::error!(error = %e, "could not load the log signing key");
-                None
-            }
-        };
-        let retired = match self.log_keys.master() {
-            Some(master) if key.is_some() => {
-                let origin = self.log_keys.origin(scope);
-                match candor_store::log::log_key_history(store, scope, master, &origin).await {
-                    Ok(statements) => statements
-                        .iter()
-                        .filter_map(|s| {
-                            let (text, _) = s.split_once("\n\n")?;
-                            let text = format!("{text}\n");
-                            candor_log::note::parse_rotation(&text)
-                                .map(|(_, old, _)| old.to_owned())
-                        })
-                        .collect(),
-                    Err(e) => {
-                        tracing::error!(error = %e, "could not read the log key history");
-                        Vec::new()
-                    }
+        let (key, retired) = match self.log_keys.master() {
+            Some(master) => match self.log_key_and_history(store, scope, master).await {
+                Ok(found) => found,
+                Err(e) => {
+                    tracing::error!(error = %e, "could not load the log signing key");
+                    (None, Vec::new())
                 }
-            }
-            _ => Vec::new(),
+            },
+            None => (None, Vec::new()),
         };
         // The log as it stood when this revision was published: its size is the
         // revision number, and its root is what that checkpoint signed.
@@ -202,6 +184,38 @@ impl PageCache {
             retired,
             root: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, root),
         })
+    }
+
+    /// The log's current verifier key and the keys it replaced, oldest first
+    /// (the generation is read once for both).
+    async fn log_key_and_history(
+        &self,
+        store: &dyn Store,
+        scope: &OrgScope,
+        master: &candor_store::keys::MasterKey,
+    ) -> Result<(Option<String>, Vec<String>), StoreError> {
+        let generation = candor_store::log::log_key_generation(store, scope).await?;
+        let key = self
+            .log_keys
+            .signer_at(store, scope, generation)
+            .await?
+            .map(|s| s.verifier_key());
+        if generation == 1 {
+            return Ok((key, Vec::new()));
+        }
+        let origin = self.log_keys.origin(scope);
+        let statements =
+            candor_store::log::log_key_history_to(store, scope, master, &origin, generation)
+                .await?;
+        let retired = statements
+            .iter()
+            .filter_map(|s| {
+                let (text, _) = s.split_once("\n\n")?;
+                let text = format!("{text}\n");
+                candor_log::note::parse_rotation(&text).map(|(_, old, _)| old.to_owned())
+            })
+            .collect();
+        Ok((key, retired))
     }
 
     fn render(
@@ -228,7 +242,7 @@ impl PageCache {
         }
         let html = page
             .render()
-            .map_err(|e| StoreError::Backend(format!("rendering {slug}: {e}")))?;
+            .map_err(|e| StoreError::Render(format!("{slug}: {e}")))?;
         // The whole document is canonical JSON, so `content` can be hashed as served.
         let json = canonical_json(&revision.document(slug.as_str()));
         Ok(Rendered {

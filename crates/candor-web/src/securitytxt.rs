@@ -32,7 +32,7 @@ const OPENPGP_PURPOSE: &str = "openpgp-key";
 const EXPIRES_DAYS: i64 = 30;
 
 fn pgp_error(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(format!("OpenPGP: {e}"))
+    StoreError::Crypto(format!("OpenPGP: {e}"))
 }
 
 /// The org's OpenPGP signing key: unsealed from the store, or made and stored.

@@ -68,6 +68,16 @@ impl LogKeys {
             return Ok(None);
         }
         let generation = candor_store::log::log_key_generation(store, scope).await?;
+        self.signer_at(store, scope, generation).await
+    }
+
+    /// The signer of the org's key of `generation` (its current one, just read).
+    pub async fn signer_at(
+        &self,
+        store: &dyn Store,
+        scope: &OrgScope,
+        generation: u32,
+    ) -> Result<Option<Arc<NoteSigner>>, StoreError> {
         match self.cached(scope) {
             Some((cached, signer)) if cached == generation => Ok(Some(signer)),
             _ => self.load(store, scope, Some(generation)).await,
