@@ -6,6 +6,7 @@
 //! identity" lives here and nowhere else. Workflows speak only to the `Store`
 //! trait and the key hierarchy; they know nothing of HTTP, HTML or terminals.
 
+pub mod accounts;
 pub mod background;
 pub mod compose;
 pub mod evidence;

@@ -122,10 +122,7 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Email addresses are compared in lowercase, without surrounding space.
-pub fn normalize_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
+pub use candor_app::accounts::normalize_email;
 
 /// A value sealed with the master key (bound to `purpose` and `id`) and written
 /// URL-safe: for tokens that carry their own proof, so nothing is stored.

@@ -1,14 +1,13 @@
 //! Demo content: two fictional companies, loaded by `candor serve --demo`.
 
 use anyhow::{Context, Result, bail};
+use candor_app::accounts::{AddAccountError, add_account};
 use candor_domain::audit::{AuditAction, AuditEvent};
 use candor_domain::policy::Role;
 use candor_domain::types::Day;
 use candor_domain::{OrgSlug, TrustCenter};
 use candor_store::keys::MasterKey;
-use candor_store::{
-    OrgScope, PublishOutcome, SharedStore, StoreError, create_org, publish_draft, scope_for,
-};
+use candor_store::{OrgScope, PublishOutcome, SharedStore, create_org, publish_draft, scope_for};
 
 /// Who the audit log says published the demo content.
 const ACTOR: &str = "operator:demo";
@@ -80,18 +79,11 @@ async fn demo_accounts(store: &SharedStore, scope: &OrgScope) -> Result<()> {
         let email = format!("{who}@{}.example", scope.slug());
         let password = candor_web::auth::new_secret()?[..20].to_owned();
         let hash = candor_web::auth::hash_password(&password)?;
-        let user = match store.insert_user(&email, &hash).await {
-            Ok(user) => user,
-            Err(StoreError::Conflict(_)) => continue,
+        match add_account(&**store, ACTOR, &email, &hash, Some((scope, role))).await {
+            Ok(_) => {}
+            Err(AddAccountError::Exists) => continue,
             Err(e) => return Err(e.into()),
-        };
-        let event = AuditEvent::new(
-            ACTOR,
-            AuditAction::MemberSetRole,
-            format!("user:{} role:{}", user.id, role.as_str()),
-            time::OffsetDateTime::now_utc(),
-        );
-        store.set_member_role(scope, user.id, role, &event).await?;
+        }
         // Standard output, not the log stream: logs never carry credentials.
         println!(
             "demo sign-in at /admin/login: {email} / {password} ({})",

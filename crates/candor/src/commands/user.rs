@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::{Result, anyhow, bail};
+use candor_app::accounts::{account_email, add_account};
 use candor_domain::audit::{AuditAction, AuditEvent};
 use candor_domain::policy::Role;
 use candor_store::{MembershipChange, MembershipOutcome, SharedStore};
@@ -34,10 +35,7 @@ async fn add(
     org: Option<String>,
     role: Option<String>,
 ) -> Result<ExitCode> {
-    let email = candor_web::auth::normalize_email(&email);
-    if email.parse::<candor_domain::types::Email>().is_err() {
-        bail!("{email:?} is not an email address");
-    }
+    let email = account_email(&email)?;
     let membership = match (org, role) {
         (Some(org), Some(role)) => {
             let role: Role = role.parse().map_err(anyhow::Error::msg)?;
@@ -47,26 +45,13 @@ async fn add(
     };
     let (password, generated) = read_password(password_stdin)?;
     let hash = candor_web::auth::hash_password(&password)?;
-    let user = store
-        .insert_user(&email, &hash)
-        .await
-        .map_err(|e| match e {
-            candor_store::StoreError::Conflict(_) => {
-                anyhow!("an account with this email already exists")
-            }
-            other => other.into(),
-        })?;
-    if let Some((scope, role)) = membership {
-        let event = AuditEvent::new(
-            ACTOR,
-            AuditAction::MemberSetRole,
-            format!("user:{} role:{}", user.id, role.as_str()),
-            time::OffsetDateTime::now_utc(),
-        );
-        store.set_member_role(&scope, user.id, role, &event).await?;
-        println!("created account {} ({role:?} of {})", user.id, scope.slug());
-    } else {
-        println!("created account {}", user.id);
+    let joins = membership.as_ref().map(|(scope, role)| (scope, *role));
+    let user = add_account(&*store, ACTOR, &email, &hash, joins).await?;
+    match &membership {
+        Some((scope, role)) => {
+            println!("created account {} ({role:?} of {})", user.id, scope.slug());
+        }
+        None => println!("created account {}", user.id),
     }
     if generated {
         println!("password (shown once): {password}");
