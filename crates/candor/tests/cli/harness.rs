@@ -177,3 +177,35 @@ pub fn ureq_get(url: &str) -> (u16, String) {
     let (status, _, body) = http("GET", url, &[], "");
     (status, body)
 }
+
+/// Copies a SQLite database (with its WAL files) from `from` to `to`: an
+/// operator's backup, restored later to fork the history.
+pub fn copy_database(from: &Path, to: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let src = PathBuf::from(format!("{}{suffix}", from.display()));
+        let dst = PathBuf::from(format!("{}{suffix}", to.display()));
+        let _ = std::fs::remove_file(&dst);
+        if src.exists() {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+/// Runs SQL statements on the SQLite file `db` behind Candor's back (with
+/// Python's sqlite3, so no Candor code is involved), as someone with the file could.
+pub fn tamper_with(db: &Path, statements: &[&str]) {
+    let script = "import sqlite3, sys\n\
+        c = sqlite3.connect(sys.argv[1])\n\
+        for s in sys.argv[2:]:\n    c.execute(s)\n\
+        c.commit()\n";
+    let out = Command::new("python3")
+        .args(["-c", script, path_str(db)])
+        .args(statements)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

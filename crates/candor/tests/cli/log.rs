@@ -1,14 +1,14 @@
 //! The audit trail and the transparency log: tampering detected, `candor watch`,
 //! and publishing that a kill cannot split.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use candor_demo::QUILLFEATHER;
 use candor_testkit::fixtures::mailgun_entry;
 
-use crate::harness::{Server, Workspace, path_str};
+use crate::harness::{Server, Workspace, copy_database, path_str, tamper_with};
 
 #[test]
 fn publishes_are_audited_and_tampering_with_the_file_is_detected() {
@@ -38,19 +38,12 @@ fn publishes_are_audited_and_tampering_with_the_file_is_detected() {
 
     // Someone with the database file rewrites who published revision 1.
     let db = ws.dir.path().join("candor.db");
-    let tamper = "import sqlite3, sys\n\
-        c = sqlite3.connect(sys.argv[1])\n\
-        c.execute('DROP TRIGGER audit_log_is_append_only_update')\n\
-        c.execute(\"UPDATE audit_log SET actor = 'user:someone-else' WHERE seq = 1\")\n\
-        c.commit()\n";
-    let out = Command::new("python3")
-        .args(["-c", tamper, path_str(&db)])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    tamper_with(
+        &db,
+        &[
+            "DROP TRIGGER audit_log_is_append_only_update",
+            "UPDATE audit_log SET actor = 'user:someone-else' WHERE seq = 1",
+        ],
     );
     let out = ws.candor(&["audit", "verify", "--org", "acme"]);
     assert_eq!(out.status.code(), Some(1));
@@ -59,18 +52,6 @@ fn publishes_are_audited_and_tampering_with_the_file_is_detected() {
         stderr.contains("FAILED verification: entry 1 was changed"),
         "{stderr}"
     );
-}
-
-/// Copies the SQLite database (with its WAL files) from `from` to `to`.
-fn copy_database(from: &Path, to: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let src = PathBuf::from(format!("{}{suffix}", from.display()));
-        let dst = PathBuf::from(format!("{}{suffix}", to.display()));
-        let _ = std::fs::remove_file(&dst);
-        if src.exists() {
-            std::fs::copy(&src, &dst).unwrap();
-        }
-    }
 }
 
 #[test]
@@ -285,19 +266,12 @@ fn killing_publish_at_random_moments_never_splits_a_revision_from_its_log_entry(
     );
     // And the check is not blind: a log entry removed behind Candor's back is caught.
     let db = ws.dir.path().join("candor.db");
-    let tamper = "import sqlite3, sys\n\
-        c = sqlite3.connect(sys.argv[1])\n\
-        c.execute('DROP TRIGGER log_entries_are_append_only_delete')\n\
-        c.execute('DELETE FROM log_entries WHERE idx = 0')\n\
-        c.commit()\n";
-    let out = Command::new("python3")
-        .args(["-c", tamper, path_str(&db)])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    tamper_with(
+        &db,
+        &[
+            "DROP TRIGGER log_entries_are_append_only_delete",
+            "DELETE FROM log_entries WHERE idx = 0",
+        ],
     );
     let out = ws.candor(&["log", "verify", "--org", "acme"]);
     assert_eq!(out.status.code(), Some(1));

@@ -4,13 +4,12 @@
 //! old checkpoint replayed, or a witness that is down all fail to verify.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use candor_demo::QUILLFEATHER;
 
-use crate::harness::{Server, Workspace, path_str};
+use crate::harness::{Server, Workspace, copy_database, path_str};
 use crate::hostile::{Answer, Hostile};
 
 struct Witness {
@@ -115,17 +114,6 @@ fn watch(ws: &Workspace, base: &str, state: &str, extra: &[&str]) -> (Option<i32
         String::from_utf8_lossy(&out.stderr)
     );
     (out.status.code(), said)
-}
-
-fn copy_database(from: &Path, to: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let src = format!("{}{suffix}", from.display());
-        let dst = format!("{}{suffix}", to.display());
-        let _ = std::fs::remove_file(&dst);
-        if Path::new(&src).exists() {
-            std::fs::copy(&src, &dst).unwrap();
-        }
-    }
 }
 
 #[test]
