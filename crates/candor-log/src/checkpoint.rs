@@ -66,8 +66,7 @@ impl Checkpoint {
         } else {
             return Err(CheckpointError::Size);
         };
-        let bytes = STANDARD.decode(root).map_err(|_| CheckpointError::Root)?;
-        let root: Hash = bytes.try_into().map_err(|_| CheckpointError::Root)?;
+        let root = crate::tree::decode_hash(root).ok_or(CheckpointError::Root)?;
         Ok(Checkpoint {
             origin: (*origin).to_owned(),
             size,

@@ -25,6 +25,16 @@ pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
     h.finalize().into()
 }
 
+/// A hash written in standard base64, as checkpoints, proofs and witness
+/// requests carry them; `None` if it is not 32 bytes of base64.
+pub fn decode_hash(text: &str) -> Option<Hash> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .ok()
+        .and_then(|b| Hash::try_from(b.as_slice()).ok())
+}
+
 /// The root of the empty tree: SHA-256 of nothing.
 pub fn empty_root() -> Hash {
     Sha256::digest([]).into()

@@ -22,7 +22,7 @@ use base64::engine::general_purpose::STANDARD;
 use candor_log::checkpoint::Checkpoint;
 use candor_log::cosignature::Cosigner;
 use candor_log::note::NoteVerifier;
-use candor_log::tree::{Hash, empty_root, verify_consistency};
+use candor_log::tree::{Hash, decode_hash, empty_root, verify_consistency};
 use candor_store::keys::{MasterKey, SealedSecret};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
@@ -138,7 +138,7 @@ impl Witness {
                 "the first line is not `old <size>`",
             );
         };
-        let proof: Option<Vec<Hash>> = head_lines.map(parse_hash).collect();
+        let proof: Option<Vec<Hash>> = head_lines.map(decode_hash).collect();
         let Some(proof) = proof.filter(|p| p.len() <= 63) else {
             return refuse(StatusCode::BAD_REQUEST, "a proof line is not a base64 hash");
         };
@@ -164,7 +164,7 @@ impl Witness {
         let mut cosigned = self.cosigned.lock().await;
         let latest = cosigned.logs.get(origin).cloned();
         let (size, root) = match &latest {
-            Some(l) => match parse_hash(&l.root) {
+            Some(l) => match decode_hash(&l.root) {
                 Some(root) => (l.size, root),
                 None => {
                     return refuse(
@@ -248,13 +248,6 @@ impl Witness {
 struct SealedHex {
     nonce: String,
     ciphertext: String,
-}
-
-fn parse_hash(text: &str) -> Option<Hash> {
-    STANDARD
-        .decode(text)
-        .ok()
-        .and_then(|b| Hash::try_from(b.as_slice()).ok())
 }
 
 fn refuse(status: StatusCode, message: &str) -> Response {

@@ -12,7 +12,7 @@ use base64::engine::general_purpose::STANDARD;
 use candor_domain::TrustCenter;
 use candor_log::checkpoint::Checkpoint;
 use candor_log::note::NoteVerifier;
-use candor_log::tree::{Hash, leaf_hash, verify_consistency, verify_inclusion};
+use candor_log::tree::{Hash, decode_hash, leaf_hash, verify_consistency, verify_inclusion};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -106,13 +106,7 @@ pub fn b64(hashes: &[Hash]) -> Vec<String> {
 fn unb64(hashes: &[String]) -> Result<Vec<Hash>, String> {
     hashes
         .iter()
-        .map(|h| {
-            STANDARD
-                .decode(h)
-                .ok()
-                .and_then(|b| Hash::try_from(b.as_slice()).ok())
-                .ok_or_else(|| format!("{h:?} is not a base64 SHA-256 hash"))
-        })
+        .map(|h| decode_hash(h).ok_or_else(|| format!("{h:?} is not a base64 SHA-256 hash")))
         .collect()
 }
 

@@ -29,7 +29,9 @@ use candor_domain::{ContentHash, diff};
 use candor_log::checkpoint::Checkpoint;
 use candor_log::cosignature::CosignatureVerifier;
 use candor_log::note::NoteVerifier;
-use candor_log::tree::{Hash, empty_root, leaf_hash, verify_consistency, verify_inclusion};
+use candor_log::tree::{
+    Hash, decode_hash, empty_root, leaf_hash, verify_consistency, verify_inclusion,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -179,11 +181,7 @@ fn target(url: &str) -> Result<Target> {
 }
 
 fn b64_hash(text: &str) -> Result<Hash, WatchError> {
-    STANDARD
-        .decode(text)
-        .ok()
-        .and_then(|b| <Hash>::try_from(b.as_slice()).ok())
-        .ok_or_else(|| bad(format!("{text:?} is not a base64 SHA-256 hash")))
+    decode_hash(text).ok_or_else(|| bad(format!("{text:?} is not a base64 SHA-256 hash")))
 }
 
 /// The `proof` member of a proof answer.
@@ -191,12 +189,7 @@ fn proof_hashes(value: &Value) -> Option<Vec<Hash>> {
     value["proof"]
         .as_array()?
         .iter()
-        .map(|v| {
-            STANDARD
-                .decode(v.as_str()?)
-                .ok()
-                .and_then(|b| <Hash>::try_from(b.as_slice()).ok())
-        })
+        .map(|v| decode_hash(v.as_str()?))
         .collect()
 }
 
