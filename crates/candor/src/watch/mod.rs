@@ -526,15 +526,19 @@ async fn run_bounded(
     // Every new entry is in the signed tree, and its revision is what it records.
     let old_size = verified.size;
     let mut latest = None;
+    // The newest revision as served, for the description of what changed.
+    let mut newest = None;
     for entry in run.entries(&checkpoint, old_size, checkpoint.size).await? {
-        run.check_document(
-            &note,
-            &entry,
-            format!("{}/revisions/{}", t.api, entry.index + 1),
-            Document::Json,
-        )
-        .await?;
+        let served = run
+            .check_document(
+                &note,
+                &entry,
+                format!("{}/revisions/{}", t.api, entry.index + 1),
+                Document::Json,
+            )
+            .await?;
         latest = Some(entry);
+        newest = Some(served);
     }
     // On every run, what a reader is shown is checked against the log: the
     // latest revision when nothing was added, and trust.json and the page.
@@ -552,15 +556,7 @@ async fn run_bounded(
     }
 
     // What changed, between revisions whose content matches the log.
-    if let Some(latest) = latest.as_ref().filter(|_| checkpoint.size > old_size) {
-        let new = run
-            .check_document(
-                &note,
-                latest,
-                format!("{}/revisions/{}", t.api, latest.index + 1),
-                Document::Json,
-            )
-            .await?;
+    if let (Some(latest), Some(new)) = (&latest, &newest) {
         match previous.as_ref().and_then(|p| p.content_hash.clone()) {
             Some(old_hash) if old_size > 0 => {
                 let old = run
@@ -572,7 +568,7 @@ async fn run_bounded(
                         "revision {old_size} {why}, but the log recorded {old_hash}"
                     )));
                 }
-                if let (Some(old), Some(new)) = (parse_content(&old), parse_content(&new)) {
+                if let (Some(old), Some(new)) = (parse_content(&old), parse_content(new)) {
                     changes.splice(0..0, diff(&old, &new).describe());
                 }
             }
