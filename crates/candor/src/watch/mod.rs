@@ -228,6 +228,8 @@ struct Run<'a> {
     use_tiles: bool,
     /// Set once tiles were read and fitted.
     read_tiles: std::cell::Cell<bool>,
+    /// Hash tiles of the checkpoint's tree size read so far.
+    tile_cache: tiled::TileCache,
 }
 
 /// A log entry proven to be in the signed tree.
@@ -329,10 +331,11 @@ impl Run<'_> {
         to: u64,
     ) -> Result<Vec<ProvenEntry>, WatchError> {
         if self.use_tiles && from < to {
-            let mut tiles = Tiles::new(
+            let tiles = Tiles::new(
                 &self.client,
                 format!("{}/log", self.t.base),
                 checkpoint.size,
+                &self.tile_cache,
             );
             if let Ok(found) = tiles.entries(from, to).await {
                 let proven: Result<Vec<ProvenEntry>, WatchError> = (from..)
@@ -481,6 +484,7 @@ async fn run_bounded(
         state_path,
         use_tiles: options.tiles,
         read_tiles: std::cell::Cell::new(false),
+        tile_cache: tiled::TileCache::default(),
     };
     let t = &run.t;
     let note = run
@@ -773,7 +777,12 @@ async fn extends(
         return Ok(());
     }
     if run.use_tiles {
-        let mut tiles = Tiles::new(&run.client, format!("{}/log", run.t.base), b.size);
+        let tiles = Tiles::new(
+            &run.client,
+            format!("{}/log", run.t.base),
+            b.size,
+            &run.tile_cache,
+        );
         if let Ok(proof) = tiles.consistency(a.size).await
             && verify_consistency(a.size, b.size, &a.root, &b.root, &proof).is_ok()
         {

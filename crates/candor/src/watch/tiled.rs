@@ -16,30 +16,30 @@ use candor_log::tree::{
 
 use super::fetch::{Client, Kind};
 
-/// The hash tiles fetched so far for one tree size.
+/// The hash tiles of one tree size fetched so far, kept for the whole run:
+/// the consistency proof and the inclusion proofs share most of them.
+pub type TileCache = RefCell<HashMap<TileRef, Vec<Hash>>>;
+
+/// The log's tiles at one tree size.
 pub struct Tiles<'a> {
     client: &'a Client,
     /// `https://host/org/log`
     base: String,
     size: u64,
-    hashes: HashMap<TileRef, Vec<Hash>>,
-    /// Requests made, for the report.
-    pub requests: u64,
+    hashes: &'a TileCache,
 }
 
 impl<'a> Tiles<'a> {
-    pub fn new(client: &'a Client, base: String, size: u64) -> Tiles<'a> {
+    pub fn new(client: &'a Client, base: String, size: u64, hashes: &'a TileCache) -> Tiles<'a> {
         Tiles {
             client,
             base,
             size,
-            hashes: HashMap::new(),
-            requests: 0,
+            hashes,
         }
     }
 
-    async fn get(&mut self, tile: TileRef) -> Result<Vec<u8>, String> {
-        self.requests += 1;
+    async fn get(&self, tile: TileRef) -> Result<Vec<u8>, String> {
         let url = format!("{}/tile/{}", self.base, tile.path());
         self.client
             .bytes(&url, Kind::Log)
@@ -54,7 +54,7 @@ impl<'a> Tiles<'a> {
     }
 
     /// Fetches every hash tile `nodes` are computed from.
-    async fn load(&mut self, nodes: &[(u8, u64)]) -> Result<(), String> {
+    async fn load(&self, nodes: &[(u8, u64)]) -> Result<(), String> {
         let wanted: BTreeSet<(Option<u8>, u64)> = nodes
             .iter()
             .map(|&(level, index)| {
@@ -64,7 +64,7 @@ impl<'a> Tiles<'a> {
             .collect();
         for (level, index) in wanted {
             let tile = tile_for(level, index * TILE_WIDTH, self.size);
-            if self.hashes.contains_key(&tile) {
+            if self.hashes.borrow().contains_key(&tile) {
                 continue;
             }
             let data = self.get(tile).await?;
@@ -72,7 +72,7 @@ impl<'a> Tiles<'a> {
             let hashes = split_hashes(&data)
                 .filter(|h| h.len() as u64 == end - start)
                 .ok_or_else(|| format!("tile {} is not {} hashes", tile.path(), end - start))?;
-            self.hashes.insert(tile, hashes);
+            self.hashes.borrow_mut().insert(tile, hashes);
         }
         Ok(())
     }
@@ -85,17 +85,13 @@ impl<'a> Tiles<'a> {
     }
 
     /// The consistency proof from `old` to this size, built from the tiles.
-    pub async fn consistency(&mut self, old: u64) -> Result<Vec<Hash>, String> {
+    pub async fn consistency(&self, old: u64) -> Result<Vec<Hash>, String> {
         self.load(&nodes_for_consistency(old, self.size)).await?;
         consistency_proof(&self.store(), old, self.size).map_err(|e| e.to_string())
     }
 
     /// Entries `from..to` with their inclusion proofs, built from the tiles.
-    pub async fn entries(
-        &mut self,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<(Vec<u8>, Vec<Hash>)>, String> {
+    pub async fn entries(&self, from: u64, to: u64) -> Result<Vec<(Vec<u8>, Vec<Hash>)>, String> {
         let mut entries = Vec::new();
         let mut bundle = from / TILE_WIDTH;
         while bundle * TILE_WIDTH < to {
@@ -148,7 +144,8 @@ impl NodeStore for TileStore<'_, '_> {
             return Some(*h);
         }
         let tile = self.tiles.tile_of(level, index);
-        let hashes = self.tiles.hashes.get(&tile)?;
+        let cache = self.tiles.hashes.borrow();
+        let hashes = cache.get(&tile)?;
         let k = level % TILE_HEIGHT;
         let first = usize::try_from((index << k).checked_sub(tile.range().0)?).ok()?;
         let span = hashes.get(first..first + (1usize << k))?;
