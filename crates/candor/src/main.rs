@@ -9,6 +9,7 @@ use crate::cli::{Cli, Command};
 mod cli;
 mod commands;
 mod demo;
+mod files;
 mod watch;
 mod witness;
 

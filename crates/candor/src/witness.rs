@@ -84,7 +84,7 @@ impl Witness {
                     nonce: hex::encode(sealed.nonce),
                     ciphertext: hex::encode(sealed.ciphertext),
                 })?;
-                write_synced(&key_file, &text)?;
+                crate::files::replace_file(&key_file, &text)?;
                 seed
             }
             Err(e) => return Err(anyhow!("reading {}: {e}", key_file.display())),
@@ -222,7 +222,7 @@ impl Witness {
         let saved = if grew {
             serde_json::to_vec_pretty(&*cosigned)
                 .map_err(anyhow::Error::from)
-                .and_then(|bytes| write_synced(&self.state_file, &bytes))
+                .and_then(|bytes| crate::files::replace_file(&self.state_file, &bytes))
         } else {
             Ok(())
         };
@@ -257,26 +257,6 @@ fn refuse(status: StatusCode, message: &str) -> Response {
         format!("{message}\n"),
     )
         .into_response()
-}
-
-/// Writes then renames, with both the file and its directory synced.
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let tmp = path.with_extension("tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(&tmp)
-        .with_context(|| format!("writing {}", tmp.display()))?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
-    if let Some(dir) = path.parent() {
-        std::fs::File::open(dir)?.sync_all()?;
-    }
-    Ok(())
 }
 
 /// The witness's HTTP surface: `POST /add-checkpoint`, and `GET /key` (its

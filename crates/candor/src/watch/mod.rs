@@ -204,12 +204,7 @@ fn read_state(path: &Path) -> Result<Option<State>> {
 }
 
 fn write_state(path: &Path, state: &State) -> Result<()> {
-    // Write then rename, so a crash never leaves half a state file.
-    let tmp = PathBuf::from(format!("{}.tmp", path.display()));
-    std::fs::write(&tmp, serde_json::to_vec_pretty(state)?)
-        .with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    crate::files::replace_file(path, &serde_json::to_vec_pretty(state)?)
 }
 
 fn now_rfc3339() -> String {
