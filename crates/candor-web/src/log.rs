@@ -253,12 +253,11 @@ pub async fn checkpoint(
     let scope = org_scope(&state, &org).await?;
     let signer = signer(&state, &scope).await?;
     let note = signed_checkpoint(&*state.store, &scope, &signer, &origin(&state, &scope)).await?;
-    let witnesses = state
-        .store
-        .latest_revision(&scope)
-        .await?
-        .map(|r| r.content.witnesses)
-        .unwrap_or_default();
+    // The latest revision is in the page cache already: no content read here.
+    let witnesses = match state.pages.lookup(&*state.store, &org).await? {
+        crate::page_cache::Lookup::Found(page) => page.witnesses.clone(),
+        _ => Vec::new(),
+    };
     let note = state
         .witnessing
         .cosigned(&state.store, &scope, note, witnesses);

@@ -38,6 +38,8 @@ pub struct Rendered {
     pub html_etag: HeaderValue,
     pub json: Bytes,
     pub json_etag: HeaderValue,
+    /// The witnesses this revision lists, whom checkpoints are submitted to.
+    pub witnesses: Vec<candor_domain::model::Witness>,
     /// Milliseconds since the cache's epoch when the store was last asked.
     checked_ms: AtomicU64,
 }
@@ -253,6 +255,7 @@ impl PageCache {
             html: Bytes::from(html),
             json_etag: etag_for(&json),
             json: Bytes::from(json),
+            witnesses: revision.content.witnesses.clone(),
             checked_ms: AtomicU64::new(now_ms),
         })
     }
