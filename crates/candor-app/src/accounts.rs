@@ -7,10 +7,7 @@ use candor_domain::audit::{AuditAction, AuditEvent};
 use candor_domain::policy::Role;
 use candor_store::{OrgScope, Store, StoreError, User};
 
-/// Email addresses are compared in lowercase, without surrounding space.
-pub fn normalize_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
+use crate::normalize_email;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AddAccountError {

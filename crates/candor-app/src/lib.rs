@@ -9,9 +9,11 @@
 pub mod accounts;
 pub mod background;
 pub mod compose;
+pub mod content;
 pub mod evidence;
 pub mod export;
 pub mod manage;
+pub mod members;
 pub mod privacy;
 pub mod reports;
 pub mod secrets;

@@ -29,6 +29,24 @@ pub struct EvidenceRecord {
     pub failing_since: Option<OffsetDateTime>,
 }
 
+/// An org's evidence results and host claims as one read saw them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EvidenceSnapshot {
+    pub records: Vec<EvidenceRecord>,
+    pub claims: Vec<HostClaim>,
+}
+
+impl EvidenceSnapshot {
+    /// The hosts whose control has been proven.
+    pub fn verified_hosts(&self) -> Vec<String> {
+        self.claims
+            .iter()
+            .filter(|c| c.verified_at.is_some())
+            .map(|c| c.host.clone())
+            .collect()
+    }
+}
+
 /// When an updated record's failure run began: kept while it keeps failing.
 pub fn failing_since(
     previous: Option<&EvidenceRecord>,

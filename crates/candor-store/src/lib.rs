@@ -28,6 +28,7 @@ pub mod evidence;
 pub mod keys;
 pub mod log;
 pub mod outbox;
+pub mod page;
 pub mod privacy;
 pub mod sql;
 pub mod tenancy;
@@ -139,6 +140,16 @@ impl ApiToken {
     pub fn is_usable(&self, now: OffsetDateTime) -> bool {
         self.revoked_at.is_none() && self.expires_at > now
     }
+}
+
+/// What a new API token or invitation is stored with: its id (which its audit
+/// entry names), the role it grants, the hash of its secret and its expiry.
+#[derive(Clone, Copy, Debug)]
+pub struct NewGrant<'a> {
+    pub id: Uuid,
+    pub role: Role,
+    pub secret_hash: &'a str,
+    pub expires_at: OffsetDateTime,
 }
 
 /// An invitation to join an org with a role, redeemed once, before it expires.

@@ -8,7 +8,7 @@ use candor_log::tree::{self, Hash, TreeError};
 
 use crate::{OrgScope, Result, Store, StoreError};
 
-fn corrupt(e: TreeError) -> StoreError {
+pub(crate) fn corrupt(e: TreeError) -> StoreError {
     StoreError::Corrupt(format!("transparency log: {e}"))
 }
 
@@ -110,15 +110,17 @@ fn log_key_purpose(generation: u32) -> String {
 
 /// The log key's current generation: 1 until it is first rotated.
 pub async fn log_key_generation(store: &dyn Store, scope: &OrgScope) -> Result<u32> {
+    Ok(generation_of(&store.org_secret_purposes(scope).await?))
+}
+
+/// The log key's generation given the purposes of an org's secrets: the last of
+/// the unbroken run `log-signing-key/2`, `/3`, … (1 when there is none).
+pub fn generation_of(purposes: &[String]) -> u32 {
     let mut generation = 1;
-    while store
-        .org_secret(scope, &log_key_purpose(generation + 1))
-        .await?
-        .is_some()
-    {
+    while purposes.contains(&log_key_purpose(generation + 1)) {
         generation += 1;
     }
-    Ok(generation)
+    generation
 }
 
 /// The org's checkpoint signer (its current key), generated on first use and

@@ -25,9 +25,10 @@ use crate::outbox::{
     Delivery, DeliveryResult, NewDelivery, Objection, OutboxStats, SubscribeOutcome,
     SubscribeRequest, Subscriber,
 };
+use crate::page::{KnownPage, PageSnapshot};
 use crate::{
     ApiToken, AuditLog, Credentials, Draft, Invite, Member, MembershipChange, MembershipOutcome,
-    Org, OrgScope, Result, RevisionSummary, User, evidence, keys, outbox, privacy,
+    NewGrant, Org, OrgScope, Result, RevisionSummary, User, evidence, keys, outbox, privacy,
 };
 
 /// Every area at once: what the rest of Candor holds (`SharedStore`, `&dyn Store`).
@@ -110,6 +111,15 @@ pub trait Content: Send + Sync {
     async fn revision(&self, scope: &OrgScope, number: u64) -> Result<Option<Revision>>;
     /// Newest first.
     async fn revisions(&self, scope: &OrgScope) -> Result<Vec<RevisionSummary>>;
+    /// What the public page shows, read in one snapshot so that its parts agree:
+    /// nothing new when the latest revision is still `known` (only its evidence,
+    /// when asked), else the latest revision with the log's root at it, its
+    /// evidence (when a control names checks) and the log key's generation.
+    async fn page_snapshot(
+        &self,
+        scope: &OrgScope,
+        known: Option<KnownPage>,
+    ) -> Result<PageSnapshot>;
 }
 
 /// The org's audit log: a hash chain of privileged writes.
@@ -218,9 +228,7 @@ pub trait Accounts: Send + Sync {
         &self,
         scope: &OrgScope,
         name: &str,
-        role: Role,
-        token_hash: &str,
-        expires_at: OffsetDateTime,
+        grant: NewGrant<'_>,
         audit: &AuditEvent,
     ) -> Result<ApiToken>;
     async fn token_by_hash(&self, scope: &OrgScope, token_hash: &str) -> Result<Option<ApiToken>>;
@@ -234,14 +242,13 @@ pub trait Accounts: Send + Sync {
         audit: &AuditEvent,
     ) -> Result<bool>;
 
-    /// Stores an invitation (the hash of its secret) and records `audit`.
+    /// Stores invitation `id` (the hash of its secret) and records `audit`, which
+    /// names the same id.
     async fn insert_invite(
         &self,
         scope: &OrgScope,
         email: &str,
-        role: Role,
-        token_hash: &str,
-        expires_at: OffsetDateTime,
+        grant: NewGrant<'_>,
         audit: &AuditEvent,
     ) -> Result<Invite>;
     async fn invite_by_hash(&self, scope: &OrgScope, token_hash: &str) -> Result<Option<Invite>>;
@@ -465,6 +472,8 @@ pub trait Evidence: Send + Sync {
 /// keys), its data keys, and all of its sealed values at once for re-sealing.
 #[async_trait]
 pub trait Secrets: Send + Sync {
+    /// What the org's sealed secrets are for (their purposes, not the secrets).
+    async fn org_secret_purposes(&self, scope: &OrgScope) -> Result<Vec<String>>;
     /// An org's sealed secret for `purpose`, if one was stored.
     async fn org_secret(
         &self,

@@ -22,9 +22,10 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use crate::caller::Access;
+use crate::documents;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::{documents, manage};
+use candor_app::members;
 
 async fn public_scope(state: &AppState, org: &str) -> Result<OrgScope, ApiError> {
     let slug: OrgSlug = org
@@ -310,9 +311,9 @@ pub async fn create_token(
     body: Body,
 ) -> Result<Response, ApiError> {
     let request: NewToken = json_body(&state, body).await?;
-    let (token, secret) = manage::create_token(
-        &state,
-        &access,
+    let (token, secret) = members::create_token(
+        &*state.store,
+        &access.actor(),
         &request.name,
         request.role,
         request.expires_in_days,
@@ -337,7 +338,7 @@ pub async fn revoke_token(
     let id: uuid::Uuid = id
         .parse()
         .map_err(|_| ApiError::not_found("no such token"))?;
-    if manage::revoke_token(&state, &access, id).await? {
+    if members::revoke_token(&*state.store, &access.actor(), id).await? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(ApiError::not_found("no such live token"))
@@ -358,7 +359,8 @@ pub async fn set_member(
     body: Body,
 ) -> Result<Response, ApiError> {
     let request: SetMember = json_body(&state, body).await?;
-    let user = manage::set_member(&state, &access, &request.email, request.role).await?;
+    let user =
+        members::set_member(&*state.store, &access.actor(), &request.email, request.role).await?;
     Ok(Json(json!({"user": user.id, "role": request.role.as_str()})).into_response())
 }
 
@@ -368,7 +370,7 @@ pub async fn remove_member(
     Extension(access): Extension<Access>,
     Path((_, email)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    manage::remove_member(&state, &access, &email).await?;
+    members::remove_member(&*state.store, &access.actor(), &email).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -377,7 +379,7 @@ pub async fn leave(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
 ) -> Result<Response, ApiError> {
-    manage::leave(&state, &access).await?;
+    members::leave(&*state.store, &access.actor()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -414,7 +416,7 @@ pub async fn revoke_invite(
     let id: uuid::Uuid = id
         .parse()
         .map_err(|_| ApiError::not_found("no open invitation with this id"))?;
-    manage::revoke_invite(&state, &access, id).await?;
+    members::revoke_invite(&*state.store, &access.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -428,7 +430,7 @@ pub struct NewInvite {
 }
 
 fn default_invite_hours() -> u32 {
-    manage::DEFAULT_INVITE_HOURS
+    members::DEFAULT_INVITE_HOURS
 }
 
 /// `POST /api/v1/orgs/{org}/invites`: the link is in this response and nowhere else.
@@ -438,9 +440,9 @@ pub async fn create_invite(
     body: Body,
 ) -> Result<Response, ApiError> {
     let request: NewInvite = json_body(&state, body).await?;
-    let (invite, link) = manage::create_invite(
-        &state,
-        &access,
+    let (invite, link) = members::create_invite(
+        &*state.store,
+        &access.actor(),
         &request.email,
         request.role,
         request.expires_in_hours,

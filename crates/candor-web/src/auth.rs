@@ -17,7 +17,7 @@ pub const SESSION_COOKIE: &str = "__Host-candor_session";
 /// How long a session lasts without signing in again.
 pub const SESSION_HOURS: i64 = 12;
 /// API tokens look like `cnd_<64 hex digits>`.
-pub const TOKEN_PREFIX: &str = "cnd_";
+pub use candor_app::members::TOKEN_PREFIX;
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
 #[derive(Debug, thiserror::Error)]
@@ -122,7 +122,7 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-pub use candor_app::accounts::normalize_email;
+pub use candor_app::normalize_email;
 
 /// A value sealed with the master key (bound to `purpose` and `id`) and written
 /// URL-safe: for tokens that carry their own proof, so nothing is stored.

@@ -24,6 +24,19 @@ pub struct Access {
 }
 
 impl Access {
+    /// The caller as the application's workflows know them.
+    pub fn actor(&self) -> candor_app::members::Actor<'_> {
+        candor_app::members::Actor {
+            scope: &self.scope,
+            role: self.role,
+            name: &self.actor,
+            person: match &self.caller {
+                Caller::Session(user) => Some(user),
+                Caller::Token(_) => None,
+            },
+        }
+    }
+
     /// An audit entry for what this caller does now.
     pub fn audit(&self, action: AuditAction, target: impl Into<String>) -> AuditEvent {
         AuditEvent::new(

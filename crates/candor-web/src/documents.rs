@@ -27,9 +27,9 @@ use uuid::Uuid;
 use crate::auth::{new_secret, normalize_email, secret_hash};
 use crate::caller::Access;
 use crate::error::ApiError;
-use crate::manage::working_copy;
 use crate::page_error::{PageError, PageResult, render};
 use crate::state::AppState;
+use candor_app::content::working_copy;
 
 /// Largest file an admin can upload.
 pub const UPLOAD_LIMIT: usize = 25 * 1024 * 1024;

@@ -117,6 +117,23 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<candor_app::members::MembersError> for ApiError {
+    fn from(e: candor_app::members::MembersError) -> ApiError {
+        use candor_app::members::MembersError;
+        let message = e.to_string();
+        match e {
+            MembersError::Invalid { field, message } => ApiError::validation(field, message),
+            MembersError::Forbidden(message) => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+            }
+            MembersError::NotAMember => ApiError::not_found(message).with_field("email"),
+            MembersError::NoSuchInvite => ApiError::not_found(message),
+            MembersError::LastOwner => ApiError::new(StatusCode::CONFLICT, "last_owner", message),
+            MembersError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<candor_store::StoreError> for ApiError {
     fn from(e: candor_store::StoreError) -> ApiError {
         tracing::error!(error = %e, "store error");

@@ -12,7 +12,6 @@ pub mod feed;
 pub mod headers;
 pub mod limits;
 pub mod log;
-pub mod manage;
 pub mod markdown;
 pub mod openapi;
 pub mod page_cache;

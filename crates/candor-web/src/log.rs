@@ -255,7 +255,7 @@ pub async fn checkpoint(
     let note = signed_checkpoint(&*state.store, &scope, &signer, &origin(&state, &scope)).await?;
     // The latest revision is in the page cache already: no content read here.
     let witnesses = match state.pages.lookup(&*state.store, &org).await? {
-        crate::page_cache::Lookup::Found(page) => page.witnesses.clone(),
+        crate::page_cache::Lookup::Found(page) => page.witnesses().to_vec(),
         _ => Vec::new(),
     };
     let note = state

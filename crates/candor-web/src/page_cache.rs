@@ -8,8 +8,9 @@
 //!
 //! The cache needs only the store (passed to [`PageCache::lookup`]) and what it
 //! was built with: the revalidation interval, the evidence-check interval and
-//! the log keys. Each lookup reads the evidence at most once: the same records
-//! decide whether a page is still current and fill the page that replaces it.
+//! the log keys. Each lookup is one read transaction of the org
+//! ([`Store::page_snapshot`]) after finding the org: the same snapshot decides
+//! whether a page is still current and fills the page that replaces it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,8 +21,9 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::http::HeaderValue;
 use candor_domain::types::Day;
-use candor_domain::{ContentHash, OrgSlug, Revision, canonical_json};
-use candor_store::evidence::{EvidenceRecord, HostClaim};
+use candor_domain::{ContentHash, OrgSlug, canonical_json};
+use candor_store::evidence::EvidenceSnapshot;
+use candor_store::page::{KnownPage, PageContent, PageSnapshot};
 use candor_store::{OrgScope, Store, StoreError, scope_for};
 
 use crate::signing::LogKeys;
@@ -38,10 +40,17 @@ pub struct Rendered {
     pub html_etag: HeaderValue,
     pub json: Bytes,
     pub json_etag: HeaderValue,
-    /// The witnesses this revision lists, whom checkpoints are submitted to.
-    pub witnesses: Vec<candor_domain::model::Witness>,
+    /// What it was rendered from, to render again beside new evidence.
+    content: PageContent,
     /// Milliseconds since the cache's epoch when the store was last asked.
     checked_ms: AtomicU64,
+}
+
+impl Rendered {
+    /// The witnesses this revision lists, whom checkpoints are submitted to.
+    pub fn witnesses(&self) -> &[candor_domain::model::Witness] {
+        &self.content.revision.content.witnesses
+    }
 }
 
 pub struct PageCache {
@@ -113,47 +122,40 @@ impl PageCache {
             self.invalidate(&slug);
             return Ok(Lookup::Unknown);
         };
-        // With a page in memory, the cheap question first: is it still the latest?
-        let mut evidence = None;
-        let revision = match cached {
-            Some(page) => {
-                let Some(latest) = store.latest_revision_summary(&scope).await? else {
-                    return unpublished(store, &slug).await;
+        // With today's page in memory, the cheap question: is it still the latest?
+        let known = cached
+            .as_ref()
+            .filter(|p| p.day == today())
+            .map(|p| KnownPage {
+                number: p.number,
+                with_evidence: p.evidence_key.is_some(),
+            });
+        let content = match store.page_snapshot(&scope, known).await? {
+            PageSnapshot::Unpublished => return unpublished(store, &slug).await,
+            PageSnapshot::Unchanged {
+                evidence,
+                log_key_generation,
+            } => {
+                let Some(page) = cached else {
+                    return Ok(Lookup::Unknown);
                 };
-                if page.number == latest.number && page.day == today() {
-                    let Some(key) = &page.evidence_key else {
-                        page.checked_ms.store(now, Ordering::Relaxed);
-                        return Ok(Lookup::Found(page));
-                    };
-                    let current = Evidence::read(store, &scope).await?;
-                    if current.key() == *key {
-                        page.checked_ms.store(now, Ordering::Relaxed);
-                        return Ok(Lookup::Found(page));
-                    }
-                    evidence = Some(current);
+                if evidence.as_ref().map(evidence_key) == page.evidence_key
+                    && log_key_generation == page.content.log_key_generation
+                {
+                    page.checked_ms.store(now, Ordering::Relaxed);
+                    return Ok(Lookup::Found(page));
                 }
-                store.revision(&scope, latest.number).await?
+                // The same revision beside new evidence or a new log key.
+                PageContent {
+                    evidence,
+                    log_key_generation,
+                    ..page.content.clone()
+                }
             }
-            None => match store.latest_revision(&scope).await? {
-                Some(revision) => Some(revision),
-                None => return unpublished(store, &slug).await,
-            },
+            PageSnapshot::Latest(content) => *content,
         };
-        let Some(revision) = revision else {
-            return Ok(Lookup::Unknown);
-        };
-        let has_checks = revision
-            .content
-            .controls
-            .iter()
-            .any(|c| !c.checks.is_empty());
-        let evidence = match (has_checks, evidence) {
-            (false, _) => None,
-            (true, Some(read)) => Some(read),
-            (true, None) => Some(Evidence::read(store, &scope).await?),
-        };
-        let log = self.log_view(store, &scope, revision.number).await?;
-        let page = Arc::new(self.render(&slug, &revision, log, now, evidence.as_ref())?);
+        let log = self.log_view(store, &scope, &content).await?;
+        let page = Arc::new(self.render(&slug, content, log, now)?);
         if let Ok(mut entries) = self.entries.write() {
             entries.insert(slug, page.clone());
         }
@@ -166,10 +168,13 @@ impl PageCache {
         &self,
         store: &dyn Store,
         scope: &OrgScope,
-        number: u64,
+        content: &PageContent,
     ) -> Result<LogView, StoreError> {
         let (key, retired) = match self.log_keys.master() {
-            Some(master) => match self.log_key_and_history(store, scope, master).await {
+            Some(master) => match self
+                .log_key_and_history(store, scope, master, content.log_key_generation)
+                .await
+            {
                 Ok(found) => found,
                 Err(e) => {
                     tracing::error!(error = %e, "could not load the log signing key");
@@ -180,11 +185,13 @@ impl PageCache {
         };
         // The log as it stood when this revision was published: its size is the
         // revision number, and its root is what that checkpoint signed.
-        let root = candor_store::log::log_root(store, scope, number).await?;
         Ok(LogView {
             key,
             retired,
-            root: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, root),
+            root: base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                content.log_root,
+            ),
         })
     }
 
@@ -195,8 +202,8 @@ impl PageCache {
         store: &dyn Store,
         scope: &OrgScope,
         master: &candor_store::keys::MasterKey,
+        generation: u32,
     ) -> Result<(Option<String>, Vec<String>), StoreError> {
-        let generation = candor_store::log::log_key_generation(store, scope).await?;
         let key = self
             .log_keys
             .signer_at(store, scope, generation)
@@ -223,17 +230,17 @@ impl PageCache {
     fn render(
         &self,
         slug: &OrgSlug,
-        revision: &Revision,
+        content: PageContent,
         log: LogView,
         now_ms: u64,
-        evidence: Option<&Evidence>,
     ) -> Result<Rendered, StoreError> {
         let day = today();
+        let revision = &content.revision;
         let mut page = TrustPage::new(slug.as_str(), revision, day);
         page.log_key = log.key;
         page.retired_log_keys = log.retired;
         page.log_root = Some(log.root);
-        if let Some(evidence) = evidence {
+        if let Some(evidence) = &content.evidence {
             attach_evidence(
                 &mut page,
                 &evidence.records,
@@ -250,12 +257,12 @@ impl PageCache {
         Ok(Rendered {
             number: revision.number,
             day,
-            evidence_key: evidence.map(Evidence::key),
+            evidence_key: content.evidence.as_ref().map(evidence_key),
             html_etag: etag_for(html.as_bytes()),
             html: Bytes::from(html),
             json_etag: etag_for(&json),
             json: Bytes::from(json),
-            witnesses: revision.content.witnesses.clone(),
+            content,
             checked_ms: AtomicU64::new(now_ms),
         })
     }
@@ -283,46 +290,24 @@ struct LogView {
 /// verified" without any new run), and the hour, so results going stale show.
 type EvidenceKey = (i64, usize, Vec<(String, i64)>, i64);
 
-/// The org's evidence results and host claims, read once per lookup.
-struct Evidence {
-    records: Vec<EvidenceRecord>,
-    claims: Vec<HostClaim>,
-}
-
-impl Evidence {
-    async fn read(store: &dyn Store, scope: &OrgScope) -> Result<Evidence, StoreError> {
-        Ok(Evidence {
-            records: store.evidence(scope).await?,
-            claims: store.host_claims(scope).await?,
+/// What the evidence shown looks like now, to compare with a rendered page's.
+fn evidence_key(evidence: &EvidenceSnapshot) -> EvidenceKey {
+    let newest = evidence
+        .records
+        .iter()
+        .map(|r| r.ran_at.unix_timestamp())
+        .max()
+        .unwrap_or(0);
+    let verified = evidence
+        .claims
+        .iter()
+        .filter_map(|c| {
+            c.verified_at
+                .map(|at| (c.host.clone(), at.unix_timestamp()))
         })
-    }
-
-    fn key(&self) -> EvidenceKey {
-        let newest = self
-            .records
-            .iter()
-            .map(|r| r.ran_at.unix_timestamp())
-            .max()
-            .unwrap_or(0);
-        let verified = self
-            .claims
-            .iter()
-            .filter_map(|c| {
-                c.verified_at
-                    .map(|at| (c.host.clone(), at.unix_timestamp()))
-            })
-            .collect();
-        let hour = time::OffsetDateTime::now_utc().unix_timestamp() / 3600;
-        (newest, self.records.len(), verified, hour)
-    }
-
-    fn verified_hosts(&self) -> Vec<String> {
-        self.claims
-            .iter()
-            .filter(|c| c.verified_at.is_some())
-            .map(|c| c.host.clone())
-            .collect()
-    }
+        .collect();
+    let hour = time::OffsetDateTime::now_utc().unix_timestamp() / 3600;
+    (newest, evidence.records.len(), verified, hour)
 }
 
 /// A strong ETag from the bytes themselves, so any change in rendering changes it.

@@ -56,9 +56,12 @@ pub async fn deleting_an_org_removes_all_of_it_and_nothing_else(store: Arc<dyn S
         .insert_token(
             &a,
             "ci",
-            Role::Editor,
-            &format!("{slug}-token"),
-            now() + time::Duration::days(1),
+            crate::NewGrant {
+                id: uuid::Uuid::new_v4(),
+                role: Role::Editor,
+                secret_hash: &format!("{slug}-token"),
+                expires_at: now() + time::Duration::days(1),
+            },
             &event,
         )
         .await
@@ -67,9 +70,12 @@ pub async fn deleting_an_org_removes_all_of_it_and_nothing_else(store: Arc<dyn S
         .insert_invite(
             &a,
             "x@example.com",
-            Role::Viewer,
-            &format!("{slug}-invite"),
-            now() + time::Duration::days(1),
+            crate::NewGrant {
+                id: uuid::Uuid::new_v4(),
+                role: Role::Viewer,
+                secret_hash: &format!("{slug}-invite"),
+                expires_at: now() + time::Duration::days(1),
+            },
             &event,
         )
         .await

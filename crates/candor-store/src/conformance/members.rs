@@ -222,9 +222,12 @@ pub async fn api_tokens_are_per_org_revocable_and_audited(store: Arc<dyn Store>)
         .insert_token(
             &a,
             "ci",
-            Role::Editor,
-            "hash-of-secret",
-            now + time::Duration::days(30),
+            crate::NewGrant {
+                id: uuid::Uuid::new_v4(),
+                role: Role::Editor,
+                secret_hash: "hash-of-secret",
+                expires_at: now + time::Duration::days(30),
+            },
             &audit,
         )
         .await
@@ -277,9 +280,12 @@ pub async fn invites_are_per_org_used_once_and_grant_their_role(store: Arc<dyn S
         .insert_invite(
             &a,
             &email,
-            Role::Editor,
-            "invite-hash",
-            expires,
+            crate::NewGrant {
+                id: uuid::Uuid::new_v4(),
+                role: Role::Editor,
+                secret_hash: "invite-hash",
+                expires_at: expires,
+            },
             &event("member.invite"),
         )
         .await
@@ -348,9 +354,12 @@ pub async fn open_invites_are_listed_and_revoked(store: Arc<dyn Store>) {
         .insert_invite(
             &a,
             "one@example.com",
-            Role::Editor,
-            "hash-one",
-            later,
+            crate::NewGrant {
+                id: uuid::Uuid::new_v4(),
+                role: Role::Editor,
+                secret_hash: "hash-one",
+                expires_at: later,
+            },
             &event("member.invite"),
         )
         .await
@@ -359,9 +368,12 @@ pub async fn open_invites_are_listed_and_revoked(store: Arc<dyn Store>) {
         .insert_invite(
             &a,
             "two@example.com",
-            Role::Viewer,
-            "hash-two",
-            later,
+            crate::NewGrant {
+                id: uuid::Uuid::new_v4(),
+                role: Role::Viewer,
+                secret_hash: "hash-two",
+                expires_at: later,
+            },
             &event("member.invite"),
         )
         .await
@@ -370,9 +382,12 @@ pub async fn open_invites_are_listed_and_revoked(store: Arc<dyn Store>) {
         .insert_invite(
             &a,
             "old@example.com",
-            Role::Viewer,
-            "hash-old",
-            now - time::Duration::hours(1),
+            crate::NewGrant {
+                id: uuid::Uuid::new_v4(),
+                role: Role::Viewer,
+                secret_hash: "hash-old",
+                expires_at: now - time::Duration::hours(1),
+            },
             &event("member.invite"),
         )
         .await

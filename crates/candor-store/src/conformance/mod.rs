@@ -44,7 +44,8 @@ macro_rules! conformance_tests {
             personal_data_can_be_erased_per_person,
             a_persons_erasure_is_one_write_with_its_audit_entry,
             deleting_an_org_removes_all_of_it_and_nothing_else,
-            hosts_are_claimed_per_org_and_evidence_remembers_when_failing_began
+            hosts_are_claimed_per_org_and_evidence_remembers_when_failing_began,
+            the_page_snapshot_agrees_with_the_reads_it_replaces
         );
     };
     (@cases $make:expr; $($case:ident),*) => {
@@ -108,6 +109,7 @@ pub use reports::vulnerability_reports_are_sealed_queued_and_acknowledged_once;
 pub use transparency::{
     every_revision_is_in_the_transparency_log_with_provable_inclusion,
     log_keys_are_generated_once_sealed_and_signed_checkpoints_verify,
+    the_page_snapshot_agrees_with_the_reads_it_replaces,
 };
 
 const ACTOR: &str = "operator:test";

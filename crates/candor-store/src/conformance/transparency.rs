@@ -210,3 +210,117 @@ pub async fn log_keys_are_generated_once_sealed_and_signed_checkpoints_verify(
         "B's key is untouched"
     );
 }
+
+/// The public page's one read agrees with the separate reads it replaces, sees
+/// only its org, and reports what moved while the revision stayed the same.
+pub async fn the_page_snapshot_agrees_with_the_reads_it_replaces(store: Arc<dyn Store>) {
+    use crate::evidence::{EvidenceRecord, EvidenceSnapshot};
+    use crate::keys::MasterKey;
+    use crate::log::{log_root, log_signer, rotate_log_key};
+    use crate::page::{KnownPage, PageSnapshot, shows_evidence};
+
+    let a = new_org(&*store, "snap-a").await;
+    let b = new_org(&*store, "snap-b").await;
+    assert!(matches!(
+        store.page_snapshot(&a, None).await.unwrap(),
+        PageSnapshot::Unpublished
+    ));
+    let content = sample();
+    assert!(shows_evidence(&store_revision(&*store, &a, &content).await));
+    store
+        .claim_host(&a, "app.example.com", "token", now())
+        .await
+        .unwrap();
+    store
+        .record_evidence(
+            &a,
+            &EvidenceRecord {
+                host: "app.example.com".into(),
+                check: "hsts".into(),
+                ran_at: now(),
+                verdict: "pass".into(),
+                summary: "pass summary".into(),
+                findings_json: "[]".into(),
+                failing_since: None,
+            },
+        )
+        .await
+        .unwrap();
+    let separate = EvidenceSnapshot {
+        records: store.evidence(&a).await.unwrap(),
+        claims: store.host_claims(&a).await.unwrap(),
+    };
+    assert_eq!(separate.records.len(), 1);
+
+    let PageSnapshot::Latest(first) = store.page_snapshot(&a, None).await.unwrap() else {
+        panic!("a published org's first snapshot shows its revision");
+    };
+    assert_eq!(
+        Some(&first.revision),
+        store.latest_revision(&a).await.unwrap().as_ref()
+    );
+    assert_eq!(first.log_root, log_root(&*store, &a, 1).await.unwrap());
+    assert_eq!(first.evidence.as_ref(), Some(&separate));
+    assert_eq!(first.log_key_generation, 1);
+    // The other org has published nothing, whatever org a holds.
+    assert!(matches!(
+        store.page_snapshot(&b, None).await.unwrap(),
+        PageSnapshot::Unpublished
+    ));
+
+    // Same revision: nothing new but the evidence (when asked) and the key's generation.
+    let known = KnownPage {
+        number: 1,
+        with_evidence: true,
+    };
+    let (master, _) = MasterKey::generate().unwrap();
+    log_signer(&*store, &a, &master, "example/snap")
+        .await
+        .unwrap();
+    rotate_log_key(&*store, &a, &master, ACTOR).await.unwrap();
+    match store.page_snapshot(&a, Some(known)).await.unwrap() {
+        PageSnapshot::Unchanged {
+            evidence,
+            log_key_generation,
+        } => {
+            assert_eq!(evidence.as_ref(), Some(&separate));
+            assert_eq!(log_key_generation, 2);
+        }
+        other => panic!("expected Unchanged, got {other:?}"),
+    }
+    let without = KnownPage {
+        with_evidence: false,
+        ..known
+    };
+    assert!(matches!(
+        store.page_snapshot(&a, Some(without)).await.unwrap(),
+        PageSnapshot::Unchanged { evidence: None, .. }
+    ));
+
+    // A newer revision: the whole of it, with the log's root at its size.
+    let mut second = content.clone();
+    second.controls.iter_mut().for_each(|c| c.checks.clear());
+    store
+        .insert_revision(&a, &second, now(), ACTOR)
+        .await
+        .unwrap();
+    let PageSnapshot::Latest(latest) = store.page_snapshot(&a, Some(known)).await.unwrap() else {
+        panic!("a known page behind the latest revision gets the latest");
+    };
+    assert_eq!(latest.revision.number, 2);
+    assert_eq!(latest.log_root, log_root(&*store, &a, 2).await.unwrap());
+    assert_ne!(latest.log_root, first.log_root);
+    assert_eq!(latest.evidence, None, "no control names checks any more");
+    assert_eq!(latest.log_key_generation, 2);
+}
+
+async fn store_revision(
+    store: &dyn Store,
+    scope: &crate::OrgScope,
+    content: &candor_domain::TrustCenter,
+) -> candor_domain::Revision {
+    store
+        .insert_revision(scope, content, now(), ACTOR)
+        .await
+        .unwrap()
+}

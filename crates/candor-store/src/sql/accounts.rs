@@ -12,8 +12,8 @@ use crate::sql::directory::org_row;
 use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, dialect_sql, micros, now_micros, postgres_only};
 use crate::sql::{read_all, read_global_one, read_one};
 use crate::{
-    Accounts, ApiToken, Credentials, Invite, Member, MembershipChange, MembershipOutcome, Org,
-    OrgScope, Result, StoreError, User, args, parse_role,
+    Accounts, ApiToken, Credentials, Invite, Member, MembershipChange, MembershipOutcome, NewGrant,
+    Org, OrgScope, Result, StoreError, User, args, parse_role,
 };
 
 fn user_row(row: &impl SqlRow) -> Result<User> {
@@ -51,6 +51,36 @@ fn member_row(row: &impl SqlRow) -> Result<Member> {
         user: user_row(row)?,
         role: parse_role(&row.text("role")?)?,
     })
+}
+
+/// Stores a token or an invitation (`insert`, whose third column is its name
+/// or email) with its audit entry, in one transaction; when it was created.
+async fn insert_grant<B: SqlBackend>(
+    db: &B,
+    scope: &OrgScope,
+    insert: &'static str,
+    holder: &str,
+    grant: &NewGrant<'_>,
+    audit: &AuditEvent,
+) -> Result<OffsetDateTime> {
+    let created_at = now_micros()?;
+    execute_audited(
+        db,
+        scope,
+        insert,
+        args![
+            grant.id,
+            scope.org_id(),
+            holder,
+            grant.role.as_str(),
+            grant.secret_hash,
+            created_at,
+            micros(grant.expires_at)?
+        ],
+        audit,
+    )
+    .await?;
+    Ok(created_at)
 }
 
 #[async_trait]
@@ -307,37 +337,27 @@ impl<B: SqlBackend> Accounts for B {
         &self,
         scope: &OrgScope,
         name: &str,
-        role: Role,
-        token_hash: &str,
-        expires_at: OffsetDateTime,
+        grant: NewGrant<'_>,
         audit: &AuditEvent,
     ) -> Result<ApiToken> {
-        let token = ApiToken {
-            id: Uuid::new_v4(),
-            name: name.to_owned(),
-            role,
-            created_at: now_micros()?,
-            expires_at: micros(expires_at)?,
-            revoked_at: None,
-        };
-        execute_audited(
+        let created_at = insert_grant(
             self,
             scope,
             "INSERT INTO api_tokens (id, org_id, name, role, token_hash, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            args![
-                token.id,
-                scope.org_id(),
-                name,
-                role.as_str(),
-                token_hash,
-                token.created_at,
-                token.expires_at
-            ],
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            name,
+            &grant,
             audit,
         )
         .await?;
-        Ok(token)
+        Ok(ApiToken {
+            id: grant.id,
+            name: name.to_owned(),
+            role: grant.role,
+            created_at,
+            expires_at: micros(grant.expires_at)?,
+            revoked_at: None,
+        })
     }
 
     async fn token_by_hash(&self, scope: &OrgScope, token_hash: &str) -> Result<Option<ApiToken>> {
@@ -385,37 +405,27 @@ impl<B: SqlBackend> Accounts for B {
         &self,
         scope: &OrgScope,
         email: &str,
-        role: Role,
-        token_hash: &str,
-        expires_at: OffsetDateTime,
+        grant: NewGrant<'_>,
         audit: &AuditEvent,
     ) -> Result<Invite> {
-        let invite = Invite {
-            id: Uuid::new_v4(),
-            email: email.to_owned(),
-            role,
-            created_at: now_micros()?,
-            expires_at: micros(expires_at)?,
-            accepted_at: None,
-        };
-        execute_audited(
+        let created_at = insert_grant(
             self,
             scope,
             "INSERT INTO invites (id, org_id, email, role, token_hash, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            args![
-                invite.id,
-                scope.org_id(),
-                email,
-                role.as_str(),
-                token_hash,
-                invite.created_at,
-                invite.expires_at
-            ],
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            email,
+            &grant,
             audit,
         )
         .await?;
-        Ok(invite)
+        Ok(Invite {
+            id: grant.id,
+            email: email.to_owned(),
+            role: grant.role,
+            created_at,
+            expires_at: micros(grant.expires_at)?,
+            accepted_at: None,
+        })
     }
 
     async fn invite_by_hash(&self, scope: &OrgScope, token_hash: &str) -> Result<Option<Invite>> {

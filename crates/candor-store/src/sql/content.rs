@@ -5,9 +5,15 @@ use async_trait::async_trait;
 use candor_domain::{Revision, TrustCenter};
 use time::OffsetDateTime;
 
+use candor_log::tree;
+
+use crate::log::{corrupt, generation_of};
+use crate::page::{KnownPage, PageContent, PageSnapshot, shows_evidence};
 use crate::sql::audit::{self, append_in};
+use crate::sql::evidence::evidence_in;
 use crate::sql::log::{self, Tree};
 use crate::sql::read_all;
+use crate::sql::secrets::purposes_in;
 use crate::sql::{Lock, Mode, SqlBackend, SqlRow, SqlTx, now_micros, read_one};
 use crate::{
     Content, Directory, Draft, OrgScope, Result, RevisionSummary, StoreError, args, canonical_text,
@@ -133,6 +139,64 @@ impl<B: SqlBackend> Content for B {
         let rows = read_all(self, scope, ALL_SUMMARIES, args![scope.org_id()]).await?;
         rows.iter().map(summary_row).collect()
     }
+
+    async fn page_snapshot(
+        &self,
+        scope: &OrgScope,
+        known: Option<KnownPage>,
+    ) -> Result<PageSnapshot> {
+        let mut tx = self.begin(scope, Mode::Snapshot).await?;
+        let snapshot = page_snapshot_in(&mut tx, scope, known).await?;
+        tx.commit().await?;
+        Ok(snapshot)
+    }
+}
+
+async fn page_snapshot_in<T: SqlTx>(
+    tx: &mut T,
+    scope: &OrgScope,
+    known: Option<KnownPage>,
+) -> Result<PageSnapshot> {
+    if let Some(known) = known {
+        let Some(latest) = tx
+            .fetch_optional(LATEST_SUMMARY, args![scope.org_id()])
+            .await?
+        else {
+            return Ok(PageSnapshot::Unpublished);
+        };
+        if summary_row(&latest)?.number == known.number {
+            let evidence = match known.with_evidence {
+                true => Some(evidence_in(tx, scope).await?),
+                false => None,
+            };
+            let log_key_generation = generation_of(&purposes_in(tx, scope).await?);
+            return Ok(PageSnapshot::Unchanged {
+                evidence,
+                log_key_generation,
+            });
+        }
+    }
+    let Some(row) = tx
+        .fetch_optional(LATEST_REVISION, args![scope.org_id()])
+        .await?
+    else {
+        return Ok(PageSnapshot::Unpublished);
+    };
+    let revision = revision_row(&row)?;
+    let nodes = tree::nodes_for_root(revision.number);
+    let found = log::read_nodes(tx, scope, Tree::Public, &nodes).await?;
+    let log_root = tree::root(&found, revision.number).map_err(corrupt)?;
+    let evidence = match shows_evidence(&revision) {
+        true => Some(evidence_in(tx, scope).await?),
+        false => None,
+    };
+    let log_key_generation = generation_of(&purposes_in(tx, scope).await?);
+    Ok(PageSnapshot::Latest(Box::new(PageContent {
+        revision,
+        log_root,
+        evidence,
+        log_key_generation,
+    })))
 }
 
 /// Revisions published before the transparency log existed get their entries,

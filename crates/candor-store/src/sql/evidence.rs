@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use crate::evidence::{EvidenceRecord, HostClaim, failing_since};
+use crate::evidence::{EvidenceRecord, EvidenceSnapshot, HostClaim, failing_since};
 use crate::sql::read_all;
 use crate::sql::{Dialect, Mode, SqlBackend, SqlRow, SqlTx, dialect_sql};
 use crate::{Evidence, OrgScope, Result, StoreError, args};
@@ -27,6 +27,25 @@ fn evidence_row(row: &impl SqlRow) -> Result<EvidenceRecord> {
         summary: row.text("summary")?,
         findings_json: row.text("findings")?,
         failing_since: row.opt_time("failing_since")?,
+    })
+}
+
+const HOST_CLAIMS: &str = "SELECT host, token, created_at, verified_at FROM host_claims
+     WHERE org_id = $1 ORDER BY host";
+const EVIDENCE: &str = "SELECT host, check_kind, ran_at, verdict, summary, findings, failing_since
+     FROM evidence WHERE org_id = $1 ORDER BY host, check_kind";
+
+/// The org's evidence results and host claims, read inside a transaction that
+/// also reads what they are shown beside (the public page's snapshot).
+pub(crate) async fn evidence_in<T: SqlTx>(
+    tx: &mut T,
+    scope: &OrgScope,
+) -> Result<EvidenceSnapshot> {
+    let records = tx.fetch_all(EVIDENCE, args![scope.org_id()]).await?;
+    let claims = tx.fetch_all(HOST_CLAIMS, args![scope.org_id()]).await?;
+    Ok(EvidenceSnapshot {
+        records: records.iter().map(evidence_row).collect::<Result<_>>()?,
+        claims: claims.iter().map(claim_row).collect::<Result<_>>()?,
     })
 }
 
@@ -83,14 +102,7 @@ impl<B: SqlBackend> Evidence for B {
     }
 
     async fn host_claims(&self, scope: &OrgScope) -> Result<Vec<HostClaim>> {
-        let rows = read_all(
-            self,
-            scope,
-            "SELECT host, token, created_at, verified_at FROM host_claims
-              WHERE org_id = $1 ORDER BY host",
-            args![scope.org_id()],
-        )
-        .await?;
+        let rows = read_all(self, scope, HOST_CLAIMS, args![scope.org_id()]).await?;
         rows.iter().map(claim_row).collect()
     }
 
@@ -164,14 +176,7 @@ impl<B: SqlBackend> Evidence for B {
     }
 
     async fn evidence(&self, scope: &OrgScope) -> Result<Vec<EvidenceRecord>> {
-        let rows = read_all(
-            self,
-            scope,
-            "SELECT host, check_kind, ran_at, verdict, summary, findings, failing_since
-               FROM evidence WHERE org_id = $1 ORDER BY host, check_kind",
-            args![scope.org_id()],
-        )
-        .await?;
+        let rows = read_all(self, scope, EVIDENCE, args![scope.org_id()]).await?;
         rows.iter().map(evidence_row).collect()
     }
 }

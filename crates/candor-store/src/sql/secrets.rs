@@ -47,6 +47,14 @@ async fn insert_secret<B: SqlBackend>(
     Ok(stored)
 }
 
+const PURPOSES: &str = "SELECT purpose FROM org_secrets WHERE org_id = $1 ORDER BY purpose";
+
+/// What the org's sealed secrets are for (not the secrets), inside a transaction.
+pub(crate) async fn purposes_in<T: SqlTx>(tx: &mut T, scope: &OrgScope) -> Result<Vec<String>> {
+    let rows = tx.fetch_all(PURPOSES, args![scope.org_id()]).await?;
+    rows.iter().map(|r| r.text("purpose")).collect()
+}
+
 /// A sealed value kept in two columns of a row.
 pub(super) fn sealed_of(row: &impl SqlRow, nonce: &str, ciphertext: &str) -> Result<SealedSecret> {
     Ok(SealedSecret {
@@ -57,6 +65,13 @@ pub(super) fn sealed_of(row: &impl SqlRow, nonce: &str, ciphertext: &str) -> Res
 
 #[async_trait]
 impl<B: SqlBackend> Secrets for B {
+    async fn org_secret_purposes(&self, scope: &OrgScope) -> Result<Vec<String>> {
+        let mut tx = self.begin(scope, Mode::Read).await?;
+        let purposes = purposes_in(&mut tx, scope).await?;
+        tx.commit().await?;
+        Ok(purposes)
+    }
+
     async fn org_secret(&self, scope: &OrgScope, purpose: &str) -> Result<Option<SealedSecret>> {
         let row = read_one(
             self,

@@ -231,7 +231,10 @@ pub async fn leave_org(
         crate::caller::Caller::Session(user) => user.clone(),
         crate::caller::Caller::Token(_) => return Err(PageError::forbidden()),
     };
-    match crate::manage::leave(&state, &access).await {
+    match candor_app::members::leave(&*state.store, &access.actor())
+        .await
+        .map_err(crate::error::ApiError::from)
+    {
         Ok(()) => {
             let message = format!("You left {}.", access.scope.slug());
             page(&state, &user, StatusCode::OK, None, Some(&message)).await

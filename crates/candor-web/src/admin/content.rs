@@ -14,11 +14,11 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::caller::Access;
-use crate::manage::working_copy;
 use crate::page_error::{PageError, PageResult, render};
 use crate::parsing::{ParseFailure, off_runtime};
 use crate::state::AppState;
 use crate::views::TrustPage;
+use candor_app::content::working_copy;
 
 #[derive(Template)]
 #[template(path = "admin/section.html")]

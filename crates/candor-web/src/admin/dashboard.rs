@@ -10,9 +10,9 @@ use candor_domain::policy::{Action, allows};
 use serde::Deserialize;
 
 use crate::caller::Access;
-use crate::manage::working_copy;
 use crate::page_error::{PageResult, render};
 use crate::state::AppState;
+use candor_app::content::working_copy;
 
 #[derive(Template)]
 #[template(path = "admin/org.html")]

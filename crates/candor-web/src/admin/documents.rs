@@ -11,10 +11,10 @@ use uuid::Uuid;
 
 use crate::caller::Access;
 use crate::documents::{decide, store_upload};
-use crate::manage::working_copy;
 use crate::page_error::{PageError, PageResult, render};
 use crate::state::AppState;
 use crate::views::human_time;
+use candor_app::content::working_copy;
 
 #[derive(Template)]
 #[template(path = "admin/documents.html")]

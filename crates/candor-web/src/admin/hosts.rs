@@ -14,9 +14,9 @@ use time::OffsetDateTime;
 
 use crate::auth::new_secret;
 use crate::caller::Access;
-use crate::manage::working_copy;
 use crate::page_error::{PageResult, render};
 use crate::state::AppState;
+use candor_app::content::working_copy;
 
 pub const PROOF_PATH: &str = candor_verify::proof::WELL_KNOWN_PATH;
 

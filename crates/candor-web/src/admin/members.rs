@@ -1,5 +1,5 @@
 //! Members and invitations (`/admin/orgs/{org}/members`): roles, removal, and
-//! one-time invitation links. The rules are `crate::manage`'s, shared with the API.
+//! one-time invitation links. The rules are `candor_app::members`', shared with the API.
 
 use askama::Template;
 use axum::extract::{Extension, Form, Path, State};
@@ -12,9 +12,9 @@ use time::format_description::well_known::Rfc3339;
 use super::outcome::{Outcome, done, parse_role_field, refused, shown_once};
 use crate::caller::Access;
 use crate::error::ApiError;
-use crate::manage;
 use crate::page_error::{PageResult, render};
 use crate::state::AppState;
+use candor_app::members;
 
 #[derive(Template)]
 #[template(path = "admin/members.html")]
@@ -93,8 +93,9 @@ pub async fn set_member(
     Form(form): Form<MemberForm>,
 ) -> PageResult {
     let result = match parse_role_field(&form.role) {
-        Ok(role) => manage::set_member(&state, &access, &form.email, role)
+        Ok(role) => members::set_member(&*state.store, &access.actor(), &form.email, role)
             .await
+            .map_err(ApiError::from)
             .map(|_| role),
         Err(e) => Err(e),
     };
@@ -116,7 +117,10 @@ pub async fn remove_member(
     Extension(access): Extension<Access>,
     Form(form): Form<RemoveMemberForm>,
 ) -> PageResult {
-    let outcome = match manage::remove_member(&state, &access, &form.email).await {
+    let outcome = match members::remove_member(&*state.store, &access.actor(), &form.email)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(_) => done("Member removed from this org."),
         Err(e) => refused(&e),
     };
@@ -130,7 +134,9 @@ pub async fn revoke_invite(
     Path((_, id)): Path<(String, String)>,
 ) -> PageResult {
     let result = match id.parse::<uuid::Uuid>() {
-        Ok(id) => manage::revoke_invite(&state, &access, id).await,
+        Ok(id) => members::revoke_invite(&*state.store, &access.actor(), id)
+            .await
+            .map_err(ApiError::from),
         Err(_) => Err(ApiError::not_found("no open invitation with this id")),
     };
     let outcome = match result {
@@ -146,9 +152,13 @@ pub async fn invite(
     Extension(access): Extension<Access>,
     Form(form): Form<MemberForm>,
 ) -> PageResult {
-    let hours = manage::DEFAULT_INVITE_HOURS;
+    let hours = members::DEFAULT_INVITE_HOURS;
     let result = match parse_role_field(&form.role) {
-        Ok(role) => manage::create_invite(&state, &access, &form.email, role, hours).await,
+        Ok(role) => {
+            members::create_invite(&*state.store, &access.actor(), &form.email, role, hours)
+                .await
+                .map_err(ApiError::from)
+        }
         Err(e) => Err(e),
     };
     let outcome = match result {

@@ -1,5 +1,5 @@
 //! API tokens (`/admin/orgs/{org}/tokens`): create (the secret is shown once),
-//! list and revoke. The rules are `crate::manage`'s, shared with the API.
+//! list and revoke. The rules are `candor_app::members`', shared with the API.
 
 use askama::Template;
 use axum::extract::{Extension, Form, Path, State};
@@ -10,9 +10,10 @@ use time::OffsetDateTime;
 
 use super::outcome::{Outcome, done, parse_role_field, refused, shown_once};
 use crate::caller::Access;
-use crate::manage;
+use crate::error::ApiError;
 use crate::page_error::{PageResult, render};
 use crate::state::AppState;
+use candor_app::members;
 
 #[derive(Template)]
 #[template(path = "admin/tokens.html")]
@@ -97,7 +98,11 @@ pub async fn create_token(
     Form(form): Form<TokenForm>,
 ) -> PageResult {
     let result = match parse_role_field(&form.role) {
-        Ok(role) => manage::create_token(&state, &access, &form.name, role, form.days).await,
+        Ok(role) => {
+            members::create_token(&*state.store, &access.actor(), &form.name, role, form.days)
+                .await
+                .map_err(ApiError::from)
+        }
         Err(e) => Err(e),
     };
     let outcome = match result {
@@ -117,7 +122,9 @@ pub async fn revoke_token(
     Path((_, id)): Path<(String, String)>,
 ) -> PageResult {
     let revoked = match id.parse::<uuid::Uuid>() {
-        Ok(id) => manage::revoke_token(&state, &access, id).await,
+        Ok(id) => members::revoke_token(&*state.store, &access.actor(), id)
+            .await
+            .map_err(ApiError::from),
         Err(_) => Ok(false),
     };
     let outcome = match revoked {

@@ -103,9 +103,12 @@ async fn an_invitation_link_creates_the_account_once_and_then_expires() {
         .insert_invite(
             &org,
             "late@quillfeather.example",
-            Role::Viewer,
-            &candor_web::auth::secret_hash(&secret),
-            past,
+            candor_store::NewGrant {
+                id: uuid::Uuid::new_v4(),
+                role: Role::Viewer,
+                secret_hash: &candor_web::auth::secret_hash(&secret),
+                expires_at: past,
+            },
             &event,
         )
         .await
@@ -276,6 +279,15 @@ async fn access_can_be_removed_and_an_org_keeps_its_owner() {
         .await
         .unwrap();
     assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    // The audit log names the invitation by the id it is listed and revoked under.
+    let named: Vec<String> = app
+        .audit_actions(&org)
+        .await
+        .into_iter()
+        .filter(|a| a.contains(&format!("invite:{id}")))
+        .collect();
+    assert_eq!(named.len(), 2, "{named:?}");
+    assert!(named[0].contains("member.invite ") && named[1].contains("member.invite_revoke"));
     let path = link.trim_start_matches(&app.base);
     let dead = app.get(path).await;
     assert_eq!(dead.status(), StatusCode::NOT_FOUND);
