@@ -84,8 +84,33 @@ fn invalid(field: &'static str, message: &str) -> MembersError {
     }
 }
 
-fn fresh_secret() -> Result<String, MembersError> {
-    new_secret().map_err(|e| StoreError::Crypto(format!("randomness: {e}")).into())
+/// A new token's or invitation's id, secret (shown once) and the hash stored for it.
+struct Minted {
+    id: uuid::Uuid,
+    secret: String,
+    hash: String,
+    expires_at: OffsetDateTime,
+}
+
+impl Minted {
+    fn new(lasts: time::Duration) -> Result<Minted, MembersError> {
+        let secret = new_secret().map_err(|e| StoreError::Crypto(format!("randomness: {e}")))?;
+        Ok(Minted {
+            id: uuid::Uuid::new_v4(),
+            hash: secret_hash(&secret),
+            secret,
+            expires_at: OffsetDateTime::now_utc() + lasts,
+        })
+    }
+
+    fn grant(&self, role: Role) -> NewGrant<'_> {
+        NewGrant {
+            id: self.id,
+            role,
+            secret_hash: &self.hash,
+            expires_at: self.expires_at,
+        }
+    }
 }
 
 /// Creates a token; returns its record and the secret to show once.
@@ -116,24 +141,13 @@ pub async fn create_token(
         ));
     }
     actor.refuse_tokens("create tokens")?;
-    let secret = fresh_secret()?;
-    let expires_at = OffsetDateTime::now_utc() + time::Duration::days(i64::from(days));
-    let id = uuid::Uuid::new_v4();
-    let event = actor.audit(AuditAction::TokenCreate, format!("token:{id} name:{name}"));
+    let minted = Minted::new(time::Duration::days(i64::from(days)))?;
+    let target = format!("token:{} name:{name}", minted.id);
+    let event = actor.audit(AuditAction::TokenCreate, target);
     let token = store
-        .insert_token(
-            actor.scope,
-            name,
-            NewGrant {
-                id,
-                role,
-                secret_hash: &secret_hash(&secret),
-                expires_at,
-            },
-            &event,
-        )
+        .insert_token(actor.scope, name, minted.grant(role), &event)
         .await?;
-    Ok((token, format!("{TOKEN_PREFIX}{secret}")))
+    Ok((token, format!("{TOKEN_PREFIX}{}", minted.secret)))
 }
 
 /// Revokes a live token; false if there is none with this id.
@@ -275,30 +289,16 @@ pub async fn create_invite(
             "invitations last between 1 and 168 hours",
         ));
     }
-    let secret = fresh_secret()?;
-    let expires_at = OffsetDateTime::now_utc() + time::Duration::hours(i64::from(hours));
+    let minted = Minted::new(time::Duration::hours(i64::from(hours)))?;
     // The audit log names the invitation, not the invitee's email: the same id
     // as when it is accepted or revoked.
-    let id = uuid::Uuid::new_v4();
-    let event = actor.audit(
-        AuditAction::MemberInvite,
-        format!("invite:{id} role:{}", role.as_str()),
-    );
+    let target = format!("invite:{} role:{}", minted.id, role.as_str());
+    let event = actor.audit(AuditAction::MemberInvite, target);
     let invite = store
-        .insert_invite(
-            actor.scope,
-            &email,
-            NewGrant {
-                id,
-                role,
-                secret_hash: &secret_hash(&secret),
-                expires_at,
-            },
-            &event,
-        )
+        .insert_invite(actor.scope, &email, minted.grant(role), &event)
         .await?;
     Ok((
         invite,
-        format!("/admin/invites/{}/{secret}", actor.scope.slug()),
+        format!("/admin/invites/{}/{}", actor.scope.slug(), minted.secret),
     ))
 }
