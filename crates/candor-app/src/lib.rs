@@ -15,6 +15,7 @@ pub mod export;
 pub mod manage;
 pub mod members;
 pub mod privacy;
+pub mod questionnaires;
 pub mod reports;
 pub mod secrets;
 pub mod subscribe;

@@ -7,3 +7,7 @@ pub const QUILLFEATHER: &str = include_str!("../quillfeather.yaml");
 
 /// Harborlight Health, a fictional patient-scheduling and intake company.
 pub const HARBORLIGHT: &str = include_str!("../harborlight.yaml");
+
+/// A customer's security questionnaire (JSON), answered from the demo orgs'
+/// content by `candor questionnaire answer`.
+pub const QUESTIONNAIRE: &str = include_str!("../questionnaire.json");

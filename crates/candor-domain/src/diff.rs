@@ -76,6 +76,7 @@ const SECTIONS: &[(&str, &str, Shape)] = &[
     ("categories", "category name", Shape::Members),
     ("sections", "section text", Shape::Members),
     ("witnesses", "witness", Shape::List(&["name"])),
+    ("knowledge", "knowledge entry", Shape::List(&["key"])),
 ];
 
 /// Differences from `old` to `new`.

@@ -166,6 +166,7 @@ fn every_shape_error(tree: &serde_norway::Value) -> Vec<FieldError> {
             "faq" => each::<FaqEntry>(key, value, e),
             "assessments" => each::<Assessment>(key, value, e),
             "witnesses" => each::<crate::model::Witness>(key, value, e),
+            "knowledge" => each::<crate::model::KnowledgeEntry>(key, value, e),
             "sections" => check::<Sections>(key, value, e),
             "categories" => check::<
                 std::collections::BTreeMap<crate::types::Key, crate::types::Text>,
@@ -380,6 +381,12 @@ impl TrustCenter {
             "key",
             self.witnesses.iter().map(|w| w.key.as_str()),
         );
+        unique(
+            &mut fail,
+            "knowledge",
+            "key",
+            self.knowledge.iter().map(|k| k.key.as_str()),
+        );
 
         for (i, control) in self.controls.iter().enumerate() {
             let mut seen = HashMap::new();
@@ -583,6 +590,7 @@ pub const SECTIONS: &[&str] = &[
     "categories",
     "sections",
     "witnesses",
+    "knowledge",
 ];
 
 impl TrustCenter {

@@ -11,8 +11,14 @@ use crate::text::{hedges, terms};
 /// so and prints the figures); the files it is evaluated on were not used.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Tuning {
-    /// The best match must reach this share of the question's weight.
+    /// The best match must reach this BM25 score, as a share of the question's weight.
     pub min_relevance: f64,
+    /// The best match must hold this share of the question's weight (its
+    /// terms' idf): a question whose rare words appear nowhere is not answered.
+    pub min_coverage: f64,
+    /// A single source that holds this share of the question's weight may
+    /// answer yes alone (a near restatement of the question).
+    pub strong_coverage: f64,
     /// Passages within this share of the best match's score vote.
     pub close: f64,
     /// An answer needs this confidence (relevance × its share of the vote).
@@ -29,10 +35,12 @@ impl Default for Tuning {
     fn default() -> Tuning {
         Tuning {
             min_relevance: 0.2,
-            close: 0.9,
+            min_coverage: 0.3,
+            strong_coverage: 0.8,
+            close: 0.8,
             min_confidence: 0.2,
             min_agreement: 0.5,
-            yes_sources: 3,
+            yes_sources: 2,
             depth: 8,
         }
     }
@@ -113,12 +121,15 @@ impl Answerer {
         if ideal <= 0.0 {
             return review("no words of this question appear in the sources", vec![]);
         }
-        let candidates: Vec<(&Passage, f64)> = self
+        let candidates: Vec<(&Passage, f64, f64)> = self
             .index
             .top(&query, self.tuning.depth + 1)
             .into_iter()
-            .filter_map(|(i, score)| Some((self.passages.get(i)?, score / ideal)))
-            .filter(|(p, _)| audience.may_see(p.visibility) && Some(p.cite.as_str()) != excluded)
+            .filter_map(|(i, score)| {
+                let coverage = self.index.coverage(&query, i);
+                Some((self.passages.get(i)?, score / ideal, coverage))
+            })
+            .filter(|(p, _, _)| audience.may_see(p.visibility) && Some(p.cite.as_str()) != excluded)
             .take(self.tuning.depth)
             .collect();
         let cite = |p: &Passage, relevance: f64| Citation {
@@ -126,16 +137,16 @@ impl Answerer {
             title: p.title.clone(),
             relevance: (relevance * 100.0).round() / 100.0,
         };
-        let Some(&(_, best)) = candidates.first() else {
+        let Some(&(_, best, best_coverage)) = candidates.first() else {
             return review("nothing the org has said matches this question", vec![]);
         };
         let close: Vec<(&Passage, f64)> = candidates
             .iter()
-            .copied()
-            .filter(|(_, r)| *r >= best * self.tuning.close)
+            .filter(|(_, r, _)| *r >= best * self.tuning.close)
+            .map(|(p, r, _)| (*p, *r))
             .collect();
         let all_close = || close.iter().map(|(p, r)| cite(p, *r)).collect::<Vec<_>>();
-        if best < self.tuning.min_relevance {
+        if best < self.tuning.min_relevance || best_coverage < self.tuning.min_coverage {
             return review(
                 "the closest sources match this question only weakly",
                 all_close(),
@@ -180,7 +191,10 @@ impl Answerer {
         let Some(&(lead, _)) = supporting.first() else {
             return review("no answer", all_close());
         };
-        if verdict == Verdict::Yes && supporting.len() < self.tuning.yes_sources {
+        if verdict == Verdict::Yes
+            && supporting.len() < self.tuning.yes_sources
+            && best_coverage < self.tuning.strong_coverage
+        {
             return review("too few sources say yes", all_close());
         }
         if confidence < self.tuning.min_confidence {

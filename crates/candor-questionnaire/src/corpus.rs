@@ -2,31 +2,19 @@
 //! and the items of its published content, each with the answer it gives.
 
 use candor_domain::TrustCenter;
-use candor_domain::model::{ControlStatus, PostureStatus};
-use serde::{Deserialize, Serialize};
+use candor_domain::model::{ControlStatus, KnowledgeEntry, PostureStatus};
 
 use crate::model::{Passage, Verdict, Visibility};
 
-/// One answered question of the org's knowledge base.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct KnowledgeEntry {
-    pub question: String,
-    pub answer: Verdict,
-    #[serde(default)]
-    pub explanation: String,
-    #[serde(default)]
-    pub visibility: Visibility,
-}
-
-/// The knowledge base's entries as passages (`knowledge[i]`).
+/// Knowledge entries as passages (`knowledge[i]`, their place in the list).
 pub fn knowledge_passages(entries: &[KnowledgeEntry]) -> Vec<Passage> {
     entries
         .iter()
         .enumerate()
         .map(|(i, e)| Passage {
             cite: format!("knowledge[{i}]"),
-            title: e.question.clone(),
-            text: e.explanation.clone(),
+            title: e.question.as_str().to_owned(),
+            text: e.explanation.as_ref().map_or("", |t| t.as_str()).to_owned(),
             stance: Some(e.answer),
             visibility: e.visibility,
         })
@@ -81,10 +69,11 @@ fn joined<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
         .join(". ")
 }
 
-/// Every item of published content that can answer a question. Statements of
-/// fact (subprocessors, commitments, promises) carry no stance of their own.
+/// Every item of the content that can answer a question, its knowledge base
+/// first. Statements of fact (subprocessors, commitments, promises) carry no
+/// stance of their own.
 pub fn content_passages(content: &TrustCenter) -> Vec<Passage> {
-    let mut out = Vec::new();
+    let mut out = knowledge_passages(&content.knowledge);
     for (i, c) in content.controls.iter().enumerate() {
         let mappings: Vec<String> = c.mappings.iter().map(|m| m.to_string()).collect();
         let text = joined([c.description.as_str(), &mappings.join(" ")]);
@@ -250,4 +239,34 @@ mod demo {
             assert_ne!(d.verdict, Some(Verdict::Yes), "{d:?}");
         }
     }
+}
+
+/// The public entries that best match `query`, best first (at most `limit`):
+/// the trust page's search, ranked as answers are.
+pub fn search<'a>(
+    entries: &'a [KnowledgeEntry],
+    query: &str,
+    limit: usize,
+) -> Vec<&'a KnowledgeEntry> {
+    let public: Vec<&KnowledgeEntry> = entries
+        .iter()
+        .filter(|e| e.visibility == Visibility::Public)
+        .collect();
+    let documents: Vec<Vec<String>> = public
+        .iter()
+        .map(|e| {
+            let mut t = crate::text::terms(e.question.as_str());
+            t.extend(crate::text::terms(e.question.as_str()));
+            t.extend(crate::text::terms(
+                e.explanation.as_ref().map_or("", |x| x.as_str()),
+            ));
+            t
+        })
+        .collect();
+    let index = crate::rank::Bm25::new(&documents);
+    index
+        .top(&crate::text::terms(query), limit)
+        .into_iter()
+        .filter_map(|(i, _)| public.get(i).copied())
+        .collect()
 }

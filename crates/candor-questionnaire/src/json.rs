@@ -4,7 +4,9 @@
 
 use serde::Deserialize;
 
-use crate::corpus::KnowledgeEntry;
+use candor_domain::model::KnowledgeEntry;
+use candor_domain::types::Key;
+
 use crate::model::{Question, Verdict, Visibility};
 
 #[derive(Debug, thiserror::Error)]
@@ -94,22 +96,45 @@ impl Questionnaire {
         })
     }
 
-    /// The answered questions as knowledge entries of `visibility`.
-    pub fn knowledge(&self, visibility: Visibility) -> Vec<KnowledgeEntry> {
+    /// The answered questions as knowledge entries of `visibility`, keyed by
+    /// `prefix` and the question's id, with the file named as their source.
+    pub fn knowledge(&self, prefix: &str, visibility: Visibility) -> Vec<KnowledgeEntry> {
         self.questions
             .iter()
             .zip(&self.answers)
             .filter_map(|(q, a)| {
                 let (answer, explanation) = a.as_ref()?;
                 Some(KnowledgeEntry {
-                    question: q.text.clone(),
+                    key: key_for(prefix, &q.id)?,
+                    question: q.text.parse().ok()?,
                     answer: *answer,
-                    explanation: explanation.clone(),
+                    explanation: explanation.parse().ok(),
                     visibility,
+                    owner: None,
+                    reviewed: None,
+                    // The same question may stand in several sections ("Are policies
+                    // reviewed annually?"): the source says which one.
+                    source: format!("{}, {}, {}", self.name, q.section, q.id)
+                        .parse()
+                        .ok(),
                 })
             })
             .collect()
     }
+}
+
+/// A knowledge key from a question's id: `caiq` and `A&A-01.1` give `caiq-a-a-01-1`.
+pub fn key_for(prefix: &str, id: &str) -> Option<Key> {
+    let mut key = String::new();
+    for c in format!("{prefix}-{id}").chars() {
+        match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9') => key.push(c),
+            _ if !key.ends_with('-') && !key.is_empty() => key.push('-'),
+            _ => {}
+        }
+    }
+    key.truncate(63);
+    key.trim_end_matches('-').parse().ok()
 }
 
 #[cfg(test)]
@@ -153,7 +178,7 @@ mod properties {
             let q = Questionnaire::from_json(doc.to_string().as_bytes()).unwrap();
             let read: Vec<&str> = q.questions.iter().map(|q| q.text.as_str()).collect();
             prop_assert_eq!(read, texts.iter().map(String::as_str).collect::<Vec<_>>());
-            prop_assert_eq!(q.knowledge(Visibility::Gated).len(), texts.len());
+            prop_assert_eq!(q.knowledge("t", Visibility::Gated).len(), texts.len());
         }
     }
 }

@@ -16,5 +16,5 @@ pub mod rank;
 pub mod text;
 
 pub use answer::{Answerer, Audience, Tuning};
-pub use corpus::{KnowledgeEntry, content_passages, knowledge_passages};
+pub use corpus::{content_passages, knowledge_passages, search};
 pub use model::{Citation, Draft, Passage, Question, Verdict, Visibility};

@@ -2,59 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// An answer to a yes/no question, as questionnaires allow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    Yes,
-    No,
-    Partial,
-    /// "n/a" in most questionnaires.
-    #[serde(rename = "na", alias = "n/a", alias = "not_applicable")]
-    NotApplicable,
-}
-
-impl Verdict {
-    pub const ALL: [Verdict; 4] = [
-        Verdict::Yes,
-        Verdict::No,
-        Verdict::Partial,
-        Verdict::NotApplicable,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Yes => "yes",
-            Verdict::No => "no",
-            Verdict::Partial => "partial",
-            Verdict::NotApplicable => "na",
-        }
-    }
-
-    /// Reads the spellings questionnaires use ("Yes", "N/A", "Not applicable", …).
-    pub fn parse(text: &str) -> Option<Verdict> {
-        match text.trim().to_lowercase().as_str() {
-            "yes" | "y" | "true" => Some(Verdict::Yes),
-            "no" | "n" | "false" => Some(Verdict::No),
-            "partial" | "partially" | "in progress" => Some(Verdict::Partial),
-            "na" | "n/a" | "n.a." | "not applicable" | "not_applicable" => {
-                Some(Verdict::NotApplicable)
-            }
-            _ => None,
-        }
-    }
-}
-
-/// Who may see an item: customers (public), readers who were granted access
-/// (gated), or only the org's own people (internal).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Visibility {
-    #[default]
-    Public,
-    Gated,
-    Internal,
-}
+pub use candor_domain::model::{Verdict, Visibility};
 
 /// One question of a questionnaire, where it stands in the customer's file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

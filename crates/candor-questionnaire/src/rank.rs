@@ -71,6 +71,23 @@ impl Bm25 {
         distinct(query).map(|t| self.idf(t)).sum()
     }
 
+    /// The share of the query's weight (its terms' idf) that document `doc`
+    /// holds at all: 1 when every query term is in it, whatever the counts.
+    pub fn coverage(&self, query: &[String], doc: usize) -> f64 {
+        let Some(counts) = self.docs.get(doc) else {
+            return 0.0;
+        };
+        let total = self.ideal(query);
+        if total <= 0.0 {
+            return 0.0;
+        }
+        let held: f64 = distinct(query)
+            .filter(|t| counts.contains_key(*t))
+            .map(|t| self.idf(t))
+            .sum();
+        held / total
+    }
+
     /// The `k` best documents for `query`, best first, with their scores (only
     /// those sharing a term with it).
     pub fn top(&self, query: &[String], k: usize) -> Vec<(usize, f64)> {

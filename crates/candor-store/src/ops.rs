@@ -47,9 +47,11 @@ pub async fn publish_draft(
     let Some(draft) = store.draft(scope).await? else {
         return Ok(PublishOutcome::NoDraft);
     };
+    // Knowledge entries that are not public stay in the draft.
+    let content = draft.content.published();
     let latest = store.latest_revision(scope).await?;
     if let Some(latest) = &latest
-        && latest.content_hash == draft.content.content_hash()
+        && latest.content_hash == content.content_hash()
     {
         return Ok(PublishOutcome::Unchanged {
             latest: latest.number,
@@ -58,15 +60,12 @@ pub async fn publish_draft(
     // Whole seconds: every backend stores them exactly, and readers need no more.
     let published_at = now.replace_nanosecond(0).unwrap_or(now);
     let publish_day = Day(published_at.to_offset(time::UtcOffset::UTC).date());
-    if let Err(refusal) = notice::check(
-        latest.as_ref().map(|r| &r.content),
-        &draft.content,
-        publish_day,
-    ) {
+    if let Err(refusal) = notice::check(latest.as_ref().map(|r| &r.content), &content, publish_day)
+    {
         return Ok(PublishOutcome::Refused(refusal));
     }
     let revision = store
-        .insert_revision(scope, &draft.content, published_at, actor)
+        .insert_revision(scope, &content, published_at, actor)
         .await?;
     let changes = match &latest {
         Some(previous) => diff(&previous.content, &revision.content),

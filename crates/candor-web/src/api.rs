@@ -150,7 +150,7 @@ pub async fn get_draft(
     };
     let changes = latest
         .as_ref()
-        .map(|l| diff(&l.content, &content).describe())
+        .map(|l| diff(&l.content, &content.published()).describe())
         .unwrap_or_default();
     Ok(Json(json!({
         "org": access.scope.slug(),
@@ -174,7 +174,7 @@ pub async fn put_draft(
     let latest = state.store.latest_revision(&access.scope).await?;
     let changes = latest
         .as_ref()
-        .map(|l| diff(&l.content, &content).describe())
+        .map(|l| diff(&l.content, &content.published()).describe())
         .unwrap_or_default();
     Ok(
         Json(json!({"saved": true, "content_hash": content.content_hash(), "changes": changes}))

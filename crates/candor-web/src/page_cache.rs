@@ -47,6 +47,11 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// The revision this page shows.
+    pub fn revision(&self) -> &candor_domain::Revision {
+        &self.content.revision
+    }
+
     /// The witnesses this revision lists, whom checkpoints are submitted to.
     pub fn witnesses(&self) -> &[candor_domain::model::Witness] {
         &self.content.revision.content.witnesses

@@ -87,6 +87,51 @@ pub async fn trust_page(
     }
 }
 
+/// The longest search the page accepts; a question is rarely longer.
+const MAX_SEARCH_CHARS: usize = 300;
+
+#[derive(serde::Deserialize)]
+pub struct KnowledgeQuery {
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "questions.html")]
+struct QuestionsPage<'a> {
+    slug: &'a str,
+    name: &'a str,
+    query: &'a str,
+    revision: u64,
+    hits: Vec<&'a candor_domain::model::KnowledgeEntry>,
+}
+
+/// `GET /{org}/questions?q=`: the public knowledge base searched, server-side.
+pub async fn knowledge_search(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+    axum::extract::Query(search): axum::extract::Query<KnowledgeQuery>,
+) -> PageResult {
+    let Lookup::Found(page) = state.pages.lookup(&*state.store, &org).await? else {
+        return Err(PageError::not_found("trust center at this address"));
+    };
+    let revision = page.revision();
+    let query: String = search.q.trim().chars().take(MAX_SEARCH_CHARS).collect();
+    let hits = match query.is_empty() {
+        true => Vec::new(),
+        false => candor_questionnaire::search(&revision.content.knowledge, &query, 20),
+    };
+    let body = QuestionsPage {
+        slug: &org,
+        name: revision.content.profile.name.as_str(),
+        query: &query,
+        revision: revision.number,
+        hits,
+    }
+    .render()?;
+    Ok(Html(body).into_response())
+}
+
 pub async fn trust_json(
     State(state): State<AppState>,
     Path(org): Path<String>,

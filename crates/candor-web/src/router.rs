@@ -80,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .route("/{org}", get(pages::trust_page))
         .route("/{org}/", get(pages::without_trailing_slash))
         .route("/{org}/trust.json", get(pages::trust_json))
+        .route("/{org}/questions", get(pages::knowledge_search))
         .route("/{org}/evidence.json", get(pages::evidence_json))
         .route("/{org}/log/entries/{index}", get(log::entry))
         .route("/{org}/log/key", get(log::key))

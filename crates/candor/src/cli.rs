@@ -118,6 +118,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Answer a customer's security questionnaire from what the org has published,
+    /// or import an answered one into the draft's knowledge base.
+    Questionnaire {
+        #[command(subcommand)]
+        command: QuestionnaireCommand,
+    },
     /// Manage people who can sign in to the admin UI.
     User {
         #[command(subcommand)]
@@ -393,6 +399,61 @@ pub enum AuditCommand {
         #[arg(long)]
         org: String,
     },
+}
+
+#[derive(Subcommand)]
+pub enum QuestionnaireCommand {
+    /// Answer every question of FILE (JSON: sections of {id, question}) from the
+    /// latest published revision, each answer with its explanation, confidence
+    /// and the items it cites, or "needs review" when the sources do not settle it.
+    Answer {
+        file: PathBuf,
+        #[arg(long)]
+        org: String,
+        /// Answer from the draft instead (citations are not in the log yet).
+        #[arg(long)]
+        draft: bool,
+        /// Whose eyes the answers are for: what they may cite.
+        #[arg(long, value_enum, default_value = "customer")]
+        audience: AudienceArg,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Add the answered questions of FILE to the draft's knowledge base (an
+    /// entry with the same key is replaced); `candor publish` publishes the
+    /// public ones.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        org: String,
+        /// Who may read the imported entries.
+        #[arg(long, value_enum, default_value = "internal")]
+        visibility: VisibilityArg,
+        /// Keys are PREFIX-ID (default: the file's name without extension).
+        #[arg(long)]
+        prefix: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum AudienceArg {
+    /// Public items only.
+    Public,
+    /// Public and gated items: a customer under NDA.
+    Customer,
+    /// Everything, internal entries included: for the org's own review.
+    Internal,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum VisibilityArg {
+    Public,
+    Gated,
+    Internal,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]

@@ -11,6 +11,7 @@ mod changes;
 mod commitments;
 mod controls;
 mod documents;
+mod knowledge;
 mod posture;
 mod profile;
 mod subprocessors;
@@ -23,6 +24,7 @@ pub use commitments::{
 };
 pub use controls::{CheckKind, Control, ControlStatus, EvidenceCheck};
 pub use documents::{DocumentAccess, DocumentKind, DocumentMeta};
+pub use knowledge::{KnowledgeEntry, Verdict, Visibility};
 pub use posture::{Assessment, AssessmentKind, PostureEntry, PostureStatus};
 pub use profile::{FaqEntry, NdaTerms, Profile, Promise, Witness};
 pub use subprocessors::Subprocessor;
@@ -85,9 +87,24 @@ pub struct TrustCenter {
     /// Witnesses that cosign the transparency log's checkpoints.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub witnesses: Vec<Witness>,
+    /// Answered questions, reused to answer security questionnaires. Public
+    /// entries are published and shown on the page; gated and internal ones
+    /// stay in the draft.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub knowledge: Vec<KnowledgeEntry>,
 }
 
 impl TrustCenter {
+    /// What publishing this draft puts in a revision: everything but the
+    /// knowledge entries that are not public.
+    pub fn published(&self) -> TrustCenter {
+        let mut public = self.clone();
+        public
+            .knowledge
+            .retain(|e| e.visibility == Visibility::Public);
+        public
+    }
+
     /// The subprocessor notice period the company promises, if any.
     pub fn notice_days(&self) -> Option<u32> {
         match (self.commitments.subprocessor_notice_days, self.version) {
@@ -124,6 +141,8 @@ pub struct Sections {
     pub assessments: Option<SectionIntro>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disclosure: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub knowledge: Option<SectionIntro>,
 }
 
 impl Sections {

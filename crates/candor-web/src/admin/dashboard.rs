@@ -64,7 +64,7 @@ pub(super) async fn org_view(
 ) -> PageResult {
     let (working, latest) = working_copy(&*state.store, &access.scope).await?;
     let changes = match (&working, &latest) {
-        (Some(w), Some(l)) => diff(&l.content, w).describe(),
+        (Some(w), Some(l)) => diff(&l.content, &w.published()).describe(),
         (Some(_), None) => vec!["nothing published yet: publishing creates revision 1".into()],
         _ => Vec::new(),
     };

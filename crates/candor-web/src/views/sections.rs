@@ -92,6 +92,7 @@ pub struct SectionViews {
     pub faq: SectionView,
     pub assessments: SectionView,
     pub disclosure: SectionView,
+    pub knowledge: SectionView,
 }
 
 pub(super) fn section_views(tc: &TrustCenter) -> SectionViews {
@@ -109,6 +110,7 @@ pub(super) fn section_views(tc: &TrustCenter) -> SectionViews {
         faq: section_view(v, s.faq.as_ref(), "Frequently asked questions"),
         assessments: section_view(v, s.assessments.as_ref(), "Audits and assessments"),
         disclosure: section_view(v, s.disclosure.as_ref(), "Report a vulnerability"),
+        knowledge: section_view(v, s.knowledge.as_ref(), "Security questions, answered"),
     }
 }
 

@@ -42,6 +42,8 @@ pub struct TrustPage<'a> {
     pub posture: Vec<PostureView<'a>>,
     pub roadmap: Vec<ProseItem<'a, candor_domain::model::RoadmapItem>>,
     pub faq: Vec<ProseItem<'a, candor_domain::model::FaqEntry>>,
+    /// The public knowledge base (a revision holds no other entries).
+    pub knowledge: Vec<&'a candor_domain::model::KnowledgeEntry>,
     pub assessments: Vec<AssessmentView>,
     pub categories: Vec<CategoryView<'a>>,
     pub coverage: Vec<CoverageView>,
@@ -189,6 +191,11 @@ impl<'a> TrustPage<'a> {
                     item: q,
                     html: Some(prose(version, q.answer.as_str())),
                 })
+                .collect(),
+            knowledge: tc
+                .knowledge
+                .iter()
+                .filter(|k| k.visibility == candor_domain::model::Visibility::Public)
                 .collect(),
             assessments: assessment_views(tc),
             categories,

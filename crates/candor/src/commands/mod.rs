@@ -15,6 +15,7 @@ mod keys;
 mod log;
 mod org;
 mod privacy;
+mod questionnaire;
 mod serve;
 mod user;
 mod verify;
@@ -89,6 +90,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Log { command } => log::run(store, command).await,
         Command::Audit { command } => audit::run(store, command).await,
         Command::Privacy { command } => privacy::run(store, command).await,
+        Command::Questionnaire { command } => questionnaire::run(store, command).await,
         Command::Diff {
             org,
             from,

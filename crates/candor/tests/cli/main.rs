@@ -10,6 +10,7 @@ mod erasure;
 mod hostile;
 mod keys;
 mod log;
+mod questionnaire;
 mod serve;
 mod verify;
 mod watch;

@@ -1,0 +1,163 @@
+//! Answering a customer's questionnaire from what the org has published (or
+//! its draft), and importing an answered one into the draft's knowledge base.
+
+use candor_domain::TrustCenter;
+use candor_domain::model::Visibility;
+use candor_questionnaire::json::Questionnaire;
+use candor_questionnaire::{Answerer, Audience, Draft, Tuning, content_passages};
+use candor_store::{OrgScope, Store, StoreError};
+use serde::Serialize;
+
+/// What the answers were drawn from: a published revision (which the reader can
+/// check against the org's signed log) or the unpublished draft.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Source {
+    Revision {
+        revision: u64,
+        /// The revision's entry in the org's transparency log.
+        log_index: u64,
+        content_hash: String,
+    },
+    /// Not published: nothing to check it against yet.
+    Draft,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Answered {
+    pub questionnaire: String,
+    pub source: Source,
+    pub answers: Vec<AnsweredQuestion>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AnsweredQuestion {
+    pub id: String,
+    pub section: String,
+    pub question: String,
+    #[serde(flatten)]
+    pub draft: Draft,
+}
+
+impl Answered {
+    /// How many questions got an answer (the rest need review).
+    pub fn answered(&self) -> usize {
+        self.answers
+            .iter()
+            .filter(|a| a.draft.verdict.is_some())
+            .count()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum QuestionnaireError {
+    #[error("this org has not published a revision yet (answer from the draft instead)")]
+    NothingPublished,
+    #[error("this org has no draft")]
+    NoDraft,
+    #[error(transparent)]
+    Invalid(#[from] candor_domain::ContentError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Answers every question of `questionnaire` from the org's latest revision, or
+/// with `from_draft` from its draft, citing only what `audience` may read.
+pub async fn answer(
+    store: &dyn Store,
+    scope: &OrgScope,
+    questionnaire: &Questionnaire,
+    from_draft: bool,
+    audience: Audience,
+) -> Result<Answered, QuestionnaireError> {
+    let (content, source) = match from_draft {
+        true => {
+            let draft = store
+                .draft(scope)
+                .await?
+                .ok_or(QuestionnaireError::NoDraft)?;
+            (draft.content, Source::Draft)
+        }
+        false => {
+            let revision = store
+                .latest_revision(scope)
+                .await?
+                .ok_or(QuestionnaireError::NothingPublished)?;
+            let source = Source::Revision {
+                revision: revision.number,
+                log_index: revision.number.saturating_sub(1),
+                content_hash: revision.content_hash.to_string(),
+            };
+            (revision.content, source)
+        }
+    };
+    Ok(answer_from(&content, source, questionnaire, audience))
+}
+
+/// The same, from content already in hand.
+pub fn answer_from(
+    content: &TrustCenter,
+    source: Source,
+    questionnaire: &Questionnaire,
+    audience: Audience,
+) -> Answered {
+    let answerer = Answerer::new(content_passages(content), Tuning::default());
+    let answers = questionnaire
+        .questions
+        .iter()
+        .map(|q| AnsweredQuestion {
+            id: q.id.clone(),
+            section: q.section.clone(),
+            question: q.text.clone(),
+            draft: answerer.answer(q, audience),
+        })
+        .collect();
+    Answered {
+        questionnaire: questionnaire.name.clone(),
+        source,
+        answers,
+    }
+}
+
+/// What importing did to the draft's knowledge base.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Imported {
+    pub added: usize,
+    pub replaced: usize,
+}
+
+/// Adds the answered questions of `questionnaire` to the draft's knowledge base
+/// as `visibility` entries keyed `prefix-ID` (an entry with the same key is
+/// replaced). The whole draft is validated and saved at once, or not at all.
+pub async fn import(
+    store: &dyn Store,
+    scope: &OrgScope,
+    questionnaire: &Questionnaire,
+    prefix: &str,
+    visibility: Visibility,
+) -> Result<Imported, QuestionnaireError> {
+    let mut content = match store.draft(scope).await? {
+        Some(draft) => draft.content,
+        None => store
+            .latest_revision(scope)
+            .await?
+            .map(|r| r.content)
+            .ok_or(QuestionnaireError::NothingPublished)?,
+    };
+    let mut outcome = Imported::default();
+    for entry in questionnaire.knowledge(prefix, visibility) {
+        match content.knowledge.iter_mut().find(|k| k.key == entry.key) {
+            Some(existing) => {
+                *existing = entry;
+                outcome.replaced += 1;
+            }
+            None => {
+                content.knowledge.push(entry);
+                outcome.added += 1;
+            }
+        }
+    }
+    content.validate()?;
+    store.save_draft(scope, &content).await?;
+    Ok(outcome)
+}

@@ -1,0 +1,229 @@
+//! Questionnaires end to end: the demo's knowledge base published (its public
+//! entries only), shown and searchable on the page, a customer's questionnaire
+//! answered from the revision with citations the log can check, and an
+//! answered questionnaire imported into the draft.
+
+use candor_demo::{QUESTIONNAIRE, QUILLFEATHER};
+use serde_json::Value;
+
+use crate::harness::{Server, Workspace, path_str};
+
+fn published_demo() -> Workspace {
+    let ws = Workspace::new();
+    ws.ok(&[
+        "org",
+        "create",
+        "quillfeather",
+        "--name",
+        "Quillfeather Analytics",
+    ]);
+    let demo = ws.file("demo.yaml", QUILLFEATHER);
+    ws.ok(&["apply", path_str(&demo), "--org", "quillfeather"]);
+    ws.ok(&["publish", "--org", "quillfeather"]);
+    ws
+}
+
+fn answers(ws: &Workspace, args: &[&str]) -> Value {
+    let file = ws.file("questionnaire.json", QUESTIONNAIRE);
+    let mut all = vec![
+        "questionnaire",
+        "answer",
+        path_str(&file),
+        "--org",
+        "quillfeather",
+        "--json",
+    ];
+    all.extend_from_slice(args);
+    serde_json::from_str(&ws.ok(&all)).unwrap()
+}
+
+fn answer_to<'a>(answered: &'a Value, id: &str) -> &'a Value {
+    answered["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .unwrap()
+}
+
+#[test]
+fn a_questionnaire_is_answered_from_the_published_revision_with_checkable_citations() {
+    let ws = published_demo();
+    let answered = answers(&ws, &[]);
+    assert_eq!(answered["source"]["kind"], "revision");
+    assert_eq!(answered["source"]["revision"], 1);
+    assert_eq!(answered["source"]["log_index"], 0);
+    // A yes names the entry it came from, as the revision numbers it.
+    let revision = candor_domain::TrustCenter::from_yaml(QUILLFEATHER)
+        .unwrap()
+        .published();
+    let mfa = answer_to(&answered, "AC-1");
+    assert_eq!(mfa["verdict"], "yes", "{mfa}");
+    let cite = mfa["citations"][0]["cite"].as_str().unwrap();
+    let index: usize = cite
+        .strip_prefix("knowledge[")
+        .and_then(|c| c.strip_suffix(']'))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(revision.knowledge[index].key.as_str(), "mfa-staff");
+    // Not certified yet: partial, never yes; not offered: n/a; no: no.
+    assert_eq!(answer_to(&answered, "AS-2")["verdict"], "partial");
+    assert_eq!(answer_to(&answered, "OT-1")["verdict"], "no");
+    assert_eq!(answer_to(&answered, "OT-2")["verdict"], "na");
+    // Nothing the org said is about the cafeteria: review, not a guess.
+    let off_topic = answer_to(&answered, "OT-3");
+    assert_eq!(off_topic["verdict"], Value::Null, "{off_topic}");
+    // Every answer cites at least one item.
+    for a in answered["answers"].as_array().unwrap() {
+        if !a["verdict"].is_null() {
+            assert!(!a["citations"].as_array().unwrap().is_empty(), "{a}");
+        }
+    }
+    // The text form says where the answers come from.
+    let file = ws.file("q.json", QUESTIONNAIRE);
+    let text = ws.ok(&[
+        "questionnaire",
+        "answer",
+        path_str(&file),
+        "--org",
+        "quillfeather",
+    ]);
+    assert!(
+        text.contains("answered from revision 1 (log entry 0, sha256:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn gated_and_internal_entries_stay_out_of_revisions_pages_and_customer_answers() {
+    let ws = published_demo();
+    let server = Server::start(&ws, &[]);
+    let (status, json) = server.get("/quillfeather/trust.json");
+    assert_eq!(status, 200);
+    let (_, page) = server.get("/quillfeather");
+    for secret in [
+        "insurance-limit",
+        "cyber insurance",
+        "background checks performed on employees before hiring",
+    ] {
+        assert!(!json.contains(secret), "trust.json publishes {secret}");
+        assert!(!page.contains(secret), "the page shows {secret}");
+    }
+    // Public entries are on the page, and searchable without script.
+    assert!(
+        page.contains("id=\"knowledge-mfa-staff\""),
+        "no knowledge section"
+    );
+    let (status, found) = server.get("/quillfeather/questions?q=encrypted+at+rest");
+    assert_eq!(status, 200);
+    assert!(
+        found.contains("Is customer data encrypted at rest?"),
+        "{found}"
+    );
+    assert!(found.contains("revision 1, entry 0"), "{found}");
+    let (_, none) = server.get("/quillfeather/questions?q=insurance");
+    assert!(!none.contains("cyber insurance"), "{none}");
+    let (status, _) = server.get("/nobody/questions?q=x");
+    assert_eq!(status, 404);
+    server.terminate();
+
+    // The org's own review, from the draft, may cite its internal entries; a
+    // customer's answers from the draft may not.
+    let file = ws.file(
+        "insurance.json",
+        r#"{"name":"Insurer","sections":[{"name":"Insurance","questions":[
+        {"id":"1","question":"What is the limit of your cyber insurance policy?"}]}]}"#,
+    );
+    let ask = |audience: &str| -> Value {
+        let out = ws.ok(&[
+            "questionnaire",
+            "answer",
+            path_str(&file),
+            "--org",
+            "quillfeather",
+            "--json",
+            "--draft",
+            "--audience",
+            audience,
+        ]);
+        serde_json::from_str(&out).unwrap()
+    };
+    let internal = ask("internal");
+    assert_eq!(internal["source"]["kind"], "draft");
+    assert_eq!(internal["answers"][0]["verdict"], "yes", "{internal}");
+    let customer = ask("customer");
+    assert_eq!(customer["answers"][0]["verdict"], Value::Null, "{customer}");
+    assert!(
+        !customer.to_string().contains("Internal only"),
+        "{customer}"
+    );
+}
+
+#[test]
+fn an_answered_questionnaire_is_imported_into_the_draft_whole_or_not_at_all() {
+    let ws = published_demo();
+    let answered = ws.file("vendor.json", r#"{"name":"Vendor review 2026","sections":[{"name":"Ops","questions":[
+        {"id":"OPS-1","question":"Do you run a 24/7 on-call rotation for production incidents?","answer":"Yes","explanation":"Two engineers are on call at all times."},
+        {"id":"OPS-2","question":"Do you have a dedicated security operations centre?","answer":"No","explanation":"Alerts go to the on-call engineers."},
+        {"id":"OPS-3","question":"Unanswered question?"}]}]}"#);
+    let out = ws.ok(&[
+        "questionnaire",
+        "import",
+        path_str(&answered),
+        "--org",
+        "quillfeather",
+    ]);
+    assert!(out.contains("2 added, 0 replaced"), "{out}");
+    let draft = candor_domain::TrustCenter::from_yaml(&ws.export("quillfeather")).unwrap();
+    let imported = draft
+        .knowledge
+        .iter()
+        .find(|k| k.key.as_str() == "vendor-ops-1")
+        .unwrap();
+    assert_eq!(
+        imported.visibility,
+        candor_domain::model::Visibility::Internal
+    );
+    assert_eq!(
+        imported.source.as_ref().unwrap().as_str(),
+        "Vendor review 2026, Ops, OPS-1"
+    );
+    // Internal entries change the draft but not what publishing would publish.
+    let out = ws.ok(&["publish", "--org", "quillfeather"]);
+    assert!(out.contains("nothing to publish"), "{out}");
+    // Again: replaced, not doubled.
+    let out = ws.ok(&[
+        "questionnaire",
+        "import",
+        path_str(&answered),
+        "--org",
+        "quillfeather",
+    ]);
+    assert!(out.contains("0 added, 2 replaced"), "{out}");
+
+    // A bad answer is refused with its place, and the draft is untouched.
+    let before = ws.export("quillfeather");
+    let bad = ws.file("bad.json", r#"{"name":"x","sections":[{"name":"A","questions":[
+        {"id":"1","question":"Q?","answer":"yes"},{"id":"2","question":"Q2?","answer":"sometimes"}]}]}"#);
+    let out = ws.candor(&[
+        "questionnaire",
+        "import",
+        path_str(&bad),
+        "--org",
+        "quillfeather",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("sections[0].questions[1].answer"), "{err}");
+    let not_json = ws.file("not.json", "PK\u{3}\u{4} not a questionnaire");
+    let out = ws.candor(&[
+        "questionnaire",
+        "import",
+        path_str(&not_json),
+        "--org",
+        "quillfeather",
+    ]);
+    assert!(!out.status.success());
+    assert_eq!(ws.export("quillfeather"), before);
+}
