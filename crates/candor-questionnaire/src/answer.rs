@@ -359,10 +359,24 @@ mod tests {
             one.clone(),
             Tuning {
                 yes_sources: 2,
+                strong_coverage: 1.1,
                 ..tuning()
             },
         );
         assert_eq!(strict.answer(&q, Audience::Public).verdict, None);
+        // A source that restates the question may answer alone.
+        let restated = Answerer::new(
+            one.clone(),
+            Tuning {
+                yes_sources: 2,
+                ..tuning()
+            },
+        );
+        let q = question("Is encryption at rest used?");
+        assert_eq!(
+            restated.answer(&q, Audience::Public).verdict,
+            Some(Verdict::Yes)
+        );
         let lenient = Answerer::new(one, tuning());
         assert_eq!(
             lenient.answer(&q, Audience::Public).verdict,

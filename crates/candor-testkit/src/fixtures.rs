@@ -12,6 +12,7 @@ pub const DEMO_PAGE_SECTIONS: &[&str] = &[
     "roadmap",
     "documents",
     "faq",
+    "knowledge",
     "disclosure",
     "verify",
 ];

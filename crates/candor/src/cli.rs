@@ -108,7 +108,8 @@ pub enum Command {
         #[arg(long)]
         org: String,
     },
-    /// Show what changed between two revisions (numbers, or `draft`).
+    /// Show what changed between two revisions (numbers, or `draft`: what publishing
+    /// it would publish).
     Diff {
         #[arg(long)]
         org: String,

@@ -208,7 +208,7 @@ async fn people_get_and_erase_their_data_and_an_owner_exports_then_deletes_the_o
     assert_eq!(archive["revisions"].as_array().unwrap().len(), 1);
     assert_eq!(
         archive["revisions"][0]["content"],
-        serde_json::to_value(TrustCenter::from_yaml(QUILLFEATHER).unwrap()).unwrap()
+        serde_json::to_value(TrustCenter::from_yaml(QUILLFEATHER).unwrap().published()).unwrap()
     );
     assert!(
         archive["members"]

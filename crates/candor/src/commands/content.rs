@@ -171,14 +171,16 @@ pub(super) async fn show_diff(
     Ok(ExitCode::SUCCESS)
 }
 
-/// A revision number or `draft`.
+/// A revision number or `draft` (as publishing it would publish it: without
+/// the knowledge entries that are not public).
 async fn load_version(store: &SharedStore, scope: &OrgScope, which: &str) -> Result<TrustCenter> {
     if which == "draft" {
         return Ok(store
             .draft(scope)
             .await?
             .ok_or_else(|| anyhow!("there is no draft"))?
-            .content);
+            .content
+            .published());
     }
     let number: u64 = which
         .parse()
