@@ -260,6 +260,7 @@ mod tests {
             id: "q".into(),
             section: String::new(),
             text: text.into(),
+            sheet: None,
             row: None,
         }
     }

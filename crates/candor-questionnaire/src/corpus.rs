@@ -225,6 +225,7 @@ mod demo {
                     id: "q".into(),
                     section: String::new(),
                     text: text.into(),
+                    sheet: None,
                     row: None,
                 },
                 Audience::Public,

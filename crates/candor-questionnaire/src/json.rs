@@ -85,6 +85,7 @@ impl Questionnaire {
                     id: item.id,
                     section: section.name.clone(),
                     text: item.question,
+                    sheet: None,
                     row: None,
                 });
             }

@@ -13,6 +13,7 @@ pub mod eval;
 pub mod json;
 pub mod model;
 pub mod rank;
+pub mod sheet;
 pub mod text;
 
 pub use answer::{Answerer, Audience, Tuning};

@@ -10,6 +10,9 @@ pub struct Question {
     pub id: String,
     pub section: String,
     pub text: String,
+    /// The worksheet it stands on, when it came from a spreadsheet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
     /// 1-based row in the customer's sheet, when it came from one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row: Option<u32>,

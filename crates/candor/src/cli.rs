@@ -404,7 +404,7 @@ pub enum AuditCommand {
 
 #[derive(Subcommand)]
 pub enum QuestionnaireCommand {
-    /// Answer every question of FILE (JSON: sections of {id, question}) from the
+    /// Answer every question of FILE (XLSX, CSV or JSON) from the
     /// latest published revision, each answer with its explanation, confidence
     /// and the items it cites, or "needs review" when the sources do not settle it.
     Answer {
@@ -424,7 +424,7 @@ pub enum QuestionnaireCommand {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
-    /// Add the answered questions of FILE to the draft's knowledge base (an
+    /// Add the answered questions of FILE (XLSX, CSV or JSON) to the draft's knowledge base (an
     /// entry with the same key is replaced); `candor publish` publishes the
     /// public ones.
     Import {

@@ -77,9 +77,15 @@ pub(super) async fn run(store: SharedStore, command: QuestionnaireCommand) -> Re
     }
 }
 
+/// A questionnaire from an XLSX, CSV or JSON file; a bad one is refused whole,
+/// naming the sheet, row and column at fault.
 fn read(file: &std::path::Path) -> Result<Questionnaire> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    Questionnaire::from_json(&bytes).with_context(|| format!("{}", file.display()))
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    candor_questionnaire::sheet::read(&name, &bytes).with_context(|| format!("{}", file.display()))
 }
 
 fn as_text(answered: &Answered) -> String {

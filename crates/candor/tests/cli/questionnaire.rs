@@ -202,6 +202,22 @@ fn an_answered_questionnaire_is_imported_into_the_draft_whole_or_not_at_all() {
     ]);
     assert!(out.contains("0 added, 2 replaced"), "{out}");
 
+    // The same from a customer's CSV, found by its headings.
+    let csv = ws.file(
+        "acme.csv",
+        "Acme vendor review,,,\nRef,Question,Response,Comments\nA-1,Do you keep a hardware asset inventory?,Yes,Reconciled monthly\n",
+    );
+    let out = ws.ok(&[
+        "questionnaire",
+        "import",
+        path_str(&csv),
+        "--org",
+        "quillfeather",
+    ]);
+    assert!(out.contains("1 added, 0 replaced"), "{out}");
+    let draft = candor_domain::TrustCenter::from_yaml(&ws.export("quillfeather")).unwrap();
+    assert!(draft.knowledge.iter().any(|k| k.key.as_str() == "acme-a-1"));
+
     // A bad answer is refused with its place, and the draft is untouched.
     let before = ws.export("quillfeather");
     let bad = ws.file("bad.json", r#"{"name":"x","sections":[{"name":"A","questions":[
