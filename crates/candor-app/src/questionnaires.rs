@@ -35,6 +35,11 @@ pub struct AnsweredQuestion {
     pub id: String,
     pub section: String,
     pub question: String,
+    /// Where the question stands in the customer's file, when it came from a sheet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u32>,
     #[serde(flatten)]
     pub draft: Draft,
 }
@@ -109,6 +114,8 @@ pub fn answer_from(
             id: q.id.clone(),
             section: q.section.clone(),
             question: q.text.clone(),
+            sheet: q.sheet.clone(),
+            row: q.row,
             draft: answerer.answer(q, audience),
         })
         .collect();

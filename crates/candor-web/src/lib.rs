@@ -19,6 +19,7 @@ pub mod page_error;
 pub mod pages;
 pub mod parsing;
 pub mod privacy;
+pub mod questionnaires;
 pub mod reports;
 pub mod router;
 pub mod securitytxt;

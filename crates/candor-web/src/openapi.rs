@@ -129,6 +129,34 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
             put(api::put_draft),
         ),
         (
+            ApiRoute {
+                upload: true,
+                text_query: &["from", "audience"],
+                ..r(
+                    Method::POST,
+                    "/api/v1/orgs/{org}/questionnaires/answer",
+                    "Answer a questionnaire (XLSX, CSV or JSON as the body) from the latest revision (query: from=draft for the draft; audience=public|customer|internal): each answer with its explanation, confidence and citations",
+                    Some(ViewDraft),
+                    false,
+                )
+            },
+            post(crate::questionnaires::answer),
+        ),
+        (
+            ApiRoute {
+                upload: true,
+                text_query: &["filename", "visibility"],
+                ..r(
+                    Method::POST,
+                    "/api/v1/orgs/{org}/knowledge/import",
+                    "Import an answered questionnaire (XLSX, CSV or JSON as the body) into the draft's knowledge base (query: filename, visibility=internal|gated|public)",
+                    Some(EditDraft),
+                    false,
+                )
+            },
+            post(crate::questionnaires::import),
+        ),
+        (
             r(
                 Method::POST,
                 "/api/v1/orgs/{org}/publish",

@@ -14,6 +14,7 @@ mod limits;
 mod log;
 mod pages;
 mod privacy;
+mod questionnaires;
 mod reports;
 mod security_txt;
 mod subscribers;
