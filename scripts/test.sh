@@ -51,6 +51,8 @@ ensure_packages() {
     python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install --quiet cryptography
     # …and a DNS server (dnslib) answers the TXT lookups of DNS proofs of host control.
     python3 -c 'import dnslib' 2>/dev/null || python3 -m pip install --quiet dnslib
+    # …and openpyxl, a spreadsheet library we did not write, reads the workbooks Candor fills.
+    python3 -c 'import openpyxl' 2>/dev/null || python3 -m pip install --quiet openpyxl
     # …and schemathesis fuzzes the API against its OpenAPI document.
     python3 -c 'import schemathesis' 2>/dev/null || python3 -m pip install --quiet schemathesis
 }

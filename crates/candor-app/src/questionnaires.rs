@@ -3,6 +3,7 @@
 
 use candor_domain::TrustCenter;
 use candor_domain::model::Visibility;
+use candor_questionnaire::fill::Fill;
 use candor_questionnaire::json::Questionnaire;
 use candor_questionnaire::{Answerer, Audience, Draft, Tuning, content_passages};
 use candor_store::{OrgScope, Store, StoreError};
@@ -167,4 +168,50 @@ pub async fn import(
     content.validate()?;
     store.save_draft(scope, &content).await?;
     Ok(outcome)
+}
+
+/// The customer's own workbook with the answers written into it: each answered
+/// question's verdict in its answer column (in the sheet's drop-down words) and
+/// its explanation with its sources in the comment column; questions that need
+/// review are left blank.
+pub fn fill_workbook(
+    original: &[u8],
+    questionnaire: &Questionnaire,
+    answered: &Answered,
+) -> Result<Vec<u8>, candor_questionnaire::sheet::SheetError> {
+    let source = match &answered.source {
+        Source::Revision {
+            revision,
+            log_index,
+            ..
+        } => format!("revision {revision}, log entry {log_index}"),
+        Source::Draft => "the unpublished draft".to_owned(),
+    };
+    let fills: Vec<Fill> = answered
+        .answers
+        .iter()
+        .filter_map(|a| {
+            let (sheet, row) = (a.sheet.clone()?, a.row?);
+            let comment = a.draft.verdict.map(|_| {
+                let cites: Vec<String> = a
+                    .draft
+                    .citations
+                    .iter()
+                    .map(|c| format!("{} \"{}\"", c.cite, c.title))
+                    .collect();
+                format!(
+                    "{} (Source: {} of {source}.)",
+                    a.draft.explanation,
+                    cites.join("; ")
+                )
+            });
+            Some(Fill {
+                sheet,
+                row,
+                verdict: a.draft.verdict,
+                comment,
+            })
+        })
+        .collect();
+    candor_questionnaire::fill::fill_xlsx(original, &questionnaire.columns, &fills)
 }

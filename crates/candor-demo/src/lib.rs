@@ -11,3 +11,8 @@ pub const HARBORLIGHT: &str = include_str!("../harborlight.yaml");
 /// A customer's security questionnaire (JSON), answered from the demo orgs'
 /// content by `candor questionnaire answer`.
 pub const QUESTIONNAIRE: &str = include_str!("../questionnaire.json");
+
+/// The same questionnaire as a customer's workbook (written by openpyxl from
+/// `make_questionnaire_xlsx.py`): a cover sheet, a title block, section rows, a
+/// drop-down on the answer column and a formula.
+pub const QUESTIONNAIRE_XLSX: &[u8] = include_bytes!("../questionnaire.xlsx");

@@ -55,6 +55,8 @@ pub struct Questionnaire {
     pub questions: Vec<Question>,
     /// The answer given to each question, if it was answered.
     pub answers: Vec<Option<(Verdict, String)>>,
+    /// Where each sheet takes its answers and comments (spreadsheets only).
+    pub columns: Vec<crate::fill::AnswerColumns>,
 }
 
 impl Questionnaire {
@@ -94,6 +96,7 @@ impl Questionnaire {
             name: file.name,
             questions,
             answers,
+            columns: Vec::new(),
         })
     }
 

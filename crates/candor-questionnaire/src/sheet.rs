@@ -90,7 +90,7 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Questionnaire, SheetError> {
 }
 
 /// Expands every member of the archive once, counting, before calamine reads it.
-fn check_expansion(bytes: &[u8]) -> Result<(), SheetError> {
+pub(crate) fn check_expansion(bytes: &[u8]) -> Result<(), SheetError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| SheetError::NotAQuestionnaire(format!("not a valid XLSX (zip) file: {e}")))?;
     let mut total: u64 = 0;
@@ -116,6 +116,7 @@ fn read_xlsx(name: &str, bytes: &[u8]) -> Result<Questionnaire, SheetError> {
     let mut questions = Vec::new();
     let mut answers = Vec::new();
     let mut found_any = false;
+    let mut columns = Vec::new();
     for sheet in workbook.sheet_names() {
         let range = workbook
             .worksheet_range(&sheet)
@@ -162,6 +163,11 @@ fn read_xlsx(name: &str, bytes: &[u8]) -> Result<Questionnaire, SheetError> {
             &mut questions,
             &mut answers,
         )?;
+        columns.push(crate::fill::AnswerColumns {
+            sheet: sheet.clone(),
+            answer: layout.answer.map(|c| c as u32 + first_col),
+            comment: layout.explanation.map(|c| c as u32 + first_col),
+        });
         if questions.len() > MAX_QUESTIONS {
             return Err(SheetError::TooManyQuestions);
         }
@@ -173,6 +179,7 @@ fn read_xlsx(name: &str, bytes: &[u8]) -> Result<Questionnaire, SheetError> {
         name: stem(name),
         questions,
         answers,
+        columns,
     })
 }
 
@@ -215,6 +222,7 @@ fn read_csv(name: &str, bytes: &[u8]) -> Result<Questionnaire, SheetError> {
         name: stem(name),
         questions,
         answers,
+        columns: Vec::new(),
     })
 }
 

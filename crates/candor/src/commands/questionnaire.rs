@@ -25,6 +25,7 @@ pub(super) async fn run(store: SharedStore, command: QuestionnaireCommand) -> Re
         } => {
             let scope = existing_org(&store, &org).await?;
             let questionnaire = read(&file)?;
+            let original = std::fs::read(&file)?;
             let audience = match audience {
                 AudienceArg::Public => Audience::Public,
                 AudienceArg::Customer => Audience::Customer,
@@ -36,7 +37,23 @@ pub(super) async fn run(store: SharedStore, command: QuestionnaireCommand) -> Re
                 true => serde_json::to_string_pretty(&answered)? + "\n",
                 false => as_text(&answered),
             };
+            let is_xlsx = |p: &std::path::Path| {
+                p.extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+            };
             match output {
+                // A workbook in, a workbook out: the customer's own file, filled.
+                Some(path) if is_xlsx(&path) => {
+                    if !is_xlsx(&file) {
+                        anyhow::bail!(
+                            "only an XLSX questionnaire can be filled as XLSX; write JSON or text instead"
+                        );
+                    }
+                    let filled =
+                        questionnaires::fill_workbook(&original, &questionnaire, &answered)?;
+                    crate::files::replace_file(&path, &filled)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                }
                 Some(path) => std::fs::write(&path, text)
                     .with_context(|| format!("writing {}", path.display()))?,
                 None => print!("{text}"),

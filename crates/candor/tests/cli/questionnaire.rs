@@ -3,7 +3,7 @@
 //! answered from the revision with citations the log can check, and an
 //! answered questionnaire imported into the draft.
 
-use candor_demo::{QUESTIONNAIRE, QUILLFEATHER};
+use candor_demo::{QUESTIONNAIRE, QUESTIONNAIRE_XLSX, QUILLFEATHER};
 use serde_json::Value;
 
 use crate::harness::{Server, Workspace, path_str};
@@ -242,4 +242,72 @@ fn an_answered_questionnaire_is_imported_into_the_draft_whole_or_not_at_all() {
     ]);
     assert!(!out.status.success());
     assert_eq!(ws.export("quillfeather"), before);
+}
+
+#[test]
+fn the_customers_workbook_comes_back_filled_and_openpyxl_reads_it() {
+    let ws = published_demo();
+    let original = ws.dir.path().join("acme.xlsx");
+    std::fs::write(&original, QUESTIONNAIRE_XLSX).unwrap();
+    let filled = ws.dir.path().join("filled.xlsx");
+    ws.ok(&[
+        "questionnaire",
+        "answer",
+        path_str(&original),
+        "--org",
+        "quillfeather",
+        "-o",
+        path_str(&filled),
+    ]);
+    // openpyxl (not Candor's reader) reads the answers, the drop-down, the formula
+    // and the untouched cover sheet.
+    let script = "import json, sys, openpyxl\n\
+        wb = openpyxl.load_workbook(sys.argv[1])\n\
+        ws = wb['Questions']\n\
+        rows = {r[0].value: [c.value for c in r] for r in ws.iter_rows(min_row=4) if r[0].value}\n\
+        dv = [(d.formula1, str(d.sqref)) for d in ws.data_validations.dataValidation]\n\
+        print(json.dumps({'sheets': wb.sheetnames, 'rows': rows, 'dv': dv, 'cover': wb['Cover']['A2'].value, 'bold': ws['A3'].font.b}))\n";
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, path_str(&filled)])
+        .output()
+        .expect("python3 with openpyxl (scripts/test.sh installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(seen["sheets"], serde_json::json!(["Cover", "Questions"]));
+    let row = |id: &str| seen["rows"][id].clone();
+    assert_eq!(row("AC-1")[2], "Yes");
+    let comment = row("AC-1")[3].as_str().unwrap_or_default().to_owned();
+    assert!(
+        comment.contains("knowledge[0]") && comment.contains("revision 1, log entry 0"),
+        "{comment}"
+    );
+    // The answer in the sheet's own word for it, from its drop-down.
+    assert_eq!(row("AS-2")[2], "Partially");
+    assert_eq!(row("OT-2")[2], "Not applicable");
+    // Needs review: left blank for the reviewer.
+    assert_eq!(row("OT-3")[2], Value::Null);
+    assert_eq!(row("OT-3")[3], Value::Null);
+    assert_eq!(row("AC-1")[4], "=LEN(B5)");
+    assert_eq!(seen["dv"][0][0], "\"Yes,No,Partially,Not applicable\"");
+    assert_eq!(
+        seen["cover"],
+        "Answer every question on the Questions sheet; use the drop-down."
+    );
+    assert_eq!(seen["bold"], true);
+    // A workbook can only come from a workbook.
+    let json_in = ws.file("q.json", QUESTIONNAIRE);
+    let out = ws.candor(&[
+        "questionnaire",
+        "answer",
+        path_str(&json_in),
+        "--org",
+        "quillfeather",
+        "-o",
+        path_str(&filled),
+    ]);
+    assert!(!out.status.success());
 }
