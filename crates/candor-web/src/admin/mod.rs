@@ -23,6 +23,7 @@ pub mod hosts;
 pub mod invites;
 pub mod members;
 mod outcome;
+pub mod questionnaires;
 pub mod reports;
 pub mod reset;
 pub mod session;
@@ -160,6 +161,23 @@ pub fn routes() -> Vec<(AdminRoute, MethodRouter<AppState>)> {
             "/admin/orgs/{org}/reports/{id}/acknowledge",
             HandleReports,
             reports::admin_acknowledge,
+        ),
+        // Security questionnaires.
+        org(
+            GET,
+            "/admin/orgs/{org}/questionnaires",
+            ViewDraft,
+            questionnaires::questionnaires,
+        ),
+        upload(
+            "/admin/orgs/{org}/questionnaires/answer",
+            ViewDraft,
+            questionnaires::answer,
+        ),
+        upload(
+            "/admin/orgs/{org}/questionnaires/import",
+            EditDraft,
+            questionnaires::import,
         ),
         // Gated documents.
         org(

@@ -144,3 +144,119 @@ async fn knowledge_entries_stay_in_their_org() {
             .any(|k| k.key.as_str() == "insurance-limit")
     );
 }
+
+/// A multipart form body with `fields` and one file, and its content type.
+fn form(fields: &[(&str, &str)], filename: &str, file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "candor-test-boundary-7d1c";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn the_admin_page_shows_answers_with_sources_and_returns_the_workbook_filled() {
+    let (app, org) = App::quillfeather().await;
+    let viewer = app.member_as(&org, Role::Viewer).await;
+    let editor = app.member_as(&org, Role::Editor).await;
+    let send = |path: &str, cookie: &str, (content_type, body): (String, Vec<u8>)| {
+        app.with_cookie(
+            reqwest::Method::POST,
+            &format!("/admin/orgs/quillfeather/questionnaires/{path}"),
+            cookie,
+        )
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+    };
+    let page = app
+        .get_as("/admin/orgs/quillfeather/questionnaires", &viewer)
+        .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        !html.contains("Import an answered"),
+        "viewers cannot import"
+    );
+
+    let resp = send(
+        "answer",
+        &viewer,
+        form(&[("format", "page")], "acme.csv", CSV.as_bytes()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("Answered from revision 1 (log entry 0"),
+        "{html}"
+    );
+    assert!(html.contains("<code>knowledge[0]</code>"), "{html}");
+    assert!(html.contains("Needs review"), "{html}");
+
+    let xlsx = candor_demo::QUESTIONNAIRE_XLSX;
+    let resp = send(
+        "answer",
+        &viewer,
+        form(&[("format", "xlsx")], "acme.xlsx", xlsx),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let filled = resp.bytes().await.unwrap();
+    let again = candor_questionnaire::sheet::read("filled.xlsx", &filled).unwrap();
+    let first = again.answers.iter().flatten().next().map(|a| a.0);
+    assert_eq!(first, Some(candor_domain::model::Verdict::Yes));
+
+    // A bad file is named on the page, with the cell at fault.
+    let resp = send(
+        "answer",
+        &viewer,
+        form(&[], "bad.csv", b"Question,Answer\nQ?,Often\n"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(resp.text().await.unwrap().contains("row 2, column B"));
+
+    // Importing: editors only.
+    let answered = "Question,Answer\nDo you keep an asset inventory?,Yes\n";
+    let refused = send("import", &viewer, form(&[], "inv.csv", answered.as_bytes()))
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let done = send(
+        "import",
+        &editor,
+        form(&[("visibility", "gated")], "inv.csv", answered.as_bytes()),
+    )
+    .await
+    .unwrap();
+    assert!(done.text().await.unwrap().contains("1 added, 0 replaced"));
+    let draft = app.store.draft(&org).await.unwrap().unwrap().content;
+    let entry = draft
+        .knowledge
+        .iter()
+        .find(|k| k.key.as_str() == "inv-csv-2")
+        .unwrap();
+    assert_eq!(entry.visibility, candor_domain::model::Visibility::Gated);
+}
