@@ -120,6 +120,15 @@ impl Upload {
     }
 }
 
+/// The uploaded form and the questionnaire in its file, or what is wrong with them.
+async fn read_upload(multipart: Multipart) -> Result<(Upload, Questionnaire), String> {
+    let upload = upload(multipart)
+        .await
+        .ok_or("file: choose a questionnaire to upload")?;
+    let questionnaire = upload.questionnaire().await?;
+    Ok((upload, questionnaire))
+}
+
 /// `POST /admin/orgs/{org}/questionnaires/answer`: the answers on the page, or
 /// (`format=xlsx`) the customer's workbook filled.
 pub async fn answer(
@@ -127,16 +136,8 @@ pub async fn answer(
     Extension(access): Extension<Access>,
     multipart: Multipart,
 ) -> PageResult {
-    let Some(upload) = upload(multipart).await else {
-        return page(
-            &access,
-            None,
-            None,
-            Some("file: choose a questionnaire to upload".into()),
-        );
-    };
-    let questionnaire = match upload.questionnaire().await {
-        Ok(q) => q,
+    let (upload, questionnaire) = match read_upload(multipart).await {
+        Ok(read) => read,
         Err(e) => return page(&access, None, None, Some(e)),
     };
     let from_draft = upload.field("from") == "draft";
@@ -201,16 +202,8 @@ pub async fn import(
     Extension(access): Extension<Access>,
     multipart: Multipart,
 ) -> PageResult {
-    let Some(upload) = upload(multipart).await else {
-        return page(
-            &access,
-            None,
-            None,
-            Some("file: choose a questionnaire to upload".into()),
-        );
-    };
-    let questionnaire = match upload.questionnaire().await {
-        Ok(q) => q,
+    let (upload, questionnaire) = match read_upload(multipart).await {
+        Ok(read) => read,
         Err(e) => return page(&access, None, None, Some(e)),
     };
     let visibility = match upload.field("visibility") {
