@@ -121,6 +121,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut uncited = 0;
     let started = Instant::now();
     let mut answered_questions = 0;
+    let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
     for file in ["vsa-core.json", "vsa-full.json", "mvsp.json"] {
         let q = Questionnaire::from_json(&read(file)?)?;
         let mut report = Report::default();
@@ -130,6 +131,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             answered_questions += 1;
             if d.verdict.is_some() && !d.citations.iter().any(|c| !c.cite.is_empty()) {
                 uncited += 1;
+            }
+            if d.verdict.is_none() {
+                *reasons.entry(d.explanation.clone()).or_default() += 1;
             }
             report.add(*truth, d.verdict);
             all.add(*truth, d.verdict);
@@ -149,6 +153,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             c.f1,
             c.support
         );
+    }
+    println!("\nwhy the rest need review, all three:");
+    for (reason, n) in &reasons {
+        println!("- {reason}: {n}");
     }
     println!("\nanswered without a citation: {uncited}");
     println!(
