@@ -17,6 +17,7 @@ pub mod members;
 pub mod privacy;
 pub mod questionnaires;
 pub mod reports;
+pub mod review;
 pub mod secrets;
 pub mod subscribe;
 pub mod webhook;

@@ -7,11 +7,11 @@ use candor_questionnaire::fill::Fill;
 use candor_questionnaire::json::Questionnaire;
 use candor_questionnaire::{Answerer, Audience, Draft, Tuning, content_passages};
 use candor_store::{OrgScope, Store, StoreError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What the answers were drawn from: a published revision (which the reader can
 /// check against the org's signed log) or the unpublished draft.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Source {
     Revision {
@@ -31,7 +31,7 @@ pub struct Answered {
     pub answers: Vec<AnsweredQuestion>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AnsweredQuestion {
     pub id: String,
     pub section: String,
@@ -170,6 +170,65 @@ pub async fn import(
     Ok(outcome)
 }
 
+impl Source {
+    /// How a customer reads where the answers come from.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Revision {
+                revision,
+                log_index,
+                ..
+            } => format!("revision {revision}, log entry {log_index}"),
+            Source::Draft => "the unpublished draft".to_owned(),
+        }
+    }
+}
+
+impl AnsweredQuestion {
+    /// Its sources as one line: `controls[3] "Encryption at rest"; knowledge[1] "…"`.
+    pub fn sources(&self) -> String {
+        self.draft
+            .citations
+            .iter()
+            .map(|c| format!("{} \"{}\"", c.cite, c.title))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+impl Answered {
+    fn rows(&self) -> Vec<candor_questionnaire::export::Row<'_>> {
+        let source = self.source.describe();
+        self.answers
+            .iter()
+            .map(|a| candor_questionnaire::export::Row {
+                id: &a.id,
+                section: &a.section,
+                question: &a.question,
+                verdict: a.draft.verdict,
+                explanation: match a.draft.verdict {
+                    Some(_) => &a.draft.explanation,
+                    None => "",
+                },
+                sources: match a.draft.verdict {
+                    Some(_) => format!("{} of {source}", a.sources()),
+                    None => String::new(),
+                },
+            })
+            .collect()
+    }
+
+    /// The answers as CSV (ID, Section, Question, Answer, Explanation, Sources).
+    pub fn to_csv(&self) -> Result<Vec<u8>, candor_questionnaire::export::CsvError> {
+        candor_questionnaire::export::csv(&self.rows())
+    }
+
+    /// The answers in the questionnaire JSON layout (importable again).
+    pub fn to_questionnaire_json(&self) -> serde_json::Value {
+        candor_questionnaire::export::json(&self.questionnaire, &self.rows())
+    }
+}
+
 /// The customer's own workbook with the answers written into it: each answered
 /// question's verdict in its answer column (in the sheet's drop-down words) and
 /// its explanation with its sources in the comment column; questions that need
@@ -179,30 +238,17 @@ pub fn fill_workbook(
     questionnaire: &Questionnaire,
     answered: &Answered,
 ) -> Result<Vec<u8>, candor_questionnaire::sheet::SheetError> {
-    let source = match &answered.source {
-        Source::Revision {
-            revision,
-            log_index,
-            ..
-        } => format!("revision {revision}, log entry {log_index}"),
-        Source::Draft => "the unpublished draft".to_owned(),
-    };
+    let source = answered.source.describe();
     let fills: Vec<Fill> = answered
         .answers
         .iter()
         .filter_map(|a| {
             let (sheet, row) = (a.sheet.clone()?, a.row?);
             let comment = a.draft.verdict.map(|_| {
-                let cites: Vec<String> = a
-                    .draft
-                    .citations
-                    .iter()
-                    .map(|c| format!("{} \"{}\"", c.cite, c.title))
-                    .collect();
                 format!(
                     "{} (Source: {} of {source}.)",
                     a.draft.explanation,
-                    cites.join("; ")
+                    a.sources()
                 )
             });
             Some(Fill {

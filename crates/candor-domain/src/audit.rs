@@ -95,6 +95,13 @@ audit_actions! {
     PrivacyExport => "privacy.export",
     /// A person's data erased (Art. 17); the target is a pseudonym.
     PrivacyErase => "privacy.erase",
+    /// A customer's questionnaire answered and kept for review.
+    QuestionnaireAnswer => "questionnaire.answer",
+    /// A drafted answer accepted, edited, rejected or reopened.
+    QuestionnaireReview => "questionnaire.review",
+    /// Reviewed answers saved to the draft's knowledge base.
+    QuestionnaireSaveKnowledge => "questionnaire.save_knowledge",
+    QuestionnaireDelete => "questionnaire.delete",
 }
 
 impl std::fmt::Display for AuditAction {

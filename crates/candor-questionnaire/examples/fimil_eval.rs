@@ -44,8 +44,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut best: Option<(f64, Tuning, Report)> = None;
     let mut curve = Vec::new();
     for (min_relevance, (min_coverage, strong_coverage)) in
-        [0.2, 0.4, 0.6].into_iter().flat_map(|r| {
-            [0.3, 0.5, 0.7]
+        [0.1, 0.2, 0.4].into_iter().flat_map(|r| {
+            [0.15, 0.2, 0.3, 0.5]
                 .into_iter()
                 .flat_map(move |c| [0.8, 0.9, 1.1].map(|s| (r, (c, s))))
         })

@@ -48,7 +48,8 @@ impl Default for Tuning {
 
 /// What an answer may cite: customers never see internal entries unless the
 /// org says so.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Audience {
     /// Public items only (an anonymous reader).
     Public,
@@ -59,6 +60,24 @@ pub enum Audience {
 }
 
 impl Audience {
+    /// Reads `public`, `customer` or `internal`.
+    pub fn parse(text: &str) -> Option<Audience> {
+        match text {
+            "public" => Some(Audience::Public),
+            "customer" => Some(Audience::Customer),
+            "internal" => Some(Audience::Internal),
+            _ => None,
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Audience::Public => "anyone (public entries only)",
+            Audience::Customer => "a customer under NDA (public and gated entries)",
+            Audience::Internal => "our own review (internal entries too)",
+        }
+    }
+
     fn may_see(self, visibility: Visibility) -> bool {
         match self {
             Audience::Public => visibility == Visibility::Public,

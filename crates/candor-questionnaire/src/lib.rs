@@ -10,6 +10,7 @@
 pub mod answer;
 pub mod corpus;
 pub mod eval;
+pub mod export;
 pub mod fill;
 pub mod json;
 pub mod model;

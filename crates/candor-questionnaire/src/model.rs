@@ -36,7 +36,7 @@ pub struct Passage {
 }
 
 /// Where an answer comes from, for the reader to check.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Citation {
     pub cite: String,
     pub title: String,
@@ -46,7 +46,7 @@ pub struct Citation {
 
 /// A drafted answer: a verdict with its explanation and sources, or "needs
 /// review" (no verdict) when the sources do not settle it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
     pub question_id: String,
     /// None: needs review.

@@ -42,6 +42,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (13, include_str!("../migrations/0013_evidence.sql")),
     (14, include_str!("../migrations/0014_manage_links.sql")),
     (15, include_str!("../migrations/0015_tenant_registry.sql")),
+    (16, include_str!("../migrations/0016_questionnaires.sql")),
 ];
 
 /// Serialises migrations from several replicas starting at once.

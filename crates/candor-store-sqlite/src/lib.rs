@@ -39,6 +39,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("../migrations/0012_org_erasure.sql")),
     (13, include_str!("../migrations/0013_evidence.sql")),
     (14, include_str!("../migrations/0014_manage_links.sql")),
+    (15, include_str!("../migrations/0015_questionnaires.sql")),
 ];
 
 pub struct SqliteStore {

@@ -30,6 +30,7 @@ pub mod log;
 pub mod outbox;
 pub mod page;
 pub mod privacy;
+pub mod questionnaires;
 pub mod sql;
 pub mod tenancy;
 pub use ops::{
@@ -37,8 +38,8 @@ pub use ops::{
     verify_audit, verify_audit_against,
 };
 pub use traits::{
-    Accounts, Audit, Content, Directory, Documents, Evidence, Log, Outbox, Privacy, Reports,
-    Secrets, Store,
+    Accounts, Audit, Content, Directory, Documents, Evidence, Log, Outbox, Privacy, Questionnaires,
+    Reports, Secrets, Store,
 };
 
 /// The store's traits, for code that calls store methods on a concrete backend
@@ -46,8 +47,8 @@ pub use traits::{
 /// `S: Store` needs no import.
 pub mod prelude {
     pub use crate::{
-        Accounts, Audit, Content, Directory, Documents, Evidence, Log, Outbox, Privacy, Reports,
-        Secrets, Store,
+        Accounts, Audit, Content, Directory, Documents, Evidence, Log, Outbox, Privacy,
+        Questionnaires, Reports, Secrets, Store,
     };
 }
 

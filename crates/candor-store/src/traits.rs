@@ -26,6 +26,7 @@ use crate::outbox::{
     SubscribeRequest, Subscriber,
 };
 use crate::page::{KnownPage, PageSnapshot};
+use crate::questionnaires::{NewQuestionnaire, ReviewChange, SealedRecord, StoredQuestionnaire};
 use crate::{
     ApiToken, AuditLog, Credentials, Draft, Invite, Member, MembershipChange, MembershipOutcome,
     NewGrant, Org, OrgScope, Result, RevisionSummary, User, evidence, keys, outbox, privacy,
@@ -44,6 +45,7 @@ pub trait Store:
     + Evidence
     + Secrets
     + Privacy
+    + Questionnaires
     + Send
     + Sync
     + 'static
@@ -62,6 +64,7 @@ impl<T> Store for T where
         + Evidence
         + Secrets
         + Privacy
+        + Questionnaires
         + Send
         + Sync
         + 'static
@@ -434,6 +437,44 @@ pub trait Reports: Send + Sync {
         id: Uuid,
         key_version: u32,
         sealed: &keys::SealedSecret,
+    ) -> Result<bool>;
+}
+
+/// Customers' questionnaires under review (sealed; see [`crate::questionnaires`]).
+#[async_trait]
+pub trait Questionnaires: Send + Sync {
+    /// Stores a questionnaire and records `audit`, in one transaction.
+    async fn insert_questionnaire(
+        &self,
+        scope: &OrgScope,
+        questionnaire: &NewQuestionnaire,
+        audit: &AuditEvent,
+    ) -> Result<()>;
+    /// Every questionnaire of the org, newest first (without their files).
+    async fn questionnaires(&self, scope: &OrgScope) -> Result<Vec<StoredQuestionnaire>>;
+    async fn questionnaire(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+    ) -> Result<Option<StoredQuestionnaire>>;
+    /// The customer's file, as uploaded (sealed).
+    async fn questionnaire_file(&self, scope: &OrgScope, id: Uuid) -> Result<Option<SealedRecord>>;
+    /// Replaces the review state (and with `change.draft` the org's draft) and
+    /// records `audit`, in one transaction, if the questionnaire is still at
+    /// `change.version`; false (nothing written) if it moved on or is gone.
+    async fn update_questionnaire(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        change: &ReviewChange<'_>,
+        audit: &AuditEvent,
+    ) -> Result<bool>;
+    /// Deletes a questionnaire and its file and records `audit`; false if absent.
+    async fn delete_questionnaire(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        audit: &AuditEvent,
     ) -> Result<bool>;
 }
 

@@ -100,6 +100,26 @@ pub async fn deleting_an_org_removes_all_of_it_and_nothing_else(store: Arc<dyn S
     crate::documents::seal_file(&*store, &a, &master, "dpa", id, b"file")
         .await
         .unwrap();
+    let (key_version, sealed) = crate::documents::seal_record(&*store, &a, &master, "q", id, b"{}")
+        .await
+        .unwrap();
+    let record = crate::questionnaires::SealedRecord {
+        key_version,
+        sealed,
+    };
+    store
+        .insert_questionnaire(
+            &a,
+            &crate::questionnaires::NewQuestionnaire {
+                id,
+                created_at: now(),
+                file: record.clone(),
+                state: record,
+            },
+            &event,
+        )
+        .await
+        .unwrap();
     store
         .set_org_host(&slug, Some(&format!("{slug}.example.com")))
         .await

@@ -45,7 +45,8 @@ macro_rules! conformance_tests {
             a_persons_erasure_is_one_write_with_its_audit_entry,
             deleting_an_org_removes_all_of_it_and_nothing_else,
             hosts_are_claimed_per_org_and_evidence_remembers_when_failing_began,
-            the_page_snapshot_agrees_with_the_reads_it_replaces
+            the_page_snapshot_agrees_with_the_reads_it_replaces,
+            questionnaires_are_sealed_versioned_audited_and_stay_in_their_org
         );
     };
     (@cases $make:expr; $($case:ident),*) => {
@@ -68,6 +69,7 @@ mod evidence;
 mod members;
 mod outbox;
 mod privacy;
+mod questionnaires;
 mod reports;
 mod transparency;
 
@@ -105,6 +107,7 @@ pub use outbox::{
 pub use privacy::{
     a_persons_erasure_is_one_write_with_its_audit_entry, personal_data_can_be_erased_per_person,
 };
+pub use questionnaires::questionnaires_are_sealed_versioned_audited_and_stay_in_their_org;
 pub use reports::vulnerability_reports_are_sealed_queued_and_acknowledged_once;
 pub use transparency::{
     every_revision_is_in_the_transparency_log_with_provable_inclusion,

@@ -65,12 +65,7 @@ impl<B: SqlBackend> Content for B {
 
     async fn save_draft(&self, scope: &OrgScope, content: &TrustCenter) -> Result<()> {
         let mut tx = self.begin(scope, Mode::Write).await?;
-        tx.execute(
-            "INSERT INTO drafts (org_id, content, updated_at) VALUES ($1, $2, $3)
-         ON CONFLICT (org_id) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at",
-            args![scope.org_id(), &canonical_text(content), now_micros()?],
-        )
-        .await?;
+        save_draft_in(&mut tx, scope, content).await?;
         tx.commit().await
     }
 
@@ -244,5 +239,20 @@ pub async fn backfill_logs<B: SqlBackend>(b: &B) -> Result<()> {
         }
         tx.commit().await?;
     }
+    Ok(())
+}
+
+/// Replaces the org's draft inside the caller's write transaction.
+pub(crate) async fn save_draft_in<T: SqlTx>(
+    tx: &mut T,
+    scope: &OrgScope,
+    content: &TrustCenter,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO drafts (org_id, content, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (org_id) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at",
+        args![scope.org_id(), &canonical_text(content), now_micros()?],
+    )
+    .await?;
     Ok(())
 }

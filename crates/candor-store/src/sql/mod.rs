@@ -20,6 +20,7 @@ pub(crate) mod evidence;
 pub(crate) mod log;
 pub(crate) mod outbox;
 pub(crate) mod privacy;
+pub(crate) mod questionnaires;
 pub(crate) mod reports;
 pub(crate) mod secrets;
 

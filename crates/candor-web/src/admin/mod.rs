@@ -26,6 +26,7 @@ mod outcome;
 pub mod questionnaires;
 pub mod reports;
 pub mod reset;
+pub mod review;
 pub mod session;
 pub mod subscribers;
 pub mod tokens;
@@ -171,8 +172,38 @@ pub fn routes() -> Vec<(AdminRoute, MethodRouter<AppState>)> {
         ),
         upload(
             "/admin/orgs/{org}/questionnaires/answer",
-            ViewDraft,
+            EditDraft,
             questionnaires::answer,
+        ),
+        org(
+            GET,
+            "/admin/orgs/{org}/questionnaires/{id}",
+            ViewDraft,
+            review::review_page,
+        ),
+        org(
+            POST,
+            "/admin/orgs/{org}/questionnaires/{id}/review",
+            EditDraft,
+            review::decide,
+        ),
+        org(
+            POST,
+            "/admin/orgs/{org}/questionnaires/{id}/knowledge",
+            EditDraft,
+            review::save_to_knowledge,
+        ),
+        org(
+            GET,
+            "/admin/orgs/{org}/questionnaires/{id}/export",
+            ViewDraft,
+            review::export,
+        ),
+        org(
+            POST,
+            "/admin/orgs/{org}/questionnaires/{id}/delete",
+            EditDraft,
+            review::delete,
         ),
         upload(
             "/admin/orgs/{org}/questionnaires/import",

@@ -1,60 +1,76 @@
-//! Questionnaires in the admin UI: upload a customer's file (XLSX, CSV or
-//! JSON) and see every drafted answer with its sources side by side, or get the
-//! customer's workbook back filled; or import an answered one into the draft's
-//! knowledge base. Nothing of the uploaded file is kept.
+//! Questionnaires in the admin UI: the list of questionnaires under review;
+//! upload a customer's file (XLSX, CSV or JSON) to have every answer drafted and
+//! kept for review (`super::review` is the review page); or import an answered
+//! one into the draft's knowledge base.
 
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Extension, Multipart, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::IntoResponse;
-use candor_app::questionnaires::{self, Answered, Source};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use candor_app::questionnaires::{self, QuestionnaireError};
+use candor_app::review::{self, ReviewError};
 use candor_domain::model::Visibility;
+use candor_domain::policy::{Action, allows};
 use candor_questionnaire::Audience;
 use candor_questionnaire::json::Questionnaire;
 
 use crate::caller::Access;
 use crate::page_error::{PageResult, render};
 use crate::state::AppState;
+use crate::views::human_time;
 
 #[derive(Template)]
 #[template(path = "admin/questionnaires.html")]
 struct QuestionnairesPage<'a> {
     slug: &'a str,
-    can_import: bool,
-    answered: Option<Answered>,
-    source: String,
+    can_edit: bool,
+    reviews: Vec<ReviewRow>,
     notice: Option<String>,
     error: Option<String>,
 }
 
-fn page(
+/// One questionnaire in the list.
+struct ReviewRow {
+    id: String,
+    name: String,
+    filename: String,
+    created: String,
+    questions: usize,
+    drafted: usize,
+    reviewed: usize,
+}
+
+async fn page(
+    state: &AppState,
     access: &Access,
-    answered: Option<Answered>,
     notice: Option<String>,
     error: Option<String>,
 ) -> PageResult {
-    let source = match answered.as_ref().map(|a| &a.source) {
-        Some(Source::Revision {
-            revision,
-            log_index,
-            content_hash,
-        }) => format!("revision {revision} (log entry {log_index}, {content_hash})"),
-        Some(Source::Draft) => "the draft (not published: not in the log)".into(),
-        None => String::new(),
-    };
+    let master = state.config.master_key.as_deref();
+    let reviews = review::list(&*state.store, master, &access.scope)
+        .await
+        .map_err(super::review::page_error)?
+        .into_iter()
+        .map(|r| ReviewRow {
+            id: r.stored.id.to_string(),
+            created: human_time(r.stored.created_at),
+            questions: r.review.items.len(),
+            drafted: r.review.drafted(),
+            reviewed: r.review.reviewed(),
+            name: r.review.name,
+            filename: r.review.filename,
+        })
+        .collect();
     let status = match error {
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
         None => StatusCode::OK,
     };
-    let can_import =
-        candor_domain::policy::allows(access.role, candor_domain::policy::Action::EditDraft);
     Ok(render(
         QuestionnairesPage {
             slug: access.scope.slug().as_str(),
-            can_import,
-            answered,
-            source,
+            can_edit: allows(access.role, Action::EditDraft),
+            reviews,
             notice,
             error,
         },
@@ -62,9 +78,13 @@ fn page(
     ))
 }
 
-/// `GET /admin/orgs/{org}/questionnaires`.
-pub async fn questionnaires(Extension(access): Extension<Access>) -> PageResult {
-    page(&access, None, None, None)
+/// `GET /admin/orgs/{org}/questionnaires`: the questionnaires under review and
+/// the forms to answer or import one.
+pub async fn questionnaires(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> PageResult {
+    page(&state, &access, None, None).await
 }
 
 /// The form's fields: the file and what to do with it.
@@ -129,8 +149,8 @@ async fn read_upload(multipart: Multipart) -> Result<(Upload, Questionnaire), St
     Ok((upload, questionnaire))
 }
 
-/// `POST /admin/orgs/{org}/questionnaires/answer`: the answers on the page, or
-/// (`format=xlsx`) the customer's workbook filled.
+/// `POST /admin/orgs/{org}/questionnaires/answer`: drafts every answer and
+/// keeps them for review (editors and above); to the review page.
 pub async fn answer(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
@@ -138,61 +158,35 @@ pub async fn answer(
 ) -> PageResult {
     let (upload, questionnaire) = match read_upload(multipart).await {
         Ok(read) => read,
-        Err(e) => return page(&access, None, None, Some(e)),
+        Err(e) => return page(&state, &access, None, Some(e)).await,
     };
-    let from_draft = upload.field("from") == "draft";
-    let audience = match upload.field("audience") {
-        "internal" => Audience::Internal,
-        "public" => Audience::Public,
-        _ => Audience::Customer,
-    };
-    let answered = match questionnaires::answer(
+    let audience = Audience::parse(upload.field("audience")).unwrap_or(Audience::Customer);
+    let started = review::start(
         &*state.store,
-        &access.scope,
-        &questionnaire,
-        from_draft,
+        state.config.master_key.as_deref(),
+        &access.actor(),
+        &review::Upload {
+            filename: &upload.filename,
+            bytes: &upload.bytes,
+            questionnaire: &questionnaire,
+        },
+        upload.field("from") == "draft",
         audience,
     )
-    .await
-    {
-        Ok(a) => a,
-        Err(questionnaires::QuestionnaireError::Store(e)) => return Err(e.into()),
-        Err(e) => return page(&access, None, None, Some(e.to_string())),
-    };
-    if upload.field("format") == "xlsx" {
-        return match questionnaires::fill_workbook(&upload.bytes, &questionnaire, &answered) {
-            Ok(filled) => {
-                let disposition = format!(
-                    "attachment; filename=\"{}-answered.xlsx\"",
-                    questionnaire.name.replace(['"', '\r', '\n'], "")
-                );
-                let mut response = (StatusCode::OK, filled).into_response();
-                let headers = response.headers_mut();
-                headers.insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static(
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    ),
-                );
-                if let Ok(value) = HeaderValue::from_str(&disposition) {
-                    headers.insert(header::CONTENT_DISPOSITION, value);
-                }
-                Ok(response)
-            }
-            Err(e) => page(
-                &access,
-                Some(answered),
-                None,
-                Some(format!("the workbook could not be filled: {e}")),
-            ),
-        };
+    .await;
+    match started {
+        Ok(id) => Ok(Redirect::to(&format!(
+            "/admin/orgs/{}/questionnaires/{id}",
+            access.scope.slug()
+        ))
+        .into_response()),
+        Err(ReviewError::Answering(
+            e @ (QuestionnaireError::NothingPublished
+            | QuestionnaireError::NoDraft
+            | QuestionnaireError::Invalid(_)),
+        )) => page(&state, &access, None, Some(e.to_string())).await,
+        Err(e) => Err(super::review::page_error(e)),
     }
-    let notice = format!(
-        "{} of {} questions answered; the rest need review.",
-        answered.answered(),
-        answered.answers.len()
-    );
-    page(&access, Some(answered), Some(notice), None)
 }
 
 /// `POST /admin/orgs/{org}/questionnaires/import`: an answered questionnaire into
@@ -204,7 +198,7 @@ pub async fn import(
 ) -> PageResult {
     let (upload, questionnaire) = match read_upload(multipart).await {
         Ok(read) => read,
-        Err(e) => return page(&access, None, None, Some(e)),
+        Err(e) => return page(&state, &access, None, Some(e)).await,
     };
     let visibility = match upload.field("visibility") {
         "public" => Visibility::Public,
@@ -221,16 +215,19 @@ pub async fn import(
     )
     .await
     {
-        Ok(done) => page(
-            &access,
-            None,
-            Some(format!(
+        Ok(done) => {
+            page(
+                &state,
+                &access,
+                Some(format!(
                 "Knowledge base of the draft: {} added, {} replaced. Publish the draft to publish the public ones.",
-                done.added, done.replaced
-            )),
-            None,
-        ),
-        Err(questionnaires::QuestionnaireError::Store(e)) => Err(e.into()),
-        Err(e) => page(&access, None, None, Some(e.to_string())),
+                    done.added, done.replaced
+                )),
+                None,
+            )
+            .await
+        }
+        Err(QuestionnaireError::Store(e)) => Err(e.into()),
+        Err(e) => page(&state, &access, None, Some(e.to_string())).await,
     }
 }

@@ -168,8 +168,36 @@ fn form(fields: &[(&str, &str)], filename: &str, file: &[u8]) -> (String, Vec<u8
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+async fn decide(
+    app: &App,
+    review: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    app.post_form(&format!("{review}/review"), cookie, fields)
+        .await
+}
+
+async fn save(app: &App, review: &str, cookie: &str, version: &str) -> reqwest::Response {
+    let fields = [("version", version), ("visibility", "gated")];
+    app.post_form(&format!("{review}/knowledge"), cookie, &fields)
+        .await
+}
+
+/// The id of the questionnaire a successful upload redirected to.
+fn review_path(resp: &reqwest::Response) -> String {
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{resp:?}");
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with("/admin/orgs/quillfeather/questionnaires/"),
+        "{location}"
+    );
+    location
+}
+
 #[tokio::test]
-async fn the_admin_page_shows_answers_with_sources_and_returns_the_workbook_filled() {
+async fn editors_review_drafted_answers_save_them_to_the_knowledge_base_and_send_them() {
+    use candor_domain::model::Verdict;
     let (app, org) = App::quillfeather().await;
     let viewer = app.member_as(&org, Role::Viewer).await;
     let editor = app.member_as(&org, Role::Editor).await;
@@ -183,80 +211,358 @@ async fn the_admin_page_shows_answers_with_sources_and_returns_the_workbook_fill
         .body(body)
         .send()
     };
-    let page = app
-        .get_as("/admin/orgs/quillfeather/questionnaires", &viewer)
+    let html = app
+        .page_as("/admin/orgs/quillfeather/questionnaires", &viewer)
         .await;
-    assert_eq!(page.status(), StatusCode::OK);
-    let html = page.text().await.unwrap();
+    assert!(html.contains("No questionnaire yet"), "{html}");
     assert!(
-        !html.contains("Import an answered"),
-        "viewers cannot import"
+        !html.contains("Import an answered") && !html.contains("Draft the answers"),
+        "viewers neither answer nor import"
     );
+    let refused = send("answer", &viewer, form(&[], "acme.csv", CSV.as_bytes()))
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 
-    let resp = send(
-        "answer",
-        &viewer,
-        form(&[("format", "page")], "acme.csv", CSV.as_bytes()),
-    )
-    .await
-    .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
-    let html = resp.text().await.unwrap();
-    assert!(
-        html.contains("Answered from revision 1 (log entry 0"),
-        "{html}"
+    // An editor uploads: every answer is drafted and kept for review.
+    let review = review_path(
+        &send("answer", &editor, form(&[], "acme.csv", CSV.as_bytes()))
+            .await
+            .unwrap(),
     );
+    let html = app.page_as(&review, &viewer).await;
+    assert!(html.contains("revision 1, log entry 0"), "{html}");
     assert!(html.contains("<code>knowledge[0]</code>"), "{html}");
     assert!(html.contains("Needs review"), "{html}");
-
-    let xlsx = candor_demo::QUESTIONNAIRE_XLSX;
-    let resp = send(
-        "answer",
-        &viewer,
-        form(&[("format", "xlsx")], "acme.xlsx", xlsx),
-    )
-    .await
-    .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
-    assert_eq!(
-        resp.headers()["content-type"],
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert!(html.contains("0 of 2 reviewed"), "{html}");
+    assert!(!html.contains(">Accept<"), "viewers see no review buttons");
+    let list = app
+        .page_as("/admin/orgs/quillfeather/questionnaires", &viewer)
+        .await;
+    assert!(
+        list.contains("acme.csv") && list.contains("0 of 2"),
+        "{list}"
     );
-    let filled = resp.bytes().await.unwrap();
-    let again = candor_questionnaire::sheet::read("filled.xlsx", &filled).unwrap();
-    let first = again.answers.iter().flatten().next().map(|a| a.0);
-    assert_eq!(first, Some(candor_domain::model::Verdict::Yes));
 
-    // A bad file is named on the page, with the cell at fault.
+    // Viewers cannot decide; editors accept the drafted answer to A-1.
+    let refused = decide(
+        &app,
+        &review,
+        &viewer,
+        &[("version", "1"), ("index", "0"), ("decision", "accept")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let accepted = decide(
+        &app,
+        &review,
+        &editor,
+        &[("version", "1"), ("index", "0"), ("decision", "accept")],
+    )
+    .await;
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    // A form from the page before that change is refused; nothing changes.
+    let stale = decide(
+        &app,
+        &review,
+        &editor,
+        &[("version", "1"), ("index", "0"), ("decision", "reject")],
+    )
+    .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    // Nothing drafted to accept for A-2; an edit needs an explanation.
+    let nothing = decide(
+        &app,
+        &review,
+        &editor,
+        &[("version", "2"), ("index", "1"), ("decision", "accept")],
+    )
+    .await;
+    assert_eq!(nothing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bare = decide(
+        &app,
+        &review,
+        &editor,
+        &[
+            ("version", "2"),
+            ("index", "1"),
+            ("decision", "edit"),
+            ("verdict", "yes"),
+            ("explanation", " "),
+        ],
+    )
+    .await;
+    assert_eq!(bare.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bare.text().await.unwrap().contains("explanation"));
+    let edited = decide(
+        &app,
+        &review,
+        &editor,
+        &[
+            ("version", "2"),
+            ("index", "1"),
+            ("decision", "edit"),
+            ("verdict", "yes"),
+            ("explanation", "Cyber insurance of EUR 5m, on request."),
+        ],
+    )
+    .await;
+    assert_eq!(edited.status(), StatusCode::SEE_OTHER);
+    let html = app.page_as(&review, &editor).await;
+    assert!(html.contains("2 of 2 reviewed"), "{html}");
+    assert!(html.contains("Save 2 reviewed answers"), "{html}");
+
+    // What the customer gets: the reviewed answers, read back by the same
+    // readers an import uses (CSV, and JSON that imports again as is).
+    let csv = app
+        .get_as(&format!("{review}/export?format=csv"), &viewer)
+        .await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    let back = candor_questionnaire::sheet::read("back.csv", &csv.bytes().await.unwrap()).unwrap();
+    assert_eq!(back.answers[0].as_ref().map(|a| a.0), Some(Verdict::Yes));
+    assert_eq!(
+        back.answers[1],
+        Some((
+            Verdict::Yes,
+            "Cyber insurance of EUR 5m, on request.".into()
+        ))
+    );
+    let json = app
+        .get_as(&format!("{review}/export?format=json"), &viewer)
+        .await;
+    let back =
+        candor_questionnaire::json::Questionnaire::from_json(&json.bytes().await.unwrap()).unwrap();
+    assert_eq!(back.answers[1].as_ref().map(|a| a.0), Some(Verdict::Yes));
+    let workbook = app
+        .get_as(&format!("{review}/export?format=xlsx"), &viewer)
+        .await;
+    assert_eq!(
+        workbook.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a CSV upload has no workbook"
+    );
+
+    // Saving to the knowledge base: editors only, audited, once per answer.
+    assert_eq!(
+        save(&app, &review, &viewer, "3").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        save(&app, &review, &editor, "3").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let draft = app.store.draft(&org).await.unwrap().unwrap().content;
+    let saved: Vec<_> = draft
+        .knowledge
+        .iter()
+        .filter(|k| k.key.as_str().starts_with("review-"))
+        .collect();
+    assert_eq!(saved.len(), 2, "{saved:?}");
+    assert!(
+        saved
+            .iter()
+            .all(|k| k.visibility == candor_domain::model::Visibility::Gated)
+    );
+    assert!(saved.iter().any(|k| k.key.as_str().ends_with("-a-2")
+        && k.explanation.as_ref().map(|e| e.as_str())
+            == Some("Cyber insurance of EUR 5m, on request.")));
+    assert!(
+        app.page_as(&review, &editor)
+            .await
+            .contains("Every reviewed answer is in the draft")
+    );
+    assert_eq!(
+        save(&app, &review, &editor, "4").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.store.draft(&org).await.unwrap().unwrap().content,
+        draft,
+        "saved once"
+    );
+    let actions = app.audit_actions(&org).await;
+    let id = review.rsplit('/').next().unwrap();
+    // Each by the editor's account (audit entries name no address).
+    let editor_id = app
+        .store
+        .members(&org)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.user.email == "editor@quillfeather.example")
+        .unwrap()
+        .user
+        .id;
+    for expected in [
+        format!("user:{editor_id} questionnaire.answer {id}"),
+        format!("user:{editor_id} questionnaire.review {id} question 1 accepted"),
+        format!("user:{editor_id} questionnaire.review {id} question 2 edited"),
+        format!("user:{editor_id} questionnaire.save_knowledge {id}: 2 answers"),
+    ] {
+        assert!(
+            actions.contains(&expected),
+            "{expected} not in {actions:#?}"
+        );
+    }
+    // The page names the reviewer by address, for the org's own people.
+    assert!(
+        app.page_as(&review, &viewer)
+            .await
+            .contains("editor@quillfeather.example, "),
+        "reviewer shown"
+    );
+
+    // Another org's members see none of it.
+    let harborlight = app.publish("harborlight", HARBORLIGHT).await;
+    let stranger = app.member_as(&harborlight, Role::Owner).await;
+    let theirs = format!("/admin/orgs/harborlight/questionnaires/{id}");
+    assert_eq!(
+        app.get_as(&theirs, &stranger).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_ne!(
+        app.get_as(&review, &stranger).await.status(),
+        StatusCode::OK
+    );
+    assert!(
+        !app.page_as("/admin/orgs/harborlight/questionnaires", &stranger)
+            .await
+            .contains("acme.csv")
+    );
+
+    // Deleting takes the file and the review away.
+    assert_eq!(
+        app.post_as(&format!("{review}/delete"), &viewer)
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post_as(&format!("{review}/delete"), &editor)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.get_as(&review, &editor).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // A bad file is named on the page, with the cell at fault; nothing is kept.
     let resp = send(
         "answer",
-        &viewer,
+        &editor,
         form(&[], "bad.csv", b"Question,Answer\nQ?,Often\n"),
     )
     .await
     .unwrap();
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(resp.text().await.unwrap().contains("row 2, column B"));
+    assert!(app.store.questionnaires(&org).await.unwrap().is_empty());
+}
 
-    // Importing: editors only.
-    let answered = "Question,Answer\nDo you keep an asset inventory?,Yes\n";
-    let refused = send("import", &viewer, form(&[], "inv.csv", answered.as_bytes()))
-        .await
-        .unwrap();
-    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    let done = send(
+#[tokio::test]
+async fn a_reviewed_workbook_goes_back_filled_and_imports_again_as_the_same_answers() {
+    use candor_domain::model::Verdict;
+    let (app, org) = App::quillfeather().await;
+    let editor = app.member_as(&org, Role::Editor).await;
+    let xlsx = candor_demo::QUESTIONNAIRE_XLSX;
+    let upload = |path: &str, fields: &[(&str, &str)], name: &str, bytes: &[u8]| {
+        let (content_type, body) = form(fields, name, bytes);
+        app.with_cookie(
+            reqwest::Method::POST,
+            &format!("/admin/orgs/quillfeather/questionnaires/{path}"),
+            &editor,
+        )
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+    };
+    let review = review_path(&upload("answer", &[], "acme.xlsx", xlsx).await.unwrap());
+    // Unreviewed, nothing is filled in unless the drafts are asked for.
+    let blank = app
+        .get_as(&format!("{review}/export?format=xlsx"), &editor)
+        .await;
+    assert_eq!(blank.status(), StatusCode::OK);
+    assert_eq!(
+        blank.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let read = |bytes: &[u8]| candor_questionnaire::sheet::read("filled.xlsx", bytes).unwrap();
+    assert!(
+        read(&blank.bytes().await.unwrap())
+            .answers
+            .iter()
+            .all(Option::is_none)
+    );
+
+    // Accept every drafted answer.
+    let drafted = candor_app::review::get(
+        &*app.store,
+        app.master.as_deref(),
+        &org,
+        review.rsplit('/').next().unwrap().parse().unwrap(),
+    )
+    .await
+    .unwrap()
+    .review;
+    let mut version = 1;
+    let mut expected = Vec::new();
+    for (index, item) in drafted.items.iter().enumerate() {
+        expected.push(item.drafted.draft.verdict);
+        if item.drafted.draft.verdict.is_none() {
+            continue;
+        }
+        let resp = app
+            .post_form(
+                &format!("{review}/review"),
+                &editor,
+                &[
+                    ("version", version.to_string()),
+                    ("index", index.to_string()),
+                    ("decision", "accept".into()),
+                ],
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        version += 1;
+    }
+    assert!(expected.iter().flatten().count() >= 3, "{expected:?}");
+    let filled = app
+        .get_as(&format!("{review}/export?format=xlsx"), &editor)
+        .await;
+    let filled = filled.bytes().await.unwrap();
+    let back = read(&filled);
+    let answers: Vec<Option<Verdict>> = back
+        .answers
+        .iter()
+        .map(|a| a.as_ref().map(|a| a.0))
+        .collect();
+    assert_eq!(answers, expected);
+
+    // Re-imported, the filled workbook answers its own questions the same way.
+    let imported = upload(
         "import",
-        &editor,
-        form(&[("visibility", "gated")], "inv.csv", answered.as_bytes()),
+        &[("visibility", "internal")],
+        "acme-answered.xlsx",
+        &filled,
     )
     .await
     .unwrap();
-    assert!(done.text().await.unwrap().contains("1 added, 0 replaced"));
-    let draft = app.store.draft(&org).await.unwrap().unwrap().content;
-    let entry = draft
-        .knowledge
-        .iter()
-        .find(|k| k.key.as_str() == "inv-csv-2")
-        .unwrap();
-    assert_eq!(entry.visibility, candor_domain::model::Visibility::Gated);
+    assert_eq!(imported.status(), StatusCode::OK);
+    let again = candor_app::questionnaires::answer(
+        &*app.store,
+        &org,
+        &back,
+        true,
+        candor_questionnaire::Audience::Internal,
+    )
+    .await
+    .unwrap();
+    let again: Vec<Option<Verdict>> = again.answers.iter().map(|a| a.draft.verdict).collect();
+    for (i, (was, now)) in expected.iter().zip(&again).enumerate() {
+        if was.is_some() {
+            assert_eq!(was, now, "question {i}");
+        }
+    }
 }
