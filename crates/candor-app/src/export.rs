@@ -15,7 +15,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::reports::{ReportContent, opened_reports};
 
-fn rfc3339(t: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
@@ -130,8 +130,8 @@ pub async fn export_person(
 }
 
 /// Everything the org holds, as one archive: draft, revisions, members, audit log,
-/// subscribers, objections, requests, downloads, decrypted files and reports.
-/// Records the export as `org.export` by `actor`.
+/// subscribers, objections, requests, downloads, decrypted files, reports and
+/// questionnaires under review (with the customers' files). Records the export as `org.export` by `actor`.
 pub async fn export_org(
     store: &dyn Store,
     scope: &OrgScope,
@@ -183,6 +183,7 @@ pub async fn export_org(
         .iter()
         .map(|(r, c)| report_json(r, c))
         .collect();
+    let questionnaires = crate::review::archive(store, master, scope).await?;
     let archive = json!({
         "format": "candor-org-export/1",
         "exported_at": rfc3339(OffsetDateTime::now_utc()),
@@ -208,6 +209,7 @@ pub async fn export_org(
         })).collect::<Vec<_>>(),
         "document_files": files,
         "vulnerability_reports": reports,
+        "questionnaires": questionnaires,
     });
     let event = AuditEvent::new(
         actor,

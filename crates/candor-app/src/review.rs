@@ -537,6 +537,40 @@ pub async fn delete(store: &dyn Store, actor: &Actor<'_>, id: Uuid) -> Result<()
     }
 }
 
+/// Every questionnaire of the org with its file, opened, for the org's export
+/// archive (empty without a master key: nothing can be opened).
+pub async fn archive(
+    store: &dyn Store,
+    master: Option<&MasterKey>,
+    scope: &OrgScope,
+) -> Result<Vec<serde_json::Value>, StoreError> {
+    use base64::Engine;
+    let Some(master) = master else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for stored in store.questionnaires(scope).await? {
+        let file = store.questionnaire_file(scope, stored.id).await?;
+        let OpenedReview { stored, review } = match opened(store, scope, master, stored).await {
+            Ok(opened) => opened,
+            Err(ReviewError::Store(e)) => return Err(e),
+            Err(e) => return Err(StoreError::Backend(e.to_string())),
+        };
+        let file = match file {
+            Some(file) => base64::engine::general_purpose::STANDARD
+                .encode(open(store, scope, master, FILE_KIND, stored.id, &file).await?),
+            None => String::new(),
+        };
+        out.push(serde_json::json!({
+            "id": stored.id,
+            "created_at": crate::export::rfc3339(stored.created_at),
+            "review": review,
+            "file_base64": file,
+        }));
+    }
+    Ok(out)
+}
+
 /// How the customer gets their answers back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportFormat {

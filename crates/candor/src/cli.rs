@@ -420,7 +420,8 @@ pub enum QuestionnaireCommand {
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
-        /// Write to this file instead of standard output.
+        /// Write to this file instead of standard output: an .xlsx questionnaire is
+        /// returned as the customer's workbook filled, .csv writes one row per question.
         #[arg(long, short)]
         output: Option<PathBuf>,
     },

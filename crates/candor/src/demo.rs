@@ -68,6 +68,61 @@ pub async fn load(store: &SharedStore, master: &MasterKey) -> Result<()> {
             PublishOutcome::Refused(refusal) => bail!("demo content for {}: {refusal}", org.slug),
             PublishOutcome::Unchanged { .. } | PublishOutcome::NoDraft => {}
         }
+        demo_questionnaire(store, &scope, master).await?;
+    }
+    Ok(())
+}
+
+/// A customer's questionnaire answered from the published revision and partly
+/// reviewed (the first answers accepted), so the review queue has something in it.
+async fn demo_questionnaire(
+    store: &SharedStore,
+    scope: &OrgScope,
+    master: &MasterKey,
+) -> Result<()> {
+    use candor_app::review::{self, Decide, Decision};
+    let filename = "acme-security-review.xlsx";
+    let questionnaire =
+        candor_questionnaire::sheet::read(filename, candor_demo::QUESTIONNAIRE_XLSX)?;
+    let actor = candor_app::members::Actor {
+        scope,
+        role: Role::Owner,
+        name: ACTOR,
+        person: None,
+    };
+    let upload = review::Upload {
+        filename,
+        bytes: candor_demo::QUESTIONNAIRE_XLSX,
+        questionnaire: &questionnaire,
+    };
+    let id = review::start(
+        &**store,
+        Some(master),
+        &actor,
+        &upload,
+        false,
+        candor_questionnaire::Audience::Customer,
+    )
+    .await?;
+    let opened = review::get(&**store, Some(master), scope, id).await?;
+    let mut version = opened.stored.version;
+    let drafted = opened
+        .review
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| item.drafted.draft.verdict.is_some())
+        .map(|(index, _)| index);
+    for index in drafted.take(2) {
+        let decide = Decide {
+            version,
+            index,
+            decision: Decision::Accepted,
+            verdict: None,
+            explanation: String::new(),
+        };
+        review::decide(&**store, Some(master), &actor, id, &decide).await?;
+        version += 1;
     }
     Ok(())
 }

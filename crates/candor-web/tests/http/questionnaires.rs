@@ -430,6 +430,23 @@ async fn editors_review_drafted_answers_save_them_to_the_knowledge_base_and_send
             .contains("acme.csv")
     );
 
+    // The org's export archive takes them along, with the customer's file.
+    let owner = app.member_as(&org, Role::Owner).await;
+    let archive: Value = app
+        .get_as("/admin/orgs/quillfeather/export", &owner)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kept = &archive["questionnaires"][0];
+    assert_eq!(kept["review"]["filename"], "acme.csv");
+    assert_eq!(kept["review"]["items"][1]["decision"], "edited");
+    use base64::Engine;
+    let file = base64::engine::general_purpose::STANDARD
+        .decode(kept["file_base64"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(file, CSV.as_bytes());
+
     // Deleting takes the file and the review away.
     assert_eq!(
         app.post_as(&format!("{review}/delete"), &viewer)

@@ -37,11 +37,16 @@ pub(super) async fn run(store: SharedStore, command: QuestionnaireCommand) -> Re
                 true => serde_json::to_string_pretty(&answered)? + "\n",
                 false => as_text(&answered),
             };
-            let is_xlsx = |p: &std::path::Path| {
-                p.extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+            let has_extension = |p: &std::path::Path, ext: &str| {
+                p.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext))
             };
+            let is_xlsx = |p: &std::path::Path| has_extension(p, "xlsx");
             match output {
+                // One row per question, for a customer who sent no workbook.
+                Some(path) if has_extension(&path, "csv") => {
+                    crate::files::replace_file(&path, &answered.to_csv()?)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                }
                 // A workbook in, a workbook out: the customer's own file, filled.
                 Some(path) if is_xlsx(&path) => {
                     if !is_xlsx(&file) {

@@ -298,8 +298,44 @@ fn the_customers_workbook_comes_back_filled_and_openpyxl_reads_it() {
         "Answer every question on the Questions sheet; use the drop-down."
     );
     assert_eq!(seen["bold"], true);
-    // A workbook can only come from a workbook.
+    // CSV for anyone, one row per question: the same answers read back.
     let json_in = ws.file("q.json", QUESTIONNAIRE);
+    let csv = ws.dir.path().join("answers.csv");
+    for (input, output) in [(&original, &csv), (&json_in, &csv)] {
+        ws.ok(&[
+            "questionnaire",
+            "answer",
+            path_str(input),
+            "--org",
+            "quillfeather",
+            "-o",
+            path_str(output),
+        ]);
+        let back = candor_questionnaire::sheet::read("answers.csv", &std::fs::read(&csv).unwrap())
+            .unwrap();
+        let answered: Value = serde_json::from_str(&ws.ok(&[
+            "questionnaire",
+            "answer",
+            path_str(input),
+            "--org",
+            "quillfeather",
+            "--json",
+        ]))
+        .unwrap();
+        let verdicts: Vec<Value> = back
+            .answers
+            .iter()
+            .map(|a| a.as_ref().map_or(Value::Null, |a| a.0.as_str().into()))
+            .collect();
+        let expected: Vec<Value> = answered["answers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["verdict"].clone())
+            .collect();
+        assert_eq!(verdicts, expected);
+    }
+    // A workbook can only come from a workbook.
     let out = ws.candor(&[
         "questionnaire",
         "answer",

@@ -109,6 +109,35 @@ fn serve_demo_shows_both_companies_and_stops_cleanly_on_sigterm() {
     assert!(server.terminate().success());
     let diff = ws.ok(&["diff", "--org", "quillfeather", "1", "2"]);
     assert!(diff.contains("subprocessor added: Anthropic"), "{diff}");
+
+    // Each demo org has a customer's questionnaire answered end to end from its
+    // published revision and partly reviewed (once: the restart added none).
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let db = ws.dir.path().join("candor.db");
+        let store = candor_store_sqlite::SqliteStore::open(path_str(&db))
+            .await
+            .unwrap();
+        let master = candor_store::keys::MasterKey::from_file(master.clone()).unwrap();
+        for org in ["quillfeather", "harborlight"] {
+            let scope = candor_store::scope_for(&store, &org.parse().unwrap())
+                .await
+                .unwrap()
+                .unwrap();
+            let reviews = candor_app::review::list(&store, Some(&master), &scope)
+                .await
+                .unwrap();
+            assert_eq!(reviews.len(), 1, "{org}");
+            let review = &reviews[0].review;
+            assert_eq!(review.filename, "acme-security-review.xlsx");
+            assert!(matches!(
+                review.source,
+                candor_app::questionnaires::Source::Revision { revision: 2, .. }
+            ));
+            assert_eq!(review.reviewed(), 2, "{org}");
+            assert!(review.drafted() > review.reviewed(), "{org}");
+        }
+    });
 }
 
 /// The same binary on PostgreSQL: migrations with the owner URL, everything else
