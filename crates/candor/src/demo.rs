@@ -105,7 +105,6 @@ async fn demo_questionnaire(
     )
     .await?;
     let opened = review::get(&**store, Some(master), scope, id).await?;
-    let mut version = opened.stored.version;
     let drafted = opened
         .review
         .items
@@ -113,7 +112,7 @@ async fn demo_questionnaire(
         .enumerate()
         .filter(|(_, item)| item.drafted.draft.verdict.is_some())
         .map(|(index, _)| index);
-    for index in drafted.take(2) {
+    for (version, index) in (opened.stored.version..).zip(drafted.take(2)) {
         let decide = Decide {
             version,
             index,
@@ -122,7 +121,6 @@ async fn demo_questionnaire(
             explanation: String::new(),
         };
         review::decide(&**store, Some(master), &actor, id, &decide).await?;
-        version += 1;
     }
     Ok(())
 }
