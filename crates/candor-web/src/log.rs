@@ -254,7 +254,7 @@ pub async fn checkpoint(
     let signer = signer(&state, &scope).await?;
     let note = signed_checkpoint(&*state.store, &scope, &signer, &origin(&state, &scope)).await?;
     // The latest revision is in the page cache already: no content read here.
-    let witnesses = match state.pages.lookup(&*state.store, &org).await? {
+    let witnesses = match state.pages.lookup(&state.store, &org).await? {
         crate::page_cache::Lookup::Found(page) => page.witnesses().to_vec(),
         _ => Vec::new(),
     };

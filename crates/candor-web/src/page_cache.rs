@@ -2,9 +2,12 @@
 //! served from memory.
 //!
 //! A rendered page is cached per org together with the revision number it shows.
-//! After `revalidate_after` the next request asks the store (cheaply) for the latest
-//! revision number and re-renders only if it changed, so several stateless replicas
-//! pick up a publish made anywhere within that interval.
+//! After `revalidate_after` the next request is still answered from memory at
+//! once, and starts one background task that asks the store (cheaply) for the
+//! latest revision and re-renders only if it changed, so several stateless
+//! replicas pick up a publish made anywhere within about that interval and no
+//! request waits on the store for a page it already has (stale while
+//! revalidating). A zero interval is strict: every request asks the store first.
 //!
 //! The cache needs only the store (passed to [`PageCache::lookup`]) and what it
 //! was built with: the revalidation interval, the evidence-check interval and
@@ -13,7 +16,7 @@
 //! whether a page is still current and fills the page that replaces it.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -24,7 +27,7 @@ use candor_domain::types::Day;
 use candor_domain::{ContentHash, OrgSlug, canonical_json};
 use candor_store::evidence::EvidenceSnapshot;
 use candor_store::page::{KnownPage, PageContent, PageSnapshot};
-use candor_store::{OrgScope, Store, StoreError, scope_for};
+use candor_store::{OrgScope, SharedStore, Store, StoreError, scope_for};
 
 use crate::signing::LogKeys;
 use crate::views::{TrustPage, attach_evidence};
@@ -44,6 +47,8 @@ pub struct Rendered {
     content: PageContent,
     /// Milliseconds since the cache's epoch when the store was last asked.
     checked_ms: AtomicU64,
+    /// A background revalidation of this page is under way.
+    refreshing: AtomicBool,
 }
 
 impl Rendered {
@@ -108,9 +113,14 @@ impl PageCache {
         }
     }
 
-    /// The org's page: from memory while fresh, else after asking the store
-    /// whether it is still current, else rendered anew.
-    pub async fn lookup(&self, store: &dyn Store, slug: &str) -> Result<Lookup, StoreError> {
+    /// The org's page: from memory while fresh; from memory while a background
+    /// task asks the store whether it is still current, once stale; else (no
+    /// page yet, a new day, or a zero interval) after asking the store.
+    pub async fn lookup(
+        self: &Arc<Self>,
+        store: &SharedStore,
+        slug: &str,
+    ) -> Result<Lookup, StoreError> {
         let Ok(slug) = slug.parse::<OrgSlug>() else {
             return Ok(Lookup::Unknown);
         };
@@ -118,11 +128,49 @@ impl PageCache {
         let now = self.now_ms();
         let fresh_for = u64::try_from(self.revalidate_after.as_millis()).unwrap_or(u64::MAX);
         if let Some(page) = &cached
-            && now.saturating_sub(page.checked_ms.load(Ordering::Relaxed)) < fresh_for
             && page.day == today()
         {
-            return Ok(Lookup::Found(page.clone()));
+            if now.saturating_sub(page.checked_ms.load(Ordering::Relaxed)) < fresh_for {
+                return Ok(Lookup::Found(page.clone()));
+            }
+            if !self.revalidate_after.is_zero() {
+                if !page.refreshing.swap(true, Ordering::AcqRel) {
+                    self.revalidate_in_background(store.clone(), slug, page.clone());
+                }
+                return Ok(Lookup::Found(page.clone()));
+            }
         }
+        self.refresh(&**store, slug, cached, now).await
+    }
+
+    /// Asks the store about `page` without anyone waiting; a failure is logged
+    /// and retried one interval later.
+    fn revalidate_in_background(
+        self: &Arc<Self>,
+        store: SharedStore,
+        slug: OrgSlug,
+        page: Arc<Rendered>,
+    ) {
+        let cache = self.clone();
+        tokio::spawn(async move {
+            let now = cache.now_ms();
+            if let Err(e) = cache.refresh(&*store, slug, Some(page.clone()), now).await {
+                tracing::warn!(error = %e, "revalidating a cached trust page failed");
+                page.checked_ms.store(now, Ordering::Relaxed);
+            }
+            page.refreshing.store(false, Ordering::Release);
+        });
+    }
+
+    /// Asks the store whether `cached` (if any) still shows the latest revision,
+    /// and renders the page anew if not.
+    async fn refresh(
+        &self,
+        store: &dyn Store,
+        slug: OrgSlug,
+        cached: Option<Arc<Rendered>>,
+        now: u64,
+    ) -> Result<Lookup, StoreError> {
         let Some(scope) = scope_for(store, &slug).await? else {
             self.invalidate(&slug);
             return Ok(Lookup::Unknown);
@@ -269,6 +317,7 @@ impl PageCache {
             json: Bytes::from(json),
             content,
             checked_ms: AtomicU64::new(now_ms),
+            refreshing: AtomicBool::new(false),
         })
     }
 }

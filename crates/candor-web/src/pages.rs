@@ -72,7 +72,7 @@ pub async fn trust_page(
     Path(org): Path<String>,
     headers: HeaderMap,
 ) -> PageResult {
-    match state.pages.lookup(&*state.store, &org).await? {
+    match state.pages.lookup(&state.store, &org).await? {
         Lookup::Found(page) => Ok(cached_response(
             &headers,
             &page.html_etag,
@@ -112,7 +112,7 @@ pub async fn knowledge_search(
     Path(org): Path<String>,
     axum::extract::Query(search): axum::extract::Query<KnowledgeQuery>,
 ) -> PageResult {
-    let Lookup::Found(page) = state.pages.lookup(&*state.store, &org).await? else {
+    let Lookup::Found(page) = state.pages.lookup(&state.store, &org).await? else {
         return Err(PageError::not_found("trust center at this address"));
     };
     let revision = page.revision();
@@ -137,7 +137,7 @@ pub async fn trust_json(
     Path(org): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    match state.pages.lookup(&*state.store, &org).await {
+    match state.pages.lookup(&state.store, &org).await {
         Ok(Lookup::Found(page)) => {
             cached_response(&headers, &page.json_etag, "application/json", &page.json)
         }

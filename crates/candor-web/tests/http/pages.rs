@@ -395,3 +395,53 @@ async fn the_atom_feed_lists_every_revision_in_words() {
     );
     app.stop().await;
 }
+
+/// Once its interval has passed, a cached page is still answered at once while
+/// one background task asks the store whether it is current: a request never
+/// waits on that question (a revision published by another replica shows a
+/// moment later).
+#[tokio::test]
+async fn a_stale_page_is_answered_at_once_and_revalidated_in_the_background() {
+    let app = App::start(candor_web::WebConfig {
+        revalidate_after: std::time::Duration::from_millis(200),
+        ..candor_web::WebConfig::default()
+    })
+    .await;
+    let scope = app.publish("quillfeather", QUILLFEATHER).await;
+    assert!(app.page("/quillfeather").await.contains("Revision 1"));
+    // Another replica publishes: nothing tells this one.
+    let mut content = TrustCenter::from_yaml(QUILLFEATHER).unwrap();
+    content.subprocessors.pop();
+    app.store.save_draft(&scope, &content).await.unwrap();
+    let published = candor_store::publish_draft(
+        &*app.store,
+        &scope,
+        time::OffsetDateTime::now_utc(),
+        "operator:test",
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        published,
+        candor_store::PublishOutcome::Published { .. }
+    ));
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    // Stale now: answered from memory, without waiting for the store…
+    let first = app.page("/quillfeather").await;
+    assert!(
+        first.contains("Revision 1") && !first.contains("Revision 2"),
+        "the stale page is served"
+    );
+    // …which the background task asked: the new revision shows shortly after.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        if app.page("/quillfeather").await.contains("Revision 2") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the page never caught up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
