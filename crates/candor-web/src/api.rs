@@ -210,12 +210,39 @@ async fn parse_document(
             let text = std::str::from_utf8(&bytes)
                 .map_err(|_| candor_domain::ContentError::one("", "the document is not UTF-8"))?;
             TrustCenter::from_yaml(text)
+        } else if let Some(content) = draft_envelope(&bytes) {
+            // What GET …/draft returns, sent back as it is: its `content` is the document.
+            TrustCenter::from_json(&content).map_err(|mut e| {
+                for error in &mut e.errors {
+                    error.field = match error.field.as_str() {
+                        "" => "content".into(),
+                        field => format!("content.{field}"),
+                    };
+                }
+                e
+            })
         } else {
             TrustCenter::from_json(&bytes)
         }
     })
     .await?;
     Ok(parsed)
+}
+
+/// The `content` of a body shaped like GET …/draft's answer (an object with
+/// `content` and no `profile`), as JSON text.
+fn draft_envelope(bytes: &[u8]) -> Option<Vec<u8>> {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        content: serde_json::Value,
+        #[serde(default)]
+        profile: Option<serde::de::IgnoredAny>,
+    }
+    let envelope: Envelope = serde_json::from_slice(bytes).ok()?;
+    match (envelope.profile, envelope.content.is_object()) {
+        (None, true) => serde_json::to_vec(&envelope.content).ok(),
+        _ => None,
+    }
 }
 
 /// `POST /api/v1/orgs/{org}/publish`.

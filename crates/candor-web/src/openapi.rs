@@ -122,7 +122,7 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
             r(
                 Method::PUT,
                 "/api/v1/orgs/{org}/draft",
-                "Replace the draft with a whole document (YAML or JSON)",
+                "Replace the draft with a whole document (YAML or JSON), or with the answer of GET on this path sent back as it is (its content is the document; errors name fields under content)",
                 Some(EditDraft),
                 true,
             ),

@@ -244,6 +244,35 @@ async fn api_tokens_are_shown_once_scoped_to_their_org_and_revocable() {
             Some("controls[0].mappings[0]")
         )
     );
+    // What GET returns can be sent back as it is (its `content` is the document);
+    // an error inside it names the field under `content`.
+    let echoed = bearer("/api/v1/orgs/quillfeather/draft", reqwest::Method::PUT)
+        .header("content-type", "application/json")
+        .body(draft.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(echoed.status(), StatusCode::OK);
+    let echoed: serde_json::Value = echoed.json().await.unwrap();
+    assert_eq!(echoed["content_hash"], draft["content_hash"]);
+    let mut broken = draft.clone();
+    broken["content"]["controls"][0]["mappings"][0] = "soc2:CC99.1".into();
+    let (status, body) = error_envelope(
+        bearer("/api/v1/orgs/quillfeather/draft", reqwest::Method::PUT)
+            .header("content-type", "application/json")
+            .body(broken.to_string())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("content.controls[0].mappings[0]")
+        )
+    );
     let publish = bearer("/api/v1/orgs/quillfeather/publish", reqwest::Method::POST)
         .send()
         .await
