@@ -474,7 +474,8 @@ async fn manage_tokens_from_before_macs_are_kept_only_as_hashes_and_still_work()
             "DROP INDEX subscribers_legacy_token_hash;
              ALTER TABLE subscribers DROP COLUMN legacy_token_hash;
              ALTER TABLE subscribers RENAME COLUMN manage_salt TO manage_token;
-             DELETE FROM schema_migrations WHERE version = 14;",
+             DROP TABLE questionnaires;
+             DELETE FROM schema_migrations WHERE version >= 14;",
         )
         .execute(store.pool())
         .await
