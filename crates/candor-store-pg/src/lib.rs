@@ -22,6 +22,7 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, Postgres, Row, Trans
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+pub mod setup;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -75,15 +76,17 @@ impl PgStore {
         if let Some(owner) = owner {
             let mut conn = PgConnection::connect_with(&owner)
                 .await
-                .map_err(StoreError::from)?;
-            migrate(&mut conn, app.get_username()).await?;
+                .map_err(|e| setup::connect_error(e, &owner, "schema owner"))?;
+            migrate(&mut conn, app.get_username())
+                .await
+                .map_err(|e| setup::migration_error(e, &owner))?;
             conn.close().await.map_err(StoreError::from)?;
         }
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .connect_with(app)
+            .connect_with(app.clone())
             .await
-            .map_err(StoreError::from)?;
+            .map_err(|e| setup::connect_error(e, &app, "app"))?;
         check_app_role(&pool).await?;
         let store = PgStore { pool };
         candor_store::sql::backfill_logs(&store).await?;
@@ -241,7 +244,7 @@ async fn check_app_role(pool: &PgPool) -> Result<()> {
     }
     if !has_schema {
         return Err(StoreError::Backend(
-            "the schema is missing: run once with the owner URL (--database-owner-url) to create it".into(),
+            "the schema is missing: run `candor db migrate` with the schema owner's URL (--database-owner-url) to create it".into(),
         ));
     }
     Ok(())

@@ -163,6 +163,11 @@ pub enum Command {
         #[command(subcommand)]
         command: WitnessCommand,
     },
+    /// Set the database up: migrate the schema, check that Candor can run.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
     /// Print a JSON Schema: of the trust-as-code file, or of trust.json.
     Schema {
         #[arg(value_enum, default_value = "trust-center")]
@@ -400,6 +405,18 @@ pub enum AuditCommand {
         #[arg(long)]
         org: String,
     },
+}
+
+#[derive(Subcommand)]
+pub enum DbCommand {
+    /// Create or update the schema as its owner and grant the app role what it
+    /// needs (PostgreSQL: needs --database-owner-url; run once per install and
+    /// after each upgrade). SQLite: create or migrate the file.
+    Migrate,
+    /// Connect as the app role (--database-url) and list every problem that
+    /// would stop Candor, each with the statement or command that fixes it;
+    /// exits 1 if there is any.
+    Check,
 }
 
 #[derive(Subcommand)]

@@ -11,6 +11,7 @@ use crate::cli::{Cli, Command};
 
 mod audit;
 mod content;
+mod db;
 mod keys;
 mod log;
 mod org;
@@ -54,6 +55,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Witness { command } = cli.command {
         return witness::run(command).await;
     }
+    if let Command::Db { command } = &cli.command {
+        return db::run(&cli, command).await;
+    }
     if let Command::Schema { document } = cli.command {
         return Ok(content::schema(document));
     }
@@ -73,6 +77,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         // Printed above, before any database is opened.
         Command::Schema { .. }
+        | Command::Db { .. }
         | Command::Watch { .. }
         | Command::Verify { .. }
         | Command::Witness { .. } => Ok(ExitCode::SUCCESS),

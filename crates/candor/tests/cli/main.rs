@@ -6,6 +6,7 @@ mod harness;
 
 mod accounts;
 mod content;
+mod db;
 mod erasure;
 mod hostile;
 mod keys;
