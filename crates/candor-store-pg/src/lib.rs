@@ -44,6 +44,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (14, include_str!("../migrations/0014_manage_links.sql")),
     (15, include_str!("../migrations/0015_tenant_registry.sql")),
     (16, include_str!("../migrations/0016_questionnaires.sql")),
+    (17, include_str!("../migrations/0017_rate_limits.sql")),
 ];
 
 /// Serialises migrations from several replicas starting at once.

@@ -40,6 +40,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (13, include_str!("../migrations/0013_evidence.sql")),
     (14, include_str!("../migrations/0014_manage_links.sql")),
     (15, include_str!("../migrations/0015_questionnaires.sql")),
+    (16, include_str!("../migrations/0016_rate_limits.sql")),
 ];
 
 pub struct SqliteStore {

@@ -65,4 +65,5 @@ pub const GLOBAL_TABLES: &[(&str, &str)] = &[
     ("orgs", "SELECT, INSERT"),
     ("users", "SELECT, INSERT, UPDATE, DELETE"),
     ("sessions", "SELECT, INSERT, DELETE"),
+    ("rate_limits", "SELECT, INSERT, UPDATE, DELETE"),
 ];

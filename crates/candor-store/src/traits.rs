@@ -178,6 +178,17 @@ pub trait Accounts: Send + Sync {
 
     /// Fails with `Conflict` if the (lowercased) email is taken.
     async fn insert_user(&self, email: &str, password_hash: &str) -> Result<User>;
+    /// Counts one attempt against `bucket` (a hash, never an address) in the
+    /// window that starts at `window_start` (Unix seconds) and returns the
+    /// attempts counted in it, this one included, and in the window of
+    /// `window_secs` before it. Every replica shares these counts; windows
+    /// that ended more than an hour ago are forgotten.
+    async fn count_attempt(
+        &self,
+        bucket: &str,
+        window_start: i64,
+        window_secs: i64,
+    ) -> Result<(u32, u32)>;
     async fn credentials_by_email(&self, email: &str) -> Result<Option<Credentials>>;
     async fn insert_session(
         &self,

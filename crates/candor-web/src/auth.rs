@@ -208,19 +208,38 @@ pub fn known_device(state: &crate::state::AppState, headers: &HeaderMap, user: u
 /// Whether a password may be checked now for `email` from `ip`: every place that
 /// checks a password (sign-in, accepting an invitation, changing a password)
 /// spends from the same per-address and per-account budgets, so no form is a
-/// cheaper way to guess. The account is keyed by its address's hash.
-pub fn password_attempt_allowed(
+/// cheaper way to guess. Each budget is kept twice: in memory (which turns a
+/// flood away before it reaches the database) and in the database, shared by
+/// every replica. The account is keyed by its address's hash; a browser that
+/// signed in to it before (`known_device`) is exempt from the account budget,
+/// so that strangers failing on purpose cannot lock its owner out.
+pub async fn password_attempt_allowed(
     state: &crate::state::AppState,
     ip: std::net::IpAddr,
     email: &str,
-) -> bool {
+    known_device: bool,
+) -> Result<bool, candor_store::StoreError> {
     let account_key = secret_hash(&normalize_email(email));
-    state.limits.login_by_ip.check_key(&ip).is_ok()
-        && state
-            .limits
-            .login_by_account
-            .check_key(&account_key)
-            .is_ok()
+    if state.limits.login_by_ip.check_key(&ip).is_err()
+        || (!known_device
+            && state
+                .limits
+                .login_by_account
+                .check_key(&account_key)
+                .is_err())
+    {
+        return Ok(false);
+    }
+    let limit = state.config.login_attempts_per_minute.get();
+    let by_address = format!("password-ip:{}", secret_hash(&ip.to_string()));
+    if !crate::limits::spend_shared(state, &by_address, limit, 60).await? {
+        return Ok(false);
+    }
+    if known_device {
+        return Ok(true);
+    }
+    let by_account = format!("password-account:{account_key}");
+    crate::limits::spend_shared(state, &by_account, limit, 60).await
 }
 
 #[cfg(test)]

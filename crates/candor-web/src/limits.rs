@@ -33,6 +33,30 @@ pub fn too_many() -> Response {
     response
 }
 
+/// Spends one attempt from a budget every replica shares: at most `limit` per
+/// `window_secs`, counted in the database (this window's attempts plus the
+/// share of the previous window's that a sliding window would still hold), so
+/// a client spread over several replicas gets no more than it would from one.
+/// `bucket` must already be a hash: it is stored.
+pub async fn spend_shared(
+    state: &AppState,
+    bucket: &str,
+    limit: u32,
+    window_secs: i64,
+) -> Result<bool, candor_store::StoreError> {
+    let now = time::OffsetDateTime::now_utc();
+    let seconds = now.unix_timestamp();
+    let window_start = seconds - seconds.rem_euclid(window_secs.max(1));
+    let (current, previous) = state
+        .store
+        .count_attempt(bucket, window_start, window_secs.max(1))
+        .await?;
+    let elapsed =
+        (now.unix_timestamp_nanos() as f64 / 1e9 - window_start as f64) / window_secs.max(1) as f64;
+    let held = f64::from(current) + f64::from(previous) * (1.0 - elapsed).clamp(0.0, 1.0);
+    Ok(held <= f64::from(limit))
+}
+
 /// Every state-changing request spends from its address's budget; anonymous
 /// public forms spend from a smaller one as well. Reads are not limited here:
 /// they are served from memory and cost next to nothing.

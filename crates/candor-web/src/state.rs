@@ -126,7 +126,9 @@ pub struct AppStateInner {
 #[derive(Default)]
 pub struct FeedCache(pub RwLock<HashMap<OrgSlug, (u64, Arc<String>)>>);
 
-/// Rate limits on what can be guessed or abused. In memory, per replica: a
+/// Rate limits on what can be guessed or abused, in memory, per replica (password
+/// checks and reset mails are also counted in the database, across replicas: see
+/// `limits::spend_shared`). For the others, a
 /// load balancer spreading one client over N replicas gives it N times the rate.
 pub struct Limits {
     pub login_by_ip: DefaultKeyedRateLimiter<std::net::IpAddr>,

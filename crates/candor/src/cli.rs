@@ -219,7 +219,8 @@ pub struct ServeArgs {
     pub rates: Rates,
 }
 
-/// Rate limits, per replica and per minute.
+/// Rate limits per minute. Password checks (and reset mails) are also counted in
+/// the database, shared by every replica; the others are per replica.
 #[derive(clap::Args, Clone, Copy)]
 pub struct Rates {
     /// Password checks (sign-in, invitations, password forms) per client address

@@ -168,3 +168,47 @@ pub async fn passwords_change_and_accounts_are_deleted_only_without_memberships(
     // The address can be used again.
     store.insert_user(&email, "h").await.unwrap();
 }
+
+/// Rate-limit counters: per bucket and window, shared, exact under concurrency,
+/// and forgotten an hour after their window.
+pub async fn attempts_are_counted_per_bucket_and_window_exactly_under_concurrency(
+    store: Arc<dyn Store>,
+) {
+    let bucket = format!("test:{}", uuid::Uuid::new_v4());
+    let other = format!("test:{}", uuid::Uuid::new_v4());
+    let w = 1_700_000_000;
+    for expected in 1..=3 {
+        assert_eq!(
+            store.count_attempt(&bucket, w, 60).await.unwrap(),
+            (expected, 0)
+        );
+    }
+    assert_eq!(store.count_attempt(&other, w, 60).await.unwrap(), (1, 0));
+    // The next window sees the one before it.
+    assert_eq!(
+        store.count_attempt(&bucket, w + 60, 60).await.unwrap(),
+        (1, 3)
+    );
+    // Many at once (several replicas): every attempt counted once.
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let (store, bucket) = (store.clone(), bucket.clone());
+            tokio::spawn(async move { store.count_attempt(&bucket, w + 60, 60).await.unwrap().0 })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for task in tasks {
+        counts.push(task.await.unwrap());
+    }
+    counts.sort_unstable();
+    assert_eq!(counts, (2..=21).collect::<Vec<u32>>());
+    // Two hours on, the old windows are gone.
+    assert_eq!(
+        store.count_attempt(&bucket, w + 7200, 60).await.unwrap(),
+        (1, 0)
+    );
+    assert_eq!(
+        store.count_attempt(&bucket, w + 60, 60).await.unwrap(),
+        (1, 0)
+    );
+}

@@ -46,7 +46,8 @@ macro_rules! conformance_tests {
             deleting_an_org_removes_all_of_it_and_nothing_else,
             hosts_are_claimed_per_org_and_evidence_remembers_when_failing_began,
             the_page_snapshot_agrees_with_the_reads_it_replaces,
-            questionnaires_are_sealed_versioned_audited_and_stay_in_their_org
+            questionnaires_are_sealed_versioned_audited_and_stay_in_their_org,
+            attempts_are_counted_per_bucket_and_window_exactly_under_concurrency
         );
     };
     (@cases $make:expr; $($case:ident),*) => {
@@ -74,6 +75,7 @@ mod reports;
 mod transparency;
 
 pub use accounts::{
+    attempts_are_counted_per_bucket_and_window_exactly_under_concurrency,
     passwords_change_and_accounts_are_deleted_only_without_memberships,
     users_sessions_expire_and_can_be_revoked_everywhere,
 };

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::sql::audit::{append_in, execute_audited};
 use crate::sql::directory::org_row;
+use crate::sql::int_as;
 use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, dialect_sql, micros, now_micros, postgres_only};
 use crate::sql::{read_all, read_global_one, read_one};
 use crate::{
@@ -85,6 +86,41 @@ async fn insert_grant<B: SqlBackend>(
 
 #[async_trait]
 impl<B: SqlBackend> Accounts for B {
+    async fn count_attempt(
+        &self,
+        bucket: &str,
+        window_start: i64,
+        window_secs: i64,
+    ) -> Result<(u32, u32)> {
+        let mut tx = self.begin_global(Mode::Write).await?;
+        tx.execute(
+            "DELETE FROM rate_limits WHERE window_start < $1",
+            args![window_start - 3600],
+        )
+        .await?;
+        let row = tx
+            .fetch_optional(
+                "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1)
+                 ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
+                 RETURNING hits",
+                args![bucket, window_start],
+            )
+            .await?
+            .ok_or_else(|| StoreError::Backend("counting an attempt returned no row".into()))?;
+        let current = int_as(&row, "hits")?;
+        let previous = tx
+            .fetch_optional(
+                "SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2",
+                args![bucket, window_start - window_secs],
+            )
+            .await?
+            .map(|row| int_as(&row, "hits"))
+            .transpose()?
+            .unwrap_or(0);
+        tx.commit().await?;
+        Ok((current, previous))
+    }
+
     async fn insert_user(&self, email: &str, password_hash: &str) -> Result<User> {
         let user = User {
             id: Uuid::new_v4(),

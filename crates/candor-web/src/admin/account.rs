@@ -102,7 +102,7 @@ async fn check_password(
     peer: SocketAddr,
     password: String,
 ) -> Result<Option<Response>, PageError> {
-    if !password_attempt_allowed(state, peer.ip(), &user.email) {
+    if !password_attempt_allowed(state, peer.ip(), &user.email, false).await? {
         let mut response = page(
             state,
             user,

@@ -106,7 +106,7 @@ pub async fn accept_invite(
     };
     // A password is checked here as at sign-in, so it spends from the same
     // budgets: per address and per account.
-    if !password_attempt_allowed(&state, peer.ip(), &invite.email) {
+    if !password_attempt_allowed(&state, peer.ip(), &invite.email, false).await? {
         let mut response = page(
             "Too many attempts. Wait a minute and try again.",
             StatusCode::TOO_MANY_REQUESTS,

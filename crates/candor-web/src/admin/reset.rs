@@ -76,12 +76,21 @@ pub struct RequestForm {
 pub async fn request(State(state): State<AppState>, Form(form): Form<RequestForm>) -> PageResult {
     let email = normalize_email(&form.email);
     let credentials = state.store.credentials_by_email(&email).await?;
+    // One mail per account every quarter of an hour: in memory, and across
+    // replicas in the database.
     if let Some(credentials) = credentials
         && state
             .limits
             .reset_mail_by_account
             .check_key(&secret_hash(&email))
             .is_ok()
+        && crate::limits::spend_shared(
+            &state,
+            &format!("reset-mail:{}", secret_hash(&email)),
+            1,
+            15 * 60,
+        )
+        .await?
     {
         match (
             reset_token(&state, &email, &credentials.password_hash),

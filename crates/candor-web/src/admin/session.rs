@@ -11,7 +11,8 @@ use time::OffsetDateTime;
 
 use crate::auth::{
     SESSION_HOURS, burn_decoy_verification, device_cookie, expired_session_cookie, known_device,
-    new_secret, normalize_email, secret_hash, session_cookie, session_secret, verify_password,
+    new_secret, normalize_email, password_attempt_allowed, secret_hash, session_cookie,
+    session_secret, verify_password,
 };
 use crate::caller::session_user;
 use crate::page_error::{PageError, PageResult, render};
@@ -60,23 +61,11 @@ pub async fn login(
 ) -> PageResult {
     let email = normalize_email(&form.email);
     let ip: IpAddr = peer.ip();
-    if state.limits.login_by_ip.check_key(&ip).is_err() {
-        return Ok(too_many_attempts());
-    }
     let credentials = state.store.credentials_by_email(&email).await?;
-    // The per-account budget stops guessing from many addresses; a browser that
-    // signed in to this account before (its device cookie) is exempt, so that
-    // strangers failing on purpose cannot lock the owner out.
     let known = credentials
         .as_ref()
         .is_some_and(|c| known_device(&state, &headers, c.user.id));
-    if !known
-        && state
-            .limits
-            .login_by_account
-            .check_key(&secret_hash(&email))
-            .is_err()
-    {
+    if !password_attempt_allowed(&state, ip, &email, known).await? {
         return Ok(too_many_attempts());
     }
     // Hashing is slow on purpose: keep it off the async workers.

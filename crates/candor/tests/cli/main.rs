@@ -12,6 +12,7 @@ mod hostile;
 mod keys;
 mod log;
 mod questionnaire;
+mod replicas;
 mod serve;
 mod verify;
 mod watch;

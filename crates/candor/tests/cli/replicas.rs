@@ -1,0 +1,135 @@
+//! Several `candor serve` replicas on one PostgreSQL: a session, a publish and a
+//! sign-in budget made on one hold on the other. Needs `CANDOR_TEST_PG_URL`.
+
+use std::process::Command;
+
+use candor_demo::QUILLFEATHER;
+
+use crate::harness::{Server, Workspace, http, path_str};
+
+#[test]
+fn replicas_on_one_postgresql_share_sessions_publishes_and_sign_in_budgets() {
+    let admin = std::env::var("CANDOR_TEST_PG_URL").expect(
+        "CANDOR_TEST_PG_URL is not set: run scripts/test.sh, which starts a throwaway PostgreSQL",
+    );
+    let tag = format!(
+        "{}_{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+            % 1_000_000_000,
+        std::process::id()
+    );
+    let db = format!("candor_replicas_{tag}");
+    let app_role = format!("candor_replicas_app_{tag}");
+    let psql = |sql: &str| {
+        let out = Command::new("psql")
+            .args([admin.as_str(), "-v", "ON_ERROR_STOP=1", "-qc", sql])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "psql {sql}: {out:?}");
+    };
+    psql(&format!("CREATE DATABASE {db}"));
+    psql(&format!(
+        "CREATE ROLE {app_role} LOGIN NOSUPERUSER NOBYPASSRLS"
+    ));
+    let mut owner = url::Url::parse(&admin).unwrap();
+    owner.set_path(&db);
+    let mut app = owner.clone();
+    app.set_username(&app_role).unwrap();
+
+    let ws = Workspace::new();
+    let candor = |args: &[&str], extra: &[(&str, &str)]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_candor"))
+            .args(args)
+            .env("CANDOR_DATABASE_URL", app.as_str())
+            .env("CANDOR_DATABASE_OWNER_URL", owner.as_str())
+            .envs(extra.iter().copied())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    candor(&["db", "migrate"], &[]);
+    candor(&["org", "create", "acme", "--name", "Acme"], &[]);
+    let demo = ws.file("demo.yaml", QUILLFEATHER);
+    candor(&["apply", path_str(&demo), "--org", "acme"], &[]);
+    candor(&["publish", "--org", "acme"], &[]);
+    candor(
+        &[
+            "user",
+            "add",
+            "owner@acme.example",
+            "--org",
+            "acme",
+            "--role",
+            "owner",
+        ],
+        &[("CANDOR_PASSWORD", "a long enough passphrase")],
+    );
+
+    let env = [("CANDOR_DATABASE_URL", app.as_str())];
+    let a = Server::start_with_env(&ws, &[], &env);
+    let b = Server::start_with_env(&ws, &[], &env);
+    let sign_in = |server: &Server, password: &str| {
+        http(
+            "POST",
+            &format!("{}/admin/login", server.base),
+            &[("content-type", "application/x-www-form-urlencoded")],
+            &format!("email=owner%40acme.example&password={password}"),
+        )
+    };
+
+    // A session made on A works on B.
+    let (status, head, _) = sign_in(&a, "a+long+enough+passphrase");
+    assert_eq!(status, 303, "{head}");
+    let cookie = head
+        .lines()
+        .filter_map(|l| l.strip_prefix("set-cookie: "))
+        .find(|c| c.starts_with("__Host-candor_session="))
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_owned();
+    let (status, _, body) = http(
+        "GET",
+        &format!("{}/admin/orgs/acme", b.base),
+        &[("cookie", cookie.as_str())],
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+
+    // A revision published while B serves the page from memory shows on B.
+    let (_, page) = b.get("/acme");
+    assert!(page.contains("Revision 1"));
+    let mut content = candor_domain::TrustCenter::from_yaml(QUILLFEATHER).unwrap();
+    content.subprocessors.pop();
+    let smaller = ws.file("smaller.json", &serde_json::to_string(&content).unwrap());
+    candor(&["apply", path_str(&smaller), "--org", "acme"], &[]);
+    candor(&["publish", "--org", "acme"], &[]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !b.get("/acme").1.contains("Revision 2") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "B never showed revision 2"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+
+    // Wrong passwords alternating between the replicas spend from one budget
+    // (10 a minute, the sign-in above included): each replica alone would
+    // have allowed all of them.
+    let statuses: Vec<u16> = (0..15)
+        .map(|i| sign_in(if i % 2 == 0 { &a } else { &b }, "wrong").0)
+        .collect();
+    assert_eq!(&statuses[..9], &[401; 9], "{statuses:?}");
+    assert_eq!(&statuses[9..], &[429; 6], "{statuses:?}");
+
+    assert!(a.terminate().success());
+    assert!(b.terminate().success());
+    psql(&format!("DROP DATABASE {db} WITH (FORCE)"));
+    psql(&format!("DROP ROLE {app_role}"));
+}
