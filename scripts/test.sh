@@ -28,6 +28,8 @@ ensure_packages() {
     # Go's x/mod sumdb packages check candor-log's proofs and signed notes.
     command -v go >/dev/null || missing+=(golang-go)
     [ -d /usr/share/gocode/src/golang.org/x/mod/sumdb ] || missing+=(golang-golang-x-mod-dev)
+    # systemd-analyze checks the packaged unit (verify, and its security exposure).
+    command -v systemd-analyze >/dev/null || missing+=(systemd)
     if [ "$BROWSER" = 1 ]; then
         [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
         command -v node >/dev/null || missing+=(nodejs npm)

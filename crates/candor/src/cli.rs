@@ -163,6 +163,13 @@ pub enum Command {
         #[command(subcommand)]
         command: WitnessCommand,
     },
+    /// Exit 0 if a running server answers its health check, 1 if not (for a
+    /// container's HEALTHCHECK or a load balancer's probe script).
+    Health {
+        /// What to ask.
+        #[arg(long, default_value = "http://127.0.0.1:8080/healthz")]
+        url: String,
+    },
     /// Set the database up: migrate the schema, check that Candor can run.
     Db {
         #[command(subcommand)]

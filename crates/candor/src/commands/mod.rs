@@ -55,6 +55,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Witness { command } = cli.command {
         return witness::run(command).await;
     }
+    if let Command::Health { url } = &cli.command {
+        return health(url).await;
+    }
     if let Command::Db { command } = &cli.command {
         return db::run(&cli, command).await;
     }
@@ -78,6 +81,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         // Printed above, before any database is opened.
         Command::Schema { .. }
         | Command::Db { .. }
+        | Command::Health { .. }
         | Command::Watch { .. }
         | Command::Verify { .. }
         | Command::Witness { .. } => Ok(ExitCode::SUCCESS),
@@ -102,6 +106,27 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             to,
             json,
         } => content::show_diff(store, org, from, to, json).await,
+    }
+}
+
+/// `candor health`: whether `url` answers 2xx within five seconds.
+async fn health(url: &str) -> Result<ExitCode> {
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()?;
+    match client.get(url).send().await {
+        Ok(answer) if answer.status().is_success() => {
+            println!("ok: {url} answered {}", answer.status());
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(answer) => {
+            eprintln!("unhealthy: {url} answered {}", answer.status());
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => {
+            eprintln!("unhealthy: {url}: {e}");
+            Ok(ExitCode::FAILURE)
+        }
     }
 }
 

@@ -11,6 +11,7 @@ mod erasure;
 mod hostile;
 mod keys;
 mod log;
+mod packaging;
 mod questionnaire;
 mod replicas;
 mod serve;
