@@ -28,6 +28,12 @@ pub struct Cli {
         hide_env_values = true
     )]
     pub database_owner_url: Option<String>,
+    /// A TOML file of settings: keys are the flags' long names (database-url,
+    /// listen, smtp-url, …), optionally grouped in tables; flags and CANDOR_*
+    /// variables take precedence. `NAME-file = PATH` (or CANDOR_NAME_FILE) reads
+    /// a secret's value from a file.
+    #[arg(long, global = true, env = "CANDOR_CONFIG")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -169,6 +175,11 @@ pub enum Command {
         /// What to ask.
         #[arg(long, default_value = "http://127.0.0.1:8080/healthz")]
         url: String,
+    },
+    /// The effective configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
     },
     /// Set the database up: migrate the schema, check that Candor can run.
     Db {
@@ -413,6 +424,14 @@ pub enum AuditCommand {
         #[arg(long)]
         org: String,
     },
+}
+
+#[derive(Subcommand)]
+pub enum ConfigCommand {
+    /// Print every setting with where it comes from (flag, environment, the
+    /// config file's line, a secret file, or the default), secrets hidden; an
+    /// unknown key in the file is refused with its line.
+    Check,
 }
 
 #[derive(Subcommand)]

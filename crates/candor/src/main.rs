@@ -2,19 +2,27 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
-use crate::cli::{Cli, Command};
+use crate::cli::Command;
 
 mod cli;
 mod commands;
+mod config;
 mod demo;
 mod files;
 mod watch;
 mod witness;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let (cli, matches, layered) = match config::parse() {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Command::Config { .. } = cli.command {
+        return config::check(&matches, &layered);
+    }
     init_logging(matches!(
         cli.command,
         Command::Serve(_) | Command::Worker { .. }

@@ -81,6 +81,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         // Printed above, before any database is opened.
         Command::Schema { .. }
         | Command::Db { .. }
+        | Command::Config { .. }
         | Command::Health { .. }
         | Command::Watch { .. }
         | Command::Verify { .. }

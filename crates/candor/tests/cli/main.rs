@@ -5,6 +5,7 @@
 mod harness;
 
 mod accounts;
+mod config;
 mod content;
 mod db;
 mod erasure;
