@@ -49,6 +49,9 @@ pub struct Rendered {
     checked_ms: AtomicU64,
     /// A background revalidation of this page is under way.
     refreshing: AtomicBool,
+    /// Milliseconds since the cache's epoch when this page was last served,
+    /// so that a full cache lets the least recently used page go.
+    used_ms: AtomicU64,
 }
 
 impl Rendered {
@@ -70,6 +73,8 @@ pub struct PageCache {
     check_interval: Duration,
     /// The log signer, whose verifier key the page prints.
     log_keys: LogKeys,
+    /// At most this many pages are kept.
+    capacity: usize,
     entries: RwLock<HashMap<OrgSlug, Arc<Rendered>>>,
 }
 
@@ -84,18 +89,49 @@ fn today() -> Day {
 }
 
 impl PageCache {
+    /// A cache of at most `capacity` pages (at least one).
     pub fn new(
         revalidate_after: Duration,
         check_interval: Duration,
         log_keys: LogKeys,
+        capacity: usize,
     ) -> PageCache {
         PageCache {
             epoch: Instant::now(),
             revalidate_after,
             check_interval,
             log_keys,
+            capacity: capacity.max(1),
             entries: RwLock::new(HashMap::new()),
         }
+    }
+
+    /// How many pages are in memory.
+    pub fn len(&self) -> usize {
+        self.entries.read().map_or(0, |e| e.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Keeps `page`; when the cache is full, the page served least recently
+    /// goes (it is rendered again when next asked for). Eviction scans the
+    /// pages, but only when a new org's page is rendered into a full cache.
+    fn keep(&self, slug: OrgSlug, page: Arc<Rendered>) {
+        let Ok(mut entries) = self.entries.write() else {
+            return;
+        };
+        if !entries.contains_key(&slug) && entries.len() >= self.capacity {
+            let oldest = entries
+                .iter()
+                .min_by_key(|(_, p)| p.used_ms.load(Ordering::Relaxed))
+                .map(|(s, _)| s.clone());
+            if let Some(oldest) = oldest {
+                entries.remove(&oldest);
+            }
+        }
+        entries.insert(slug, page);
     }
 
     fn now_ms(&self) -> u64 {
@@ -130,6 +166,7 @@ impl PageCache {
         if let Some(page) = &cached
             && page.day == today()
         {
+            page.used_ms.store(now, Ordering::Relaxed);
             if now.saturating_sub(page.checked_ms.load(Ordering::Relaxed)) < fresh_for {
                 return Ok(Lookup::Found(page.clone()));
             }
@@ -209,9 +246,7 @@ impl PageCache {
         };
         let log = self.log_view(store, &scope, &content).await?;
         let page = Arc::new(self.render(&slug, content, log, now)?);
-        if let Ok(mut entries) = self.entries.write() {
-            entries.insert(slug, page.clone());
-        }
+        self.keep(slug, page.clone());
         Ok(Lookup::Found(page))
     }
 
@@ -318,6 +353,7 @@ impl PageCache {
             content,
             checked_ms: AtomicU64::new(now_ms),
             refreshing: AtomicBool::new(false),
+            used_ms: AtomicU64::new(now_ms),
         })
     }
 }

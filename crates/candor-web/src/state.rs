@@ -26,6 +26,9 @@ pub struct WebConfig {
     /// How long a rendered page is served before the store is asked whether a newer
     /// revision exists.
     pub revalidate_after: Duration,
+    /// How many orgs' pages are kept in memory (the least recently served go
+    /// first), so memory stays flat however many orgs a server hosts.
+    pub page_cache_entries: usize,
     /// A client must send a request's complete headers within this time, or the
     /// connection is closed (slow-loris defence).
     pub header_read_timeout: Duration,
@@ -71,6 +74,7 @@ impl Default for WebConfig {
             directory: false,
             body_limit: 1024 * 1024,
             revalidate_after: Duration::from_secs(1),
+            page_cache_entries: 10_000,
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
             drain_timeout: Duration::from_secs(30),
@@ -181,6 +185,7 @@ impl AppState {
                 config.revalidate_after,
                 config.check_interval,
                 log_keys,
+                config.page_cache_entries,
             )),
             limits: Arc::new(Limits::new(&config)),
             signers,

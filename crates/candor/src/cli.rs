@@ -220,6 +220,10 @@ pub struct ServeArgs {
     /// Do not run the background worker in this process (run `candor worker` instead).
     #[arg(long, env = "CANDOR_NO_WORKER")]
     pub no_worker: bool,
+    /// How many orgs' rendered pages are kept in memory; past it, the page
+    /// served least recently is dropped (and rendered again when asked for).
+    #[arg(long, env = "CANDOR_PAGE_CACHE_ENTRIES", default_value = "10000")]
+    pub page_cache_entries: usize,
     /// Serve HTTPS directly with this certificate chain (PEM); implies --https.
     #[arg(long, env = "CANDOR_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,

@@ -445,3 +445,59 @@ async fn a_stale_page_is_answered_at_once_and_revalidated_in_the_background() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// The page cache holds at most `page_cache_entries` pages and lets the least
+/// recently used go first: memory stays flat however many orgs there are, and
+/// an evicted page is rendered again when asked for.
+#[tokio::test]
+async fn the_page_cache_is_bounded_and_lets_the_least_recently_used_page_go() {
+    let app = App::start(candor_web::WebConfig {
+        revalidate_after: std::time::Duration::from_secs(3600),
+        page_cache_entries: 2,
+        ..candor_web::WebConfig::default()
+    })
+    .await;
+    let mut scopes = Vec::new();
+    for slug in ["alpha", "bravo", "charlie"] {
+        scopes.push(app.publish(slug, QUILLFEATHER).await);
+    }
+    // Revision 2 for each, published behind the cache's back (another replica).
+    let republish = |scope: candor_store::OrgScope| {
+        let store = app.store.clone();
+        async move {
+            let mut content = TrustCenter::from_yaml(QUILLFEATHER).unwrap();
+            content.subprocessors.pop();
+            store.save_draft(&scope, &content).await.unwrap();
+            candor_store::publish_draft(
+                &*store,
+                &scope,
+                time::OffsetDateTime::now_utc(),
+                "operator:test",
+            )
+            .await
+            .unwrap();
+        }
+    };
+    let shows = |slug: &'static str, revision: u32| {
+        let app = &app;
+        async move {
+            let page = app.page(&format!("/{slug}")).await;
+            let newest = page.contains("Revision 2");
+            assert_eq!(
+                (page.contains(&format!("Revision {revision}")), newest),
+                (true, revision == 2),
+                "/{slug} should show revision {revision}"
+            );
+        }
+    };
+    shows("alpha", 1).await;
+    shows("bravo", 1).await;
+    shows("alpha", 1).await;
+    republish(scopes[0].clone()).await;
+    republish(scopes[1].clone()).await;
+    // Alpha and bravo are cached (and fresh for an hour): they still show
+    // revision 1. Charlie needs room: bravo, used least recently, goes.
+    shows("charlie", 1).await;
+    shows("alpha", 1).await;
+    shows("bravo", 2).await;
+}

@@ -21,6 +21,7 @@ pub(super) async fn run(store: SharedStore, args: ServeArgs) -> Result<ExitCode>
         master_key_file,
         log_host,
         no_worker,
+        page_cache_entries,
         tls_cert,
         tls_key,
         http_redirect_listen,
@@ -47,6 +48,7 @@ pub(super) async fn run(store: SharedStore, args: ServeArgs) -> Result<ExitCode>
             master,
             log_host,
             worker: !no_worker,
+            page_cache_entries,
             outbound,
             rates,
         },
@@ -81,6 +83,7 @@ struct ServeOptions {
     master: candor_store::keys::MasterKey,
     log_host: String,
     worker: bool,
+    page_cache_entries: usize,
     outbound: Outbound,
     rates: Rates,
 }
@@ -120,6 +123,7 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
         public_forms_per_minute: options.rates.public_forms_per_minute,
         writes_per_minute: options.rates.writes_per_minute,
         account_writes_per_minute: options.rates.account_writes_per_minute,
+        page_cache_entries: options.page_cache_entries,
         ..Default::default()
     };
     let mut state = candor_web::AppState::new(store.clone(), config);
