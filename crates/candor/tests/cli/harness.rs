@@ -134,6 +134,12 @@ impl Server {
         self.stop().0
     }
 
+    /// SIGKILL: the process dies at once, mid-request if it was in one.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// SIGTERM, wait, and everything the server logged.
     pub fn stop(mut self) -> (std::process::ExitStatus, Vec<String>) {
         Command::new("kill")

@@ -1,5 +1,6 @@
 //! Several `candor serve` replicas on one PostgreSQL: a session, a publish and a
-//! sign-in budget made on one hold on the other. Needs `CANDOR_TEST_PG_URL`.
+//! sign-in budget made on one hold on the other; a master-key rotation while
+//! both serve, and one killed outright, lose nothing. Needs `CANDOR_TEST_PG_URL`.
 
 use std::process::Command;
 
@@ -128,7 +129,36 @@ fn replicas_on_one_postgresql_share_sessions_publishes_and_sign_in_budgets() {
     assert_eq!(&statuses[..9], &[401; 9], "{statuses:?}");
     assert_eq!(&statuses[9..], &[429; 6], "{statuses:?}");
 
-    assert!(a.terminate().success());
+    // The master key rotated while both serve: both keep answering with
+    // checkpoints signed by the org's log key, which did not change.
+    let (_, log_key) = a.get("/acme/log/key");
+    let verifier = candor_log::note::NoteVerifier::parse(log_key.trim()).unwrap();
+    let key_file = ws.dir.path().join("master.key");
+    candor(
+        &["keys", "rotate", "--master-key-file", path_str(&key_file)],
+        &[],
+    );
+    for server in [&a, &b] {
+        let (status, note) = server.get("/acme/log/checkpoint");
+        assert_eq!(status, 200, "{note}");
+        let body = verifier.open(&note).unwrap();
+        let size = candor_log::checkpoint::Checkpoint::parse(body)
+            .unwrap()
+            .size;
+        assert_eq!(size, 2);
+    }
+
+    // A replica killed outright loses nothing it acknowledged: B serves the
+    // revisions, and the session made on A still works on B.
+    a.kill();
+    let (status, _, body) = http(
+        "GET",
+        &format!("{}/admin/orgs/acme", b.base),
+        &[("cookie", cookie.as_str())],
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(b.get("/acme").1.contains("Revision 2"));
     assert!(b.terminate().success());
     psql(&format!("DROP DATABASE {db} WITH (FORCE)"));
     psql(&format!("DROP ROLE {app_role}"));
