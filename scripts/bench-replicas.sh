@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 DURATION=${1:-15}
 CONNECTIONS=${2:-64}
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+# shellcheck source=scripts/bench-common.sh
+. scripts/bench-common.sh
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
@@ -34,7 +35,6 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # A throwaway PostgreSQL, as scripts/test.sh starts one.
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
@@ -91,15 +91,6 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$TWO_PORT/quillfeather" >/d
 # Both replicas serve the same page.
 cmp <(curl -s "http://127.0.0.1:$A_PORT/quillfeather") <(curl -s "http://127.0.0.1:$B_PORT/quillfeather")
 
-cpu_ticks() {
-    local total=0 p
-    for p in "$@"; do
-        [ -r "/proc/$p/stat" ] || continue
-        total=$((total + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
-    done
-    echo "$total"
-}
-TICKS=$(getconf CLK_TCK)
 run() { # name url pid…
     local name=$1 url=$2
     shift 2

@@ -11,7 +11,8 @@ DURATION=${1:-15}
 CONNECTIONS=${2:-64}
 THREADS=2
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+# shellcheck source=scripts/bench-common.sh
+. scripts/bench-common.sh
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
@@ -38,7 +39,6 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 CANDOR_PORT=$(free_port)
 NGINX_PORT=$(free_port)
 
@@ -83,20 +83,6 @@ pids+=($!)
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$NGINX_PORT/quillfeather" >/dev/null && break; sleep 0.1; done
 cmp <(curl -s "http://127.0.0.1:$NGINX_PORT/quillfeather") "$WORK/www/quillfeather.html"
 
-# CPU time (user + system, clock ticks) the given processes have used so far.
-# Requests per second move with whatever else the shared machine runs; CPU time
-# per request served holds up far better, so both are reported.
-cpu_ticks() {
-    local total=0 p
-    for p in "$@"; do
-        [ -r "/proc/$p/stat" ] || continue
-        # Fields after the command name, which is in parentheses: utime is the
-        # 12th and stime the 13th of them (fields 14 and 15 of the line).
-        total=$((total + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
-    done
-    echo "$total"
-}
-TICKS=$(getconf CLK_TCK)
 
 run() { # name url pid…
     local name=$1 url=$2

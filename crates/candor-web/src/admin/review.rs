@@ -88,6 +88,15 @@ struct ReviewPage<'a> {
     items: Vec<ItemRow>,
 }
 
+/// 303 to the org's questionnaires page, or below it (`/{id}`, `/{id}#q-3`).
+fn see_other(access: &Access, below: &str) -> PageResult {
+    Ok(Redirect::to(&format!(
+        "/admin/orgs/{}/questionnaires{below}",
+        access.scope.slug()
+    ))
+    .into_response())
+}
+
 fn parse_id(id: &str) -> Result<Uuid, PageError> {
     id.parse()
         .map_err(|_| PageError::not_found("questionnaire"))
@@ -252,11 +261,7 @@ pub async fn decide(
     )
     .await
     .map_err(page_error)?;
-    Ok(Redirect::to(&format!(
-        "/admin/orgs/{}/questionnaires/{id}#q-{index}",
-        access.scope.slug()
-    ))
-    .into_response())
+    see_other(&access, &format!("/{id}#q-{index}"))
 }
 
 #[derive(Deserialize)]
@@ -297,11 +302,7 @@ pub async fn save_to_knowledge(
     )
     .await
     .map_err(page_error)?;
-    Ok(Redirect::to(&format!(
-        "/admin/orgs/{}/questionnaires/{id}",
-        access.scope.slug()
-    ))
-    .into_response())
+    see_other(&access, &format!("/{id}"))
 }
 
 /// `POST /admin/orgs/{org}/questionnaires/{id}/delete`.
@@ -313,11 +314,7 @@ pub async fn delete(
     review::delete(&*state.store, &access.actor(), parse_id(&id)?)
         .await
         .map_err(page_error)?;
-    Ok(Redirect::to(&format!(
-        "/admin/orgs/{}/questionnaires",
-        access.scope.slug()
-    ))
-    .into_response())
+    see_other(&access, "")
 }
 
 #[derive(Deserialize)]

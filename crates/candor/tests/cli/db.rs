@@ -4,6 +4,8 @@
 
 use std::process::{Command, Output};
 
+use crate::harness::{pg_admin_url, psql, unique_tag};
+
 fn text(out: &Output) -> String {
     format!(
         "{}{}",
@@ -14,15 +16,8 @@ fn text(out: &Output) -> String {
 
 #[test]
 fn db_check_and_migrate_name_each_setup_mistake_with_its_fix() {
-    let admin = std::env::var("CANDOR_TEST_PG_URL").expect(
-        "CANDOR_TEST_PG_URL is not set: run scripts/test.sh, which starts a throwaway PostgreSQL",
-    );
-    let nonce = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos()
-        % 1_000_000_000;
-    let tag = format!("{nonce}_{}", std::process::id());
+    let admin = pg_admin_url();
+    let tag = unique_tag();
     let (db, owner_role, app_role) = (
         format!("candor_setup_{tag}"),
         format!("candor_setup_owner_{tag}"),
@@ -32,11 +27,7 @@ fn db_check_and_migrate_name_each_setup_mistake_with_its_fix() {
     let psql_in = |database: &str, sql: &str| {
         let mut url = admin_url.clone();
         url.set_path(database);
-        let out = Command::new("psql")
-            .args([url.as_str(), "-v", "ON_ERROR_STOP=1", "-qc", sql])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "psql {sql}: {}", text(&out));
+        psql(url.as_str(), sql);
     };
     let psql = |sql: &str| psql_in(admin_url.path().trim_start_matches('/'), sql);
     psql(&format!("CREATE ROLE {owner_role} NOLOGIN"));

@@ -215,3 +215,42 @@ pub fn tamper_with(db: &Path, statements: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The throwaway PostgreSQL's superuser URL (scripts/test.sh starts one).
+pub fn pg_admin_url() -> String {
+    std::env::var("CANDOR_TEST_PG_URL").expect(
+        "CANDOR_TEST_PG_URL is not set: run scripts/test.sh, which starts a throwaway PostgreSQL",
+    )
+}
+
+/// A suffix no other test run uses, for database and role names.
+pub fn unique_tag() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{}_{}", nanos % 1_000_000_000, std::process::id())
+}
+
+/// Runs one SQL statement with psql as `url`, which must succeed.
+pub fn psql(url: &str, sql: &str) {
+    let out = Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-qc", sql])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "psql {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The session cookie (`name=value`) a successful sign-in's response head sets.
+pub fn session_cookie(head: &str) -> String {
+    head.lines()
+        .filter_map(|l| l.strip_prefix("set-cookie: "))
+        .find(|c| c.starts_with("__Host-candor_session="))
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_else(|| panic!("no session cookie in:\n{head}"))
+        .to_owned()
+}

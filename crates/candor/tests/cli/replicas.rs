@@ -6,31 +6,17 @@ use std::process::Command;
 
 use candor_demo::QUILLFEATHER;
 
-use crate::harness::{Server, Workspace, http, path_str};
+use crate::harness::{
+    Server, Workspace, http, path_str, pg_admin_url, psql, session_cookie, unique_tag,
+};
 
 #[test]
 fn replicas_on_one_postgresql_share_sessions_publishes_and_sign_in_budgets() {
-    let admin = std::env::var("CANDOR_TEST_PG_URL").expect(
-        "CANDOR_TEST_PG_URL is not set: run scripts/test.sh, which starts a throwaway PostgreSQL",
-    );
-    let tag = format!(
-        "{}_{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-            % 1_000_000_000,
-        std::process::id()
-    );
+    let admin = pg_admin_url();
+    let tag = unique_tag();
     let db = format!("candor_replicas_{tag}");
     let app_role = format!("candor_replicas_app_{tag}");
-    let psql = |sql: &str| {
-        let out = Command::new("psql")
-            .args([admin.as_str(), "-v", "ON_ERROR_STOP=1", "-qc", sql])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "psql {sql}: {out:?}");
-    };
+    let psql = |sql: &str| psql(&admin, sql);
     psql(&format!("CREATE DATABASE {db}"));
     psql(&format!(
         "CREATE ROLE {app_role} LOGIN NOSUPERUSER NOBYPASSRLS"
@@ -88,13 +74,7 @@ fn replicas_on_one_postgresql_share_sessions_publishes_and_sign_in_budgets() {
     // A session made on A works on B.
     let (status, head, _) = sign_in(&a, "a+long+enough+passphrase");
     assert_eq!(status, 303, "{head}");
-    let cookie = head
-        .lines()
-        .filter_map(|l| l.strip_prefix("set-cookie: "))
-        .find(|c| c.starts_with("__Host-candor_session="))
-        .and_then(|c| c.split(';').next())
-        .unwrap()
-        .to_owned();
+    let cookie = session_cookie(&head);
     let (status, _, body) = http(
         "GET",
         &format!("{}/admin/orgs/acme", b.base),

@@ -7,7 +7,10 @@ use std::process::{Command, Stdio};
 use candor_demo::QUILLFEATHER;
 use candor_testkit::fixtures::DEMO_PAGE_SECTIONS;
 
-use crate::harness::{Server, Workspace, http, path_str, python_validate, schema_path, ureq_get};
+use crate::harness::{
+    Server, Workspace, http, path_str, pg_admin_url, psql, python_validate, schema_path,
+    session_cookie, unique_tag, ureq_get,
+};
 
 #[test]
 fn serve_demo_shows_both_companies_and_stops_cleanly_on_sigterm() {
@@ -144,25 +147,9 @@ fn serve_demo_shows_both_companies_and_stops_cleanly_on_sigterm() {
 /// as an app role that row-level security binds. Needs `CANDOR_TEST_PG_URL`.
 #[test]
 fn the_binary_runs_on_postgresql_as_an_unprivileged_app_role() {
-    let admin = std::env::var("CANDOR_TEST_PG_URL").expect(
-        "CANDOR_TEST_PG_URL is not set: run scripts/test.sh, which starts a throwaway PostgreSQL",
-    );
-    let nonce = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let db = format!("candor_cli_{nonce}_{}", std::process::id());
-    let psql = |sql: &str| {
-        let out = Command::new("psql")
-            .args([admin.as_str(), "-v", "ON_ERROR_STOP=1", "-qc", sql])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "psql {sql}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let admin = pg_admin_url();
+    let db = format!("candor_cli_{}", unique_tag());
+    let psql = |sql: &str| psql(&admin, sql);
     psql(&format!("CREATE DATABASE {db}"));
     psql(
         "DO $$ BEGIN CREATE ROLE candor_cli_app LOGIN NOSUPERUSER NOBYPASSRLS; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
@@ -290,13 +277,7 @@ fn schemathesis_finds_no_server_error_and_no_spec_violation() {
         "email=fuzz%40quillfeather.example&password=a+long+enough+passphrase",
     );
     assert_eq!(status, 303, "{head}");
-    let cookie = head
-        .lines()
-        .filter_map(|l| l.strip_prefix("set-cookie: "))
-        .find(|c| c.starts_with("__Host-candor_session="))
-        .and_then(|c| c.split(';').next())
-        .unwrap()
-        .to_owned();
+    let cookie = session_cookie(&head);
     let (status, _, body) = http(
         "POST",
         &format!("{}/api/v1/orgs/quillfeather/tokens", server.base),
