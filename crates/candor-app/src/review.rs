@@ -420,6 +420,11 @@ pub async fn decide(
         Decision::Pending => (None, None),
         _ => (Some(actor.name.to_owned()), Some(OffsetDateTime::now_utc())),
     };
+    // An answer changed after it was saved is saved again (same entry, replaced).
+    let saved_as = match (verdict == item.verdict, explanation == item.explanation) {
+        (true, true) => item.saved_as.clone(),
+        _ => None,
+    };
     *item = ReviewItem {
         verdict,
         explanation,
@@ -427,7 +432,7 @@ pub async fn decide(
         reviewed_by,
         reviewed_at,
         drafted: item.drafted.clone(),
-        saved_as: item.saved_as.clone(),
+        saved_as,
     };
     let event = audit(
         actor,

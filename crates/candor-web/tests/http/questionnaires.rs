@@ -380,6 +380,44 @@ async fn editors_review_drafted_answers_save_them_to_the_knowledge_base_and_send
         draft,
         "saved once"
     );
+    // An answer edited after it was saved is saved again, replacing its entry.
+    let edited = decide(
+        &app,
+        &review,
+        &editor,
+        &[
+            ("version", "4"),
+            ("index", "1"),
+            ("decision", "edit"),
+            ("verdict", "partial"),
+            ("explanation", "EUR 5m, renewed every March."),
+        ],
+    )
+    .await;
+    assert_eq!(edited.status(), StatusCode::SEE_OTHER);
+    assert!(
+        app.page_as(&review, &editor)
+            .await
+            .contains("Save 1 reviewed answers")
+    );
+    assert_eq!(
+        save(&app, &review, &editor, "5").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let knowledge = app
+        .store
+        .draft(&org)
+        .await
+        .unwrap()
+        .unwrap()
+        .content
+        .knowledge;
+    let resaved: Vec<_> = knowledge
+        .iter()
+        .filter(|k| k.key.as_str().starts_with("review-") && k.key.as_str().ends_with("-a-2"))
+        .collect();
+    assert_eq!(resaved.len(), 1, "replaced, not added");
+    assert_eq!(resaved[0].answer, candor_domain::model::Verdict::Partial);
     let actions = app.audit_actions(&org).await;
     let id = review.rsplit('/').next().unwrap();
     // Each by the editor's account (audit entries name no address).
