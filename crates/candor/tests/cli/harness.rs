@@ -8,17 +8,47 @@ use std::time::{Duration, Instant};
 
 pub struct Workspace {
     pub dir: tempfile::TempDir,
+    /// A PostgreSQL app-role URL instead of the workspace's SQLite file.
+    postgres: Option<String>,
 }
 
 impl Workspace {
     pub fn new() -> Workspace {
         Workspace {
             dir: tempfile::tempdir().unwrap(),
+            postgres: None,
+        }
+    }
+
+    /// A workspace whose commands use this PostgreSQL database (schema in place).
+    pub fn on_postgres(app_url: String) -> Workspace {
+        Workspace {
+            postgres: Some(app_url),
+            ..Workspace::new()
         }
     }
 
     pub fn db_url(&self) -> String {
-        format!("sqlite://{}", self.dir.path().join("candor.db").display())
+        match &self.postgres {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.dir.path().join("candor.db").display()),
+        }
+    }
+
+    /// The store the workspace's commands use, opened in-process.
+    pub async fn store(&self) -> std::sync::Arc<dyn candor_store::Store> {
+        match &self.postgres {
+            Some(url) => {
+                std::sync::Arc::new(candor_store_pg::PgStore::connect(url, None).await.unwrap())
+            }
+            None => std::sync::Arc::new(
+                candor_store_sqlite::SqliteStore::open(path_str(
+                    &self.dir.path().join("candor.db"),
+                ))
+                .await
+                .unwrap(),
+            ),
+        }
     }
 
     pub fn file(&self, name: &str, text: &str) -> PathBuf {

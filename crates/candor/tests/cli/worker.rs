@@ -2,7 +2,6 @@
 //! loses nothing and sends nothing twice.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -10,7 +9,7 @@ use candor_demo::QUILLFEATHER;
 use candor_testkit::fixtures::mailgun_entry;
 use candor_testkit::mail::MailSink;
 
-use crate::harness::{Workspace, path_str};
+use crate::harness::{Workspace, path_str, pg_admin_url, psql, unique_tag};
 
 /// Runs `candor worker` with its log captured; SIGKILL-able.
 fn start_worker(ws: &Workspace, smtp_port: u16) -> (Child, std::sync::mpsc::Receiver<String>) {
@@ -45,11 +44,13 @@ fn start_worker(ws: &Workspace, smtp_port: u16) -> (Child, std::sync::mpsc::Rece
 
 /// An org with `n` confirmed email subscribers (their confirmation mails already
 /// out of the way) and a published revision adding a subprocessor: `n` notices to send.
-fn org_with_pending_notices(n: usize) -> (Workspace, PathBuf) {
-    use candor_store::outbox::{Channel, DeliveryResult, SubscribeRequest, Topics};
-    use candor_store::prelude::*;
+fn org_with_pending_notices(n: usize) -> Workspace {
+    org_with_pending_notices_in(Workspace::new(), n)
+}
 
-    let ws = Workspace::new();
+fn org_with_pending_notices_in(ws: Workspace, n: usize) -> Workspace {
+    use candor_store::outbox::{Channel, DeliveryResult, SubscribeRequest, Topics};
+
     ws.ok(&["org", "create", "acme", "--name", "Acme"]);
     ws.ok(&[
         "apply",
@@ -61,12 +62,9 @@ fn org_with_pending_notices(n: usize) -> (Workspace, PathBuf) {
 
     // Confirmed subscribers, stored as the public form would store them.
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let db = ws.dir.path().join("candor.db");
     runtime.block_on(async {
-        let store = candor_store_sqlite::SqliteStore::open(path_str(&db))
-            .await
-            .unwrap();
-        let scope = candor_store::scope_for(&store, &"acme".parse().unwrap())
+        let store = ws.store().await;
+        let scope = candor_store::scope_for(&*store, &"acme".parse().unwrap())
             .await
             .unwrap()
             .unwrap();
@@ -123,13 +121,12 @@ fn org_with_pending_notices(n: usize) -> (Workspace, PathBuf) {
     let v2 = QUILLFEATHER.replacen("changelog:\n", &mailgun_entry(), 1);
     ws.ok(&["apply", path_str(&ws.file("v2.yaml", &v2)), "--org", "acme"]);
     ws.ok(&["publish", "--org", "acme"]);
-
-    (ws, db)
+    ws
 }
 
 #[test]
 fn a_worker_killed_during_a_batch_of_1000_mails_loses_none_after_restart() {
-    let (ws, db) = org_with_pending_notices(1000);
+    let ws = org_with_pending_notices(1000);
     let sink = MailSink::start(ws.dir.path());
     let (mut worker, _) = start_worker(&ws, sink.port);
     sink.wait_for(300, Duration::from_secs(60));
@@ -194,13 +191,13 @@ fn a_worker_killed_during_a_batch_of_1000_mails_loses_none_after_restart() {
     );
     eprintln!("killed after {at_kill} mails; {duplicates} sent twice, {redelivered} redelivered");
 
-    let stats = acme_outbox(&db);
+    let stats = acme_outbox(&ws);
     assert_eq!((stats.pending, stats.delivered), (0, 1000));
 }
 
 #[test]
 fn a_worker_stopped_by_sigterm_finishes_its_batch_and_sends_nothing_twice() {
-    let (ws, db) = org_with_pending_notices(300);
+    let ws = org_with_pending_notices(300);
     let sink = MailSink::start(ws.dir.path());
     let (worker, _) = start_worker(&ws, sink.port);
     sink.wait_for(60, Duration::from_secs(60));
@@ -236,21 +233,79 @@ fn a_worker_stopped_by_sigterm_finishes_its_batch_and_sends_nothing_twice() {
         !lines.iter().any(|l| l.contains("redelivering")),
         "{lines:?}"
     );
-    let stats = acme_outbox(&db);
+    let stats = acme_outbox(&ws);
     assert_eq!((stats.pending, stats.delivered), (0, 300));
 }
 
 /// The outbox counts of org `acme` in the SQLite file at `db`.
-fn acme_outbox(db: &Path) -> candor_store::outbox::OutboxStats {
-    use candor_store::prelude::*;
+fn acme_outbox(ws: &Workspace) -> candor_store::outbox::OutboxStats {
     tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let store = candor_store_sqlite::SqliteStore::open(path_str(db))
-            .await
-            .unwrap();
-        let scope = candor_store::scope_for(&store, &"acme".parse().unwrap())
+        let store = ws.store().await;
+        let scope = candor_store::scope_for(&*store, &"acme".parse().unwrap())
             .await
             .unwrap()
             .unwrap();
         store.outbox_stats(&scope).await.unwrap()
     })
+}
+
+/// Two `candor worker`s on one PostgreSQL share the queue through leases: 300
+/// notices, each delivered exactly once between them.
+#[test]
+fn two_workers_on_one_postgresql_never_deliver_a_mail_twice() {
+    let admin = pg_admin_url();
+    let tag = unique_tag();
+    let (db, app_role) = (
+        format!("candor_workers_{tag}"),
+        format!("candor_workers_app_{tag}"),
+    );
+    psql(&admin, &format!("CREATE DATABASE {db}"));
+    psql(
+        &admin,
+        &format!("CREATE ROLE {app_role} LOGIN NOSUPERUSER NOBYPASSRLS"),
+    );
+    let mut owner = url::Url::parse(&admin).unwrap();
+    owner.set_path(&db);
+    let mut app = owner.clone();
+    app.set_username(&app_role).unwrap();
+    let migrated = Command::new(env!("CARGO_BIN_EXE_candor"))
+        .args(["db", "migrate"])
+        .env("CANDOR_DATABASE_URL", app.as_str())
+        .env("CANDOR_DATABASE_OWNER_URL", owner.as_str())
+        .output()
+        .unwrap();
+    assert!(migrated.status.success(), "{migrated:?}");
+
+    let ws = org_with_pending_notices_in(Workspace::on_postgres(app.to_string()), 300);
+    let sink = MailSink::start(ws.dir.path());
+    let (first, first_log) = start_worker(&ws, sink.port);
+    let (second, second_log) = start_worker(&ws, sink.port);
+    let mails = sink.wait_for(300, Duration::from_secs(60));
+    std::thread::sleep(Duration::from_millis(500));
+    for mut worker in [first, second] {
+        Command::new("kill")
+            .args(["-TERM", &worker.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(worker.wait().unwrap().success());
+    }
+    let mails = if sink.messages().len() > mails.len() {
+        sink.messages()
+    } else {
+        mails
+    };
+    let mut recipients: Vec<&str> = mails.iter().filter_map(|m| m.header("To")).collect();
+    recipients.sort();
+    let total = recipients.len();
+    recipients.dedup();
+    assert_eq!((total, recipients.len()), (300, 300), "each notice once");
+    // Neither had to take over the other's claims.
+    for log in [first_log, second_log] {
+        assert!(!log.try_iter().any(|l| l.contains("redelivering")));
+    }
+    let stats = acme_outbox(&ws);
+    assert_eq!((stats.pending, stats.delivered), (0, 300));
+    drop(ws);
+    psql(&admin, &format!("DROP DATABASE {db} WITH (FORCE)"));
+    psql(&admin, &format!("DROP ROLE {app_role}"));
 }
