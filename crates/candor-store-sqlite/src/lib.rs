@@ -172,6 +172,17 @@ impl SqliteStore {
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+
+    /// Writes a consistent copy of the database to the new file `path`: one
+    /// read snapshot (`VACUUM INTO`), while other connections keep writing.
+    pub async fn copy_into(&self, path: &str) -> Result<()> {
+        sqlx::query("VACUUM INTO ?")
+            .bind(path)
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::from)?;
+        Ok(())
+    }
 }
 
 /// A SQLite transaction (or, for plain reads, a pooled connection).

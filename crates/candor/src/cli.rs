@@ -176,6 +176,11 @@ pub enum Command {
         #[arg(long, default_value = "http://127.0.0.1:8080/healthz")]
         url: String,
     },
+    /// Back a SQLite database up while it serves, check a backup, restore one.
+    Backup {
+        #[command(subcommand)]
+        command: BackupCommand,
+    },
     /// The effective configuration.
     Config {
         #[command(subcommand)]
@@ -427,6 +432,47 @@ pub enum AuditCommand {
     List {
         #[arg(long)]
         org: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum BackupCommand {
+    /// Write a consistent copy of the database (taken while the server runs),
+    /// sealed with the master key, with each org's log sizes and roots in its
+    /// authenticated header.
+    Create {
+        #[arg(long, short)]
+        output: PathBuf,
+        #[arg(
+            long,
+            env = "CANDOR_MASTER_KEY_FILE",
+            default_value = "candor-master.key"
+        )]
+        master_key_file: PathBuf,
+    },
+    /// Open a backup without restoring it: every audit chain, transparency log
+    /// and revision hash must verify, and match the header. Exits 1 if not.
+    Verify {
+        file: PathBuf,
+        #[arg(
+            long,
+            env = "CANDOR_MASTER_KEY_FILE",
+            default_value = "candor-master.key"
+        )]
+        master_key_file: PathBuf,
+    },
+    /// Verify a backup, then make it the database (--database-url); refuses a
+    /// database that holds orgs unless --force.
+    Restore {
+        file: PathBuf,
+        #[arg(
+            long,
+            env = "CANDOR_MASTER_KEY_FILE",
+            default_value = "candor-master.key"
+        )]
+        master_key_file: PathBuf,
+        #[arg(long)]
+        force: bool,
     },
 }
 

@@ -33,7 +33,7 @@ async fn verify(store: SharedStore, org: String) -> Result<ExitCode> {
 /// Checks the log from the operator's side: entry i is exactly revision i + 1's
 /// entry, nothing follows the last revision, and every entry's inclusion proof
 /// leads to the current root. `Ok(Err(_))` names the first problem.
-async fn verify_log(
+pub(super) async fn verify_log(
     store: &SharedStore,
     scope: &OrgScope,
 ) -> Result<std::result::Result<u64, String>> {

@@ -10,6 +10,7 @@ use candor_store::{OrgScope, SharedStore, scope_for};
 use crate::cli::{Cli, Command};
 
 mod audit;
+mod backup;
 mod content;
 mod db;
 mod keys;
@@ -55,6 +56,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Witness { command } = cli.command {
         return witness::run(command).await;
     }
+    if let Command::Backup { command } = &cli.command {
+        return backup::run(&cli, command).await;
+    }
     if let Command::Health { url } = &cli.command {
         return health(url).await;
     }
@@ -82,6 +86,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Schema { .. }
         | Command::Db { .. }
         | Command::Config { .. }
+        | Command::Backup { .. }
         | Command::Health { .. }
         | Command::Watch { .. }
         | Command::Verify { .. }

@@ -1,0 +1,290 @@
+//! `candor backup create|verify|restore` for SQLite: an online, consistent copy
+//! of the database (`VACUUM INTO`, which reads one snapshot while the server
+//! keeps serving), sealed with the master key. Its header records, for every
+//! org, the transparency log's size and root and the audit log's length, and is
+//! bound to the sealed copy (it is part of the sealing purpose), so neither can
+//! be swapped. Verifying opens the copy without restoring it: every audit chain,
+//! every log (entry i is revision i + 1, every inclusion proof), every
+//! revision's content hash, and the header's sizes and roots.
+//! PostgreSQL is backed up with its own tools (README: `pg_dump`).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use base64::Engine;
+use candor_store::keys::{MasterKey, SealedSecret};
+use candor_store::{SharedStore, scope_for, verify_audit};
+use serde::{Deserialize, Serialize};
+use sha2::Digest;
+
+use super::keys::load_master_key;
+use super::log::verify_log;
+use super::sqlite_file;
+use crate::cli::{BackupCommand, Cli};
+
+const FORMAT: &str = "candor-backup/1";
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    format: String,
+    created_at: String,
+    orgs: Vec<OrgHead>,
+}
+
+#[derive(Serialize, Deserialize, PartialEq, Debug)]
+struct OrgHead {
+    slug: String,
+    log_size: u64,
+    /// Hex of the transparency log's root at `log_size`.
+    log_root: String,
+    audit_entries: usize,
+}
+
+#[derive(Serialize, Deserialize)]
+struct BackupFile {
+    header: Header,
+    nonce: String,
+    ciphertext: String,
+}
+
+fn purpose(header: &Header) -> Result<String> {
+    let bytes = serde_json::to_vec(header)?;
+    Ok(format!(
+        "{FORMAT}:{}",
+        hex::encode(sha2::Sha256::digest(bytes))
+    ))
+}
+
+pub(super) async fn run(cli: &Cli, command: &BackupCommand) -> Result<ExitCode> {
+    let Some(database) = sqlite_file(&cli.database_url) else {
+        bail!("candor backup works on SQLite; back PostgreSQL up with pg_dump (README: Backups)");
+    };
+    match command {
+        BackupCommand::Create {
+            output,
+            master_key_file,
+        } => {
+            create(
+                Path::new(database),
+                output,
+                &load_master_key(master_key_file)?,
+            )
+            .await
+        }
+        BackupCommand::Verify {
+            file,
+            master_key_file,
+        } => {
+            let dir = tempfile_dir()?;
+            let (copy, summary) =
+                open_and_verify(file, &load_master_key(master_key_file)?, &dir).await?;
+            drop(copy);
+            println!("{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::Restore {
+            file,
+            master_key_file,
+            force,
+        } => {
+            restore(
+                Path::new(database),
+                file,
+                &load_master_key(master_key_file)?,
+                *force,
+            )
+            .await
+        }
+    }
+}
+
+/// A private directory for the opened copy, removed when dropped.
+fn tempfile_dir() -> Result<TempDir> {
+    let path = std::env::temp_dir().join(format!("candor-backup-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir(&path)?;
+    #[cfg(unix)]
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+    Ok(TempDir(path))
+}
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn open_sqlite(path: &Path) -> Result<SharedStore> {
+    let text = path.to_str().context("the database path is not UTF-8")?;
+    Ok(Arc::new(
+        candor_store_sqlite::SqliteStore::open(text)
+            .await
+            .with_context(|| format!("opening {}", path.display()))?,
+    ))
+}
+
+/// Every org's log size and root and audit length, as `store` holds them.
+async fn heads(store: &SharedStore) -> Result<Vec<OrgHead>> {
+    let mut heads = Vec::new();
+    for org in store.list_orgs().await? {
+        let Some(scope) = scope_for(&**store, &org.slug).await? else {
+            continue;
+        };
+        let log_size = candor_store::log::log_size(&**store, &scope).await?;
+        let root = candor_store::log::log_root(&**store, &scope, log_size).await?;
+        heads.push(OrgHead {
+            slug: org.slug.to_string(),
+            log_size,
+            log_root: hex::encode(root),
+            audit_entries: store.audit_log(&scope).await?.entries.len(),
+        });
+    }
+    Ok(heads)
+}
+
+async fn create(database: &Path, output: &Path, master: &MasterKey) -> Result<ExitCode> {
+    let dir = tempfile_dir()?;
+    let copy = dir.0.join("copy.db");
+    {
+        let store = candor_store_sqlite::SqliteStore::open(
+            database
+                .to_str()
+                .context("the database path is not UTF-8")?,
+        )
+        .await
+        .with_context(|| format!("opening {}", database.display()))?;
+        // One read snapshot, taken while the server keeps writing.
+        store
+            .copy_into(copy.to_str().context("the temporary path is not UTF-8")?)
+            .await
+            .context("copying the database")?;
+    }
+    let snapshot = open_sqlite(&copy).await?;
+    let header = Header {
+        format: FORMAT.into(),
+        created_at: time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)?,
+        orgs: heads(&snapshot).await?,
+    };
+    drop(snapshot);
+    let bytes = std::fs::read(&copy)?;
+    let sealed = master.seal(&purpose(&header)?, uuid::Uuid::nil(), &bytes)?;
+    let file = BackupFile {
+        nonce: hex::encode(&sealed.nonce),
+        ciphertext: base64::engine::general_purpose::STANDARD.encode(&sealed.ciphertext),
+        header,
+    };
+    crate::files::replace_file(output, &serde_json::to_vec(&file)?)
+        .with_context(|| format!("writing {}", output.display()))?;
+    println!(
+        "backup of {} org(s), {} bytes of database, sealed with the master key, in {}",
+        file.header.orgs.len(),
+        bytes.len(),
+        output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the backup into `dir` and checks it whole; the opened copy's path and
+/// a summary.
+async fn open_and_verify(
+    file: &Path,
+    master: &MasterKey,
+    dir: &TempDir,
+) -> Result<(PathBuf, String)> {
+    let text = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let backup: BackupFile = serde_json::from_slice(&text).context("not a Candor backup")?;
+    if backup.header.format != FORMAT {
+        bail!("unknown backup format {:?}", backup.header.format);
+    }
+    let sealed = SealedSecret {
+        nonce: hex::decode(&backup.nonce).context("nonce")?,
+        ciphertext: base64::engine::general_purpose::STANDARD
+            .decode(&backup.ciphertext)
+            .context("ciphertext")?,
+    };
+    let bytes = master
+        .open(&purpose(&backup.header)?, uuid::Uuid::nil(), &sealed)
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "the backup does not open with this master key: another key, or the file or its header was changed"
+            )
+        })?;
+    let copy = dir.0.join("restored.db");
+    std::fs::write(&copy, &bytes)?;
+    let store = open_sqlite(&copy).await?;
+    let found = heads(&store).await?;
+    if found != backup.header.orgs {
+        bail!("the database does not match its header (orgs, log sizes, roots or audit lengths)");
+    }
+    let mut revisions = 0;
+    for head in &found {
+        let slug = head.slug.parse().map_err(anyhow::Error::msg)?;
+        let scope = scope_for(&*store, &slug)
+            .await?
+            .context("an org of the header is missing")?;
+        if let Err(e) = verify_audit(&*store, &scope).await? {
+            bail!("{}: the audit log does not verify: {e}", head.slug);
+        }
+        if let Err(problem) = verify_log(&store, &scope).await? {
+            bail!(
+                "{}: the transparency log does not verify: {problem}",
+                head.slug
+            );
+        }
+        for n in 1..=head.log_size {
+            let revision = store
+                .revision(&scope, n)
+                .await?
+                .with_context(|| format!("{}: revision {n} is missing", head.slug))?;
+            if revision.content.content_hash() != revision.content_hash {
+                bail!(
+                    "{}: revision {n}'s content does not match its hash",
+                    head.slug
+                );
+            }
+            revisions += 1;
+        }
+    }
+    drop(store);
+    Ok((
+        copy,
+        format!(
+            "backup of {} ({} org(s), {revisions} revision(s)): every audit chain, transparency log and revision hash verifies",
+            backup.header.created_at,
+            found.len()
+        ),
+    ))
+}
+
+async fn restore(
+    database: &Path,
+    file: &Path,
+    master: &MasterKey,
+    force: bool,
+) -> Result<ExitCode> {
+    let dir = tempfile_dir()?;
+    let (copy, summary) = open_and_verify(file, master, &dir).await?;
+    if database.exists() && !force {
+        let existing = open_sqlite(database).await?;
+        let orgs = existing.list_orgs().await?.len();
+        drop(existing);
+        if orgs > 0 {
+            bail!(
+                "{} already holds {orgs} org(s); restore into an empty database, or pass --force to replace it",
+                database.display()
+            );
+        }
+    }
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
+    }
+    let bytes = std::fs::read(&copy)?;
+    crate::files::replace_file(database, &bytes)
+        .with_context(|| format!("writing {}", database.display()))?;
+    println!("restored into {}: {summary}", database.display());
+    Ok(ExitCode::SUCCESS)
+}
