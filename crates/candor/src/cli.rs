@@ -435,6 +435,17 @@ pub enum AuditCommand {
     },
 }
 
+/// The operator's master key file (created with a new key if missing).
+#[derive(clap::Args, Clone, Debug)]
+pub struct MasterKeyFile {
+    #[arg(
+        long = "master-key-file",
+        env = "CANDOR_MASTER_KEY_FILE",
+        default_value = "candor-master.key"
+    )]
+    pub path: PathBuf,
+}
+
 #[derive(Subcommand)]
 pub enum BackupCommand {
     /// Write a consistent copy of the database (taken while the server runs),
@@ -443,34 +454,22 @@ pub enum BackupCommand {
     Create {
         #[arg(long, short)]
         output: PathBuf,
-        #[arg(
-            long,
-            env = "CANDOR_MASTER_KEY_FILE",
-            default_value = "candor-master.key"
-        )]
-        master_key_file: PathBuf,
+        #[command(flatten)]
+        master_key: MasterKeyFile,
     },
     /// Open a backup without restoring it: every audit chain, transparency log
     /// and revision hash must verify, and match the header. Exits 1 if not.
     Verify {
         file: PathBuf,
-        #[arg(
-            long,
-            env = "CANDOR_MASTER_KEY_FILE",
-            default_value = "candor-master.key"
-        )]
-        master_key_file: PathBuf,
+        #[command(flatten)]
+        master_key: MasterKeyFile,
     },
     /// Verify a backup, then make it the database (--database-url); refuses a
     /// database that holds orgs unless --force.
     Restore {
         file: PathBuf,
-        #[arg(
-            long,
-            env = "CANDOR_MASTER_KEY_FILE",
-            default_value = "candor-master.key"
-        )]
-        master_key_file: PathBuf,
+        #[command(flatten)]
+        master_key: MasterKeyFile,
         #[arg(long)]
         force: bool,
     },

@@ -62,40 +62,29 @@ pub(super) async fn run(cli: &Cli, command: &BackupCommand) -> Result<ExitCode> 
         bail!("candor backup works on SQLite; back PostgreSQL up with pg_dump (README: Backups)");
     };
     match command {
-        BackupCommand::Create {
-            output,
-            master_key_file,
-        } => {
+        BackupCommand::Create { output, master_key } => {
             create(
                 Path::new(database),
                 output,
-                &load_master_key(master_key_file)?,
+                &load_master_key(&master_key.path)?,
             )
             .await
         }
-        BackupCommand::Verify {
-            file,
-            master_key_file,
-        } => {
+        BackupCommand::Verify { file, master_key } => {
             let dir = tempfile_dir()?;
             let (copy, summary) =
-                open_and_verify(file, &load_master_key(master_key_file)?, &dir).await?;
+                open_and_verify(file, &load_master_key(&master_key.path)?, &dir).await?;
             drop(copy);
             println!("{summary}");
             Ok(ExitCode::SUCCESS)
         }
         BackupCommand::Restore {
             file,
-            master_key_file,
+            master_key,
             force,
         } => {
-            restore(
-                Path::new(database),
-                file,
-                &load_master_key(master_key_file)?,
-                *force,
-            )
-            .await
+            let master = load_master_key(&master_key.path)?;
+            restore(Path::new(database), file, &master, *force).await
         }
     }
 }
