@@ -72,15 +72,10 @@ pub async fn answer(
         Some(_) => return Err(ApiError::validation("from", "from is revision or draft")),
     };
     let audience = match q.audience.as_deref() {
-        None | Some("customer") => Audience::Customer,
-        Some("public") => Audience::Public,
-        Some("internal") => Audience::Internal,
-        Some(_) => {
-            return Err(ApiError::validation(
-                "audience",
-                "audience is public, customer or internal",
-            ));
-        }
+        None => Audience::Customer,
+        Some(text) => Audience::parse(text).ok_or_else(|| {
+            ApiError::validation("audience", "audience is public, customer or internal")
+        })?,
     };
     let questionnaire = read_file("questionnaire".into(), body).await?;
     let answered = questionnaires::answer(
@@ -103,15 +98,10 @@ pub async fn import(
     body: Body,
 ) -> Result<Response, ApiError> {
     let visibility = match q.visibility.as_deref() {
-        None | Some("internal") => Visibility::Internal,
-        Some("gated") => Visibility::Gated,
-        Some("public") => Visibility::Public,
-        Some(_) => {
-            return Err(ApiError::validation(
-                "visibility",
-                "visibility is public, gated or internal",
-            ));
-        }
+        None => Visibility::Internal,
+        Some(text) => Visibility::parse(text).ok_or_else(|| {
+            ApiError::validation("visibility", "visibility is public, gated or internal")
+        })?,
     };
     let filename = q.filename.unwrap_or_else(|| "imported".into());
     let questionnaire = read_file(filename.clone(), body).await?;

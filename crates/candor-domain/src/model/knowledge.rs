@@ -87,6 +87,16 @@ pub enum Visibility {
 }
 
 impl Visibility {
+    /// Reads `public`, `gated` or `internal`.
+    pub fn parse(text: &str) -> Option<Visibility> {
+        match text {
+            "public" => Some(Visibility::Public),
+            "gated" => Some(Visibility::Gated),
+            "internal" => Some(Visibility::Internal),
+            _ => None,
+        }
+    }
+
     fn is_public(&self) -> bool {
         *self == Visibility::Public
     }

@@ -7,7 +7,6 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Extension, Multipart, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
 use candor_app::questionnaires::{self, QuestionnaireError};
 use candor_app::review::{self, ReviewError};
 use candor_domain::model::Visibility;
@@ -175,11 +174,7 @@ pub async fn answer(
     )
     .await;
     match started {
-        Ok(id) => Ok(Redirect::to(&format!(
-            "/admin/orgs/{}/questionnaires/{id}",
-            access.scope.slug()
-        ))
-        .into_response()),
+        Ok(id) => super::review::see_other(&access, &format!("/{id}")),
         Err(ReviewError::Answering(
             e @ (QuestionnaireError::NothingPublished
             | QuestionnaireError::NoDraft
@@ -200,11 +195,7 @@ pub async fn import(
         Ok(read) => read,
         Err(e) => return page(&state, &access, None, Some(e)).await,
     };
-    let visibility = match upload.field("visibility") {
-        "public" => Visibility::Public,
-        "gated" => Visibility::Gated,
-        _ => Visibility::Internal,
-    };
+    let visibility = Visibility::parse(upload.field("visibility")).unwrap_or(Visibility::Internal);
     let prefix = questionnaire.name.clone();
     match questionnaires::import(
         &*state.store,

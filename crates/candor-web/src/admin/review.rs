@@ -89,7 +89,7 @@ struct ReviewPage<'a> {
 }
 
 /// 303 to the org's questionnaires page, or below it (`/{id}`, `/{id}#q-3`).
-fn see_other(access: &Access, below: &str) -> PageResult {
+pub(super) fn see_other(access: &Access, below: &str) -> PageResult {
     Ok(Redirect::to(&format!(
         "/admin/orgs/{}/questionnaires{below}",
         access.scope.slug()
@@ -282,15 +282,13 @@ pub async fn save_to_knowledge(
 ) -> PageResult {
     let id = parse_id(&id)?;
     let visibility = match form.visibility.as_str() {
-        "public" => Visibility::Public,
-        "gated" => Visibility::Gated,
-        "internal" | "" => Visibility::Internal,
-        _ => {
-            return Err(page_error(ReviewError::Invalid {
+        "" => Visibility::Internal,
+        text => Visibility::parse(text).ok_or_else(|| {
+            page_error(ReviewError::Invalid {
                 field: "visibility",
                 message: "public, gated or internal".into(),
-            }));
-        }
+            })
+        })?,
     };
     review::save_to_knowledge(
         &*state.store,
