@@ -18,6 +18,7 @@ use candor_store::keys::{MasterKey, SealedSecret};
 use candor_store::{SharedStore, scope_for, verify_audit};
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
+use tempfile::TempDir;
 
 use super::keys::load_master_key;
 use super::log::verify_log;
@@ -89,21 +90,11 @@ pub(super) async fn run(cli: &Cli, command: &BackupCommand) -> Result<ExitCode> 
     }
 }
 
-/// A private directory for the opened copy, removed when dropped.
+/// A private directory (mode 0700) for the opened copy, removed when dropped.
 fn tempfile_dir() -> Result<TempDir> {
-    let path = std::env::temp_dir().join(format!("candor-backup-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir(&path)?;
-    #[cfg(unix)]
-    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
-    Ok(TempDir(path))
-}
-
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    Ok(tempfile::Builder::new()
+        .prefix("candor-backup-")
+        .tempdir()?)
 }
 
 async fn open_sqlite(path: &Path) -> Result<SharedStore> {
@@ -136,7 +127,7 @@ async fn heads(store: &SharedStore) -> Result<Vec<OrgHead>> {
 
 async fn create(database: &Path, output: &Path, master: &MasterKey) -> Result<ExitCode> {
     let dir = tempfile_dir()?;
-    let copy = dir.0.join("copy.db");
+    let copy = dir.path().join("copy.db");
     {
         let store = candor_store_sqlite::SqliteStore::open(
             database
@@ -202,7 +193,7 @@ async fn open_and_verify(
                 "the backup does not open with this master key: another key, or the file or its header was changed"
             )
         })?;
-    let copy = dir.0.join("restored.db");
+    let copy = dir.path().join("restored.db");
     std::fs::write(&copy, &bytes)?;
     let store = open_sqlite(&copy).await?;
     let found = heads(&store).await?;

@@ -167,13 +167,16 @@ fn an_answered_questionnaire_is_imported_into_the_draft_whole_or_not_at_all() {
         {"id":"OPS-1","question":"Do you run a 24/7 on-call rotation for production incidents?","answer":"Yes","explanation":"Two engineers are on call at all times."},
         {"id":"OPS-2","question":"Do you have a dedicated security operations centre?","answer":"No","explanation":"Alerts go to the on-call engineers."},
         {"id":"OPS-3","question":"Unanswered question?"}]}]}"#);
-    let out = ws.ok(&[
-        "questionnaire",
-        "import",
-        path_str(&answered),
-        "--org",
-        "quillfeather",
-    ]);
+    let import = |file: &std::path::Path| {
+        ws.ok(&[
+            "questionnaire",
+            "import",
+            path_str(file),
+            "--org",
+            "quillfeather",
+        ])
+    };
+    let out = import(&answered);
     assert!(out.contains("2 added, 0 replaced"), "{out}");
     let draft = candor_domain::TrustCenter::from_yaml(&ws.export("quillfeather")).unwrap();
     let imported = draft
@@ -193,13 +196,7 @@ fn an_answered_questionnaire_is_imported_into_the_draft_whole_or_not_at_all() {
     let out = ws.ok(&["publish", "--org", "quillfeather"]);
     assert!(out.contains("nothing to publish"), "{out}");
     // Again: replaced, not doubled.
-    let out = ws.ok(&[
-        "questionnaire",
-        "import",
-        path_str(&answered),
-        "--org",
-        "quillfeather",
-    ]);
+    let out = import(&answered);
     assert!(out.contains("0 added, 2 replaced"), "{out}");
 
     // The same from a customer's CSV, found by its headings.
@@ -207,13 +204,7 @@ fn an_answered_questionnaire_is_imported_into_the_draft_whole_or_not_at_all() {
         "acme.csv",
         "Acme vendor review,,,\nRef,Question,Response,Comments\nA-1,Do you keep a hardware asset inventory?,Yes,Reconciled monthly\n",
     );
-    let out = ws.ok(&[
-        "questionnaire",
-        "import",
-        path_str(&csv),
-        "--org",
-        "quillfeather",
-    ]);
+    let out = import(&csv);
     assert!(out.contains("1 added, 0 replaced"), "{out}");
     let draft = candor_domain::TrustCenter::from_yaml(&ws.export("quillfeather")).unwrap();
     assert!(draft.knowledge.iter().any(|k| k.key.as_str() == "acme-a-1"));
