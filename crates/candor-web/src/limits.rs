@@ -44,15 +44,15 @@ pub async fn spend_shared(
     limit: u32,
     window_secs: i64,
 ) -> Result<bool, candor_store::StoreError> {
+    let window = window_secs.max(1);
     let now = time::OffsetDateTime::now_utc();
     let seconds = now.unix_timestamp();
-    let window_start = seconds - seconds.rem_euclid(window_secs.max(1));
+    let window_start = seconds - seconds.rem_euclid(window);
     let (current, previous) = state
         .store
-        .count_attempt(bucket, window_start, window_secs.max(1))
+        .count_attempt(bucket, window_start, window)
         .await?;
-    let elapsed =
-        (now.unix_timestamp_nanos() as f64 / 1e9 - window_start as f64) / window_secs.max(1) as f64;
+    let elapsed = (now.unix_timestamp_nanos() as f64 / 1e9 - window_start as f64) / window as f64;
     let held = f64::from(current) + f64::from(previous) * (1.0 - elapsed).clamp(0.0, 1.0);
     Ok(held <= f64::from(limit))
 }
