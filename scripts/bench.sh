@@ -5,6 +5,8 @@
 # With CANDOR_BENCH_BASELINE=REV (a commit), that commit is built too (release, in
 # its own worktree and target dir, kept for the next run) and measured in the same
 # run, so a change's cost is read against its base on the same machine state.
+# CANDOR_BENCH_SERVE_ARGS: extra `candor serve` flags for this commit's server only
+# (e.g. "--metrics-listen 127.0.0.1:0", to price a feature against the baseline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-15}
@@ -42,12 +44,13 @@ trap cleanup EXIT
 CANDOR_PORT=$(free_port)
 NGINX_PORT=$(free_port)
 
-start_candor() { # binary port name; prints the pid
+start_candor() { # binary port name [extra serve flags…]; prints the pid
     CANDOR_LOG=warn CANDOR_MASTER_KEY_FILE="$WORK/$3.key" "$1" --database-url "sqlite://$WORK/$3.db" \
-        serve --demo --listen "127.0.0.1:$2" >/dev/null 2>"$WORK/$3.log" &
+        serve --demo --listen "127.0.0.1:$2" "${@:4}" >/dev/null 2>"$WORK/$3.log" &
     echo $!
 }
-CANDOR_PID=$(start_candor target/release/candor "$CANDOR_PORT" candor)
+# shellcheck disable=SC2086 # the extra flags are separate words on purpose
+CANDOR_PID=$(start_candor target/release/candor "$CANDOR_PORT" candor ${CANDOR_BENCH_SERVE_ARGS:-})
 pids+=($CANDOR_PID)
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$CANDOR_PORT/healthz" >/dev/null && break; sleep 0.1; done
 if [ -n "$BASELINE" ]; then
@@ -118,7 +121,7 @@ GET /quillfeather ($bytes bytes), wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s o
 | server | requests/s | p50 | p99 | CPU per request |
 |---|---:|---:|---:|---:|
 | nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///') (static file) | $n_rps | $n_p50 | $n_p99 | $n_cpu µs |
-| candor (SQLite, release) | $c_rps | $c_p50 | $c_p99 | $c_cpu µs |
+| candor (SQLite, release${CANDOR_BENCH_SERVE_ARGS:+, $CANDOR_BENCH_SERVE_ARGS}) | $c_rps | $c_p50 | $c_p99 | $c_cpu µs |
 
 candor / nginx requests per second: **$ratio**; CPU per request: **$cpu_ratio** (commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown))
 REPORT

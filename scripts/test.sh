@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Candor's whole test suite: cargo's tests (PostgreSQL ones included) and the
 # browser tests in Debian's Chromium. Installs what it needs when missing
-# (postgresql, chromium, Go with x/mod, Python's jsonschema,
+# (postgresql, chromium, Go with x/mod, prometheus, Python's jsonschema,
 # openapi-spec-validator, sectxt, aiosmtpd, standardwebhooks, cryptography,
 # dnslib and schemathesis, the npm test
 # dependencies), starts a
@@ -30,6 +30,8 @@ ensure_packages() {
     [ -d /usr/share/gocode/src/golang.org/x/mod/sumdb ] || missing+=(golang-golang-x-mod-dev)
     # systemd-analyze checks the packaged unit (verify, and its security exposure).
     command -v systemd-analyze >/dev/null || missing+=(systemd)
+    # promtool lints the metrics exposition; a real Prometheus scrapes it once.
+    command -v promtool >/dev/null || missing+=(prometheus)
     if [ "$BROWSER" = 1 ]; then
         [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
         command -v node >/dev/null || missing+=(nodejs npm)

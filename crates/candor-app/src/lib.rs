@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod export;
 pub mod manage;
 pub mod members;
+pub mod metrics;
 pub mod privacy;
 pub mod questionnaires;
 pub mod reports;

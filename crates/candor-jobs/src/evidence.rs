@@ -251,9 +251,25 @@ pub async fn run_due_checks(
                 record.summary = error.message.clone();
             }
             store.record_evidence(scope, &record).await?;
+            metrics::counter!(
+                candor_app::metrics::EVIDENCE_CHECKS,
+                "check" => kind_name(*kind),
+                "verdict" => verdict_label(&record.verdict)
+            )
+            .increment(1);
             written += 1;
         }
         tracing::info!(org = %scope.slug(), checks = kinds.len(), "evidence checks ran");
     }
     Ok(written)
+}
+
+/// The verdict as a label from a fixed set (the record holds it as text).
+fn verdict_label(verdict: &str) -> &'static str {
+    match verdict {
+        "pass" => "pass",
+        "warn" => "warn",
+        "fail" => "fail",
+        _ => "other",
+    }
 }

@@ -287,6 +287,12 @@ impl Worker {
                     tracing::info!(org = %scope.slug(), delivery = %delivery.id, attempt = delivery.attempts, "redelivering: an earlier attempt failed or did not finish");
                 }
                 let result = worker.deliver(&scope, &delivery).await;
+                metrics::counter!(
+                    candor_app::metrics::DELIVERIES,
+                    "channel" => channel_name(delivery.channel),
+                    "outcome" => outcome_name(&result)
+                )
+                .increment(1);
                 match &result {
                     DeliveryResult::Delivered => {
                         tracing::debug!(org = %scope.slug(), delivery = %delivery.id, channel = %delivery.channel, "delivered")
@@ -475,6 +481,13 @@ impl Worker {
             ),
             Err(e) => self.retry(delivery.attempts, format!("request failed: {e}")),
         })
+    }
+}
+
+fn channel_name(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Email => "email",
+        Channel::Webhook => "webhook",
     }
 }
 

@@ -474,6 +474,14 @@ impl SqlBackend for PgStore {
 
     /// The app role may not delete from the insert-only tables: a function owned
     /// by the schema owner does, walking `candor_tenant_tables`.
+    fn pool_stats(&self) -> candor_store::PoolStats {
+        candor_store::PoolStats {
+            open: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+            max: self.pool.options().get_max_connections(),
+        }
+    }
+
     async fn erase_org(&self, scope: OrgScope) -> Result<()> {
         let mut tx = self.begin(&scope, Mode::Write).await?;
         tx.execute("SELECT candor_erase_org($1)", &[Arg::Id(scope.org_id())])

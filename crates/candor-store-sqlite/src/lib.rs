@@ -325,6 +325,14 @@ impl SqlBackend for SqliteStore {
         self.begin_global(mode).await
     }
 
+    fn pool_stats(&self) -> candor_store::PoolStats {
+        candor_store::PoolStats {
+            open: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+            max: self.pool.options().get_max_connections(),
+        }
+    }
+
     async fn erase_org(&self, scope: OrgScope) -> Result<()> {
         let mut tx = self.begin_global(Mode::Write).await?;
         let org = [Arg::Id(scope.org_id())];

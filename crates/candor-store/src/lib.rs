@@ -38,8 +38,8 @@ pub use ops::{
     verify_audit, verify_audit_against,
 };
 pub use traits::{
-    Accounts, Audit, Content, Directory, Documents, Evidence, Log, Outbox, Privacy, Questionnaires,
-    Reports, Secrets, Store,
+    Accounts, Audit, Content, Directory, Documents, Evidence, Log, Outbox, PoolStats, Privacy,
+    Questionnaires, Reports, Secrets, Store,
 };
 
 /// The store's traits, for code that calls store methods on a concrete backend

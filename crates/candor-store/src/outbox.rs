@@ -209,6 +209,8 @@ pub struct OutboxStats {
     pub pending: u64,
     pub delivered: u64,
     pub failed: u64,
+    /// When the oldest message still waiting was queued.
+    pub oldest_pending_at: Option<OffsetDateTime>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -71,6 +71,14 @@ impl<T> Store for T where
 {
 }
 
+/// How many database connections the process holds, and how many of those are idle.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolStats {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
 /// The org directory: which orgs exist, under which slug and on which host.
 /// Not tenant content: only what routing needs.
 #[async_trait]
@@ -80,6 +88,9 @@ pub trait Directory: Send + Sync {
 
     /// Cheap round trip to the database, for readiness checks.
     async fn ping(&self) -> Result<()>;
+
+    /// The connection pool's occupancy, for metrics (no round trip).
+    fn pool_stats(&self) -> PoolStats;
 
     /// Adds an org to the directory. Fails with `Conflict` if the slug is taken.
     async fn insert_org(&self, slug: &OrgSlug, name: &str) -> Result<Org>;

@@ -13,7 +13,7 @@ use candor_domain::audit::verify_chain;
 use candor_domain::coverage::coverage;
 use candor_domain::policy::Role;
 use candor_domain::{OrgSlug, TrustCenter, canonical_json, diff};
-use candor_store::{OrgScope, PublishOutcome, publish_draft, scope_for};
+use candor_store::{OrgScope, PublishOutcome, scope_for};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
@@ -250,24 +250,13 @@ pub async fn publish(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
 ) -> Result<Response, ApiError> {
-    match publish_draft(
-        &*state.store,
-        &access.scope,
-        OffsetDateTime::now_utc(),
-        &access.actor,
-    )
-    .await?
-    {
-        PublishOutcome::Published { revision, changes } => {
-            state.pages.invalidate(access.scope.slug());
-            state.wake_worker();
-            Ok(Json(json!({
-                "revision": revision.number,
-                "content_hash": revision.content_hash,
-                "changes": changes.describe(),
-            }))
-            .into_response())
-        }
+    match state.publish(&access).await? {
+        PublishOutcome::Published { revision, changes } => Ok(Json(json!({
+            "revision": revision.number,
+            "content_hash": revision.content_hash,
+            "changes": changes.describe(),
+        }))
+        .into_response()),
         PublishOutcome::Unchanged { latest } => Err(ApiError::new(
             StatusCode::CONFLICT,
             "nothing_to_publish",

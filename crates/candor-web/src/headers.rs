@@ -46,6 +46,7 @@ pub async fn edge(State(state): State<AppState>, request: Request, next: Next) -
     let method = request.method().clone();
     let route = request.extensions().get::<MatchedPath>().cloned();
     let api = request.uri().path().starts_with("/api/");
+    let timer = crate::metrics::RequestTimer::start(request.uri().path());
     let mut response = if head_too_large(&request) {
         let status = axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE;
         if api {
@@ -69,6 +70,9 @@ pub async fn edge(State(state): State<AppState>, request: Request, next: Next) -
     let status = response.status().as_u16();
     let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    if let Some(timer) = timer {
+        timer.finish(route, &method, response.status());
+    }
     if response.status().is_server_error() {
         tracing::error!(%method, route, status, micros, "request");
     } else {

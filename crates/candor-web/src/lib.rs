@@ -13,6 +13,7 @@ pub mod headers;
 pub mod limits;
 pub mod log;
 pub mod markdown;
+pub mod metrics;
 pub mod openapi;
 pub mod page_cache;
 pub mod page_error;

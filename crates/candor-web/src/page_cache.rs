@@ -168,15 +168,18 @@ impl PageCache {
         {
             page.used_ms.store(now, Ordering::Relaxed);
             if now.saturating_sub(page.checked_ms.load(Ordering::Relaxed)) < fresh_for {
+                crate::metrics::page_cache_lookup("fresh");
                 return Ok(Lookup::Found(page.clone()));
             }
             if !self.revalidate_after.is_zero() {
                 if !page.refreshing.swap(true, Ordering::AcqRel) {
                     self.revalidate_in_background(store.clone(), slug, page.clone());
                 }
+                crate::metrics::page_cache_lookup("stale");
                 return Ok(Lookup::Found(page.clone()));
             }
         }
+        crate::metrics::page_cache_lookup("miss");
         self.refresh(&**store, slug, cached, now).await
     }
 

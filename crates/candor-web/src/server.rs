@@ -96,7 +96,7 @@ fn redirect_to_https(headers: &HeaderMap, uri: &axum::http::Uri, https_port: u16
 }
 
 /// The accept loop, for the site and for the HTTPS redirect alike.
-async fn serve_router(
+pub(crate) async fn serve_router(
     listener: TcpListener,
     app: Router,
     config: &WebConfig,

@@ -205,6 +205,37 @@ impl AppState {
         self
     }
 
+    /// Publishes the org's draft (admin page and API alike): on success the
+    /// cached page is dropped and the worker woken to send the notices; every
+    /// attempt is counted and timed.
+    pub async fn publish(
+        &self,
+        access: &crate::caller::Access,
+    ) -> candor_store::Result<candor_store::PublishOutcome> {
+        use candor_store::PublishOutcome;
+        let started = std::time::Instant::now();
+        let outcome = candor_store::publish_draft(
+            &*self.store,
+            &access.scope,
+            time::OffsetDateTime::now_utc(),
+            &access.actor,
+        )
+        .await;
+        let name = match &outcome {
+            Ok(PublishOutcome::Published { .. }) => "published",
+            Ok(PublishOutcome::Unchanged { .. }) => "unchanged",
+            Ok(PublishOutcome::NoDraft) => "no_draft",
+            Ok(PublishOutcome::Refused(_)) => "refused",
+            Err(_) => "error",
+        };
+        crate::metrics::publish(name, started.elapsed());
+        if let Ok(PublishOutcome::Published { .. }) = &outcome {
+            self.pages.invalidate(access.scope.slug());
+            self.wake_worker();
+        }
+        outcome
+    }
+
     /// Asks the background worker (if this process runs one) to look for work now.
     pub fn wake_worker(&self) {
         if let Some(worker) = &self.worker {

@@ -53,6 +53,8 @@ pub enum Command {
         master_key_file: PathBuf,
         #[command(flatten)]
         outbound: Outbound,
+        #[command(flatten)]
+        metrics: MetricsArgs,
     },
     /// Check hosts the way public scanners do: the HTTP→HTTPS redirect, TLS, HSTS,
     /// CSP and the other security headers, cookies, CORS and security.txt, with
@@ -244,6 +246,22 @@ pub struct ServeArgs {
     pub outbound: Outbound,
     #[command(flatten)]
     pub rates: Rates,
+    #[command(flatten)]
+    pub metrics: MetricsArgs,
+}
+
+/// Prometheus metrics, on a listener of their own.
+#[derive(clap::Args, Clone, Debug)]
+pub struct MetricsArgs {
+    /// Serve Prometheus metrics at http://ADDR/metrics. The endpoint has no
+    /// authentication: bind it to loopback or a monitoring network, never to
+    /// the public address.
+    #[arg(long, env = "CANDOR_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
+    /// Label request and outbox series with the org's slug (one series per org,
+    /// route and status; off by default to keep the series count bounded).
+    #[arg(long, env = "CANDOR_METRICS_PER_ORG", requires = "metrics_listen")]
+    pub metrics_per_org: bool,
 }
 
 /// Rate limits per minute. Password checks (and reset mails) are also counted in

@@ -23,6 +23,10 @@ impl<B: SqlBackend> Directory for B {
         B::NAME
     }
 
+    fn pool_stats(&self) -> crate::PoolStats {
+        SqlBackend::pool_stats(self)
+    }
+
     async fn ping(&self) -> Result<()> {
         let mut tx = self.begin_global(Mode::Read).await?;
         tx.fetch_optional("SELECT 1 AS one", args![]).await?;

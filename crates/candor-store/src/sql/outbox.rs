@@ -488,7 +488,8 @@ impl<B: SqlBackend> Outbox for B {
             .fetch_optional(
                 "SELECT count(*) FILTER (WHERE delivered_at IS NULL AND failed_at IS NULL) AS pending,
                     count(*) FILTER (WHERE delivered_at IS NOT NULL) AS delivered,
-                    count(*) FILTER (WHERE failed_at IS NOT NULL) AS failed
+                    count(*) FILTER (WHERE failed_at IS NOT NULL) AS failed,
+                    min(created_at) FILTER (WHERE delivered_at IS NULL AND failed_at IS NULL) AS oldest
                FROM deliveries WHERE org_id = $1",
                 args![scope.org_id()],
             )
@@ -499,6 +500,7 @@ impl<B: SqlBackend> Outbox for B {
             pending: int_as(&row, "pending")?,
             delivered: int_as(&row, "delivered")?,
             failed: int_as(&row, "failed")?,
+            oldest_pending_at: row.opt_time("oldest")?,
         })
     }
 }

@@ -212,6 +212,9 @@ pub trait SqlBackend: Send + Sync + 'static {
         mode: Mode,
     ) -> impl Future<Output = Result<Self::Tx>> + Send;
 
+    /// The connection pool's occupancy, for metrics.
+    fn pool_stats(&self) -> crate::PoolStats;
+
     /// Deletes every row of an org, children first, and the org itself.
     /// PostgreSQL's app role may not delete from the insert-only tables, so it
     /// asks a function owned by the schema owner; SQLite deletes them itself.

@@ -9,7 +9,7 @@ use candor_domain::Revision;
 use candor_domain::parse::SECTIONS;
 use candor_domain::policy::{Action, allows};
 use candor_domain::types::Day;
-use candor_store::{PublishOutcome, publish_draft};
+use candor_store::PublishOutcome;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -146,18 +146,10 @@ pub async fn publish(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
 ) -> PageResult {
-    let outcome = publish_draft(
-        &*state.store,
-        &access.scope,
-        OffsetDateTime::now_utc(),
-        &access.actor,
-    )
-    .await?;
+    let outcome = state.publish(&access).await?;
     let slug = access.scope.slug();
     match outcome {
         PublishOutcome::Published { revision, .. } => {
-            state.pages.invalidate(slug);
-            state.wake_worker();
             let to = format!("/admin/orgs/{slug}?published={}", revision.number);
             Ok(Redirect::to(&to).into_response())
         }

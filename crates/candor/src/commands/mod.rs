@@ -95,7 +95,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Worker {
             master_key_file,
             outbound,
-        } => serve::worker(store, master_key_file, outbound).await,
+            metrics,
+        } => serve::worker(store, master_key_file, outbound, metrics).await,
         Command::Keys { command } => keys::run(store, command).await,
         Command::Org { command } => org::run(store, command).await,
         Command::Apply { file, org, dry_run } => content::apply(&store, &file, &org, dry_run).await,

@@ -10,7 +10,7 @@ use candor_store::SharedStore;
 use tokio_util::sync::CancellationToken;
 
 use super::keys::load_master_key;
-use crate::cli::{Outbound, Rates, ServeArgs};
+use crate::cli::{MetricsArgs, Outbound, Rates, ServeArgs};
 use crate::demo;
 
 pub(super) async fn run(store: SharedStore, args: ServeArgs) -> Result<ExitCode> {
@@ -27,6 +27,7 @@ pub(super) async fn run(store: SharedStore, args: ServeArgs) -> Result<ExitCode>
         http_redirect_listen,
         outbound,
         rates,
+        metrics,
     } = args;
     let master = load_master_key(&master_key_file)?;
     let tls = match (tls_cert, tls_key) {
@@ -51,6 +52,7 @@ pub(super) async fn run(store: SharedStore, args: ServeArgs) -> Result<ExitCode>
             page_cache_entries,
             outbound,
             rates,
+            metrics,
         },
     )
     .await
@@ -60,18 +62,24 @@ pub(super) async fn worker(
     store: SharedStore,
     master_key_file: PathBuf,
     outbound: Outbound,
+    metrics: MetricsArgs,
 ) -> Result<ExitCode> {
     let master = Arc::new(load_master_key(&master_key_file)?);
     let public_url = outbound.public_url("127.0.0.1:8080", "http")?;
-    let worker = outbound.worker(store, Some(master), public_url)?;
     let stop = CancellationToken::new();
+    let metrics_task = serve_metrics(&metrics, store.clone(), None, &stop).await?;
+    let worker = outbound.worker(store, Some(master), public_url)?;
     let trigger = stop.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
         trigger.cancel();
     });
     tracing::info!("worker running");
-    worker.run(stop).await;
+    worker.run(stop.clone()).await;
+    stop.cancel();
+    if let Some(task) = metrics_task {
+        let _ = task.await;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -86,6 +94,34 @@ struct ServeOptions {
     page_cache_entries: usize,
     outbound: Outbound,
     rates: Rates,
+    metrics: MetricsArgs,
+}
+
+/// With `--metrics-listen`: installs the recorder and serves `/metrics` until
+/// `stop` is cancelled.
+async fn serve_metrics(
+    args: &MetricsArgs,
+    store: SharedStore,
+    pages: Option<Arc<candor_web::page_cache::PageCache>>,
+    stop: &CancellationToken,
+) -> Result<Option<tokio::task::JoinHandle<std::io::Result<()>>>> {
+    let Some(listen) = &args.metrics_listen else {
+        return Ok(None);
+    };
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening for metrics on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let handle = candor_web::metrics::install(args.metrics_per_org).map_err(anyhow::Error::msg)?;
+    let endpoint = candor_web::metrics::MetricsEndpoint::new(handle, store, pages);
+    let stopped = stop.clone();
+    let task = tokio::spawn(candor_web::metrics::serve_metrics(
+        listener,
+        endpoint,
+        async move { stopped.cancelled().await },
+    ));
+    eprintln!("candor: metrics on http://{addr}/metrics");
+    Ok(Some(task))
 }
 
 async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Result<ExitCode> {
@@ -128,6 +164,13 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
     };
     let mut state = candor_web::AppState::new(store.clone(), config);
     let stop = CancellationToken::new();
+    let metrics_task = serve_metrics(
+        &options.metrics,
+        store.clone(),
+        Some(state.pages.clone()),
+        &stop,
+    )
+    .await?;
     let mut worker_task = None;
     if options.worker {
         let worker = options.outbound.worker(store, Some(master), public_url)?;
@@ -169,6 +212,9 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
         let _ = task.await;
     }
     if let Some(task) = redirect_task {
+        let _ = task.await;
+    }
+    if let Some(task) = metrics_task {
         let _ = task.await;
     }
     tracing::info!("stopped");

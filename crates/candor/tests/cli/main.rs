@@ -13,6 +13,7 @@ mod erasure;
 mod hostile;
 mod keys;
 mod log;
+mod metrics;
 mod packaging;
 mod questionnaire;
 mod replicas;

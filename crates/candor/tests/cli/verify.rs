@@ -115,6 +115,8 @@ fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
             &dns_server,
             "--worker-poll-ms",
             "100",
+            "--metrics-listen",
+            "127.0.0.1:0",
         ];
         args.extend_from_slice(more);
         Server::start(&ws, &args)
@@ -259,6 +261,15 @@ fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
         (&hsts["verdict"], &hsts["host_verified"]),
         (&"pass".into(), &true.into())
     );
+    // The same checks, counted by verdict for the operator's monitoring.
+    let metrics = crate::metrics::scrape(&crate::metrics::metrics_url(&server));
+    for series in [
+        r#"candor_evidence_checks_total{check="hsts",verdict="pass"}"#,
+        r#"candor_evidence_checks_total{check="headers",verdict="fail"}"#,
+    ] {
+        let counted = crate::metrics::value(&metrics, series);
+        assert!(counted.is_some_and(|n| n >= 1.0), "{series} in:\n{metrics}");
+    }
     let seen_headers = hsts["observed"]["page"]["headers"]
         .to_string()
         .to_lowercase();
