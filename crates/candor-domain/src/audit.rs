@@ -91,6 +91,12 @@ audit_actions! {
     OrgExport => "org.export",
     /// The org's transparency-log signing key replaced by a new one.
     LogKeyRotate => "log.key_rotate",
+    /// Publishing held after a restore from a backup, until the log is caught up.
+    LogHold => "log.hold",
+    /// Revisions lost in a restore replayed from a copy of the public log.
+    LogRecover => "log.recover",
+    /// The operator stated that no copy of the lost log entries exists.
+    LogUnrecoverable => "log.unrecoverable",
     /// A person's data exported (Art. 15); the target is a pseudonym.
     PrivacyExport => "privacy.export",
     /// A person's data erased (Art. 17); the target is a pseudonym.

@@ -45,6 +45,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (15, include_str!("../migrations/0015_tenant_registry.sql")),
     (16, include_str!("../migrations/0016_questionnaires.sql")),
     (17, include_str!("../migrations/0017_rate_limits.sql")),
+    (18, include_str!("../migrations/0018_log_holds.sql")),
 ];
 
 /// Serialises migrations from several replicas starting at once.

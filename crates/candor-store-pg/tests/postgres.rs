@@ -348,6 +348,7 @@ async fn manage_tokens_from_before_macs_are_kept_only_as_hashes_and_still_work()
          DROP TABLE candor_tenant_tables;
          DROP TABLE questionnaires;
          DROP TABLE rate_limits;
+         DROP TABLE log_holds;
          DELETE FROM schema_migrations WHERE version >= 14;",
     )
     .execute(&mut conn)

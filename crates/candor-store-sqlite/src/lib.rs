@@ -41,6 +41,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (14, include_str!("../migrations/0014_manage_links.sql")),
     (15, include_str!("../migrations/0015_questionnaires.sql")),
     (16, include_str!("../migrations/0016_rate_limits.sql")),
+    (17, include_str!("../migrations/0017_log_holds.sql")),
 ];
 
 pub struct SqliteStore {

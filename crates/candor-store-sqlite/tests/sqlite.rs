@@ -476,6 +476,7 @@ async fn manage_tokens_from_before_macs_are_kept_only_as_hashes_and_still_work()
              ALTER TABLE subscribers RENAME COLUMN manage_salt TO manage_token;
              DROP TABLE questionnaires;
              DROP TABLE rate_limits;
+             DROP TABLE log_holds;
              DELETE FROM schema_migrations WHERE version >= 14;",
         )
         .execute(store.pool())

@@ -170,6 +170,28 @@ impl MasterKey {
         })
     }
 
+    /// Keys for one use, derived from these (HMAC-SHA256 of the label under
+    /// each key, in the same order): what they seal opens only with the master
+    /// key and that label, and the derived keys are never stored anywhere.
+    pub fn derive(&self, label: &str) -> MasterKey {
+        use hmac::{Hmac, Mac};
+        let keys = self
+            .snapshot()
+            .iter()
+            .map(|key| {
+                let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key)
+                    .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+                mac.update(b"candor derived key\0");
+                mac.update(label.as_bytes());
+                mac.finalize().into_bytes().into()
+            })
+            .collect();
+        MasterKey {
+            keys: RwLock::new(keys),
+            file: None,
+        }
+    }
+
     /// Only the sealing key.
     pub fn primary_only(&self) -> MasterKey {
         let keys = self.snapshot();

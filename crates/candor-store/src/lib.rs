@@ -34,8 +34,8 @@ pub mod questionnaires;
 pub mod sql;
 pub mod tenancy;
 pub use ops::{
-    AccountDeletion, PublishOutcome, create_org, delete_account, publish_draft, scope_for,
-    verify_audit, verify_audit_against,
+    AccountDeletion, PublishOutcome, create_org, delete_account, hold_explanation, publish_draft,
+    scope_for, verify_audit, verify_audit_against,
 };
 pub use traits::{
     Accounts, Audit, Content, Directory, Documents, Evidence, Log, Outbox, PoolStats, Privacy,

@@ -95,6 +95,58 @@ pub fn hash_from_bytes(bytes: &[u8]) -> Result<Hash> {
 
 /// What the log signing key's sealed secret is stored under.
 pub const LOG_KEY_PURPOSE: &str = "log-signing-key";
+
+/// A restore's hold on publishing for an org (the `log_holds` table): a log
+/// restored from a backup may be shorter than the one readers have seen, and
+/// the next publish would fork it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogHold {
+    /// The log's size in the restored database.
+    pub restored_size: u64,
+    pub held_at: time::OffsetDateTime,
+    /// How the hold ended, if it has.
+    pub released: Option<HoldRelease>,
+}
+
+impl LogHold {
+    /// Whether publishing is still refused.
+    pub fn is_held(&self) -> bool {
+        self.released.is_none()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HoldRelease {
+    pub at: time::OffsetDateTime,
+    pub outcome: HoldOutcome,
+    /// The log's size when the hold ended.
+    pub size: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HoldOutcome {
+    /// The missing entries were replayed from a copy of the public log.
+    Recovered,
+    /// No copy exists; entries after the restored size are lost, and the page says so.
+    Unrecoverable,
+}
+
+impl HoldOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HoldOutcome::Recovered => "recovered",
+            HoldOutcome::Unrecoverable => "unrecoverable",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<HoldOutcome> {
+        match text {
+            "recovered" => Some(HoldOutcome::Recovered),
+            "unrecoverable" => Some(HoldOutcome::Unrecoverable),
+            _ => None,
+        }
+    }
+}
 /// The audit log's own signing key: its checkpoints are for the org's admins.
 pub const AUDIT_KEY_PURPOSE: &str = "audit-log-signing-key";
 

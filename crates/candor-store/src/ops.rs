@@ -34,6 +34,17 @@ pub enum PublishOutcome {
     NoDraft,
     /// The draft breaks a publication rule (the subprocessor notice period); nothing was stored.
     Refused(FieldError),
+    /// The org's log was restored from a backup and is not caught up yet; nothing was stored.
+    Held {
+        restored_size: u64,
+    },
+}
+
+/// Why publishing is held, and what ends the hold: the same words on every surface.
+pub fn hold_explanation(org: &str, restored_size: u64) -> String {
+    format!(
+        "publishing is held: {org}'s transparency log was restored from a backup at {restored_size} entries, and readers may have seen later ones; the operator runs `candor log recover --org {org} --from URL` (a replica, mirror or watcher's copy of the public log) or, if no copy exists, `candor log recover --org {org} --unrecoverable`"
+    )
 }
 
 /// Freezes the org's draft into its next revision, unless it equals the latest
@@ -44,6 +55,14 @@ pub async fn publish_draft(
     now: OffsetDateTime,
     actor: &str,
 ) -> Result<PublishOutcome> {
+    // A restored log that is behind the public one would fork at the next entry.
+    if let Some(hold) = store.log_hold(scope).await?
+        && hold.is_held()
+    {
+        return Ok(PublishOutcome::Held {
+            restored_size: hold.restored_size,
+        });
+    }
     let Some(draft) = store.draft(scope).await? else {
         return Ok(PublishOutcome::NoDraft);
     };

@@ -179,6 +179,28 @@ pub trait Log: Send + Sync {
         scope: &OrgScope,
         nodes: &[(u8, u64)],
     ) -> Result<HashMap<(u8, u64), [u8; 32]>>;
+
+    /// The org's restore hold on publishing, current or ended (None: never held).
+    async fn log_hold(&self, scope: &OrgScope) -> Result<Option<crate::log::LogHold>>;
+    /// Holds publishing at the log's `restored_size` (after a restore), with
+    /// `audit`, in one transaction; replaces an ended hold.
+    async fn hold_log(
+        &self,
+        scope: &OrgScope,
+        restored_size: u64,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<()>;
+    /// Ends the current hold, with `audit`, in one transaction; false (and
+    /// nothing recorded) if publishing was not held.
+    async fn release_log_hold(
+        &self,
+        scope: &OrgScope,
+        outcome: crate::log::HoldOutcome,
+        size: u64,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<bool>;
 }
 
 /// People and sessions (global, not tenant data), and who may act on one org:

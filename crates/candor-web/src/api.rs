@@ -267,6 +267,11 @@ pub async fn publish(
             "nothing_to_publish",
             "there is no draft",
         )),
+        PublishOutcome::Held { restored_size } => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "log_held",
+            candor_store::hold_explanation(access.scope.slug().as_str(), restored_size),
+        )),
         PublishOutcome::Refused(refusal) => Err(ApiError::validation(
             refusal.field.clone(),
             refusal.to_string(),

@@ -87,7 +87,7 @@ fn describe() {
     describe_gauge!(PAGE_CACHE_ENTRIES, "Trust pages held in memory");
     describe_counter!(
         PUBLISHES,
-        "Publish attempts, by outcome (published, unchanged, no_draft, refused, error)"
+        "Publish attempts, by outcome (published, unchanged, no_draft, refused, held, error)"
     );
     describe_histogram!(
         PUBLISH_SECONDS,

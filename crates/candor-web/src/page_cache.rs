@@ -276,9 +276,23 @@ impl PageCache {
         };
         // The log as it stood when this revision was published: its size is the
         // revision number, and its root is what that checkpoint signed.
+        let lost_after = store.log_hold(scope).await?.and_then(|hold| {
+            let released = hold.released?;
+            (released.outcome == candor_store::log::HoldOutcome::Unrecoverable).then(|| {
+                (
+                    hold.restored_size,
+                    released
+                        .at
+                        .date()
+                        .format(&time::format_description::well_known::Iso8601::DATE)
+                        .unwrap_or_default(),
+                )
+            })
+        });
         Ok(LogView {
             key,
             retired,
+            lost_after,
             root: base64::Engine::encode(
                 &base64::engine::general_purpose::STANDARD,
                 content.log_root,
@@ -331,6 +345,7 @@ impl PageCache {
         page.log_key = log.key;
         page.retired_log_keys = log.retired;
         page.log_root = Some(log.root);
+        page.log_lost_after = log.lost_after;
         if let Some(evidence) = &content.evidence {
             attach_evidence(
                 &mut page,
@@ -376,6 +391,9 @@ struct LogView {
     key: Option<String>,
     retired: Vec<String>,
     root: String,
+    /// After a restore whose lost entries no copy held: the size the log
+    /// continued from, and when the operator said so.
+    lost_after: Option<(u64, String)>,
 }
 
 /// What the evidence shown depends on: the newest run and the number of

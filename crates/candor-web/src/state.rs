@@ -226,6 +226,7 @@ impl AppState {
             Ok(PublishOutcome::Unchanged { .. }) => "unchanged",
             Ok(PublishOutcome::NoDraft) => "no_draft",
             Ok(PublishOutcome::Refused(_)) => "refused",
+            Ok(PublishOutcome::Held { .. }) => "held",
             Err(_) => "error",
         };
         crate::metrics::publish(name, started.elapsed());

@@ -409,6 +409,35 @@ pub enum LogCommand {
         #[arg(long)]
         org: String,
     },
+    /// After a restore: replay the entries (and revisions) the restored log
+    /// lacks from a copy of the public log — another replica, a mirror, a
+    /// watcher's cache — each checked against the largest checkpoint signed by
+    /// the org's log key that the copies offer; then publishing resumes.
+    Recover {
+        #[arg(long)]
+        org: String,
+        /// Where a copy of the public log is served: the base URL under which
+        /// `/{org}/log/checkpoint`, `/{org}/log/entries/N` and
+        /// `/api/v1/orgs/{org}/revisions/N` answer. May be given several times.
+        #[arg(long, required_unless_present = "unrecoverable")]
+        from: Vec<String>,
+        /// No copy of the lost entries exists anywhere: resume publishing from
+        /// the restored log. The trust page then states that later history
+        /// could not be recovered (watchers that saw it will report a fork).
+        #[arg(long, conflicts_with = "from")]
+        unrecoverable: bool,
+        #[command(flatten)]
+        master_key: MasterKeyFile,
+    },
+    /// Hold publishing until `candor log recover`, as `candor backup restore`
+    /// does: after restoring PostgreSQL from a dump or a base backup.
+    Hold {
+        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+        org: Option<String>,
+        /// Every org.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Subcommand)]

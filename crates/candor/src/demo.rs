@@ -66,6 +66,10 @@ pub async fn load(store: &SharedStore, master: &MasterKey) -> Result<()> {
                 "demo content published"
             ),
             PublishOutcome::Refused(refusal) => bail!("demo content for {}: {refusal}", org.slug),
+            PublishOutcome::Held { restored_size } => bail!(
+                "demo content: {}",
+                candor_store::hold_explanation(org.slug, restored_size)
+            ),
             PublishOutcome::Unchanged { .. } | PublishOutcome::NoDraft => {}
         }
         demo_questionnaire(store, &scope, master).await?;

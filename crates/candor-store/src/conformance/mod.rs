@@ -47,7 +47,8 @@ macro_rules! conformance_tests {
             hosts_are_claimed_per_org_and_evidence_remembers_when_failing_began,
             the_page_snapshot_agrees_with_the_reads_it_replaces,
             questionnaires_are_sealed_versioned_audited_and_stay_in_their_org,
-            attempts_are_counted_per_bucket_and_window_exactly_under_concurrency
+            attempts_are_counted_per_bucket_and_window_exactly_under_concurrency,
+            a_restored_log_holds_publishing_until_released_and_stays_in_its_org
         );
     };
     (@cases $make:expr; $($case:ident),*) => {
@@ -112,6 +113,7 @@ pub use privacy::{
 pub use questionnaires::questionnaires_are_sealed_versioned_audited_and_stay_in_their_org;
 pub use reports::vulnerability_reports_are_sealed_queued_and_acknowledged_once;
 pub use transparency::{
+    a_restored_log_holds_publishing_until_released_and_stays_in_its_org,
     every_revision_is_in_the_transparency_log_with_provable_inclusion,
     log_keys_are_generated_once_sealed_and_signed_checkpoints_verify,
     the_page_snapshot_agrees_with_the_reads_it_replaces,

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{ACTOR, new_org, now, sample};
+use super::{ACTOR, audit_event, new_org, now, sample};
 use crate::Store;
 
 pub async fn every_revision_is_in_the_transparency_log_with_provable_inclusion(
@@ -323,4 +323,88 @@ async fn store_revision(
         .insert_revision(scope, content, now(), ACTOR)
         .await
         .unwrap()
+}
+
+pub async fn a_restored_log_holds_publishing_until_released_and_stays_in_its_org(
+    store: Arc<dyn Store>,
+) {
+    use crate::log::HoldOutcome;
+    use crate::{PublishOutcome, publish_draft};
+    let a = new_org(&*store, "hold-a").await;
+    let b = new_org(&*store, "hold-b").await;
+    let mut content = sample();
+    for scope in [&a, &b] {
+        store.save_draft(scope, &content).await.unwrap();
+        let published = publish_draft(&*store, scope, now(), ACTOR).await.unwrap();
+        assert!(matches!(published, PublishOutcome::Published { .. }));
+    }
+    assert_eq!(store.log_hold(&a).await.unwrap(), None);
+
+    store
+        .hold_log(&a, 1, now(), &audit_event("log.hold", "log:1", now()))
+        .await
+        .unwrap();
+    let hold = store.log_hold(&a).await.unwrap().unwrap();
+    assert!(hold.is_held());
+    assert_eq!(hold.restored_size, 1);
+    // Another org sees no hold and publishes as before.
+    assert_eq!(store.log_hold(&b).await.unwrap(), None);
+    content.promises[0].title = "A promise made after the restore".parse().unwrap();
+    for scope in [&a, &b] {
+        store.save_draft(scope, &content).await.unwrap();
+    }
+    match publish_draft(&*store, &a, now(), ACTOR).await.unwrap() {
+        PublishOutcome::Held { restored_size } => assert_eq!(restored_size, 1),
+        _ => panic!("a held org published"),
+    }
+    assert_eq!(store.latest_revision(&a).await.unwrap().unwrap().number, 1);
+    assert!(matches!(
+        publish_draft(&*store, &b, now(), ACTOR).await.unwrap(),
+        PublishOutcome::Published { .. }
+    ));
+
+    // Released once, with its audit entry; then publishing resumes.
+    let released = audit_event("log.recover", "log:1", now());
+    assert!(
+        store
+            .release_log_hold(&a, HoldOutcome::Recovered, 1, now(), &released)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .release_log_hold(&a, HoldOutcome::Unrecoverable, 1, now(), &released)
+            .await
+            .unwrap()
+    );
+    let hold = store.log_hold(&a).await.unwrap().unwrap();
+    let release = hold.released.unwrap();
+    assert_eq!((release.outcome, release.size), (HoldOutcome::Recovered, 1));
+    let actions: Vec<String> = store
+        .audit_log(&a)
+        .await
+        .unwrap()
+        .entries
+        .into_iter()
+        .map(|e| e.event.action)
+        .collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| a.starts_with("log."))
+            .collect::<Vec<_>>(),
+        ["log.hold", "log.recover"]
+    );
+    assert!(matches!(
+        publish_draft(&*store, &a, now(), ACTOR).await.unwrap(),
+        PublishOutcome::Published { .. }
+    ));
+    // A new hold (another restore) replaces the ended one.
+    store
+        .hold_log(&a, 2, now(), &audit_event("log.hold", "log:2", now()))
+        .await
+        .unwrap();
+    assert!(store.log_hold(&a).await.unwrap().unwrap().is_held());
+    store.delete_org(a).await.unwrap();
+    assert_eq!(store.log_hold(&b).await.unwrap(), None);
 }

@@ -8,8 +8,13 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 
-use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, read_all, read_one, to_i64};
-use crate::{Log, OrgScope, Result, args};
+use candor_domain::audit::AuditEvent;
+use time::OffsetDateTime;
+
+use crate::log::{HoldOutcome, HoldRelease, LogHold};
+use crate::sql::audit::execute_audited;
+use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, int_as, read_all, read_one, to_i64};
+use crate::{Log, OrgScope, Result, StoreError, args};
 
 #[derive(Clone, Copy)]
 pub(crate) enum Tree {
@@ -172,5 +177,82 @@ impl<B: SqlBackend> Log for B {
         let found = read_nodes(&mut tx, scope, Tree::Audit, nodes).await?;
         tx.commit().await?;
         Ok(found)
+    }
+
+    async fn log_hold(&self, scope: &OrgScope) -> Result<Option<LogHold>> {
+        let row = read_one(
+            self,
+            scope,
+            "SELECT restored_size, held_at, released_at, outcome, released_size
+               FROM log_holds WHERE org_id = $1",
+            args![scope.org_id()],
+        )
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let released = match row.opt_time("released_at")? {
+            None => None,
+            Some(at) => {
+                let outcome = row.opt_text("outcome")?.unwrap_or_default();
+                Some(HoldRelease {
+                    at,
+                    outcome: HoldOutcome::parse(&outcome).ok_or_else(|| {
+                        StoreError::Corrupt(format!("log hold outcome {outcome:?}"))
+                    })?,
+                    size: u64::try_from(row.opt_int("released_size")?.unwrap_or(0))
+                        .map_err(|_| StoreError::Corrupt("released_size".into()))?,
+                })
+            }
+        };
+        Ok(Some(LogHold {
+            restored_size: int_as(&row, "restored_size")?,
+            held_at: row.time("held_at")?,
+            released,
+        }))
+    }
+
+    async fn hold_log(
+        &self,
+        scope: &OrgScope,
+        restored_size: u64,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<()> {
+        execute_audited(
+            self,
+            scope,
+            "INSERT INTO log_holds (org_id, restored_size, held_at) VALUES ($1, $2, $3)
+             ON CONFLICT (org_id) DO UPDATE SET restored_size = excluded.restored_size,
+               held_at = excluded.held_at, released_at = NULL, outcome = NULL, released_size = NULL",
+            args![scope.org_id(), to_i64(restored_size, "log size")?, at],
+            audit,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn release_log_hold(
+        &self,
+        scope: &OrgScope,
+        outcome: HoldOutcome,
+        size: u64,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<bool> {
+        execute_audited(
+            self,
+            scope,
+            "UPDATE log_holds SET released_at = $2, outcome = $3, released_size = $4
+              WHERE org_id = $1 AND released_at IS NULL",
+            args![
+                scope.org_id(),
+                at,
+                outcome.as_str(),
+                to_i64(size, "log size")?
+            ],
+            audit,
+        )
+        .await
     }
 }

@@ -167,5 +167,13 @@ pub async fn publish(
             )
             .await
         }
+        PublishOutcome::Held { restored_size } => {
+            let message = format!(
+                "Not published: {}",
+                candor_store::hold_explanation(slug.as_str(), restored_size)
+            );
+            super::dashboard::org_view(&state, &access, None, Some(message), StatusCode::CONFLICT)
+                .await
+        }
     }
 }

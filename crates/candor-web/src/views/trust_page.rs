@@ -73,6 +73,9 @@ pub struct TrustPage<'a> {
     pub retired_log_keys: Vec<String>,
     /// The log's root hash at this revision (base64), i.e. at log size `revision`.
     pub log_root: Option<String>,
+    /// Entries after this size were lost in a restore and no copy was found
+    /// (with the date the operator declared it).
+    pub log_lost_after: Option<(u64, String)>,
 }
 
 impl<'a> TrustPage<'a> {
@@ -227,6 +230,7 @@ impl<'a> TrustPage<'a> {
             log_key: None,
             retired_log_keys: Vec::new(),
             log_root: None,
+            log_lost_after: None,
         }
     }
 }

@@ -435,3 +435,71 @@ async fn tokens_are_managed_from_the_admin_ui_and_shown_once() {
     assert!(refused.text().await.unwrap().contains("role: a token"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn publishing_waits_while_a_restored_log_is_held() {
+    use candor_domain::audit::{AuditAction, AuditEvent};
+    let app = App::start(WebConfig::default()).await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let owner = app.member_as(&org, Role::Owner).await;
+    let now = time::OffsetDateTime::now_utc();
+    let event = |action| AuditEvent::new("operator:cli", action, "log:1", now);
+    app.store
+        .hold_log(&org, 1, now, &event(AuditAction::LogHold))
+        .await
+        .unwrap();
+    let changed = QUILLFEATHER.replacen("    rto_minutes: 240", "    rto_minutes: 60", 1);
+    let put = app
+        .with_cookie(
+            reqwest::Method::PUT,
+            "/api/v1/orgs/quillfeather/draft",
+            &owner,
+        )
+        .header("content-type", "application/yaml")
+        .body(changed)
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success());
+    let (status, body) = error_envelope(
+        app.post_as("/api/v1/orgs/quillfeather/publish", &owner)
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "log_held");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("candor log recover --org quillfeather"),
+        "{message}"
+    );
+    let page = app
+        .post_as("/admin/orgs/quillfeather/publish", &owner)
+        .await;
+    assert_eq!(page.status(), StatusCode::CONFLICT);
+    assert!(page.text().await.unwrap().contains("publishing is held"));
+    assert_eq!(
+        app.store
+            .latest_revision(&org)
+            .await
+            .unwrap()
+            .unwrap()
+            .number,
+        1
+    );
+
+    app.store
+        .release_log_hold(
+            &org,
+            candor_store::log::HoldOutcome::Recovered,
+            1,
+            now,
+            &event(AuditAction::LogRecover),
+        )
+        .await
+        .unwrap();
+    let published = app
+        .post_as("/api/v1/orgs/quillfeather/publish", &owner)
+        .await;
+    assert_eq!(published.status(), StatusCode::OK);
+}

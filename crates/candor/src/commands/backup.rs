@@ -3,7 +3,8 @@
 //! keeps serving), sealed with the master key. Its header records, for every
 //! org, the transparency log's size and root and the audit log's length, and is
 //! bound to the sealed copy (it is part of the sealing purpose), so neither can
-//! be swapped. Verifying opens the copy without restoring it: every audit chain,
+//! be swapped. The sealing key is derived from the master key for backups
+//! alone (format 2; format 1 files, sealed with the master key itself, still open). Verifying opens the copy without restoring it: every audit chain,
 //! every log (entry i is revision i + 1, every inclusion proof), every
 //! revision's content hash, and the header's sizes and roots.
 //! PostgreSQL is backed up with its own tools (README: `pg_dump`).
@@ -25,7 +26,15 @@ use super::log::verify_log;
 use super::sqlite_file;
 use crate::cli::{BackupCommand, Cli};
 
-const FORMAT: &str = "candor-backup/1";
+const FORMAT: &str = "candor-backup/2";
+/// The first format, sealed with the master key itself: still opened.
+const FORMAT_1: &str = "candor-backup/1";
+
+/// The key backups of `format` are sealed with: derived from the master key
+/// (never stored); format 1 used the master key itself.
+fn backup_key(master: &MasterKey, format: &str) -> Option<MasterKey> {
+    (format != FORMAT_1).then(|| master.derive(format))
+}
 
 #[derive(Serialize, Deserialize)]
 struct Header {
@@ -53,7 +62,8 @@ struct BackupFile {
 fn purpose(header: &Header) -> Result<String> {
     let bytes = serde_json::to_vec(header)?;
     Ok(format!(
-        "{FORMAT}:{}",
+        "{}:{}",
+        header.format,
         hex::encode(sha2::Sha256::digest(bytes))
     ))
 }
@@ -151,7 +161,11 @@ async fn create(database: &Path, output: &Path, master: &MasterKey) -> Result<Ex
     };
     drop(snapshot);
     let bytes = std::fs::read(&copy)?;
-    let sealed = master.seal(&purpose(&header)?, uuid::Uuid::nil(), &bytes)?;
+    let key = backup_key(master, FORMAT);
+    let sealed =
+        key.as_ref()
+            .unwrap_or(master)
+            .seal(&purpose(&header)?, uuid::Uuid::nil(), &bytes)?;
     let file = BackupFile {
         nonce: hex::encode(&sealed.nonce),
         ciphertext: base64::engine::general_purpose::STANDARD.encode(&sealed.ciphertext),
@@ -177,16 +191,19 @@ async fn open_and_verify(
 ) -> Result<(PathBuf, String)> {
     let text = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let backup: BackupFile = serde_json::from_slice(&text).context("not a Candor backup")?;
-    if backup.header.format != FORMAT {
+    if backup.header.format != FORMAT && backup.header.format != FORMAT_1 {
         bail!("unknown backup format {:?}", backup.header.format);
     }
+    let key = backup_key(master, &backup.header.format);
     let sealed = SealedSecret {
         nonce: hex::decode(&backup.nonce).context("nonce")?,
         ciphertext: base64::engine::general_purpose::STANDARD
             .decode(&backup.ciphertext)
             .context("ciphertext")?,
     };
-    let bytes = master
+    let bytes = key
+        .as_ref()
+        .unwrap_or(master)
         .open(&purpose(&backup.header)?, uuid::Uuid::nil(), &sealed)
         .map_err(|_| {
             anyhow::anyhow!(
@@ -266,5 +283,18 @@ async fn restore(
     crate::files::replace_file(database, &bytes)
         .with_context(|| format!("writing {}", database.display()))?;
     println!("restored into {}: {summary}", database.display());
+    // The world may have seen revisions published after the backup: a publish
+    // now would fork the log, so each org waits until its log is caught up.
+    let store = open_sqlite(database).await?;
+    for org in store.list_orgs().await? {
+        let Some(scope) = scope_for(&*store, &org.slug).await? else {
+            continue;
+        };
+        let size = super::log::hold(&store, &scope).await?;
+        println!(
+            "{}: publishing held at {size} log entries until `candor log recover --org {} --from URL` replays what readers saw after the backup (or `--unrecoverable`)",
+            org.slug, org.slug
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

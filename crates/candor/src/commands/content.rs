@@ -145,6 +145,12 @@ pub(super) async fn publish(store: SharedStore, org: String) -> Result<ExitCode>
         PublishOutcome::Refused(refusal) => {
             bail!("not published: {refusal}")
         }
+        PublishOutcome::Held { restored_size } => {
+            bail!(
+                "not published: {}",
+                candor_store::hold_explanation(&org, restored_size)
+            )
+        }
     }
 }
 

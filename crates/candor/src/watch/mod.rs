@@ -17,7 +17,7 @@
 //! size cap and the run has a deadline (see [`fetch`]).
 
 pub mod evidence;
-mod fetch;
+pub(crate) mod fetch;
 mod tiled;
 
 use std::path::{Path, PathBuf};
