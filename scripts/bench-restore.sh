@@ -44,6 +44,7 @@ for run in $(seq 1 "$RUNS"); do
     rm -rf "$WORK/candor.db"* "$WORK/mirror" "$WORK/backup.json"
     port=$(free_port)
     pid=$(serve "$port" --demo)
+    pids+=("$pid")
     until_page "$port"
     "$BIN" backup create -o "$WORK/backup.json" >/dev/null
     for org in "${ORGS[@]}"; do
@@ -59,6 +60,7 @@ for run in $(seq 1 "$RUNS"); do
     mirror_port=$(free_port)
     python3 -m http.server "$mirror_port" --bind 127.0.0.1 --directory "$WORK/mirror" >/dev/null 2>&1 &
     mirror_pid=$!
+    pids+=("$mirror_pid")
     until curl -sf "http://127.0.0.1:$mirror_port/quillfeather/log/checkpoint" >/dev/null; do sleep 0.05; done
 
     # The loss, and the recovery.
@@ -72,6 +74,7 @@ for run in $(seq 1 "$RUNS"); do
     t2=$(now)
     port=$(free_port)
     pid=$(serve "$port")
+    pids+=("$pid")
     until_page "$port"
     t3=$(now)
     kill "$pid" "$mirror_pid"; wait "$pid" "$mirror_pid" 2>/dev/null || true

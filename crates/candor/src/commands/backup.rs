@@ -146,6 +146,17 @@ async fn create(database: &Path, output: &Path, master: &MasterKey) -> Result<Ex
         )
         .await
         .with_context(|| format!("opening {}", database.display()))?;
+        // Each org's log key is made on first use (the first checkpoint served);
+        // one made after this backup would be lost with the database, and a
+        // restored log could not be checked against what readers saw. So every
+        // org has its key before the copy is taken.
+        for org in candor_store::Directory::list_orgs(&store).await? {
+            if let Some(scope) = scope_for(&store, &org.slug).await? {
+                candor_store::log::log_signer(&store, &scope, master, org.slug.as_str())
+                    .await
+                    .with_context(|| format!("{}: the log signing key", org.slug))?;
+            }
+        }
         // One read snapshot, taken while the server keeps writing.
         store
             .copy_into(copy.to_str().context("the temporary path is not UTF-8")?)

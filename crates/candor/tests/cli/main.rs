@@ -15,6 +15,7 @@ mod keys;
 mod log;
 mod metrics;
 mod packaging;
+mod pg_backup;
 mod questionnaire;
 mod replicas;
 mod serve;
