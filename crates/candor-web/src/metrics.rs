@@ -11,9 +11,10 @@
 //! Until [`install`] runs, nothing is measured: the request path checks one
 //! flag and skips the clock and the labels.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -153,25 +154,72 @@ impl RequestTimer {
             Method::OPTIONS => "OPTIONS",
             _ => "other",
         };
-        let code = status.as_u16().to_string();
-        // An org label only where the route names an org and the org answered.
-        let org = self
-            .org
-            .filter(|_| route.starts_with("/{org}") && status != StatusCode::NOT_FOUND);
-        match org {
-            Some(org) => {
-                counter!(REQUESTS, "route" => route.to_owned(), "method" => method, "status" => code, "org" => org)
-                    .increment(1);
-            }
-            None => {
-                counter!(REQUESTS, "route" => route.to_owned(), "method" => method, "status" => code)
-                    .increment(1);
-            }
-        }
-        metrics::histogram!(REQUEST_SECONDS, "route" => route.to_owned())
-            .record(self.started.elapsed().as_secs_f64());
+        let series = RouteSeries::of(route);
+        series.latency.record(self.started.elapsed().as_secs_f64());
         if status == StatusCode::TOO_MANY_REQUESTS {
-            counter!(RATE_LIMITED, "route" => route.to_owned()).increment(1);
+            series.refused.increment(1);
+        }
+        // An org label only where the route names an org and the org answered.
+        match self
+            .org
+            .filter(|_| route.starts_with("/{org}") && status != StatusCode::NOT_FOUND)
+        {
+            Some(org) => counter!(
+                REQUESTS,
+                "route" => route.to_owned(),
+                "method" => method,
+                "status" => status.as_u16().to_string(),
+                "org" => org
+            )
+            .increment(1),
+            None => series.count(route, method, status),
+        }
+    }
+}
+
+/// One route's series, registered once: afterwards a request records with no
+/// allocation and no registry lookup (registering labels per request cost
+/// about a fifth of a cached page's CPU time; see BENCHMARKS.md).
+struct RouteSeries {
+    latency: metrics::Histogram,
+    refused: metrics::Counter,
+    requests: RwLock<HashMap<(&'static str, u16), metrics::Counter>>,
+}
+
+type RouteTable = RwLock<HashMap<Box<str>, Arc<RouteSeries>>>;
+static ROUTES: LazyLock<RouteTable> = LazyLock::new(RouteTable::default);
+
+impl RouteSeries {
+    fn of(route: &str) -> Arc<RouteSeries> {
+        if let Some(found) = ROUTES.read().ok().and_then(|t| t.get(route).cloned()) {
+            return found;
+        }
+        let made = Arc::new(RouteSeries {
+            latency: metrics::histogram!(REQUEST_SECONDS, "route" => route.to_owned()),
+            refused: counter!(RATE_LIMITED, "route" => route.to_owned()),
+            requests: RwLock::default(),
+        });
+        match ROUTES.write() {
+            Ok(mut table) => table.entry(route.into()).or_insert(made).clone(),
+            Err(_) => made,
+        }
+    }
+
+    fn count(&self, route: &str, method: &'static str, status: StatusCode) {
+        let key = (method, status.as_u16());
+        if let Some(counter) = self.requests.read().ok().as_ref().and_then(|m| m.get(&key)) {
+            counter.increment(1);
+            return;
+        }
+        let counter = counter!(
+            REQUESTS,
+            "route" => route.to_owned(),
+            "method" => method,
+            "status" => status.as_u16().to_string()
+        );
+        counter.increment(1);
+        if let Ok(mut map) = self.requests.write() {
+            map.entry(key).or_insert(counter);
         }
     }
 }

@@ -45,9 +45,14 @@ async fn main() {
                 let mut content = (*small).clone();
                 content.profile.name = format!("Org {n}").parse().unwrap();
                 store.save_draft(&scope, &content).await.unwrap();
-                publish_draft(&*store, &scope, time::OffsetDateTime::now_utc(), "operator:seed")
-                    .await
-                    .unwrap();
+                publish_draft(
+                    &*store,
+                    &scope,
+                    time::OffsetDateTime::now_utc(),
+                    "operator:seed",
+                )
+                .await
+                .unwrap();
             }
         }));
     }

@@ -114,7 +114,13 @@ impl Cluster {
 
     fn sql(&self, db: &str, sql: &str) -> String {
         let out = Command::new("psql")
-            .args([&self.url("postgres", db), "-v", "ON_ERROR_STOP=1", "-tAqc", sql])
+            .args([
+                &self.url("postgres", db),
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-tAqc",
+                sql,
+            ])
             .output()
             .unwrap();
         assert!(
@@ -162,10 +168,19 @@ fn publish(cluster: &Cluster, db: &str, dir: &Path, rto: u32) {
     let file = dir.join("draft.yaml");
     std::fs::write(
         &file,
-        QUILLFEATHER.replacen("    rto_minutes: 240", &format!("    rto_minutes: {rto}"), 1),
+        QUILLFEATHER.replacen(
+            "    rto_minutes: 240",
+            &format!("    rto_minutes: {rto}"),
+            1,
+        ),
     )
     .unwrap();
-    candor(cluster, db, dir, &["apply", path_str(&file), "--org", "acme"]);
+    candor(
+        cluster,
+        db,
+        dir,
+        &["apply", path_str(&file), "--org", "acme"],
+    );
     candor(cluster, db, dir, &["publish", "--org", "acme"]);
 }
 
@@ -200,7 +215,12 @@ fn postgresql_restores_to_the_last_archived_write_from_a_base_backup_and_from_pg
     );
     cluster.sql("postgres", "CREATE DATABASE candor");
     candor(&cluster, "candor", dir, &["db", "migrate"]);
-    candor(&cluster, "candor", dir, &["org", "create", "acme", "--name", "Acme"]);
+    candor(
+        &cluster,
+        "candor",
+        dir,
+        &["org", "create", "acme", "--name", "Acme"],
+    );
     publish(&cluster, "candor", dir, 101);
 
     // The base backup, then two more revisions that reach the archive.
@@ -265,7 +285,12 @@ fn postgresql_restores_to_the_last_archived_write_from_a_base_backup_and_from_pg
     assert!(listed.contains("revision 3"), "{listed}");
     let verified = candor(&cluster, "candor", dir, &["log", "verify", "--org", "acme"]);
     assert!(verified.contains("3 entries"), "{verified}");
-    candor(&cluster, "candor", dir, &["audit", "verify", "--org", "acme"]);
+    candor(
+        &cluster,
+        "candor",
+        dir,
+        &["audit", "verify", "--org", "acme"],
+    );
     candor(&cluster, "candor", dir, &["db", "check"]);
     // The operator holds publishing, as after any restore, until the log is
     // checked against a copy readers saw (here the restore lost nothing).
@@ -286,7 +311,11 @@ fn postgresql_restores_to_the_last_archived_write_from_a_base_backup_and_from_pg
     cluster.sql("postgres", "CREATE DATABASE candor_copy");
     cluster.run(
         "pg_restore",
-        &["-d", &cluster.url("postgres", "candor_copy"), path_str(&dump)],
+        &[
+            "-d",
+            &cluster.url("postgres", "candor_copy"),
+            path_str(&dump),
+        ],
     );
     candor(&cluster, "candor_copy", dir, &["db", "check"]);
     let verified = candor(
