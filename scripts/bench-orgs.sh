@@ -121,12 +121,12 @@ wrk_run() { # name port pid…; prints "rps p50 p99 cpu"
 }
 
 rows=()
-measure() { # label url cache-entries [pages dir]
-    local label=$1 url=$2 entries=$3 dir=${4:-}
-    local port pid idle after_all cold_stats steady
+measure() { # label url cache-entries revalidate-ms [pages dir]
+    local label=$1 url=$2 entries=$3 revalidate=$4 dir=${5:-}
+    local port pid idle after_all
     port=$(free_port)
     CANDOR_DATABASE_URL=$url "$CANDOR" serve --no-worker --listen "127.0.0.1:$port" \
-        --page-cache-entries "$entries" >/dev/null 2>"$WORK/serve.log" &
+        --page-cache-entries "$entries" --page-revalidate-ms "$revalidate" >/dev/null 2>"$WORK/serve.log" &
     pid=$!
     pids+=("$pid")
     for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
@@ -137,14 +137,16 @@ measure() { # label url cache-entries [pages dir]
     local after_wrk
     after_wrk=$(rss_mib "$pid")
     kill "$pid"; wait "$pid" 2>/dev/null || true
-    rows+=("| $label | $entries | $idle MiB | $after_all MiB | $after_wrk MiB | $c50 / $c99 / $cmax ms | $rps | $p50 | $p99 | $cpu µs |")
+    rows+=("| $label | $entries | $revalidate ms | $idle MiB | $after_all MiB | $after_wrk MiB | $c50 / $c99 / $cmax ms | $rps | $p50 | $p99 | $cpu µs |")
 }
 
 mkdir -p "$WORK/www"
-measure "candor, SQLite" "$SQLITE" "$ORGS" "$WORK/www"
-measure "candor, SQLite, bounded cache" "$SQLITE" "$BOUND"
-measure "candor, PostgreSQL" "$PG_APP" "$ORGS"
-measure "candor, PostgreSQL, bounded cache" "$PG_APP" "$BOUND"
+measure "candor, SQLite" "$SQLITE" "$ORGS" 1000 "$WORK/www"
+measure "candor, SQLite, checked every 10 s" "$SQLITE" "$ORGS" 10000
+measure "candor, SQLite, bounded cache" "$SQLITE" "$BOUND" 1000
+measure "candor, PostgreSQL" "$PG_APP" "$ORGS" 1000
+measure "candor, PostgreSQL, checked every 10 s" "$PG_APP" "$ORGS" 10000
+measure "candor, PostgreSQL, bounded cache" "$PG_APP" "$BOUND" 1000
 
 NGINX_PORT=$(free_port)
 cat > "$WORK/nginx.conf" <<CONF
@@ -177,8 +179,8 @@ bytes=$(du -sk "$WORK/www" | awk '{print $1}')
 cat <<REPORT
 $ORGS orgs (one revision each, pages of $(wc -c < "$WORK/www/org-1.html") bytes, $((bytes / 1024)) MiB in all), wrk -t2 -c$CONNECTIONS -d${DURATION}s over every org in random order, $(nproc) cores, commit $(git rev-parse --short HEAD), $(date -u +%F). Seeding took ${SEED_SQLITE} s on SQLite and ${SEED_PG} s on PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}').
 
-| server | page cache entries | memory at start | after every org once | after the wrk run | first request per org: p50 / p99 / max | requests/s | p50 | p99 | CPU per request |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| server | page cache entries | page checked every | memory at start | after every org once | after the wrk run | first request per org: p50 / p99 / max | requests/s | p50 | p99 | CPU per request |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 $(printf '%s\n' "${rows[@]}")
-| nginx (the same $ORGS pages as files) | | | | | | $n_rps | $n_p50 | $n_p99 | $n_cpu µs |
+| nginx (the same $ORGS pages as files) | | | | | | | $n_rps | $n_p50 | $n_p99 | $n_cpu µs |
 REPORT

@@ -22,6 +22,7 @@ pub(super) async fn run(store: SharedStore, args: ServeArgs) -> Result<ExitCode>
         log_host,
         no_worker,
         page_cache_entries,
+        page_revalidate_ms,
         tls_cert,
         tls_key,
         http_redirect_listen,
@@ -50,6 +51,7 @@ pub(super) async fn run(store: SharedStore, args: ServeArgs) -> Result<ExitCode>
             log_host,
             worker: !no_worker,
             page_cache_entries,
+            page_revalidate: std::time::Duration::from_millis(page_revalidate_ms),
             outbound,
             rates,
             metrics,
@@ -67,11 +69,12 @@ pub(super) async fn worker(
     let master = Arc::new(load_master_key(&master_key_file)?);
     let public_url = outbound.public_url("127.0.0.1:8080", "http")?;
     let stop = CancellationToken::new();
+    let signal = shutdown_signal();
     let metrics_task = serve_metrics(&metrics, store.clone(), None, &stop).await?;
     let worker = outbound.worker(store, Some(master), public_url)?;
     let trigger = stop.clone();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        signal.await;
         trigger.cancel();
     });
     tracing::info!("worker running");
@@ -92,6 +95,7 @@ struct ServeOptions {
     log_host: String,
     worker: bool,
     page_cache_entries: usize,
+    page_revalidate: std::time::Duration,
     outbound: Outbound,
     rates: Rates,
     metrics: MetricsArgs,
@@ -125,6 +129,7 @@ async fn serve_metrics(
 }
 
 async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Result<ExitCode> {
+    let signal = shutdown_signal();
     if options.demo {
         demo::load(&store, &options.master)
             .await
@@ -160,6 +165,7 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
         writes_per_minute: options.rates.writes_per_minute,
         account_writes_per_minute: options.rates.account_writes_per_minute,
         page_cache_entries: options.page_cache_entries,
+        revalidate_after: options.page_revalidate,
         ..Default::default()
     };
     let mut state = candor_web::AppState::new(store.clone(), config);
@@ -202,7 +208,7 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
     eprintln!("candor: serving on {scheme}://{addr}/");
     let trigger = stop.clone();
     candor_web::serve(listener, state, async move {
-        shutdown_signal().await;
+        signal.await;
         // The worker stops claiming while the server drains its requests.
         trigger.cancel();
     })
@@ -221,27 +227,33 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
     Ok(ExitCode::SUCCESS)
 }
 
-/// Resolves on SIGTERM or Ctrl-C.
-pub(super) async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGTERM or Ctrl-C. SIGTERM is caught from this call on, not
+/// from the first poll: a process that says it is up must already stop
+/// gracefully when told to.
+pub(super) fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let term = async {
+            match term {
+                Some(mut s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            () = ctrl_c => {},
+            () = term => {},
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+        tracing::info!("shutdown requested; finishing in-flight requests");
     }
-    tracing::info!("shutdown requested; finishing in-flight requests");
 }
 
 impl Outbound {

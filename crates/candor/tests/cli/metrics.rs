@@ -253,3 +253,42 @@ fn per_org_labels_name_only_orgs_that_exist() {
     assert!(!text.contains("no-such-org"), "{text}");
     assert!(server.terminate().success());
 }
+
+#[test]
+fn a_worker_alone_serves_its_metrics_too() {
+    use std::io::BufRead;
+    let ws = published_acme();
+    let mut worker = Command::new(env!("CARGO_BIN_EXE_candor"))
+        .args(["worker", "--metrics-listen", "127.0.0.1:0"])
+        .env("CANDOR_DATABASE_URL", ws.db_url())
+        .env("CANDOR_MASTER_KEY_FILE", ws.dir.path().join("master.key"))
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(worker.stderr.take().unwrap()).lines();
+    let url = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("candor: metrics on ").map(str::to_owned))
+        .expect("the worker printed its metrics address");
+    // The rest of its log is read to the end, so its writes never fail.
+    let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    let text = scrape(url.trim());
+    assert_eq!(
+        value(&text, "candor_outbox_pending_messages"),
+        Some(0.0),
+        "{text}"
+    );
+    assert!(
+        value(&text, "candor_db_pool_max_connections").is_some(),
+        "{text}"
+    );
+    // A worker serves no pages: no page cache series.
+    assert!(!text.contains("candor_page_cache_entries"), "{text}");
+    let _ = Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status();
+    let status = worker.wait().unwrap();
+    assert!(status.success(), "{status:?}: {:?}", rest.join().unwrap());
+}
