@@ -46,6 +46,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (16, include_str!("../migrations/0016_questionnaires.sql")),
     (17, include_str!("../migrations/0017_rate_limits.sql")),
     (18, include_str!("../migrations/0018_log_holds.sql")),
+    (19, include_str!("../migrations/0019_org_published_at.sql")),
 ];
 
 /// Serialises migrations from several replicas starting at once.

@@ -42,6 +42,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (15, include_str!("../migrations/0015_questionnaires.sql")),
     (16, include_str!("../migrations/0016_rate_limits.sql")),
     (17, include_str!("../migrations/0017_log_holds.sql")),
+    (18, include_str!("../migrations/0018_org_published_at.sql")),
 ];
 
 pub struct SqliteStore {

@@ -63,7 +63,7 @@ pub const TENANT_TABLES: &[TenantTable] = &[
 
 /// Tables that belong to no org, with the app role's privileges.
 pub const GLOBAL_TABLES: &[(&str, &str)] = &[
-    ("orgs", "SELECT, INSERT"),
+    ("orgs", "SELECT, INSERT, UPDATE (published_at)"),
     ("users", "SELECT, INSERT, UPDATE, DELETE"),
     ("sessions", "SELECT, INSERT, DELETE"),
     ("rate_limits", "SELECT, INSERT, UPDATE, DELETE"),

@@ -101,6 +101,12 @@ pub trait Directory: Send + Sync {
     async fn set_org_host(&self, slug: &OrgSlug, host: Option<&str>) -> Result<()>;
     /// The org served on `host` (lowercase, no port).
     async fn org_by_host(&self, host: &str) -> Result<Option<Org>>;
+    /// Orgs that stored a revision at or after `since` (by the storing
+    /// process's clock): what page caches re-check at once.
+    async fn orgs_published_since(
+        &self,
+        since: OffsetDateTime,
+    ) -> Result<Vec<(OrgSlug, OffsetDateTime)>>;
 }
 
 /// The org's trust center: its draft and its published revisions.

@@ -183,6 +183,48 @@ impl PageCache {
         self.refresh(&**store, slug, cached, now).await
     }
 
+    /// Re-checks at once the cached pages of orgs that published since the last
+    /// look, through any replica: one query every `every` for all orgs, so that
+    /// each page is otherwise checked only every `revalidate_after`. Runs until
+    /// aborted.
+    pub fn follow_publishes(
+        self: &Arc<Self>,
+        store: SharedStore,
+        every: std::time::Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        // Rows are stamped by the publishing process's clock before its
+        // transaction commits: look back this far, and remember what was seen.
+        const SLACK: time::Duration = time::Duration::seconds(5);
+        let cache = self.clone();
+        tokio::spawn(async move {
+            let mut seen: HashMap<OrgSlug, time::OffsetDateTime> = HashMap::new();
+            let mut ticks = tokio::time::interval(every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                let since = time::OffsetDateTime::now_utc() - SLACK;
+                let published = match store.orgs_published_since(since).await {
+                    Ok(published) => published,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "looking for new revisions failed");
+                        continue;
+                    }
+                };
+                seen.retain(|_, at| *at >= since);
+                for (slug, at) in published {
+                    if seen.insert(slug.clone(), at) == Some(at) {
+                        continue;
+                    }
+                    if let Some(page) = cache.cached(&slug)
+                        && !page.refreshing.swap(true, Ordering::AcqRel)
+                    {
+                        cache.revalidate_in_background(store.clone(), slug, page);
+                    }
+                }
+            }
+        })
+    }
+
     /// Asks the store about `page` without anyone waiting; a failure is logged
     /// and retried one interval later.
     fn revalidate_in_background(

@@ -31,14 +31,21 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let config = state.config.clone();
-    serve_router(
+    // Publishes through other replicas show within a second, whatever the
+    // per-page revalidation interval.
+    let follower = state
+        .pages
+        .follow_publishes(state.store.clone(), Duration::from_secs(1));
+    let served = serve_router(
         listener,
         router(state),
         &config,
         config.tls.clone(),
         shutdown,
     )
-    .await
+    .await;
+    follower.abort();
+    served
 }
 
 /// Plain HTTP on `listener` that answers every request with a redirect to the

@@ -232,11 +232,11 @@ pub struct ServeArgs {
     #[arg(long, env = "CANDOR_PAGE_CACHE_ENTRIES", default_value = "10000")]
     pub page_cache_entries: usize,
     /// How often, at most, each org's cached page is checked against the
-    /// database, in the background (a request never waits for it). A publish
-    /// through another replica shows here within this time; this replica's own
-    /// publishes show at once. Each org that is read costs one database read
-    /// per interval: raise it when serving many orgs (BENCHMARKS.md).
-    #[arg(long, env = "CANDOR_PAGE_REVALIDATE_MS", default_value = "1000")]
+    /// database, in the background (a request never waits for it), for new
+    /// evidence, log keys and the like. New revisions do not wait for it: every
+    /// replica looks for orgs that published once a second, in one query. Each
+    /// org that is read costs one database read per interval (BENCHMARKS.md).
+    #[arg(long, env = "CANDOR_PAGE_REVALIDATE_MS", default_value = "10000")]
     pub page_revalidate_ms: u64,
     /// Serve HTTPS directly with this certificate chain (PEM); implies --https.
     #[arg(long, env = "CANDOR_TLS_CERT", requires = "tls_key")]

@@ -148,3 +148,23 @@ pub async fn deleting_an_org_removes_all_of_it_and_nothing_else(store: Arc<dyn S
     // Revisions stay immutable outside an org deletion.
     assert!(store.revisions(&b).await.unwrap().len() == 1);
 }
+
+pub async fn orgs_that_publish_are_listed_for_page_caches(store: Arc<dyn Store>) {
+    let a = new_org(&*store, "fresh-a").await;
+    let b = new_org(&*store, "fresh-b").await;
+    let since = time::OffsetDateTime::now_utc() - time::Duration::seconds(1);
+    let listed = |found: Vec<(candor_domain::OrgSlug, time::OffsetDateTime)>| {
+        found.into_iter().map(|(slug, _)| slug).collect::<Vec<_>>()
+    };
+    assert!(
+        !listed(store.orgs_published_since(since).await.unwrap()).contains(a.slug()),
+        "not before it publishes"
+    );
+    store.save_draft(&a, &sample()).await.unwrap();
+    publish_draft(&*store, &a, now(), ACTOR).await.unwrap();
+    let found = listed(store.orgs_published_since(since).await.unwrap());
+    assert!(found.contains(a.slug()), "{found:?}");
+    assert!(!found.contains(b.slug()), "{found:?}");
+    let later = time::OffsetDateTime::now_utc() + time::Duration::minutes(1);
+    assert!(!listed(store.orgs_published_since(later).await.unwrap()).contains(a.slug()));
+}

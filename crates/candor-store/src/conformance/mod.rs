@@ -48,7 +48,8 @@ macro_rules! conformance_tests {
             the_page_snapshot_agrees_with_the_reads_it_replaces,
             questionnaires_are_sealed_versioned_audited_and_stay_in_their_org,
             attempts_are_counted_per_bucket_and_window_exactly_under_concurrency,
-            a_restored_log_holds_publishing_until_released_and_stays_in_its_org
+            a_restored_log_holds_publishing_until_released_and_stays_in_its_org,
+            orgs_that_publish_are_listed_for_page_caches
         );
     };
     (@cases $make:expr; $($case:ident),*) => {
@@ -89,7 +90,10 @@ pub use content::{
     orgs_cannot_see_each_others_data, publish_skips_an_unchanged_draft,
     revisions_are_numbered_hashed_and_retrievable, unicode_survives_storage,
 };
-pub use directory::{deleting_an_org_removes_all_of_it_and_nothing_else, orgs_are_unique_by_slug};
+pub use directory::{
+    deleting_an_org_removes_all_of_it_and_nothing_else, orgs_are_unique_by_slug,
+    orgs_that_publish_are_listed_for_page_caches,
+};
 pub use documents::{
     document_requests_grants_and_downloads_stay_in_their_org,
     documents_are_encrypted_per_org_and_survive_a_master_key_rotation,

@@ -102,6 +102,13 @@ impl<B: SqlBackend> Content for B {
             &revision.log_entry(scope.slug().as_str()),
         )
         .await?;
+        // Now, not `published_at` (a recovered revision carries its old time):
+        // page caches poll this to show the new revision at once.
+        tx.execute(
+            "UPDATE orgs SET published_at = $2 WHERE id = $1",
+            args![scope.org_id(), OffsetDateTime::now_utc()],
+        )
+        .await?;
         tx.commit().await?;
         Ok(revision)
     }

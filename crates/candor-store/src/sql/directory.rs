@@ -113,4 +113,19 @@ impl<B: SqlBackend> Directory for B {
         .await?;
         row.as_ref().map(org_row).transpose()
     }
+
+    async fn orgs_published_since(
+        &self,
+        since: time::OffsetDateTime,
+    ) -> Result<Vec<(OrgSlug, time::OffsetDateTime)>> {
+        let rows = read_global_all(
+            self,
+            "SELECT slug, published_at FROM orgs WHERE published_at >= $1",
+            args![since],
+        )
+        .await?;
+        rows.iter()
+            .map(|r| Ok((parse_slug(&r.text("slug")?)?, r.time("published_at")?)))
+            .collect()
+    }
 }

@@ -328,3 +328,32 @@ fn schemathesis_finds_no_server_error_and_no_spec_violation() {
             .collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_revision_published_elsewhere_shows_without_waiting_for_page_revalidation() {
+    let ws = Workspace::new();
+    ws.ok(&["org", "create", "acme", "--name", "Acme"]);
+    let first = ws.file("first.yaml", QUILLFEATHER);
+    ws.ok(&["apply", path_str(&first), "--org", "acme"]);
+    ws.ok(&["publish", "--org", "acme"]);
+    // Pages are checked one by one only every ten minutes here: only the
+    // once-a-second look for orgs that published can show the new revision.
+    let server = Server::start(&ws, &["--page-revalidate-ms", "600000"]);
+    assert!(server.get("/acme").1.contains("Revision 1"));
+    let second = ws.file(
+        "second.yaml",
+        &QUILLFEATHER.replacen("    rto_minutes: 240", "    rto_minutes: 60", 1),
+    );
+    ws.ok(&["apply", path_str(&second), "--org", "acme"]);
+    // Published by another process, as another replica would.
+    ws.ok(&["publish", "--org", "acme"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !server.get("/acme").1.contains("Revision 2") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "revision 2 never showed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(server.terminate().success());
+}
