@@ -3,7 +3,7 @@
 # browser tests in Debian's Chromium. Installs what it needs when missing
 # (postgresql, chromium, Go with x/mod, prometheus, Python's jsonschema,
 # openapi-spec-validator, sectxt, aiosmtpd, standardwebhooks, cryptography,
-# dnslib and schemathesis, the npm test
+# dnslib, dockerfile-parse and schemathesis, the npm test
 # dependencies), starts a
 # throwaway PostgreSQL cluster on 127.0.0.1 for the run and removes it afterwards.
 # Extra arguments go to `cargo test` alone (e.g. scripts/test.sh -p candor-web).
@@ -57,6 +57,8 @@ ensure_packages() {
     python3 -c 'import dnslib' 2>/dev/null || python3 -m pip install --quiet dnslib
     # …and openpyxl, a spreadsheet library we did not write, reads the workbooks Candor fills.
     python3 -c 'import openpyxl' 2>/dev/null || python3 -m pip install --quiet openpyxl
+    # …and dockerfile-parse reads the Dockerfile the way Docker's syntax is written.
+    python3 -c 'import dockerfile_parse' 2>/dev/null || python3 -m pip install --quiet dockerfile-parse
     # …and schemathesis fuzzes the API against its OpenAPI document.
     python3 -c 'import schemathesis' 2>/dev/null || python3 -m pip install --quiet schemathesis
 }
