@@ -126,12 +126,25 @@ pub async fn check(app_url: &str) -> Result<Vec<String>> {
             continue;
         }
         for privilege in grants.split(',').map(str::trim) {
-            let granted: bool = sqlx::query_scalar("SELECT has_table_privilege($1, $2)")
-                .bind(table)
-                .bind(privilege)
-                .fetch_one(&mut conn)
-                .await
-                .map_err(StoreError::from)?;
+            // `UPDATE (column)` is a column privilege: asked of that column.
+            let granted: bool = match privilege.split_once(" (") {
+                Some((kind, column)) => {
+                    sqlx::query_scalar("SELECT has_column_privilege($1, $2, $3)")
+                        .bind(table)
+                        .bind(column.trim_end_matches(')'))
+                        .bind(kind)
+                        .fetch_one(&mut conn)
+                        .await
+                }
+                None => {
+                    sqlx::query_scalar("SELECT has_table_privilege($1, $2)")
+                        .bind(table)
+                        .bind(privilege)
+                        .fetch_one(&mut conn)
+                        .await
+                }
+            }
+            .map_err(StoreError::from)?;
             if !granted {
                 ungranted.push(format!("{privilege} on {table}"));
             }
