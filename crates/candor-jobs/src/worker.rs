@@ -134,22 +134,61 @@ impl Worker {
 
     /// Runs until `shutdown`: then it claims nothing more, lets the messages it has
     /// claimed finish, and returns. Unclaimed messages stay queued for the next start.
+    ///
+    /// A pass over every org costs a few queries per org (a second of CPU for
+    /// 10,000 orgs), so full passes are spaced to take at most a tenth of the
+    /// time (every poll for a few orgs, up to a minute apart for many); polls in
+    /// between visit only the orgs that published meanwhile, found in one query.
+    /// Being woken (this process queued something) runs a full pass at once.
     pub async fn run(self, shutdown: CancellationToken) {
         self.report_queue().await;
+        let poll = self.inner.config.poll_interval;
+        let mut next_sweep = std::time::Instant::now();
+        let mut woken = true;
         loop {
             if shutdown.is_cancelled() {
                 break;
             }
-            if let Err(e) = self.tick(&shutdown).await {
+            let started = std::time::Instant::now();
+            let pass = if woken || started >= next_sweep {
+                let pass = self.tick(&shutdown).await;
+                next_sweep = std::time::Instant::now()
+                    + started
+                        .elapsed()
+                        .saturating_mul(10)
+                        .clamp(poll, MAX_SWEEP_SPACING.max(poll));
+                pass
+            } else {
+                self.tick_published(&shutdown).await
+            };
+            if let Err(e) = pass {
                 tracing::warn!(error = %e, "worker pass failed; retrying at the next poll");
             }
-            tokio::select! {
+            woken = tokio::select! {
                 _ = shutdown.cancelled() => break,
-                _ = self.inner.wake.notified() => {}
-                _ = tokio::time::sleep(self.inner.config.poll_interval) => {}
-            }
+                _ = self.inner.wake.notified() => true,
+                _ = tokio::time::sleep(poll) => false,
+            };
         }
         tracing::info!("worker stopped: in-flight messages finished, the rest stay queued");
+    }
+
+    /// Announces and delivers for the orgs that published in the last few
+    /// seconds (by any process): what cannot wait for the next full pass.
+    async fn tick_published(&self, shutdown: &CancellationToken) -> candor_store::Result<()> {
+        let since = OffsetDateTime::now_utc() - time::Duration::seconds(5);
+        for (slug, _) in self.inner.store.orgs_published_since(since).await? {
+            let Some(scope) = scope_for(&*self.inner.store, &slug).await? else {
+                continue;
+            };
+            self.announce(&scope).await?;
+            while !shutdown.is_cancelled() {
+                if self.deliver_batch(&scope).await? == 0 {
+                    break;
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn report_queue(&self) {
@@ -499,6 +538,10 @@ fn outcome_name(result: &DeliveryResult) -> &'static str {
         DeliveryResult::Dropped { .. } => "dropped",
     }
 }
+
+/// The longest wait between full passes over every org (messages queued by
+/// another process, and retries, wait at most this long).
+const MAX_SWEEP_SPACING: Duration = Duration::from_secs(60);
 
 impl candor_app::background::Background for Worker {
     fn wake(&self) {
