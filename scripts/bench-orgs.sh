@@ -43,21 +43,7 @@ cleanup() {
 trap cleanup EXIT
 export CANDOR_MASTER_KEY_FILE="$WORK/master.key" CANDOR_LOG=warn
 
-# A throwaway PostgreSQL, as scripts/test.sh starts one.
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-PG_PORT=$(free_port)
-mkdir -p "$WORK/pg"
-run_pg=()
-if [ "$(id -u)" = 0 ]; then chown postgres "$WORK/pg"; run_pg=(runuser -u postgres --); fi
-"${run_pg[@]}" "$PG_BIN/initdb" -D "$WORK/pg/data" -U postgres -A trust --no-sync >/dev/null
-"${run_pg[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w -o \
-    "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $WORK/pg" start >/dev/null
-PG_CTL=("${run_pg[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg/data")
-psql_admin() { psql "postgres://postgres@127.0.0.1:$PG_PORT/postgres" -v ON_ERROR_STOP=1 -qc "$1"; }
-psql_admin "CREATE ROLE candor_app LOGIN NOSUPERUSER NOBYPASSRLS"
-psql_admin "CREATE DATABASE candor"
-PG_APP="postgres://candor_app@127.0.0.1:$PG_PORT/candor"
-PG_OWNER="postgres://postgres@127.0.0.1:$PG_PORT/candor"
+start_throwaway_postgres
 SQLITE="sqlite://$WORK/candor.db"
 
 CANDOR_DATABASE_OWNER_URL=$PG_OWNER CANDOR_DATABASE_URL=$PG_APP "$CANDOR" db migrate >/dev/null

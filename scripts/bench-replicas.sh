@@ -36,22 +36,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A throwaway PostgreSQL, as scripts/test.sh starts one.
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-PG_PORT=$(free_port)
-mkdir -p "$WORK/pg"
-run=()
-if [ "$(id -u)" = 0 ]; then chown postgres "$WORK/pg"; run=(runuser -u postgres --); fi
-"${run[@]}" "$PG_BIN/initdb" -D "$WORK/pg/data" -U postgres -A trust --no-sync >/dev/null
-"${run[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w -o \
-    "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $WORK/pg" start >/dev/null
-PG_CTL=("${run[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg/data")
-psql_admin() { psql "postgres://postgres@127.0.0.1:$PG_PORT/postgres" -v ON_ERROR_STOP=1 -qc "$1"; }
-psql_admin "CREATE ROLE candor_app LOGIN NOSUPERUSER NOBYPASSRLS"
-psql_admin "CREATE DATABASE candor"
-export CANDOR_DATABASE_URL="postgres://candor_app@127.0.0.1:$PG_PORT/candor"
+start_throwaway_postgres
+export CANDOR_DATABASE_URL=$PG_APP
 export CANDOR_MASTER_KEY_FILE="$WORK/master.key"
-CANDOR_DATABASE_OWNER_URL="postgres://postgres@127.0.0.1:$PG_PORT/candor" "$CANDOR" db migrate >/dev/null
+CANDOR_DATABASE_OWNER_URL=$PG_OWNER "$CANDOR" db migrate >/dev/null
 
 start_replica() { # port name [args…]; prints the pid
     local port=$1 name=$2
