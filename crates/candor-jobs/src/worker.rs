@@ -176,17 +176,13 @@ impl Worker {
     /// Announces and delivers for the orgs that published in the last few
     /// seconds (by any process): what cannot wait for the next full pass.
     async fn tick_published(&self, shutdown: &CancellationToken) -> candor_store::Result<()> {
-        let since = OffsetDateTime::now_utc() - time::Duration::seconds(5);
+        let since = OffsetDateTime::now_utc() - candor_store::PUBLISH_FEED_SLACK;
         for (slug, _) in self.inner.store.orgs_published_since(since).await? {
             let Some(scope) = scope_for(&*self.inner.store, &slug).await? else {
                 continue;
             };
             self.announce(&scope).await?;
-            while !shutdown.is_cancelled() {
-                if self.deliver_batch(&scope).await? == 0 {
-                    break;
-                }
-            }
+            self.deliver_due(&scope, shutdown).await?;
         }
         Ok(())
     }
@@ -229,11 +225,7 @@ impl Worker {
                     tracing::warn!(org = %scope.slug(), error = %e, "evidence checks failed");
                 }
             }
-            while !shutdown.is_cancelled() {
-                if self.deliver_batch(&scope).await? == 0 {
-                    break;
-                }
-            }
+            self.deliver_due(&scope, shutdown).await?;
         }
         Ok(())
     }
@@ -302,6 +294,21 @@ impl Worker {
                 .await?
             {
                 tracing::info!(org = %scope.slug(), revision = number, notices = notices.len(), "revision announced");
+            }
+        }
+        Ok(())
+    }
+
+    /// Delivers the org's due messages, batch after batch, until none is left
+    /// or the worker is told to stop.
+    async fn deliver_due(
+        &self,
+        scope: &OrgScope,
+        shutdown: &CancellationToken,
+    ) -> candor_store::Result<()> {
+        while !shutdown.is_cancelled() {
+            if self.deliver_batch(scope).await? == 0 {
+                break;
             }
         }
         Ok(())

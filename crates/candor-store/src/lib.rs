@@ -37,6 +37,11 @@ pub use ops::{
     AccountDeletion, PublishOutcome, create_org, delete_account, hold_explanation, publish_draft,
     scope_for, verify_audit, verify_audit_against,
 };
+/// How far back readers of [`Directory::orgs_published_since`] look: rows are
+/// stamped by the publishing process's clock before its transaction commits,
+/// and replicas' clocks differ a little.
+pub const PUBLISH_FEED_SLACK: time::Duration = time::Duration::seconds(5);
+
 pub use traits::{
     Accounts, Audit, Content, Directory, Documents, Evidence, Log, Outbox, PoolStats, Privacy,
     Questionnaires, Reports, Secrets, Store,

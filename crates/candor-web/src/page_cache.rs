@@ -192,9 +192,7 @@ impl PageCache {
         store: SharedStore,
         every: std::time::Duration,
     ) -> tokio::task::JoinHandle<()> {
-        // Rows are stamped by the publishing process's clock before its
-        // transaction commits: look back this far, and remember what was seen.
-        const SLACK: time::Duration = time::Duration::seconds(5);
+        // Look back by the feed's slack, and remember what was seen.
         let cache = self.clone();
         tokio::spawn(async move {
             let mut seen: HashMap<OrgSlug, time::OffsetDateTime> = HashMap::new();
@@ -202,7 +200,7 @@ impl PageCache {
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;
-                let since = time::OffsetDateTime::now_utc() - SLACK;
+                let since = time::OffsetDateTime::now_utc() - candor_store::PUBLISH_FEED_SLACK;
                 let published = match store.orgs_published_since(since).await {
                     Ok(published) => published,
                     Err(e) => {

@@ -297,14 +297,11 @@ async fn restore(
     // The world may have seen revisions published after the backup: a publish
     // now would fork the log, so each org waits until its log is caught up.
     let store = open_sqlite(database).await?;
-    for org in store.list_orgs().await? {
-        let Some(scope) = scope_for(&*store, &org.slug).await? else {
-            continue;
-        };
+    for scope in super::every_org(&store).await? {
         let size = super::log::hold(&store, &scope).await?;
+        let org = scope.slug();
         println!(
-            "{}: publishing held at {size} log entries until `candor log recover --org {} --from URL` replays what readers saw after the backup (or `--unrecoverable`)",
-            org.slug, org.slug
+            "{org}: publishing held at {size} log entries until `candor log recover --org {org} --from URL` replays what readers saw after the backup (or `--unrecoverable`)"
         );
     }
     Ok(ExitCode::SUCCESS)

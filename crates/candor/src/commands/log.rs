@@ -8,10 +8,10 @@ use anyhow::{Context, Result, anyhow, bail};
 use candor_domain::audit::{AuditAction, AuditEvent};
 use candor_store::keys::MasterKey;
 use candor_store::log::HoldOutcome;
-use candor_store::{OrgScope, SharedStore, scope_for};
+use candor_store::{OrgScope, SharedStore};
 
-use super::existing_org;
 use super::keys::load_master_key;
+use super::{every_org, existing_org};
 use crate::cli::LogCommand;
 use crate::watch::fetch::{Caps, Client, Kind};
 
@@ -48,16 +48,6 @@ pub(super) async fn run(store: SharedStore, command: LogCommand) -> Result<ExitC
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-async fn every_org(store: &SharedStore) -> Result<Vec<OrgScope>> {
-    let mut scopes = Vec::new();
-    for org in store.list_orgs().await? {
-        if let Some(scope) = scope_for(&**store, &org.slug).await? {
-            scopes.push(scope);
-        }
-    }
-    Ok(scopes)
 }
 
 /// Holds publishing for the org at its log's current size; that size.

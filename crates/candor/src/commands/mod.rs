@@ -167,6 +167,17 @@ fn parse_slug(slug: &str) -> Result<OrgSlug> {
     slug.parse::<OrgSlug>().map_err(|e| anyhow!("--org: {e}"))
 }
 
+/// The scope of every org in the directory.
+async fn every_org(store: &SharedStore) -> Result<Vec<OrgScope>> {
+    let mut scopes = Vec::new();
+    for org in store.list_orgs().await? {
+        if let Some(scope) = scope_for(&**store, &org.slug).await? {
+            scopes.push(scope);
+        }
+    }
+    Ok(scopes)
+}
+
 async fn existing_org(store: &SharedStore, slug: &str) -> Result<OrgScope> {
     let slug = parse_slug(slug)?;
     scope_for(&**store, &slug).await?.ok_or_else(|| {
