@@ -4,7 +4,7 @@
 
 use crate::model::{Citation, Draft, Passage, Question, Verdict, Visibility};
 use crate::rank::Bm25;
-use crate::text::{hedges, terms};
+use crate::text::{asks_yes_or_no, terms};
 
 /// The answerer's thresholds. The defaults were tuned on CAIQ v4 alone, each
 /// question answered from the other 260 (`scripts/bench-questionnaire.sh` says
@@ -144,6 +144,11 @@ impl Answerer {
         excluded: Option<&str>,
     ) -> Draft {
         let query = terms(&question.text);
+        // A request for a fact ("Company name.", "Which cloud providers…?")
+        // is answered by a statement of that fact: a source with no yes or no
+        // of its own counts as "yes, here it is".
+        let asks_for_fact = !asks_yes_or_no(&question.text);
+        let stance = |p: &Passage| p.stance.or(asks_for_fact.then_some(Verdict::Yes));
         let ideal = self.index.ideal(&query);
         let review = |explanation: &str, citations: Vec<Citation>| Draft {
             question_id: question.id.clone(),
@@ -194,7 +199,7 @@ impl Answerer {
         }
         let mut votes = [0.0f64; 4];
         for (p, r) in &close {
-            if let Some(stance) = stance_of(p) {
+            if let Some(stance) = stance(p) {
                 votes[slot(stance)] += r;
             }
         }
@@ -227,7 +232,7 @@ impl Answerer {
         let supporting: Vec<(&Passage, f64)> = close
             .iter()
             .copied()
-            .filter(|(p, _)| stance_of(p) == Some(verdict))
+            .filter(|(p, _)| stance(p) == Some(verdict))
             .collect();
         let Some(&(lead, _)) = supporting.first() else {
             return review("no answer", all_close());
@@ -263,15 +268,6 @@ impl Answerer {
             confidence,
             citations: supporting.iter().map(|(p, r)| cite(p, *r)).collect(),
         }
-    }
-}
-
-/// The answer a passage gives: a "yes" that limits itself in its own words
-/// ("not yet for…", "no formal…") counts as partial.
-fn stance_of(p: &Passage) -> Option<Verdict> {
-    match p.stance {
-        Some(Verdict::Yes) if hedges(&p.text) => Some(Verdict::Partial),
-        other => other,
     }
 }
 
@@ -517,5 +513,30 @@ mod tests {
         let d = strict.answer(&q, Audience::Public);
         assert_eq!(d.verdict, None, "{d:?}");
         assert!(d.explanation.contains("miss part"), "{}", d.explanation);
+    }
+
+    #[test]
+    fn a_request_for_a_fact_is_answered_by_the_fact_and_a_yes_or_no_question_is_not() {
+        let sources = vec![Passage {
+            cite: "subprocessors[0]".into(),
+            title: "Hetzner cloud hosting provider".into(),
+            text: "Cloud infrastructure in Germany".into(),
+            stance: None,
+            visibility: Visibility::Public,
+        }];
+        let a = Answerer::new(sources, tuning());
+        let d = a.answer(
+            &question("Which cloud hosting provider do you use?"),
+            Audience::Public,
+        );
+        assert_eq!(d.verdict, Some(Verdict::Yes), "{d:?}");
+        assert_eq!(d.explanation, "Cloud infrastructure in Germany");
+        assert_eq!(d.citations[0].cite, "subprocessors[0]");
+        // Naming a provider does not say whether it is the only one.
+        let d = a.answer(
+            &question("Do you use a single cloud hosting provider?"),
+            Audience::Public,
+        );
+        assert_eq!(d.verdict, None, "{d:?}");
     }
 }

@@ -2,9 +2,10 @@
 //! and the items of its published content, each with the answer it gives.
 
 use candor_domain::TrustCenter;
-use candor_domain::model::{ControlStatus, KnowledgeEntry, PostureStatus};
+use candor_domain::model::{ControlStatus, KnowledgeEntry, PostureStatus, Profile};
 
 use crate::model::{Passage, Verdict, Visibility};
+use crate::text::hedges;
 
 /// Knowledge entries as passages (`knowledge[i]`, their place in the list).
 pub fn knowledge_passages(entries: &[KnowledgeEntry]) -> Vec<Passage> {
@@ -15,7 +16,10 @@ pub fn knowledge_passages(entries: &[KnowledgeEntry]) -> Vec<Passage> {
             cite: format!("knowledge[{i}]"),
             title: e.question.as_str().to_owned(),
             text: e.explanation.as_ref().map_or("", |t| t.as_str()).to_owned(),
-            stance: Some(e.answer),
+            stance: Some(implied(
+                e.answer,
+                e.explanation.as_ref().map_or("", |t| t.as_str()),
+            )),
             visibility: e.visibility,
         })
         .collect()
@@ -28,6 +32,19 @@ pub fn control_stance(status: ControlStatus) -> Verdict {
         ControlStatus::InProgress => Verdict::Partial,
         ControlStatus::Planned => Verdict::No,
         ControlStatus::NotApplicable => Verdict::NotApplicable,
+    }
+}
+
+/// The answer an item gives to a question near its topic: a "yes" whose own
+/// words limit it ("not yet for…", "however…") is partial there. That holds
+/// for a knowledge entry's "yes" too: the caveat that the org accepted for its
+/// own question need not hold for a neighbouring one (and on the tuning set,
+/// taking such entries at their word answered fewer questions with more
+/// false yeses).
+fn implied(stance: Verdict, text: &str) -> Verdict {
+    match stance {
+        Verdict::Yes if hedges(text) => Verdict::Partial,
+        other => other,
     }
 }
 
@@ -74,10 +91,11 @@ fn joined<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
 /// stance of their own.
 pub fn content_passages(content: &TrustCenter) -> Vec<Passage> {
     let mut out = knowledge_passages(&content.knowledge);
+    out.extend(profile_passages(&content.profile));
     for (i, c) in content.controls.iter().enumerate() {
         let mappings: Vec<String> = c.mappings.iter().map(|m| m.to_string()).collect();
         let text = joined([c.description.as_str(), &mappings.join(" ")]);
-        let stance = Some(control_stance(c.status));
+        let stance = Some(implied(control_stance(c.status), c.description.as_str()));
         out.push(public(
             format!("controls[{i}]"),
             c.title.as_str(),
@@ -87,7 +105,7 @@ pub fn content_passages(content: &TrustCenter) -> Vec<Passage> {
     }
     for (i, p) in content.posture.iter().enumerate() {
         let text = p.detail.as_ref().map_or("", |d| d.as_str()).to_owned();
-        let stance = posture_stance(p.status);
+        let stance = posture_stance(p.status).map(|v| implied(v, &text));
         out.push(public(
             format!("posture[{i}]"),
             p.standard.as_str(),
@@ -127,7 +145,7 @@ pub fn content_passages(content: &TrustCenter) -> Vec<Passage> {
     }
     for (i, c) in content.changelog.iter().enumerate() {
         let text = c.detail.as_ref().map_or("", |d| d.as_str()).to_owned();
-        let stance = Some(Verdict::Yes);
+        let stance = Some(implied(Verdict::Yes, &text));
         out.push(public(
             format!("changelog[{i}]"),
             c.title.as_str(),
@@ -155,6 +173,63 @@ pub fn content_passages(content: &TrustCenter) -> Vec<Passage> {
             stance,
         ));
     }
+    out
+}
+
+/// The org's own particulars, which questionnaires open with ("Company
+/// name", "Primary contact for security inquiries", "Where is data hosted?").
+/// Each is named by the label such a form gives it; none says yes or no.
+fn profile_passages(profile: &Profile) -> Vec<Passage> {
+    let mut out = Vec::new();
+    let mut fact = |field: &str, label: &str, text: String| {
+        if !text.is_empty() {
+            out.push(public(format!("profile.{field}"), label, text, None));
+        }
+    };
+    fact(
+        "name",
+        "Company name",
+        joined([
+            profile.name.as_str(),
+            profile.tagline.as_ref().map_or("", |t| t.as_str()),
+        ]),
+    );
+    fact(
+        "overview",
+        "Description of the service",
+        profile
+            .overview
+            .as_ref()
+            .map_or("", |t| t.as_str())
+            .to_owned(),
+    );
+    fact(
+        "website",
+        "Company website",
+        profile
+            .website
+            .as_ref()
+            .map_or("", |w| w.as_str())
+            .to_owned(),
+    );
+    fact(
+        "security_contact",
+        "Contact for security inquiries and vulnerability reports",
+        profile
+            .security_contact
+            .as_ref()
+            .map_or("", |e| e.as_str())
+            .to_owned(),
+    );
+    let regions: Vec<&str> = profile.regions.iter().map(|r| r.as_str()).collect();
+    fact(
+        "regions",
+        "Hosting regions and data residency",
+        joined([
+            regions.join(", ").as_str(),
+            profile.data_residency.as_ref().map_or("", |t| t.as_str()),
+        ]),
+    );
     out
 }
 
@@ -234,6 +309,13 @@ mod demo {
         let d = ask("Is all traffic encrypted in transit with TLS 1.2 or newer?");
         assert_eq!(d.verdict, Some(Verdict::Yes), "{d:?}");
         assert!(d.citations[0].cite.starts_with("controls["), "{d:?}");
+        // A form's opening requests are answered from the profile.
+        let d = ask("Company name.");
+        assert_eq!(d.verdict, Some(Verdict::Yes), "{d:?}");
+        assert_eq!(d.citations[0].cite, "profile.name", "{d:?}");
+        assert!(d.explanation.starts_with(content.profile.name.as_str()));
+        let d = ask("Primary contact for security inquiries.");
+        assert_eq!(d.citations[0].cite, "profile.security_contact", "{d:?}");
         // Whatever is cited for a yes says yes itself.
         for item in &content.roadmap {
             let d = ask(item.title.as_str());

@@ -144,6 +144,27 @@ pub fn terms(text: &str) -> Vec<String> {
     out
 }
 
+/// Words that open a question answered by yes or no ("Do you…?", "Is…?").
+const AUXILIARIES: &[&str] = &[
+    "am", "are", "can", "could", "did", "do", "does", "has", "have", "is", "may", "must", "shall",
+    "should", "was", "were", "will", "would",
+];
+
+/// Whether a question asks yes or no, rather than for a fact or a
+/// description ("Company name.", "Which cloud providers are used?", "Describe
+/// the service"). A leading condition ("If you sell data, do you…?") is
+/// skipped: the clause after it asks.
+pub fn asks_yes_or_no(question: &str) -> bool {
+    let clause = match question.split_once(',') {
+        Some((head, tail)) if head.trim_start().to_lowercase().starts_with("if ") => tail,
+        _ => question,
+    };
+    clause
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
+        .is_some_and(|w| AUXILIARIES.contains(&w.to_lowercase().as_str()))
+}
+
 /// Words with which a statement limits itself ("not yet", "no formal",
 /// "planned", "however"): a "yes" that says them is not a plain yes.
 const HEDGES: &[&str] = &[
@@ -235,6 +256,27 @@ mod tests {
                 stems.windows(2).all(|w| w[0] == w[1]),
                 "{group:?} → {stems:?}"
             );
+        }
+    }
+
+    #[test]
+    fn questions_that_ask_yes_or_no_are_told_from_requests_for_facts() {
+        for q in [
+            "Do you encrypt data at rest?",
+            "Is MFA required?",
+            "If you sell personal data, do you offer an opt-out?",
+            "1.2 Are backups tested?",
+        ] {
+            assert!(asks_yes_or_no(q), "{q}");
+        }
+        for q in [
+            "Company name.",
+            "Which cloud providers are used?",
+            "Describe the service being evaluated.",
+            "How is the incident response plan tested?",
+            "",
+        ] {
+            assert!(!asks_yes_or_no(q), "{q}");
         }
     }
 
