@@ -70,6 +70,7 @@ const SECTIONS: &[(&str, &str, Shape)] = &[
         Shape::List(&["date", "title"]),
     ),
     ("roadmap", "roadmap item", Shape::List(&["title"])),
+    ("incidents", "incident", Shape::List(&["key"])),
     ("documents", "document", Shape::List(&["key"])),
     ("faq", "question", Shape::List(&["question"])),
     ("assessments", "assessment", Shape::List(&["key"])),

@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod deadline;
 pub mod diff;
 pub mod hints;
+pub mod incidents;
 pub mod model;
 pub mod notice;
 pub mod openpgp;

@@ -162,6 +162,7 @@ fn every_shape_error(tree: &serde_norway::Value) -> Vec<FieldError> {
             "subprocessors" => each::<Subprocessor>(key, value, e),
             "changelog" => each::<ChangelogEntry>(key, value, e),
             "roadmap" => each::<RoadmapItem>(key, value, e),
+            "incidents" => each::<crate::model::Incident>(key, value, e),
             "documents" => each::<DocumentMeta>(key, value, e),
             "faq" => each::<FaqEntry>(key, value, e),
             "assessments" => each::<Assessment>(key, value, e),
@@ -387,6 +388,44 @@ impl TrustCenter {
             "key",
             self.knowledge.iter().map(|k| k.key.as_str()),
         );
+        unique(
+            &mut fail,
+            "incidents",
+            "key",
+            self.incidents.iter().map(|i| i.key.as_str()),
+        );
+        for (i, incident) in self.incidents.iter().enumerate() {
+            if let Some(resolved) = incident.resolved_at
+                && resolved < incident.confirmed_at
+            {
+                fail(
+                    format!("incidents[{i}].resolved_at"),
+                    format!(
+                        "{resolved} is before the incident was confirmed ({})",
+                        incident.confirmed_at
+                    ),
+                );
+            }
+            if incident.resolved_at.is_none()
+                && let Some(j) = incident
+                    .updates
+                    .iter()
+                    .position(|u| u.status == crate::model::IncidentStatus::Resolved)
+            {
+                fail(
+                    format!("incidents[{i}].resolved_at"),
+                    format!("updates[{j}] says resolved: give the time it was resolved"),
+                );
+            }
+            if let Some(document) = incident.review.as_ref().and_then(|r| r.document.as_ref())
+                && !self.documents.iter().any(|d| d.key == *document)
+            {
+                fail(
+                    format!("incidents[{i}].review.document"),
+                    format!("no document has the key {:?}", document.as_str()),
+                );
+            }
+        }
 
         for (i, control) in self.controls.iter().enumerate() {
             let mut seen = HashMap::new();
@@ -584,6 +623,7 @@ pub const SECTIONS: &[&str] = &[
     "subprocessors",
     "changelog",
     "roadmap",
+    "incidents",
     "documents",
     "faq",
     "assessments",

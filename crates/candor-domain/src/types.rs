@@ -413,6 +413,66 @@ impl schemars::JsonSchema for Day {
     }
 }
 
+/// An instant to the second, in UTC, written as RFC 3339 (`2026-11-20T10:02:00Z`).
+/// An offset other than `Z` is read and converted, so a written time is never
+/// ambiguous; fractions of a second are refused (revisions store whole seconds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Moment(pub time::OffsetDateTime);
+
+const MOMENT_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+
+impl Moment {
+    /// `at` in UTC, to the second.
+    pub fn at(at: time::OffsetDateTime) -> Moment {
+        let utc = at.to_offset(time::UtcOffset::UTC);
+        Moment(utc.replace_nanosecond(0).unwrap_or(utc))
+    }
+}
+
+impl FromStr for Moment {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let parsed = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| format!("{s:?} is not a time in the form 2026-11-20T10:02:00Z"))?;
+        if parsed.nanosecond() != 0 {
+            return Err(format!(
+                "{s:?}: give the time to the second, without fractions"
+            ));
+        }
+        Ok(Moment::at(parsed))
+    }
+}
+
+impl fmt::Display for Moment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0.format(MOMENT_FORMAT).map_err(|_| fmt::Error)?;
+        f.write_str(&text)
+    }
+}
+
+impl Serialize for Moment {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Moment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        raw.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for Moment {
+    fn schema_name() -> Cow<'static, str> {
+        "Moment".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "format": "date-time"})
+    }
+}
+
 /// A date as people write targets and events: a day (`2026-12-01`), a month
 /// (`2026-12`), a quarter (`2026-Q4`, also read as `Q4 2026`) or a year (`2027`).
 /// Written back in the first form of each, so a day stays byte-identical.

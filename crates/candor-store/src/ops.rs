@@ -1,7 +1,7 @@
 //! Operations that combine store calls; the only places an `OrgScope` is made.
 
 use candor_domain::types::Day;
-use candor_domain::{ContentDiff, FieldError, OrgSlug, Revision, diff, notice};
+use candor_domain::{ContentDiff, FieldError, OrgSlug, Revision, diff, incidents, notice};
 use time::OffsetDateTime;
 
 use crate::{OrgScope, Result, Store};
@@ -67,8 +67,17 @@ pub async fn publish_draft(
         return Ok(PublishOutcome::NoDraft);
     };
     // Knowledge entries that are not public stay in the draft.
-    let content = draft.content.published();
+    let mut content = draft.content.published();
     let latest = store.latest_revision(scope).await?;
+    let previous = latest.as_ref().map(|r| &r.content);
+    // Whole seconds: every backend stores them exactly, and readers need no more.
+    let published_at = now.replace_nanosecond(0).unwrap_or(now);
+    // What customers were told about incidents stays as told; what this
+    // revision tells them first carries its time (before comparing: a draft
+    // need not hold the stamps of what it already published).
+    if let Err(refusal) = incidents::stamp(previous, &mut content, published_at) {
+        return Ok(PublishOutcome::Refused(refusal));
+    }
     if let Some(latest) = &latest
         && latest.content_hash == content.content_hash()
     {
@@ -76,11 +85,8 @@ pub async fn publish_draft(
             latest: latest.number,
         });
     }
-    // Whole seconds: every backend stores them exactly, and readers need no more.
-    let published_at = now.replace_nanosecond(0).unwrap_or(now);
     let publish_day = Day(published_at.to_offset(time::UtcOffset::UTC).date());
-    if let Err(refusal) = notice::check(latest.as_ref().map(|r| &r.content), &content, publish_day)
-    {
+    if let Err(refusal) = notice::check(previous, &content, publish_day) {
         return Ok(PublishOutcome::Refused(refusal));
     }
     let revision = store

@@ -11,6 +11,7 @@ mod changes;
 mod commitments;
 mod controls;
 mod documents;
+mod incidents;
 mod knowledge;
 mod posture;
 mod profile;
@@ -24,6 +25,7 @@ pub use commitments::{
 };
 pub use controls::{CheckKind, Control, ControlStatus, EvidenceCheck};
 pub use documents::{DocumentAccess, DocumentKind, DocumentMeta};
+pub use incidents::{Incident, IncidentReview, IncidentSeverity, IncidentStatus, IncidentUpdate};
 pub use knowledge::{KnowledgeEntry, Verdict, Visibility};
 pub use posture::{Assessment, AssessmentKind, PostureEntry, PostureStatus};
 pub use profile::{FaqEntry, NdaTerms, Profile, Promise, Witness};
@@ -70,6 +72,10 @@ pub struct TrustCenter {
     /// Where we are not finished yet.
     #[serde(default)]
     pub roadmap: Vec<RoadmapItem>,
+    /// Incidents: confirmed, updates customers were told (stamped with the
+    /// time of the revision that published them), resolution and review.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incidents: Vec<Incident>,
     #[serde(default)]
     pub documents: Vec<DocumentMeta>,
     #[serde(default)]

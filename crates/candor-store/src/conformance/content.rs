@@ -172,3 +172,87 @@ pub async fn unicode_survives_storage(store: Arc<dyn Store>) {
     assert_eq!(back.content, content);
     assert_eq!(back.content_hash, content.content_hash());
 }
+
+/// Incident updates carry the time of the revision that first published them,
+/// which is also the time in its log entry; what was told cannot be rewritten.
+pub async fn incident_updates_carry_their_revisions_time_and_stay_as_told(store: Arc<dyn Store>) {
+    use candor_domain::model::{Incident, IncidentStatus, IncidentUpdate};
+    let scope = new_org(&*store, "incidents").await;
+    let mut content = sample();
+    store.save_draft(&scope, &content).await.unwrap();
+    let t1 = now();
+    publish_draft(&*store, &scope, t1, ACTOR).await.unwrap();
+    let incident: Incident = serde_json::from_value(serde_json::json!({
+        "key": "api-errors",
+        "title": "API errors",
+        "severity": "major",
+        "material": true,
+        "confirmed_at": candor_domain::types::Moment::at(t1).to_string(),
+        "updates": [{"status": "investigating", "body": "Elevated error rates"}],
+    }))
+    .unwrap();
+    content.incidents.push(incident);
+    store.save_draft(&scope, &content).await.unwrap();
+    let t2 = t1 + time::Duration::minutes(40);
+    let PublishOutcome::Published { revision, .. } =
+        publish_draft(&*store, &scope, t2, ACTOR).await.unwrap()
+    else {
+        panic!("the incident was not published");
+    };
+    let stamped = revision.content.incidents[0].updates[0].published_at;
+    assert_eq!(stamped, Some(candor_domain::types::Moment::at(t2)));
+    assert_eq!(revision.published_at, t2);
+    // The log entry records the same time.
+    let entry = store.log_entry(&scope, 1).await.unwrap().unwrap();
+    assert!(
+        String::from_utf8_lossy(&entry).contains(&format!(
+            "\"published_at\":\"{}\"",
+            candor_domain::types::Moment::at(t2)
+        )),
+        "{}",
+        String::from_utf8_lossy(&entry)
+    );
+    // The draft without the stamp is the revision: nothing new to publish.
+    assert!(matches!(
+        publish_draft(&*store, &scope, t2 + time::Duration::minutes(1), ACTOR)
+            .await
+            .unwrap(),
+        PublishOutcome::Unchanged { latest: 2 }
+    ));
+    // Rewriting the update is refused, and nothing is stored.
+    content.incidents[0].updates[0].body = "All fine".parse().unwrap();
+    store.save_draft(&scope, &content).await.unwrap();
+    let PublishOutcome::Refused(refusal) =
+        publish_draft(&*store, &scope, t2 + time::Duration::minutes(2), ACTOR)
+            .await
+            .unwrap()
+    else {
+        panic!("a rewritten update was published");
+    };
+    assert_eq!(refusal.field, "incidents[0].updates[0]");
+    assert_eq!(
+        store.latest_revision(&scope).await.unwrap().unwrap().number,
+        2
+    );
+    // A new update is added at the end with its own revision's time.
+    content.incidents[0].updates[0].body = "Elevated error rates".parse().unwrap();
+    content.incidents[0].updates.push(IncidentUpdate {
+        status: IncidentStatus::Resolved,
+        body: "Fixed".parse().unwrap(),
+        published_at: None,
+    });
+    let t3 = t2 + time::Duration::hours(2);
+    content.incidents[0].resolved_at = Some(candor_domain::types::Moment::at(t3));
+    store.save_draft(&scope, &content).await.unwrap();
+    let PublishOutcome::Published { revision, .. } =
+        publish_draft(&*store, &scope, t3, ACTOR).await.unwrap()
+    else {
+        panic!("the second update was not published");
+    };
+    let updates = &revision.content.incidents[0].updates;
+    assert_eq!(updates[0].published_at, stamped);
+    assert_eq!(
+        updates[1].published_at,
+        Some(candor_domain::types::Moment::at(t3))
+    );
+}
