@@ -166,6 +166,36 @@ fn subprocessor_section(changes: &ContentDiff) -> Option<&SectionDiff> {
         .find(|s| s.section == "subprocessors")
 }
 
+/// What a revision tells customers about incidents for the first time: each
+/// update and review it stamped (their time is the revision's).
+fn incident_news(revision: &Revision) -> Vec<(String, String, String, String)> {
+    let at = candor_domain::types::Moment::at(revision.published_at);
+    let mut out = Vec::new();
+    for incident in &revision.content.incidents {
+        for update in &incident.updates {
+            if update.published_at == Some(at) {
+                out.push((
+                    incident.key.to_string(),
+                    incident.title.to_string(),
+                    update.status.label().to_owned(),
+                    update.body.to_string(),
+                ));
+            }
+        }
+        if let Some(review) = &incident.review
+            && review.published_at == Some(at)
+        {
+            out.push((
+                incident.key.to_string(),
+                incident.title.to_string(),
+                "Post-incident review".to_owned(),
+                review.summary.to_string(),
+            ));
+        }
+    }
+    out
+}
+
 fn text_field(value: &Value, field: &str) -> Option<String> {
     value.get(field).and_then(Value::as_str).map(str::to_owned)
 }
@@ -183,6 +213,7 @@ pub fn revision_notices(
     let name = content.profile.name.as_str();
     let lines = changes.describe();
     let subprocessors = subprocessor_section(changes);
+    let incidents = incident_news(revision);
     let added: Vec<(String, Option<String>, Option<String>)> = subprocessors
         .map(|s| {
             s.added
@@ -215,6 +246,10 @@ pub fn revision_notices(
                     None if subprocessors.is_some() => {
                         format!("{name}: subprocessor list changed")
                     }
+                    None if !incidents.is_empty() => match incidents.as_slice() {
+                        [(_, title, status, _)] => format!("{name}: {title} ({status})"),
+                        _ => format!("{name}: {} incident updates", incidents.len()),
+                    },
                     None => format!(
                         "{name}: trust center updated (revision {})",
                         revision.number
@@ -227,6 +262,12 @@ pub fn revision_notices(
                 );
                 for line in &lines {
                     text.push_str(&format!("- {line}\n"));
+                }
+                for (key, title, status, body) in &incidents {
+                    text.push_str(&format!(
+                        "\n{title} — {status}\n{body}\n{}#incident-{key}\n",
+                        links.page()
+                    ));
                 }
                 for (sub, purpose, effective) in &added {
                     let purpose = purpose
@@ -284,6 +325,13 @@ pub fn revision_notices(
                             "removed": subprocessors.map(|x| x.removed.iter().map(|i| i.id.clone()).collect::<Vec<_>>()).unwrap_or_default(),
                             "changed": subprocessors.map(|x| x.changed.iter().map(|c| c.id.clone()).collect::<Vec<_>>()).unwrap_or_default(),
                         },
+                        "incidents": incidents.iter().map(|(key, title, status, body)| json!({
+                            "key": key,
+                            "title": title,
+                            "status": status,
+                            "body": body,
+                            "url": format!("{}#incident-{key}", links.page()),
+                        })).collect::<Vec<_>>(),
                         "unsubscribe_url": links.unsubscribe(),
                     }
                 });

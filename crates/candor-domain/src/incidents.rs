@@ -212,6 +212,67 @@ pub fn review_clock(incident: &Incident, commitment: Option<&IncidentResponse>) 
     )
 }
 
+/// Which commitment a deadline belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DueKind {
+    /// Telling customers (the first update).
+    Notice,
+    /// Publishing the post-incident review.
+    Review,
+}
+
+/// A committed deadline not met yet, for the admin dashboard.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Due {
+    pub key: String,
+    pub title: String,
+    pub kind: DueKind,
+    pub due: Moment,
+    pub overdue: bool,
+}
+
+/// The committed deadlines still open at `now`: the draft is what the org is
+/// working on (incidents declared there but not yet published are counting
+/// already), `latest` what customers have been told (a draft need not carry
+/// the stamps of what it published). Soonest first.
+pub fn open_deadlines(
+    draft: &TrustCenter,
+    latest: Option<&TrustCenter>,
+    now: OffsetDateTime,
+) -> Vec<Due> {
+    let commitment = draft.commitments.incident_response.as_ref();
+    let mut out = Vec::new();
+    for incident in &draft.incidents {
+        let told = latest.and_then(|l| l.incidents.iter().find(|i| i.key == incident.key));
+        let mut known = incident.clone();
+        if let Some(told) = told {
+            for (update, was) in known.updates.iter_mut().zip(&told.updates) {
+                update.published_at = update.published_at.or(was.published_at);
+            }
+            if let (Some(review), Some(was)) = (known.review.as_mut(), told.review.as_ref()) {
+                review.published_at = review.published_at.or(was.published_at);
+            }
+        }
+        let clocks = [
+            (DueKind::Notice, Some(notice_clock(&known, commitment))),
+            (DueKind::Review, review_clock(&known, commitment)),
+        ];
+        for (kind, clock) in clocks {
+            if let Some(Clock::Pending { due: Some(due) }) = clock {
+                out.push(Due {
+                    key: incident.key.to_string(),
+                    title: incident.title.to_string(),
+                    kind,
+                    due,
+                    overdue: now > due.0,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|a| a.due);
+    out
+}
+
 /// A span as people say it: "45 min", "3 h 12 min", "2 d 4 h". Under a minute
 /// counts as "under 1 min"; a negative span (a time written before the clock
 /// started) as "0 min".
@@ -418,6 +479,27 @@ mod tests {
         assert_eq!(
             review_clock(&incident(datetime!(2026-11-20 08:00 UTC), &[]), None),
             None
+        );
+    }
+
+    #[test]
+    fn open_deadlines_count_from_the_draft_and_close_with_what_was_published() {
+        let confirmed = datetime!(2026-11-20 10:00 UTC);
+        let mut draft = content(vec![incident(confirmed, &[("Down", None)])]);
+        draft.commitments.incident_response = Some(notice_hours(1));
+        // Declared in the draft, not published: the notice is due an hour after
+        // confirmation, and overdue after that (the clock is injected).
+        let open = open_deadlines(&draft, None, confirmed + Duration::minutes(30));
+        assert_eq!(open.len(), 1);
+        assert_eq!(open[0].kind, DueKind::Notice);
+        assert_eq!(open[0].due, Moment::at(confirmed + Duration::hours(1)));
+        assert!(!open[0].overdue);
+        assert!(open_deadlines(&draft, None, confirmed + Duration::minutes(61))[0].overdue);
+        // Once published, the draft (without stamps) has nothing open.
+        let mut published = draft.clone();
+        stamp(None, &mut published, confirmed + Duration::minutes(50)).unwrap();
+        assert!(
+            open_deadlines(&draft, Some(&published), confirmed + Duration::hours(5)).is_empty()
         );
     }
 

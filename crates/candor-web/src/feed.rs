@@ -15,7 +15,7 @@ use crate::state::AppState;
 /// Entries in the feed, newest first.
 const FEED_ENTRIES: usize = 50;
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -38,7 +38,31 @@ fn xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
-fn rfc3339(t: time::OffsetDateTime) -> String {
+/// The start of an Atom feed, up to its first entry.
+pub(crate) fn feed_head(
+    title: &str,
+    id: &str,
+    updated: time::OffsetDateTime,
+    author: &str,
+    self_link: &str,
+    alternate: &str,
+) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n\
+         <title>{title}</title>\n<id>{id}</id>\n<updated>{updated}</updated>\n\
+         <author><name>{author}</name></author>\n\
+         <link rel=\"self\" type=\"application/atom+xml\" href=\"{self_link}\"/>\n\
+         <link rel=\"alternate\" type=\"text/html\" href=\"{alternate}\"/>\n",
+        title = escape(title),
+        id = escape(id),
+        updated = rfc3339(updated),
+        author = escape(author),
+        self_link = escape(self_link),
+        alternate = escape(alternate),
+    )
+}
+
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
@@ -57,17 +81,13 @@ async fn render(
         .join(&format!("/{slug}"))
         .map(|u| u.to_string())
         .unwrap_or_default();
-    let mut xml = format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n\
-         <title>{title}</title>\n<id>{id}</id>\n<updated>{updated}</updated>\n\
-         <author><name>{author}</name></author>\n\
-         <link rel=\"self\" type=\"application/atom+xml\" href=\"{self_link}\"/>\n\
-         <link rel=\"alternate\" type=\"text/html\" href=\"{id}\"/>\n",
-        title = escape(&format!("{name} trust center: changes")),
-        id = escape(&page),
-        updated = rfc3339(latest.published_at),
-        author = escape(name),
-        self_link = escape(&format!("{page}/feed.atom")),
+    let mut xml = feed_head(
+        &format!("{name} trust center: changes"),
+        &page,
+        latest.published_at,
+        name,
+        &format!("{page}/feed.atom"),
+        &page,
     );
     let shown: Vec<u64> = summaries
         .iter()

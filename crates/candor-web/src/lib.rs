@@ -10,6 +10,7 @@ pub mod documents;
 pub mod error;
 pub mod feed;
 pub mod headers;
+pub mod incidents;
 pub mod limits;
 pub mod log;
 pub mod markdown;

@@ -46,7 +46,7 @@ fn not_modified(headers: &HeaderMap, etag: &HeaderValue) -> bool {
         .any(|t| t == "*" || t.as_bytes() == etag.as_bytes())
 }
 
-fn cached_response(
+pub(crate) fn cached_response(
     headers: &HeaderMap,
     etag: &HeaderValue,
     content_type: &'static str,

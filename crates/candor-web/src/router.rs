@@ -19,8 +19,8 @@ use crate::error::ApiError;
 use crate::page_error::{self, PageResult};
 use crate::state::AppState;
 use crate::{
-    access, admin, documents, feed, headers, limits, log, openapi, page_cache, pages, privacy,
-    reports, securitytxt, subscribe, views,
+    access, admin, documents, feed, headers, incidents, limits, log, openapi, page_cache, pages,
+    privacy, reports, securitytxt, subscribe, views,
 };
 
 const STYLESHEET: &str = include_str!("../static/candor.css");
@@ -110,6 +110,8 @@ pub fn router(state: AppState) -> Router {
             get(reports::report_form).post(reports::submit_report),
         )
         .route("/{org}/feed.atom", get(feed::feed))
+        .route("/{org}/incidents.json", get(incidents::json))
+        .route("/{org}/incidents.atom", get(incidents::atom))
         .route("/{org}/subscribe", post(subscribe::subscribe))
         .route(
             "/{org}/subscription/confirm",

@@ -3,8 +3,11 @@
 use anyhow::{Context, Result, bail};
 use candor_app::accounts::{AddAccountError, add_account};
 use candor_domain::audit::{AuditAction, AuditEvent};
+use candor_domain::model::{
+    Incident, IncidentReview, IncidentSeverity, IncidentStatus, IncidentUpdate,
+};
 use candor_domain::policy::Role;
-use candor_domain::types::Day;
+use candor_domain::types::{Day, Moment, Text};
 use candor_domain::{OrgSlug, TrustCenter};
 use candor_store::keys::MasterKey;
 use candor_store::{OrgScope, PublishOutcome, SharedStore, create_org, publish_draft, scope_for};
@@ -47,6 +50,9 @@ pub async fn load(store: &SharedStore, master: &MasterKey) -> Result<()> {
         if store.latest_revision_summary(&scope).await?.is_some() {
             continue;
         }
+        // A resolved incident with its review, brought in as the starting
+        // history of the first revision (whose times are taken as written).
+        content.incidents.push(demo_incident(org.slug, now)?);
         let mut earlier = content.clone();
         earlier.subprocessors.pop();
         store.save_draft(&scope, &earlier).await?;
@@ -75,6 +81,66 @@ pub async fn load(store: &SharedStore, master: &MasterKey) -> Result<()> {
         demo_questionnaire(store, &scope, master).await?;
     }
     Ok(())
+}
+
+/// A resolved incident from six weeks ago: confirmed, customers told, fixed,
+/// and the review published within the org's commitments (times relative to
+/// `now`, so the demo never goes stale).
+fn demo_incident(slug: &str, now: time::OffsetDateTime) -> Result<Incident> {
+    let confirmed = now - time::Duration::days(45);
+    let at = |minutes: i64| Moment::at(confirmed + time::Duration::minutes(minutes));
+    let (title, components, first, fix, review) = match slug {
+        "harborlight" => (
+            "Appointment reminders sent twice",
+            vec!["Reminder service"],
+            "Some patients received the same appointment reminder twice. No other \
+             clinic's data was exposed. We have paused reminders while we investigate.",
+            "A retry after a queue failover re-sent reminders that had already gone out. \
+             Reminders are running again with duplicate suppression.",
+            "A failover of the reminder queue replayed 2,140 messages that had already \
+             been delivered. Deliveries are now keyed by appointment and day, so a replay \
+             cannot send a reminder twice, and failovers are rehearsed monthly.",
+        ),
+        _ => (
+            "Delayed dashboard data in the EU region",
+            vec!["Ingestion pipeline", "Dashboards"],
+            "Events sent to the EU region are being accepted but appear on dashboards \
+             up to 40 minutes late. No data has been lost.",
+            "A full disk on one ingestion node slowed processing. The node was replaced \
+             and the backlog has been processed; dashboards are current.",
+            "An ingestion node ran out of disk because log rotation had been disabled \
+             during a migration. We now alert at 70 % disk use on every node and check \
+             rotation settings in the deployment pipeline.",
+        ),
+    };
+    let text = |s: &str| s.parse::<Text>().map_err(anyhow::Error::msg);
+    Ok(Incident {
+        key: "first-incident".parse().map_err(anyhow::Error::msg)?,
+        title: text(title)?,
+        severity: IncidentSeverity::Major,
+        material: true,
+        confirmed_at: at(0),
+        components: components.into_iter().map(text).collect::<Result<_>>()?,
+        regions: vec![],
+        updates: vec![
+            IncidentUpdate {
+                status: IncidentStatus::Investigating,
+                body: text(first)?,
+                published_at: Some(at(35)),
+            },
+            IncidentUpdate {
+                status: IncidentStatus::Resolved,
+                body: text(fix)?,
+                published_at: Some(at(190)),
+            },
+        ],
+        resolved_at: Some(at(170)),
+        review: Some(IncidentReview {
+            summary: text(review)?,
+            document: None,
+            published_at: Some(at(4 * 24 * 60)),
+        }),
+    })
 }
 
 /// A customer's questionnaire answered from the published revision and partly

@@ -140,6 +140,8 @@ pub struct Sections {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roadmap: Option<SectionIntro>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incidents: Option<SectionIntro>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub documents: Option<SectionIntro>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faq: Option<SectionIntro>,

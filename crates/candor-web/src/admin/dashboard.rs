@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Extension, Query, State};
 use axum::http::StatusCode;
 use candor_domain::diff;
+use candor_domain::incidents::{Due, DueKind, open_deadlines, span_words};
 use candor_domain::parse::SECTIONS;
 use candor_domain::policy::{Action, allows};
 use serde::Deserialize;
@@ -33,6 +34,8 @@ struct OrgPage<'a> {
     can_manage_documents: bool,
     can_handle_reports: bool,
     overdue_reports: usize,
+    /// Incident-response deadlines still open: (words, overdue).
+    incident_deadlines: Vec<(String, bool)>,
     can_handle_privacy: bool,
     can_manage_settings: bool,
     notice: Option<String>,
@@ -54,6 +57,28 @@ pub async fn org_page(
     org_view(&state, &access, notice, None, StatusCode::OK).await
 }
 
+/// An open incident deadline in words: what is due, by when, and how long is left.
+fn deadline_words(d: &Due, now: time::OffsetDateTime) -> String {
+    let what = match d.kind {
+        DueKind::Notice => "tell customers (publish a first update)",
+        DueKind::Review => "publish the post-incident review",
+    };
+    let by = crate::views::human_time(d.due.0);
+    if d.overdue {
+        format!(
+            "Incident \u{201c}{}\u{201d}: {what} was due by {by}, {} ago.",
+            d.title,
+            span_words(now - d.due.0)
+        )
+    } else {
+        format!(
+            "Incident \u{201c}{}\u{201d}: {what} by {by}, in {}.",
+            d.title,
+            span_words(d.due.0 - now)
+        )
+    }
+}
+
 /// The org's dashboard, with a status line or a refusal at the top.
 pub(super) async fn org_view(
     state: &AppState,
@@ -73,6 +98,16 @@ pub(super) async fn org_view(
     } else {
         0
     };
+    let now = time::OffsetDateTime::now_utc();
+    let incident_deadlines = working
+        .as_ref()
+        .map(|w| {
+            open_deadlines(w, latest.as_ref().map(|l| &l.content), now)
+                .into_iter()
+                .map(|d| (deadline_words(&d, now), d.overdue))
+                .collect()
+        })
+        .unwrap_or_default();
     let name = working
         .as_ref()
         .map(|w| w.profile.name.to_string())
@@ -98,6 +133,7 @@ pub(super) async fn org_view(
             can_handle_privacy: can(Action::HandlePrivacyRequests),
             can_manage_settings: can(Action::ManageSettings),
             overdue_reports,
+            incident_deadlines,
             notice,
             error,
         },

@@ -11,6 +11,7 @@ use askama::Template;
 
 mod evidence;
 mod facts;
+mod incidents;
 mod lists;
 mod sections;
 mod trust_page;
@@ -18,6 +19,7 @@ mod types;
 
 pub use evidence::attach_evidence;
 pub use facts::{escape_html, human_time, prose};
+pub use incidents::{IncidentView, incidents_json};
 pub use sections::{AssessmentView, RESEARCHER_KEY_FILE, SectionView, SectionViews};
 pub use trust_page::TrustPage;
 pub use types::*;

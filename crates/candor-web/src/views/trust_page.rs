@@ -11,6 +11,7 @@ use candor_domain::words::plural;
 use time::format_description::well_known::Rfc3339;
 
 use super::facts::{human_time, inline_prose, prose};
+use super::incidents::{IncidentView, incident_views};
 use super::lists::{
     changelog_order, coverage_view, subprocessor_columns, subprocessor_view, title_case,
 };
@@ -41,6 +42,7 @@ pub struct TrustPage<'a> {
     pub promises: Vec<ProseItem<'a, candor_domain::model::Promise>>,
     pub posture: Vec<PostureView<'a>>,
     pub roadmap: Vec<ProseItem<'a, candor_domain::model::RoadmapItem>>,
+    pub incidents: Vec<IncidentView<'a>>,
     pub faq: Vec<ProseItem<'a, candor_domain::model::FaqEntry>>,
     /// The public knowledge base (a revision holds no other entries).
     pub knowledge: Vec<&'a candor_domain::model::KnowledgeEntry>,
@@ -187,6 +189,7 @@ impl<'a> TrustPage<'a> {
                     html: r.detail.as_ref().map(|d| prose(version, d.as_str())),
                 })
                 .collect(),
+            incidents: incident_views(tc),
             faq: tc
                 .faq
                 .iter()

@@ -10,6 +10,7 @@ mod admin;
 mod api;
 mod auth;
 mod documents;
+mod incidents;
 mod limits;
 mod log;
 mod pages;

@@ -35,6 +35,19 @@ fn serve_demo_shows_both_companies_and_stops_cleanly_on_sigterm() {
             page.contains("Revision 2"),
             "demo orgs have a history of two revisions"
         );
+        // A resolved incident with its review, told within the commitment.
+        assert!(
+            page.contains("<section id=\"incidents\""),
+            "{org}: incidents"
+        );
+        assert!(page.contains("Post-incident review"), "{org}: review");
+        let (status, incidents) = server.get(&format!("/{org}/incidents.json"));
+        assert_eq!(status, 200);
+        let incidents: serde_json::Value = serde_json::from_str(&incidents).unwrap();
+        let first = &incidents["incidents"][0];
+        assert_eq!(first["status"], "resolved", "{incidents}");
+        assert_eq!(first["notice_clock"]["on_time"], true, "{incidents}");
+        assert_eq!(first["review_clock"]["on_time"], true, "{incidents}");
         // Every demo document has a (placeholder) file; public ones download at
         // once, the others show their NDA or request form.
         let (public, gated) = match org {
