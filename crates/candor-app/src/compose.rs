@@ -365,3 +365,94 @@ pub fn direct_email(to: &str, subject: String, text: String) -> NewDelivery {
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use candor_domain::diff;
+    use candor_domain::types::Moment;
+    use time::{Duration, OffsetDateTime};
+
+    fn subscriber(channel: Channel, address: &str, now: OffsetDateTime) -> Subscriber {
+        Subscriber {
+            id: Uuid::new_v4(),
+            channel,
+            address: address.into(),
+            topics: Topics::All,
+            manage_salt: "salt".into(),
+            webhook_secret: None,
+            created_at: now,
+            confirmed_at: Some(now),
+            unsubscribed_at: None,
+        }
+    }
+
+    #[test]
+    fn a_revision_that_tells_of_an_incident_says_so_in_mail_and_webhook() {
+        let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+        let before = TrustCenter::from_yaml("version: 2\nprofile: {name: Acme}\n").unwrap();
+        let mut after = before.clone();
+        let incident = |published: OffsetDateTime| {
+            serde_json::from_value(json!({
+                "key": "api",
+                "title": "API errors",
+                "severity": "major",
+                "confirmed_at": Moment::at(now - Duration::hours(1)).to_string(),
+                "updates": [{
+                    "status": "investigating",
+                    "body": "Some calls fail.",
+                    "published_at": Moment::at(published).to_string(),
+                }],
+            }))
+            .unwrap()
+        };
+        after.incidents.push(incident(now));
+        let revision = |content: &TrustCenter| Revision {
+            number: 2,
+            content_hash: content.content_hash(),
+            published_at: now,
+            content: content.clone(),
+        };
+        let links = Links {
+            base: "https://trust.example.com/".parse().unwrap(),
+            org: "acme".into(),
+        };
+        let subscribers = [
+            subscriber(Channel::Email, "reader@example.com", now),
+            subscriber(Channel::Webhook, "https://hooks.example.com/x", now),
+        ];
+        let out = revision_notices(
+            &links,
+            &revision(&after),
+            &diff(&before, &after),
+            &subscribers,
+            now,
+        );
+        let mail: Value = serde_json::from_str(&out[0].message).unwrap();
+        assert_eq!(mail["subject"], "Acme: API errors (Investigating)");
+        let text = mail["text"].as_str().unwrap();
+        assert!(text.contains("Some calls fail."), "{text}");
+        assert!(text.contains("https://trust.example.com/acme#incident-api"), "{text}");
+        let hook: Value = serde_json::from_str(&out[1].message).unwrap();
+        let body: Value = serde_json::from_str(hook["body"].as_str().unwrap()).unwrap();
+        assert_eq!(body["data"]["incidents"][0]["key"], "api");
+        assert_eq!(body["data"]["incidents"][0]["body"], "Some calls fail.");
+
+        // An update told in an earlier revision is not news again.
+        let mut older = before.clone();
+        older.incidents.push(incident(now - Duration::minutes(30)));
+        let out = revision_notices(
+            &links,
+            &revision(&older),
+            &diff(&before, &older),
+            &subscribers,
+            now,
+        );
+        let mail: Value = serde_json::from_str(&out[0].message).unwrap();
+        assert!(!mail["subject"].as_str().unwrap().contains("API errors"));
+        let hook: Value = serde_json::from_str(&out[1].message).unwrap();
+        let body: Value = serde_json::from_str(hook["body"].as_str().unwrap()).unwrap();
+        assert_eq!(body["data"]["incidents"], json!([]));
+    }
+}
