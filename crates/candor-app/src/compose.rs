@@ -433,7 +433,10 @@ mod tests {
         assert_eq!(mail["subject"], "Acme: API errors (Investigating)");
         let text = mail["text"].as_str().unwrap();
         assert!(text.contains("Some calls fail."), "{text}");
-        assert!(text.contains("https://trust.example.com/acme#incident-api"), "{text}");
+        assert!(
+            text.contains("https://trust.example.com/acme#incident-api"),
+            "{text}"
+        );
         let hook: Value = serde_json::from_str(&out[1].message).unwrap();
         let body: Value = serde_json::from_str(hook["body"].as_str().unwrap()).unwrap();
         assert_eq!(body["data"]["incidents"][0]["key"], "api");
