@@ -233,6 +233,9 @@ pub fn revision_notices(
         if s.topics == Topics::Subprocessors && subprocessors.is_none() {
             continue;
         }
+        if s.topics == Topics::Incidents && incidents.is_empty() {
+            continue;
+        }
         match s.channel {
             Channel::Email => {
                 let subject = match added.first() {
@@ -418,9 +421,14 @@ mod tests {
             base: "https://trust.example.com/".parse().unwrap(),
             org: "acme".into(),
         };
+        let incidents_only = Subscriber {
+            topics: Topics::Incidents,
+            ..subscriber(Channel::Email, "oncall@example.com", now)
+        };
         let subscribers = [
             subscriber(Channel::Email, "reader@example.com", now),
             subscriber(Channel::Webhook, "https://hooks.example.com/x", now),
+            incidents_only,
         ];
         let out = revision_notices(
             &links,
@@ -429,6 +437,7 @@ mod tests {
             &subscribers,
             now,
         );
+        assert_eq!(out.len(), 3, "the incidents-only subscriber is told");
         let mail: Value = serde_json::from_str(&out[0].message).unwrap();
         assert_eq!(mail["subject"], "Acme: API errors (Investigating)");
         let text = mail["text"].as_str().unwrap();
@@ -451,6 +460,11 @@ mod tests {
             &diff(&before, &older),
             &subscribers,
             now,
+        );
+        assert_eq!(
+            out.len(),
+            2,
+            "nothing new for the incidents-only subscriber"
         );
         let mail: Value = serde_json::from_str(&out[0].message).unwrap();
         assert!(!mail["subject"].as_str().unwrap().contains("API errors"));

@@ -47,6 +47,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (17, include_str!("../migrations/0017_rate_limits.sql")),
     (18, include_str!("../migrations/0018_log_holds.sql")),
     (19, include_str!("../migrations/0019_org_published_at.sql")),
+    (20, include_str!("../migrations/0020_incident_topic.sql")),
 ];
 
 /// Serialises migrations from several replicas starting at once.

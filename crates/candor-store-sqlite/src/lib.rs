@@ -43,6 +43,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (16, include_str!("../migrations/0016_rate_limits.sql")),
     (17, include_str!("../migrations/0017_log_holds.sql")),
     (18, include_str!("../migrations/0018_org_published_at.sql")),
+    (19, include_str!("../migrations/0019_incident_topic.sql")),
 ];
 
 pub struct SqliteStore {
@@ -90,6 +91,68 @@ fn parse_id(s: &str) -> Result<Uuid> {
 
 /// The migration that stops keeping manage tokens in the clear.
 const MANAGE_LINKS_MIGRATION: i64 = 14;
+
+/// The migration after which `subscribers.topics` also accepts 'incidents'.
+const INCIDENT_TOPIC_MIGRATION: i64 = 19;
+
+/// Widens the CHECK on `subscribers.topics` to accept 'incidents', in place:
+/// SQLite's procedure for constraint changes that leave stored rows valid
+/// (<https://sqlite.org/lang_altertable.html#otheralter>): rewrite the table's
+/// definition in `sqlite_schema`, bump `schema_version` so that every
+/// connection re-reads it, and check the database. Exactly one definition must
+/// change, or the migration fails and rolls back.
+async fn widen_topics_check(conn: &mut SqliteConnection) -> sqlx::Result<()> {
+    const OLD: &str = "CHECK (topics IN ('all', 'subprocessors'))";
+    const NEW: &str = "CHECK (topics IN ('all', 'subprocessors', 'incidents'))";
+    let definition: String = sqlx::query_scalar(
+        "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'subscribers'",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    // Already widened (a database whose migration record was rewound).
+    if definition.contains(NEW) {
+        return Ok(());
+    }
+    let version: i64 = sqlx::query_scalar("PRAGMA schema_version")
+        .fetch_one(&mut *conn)
+        .await?;
+    sqlx::query("PRAGMA writable_schema = ON")
+        .execute(&mut *conn)
+        .await?;
+    let changed = sqlx::query(
+        "UPDATE sqlite_schema SET sql = replace(sql, $1, $2) \
+         WHERE type = 'table' AND name = 'subscribers' AND instr(sql, $1) > 0",
+    )
+    .bind(OLD)
+    .bind(NEW)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    // The pragma takes no bound parameter; the value is an integer we read.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PRAGMA schema_version = {}",
+        version + 1
+    )))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("PRAGMA writable_schema = OFF")
+        .execute(&mut *conn)
+        .await?;
+    if changed != 1 {
+        return Err(sqlx::Error::Protocol(format!(
+            "migration {INCIDENT_TOPIC_MIGRATION}: expected one subscribers table with {OLD}, found {changed}"
+        )));
+    }
+    let check: String = sqlx::query_scalar("PRAGMA quick_check")
+        .fetch_one(&mut *conn)
+        .await?;
+    if check != "ok" {
+        return Err(sqlx::Error::Protocol(format!(
+            "migration {INCIDENT_TOPIC_MIGRATION}: quick_check says {check}"
+        )));
+    }
+    Ok(())
+}
 
 /// Keeps only the SHA-256 of each old manage token (so links already mailed
 /// still work) and gives its row a fresh salt. SQLite has no SHA-256 in SQL.
@@ -153,6 +216,9 @@ impl SqliteStore {
                 sqlx::raw_sql(*sql).execute(&mut *conn).await?;
                 if *version == MANAGE_LINKS_MIGRATION {
                     hash_legacy_manage_tokens(&mut conn).await?;
+                }
+                if *version == INCIDENT_TOPIC_MIGRATION {
+                    widen_topics_check(&mut conn).await?;
                 }
                 sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, datetime('now'))")
                     .bind(version)

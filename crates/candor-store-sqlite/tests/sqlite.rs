@@ -497,3 +497,99 @@ async fn manage_tokens_from_before_macs_are_kept_only_as_hashes_and_still_work()
     .unwrap();
     assert_eq!(clear, 0, "the old token is nowhere in the database");
 }
+
+#[tokio::test]
+async fn the_incident_topic_migration_widens_the_check_and_keeps_every_row() {
+    use candor_store::conformance::subscriber_with_legacy_token;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("candor.db");
+    let path = path.to_str().unwrap();
+    let count = |table: &'static str| {
+        let sql: &'static str = match table {
+            "subscribers" => "SELECT count(*) FROM subscribers",
+            "deliveries" => "SELECT count(*) FROM deliveries",
+            _ => "SELECT count(*) FROM objections",
+        };
+        sql
+    };
+    let before = {
+        let store = SqliteStore::open(path).await.unwrap();
+        subscriber_with_legacy_token(&store).await;
+        let pool = store.pool();
+        // A delivery and an objection hang off the subscriber (ON DELETE CASCADE:
+        // rebuilding the table would have taken them with it).
+        sqlx::raw_sql(
+            "INSERT INTO deliveries (id, org_id, subscriber_id, channel, message, created_at, next_attempt_ms)
+                 SELECT 'd1', org_id, id, 'email', '{}', '2026-01-01T00:00:00Z', 0 FROM subscribers;
+             INSERT INTO objections (id, org_id, subscriber_id, subprocessor, reason, created_at)
+                 SELECT 'o1', org_id, id, 'Mailgun', 'no', '2026-01-01T00:00:00Z' FROM subscribers;",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+        // Back to the definition before migration 19.
+        let version: i64 = sqlx::query_scalar("PRAGMA schema_version")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        let mut conn = pool.acquire().await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "PRAGMA writable_schema = ON;
+             UPDATE sqlite_schema SET sql = replace(sql, ', ''incidents''))', '))')
+                 WHERE type = 'table' AND name = 'subscribers';
+             PRAGMA schema_version = {};
+             PRAGMA writable_schema = OFF;
+             DELETE FROM schema_migrations WHERE version >= 19;",
+            version + 1
+        )))
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        drop(conn);
+        let mut before = Vec::new();
+        for table in ["subscribers", "deliveries", "objections"] {
+            let n: i64 = sqlx::query_scalar(count(table))
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            before.push(n);
+        }
+        // The old definition refuses the new topic.
+        assert!(
+            sqlx::query("UPDATE subscribers SET topics = 'incidents'")
+                .execute(pool)
+                .await
+                .is_err()
+        );
+        before
+    };
+    let store = SqliteStore::open(path).await.unwrap();
+    let pool = store.pool();
+    let mut after = Vec::new();
+    for table in ["subscribers", "deliveries", "objections"] {
+        let n: i64 = sqlx::query_scalar(count(table))
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        after.push(n);
+    }
+    assert_eq!(before, after);
+    assert!(after.iter().all(|n| *n > 0), "{after:?}");
+    sqlx::query("UPDATE subscribers SET topics = 'incidents'")
+        .execute(pool)
+        .await
+        .unwrap();
+    // Other values are still refused.
+    assert!(
+        sqlx::query("UPDATE subscribers SET topics = 'everything'")
+            .execute(pool)
+            .await
+            .is_err()
+    );
+    let (migrations, latest): (i64, i64) =
+        sqlx::query_as("SELECT count(*), max(version) FROM schema_migrations")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert_eq!((migrations, latest), (19, 19));
+}

@@ -48,6 +48,8 @@ pub enum Topics {
     All,
     /// Only revisions that change the subprocessor list.
     Subprocessors,
+    /// Only revisions that tell of an incident (a new update or review).
+    Incidents,
 }
 
 impl Topics {
@@ -55,6 +57,7 @@ impl Topics {
         match self {
             Topics::All => "all",
             Topics::Subprocessors => "subprocessors",
+            Topics::Incidents => "incidents",
         }
     }
 }
@@ -65,6 +68,7 @@ impl FromStr for Topics {
         match s {
             "all" => Ok(Topics::All),
             "subprocessors" => Ok(Topics::Subprocessors),
+            "incidents" => Ok(Topics::Incidents),
             other => Err(format!("unknown topics {other:?}")),
         }
     }

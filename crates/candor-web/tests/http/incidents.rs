@@ -206,3 +206,26 @@ async fn incident_updates_are_published_with_the_revisions_time_and_cannot_be_re
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn readers_can_subscribe_to_incident_updates_only() {
+    let app = App::start_default().await;
+    let org = app.publish("quillfeather", QUILLFEATHER).await;
+    let page = app.page("/quillfeather").await;
+    assert!(page.contains("value=\"incidents\""), "the form offers it");
+    let resp = app
+        .client
+        .post(format!("{}/quillfeather/subscribe", app.base))
+        .form(&[
+            ("channel", "email"),
+            ("address", "oncall@example.com"),
+            ("topics", "incidents"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let stored = app.store.subscribers(&org).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].topics, candor_store::outbox::Topics::Incidents);
+}
