@@ -32,6 +32,8 @@ ensure_packages() {
     command -v systemd-analyze >/dev/null || missing+=(systemd)
     # promtool lints the metrics exposition; a real Prometheus scrapes it once.
     command -v promtool >/dev/null || missing+=(prometheus)
+    # poppler's pdftotext reads back the watermark on readers' PDFs.
+    command -v pdftotext >/dev/null || missing+=(poppler-utils)
     if [ "$BROWSER" = 1 ]; then
         [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
         command -v node >/dev/null || missing+=(nodejs npm)

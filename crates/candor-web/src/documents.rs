@@ -63,6 +63,20 @@ pub(crate) async fn store_upload(
     if bytes.is_empty() {
         return Err(ApiError::validation("file", "the file is empty"));
     }
+    // Whether readers' downloads are watermarked follows the stored type, so
+    // the stored type must be the truth: a PDF is stored as one whatever it was
+    // called, and a file called a PDF must be one.
+    let declared_pdf = content_type == PDF_TYPE || filename.to_ascii_lowercase().ends_with(".pdf");
+    let content_type = match candor_watermark::is_pdf(bytes) {
+        true => PDF_TYPE,
+        false if declared_pdf => {
+            return Err(ApiError::validation(
+                "file",
+                "the file is called a PDF but is not one (it does not start with %PDF-)",
+            ));
+        }
+        false => content_type,
+    };
     let filename: String = filename
         .chars()
         .filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"'))
@@ -122,7 +136,19 @@ async fn serve_file(
         .await?
         .ok_or_else(|| PageError::not_found("file for this document"))?;
     // A tampered blob or a missing key: refuse, never serve something unverified.
-    let plain = open_file(&*state.store, scope, master, &stored).await?;
+    let mut plain = open_file(&*state.store, scope, master, &stored).await?;
+    // A reader's PDF carries who downloaded it, on every page; anything else
+    // is served as it is (the document page says so).
+    if let Some(id) = request_id
+        && stored.file.content_type == PDF_TYPE
+    {
+        let request = state
+            .store
+            .document_request(scope, id)
+            .await?
+            .ok_or_else(|| PageError::not_found("request behind this link"))?;
+        plain = watermarked(plain, &request).await?;
+    }
     let record = DownloadRecord {
         doc_key: doc_key.to_owned(),
         file_id: stored.file.id,
@@ -147,6 +173,59 @@ async fn serve_file(
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// Watermarks running at once; more wait (within the deadline).
+static WATERMARK_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Longest a download waits for its watermark, slot included.
+const WATERMARK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The PDF with the reader's email and company, the time and the grant on
+/// every page, stamped on a blocking thread under a deadline. A PDF that
+/// cannot be stamped is not served at all: handing it out unmarked would
+/// break the promise the document page makes.
+async fn watermarked(pdf: Vec<u8>, request: &DocumentRequest) -> Result<Vec<u8>, PageError> {
+    let lines = vec![
+        format!(
+            "Downloaded by {} ({}) on {}",
+            request.email,
+            request.company,
+            crate::views::human_time(OffsetDateTime::now_utc())
+        ),
+        format!("Grant {} · do not redistribute", request.id),
+    ];
+    let busy = || {
+        PageError::explained(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Try again shortly",
+            "The server is busy preparing other downloads. Try the link again in a minute.",
+        )
+    };
+    let work = async {
+        let slot = WATERMARK_SLOTS.acquire().await.map_err(|_| busy())?;
+        tokio::task::spawn_blocking(move || {
+            let result = candor_watermark::watermark(&pdf, &lines);
+            drop(slot);
+            result
+        })
+        .await
+        .map_err(PageError::from)
+    };
+    match tokio::time::timeout(WATERMARK_DEADLINE, work).await {
+        Ok(Ok(Ok(stamped))) => Ok(stamped),
+        Ok(Ok(Err(e))) => {
+            tracing::warn!(error = %e, "a PDF could not be watermarked");
+            Err(PageError::explained(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Document unavailable",
+                "This PDF cannot be watermarked with your details, so it is not served. \
+                 The company has to upload it again; contact them.",
+            ))
+        }
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(busy()),
+    }
 }
 
 /// Files are stored only encrypted: without a master key there are none to serve.
@@ -196,6 +275,9 @@ struct DocumentPage<'a> {
     /// After an NDA acceptance: the link.
     link: Option<String>,
     message: Option<String>,
+    /// Whether downloads carry the reader's name: Some(true) for a PDF,
+    /// Some(false) for another file (served as it is), None without a file.
+    watermark: Option<bool>,
 }
 
 /// The org, scope and the published document `key`; a 404 page without one,
@@ -220,15 +302,30 @@ async fn published_document(
     Ok((org, scope, doc, revision.content.profile.nda.clone()))
 }
 
+/// What a document page shows besides the document: its form, a refusal, a
+/// download link (after an NDA) or a message (after a request).
+enum Shown {
+    Form,
+    Error(String),
+    Link(String),
+    Message(String),
+}
+
 fn document_page(
     org: &Org,
     doc: &DocumentMeta,
     nda: Option<&NdaTerms>,
     status: StatusCode,
-    error: Option<String>,
-    link: Option<String>,
-    message: Option<String>,
+    shown: Shown,
+    watermark: Option<bool>,
 ) -> Response {
+    let (mut error, mut link, mut message) = (None, None, None);
+    match shown {
+        Shown::Form => {}
+        Shown::Error(e) => error = Some(e),
+        Shown::Link(l) => link = Some(l),
+        Shown::Message(m) => message = Some(m),
+    }
     let form = match (doc.access, &link, &message) {
         (_, Some(_), _) | (_, _, Some(_)) => "",
         (DocumentAccess::Nda, None, None) => "nda",
@@ -244,6 +341,7 @@ fn document_page(
         error,
         link,
         message,
+        watermark,
     };
     render(page, status)
 }
@@ -257,15 +355,25 @@ pub async fn document(
     if doc.access == DocumentAccess::Public {
         return serve_file(&state, &scope, &key, None).await;
     }
+    let watermark = stored_is_pdf(&state, &scope, &key).await;
     Ok(document_page(
         &org,
         &doc,
         nda.as_ref(),
         StatusCode::OK,
-        None,
-        None,
-        None,
+        Shown::Form,
+        watermark,
     ))
+}
+
+const PDF_TYPE: &str = "application/pdf";
+
+/// Whether the document's current file is a PDF (uploads are stored with the
+/// type their bytes have), None when it has no file yet.
+async fn stored_is_pdf(state: &AppState, scope: &OrgScope, key: &str) -> Option<bool> {
+    let files = state.store.document_files(scope).await.ok()?;
+    let file = files.into_iter().find(|f| f.doc_key == key)?;
+    Some(file.content_type == PDF_TYPE)
 }
 
 #[derive(Deserialize)]
@@ -319,8 +427,7 @@ pub async fn accept_nda(
             &doc,
             nda.as_ref(),
             StatusCode::UNPROCESSABLE_ENTITY,
-            Some(format!("{field}: {message}")),
-            None,
+            Shown::Error(format!("{field}: {message}")),
             None,
         ))
     };
@@ -355,14 +462,14 @@ pub async fn accept_nda(
         .insert_document_request(&scope, &request)
         .await?;
     let link = issue_link(&state, &scope, &key, request.id, NDA_LINK_HOURS).await?;
+    let watermark = stored_is_pdf(&state, &scope, &key).await;
     Ok(document_page(
         &org,
         &doc,
         nda.as_ref(),
         StatusCode::OK,
-        None,
-        Some(link),
-        None,
+        Shown::Link(link),
+        watermark,
     ))
 }
 
@@ -384,8 +491,7 @@ pub async fn request_access(
                 &doc,
                 nda.as_ref(),
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(format!("{field}: {message}")),
-                None,
+                Shown::Error(format!("{field}: {message}")),
                 None,
             ));
         }
@@ -412,12 +518,11 @@ pub async fn request_access(
         &doc,
         nda.as_ref(),
         StatusCode::OK,
-        None,
-        None,
-        Some(format!(
+        Shown::Message(format!(
             "Your request is with {}'s team. If they approve it, a download link goes to {email}.",
             org.name
         )),
+        None,
     ))
 }
 

@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 use candor_app::accounts::{AddAccountError, add_account};
 use candor_domain::audit::{AuditAction, AuditEvent};
 use candor_domain::model::{
-    Incident, IncidentReview, IncidentSeverity, IncidentStatus, IncidentUpdate,
+    DocumentAccess, Incident, IncidentReview, IncidentSeverity, IncidentStatus, IncidentUpdate,
 };
 use candor_domain::policy::Role;
 use candor_domain::types::{Day, Moment, Text};
@@ -216,7 +216,9 @@ async fn demo_accounts(store: &SharedStore, scope: &OrgScope) -> Result<()> {
     Ok(())
 }
 
-/// A placeholder file for each demo document, so every download path works.
+/// A placeholder file for each demo document, so every download path works:
+/// text for public ones, a PDF for gated ones (so a reader who accepts the NDA
+/// downloads it watermarked with their details).
 async fn demo_files(
     store: &SharedStore,
     scope: &OrgScope,
@@ -234,6 +236,24 @@ async fn demo_files(
                 .unwrap_or_default(),
             content.profile.name
         );
+        let (bytes, filename, content_type) = match doc.access {
+            DocumentAccess::Public => (
+                text.into_bytes(),
+                format!("{}.txt", doc.key),
+                "text/plain; charset=utf-8",
+            ),
+            _ => (
+                candor_watermark::sample_pdf(
+                    &format!(
+                        "{} - {} (demo placeholder)",
+                        doc.title, content.profile.name
+                    ),
+                    4,
+                ),
+                format!("{}.pdf", doc.key),
+                "application/pdf",
+            ),
+        };
         let id = uuid::Uuid::new_v4();
         let (key_version, sealed) = candor_store::documents::seal_file(
             &**store,
@@ -241,16 +261,16 @@ async fn demo_files(
             master,
             doc.key.as_str(),
             id,
-            text.as_bytes(),
+            &bytes,
         )
         .await?;
         let file = candor_store::documents::DocumentFile {
             id,
             doc_key: doc.key.to_string(),
-            filename: format!("{}.txt", doc.key),
-            content_type: "text/plain; charset=utf-8".into(),
-            size: text.len() as u64,
-            sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes())),
+            filename,
+            content_type: content_type.into(),
+            size: bytes.len() as u64,
+            sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
             key_version,
             uploaded_at: time::OffsetDateTime::now_utc(),
         };

@@ -18,14 +18,19 @@ async fn documents_are_stored_encrypted_and_unlocked_by_public_nda_or_approval()
     let owner = app.member_as(&org, Role::Owner).await;
     let editor = app.member_as(&org, Role::Editor).await;
     let marker = "CONFIDENTIAL-SOC2-BODY-4471";
-    let report = format!("%PDF-1.7 {marker} ").repeat(2000);
-    let upload = |key: &str, cookie: &str, body: String| {
+    // A real PDF, its marker in the page text.
+    let report = candor_watermark::sample_pdf(marker, 3);
+    let upload = |key: &str, cookie: &str, body: Vec<u8>| {
+        let (name, kind) = match candor_watermark::is_pdf(&body) {
+            true => ("report.pdf", "application/pdf"),
+            false => ("notes.txt", "text/plain"),
+        };
         app.with_cookie(
             reqwest::Method::PUT,
-            &format!("/api/v1/orgs/quillfeather/documents/{key}/file?filename=report.pdf"),
+            &format!("/api/v1/orgs/quillfeather/documents/{key}/file?filename={name}"),
             cookie,
         )
-        .header("content-type", "application/pdf")
+        .header("content-type", kind)
         .body(body)
         .send()
     };
@@ -49,9 +54,24 @@ async fn documents_are_stored_encrypted_and_unlocked_by_public_nda_or_approval()
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     let (status, _) = error_envelope(upload("nope", &owner, report.clone()).await.unwrap()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // A file called a PDF must be one: readers' PDFs are watermarked.
+    let fake = app
+        .with_cookie(
+            reqwest::Method::PUT,
+            "/api/v1/orgs/quillfeather/documents/soc2-report/file?filename=report.pdf",
+            &owner,
+        )
+        .header("content-type", "application/pdf")
+        .body("not a pdf")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = error_envelope(fake).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["field"], "file", "{body}");
     // Larger than the ordinary 1 MiB body cap, well under the upload cap.
     let big = "x".repeat(3 * 1024 * 1024);
-    let resp = upload("security-whitepaper", &owner, big.clone())
+    let resp = upload("security-whitepaper", &owner, big.clone().into_bytes())
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::CREATED);
@@ -104,6 +124,10 @@ async fn documents_are_stored_encrypted_and_unlocked_by_public_nda_or_approval()
         html.contains("Non-disclosure agreement (version 2026-1)"),
         "{html}"
     );
+    assert!(
+        html.contains("carries your email, your company, the time and the grant"),
+        "{html}"
+    );
     let nda = |fields: Vec<(&'static str, &'static str)>| {
         app.client
             .post(format!(
@@ -138,7 +162,29 @@ async fn documents_are_stored_encrypted_and_unlocked_by_public_nda_or_approval()
     let link = html[start..html[start..].find('"').unwrap() + start].replace("&amp;", "&");
     let file = app.get(&link).await;
     assert_eq!(file.status(), StatusCode::OK);
-    assert_eq!(file.text().await.unwrap(), report);
+    // Watermarked: poppler's pdftotext finds the reader, their company and
+    // the grant on every page, and the document's own text still extracts.
+    let downloaded = file.bytes().await.unwrap();
+    assert_ne!(downloaded.as_ref(), report.as_slice());
+    let pdf = dir.path().join("downloaded.pdf");
+    std::fs::write(&pdf, &downloaded).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    assert!(text.status.success(), "{text:?}");
+    let text = String::from_utf8(text.stdout).unwrap();
+    let grant = app.store.document_requests(&org).await.unwrap()[0].id;
+    for page in text.split('\u{c}').filter(|p| !p.trim().is_empty()) {
+        assert!(page.contains(marker), "{page}");
+        assert!(
+            page.contains("Downloaded by ada@customer.example (Customer Ltd)"),
+            "{page}"
+        );
+        assert!(page.contains(&format!("Grant {grant}")), "{page}");
+    }
+    assert_eq!(text.matches(marker).count(), 3, "{text}");
     // The link is bound to its document.
     let other = link.replace("soc2-report", "pentest-summary");
     assert_eq!(app.get(&other).await.status(), StatusCode::NOT_FOUND);
@@ -159,7 +205,12 @@ async fn documents_are_stored_encrypted_and_unlocked_by_public_nda_or_approval()
     );
 
     // Approval: a request waits for an admin; approving mails an expiring link.
-    upload("caiq", &owner, "CAIQ answers".into()).await.unwrap();
+    upload("caiq", &owner, b"CAIQ answers".to_vec())
+        .await
+        .unwrap();
+    // Not a PDF: the page says it is served as it is.
+    let caiq_page = app.page("/quillfeather/documents/caiq").await;
+    assert!(caiq_page.contains("not a PDF"), "{caiq_page}");
     let resp = app
         .client
         .post(format!("{}/quillfeather/documents/caiq/request", app.base))

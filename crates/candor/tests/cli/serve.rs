@@ -57,7 +57,10 @@ fn serve_demo_shows_both_companies_and_stops_cleanly_on_sigterm() {
         let (status, file) = server.get(&format!("/{org}/documents/{public}"));
         assert_eq!(status, 200);
         assert!(file.starts_with("Demo placeholder"), "{file}");
-        assert_eq!(server.get(&format!("/{org}/documents/{gated}")).0, 200);
+        let (status, form) = server.get(&format!("/{org}/documents/{gated}"));
+        assert_eq!(status, 200);
+        // Gated demo documents are PDFs, watermarked for each reader.
+        assert!(form.contains("carries your email"), "{form}");
         let (status, json) = server.get(&format!("/{org}/trust.json"));
         assert_eq!(status, 200);
         // trust.json as served validates against the published schema, checked by Python's jsonschema.
