@@ -179,7 +179,11 @@ test('a reader accepts the NDA in a real browser and downloads the document', as
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
   const path = await download.path();
   const { readFileSync } = await import('node:fs');
-  assert.match(readFileSync(path, 'utf8'), /^Demo placeholder for "SOC 2 Type II report/);
+  // A PDF, watermarked for this reader (the stamp's text is in the page streams).
+  const pdf = readFileSync(path, 'latin1');
+  assert.match(pdf, /^%PDF-/);
+  assert.match(pdf, /Downloaded by ada@customer\.example \\\(Customer Ltd\\\)/);
+  assert.match(pdf, /SOC 2 Type II report/);
   await context.close();
 });
 

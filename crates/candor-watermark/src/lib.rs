@@ -88,18 +88,34 @@ fn stamp_content(lines: &[String], x: f64, y: f64) -> Vec<u8> {
 }
 
 /// A PDF literal string's body in WinAnsi: `\`, `(` and `)` escaped, Latin-1
-/// letters kept, anything the standard font cannot show as `?`.
+/// letters and WinAnsi's typographic marks (dashes, quotes, bullet, ellipsis,
+/// euro) kept, anything else the standard font cannot show as `?`.
 fn pdf_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
+        let win_ansi = match c {
+            '\u{20AC}' => Some(0x80),
+            '\u{2026}' => Some(0x85),
+            '\u{2018}' => Some(0x91),
+            '\u{2019}' => Some(0x92),
+            '\u{201C}' => Some(0x93),
+            '\u{201D}' => Some(0x94),
+            '\u{2022}' => Some(0x95),
+            '\u{2013}' => Some(0x96),
+            '\u{2014}' => Some(0x97),
+            '\u{A0}'..='\u{FF}' => Some(c as u32),
+            _ => None,
+        };
         match c {
             '\\' | '(' | ')' => {
                 out.push('\\');
                 out.push(c);
             }
             ' '..='~' => out.push(c),
-            '\u{A0}'..='\u{FF}' => out.push_str(&format!("\\{:03o}", c as u32)),
-            _ => out.push('?'),
+            _ => match win_ansi {
+                Some(code) => out.push_str(&format!("\\{code:03o}")),
+                None => out.push('?'),
+            },
         }
     }
     out
@@ -193,6 +209,7 @@ pub fn sample_pdf(title: &str, pages: usize) -> Vec<u8> {
         ("Type", Object::Name(b"Font".to_vec())),
         ("Subtype", Object::Name(b"Type1".to_vec())),
         ("BaseFont", Object::Name(b"Helvetica".to_vec())),
+        ("Encoding", Object::Name(b"WinAnsiEncoding".to_vec())),
     ]));
     // Resources on the page tree, inherited by every page (as many writers do).
     let resources = doc.add_object(Dictionary::from_iter([(
@@ -287,5 +304,6 @@ mod tests {
     #[test]
     fn text_the_standard_font_cannot_show_is_replaced() {
         assert_eq!(pdf_string("Zoë (ß) 日本"), "Zo\\353 \\(\\337\\) ??");
+        assert_eq!(pdf_string("2025–2026 “Q”"), "2025\\2262026 \\223Q\\224");
     }
 }
