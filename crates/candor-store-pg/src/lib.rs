@@ -48,6 +48,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (18, include_str!("../migrations/0018_log_holds.sql")),
     (19, include_str!("../migrations/0019_org_published_at.sql")),
     (20, include_str!("../migrations/0020_incident_topic.sql")),
+    (21, include_str!("../migrations/0021_daily_counts.sql")),
 ];
 
 /// Serialises migrations from several replicas starting at once.

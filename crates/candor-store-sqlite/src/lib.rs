@@ -44,6 +44,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (17, include_str!("../migrations/0017_log_holds.sql")),
     (18, include_str!("../migrations/0018_org_published_at.sql")),
     (19, include_str!("../migrations/0019_incident_topic.sql")),
+    (20, include_str!("../migrations/0020_daily_counts.sql")),
 ];
 
 pub struct SqliteStore {

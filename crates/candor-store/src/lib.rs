@@ -18,6 +18,7 @@ use candor_domain::{ContentHash, OrgSlug, Revision, TrustCenter};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+pub mod analytics;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod ops;
@@ -43,8 +44,8 @@ pub use ops::{
 pub const PUBLISH_FEED_SLACK: time::Duration = time::Duration::seconds(5);
 
 pub use traits::{
-    Accounts, Audit, Content, Directory, Documents, Evidence, Log, Outbox, PoolStats, Privacy,
-    Questionnaires, Reports, Secrets, Store,
+    Accounts, Analytics, Audit, Content, Directory, Documents, Evidence, Log, Outbox, PoolStats,
+    Privacy, Questionnaires, Reports, Secrets, Store,
 };
 
 /// The store's traits, for code that calls store methods on a concrete backend
@@ -52,7 +53,7 @@ pub use traits::{
 /// `S: Store` needs no import.
 pub mod prelude {
     pub use crate::{
-        Accounts, Audit, Content, Directory, Documents, Evidence, Log, Outbox, Privacy,
+        Accounts, Analytics, Audit, Content, Directory, Documents, Evidence, Log, Outbox, Privacy,
         Questionnaires, Reports, Secrets, Store,
     };
 }

@@ -33,6 +33,7 @@ macro_rules! tenant {
 
 /// Children before parents: the order in which an org's rows are erased.
 pub const TENANT_TABLES: &[TenantTable] = &[
+    tenant!("daily_counts", "SELECT, INSERT, UPDATE"),
     tenant!("log_holds", "SELECT, INSERT, UPDATE"),
     tenant!("questionnaires", "SELECT, INSERT, UPDATE, DELETE"),
     tenant!("evidence", "SELECT, INSERT, UPDATE"),

@@ -46,6 +46,7 @@ pub trait Store:
     + Secrets
     + Privacy
     + Questionnaires
+    + Analytics
     + Send
     + Sync
     + 'static
@@ -65,6 +66,7 @@ impl<T> Store for T where
         + Secrets
         + Privacy
         + Questionnaires
+        + Analytics
         + Send
         + Sync
         + 'static
@@ -622,4 +624,22 @@ pub trait Privacy: Send + Sync {
     /// Deletes the org and everything it holds (revisions, logs and audit log
     /// included), in one transaction. The scope is consumed: nothing is left to act on.
     async fn delete_org(&self, scope: OrgScope) -> Result<()>;
+}
+
+/// Daily counts for the admin's analytics (see [`crate::analytics`]).
+#[async_trait]
+pub trait Analytics: Send + Sync {
+    /// Adds each count to the stored one (a missing row starts at zero), in
+    /// one transaction: several replicas each add what they counted.
+    async fn add_counts(
+        &self,
+        scope: &OrgScope,
+        counts: &[crate::analytics::DailyCount],
+    ) -> Result<()>;
+    /// Every count from `since` (a `YYYY-MM-DD` day) on, by day, metric, referrer.
+    async fn daily_counts(
+        &self,
+        scope: &OrgScope,
+        since: &str,
+    ) -> Result<Vec<crate::analytics::DailyCount>>;
 }

@@ -256,3 +256,66 @@ pub async fn incident_updates_carry_their_revisions_time_and_stay_as_told(store:
         Some(candor_domain::types::Moment::at(t3))
     );
 }
+
+/// Analytics counts add up per day, metric and referrer (several replicas each
+/// add theirs, concurrently), and stay in their org.
+pub async fn daily_counts_add_up_and_stay_in_their_org(store: Arc<dyn Store>) {
+    use crate::analytics::{DailyCount, Metric};
+    let a = new_org(&*store, "counted-a").await;
+    let b = new_org(&*store, "counted-b").await;
+    let count = |day: &str, metric, referrer: &str, n| DailyCount {
+        day: day.into(),
+        metric,
+        referrer: referrer.into(),
+        count: n,
+    };
+    // Two "replicas" adding at once, twice each.
+    let mut adds = Vec::new();
+    for _ in 0..4 {
+        let store = store.clone();
+        let a = a.clone();
+        adds.push(tokio::spawn(async move {
+            store
+                .add_counts(
+                    &a,
+                    &[
+                        DailyCount {
+                            day: "2026-11-30".into(),
+                            metric: Metric::PageView,
+                            referrer: "news.example".into(),
+                            count: 2,
+                        },
+                        DailyCount {
+                            day: "2026-12-01".into(),
+                            metric: Metric::DocumentDownload,
+                            referrer: String::new(),
+                            count: 1,
+                        },
+                    ],
+                )
+                .await
+                .unwrap();
+        }));
+    }
+    for add in adds {
+        add.await.unwrap();
+    }
+    store
+        .add_counts(&b, &[count("2026-12-01", Metric::AccessRequest, "", 5)])
+        .await
+        .unwrap();
+    let counted = store.daily_counts(&a, "2026-11-01").await.unwrap();
+    assert_eq!(
+        counted,
+        vec![
+            count("2026-11-30", Metric::PageView, "news.example", 8),
+            count("2026-12-01", Metric::DocumentDownload, "", 4),
+        ]
+    );
+    // From a later day on, only that day.
+    assert_eq!(store.daily_counts(&a, "2026-12-01").await.unwrap().len(), 1);
+    assert_eq!(
+        store.daily_counts(&b, "2026-11-01").await.unwrap(),
+        vec![count("2026-12-01", Metric::AccessRequest, "", 5)]
+    );
+}

@@ -124,6 +124,18 @@ pub async fn deleting_an_org_removes_all_of_it_and_nothing_else(store: Arc<dyn S
         .set_org_host(&slug, Some(&format!("{slug}.example.com")))
         .await
         .unwrap();
+    store
+        .add_counts(
+            &a,
+            &[crate::analytics::DailyCount {
+                day: "2026-01-01".into(),
+                metric: crate::analytics::Metric::PageView,
+                referrer: String::new(),
+                count: 3,
+            }],
+        )
+        .await
+        .unwrap();
     let b_revisions = store.revisions(&b).await.unwrap();
 
     store.delete_org(a).await.unwrap();
@@ -145,6 +157,13 @@ pub async fn deleting_an_org_removes_all_of_it_and_nothing_else(store: Arc<dyn S
     assert!(store.latest_revision(&again).await.unwrap().is_none());
     assert!(store.subscribers(&again).await.unwrap().is_empty());
     assert!(store.data_keys(&again).await.unwrap().is_empty());
+    assert!(
+        store
+            .daily_counts(&again, "2000-01-01")
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Revisions stay immutable outside an org deletion.
     assert!(store.revisions(&b).await.unwrap().len() == 1);
 }

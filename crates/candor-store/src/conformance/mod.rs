@@ -50,7 +50,8 @@ macro_rules! conformance_tests {
             attempts_are_counted_per_bucket_and_window_exactly_under_concurrency,
             a_restored_log_holds_publishing_until_released_and_stays_in_its_org,
             orgs_that_publish_are_listed_for_page_caches,
-            incident_updates_carry_their_revisions_time_and_stay_as_told
+            incident_updates_carry_their_revisions_time_and_stay_as_told,
+            daily_counts_add_up_and_stay_in_their_org
         );
     };
     (@cases $make:expr; $($case:ident),*) => {
@@ -87,10 +88,10 @@ pub use audit::{
     the_audit_log_is_also_a_merkle_tree_with_its_own_signed_checkpoints,
 };
 pub use content::{
-    concurrent_publishes_get_distinct_numbers, drafts_round_trip_and_overwrite,
-    incident_updates_carry_their_revisions_time_and_stay_as_told, orgs_cannot_see_each_others_data,
-    publish_skips_an_unchanged_draft, revisions_are_numbered_hashed_and_retrievable,
-    unicode_survives_storage,
+    concurrent_publishes_get_distinct_numbers, daily_counts_add_up_and_stay_in_their_org,
+    drafts_round_trip_and_overwrite, incident_updates_carry_their_revisions_time_and_stay_as_told,
+    orgs_cannot_see_each_others_data, publish_skips_an_unchanged_draft,
+    revisions_are_numbered_hashed_and_retrievable, unicode_survives_storage,
 };
 pub use directory::{
     deleting_an_org_removes_all_of_it_and_nothing_else, orgs_are_unique_by_slug,

@@ -12,6 +12,7 @@ pub use port::{
 };
 
 pub(crate) mod accounts;
+pub(crate) mod analytics;
 pub(crate) mod audit;
 pub(crate) mod content;
 pub(crate) mod directory;
