@@ -349,6 +349,7 @@ async fn manage_tokens_from_before_macs_are_kept_only_as_hashes_and_still_work()
          DROP TABLE questionnaires;
          DROP TABLE rate_limits;
          DROP TABLE log_holds;
+         DROP TABLE daily_counts;
          DROP INDEX orgs_published_at;
          ALTER TABLE orgs DROP COLUMN published_at;
          DELETE FROM schema_migrations WHERE version >= 14;",
