@@ -187,7 +187,7 @@ test('a reader accepts the NDA in a real browser and downloads the document', as
   await context.close();
 });
 
-test('axe finds no accessibility violation on the account and members pages (light and dark)', async () => {
+test('axe finds no accessibility violation on the account, members and analytics pages (light and dark)', async () => {
   const email = 'owner@harborlight.example';
   assert.ok(credentials[email], 'the demo printed sign-in details');
   for (const colorScheme of ['light', 'dark']) {
@@ -197,7 +197,7 @@ test('axe finds no accessibility violation on the account and members pages (lig
     await page.fill('#email', email);
     await page.fill('#password', credentials[email]);
     await Promise.all([page.waitForURL(base + '/admin'), page.click('button[type=submit]')]);
-    for (const path of ['/admin/account', '/admin/orgs/harborlight/members']) {
+    for (const path of ['/admin/account', '/admin/orgs/harborlight/members', '/admin/orgs/harborlight/analytics']) {
       const response = await page.goto(base + path);
       assert.equal(response.status(), 200, path);
       await page.addScriptTag({ path: AXE });

@@ -14,6 +14,7 @@ use candor_app::compose;
 use candor_domain::audit::AuditAction;
 use candor_domain::model::{DocumentAccess, DocumentMeta, NdaTerms};
 use candor_domain::types::Email;
+use candor_store::analytics::Metric;
 use candor_store::documents::{
     DocumentFile, DocumentRequest, DownloadGrant, DownloadRecord, RequestKind, RequestStatus,
     open_file, seal_file,
@@ -157,6 +158,9 @@ async fn serve_file(
     };
     // Unrecorded downloads are not allowed.
     state.store.record_download(scope, &record).await?;
+    state
+        .analytics
+        .count(scope.slug().as_str(), Metric::DocumentDownload, None);
     let mut response = Body::from(plain).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -356,6 +360,9 @@ pub async fn document(
         return serve_file(&state, &scope, &key, None).await;
     }
     let watermark = stored_is_pdf(&state, &scope, &key).await;
+    state
+        .analytics
+        .count(scope.slug().as_str(), Metric::DocumentView, None);
     Ok(document_page(
         &org,
         &doc,
@@ -461,6 +468,9 @@ pub async fn accept_nda(
         .store
         .insert_document_request(&scope, &request)
         .await?;
+    state
+        .analytics
+        .count(scope.slug().as_str(), Metric::AccessRequest, None);
     let link = issue_link(&state, &scope, &key, request.id, NDA_LINK_HOURS).await?;
     let watermark = stored_is_pdf(&state, &scope, &key).await;
     Ok(document_page(
@@ -513,6 +523,9 @@ pub async fn request_access(
         .store
         .insert_document_request(&scope, &request)
         .await?;
+    state
+        .analytics
+        .count(scope.slug().as_str(), Metric::AccessRequest, None);
     Ok(document_page(
         &org,
         &doc,

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod analytics;
 pub mod api;
 pub mod auth;
 pub mod caller;

@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use candor_domain::{OrgSlug, Revision};
+use candor_store::analytics::Metric;
 use candor_store::{Org, OrgScope, scope_for};
 
 use crate::error::ApiError;
@@ -73,12 +74,19 @@ pub async fn trust_page(
     headers: HeaderMap,
 ) -> PageResult {
     match state.pages.lookup(&state.store, &org).await? {
-        Lookup::Found(page) => Ok(cached_response(
-            &headers,
-            &page.html_etag,
-            "text/html; charset=utf-8",
-            &page.html,
-        )),
+        Lookup::Found(page) => {
+            state.analytics.count(
+                &org,
+                Metric::PageView,
+                crate::analytics::referrer_host(&headers),
+            );
+            Ok(cached_response(
+                &headers,
+                &page.html_etag,
+                "text/html; charset=utf-8",
+                &page.html,
+            ))
+        }
         Lookup::Unpublished(name) => {
             let body = UnpublishedPage { name: &name }.render()?;
             Ok((StatusCode::NOT_FOUND, Html(body)).into_response())

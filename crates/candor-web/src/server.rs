@@ -36,6 +36,9 @@ pub async fn serve(
     let follower = state
         .pages
         .follow_publishes(state.store.clone(), Duration::from_secs(1));
+    let counts = state.analytics.clone();
+    let flusher = counts.flush_periodically(state.store.clone());
+    let store = state.store.clone();
     let served = serve_router(
         listener,
         router(state),
@@ -45,6 +48,9 @@ pub async fn serve(
     )
     .await;
     follower.abort();
+    flusher.abort();
+    // What was counted since the last flush goes to the database on the way out.
+    counts.flush(&store, None).await;
     served
 }
 

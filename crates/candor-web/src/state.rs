@@ -124,6 +124,8 @@ pub struct AppStateInner {
     pub signers: Arc<SignerMap>,
     /// Witness cosignatures on each org's checkpoint.
     pub witnessing: Arc<crate::witnessing::Witnessing>,
+    /// Today's counts, not yet added to the database.
+    pub analytics: Arc<crate::analytics::Counter>,
 }
 
 /// The rendered Atom feed per org, with the revision it was rendered at.
@@ -191,6 +193,7 @@ impl AppState {
             signers,
             openpgp_keys: Arc::default(),
             feeds: Arc::default(),
+            analytics: Arc::default(),
             worker: None,
             witnessing: Arc::new(crate::witnessing::Witnessing::new(
                 config.allow_private_webhooks,

@@ -15,6 +15,7 @@ use candor_domain::policy::Action;
 use crate::state::AppState;
 
 pub mod account;
+pub mod analytics;
 pub mod audit;
 pub mod content;
 pub mod dashboard;
@@ -93,6 +94,19 @@ pub fn routes() -> Vec<(AdminRoute, MethodRouter<AppState>)> {
         ),
         org(POST, "/admin/orgs/{org}/publish", Publish, content::publish),
         org(GET, "/admin/orgs/{org}/audit", ViewAudit, audit::audit),
+        // Counts only, nothing personal: every member may see them.
+        org(
+            GET,
+            "/admin/orgs/{org}/analytics",
+            ViewDraft,
+            analytics::analytics,
+        ),
+        org(
+            GET,
+            "/admin/orgs/{org}/analytics.csv",
+            ViewDraft,
+            analytics::analytics_csv,
+        ),
         org(
             GET,
             "/admin/orgs/{org}/subscribers",

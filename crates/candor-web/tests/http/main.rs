@@ -7,6 +7,7 @@ mod harness;
 
 mod accounts;
 mod admin;
+mod analytics;
 mod api;
 mod auth;
 mod documents;
