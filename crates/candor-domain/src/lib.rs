@@ -3,6 +3,7 @@
 //! Pure: no I/O, no async, no web or database types.
 
 pub mod audit;
+pub mod branding;
 pub mod canonical;
 pub mod catalogue;
 pub mod coverage;

@@ -394,6 +394,49 @@ impl TrustCenter {
             "key",
             self.incidents.iter().map(|i| i.key.as_str()),
         );
+        if let Some(b) = &self.profile.branding {
+            use crate::branding::{
+                DARK_BACKGROUNDS, LIGHT_BACKGROUNDS, MIN_CONTRAST, parse_hex, worst_contrast,
+            };
+            let check = |colour: &crate::types::Colour, backgrounds: &[&str]| {
+                parse_hex(colour.as_str()).map_or(0.0, |c| worst_contrast(c, backgrounds))
+            };
+            if let Some(accent) = &b.accent {
+                let light = check(accent, &LIGHT_BACKGROUNDS);
+                if light < MIN_CONTRAST {
+                    fail(
+                        "profile.branding.accent".into(),
+                        format!(
+                            "{accent} has a contrast of {light:.1}:1 against the page's light \
+                             backgrounds; text needs {MIN_CONTRAST}:1 (WCAG AA): pick a darker colour"
+                        ),
+                    );
+                }
+            }
+            let (dark_field, dark) = match (&b.accent_dark, &b.accent) {
+                (Some(d), _) => ("profile.branding.accent_dark", Some(d)),
+                (None, a) => ("profile.branding.accent", a.as_ref()),
+            };
+            if let Some(colour) = dark {
+                let contrast = check(colour, &DARK_BACKGROUNDS);
+                if contrast < MIN_CONTRAST {
+                    fail(
+                        dark_field.into(),
+                        format!(
+                            "{colour} has a contrast of {contrast:.1}:1 against the page's dark \
+                             backgrounds; text needs {MIN_CONTRAST}:1 (WCAG AA): set a lighter \
+                             accent_dark"
+                        ),
+                    );
+                }
+            }
+            if b.logo_svg.is_some() && b.logo_alt.is_none() {
+                fail(
+                    "profile.branding.logo_alt".into(),
+                    "a logo needs a text alternative: what it shows".into(),
+                );
+            }
+        }
         for (i, incident) in self.incidents.iter().enumerate() {
             if let Some(resolved) = incident.resolved_at
                 && resolved < incident.confirmed_at

@@ -413,6 +413,32 @@ impl schemars::JsonSchema for Day {
     }
 }
 
+fn check_colour(s: &str) -> Result<String, String> {
+    match crate::branding::parse_hex(s) {
+        Some(_) => Ok(s.to_ascii_lowercase()),
+        None => Err(format!("{s:?} is not a colour in the form #rrggbb")),
+    }
+}
+
+validated_string!(
+    /// A colour, `#rrggbb` (kept lowercase).
+    Colour,
+    check_colour,
+    schemars::json_schema!({"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"})
+);
+
+fn check_svg_logo(s: &str) -> Result<String, String> {
+    crate::branding::check_svg(s).map(|_| s.to_owned())
+}
+
+validated_string!(
+    /// An SVG logo, inline: drawing elements only (no script, style or
+    /// external reference), at most 32 KiB.
+    SvgLogo,
+    check_svg_logo,
+    schemars::json_schema!({"type": "string", "maxLength": 32768})
+);
+
 /// An instant to the second, in UTC, written as RFC 3339 (`2026-11-20T10:02:00Z`).
 /// An offset other than `Z` is read and converted, so a written time is never
 /// ambiguous; fractions of a second are refused (revisions store whole seconds).

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod analytics;
 pub mod api;
 pub mod auth;
+pub mod branding;
 pub mod caller;
 pub mod documents;
 pub mod error;

@@ -19,8 +19,8 @@ use crate::error::ApiError;
 use crate::page_error::{self, PageResult};
 use crate::state::AppState;
 use crate::{
-    access, admin, documents, feed, headers, incidents, limits, log, openapi, page_cache, pages,
-    privacy, reports, securitytxt, subscribe, views,
+    access, admin, branding, documents, feed, headers, incidents, limits, log, openapi, page_cache,
+    pages, privacy, reports, securitytxt, subscribe, views,
 };
 
 const STYLESHEET: &str = include_str!("../static/candor.css");
@@ -111,6 +111,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/{org}/feed.atom", get(feed::feed))
         .route("/{org}/incidents.json", get(incidents::json))
+        .route("/{org}/brand.css", get(branding::css))
+        .route("/{org}/logo.svg", get(branding::logo))
         .route("/{org}/incidents.atom", get(incidents::atom))
         .route("/{org}/subscribe", post(subscribe::subscribe))
         .route(

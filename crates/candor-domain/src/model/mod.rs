@@ -28,7 +28,7 @@ pub use documents::{DocumentAccess, DocumentKind, DocumentMeta};
 pub use incidents::{Incident, IncidentReview, IncidentSeverity, IncidentStatus, IncidentUpdate};
 pub use knowledge::{KnowledgeEntry, Verdict, Visibility};
 pub use posture::{Assessment, AssessmentKind, PostureEntry, PostureStatus};
-pub use profile::{FaqEntry, NdaTerms, Profile, Promise, Witness};
+pub use profile::{Branding, FaqEntry, NdaTerms, Profile, Promise, Witness};
 pub use subprocessors::Subprocessor;
 
 /// The version of the trust-as-code format this build writes. Version 2 implies

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::types::{Day, Email, HttpsUrl, Key, Text, WitnessKey, WitnessUrl};
+use crate::types::{Colour, Day, Email, HttpsUrl, Key, SvgLogo, Text, WitnessKey, WitnessUrl};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -39,6 +39,28 @@ pub struct Profile {
     /// Leave out the computed coverage percentages (the counts stay).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hide_coverage_percentages: bool,
+    /// The company's own look: accent colour and logo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branding: Option<Branding>,
+}
+
+/// The company's look on its page. Colours must keep text readable (WCAG AA,
+/// 4.5:1) on the page's backgrounds; the logo is drawing only.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Branding {
+    /// Links, buttons and highlights in light mode, `#rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accent: Option<Colour>,
+    /// The same in dark mode (default: `accent`, if it is readable there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accent_dark: Option<Colour>,
+    /// The logo as inline SVG (served as `/{org}/logo.svg`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_svg: Option<SvgLogo>,
+    /// What the logo shows, for readers who cannot see it (required with a logo).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_alt: Option<Text>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -43,6 +43,8 @@ pub struct TrustPage<'a> {
     pub posture: Vec<PostureView<'a>>,
     pub roadmap: Vec<ProseItem<'a, candor_domain::model::RoadmapItem>>,
     pub incidents: Vec<IncidentView<'a>>,
+    /// The company set an accent colour: `/{org}/brand.css` is linked.
+    pub has_brand_css: bool,
     pub faq: Vec<ProseItem<'a, candor_domain::model::FaqEntry>>,
     /// The public knowledge base (a revision holds no other entries).
     pub knowledge: Vec<&'a candor_domain::model::KnowledgeEntry>,
@@ -190,6 +192,12 @@ impl<'a> TrustPage<'a> {
                 })
                 .collect(),
             incidents: incident_views(tc),
+            has_brand_css: tc
+                .profile
+                .branding
+                .as_ref()
+                .and_then(crate::branding::brand_css)
+                .is_some(),
             faq: tc
                 .faq
                 .iter()

@@ -10,6 +10,7 @@ mod admin;
 mod analytics;
 mod api;
 mod auth;
+mod branding;
 mod documents;
 mod incidents;
 mod limits;
