@@ -120,7 +120,7 @@ fn bad_yaml_names_the_field_and_changes_nothing() {
     let cases = [
         (
             QUILLFEATHER.replacen("soc2:CC6.1", "soc2:CC99.1", 1),
-            "controls[0].mappings[0]: unknown requirement `soc2:CC99.1` — did you mean `soc2:CC9.1`? (line 42)",
+            "controls[0].mappings[0]: unknown requirement `soc2:CC99.1` — did you mean `soc2:CC9.1`? (line 47)",
         ),
         (
             QUILLFEATHER.replacen("  status: implemented", "  status: done", 1),
