@@ -8,9 +8,9 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
-use crate::page_cache::{Lookup, etag_for};
+use crate::page_cache::etag_for;
 use crate::page_error::PageError;
-use crate::pages::cached_response;
+use crate::pages::{cached_response, latest_page};
 use crate::state::AppState;
 
 /// The stylesheet that sets the page's accent colour, light and dark.
@@ -37,23 +37,23 @@ pub fn brand_css(branding: &candor_domain::model::Branding) -> Option<String> {
 async fn branding_of(
     state: &AppState,
     org: &str,
-) -> Result<Option<candor_domain::model::Branding>, PageError> {
-    match state.pages.lookup(&state.store, org).await? {
-        Lookup::Found(page) => Ok(page.revision().content.profile.branding.clone()),
-        _ => Err(PageError::not_found("trust center at this address")),
-    }
+) -> Result<Option<candor_domain::model::Branding>, Response> {
+    let page = latest_page(state, org, false).await?;
+    Ok(page.revision().content.profile.branding.clone())
 }
 
 pub async fn css(
     State(state): State<AppState>,
     Path(org): Path<String>,
     headers: HeaderMap,
-) -> Result<Response, PageError> {
+) -> Result<Response, Response> {
     let css = branding_of(&state, &org)
         .await?
         .as_ref()
         .and_then(brand_css)
-        .ok_or_else(|| PageError::not_found("accent colour for this trust center"))?;
+        .ok_or_else(|| {
+            PageError::not_found("accent colour for this trust center").into_response()
+        })?;
     Ok(cached_response(
         &headers,
         &etag_for(css.as_bytes()),
@@ -66,11 +66,11 @@ pub async fn logo(
     State(state): State<AppState>,
     Path(org): Path<String>,
     headers: HeaderMap,
-) -> Result<Response, PageError> {
+) -> Result<Response, Response> {
     let svg = branding_of(&state, &org)
         .await?
         .and_then(|b| b.logo_svg)
-        .ok_or_else(|| PageError::not_found("logo for this trust center"))?;
+        .ok_or_else(|| PageError::not_found("logo for this trust center").into_response())?;
     let svg = svg.as_str().to_owned();
     Ok(cached_response(
         &headers,

@@ -5,12 +5,11 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
-use crate::error::ApiError;
 use crate::feed::{escape, feed_head, rfc3339};
-use crate::page_cache::{Lookup, etag_for};
-use crate::pages::cached_response;
+use crate::page_cache::etag_for;
+use crate::pages::{cached_response, latest_page};
 use crate::state::AppState;
 use crate::views::incidents_json;
 
@@ -19,16 +18,9 @@ pub async fn json(
     Path(org): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let page = match state.pages.lookup(&state.store, &org).await {
-        Ok(Lookup::Found(page)) => page,
-        Ok(Lookup::Unpublished(_)) => {
-            return ApiError::not_found("this trust center has not published a revision yet")
-                .into_response();
-        }
-        Ok(Lookup::Unknown) => {
-            return ApiError::not_found("no trust center at this address").into_response();
-        }
-        Err(e) => return ApiError::from(e).into_response(),
+    let page = match latest_page(&state, &org, true).await {
+        Ok(page) => page,
+        Err(response) => return response,
     };
     let revision = page.revision();
     let body = incidents_json(
@@ -51,13 +43,9 @@ pub async fn atom(
     Path(org): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let page = match state.pages.lookup(&state.store, &org).await {
-        Ok(Lookup::Found(page)) => page,
-        Ok(_) => {
-            return crate::page_error::PageError::not_found("trust center at this address")
-                .into_response();
-        }
-        Err(e) => return crate::page_error::PageError::from(e).into_response(),
+    let page = match latest_page(&state, &org, false).await {
+        Ok(page) => page,
+        Err(response) => return response,
     };
     let revision = page.revision();
     let tc = &revision.content;

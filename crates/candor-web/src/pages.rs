@@ -47,6 +47,28 @@ fn not_modified(headers: &HeaderMap, etag: &HeaderValue) -> bool {
         .any(|t| t == "*" || t.as_bytes() == etag.as_bytes())
 }
 
+/// The org's cached page, or the answer saying why there is none: the API's
+/// error envelope for machine-readable routes, an HTML page for the others.
+pub(crate) async fn latest_page(
+    state: &AppState,
+    org: &str,
+    envelope: bool,
+) -> Result<std::sync::Arc<crate::page_cache::Rendered>, Response> {
+    let missing = |message: &str| match envelope {
+        true => ApiError::not_found(message).into_response(),
+        false => PageError::not_found("trust center at this address").into_response(),
+    };
+    match state.pages.lookup(&state.store, org).await {
+        Ok(Lookup::Found(page)) => Ok(page),
+        Ok(Lookup::Unpublished(_)) => Err(missing(
+            "this trust center has not published a revision yet",
+        )),
+        Ok(Lookup::Unknown) => Err(missing("no trust center at this address")),
+        Err(e) if envelope => Err(ApiError::from(e).into_response()),
+        Err(e) => Err(PageError::from(e).into_response()),
+    }
+}
+
 pub(crate) fn cached_response(
     headers: &HeaderMap,
     etag: &HeaderValue,
