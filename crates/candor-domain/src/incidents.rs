@@ -158,9 +158,14 @@ impl Clock {
     /// Done late, or not done and past due at `now`.
     pub fn is_late(&self, now: OffsetDateTime) -> bool {
         match *self {
-            Clock::Done { at, due, .. } => due.is_some_and(|d| at > d),
+            Clock::Done { .. } => self.done_late(),
             Clock::Pending { due } => due.is_some_and(|d| now > d.0),
         }
+    }
+
+    /// Done, and after its due time (what a published page can say for good).
+    pub fn done_late(&self) -> bool {
+        matches!(*self, Clock::Done { at, due: Some(due), .. } if at > due)
     }
 
     pub fn due(&self) -> Option<Moment> {

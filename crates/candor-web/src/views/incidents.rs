@@ -79,12 +79,9 @@ pub fn incident_views(tc: &TrustCenter) -> Vec<IncidentView<'_>> {
                 resolved_at: incident.resolved_at.map(TimeView::of),
                 affected: (!affected.is_empty()).then(|| affected.join(", ")),
                 notice: notice_words(&notice, commitment),
-                notice_late: matches!(notice, Clock::Done { .. })
-                    && notice.is_late(incident.confirmed_at.0),
+                notice_late: notice.done_late(),
                 review_clock: review.as_ref().map(|c| review_words(c, commitment)),
-                review_late: review.as_ref().is_some_and(|c| {
-                    matches!(c, Clock::Done { .. }) && c.is_late(incident.confirmed_at.0)
-                }),
+                review_late: review.as_ref().is_some_and(Clock::done_late),
                 review_html: incident
                     .review
                     .as_ref()

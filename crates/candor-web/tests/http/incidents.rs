@@ -123,6 +123,10 @@ async fn incident_updates_are_published_with_the_revisions_time_and_cannot_be_re
     assert!(page.contains("<section id=\"incidents\""));
     assert!(page.contains("Notified after 3 h"), "notice words missing");
     assert!(page.contains("commitment 1 h"));
+    assert!(
+        page.contains("<span class=\"badge bad\">Late</span>"),
+        "told after the commitment: marked late"
+    );
     assert!(page.contains("Some API calls fail."));
     let feed = app.get("/quillfeather/incidents.atom").await;
     assert!(
