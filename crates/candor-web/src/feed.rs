@@ -62,7 +62,33 @@ pub(crate) fn feed_head(
     )
 }
 
-pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
+/// One Atom entry with a plain-text body.
+pub(crate) fn feed_entry(
+    title: &str,
+    id: &str,
+    link: &str,
+    updated: time::OffsetDateTime,
+    text: &str,
+) -> String {
+    format!(
+        "<entry>\n<title>{title}</title>\n<id>{id}</id>\n<updated>{updated}</updated>\n\
+         <link rel=\"alternate\" href=\"{link}\"/>\n<content type=\"text\">{text}</content>\n</entry>\n",
+        title = escape(title),
+        id = escape(id),
+        updated = rfc3339(updated),
+        link = escape(link),
+        text = escape(text),
+    )
+}
+
+/// The absolute address of an org's page.
+pub(crate) fn page_url(base: &url::Url, slug: &str) -> String {
+    base.join(&format!("/{slug}"))
+        .map(|u| u.to_string())
+        .unwrap_or_default()
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
@@ -77,10 +103,7 @@ async fn render(
         return Ok(None);
     };
     let slug = scope.slug().as_str();
-    let page = base
-        .join(&format!("/{slug}"))
-        .map(|u| u.to_string())
-        .unwrap_or_default();
+    let page = page_url(base, slug);
     let mut xml = feed_head(
         &format!("{name} trust center: changes"),
         &page,
@@ -121,13 +144,12 @@ async fn render(
             [only] => format!("Revision {}: {only}", revision.number),
             _ => format!("Revision {}: {} changes", revision.number, lines.len()),
         };
-        entries.push(format!(
-            "<entry>\n<title>{title}</title>\n<id>{id}</id>\n<updated>{updated}</updated>\n\
-             <link rel=\"alternate\" href=\"{id}\"/>\n<content type=\"text\">{content}</content>\n</entry>\n",
-            title = escape(&title),
-            id = escape(&id),
-            updated = rfc3339(revision.published_at),
-            content = escape(&content),
+        entries.push(feed_entry(
+            &title,
+            &id,
+            &id,
+            revision.published_at,
+            &content,
         ));
         next = Some(revision.number);
         previous = Some(revision);

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 
-use crate::feed::{escape, feed_head, rfc3339};
+use crate::feed::{feed_entry, feed_head, page_url};
 use crate::page_cache::etag_for;
 use crate::pages::{cached_response, latest_page};
 use crate::state::AppState;
@@ -49,12 +49,7 @@ pub async fn atom(
     };
     let revision = page.revision();
     let tc = &revision.content;
-    let base = state
-        .config
-        .public_url
-        .join(&format!("/{org}"))
-        .map(|u| u.to_string())
-        .unwrap_or_default();
+    let base = page_url(&state.config.public_url, &org);
     // One entry per update and per review, newest first.
     let mut entries: Vec<(time::OffsetDateTime, String)> = Vec::new();
     for incident in &tc.incidents {
@@ -65,7 +60,7 @@ pub async fn atom(
             };
             entries.push((
                 at.0,
-                entry(
+                feed_entry(
                     &format!("{}: {}", incident.title, update.status.label()),
                     &format!("{link}-update-{n}"),
                     &link,
@@ -79,7 +74,7 @@ pub async fn atom(
         {
             entries.push((
                 at.0,
-                entry(
+                feed_entry(
                     &format!("{}: post-incident review", incident.title),
                     &format!("{link}-review"),
                     &link,
@@ -108,17 +103,5 @@ pub async fn atom(
         &etag_for(xml.as_bytes()),
         "application/atom+xml; charset=utf-8",
         &Bytes::from(xml),
-    )
-}
-
-fn entry(title: &str, id: &str, link: &str, at: time::OffsetDateTime, text: &str) -> String {
-    format!(
-        "<entry>\n<title>{title}</title>\n<id>{id}</id>\n<updated>{updated}</updated>\n\
-         <link rel=\"alternate\" href=\"{link}\"/>\n<content type=\"text\">{text}</content>\n</entry>\n",
-        title = escape(title),
-        id = escape(id),
-        updated = rfc3339(at),
-        link = escape(link),
-        text = escape(text),
     )
 }

@@ -152,7 +152,7 @@ pub fn incidents_json(tc: &TrustCenter, org: &str, revision: u64, content_hash: 
             "done_at": at.to_string(),
             "seconds": took.whole_seconds(),
             "due_by": due.map(|d| d.to_string()),
-            "on_time": due.map(|d| at <= d),
+            "on_time": due.map(|_| !clock.done_late()),
             "started_at": start.to_string(),
         }),
         Clock::Pending { due } => json!({
