@@ -74,6 +74,13 @@ audit_actions! {
     DocumentUpload => "document.upload",
     DocumentApprove => "document.approve",
     DocumentDeny => "document.deny",
+    /// A reader's grant ended before its expiry.
+    DocumentRevoke => "document.revoke",
+    /// The org's reader domain lists or default grant length changed.
+    ReaderPolicySet => "reader.policy",
+    /// An endpoint for operator events added or removed.
+    EventHookAdd => "event_hook.add",
+    EventHookRemove => "event_hook.remove",
     ReportAcknowledge => "report.acknowledge",
     /// An org claimed a host name for evidence checks.
     HostClaim => "host.claim",

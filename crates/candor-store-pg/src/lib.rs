@@ -49,6 +49,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (19, include_str!("../migrations/0019_org_published_at.sql")),
     (20, include_str!("../migrations/0020_incident_topic.sql")),
     (21, include_str!("../migrations/0021_daily_counts.sql")),
+    (22, include_str!("../migrations/0022_reader_access.sql")),
 ];
 
 /// Serialises migrations from several replicas starting at once.

@@ -23,8 +23,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-/// Schema changes in order. Append only: a released migration never changes.
-const MIGRATIONS: &[(i64, &str)] = &[
+/// Every migration, in order (version, SQL).
+pub const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_foundation.sql")),
     (2, include_str!("../migrations/0002_audit.sql")),
     (3, include_str!("../migrations/0003_accounts.sql")),
@@ -45,6 +45,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (18, include_str!("../migrations/0018_org_published_at.sql")),
     (19, include_str!("../migrations/0019_incident_topic.sql")),
     (20, include_str!("../migrations/0020_daily_counts.sql")),
+    (21, include_str!("../migrations/0021_reader_access.sql")),
 ];
 
 pub struct SqliteStore {

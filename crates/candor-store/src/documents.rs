@@ -111,6 +111,13 @@ pub struct DocumentRequest {
     pub status: RequestStatus,
     pub created_at: OffsetDateTime,
     pub decided_at: Option<OffsetDateTime>,
+    /// Granted requests: when the grant ends (None: granted before grants
+    /// expired, which gave a link and no reader access).
+    pub expires_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+    /// The requests one form made for several documents share it.
+    pub batch_id: Option<Uuid>,
+    pub decided_by: Option<crate::readers::Decider>,
 }
 
 /// A secret link's record: one document, until it expires.

@@ -32,6 +32,7 @@ pub mod outbox;
 pub mod page;
 pub mod privacy;
 pub mod questionnaires;
+pub mod readers;
 pub mod sql;
 pub mod tenancy;
 pub use ops::{
@@ -45,7 +46,7 @@ pub const PUBLISH_FEED_SLACK: time::Duration = time::Duration::seconds(5);
 
 pub use traits::{
     Accounts, Analytics, Audit, Content, Directory, Documents, Evidence, Log, Outbox, PoolStats,
-    Privacy, Questionnaires, Reports, Secrets, Store,
+    Privacy, Questionnaires, Readers, Reports, Secrets, Store,
 };
 
 /// The store's traits, for code that calls store methods on a concrete backend
@@ -54,7 +55,7 @@ pub use traits::{
 pub mod prelude {
     pub use crate::{
         Accounts, Analytics, Audit, Content, Directory, Documents, Evidence, Log, Outbox, Privacy,
-        Questionnaires, Reports, Secrets, Store,
+        Questionnaires, Readers, Reports, Secrets, Store,
     };
 }
 

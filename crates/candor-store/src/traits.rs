@@ -27,6 +27,7 @@ use crate::outbox::{
 };
 use crate::page::{KnownPage, PageSnapshot};
 use crate::questionnaires::{NewQuestionnaire, ReviewChange, SealedRecord, StoredQuestionnaire};
+use crate::readers::{EventHook, ReaderEvent, ReaderFilter, ReaderPolicy, ReaderTokenKind};
 use crate::{
     ApiToken, AuditLog, Credentials, Draft, Invite, Member, MembershipChange, MembershipOutcome,
     NewGrant, Org, OrgScope, Result, RevisionSummary, User, evidence, keys, outbox, privacy,
@@ -47,6 +48,7 @@ pub trait Store:
     + Privacy
     + Questionnaires
     + Analytics
+    + Readers
     + Send
     + Sync
     + 'static
@@ -67,6 +69,7 @@ impl<T> Store for T where
         + Privacy
         + Questionnaires
         + Analytics
+        + Readers
         + Send
         + Sync
         + 'static
@@ -435,12 +438,14 @@ pub trait Documents: Send + Sync {
     async fn document_requests(&self, scope: &OrgScope) -> Result<Vec<DocumentRequest>>;
     async fn document_request(&self, scope: &OrgScope, id: Uuid)
     -> Result<Option<DocumentRequest>>;
-    /// Grants or denies a pending request and records `audit`; None if it was not pending.
+    /// Grants (until `expires_at`) or denies a pending request as an admin,
+    /// records it in the reader's history and `audit` in the audit log; None
+    /// if it was not pending.
     async fn decide_document_request(
         &self,
         scope: &OrgScope,
         id: Uuid,
-        grant: bool,
+        grant: Option<OffsetDateTime>,
         at: OffsetDateTime,
         audit: &AuditEvent,
     ) -> Result<Option<DocumentRequest>>;
@@ -455,6 +460,7 @@ pub trait Documents: Send + Sync {
         scope: &OrgScope,
         token_hash: &str,
     ) -> Result<Option<DownloadGrant>>;
+    /// Records a download, and in the reader's history when it was a reader's.
     async fn record_download(&self, scope: &OrgScope, record: &DownloadRecord) -> Result<()>;
     /// Newest first.
     async fn downloads(&self, scope: &OrgScope) -> Result<Vec<DownloadRecord>>;
@@ -468,7 +474,7 @@ pub trait Reports: Send + Sync {
         &self,
         scope: &OrgScope,
         report: &StoredReport,
-        notify: Option<&NewDelivery>,
+        notify: &[NewDelivery],
     ) -> Result<()>;
     /// Newest first.
     async fn reports(&self, scope: &OrgScope) -> Result<Vec<StoredReport>>;
@@ -642,4 +648,103 @@ pub trait Analytics: Send + Sync {
         scope: &OrgScope,
         since: &str,
     ) -> Result<Vec<crate::analytics::DailyCount>>;
+}
+
+/// Reader access: requests for several documents at once, grants that expire
+/// or are revoked, the org's domain lists, readers' sign-in links and sessions,
+/// their history, and the org's endpoints for operator events.
+#[async_trait]
+pub trait Readers: Send + Sync {
+    /// Stores a reader's requests (one per document, decided or pending), the
+    /// lines of their history and the operator events they raise, in one transaction.
+    async fn insert_reader_requests(
+        &self,
+        scope: &OrgScope,
+        requests: &[DocumentRequest],
+        events: &[ReaderEvent],
+        notify: &[NewDelivery],
+    ) -> Result<()>;
+    /// Every request made with `email` (lowercase), newest first.
+    async fn requests_by_email(
+        &self,
+        scope: &OrgScope,
+        email: &str,
+    ) -> Result<Vec<DocumentRequest>>;
+    /// Ends a grant at `at`, records it in the reader's history and `audit`;
+    /// None if `id` is not a grant that was still unrevoked.
+    async fn revoke_grant(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<Option<DocumentRequest>>;
+    /// The org's rules (the defaults until an admin sets them).
+    async fn reader_policy(&self, scope: &OrgScope) -> Result<ReaderPolicy>;
+    async fn set_reader_policy(
+        &self,
+        scope: &OrgScope,
+        policy: &ReaderPolicy,
+        at: OffsetDateTime,
+        audit: &AuditEvent,
+    ) -> Result<()>;
+    async fn insert_reader_token(
+        &self,
+        scope: &OrgScope,
+        token_hash: &str,
+        email: &str,
+        kind: ReaderTokenKind,
+        expires_at: OffsetDateTime,
+    ) -> Result<()>;
+    /// Uses a sign-in link once: marks it used, opens a session under
+    /// `session_hash` until `session_expires_at` and records the sign-in, in one
+    /// transaction. The reader's email, or None for a link that is unknown,
+    /// used or expired.
+    async fn sign_in_reader(
+        &self,
+        scope: &OrgScope,
+        link_hash: &str,
+        session_hash: &str,
+        session_expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<Option<String>>;
+    /// The email of an unexpired session.
+    async fn reader_session(
+        &self,
+        scope: &OrgScope,
+        session_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<String>>;
+    async fn end_reader_session(&self, scope: &OrgScope, session_hash: &str) -> Result<()>;
+    /// How many sign-in links were made for `email` since `since` (to limit mails).
+    async fn reader_links_since(
+        &self,
+        scope: &OrgScope,
+        email: &str,
+        since: OffsetDateTime,
+    ) -> Result<u64>;
+    async fn record_reader_event(&self, scope: &OrgScope, event: &ReaderEvent) -> Result<()>;
+    /// Newest first, at most `limit`.
+    async fn reader_events(
+        &self,
+        scope: &OrgScope,
+        filter: &ReaderFilter,
+        limit: u32,
+    ) -> Result<Vec<ReaderEvent>>;
+    /// Adds an endpoint for operator events with `audit`, in one transaction.
+    async fn insert_event_hook(
+        &self,
+        scope: &OrgScope,
+        hook: &EventHook,
+        audit: &AuditEvent,
+    ) -> Result<()>;
+    /// Oldest first.
+    async fn event_hooks(&self, scope: &OrgScope) -> Result<Vec<EventHook>>;
+    /// Removes an endpoint with `audit`; false if there was none with this id.
+    async fn remove_event_hook(
+        &self,
+        scope: &OrgScope,
+        id: Uuid,
+        audit: &AuditEvent,
+    ) -> Result<bool>;
 }

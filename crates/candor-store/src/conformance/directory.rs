@@ -136,6 +136,7 @@ pub async fn deleting_an_org_removes_all_of_it_and_nothing_else(store: Arc<dyn S
         )
         .await
         .unwrap();
+    super::readers::fill_reader_tables(&*store, &a).await;
     let b_revisions = store.revisions(&b).await.unwrap();
 
     store.delete_org(a).await.unwrap();
@@ -160,6 +161,14 @@ pub async fn deleting_an_org_removes_all_of_it_and_nothing_else(store: Arc<dyn S
     assert!(
         store
             .daily_counts(&again, "2000-01-01")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.event_hooks(&again).await.unwrap().is_empty());
+    assert!(
+        store
+            .reader_events(&again, &Default::default(), 10)
             .await
             .unwrap()
             .is_empty()

@@ -160,6 +160,10 @@ pub async fn document_requests_grants_and_downloads_stay_in_their_org(store: Arc
         status: RequestStatus::Pending,
         created_at: now(),
         decided_at: None,
+        expires_at: None,
+        revoked_at: None,
+        batch_id: None,
+        decided_by: None,
     };
     store.insert_document_request(&a, &request).await.unwrap();
     assert_eq!(
@@ -177,20 +181,32 @@ pub async fn document_requests_grants_and_downloads_stay_in_their_org(store: Arc
     let event = audit_event("document.approve", format!("request:{}", request.id), now());
     assert!(
         store
-            .decide_document_request(&b, request.id, true, now(), &event)
+            .decide_document_request(
+                &b,
+                request.id,
+                Some(now() + time::Duration::days(30)),
+                now(),
+                &event
+            )
             .await
             .unwrap()
             .is_none()
     );
     let decided = store
-        .decide_document_request(&a, request.id, true, now(), &event)
+        .decide_document_request(
+            &a,
+            request.id,
+            Some(now() + time::Duration::days(30)),
+            now(),
+            &event,
+        )
         .await
         .unwrap()
         .unwrap();
     assert_eq!(decided.status, RequestStatus::Granted);
     assert!(
         store
-            .decide_document_request(&a, request.id, false, now(), &event)
+            .decide_document_request(&a, request.id, None, now(), &event)
             .await
             .unwrap()
             .is_none(),

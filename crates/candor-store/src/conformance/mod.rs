@@ -51,7 +51,10 @@ macro_rules! conformance_tests {
             a_restored_log_holds_publishing_until_released_and_stays_in_its_org,
             orgs_that_publish_are_listed_for_page_caches,
             incident_updates_carry_their_revisions_time_and_stay_as_told,
-            daily_counts_add_up_and_stay_in_their_org
+            daily_counts_add_up_and_stay_in_their_org,
+            reader_grants_expire_are_revoked_and_stay_in_their_org,
+            reader_sign_in_links_work_once_and_sessions_expire,
+            event_hooks_are_sealed_audited_and_stay_in_their_org
         );
     };
     (@cases $make:expr; $($case:ident),*) => {
@@ -75,6 +78,7 @@ mod members;
 mod outbox;
 mod privacy;
 mod questionnaires;
+mod readers;
 mod reports;
 mod transparency;
 
@@ -118,6 +122,11 @@ pub use privacy::{
     a_persons_erasure_is_one_write_with_its_audit_entry, personal_data_can_be_erased_per_person,
 };
 pub use questionnaires::questionnaires_are_sealed_versioned_audited_and_stay_in_their_org;
+pub use readers::{
+    event_hooks_are_sealed_audited_and_stay_in_their_org,
+    reader_grants_expire_are_revoked_and_stay_in_their_org,
+    reader_sign_in_links_work_once_and_sessions_expire,
+};
 pub use reports::vulnerability_reports_are_sealed_queued_and_acknowledged_once;
 pub use transparency::{
     a_restored_log_holds_publishing_until_released_and_stays_in_its_org,

@@ -40,6 +40,10 @@ pub async fn personal_data_can_be_erased_per_person(store: Arc<dyn Store>) {
         status: RequestStatus::Granted,
         created_at: now(),
         decided_at: Some(now()),
+        expires_at: None,
+        revoked_at: None,
+        batch_id: None,
+        decided_by: None,
     };
     store.insert_document_request(&a, &request).await.unwrap();
     store

@@ -25,7 +25,7 @@ pub async fn vulnerability_reports_are_sealed_queued_and_acknowledged_once(store
         sealed,
     };
     store
-        .insert_report(&a, &report, Some(&mail("to the security contact")))
+        .insert_report(&a, &report, &[mail("to the security contact")])
         .await
         .unwrap();
     assert_eq!(store.outbox_stats(&a).await.unwrap().pending, 1);

@@ -13,10 +13,34 @@ use crate::documents::{
     StoredFile,
 };
 use crate::keys::SealedSecret;
+use crate::readers::{Decider, ReaderEvent, ReaderEventKind};
 use crate::sql::secrets::sealed_of;
 use crate::sql::{Mode, SqlBackend, SqlRow, SqlTx, int_as};
 use crate::sql::{read_all, read_one};
 use crate::{Documents, OrgScope, Result, StoreError, args};
+
+/// `SELECT` every column [`request_row`] reads `FROM document_requests`, then `$tail`.
+macro_rules! select_requests {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, doc_key, kind, name, email, company, nda_version, reason, status,
+                    created_at, decided_at, expires_at, revoked_at, batch_id, decided_by
+               FROM document_requests ",
+            $tail
+        )
+    };
+}
+/// `$statement RETURNING` every column [`request_row`] reads.
+macro_rules! returning_request {
+    ($statement:literal) => {
+        concat!(
+            $statement,
+            " RETURNING id, doc_key, kind, name, email, company, nda_version, reason, status,
+                    created_at, decided_at, expires_at, revoked_at, batch_id, decided_by"
+        )
+    };
+}
+pub(crate) use {returning_request, select_requests};
 
 fn file_row(row: &impl SqlRow) -> Result<DocumentFile> {
     Ok(DocumentFile {
@@ -31,7 +55,7 @@ fn file_row(row: &impl SqlRow) -> Result<DocumentFile> {
     })
 }
 
-fn request_row(row: &impl SqlRow) -> Result<DocumentRequest> {
+pub(crate) fn request_row(row: &impl SqlRow) -> Result<DocumentRequest> {
     Ok(DocumentRequest {
         id: row.id("id")?,
         doc_key: row.text("doc_key")?,
@@ -44,7 +68,48 @@ fn request_row(row: &impl SqlRow) -> Result<DocumentRequest> {
         status: RequestStatus::parse(&row.text("status")?)?,
         created_at: row.time("created_at")?,
         decided_at: row.opt_time("decided_at")?,
+        expires_at: row.opt_time("expires_at")?,
+        revoked_at: row.opt_time("revoked_at")?,
+        batch_id: row.opt_id("batch_id")?,
+        decided_by: row
+            .opt_text("decided_by")?
+            .map(|d| d.parse::<Decider>().map_err(StoreError::Corrupt))
+            .transpose()?,
     })
+}
+
+/// Inserts one request inside a transaction.
+pub(crate) async fn insert_request_in<T: SqlTx>(
+    tx: &mut T,
+    scope: &OrgScope,
+    r: &DocumentRequest,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO document_requests (id, org_id, doc_key, kind, name, email, company,
+            nda_version, reason, status, created_at, decided_at, expires_at, revoked_at,
+            batch_id, decided_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        args![
+            r.id,
+            scope.org_id(),
+            &r.doc_key,
+            r.kind.as_str(),
+            &r.name,
+            &r.email,
+            &r.company,
+            &r.nda_version,
+            &r.reason,
+            r.status.as_str(),
+            r.created_at,
+            r.decided_at,
+            r.expires_at,
+            r.revoked_at,
+            r.batch_id,
+            r.decided_by.map(Decider::as_str),
+        ],
+    )
+    .await?;
+    Ok(())
 }
 
 fn download_row(row: &impl SqlRow) -> Result<DownloadRecord> {
@@ -141,28 +206,8 @@ impl<B: SqlBackend> Documents for B {
         scope: &OrgScope,
         request: &DocumentRequest,
     ) -> Result<()> {
-        let r = request;
         let mut tx = self.begin(scope, Mode::Write).await?;
-        tx.execute(
-            "INSERT INTO document_requests (id, org_id, doc_key, kind, name, email, company,
-                nda_version, reason, status, created_at, decided_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            args![
-                r.id,
-                scope.org_id(),
-                &r.doc_key,
-                r.kind.as_str(),
-                &r.name,
-                &r.email,
-                &r.company,
-                &r.nda_version,
-                &r.reason,
-                r.status.as_str(),
-                r.created_at,
-                r.decided_at,
-            ],
-        )
-        .await?;
+        insert_request_in(&mut tx, scope, request).await?;
         tx.commit().await
     }
 
@@ -170,10 +215,7 @@ impl<B: SqlBackend> Documents for B {
         let rows = read_all(
             self,
             scope,
-            "SELECT id, doc_key, kind, name, email, company, nda_version, reason,
-                    status, created_at, decided_at
-               FROM document_requests WHERE org_id = $1
-              ORDER BY created_at DESC, id",
+            select_requests!("WHERE org_id = $1 ORDER BY created_at DESC, id"),
             args![scope.org_id()],
         )
         .await?;
@@ -188,9 +230,7 @@ impl<B: SqlBackend> Documents for B {
         let row = read_one(
             self,
             scope,
-            "SELECT id, doc_key, kind, name, email, company, nda_version, reason,
-                    status, created_at, decided_at
-               FROM document_requests WHERE org_id = $1 AND id = $2",
+            select_requests!("WHERE org_id = $1 AND id = $2"),
             args![scope.org_id(), id],
         )
         .await?;
@@ -201,28 +241,44 @@ impl<B: SqlBackend> Documents for B {
         &self,
         scope: &OrgScope,
         id: Uuid,
-        grant: bool,
+        grant: Option<OffsetDateTime>,
         at: OffsetDateTime,
         audit: &AuditEvent,
     ) -> Result<Option<DocumentRequest>> {
-        let status = if grant {
-            RequestStatus::Granted
-        } else {
-            RequestStatus::Denied
+        let status = match grant {
+            Some(_) => RequestStatus::Granted,
+            None => RequestStatus::Denied,
         };
         let mut tx = self.begin(scope, Mode::Write).await?;
         let row = tx
             .fetch_optional(
-                "UPDATE document_requests SET status = $3, decided_at = $4
-              WHERE org_id = $1 AND id = $2 AND status = 'pending'
-              RETURNING id, doc_key, kind, name, email, company, nda_version, reason,
-                        status, created_at, decided_at",
-                args![scope.org_id(), id, status.as_str(), at],
+                returning_request!(
+                    "UPDATE document_requests SET status = $3, decided_at = $4, expires_at = $5,
+                            decided_by = 'admin'
+                      WHERE org_id = $1 AND id = $2 AND status = 'pending'"
+                ),
+                args![scope.org_id(), id, status.as_str(), at, grant],
             )
             .await?;
         // Not pending (or absent): nothing changed, the transaction is dropped.
         let Some(row) = row else { return Ok(None) };
         let decided = request_row(&row)?;
+        let (kind, detail) = match grant {
+            Some(until) => (
+                ReaderEventKind::Approved,
+                format!("by an admin, until {}", crate::readers::day_of(until)),
+            ),
+            None => (ReaderEventKind::Denied, "by an admin".to_owned()),
+        };
+        let event = ReaderEvent::new(
+            at,
+            &decided.email,
+            &decided.doc_key,
+            Some(decided.id),
+            kind,
+            detail,
+        );
+        crate::sql::readers::insert_event_in(&mut tx, scope, &event).await?;
         crate::sql::audit::append_in(&mut tx, scope, audit.clone()).await?;
         tx.commit().await?;
         Ok(Some(decided))
@@ -288,6 +344,14 @@ impl<B: SqlBackend> Documents for B {
                 record.request_id,
                 record.at,
             ],
+        )
+        .await?;
+        // A reader's download is also a line of their history.
+        tx.execute(
+            "INSERT INTO reader_events (id, org_id, at, email, doc_key, request_id, event, detail)
+             SELECT $1, org_id, $3, email, doc_key, id, 'downloaded', ''
+               FROM document_requests WHERE org_id = $2 AND id = $4",
+            args![Uuid::new_v4(), scope.org_id(), record.at, record.request_id],
         )
         .await?;
         tx.commit().await

@@ -22,6 +22,7 @@ pub(crate) mod log;
 pub(crate) mod outbox;
 pub(crate) mod privacy;
 pub(crate) mod questionnaires;
+pub(crate) mod readers;
 pub(crate) mod reports;
 pub(crate) mod secrets;
 

@@ -29,6 +29,7 @@ impl<B: SqlBackend> Privacy for B {
     /// download records (ON DELETE CASCADE); returns how many requests.
     async fn erase_document_requests(&self, scope: &OrgScope, email: &str) -> Result<u64> {
         let mut tx = self.begin(scope, Mode::Write).await?;
+        erase_reader_in(&mut tx, scope, email).await?;
         let erased = tx
             .execute(
                 "DELETE FROM document_requests WHERE org_id = $1 AND email = $2",
@@ -53,6 +54,7 @@ impl<B: SqlBackend> Privacy for B {
                 args![scope.org_id(), &erasure.email],
             )
             .await?;
+        erase_reader_in(&mut tx, scope, &erasure.email).await?;
         let requests = tx
             .execute(
                 "DELETE FROM document_requests WHERE org_id = $1 AND email = $2",
@@ -88,4 +90,19 @@ impl<B: SqlBackend> Privacy for B {
     async fn delete_org(&self, scope: OrgScope) -> Result<()> {
         self.erase_org(scope).await
     }
+}
+
+/// A reader's history, sign-in links and sessions (their requests go separately).
+async fn erase_reader_in<T: SqlTx>(tx: &mut T, scope: &OrgScope, email: &str) -> Result<()> {
+    tx.execute(
+        "DELETE FROM reader_events WHERE org_id = $1 AND email = $2",
+        args![scope.org_id(), email],
+    )
+    .await?;
+    tx.execute(
+        "DELETE FROM reader_tokens WHERE org_id = $1 AND email = $2",
+        args![scope.org_id(), email],
+    )
+    .await?;
+    Ok(())
 }

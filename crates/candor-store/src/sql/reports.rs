@@ -31,7 +31,7 @@ impl<B: SqlBackend> Reports for B {
         &self,
         scope: &OrgScope,
         report: &StoredReport,
-        notify: Option<&NewDelivery>,
+        notify: &[NewDelivery],
     ) -> Result<()> {
         let mut tx = self.begin(scope, Mode::Write).await?;
         tx.execute(
@@ -48,13 +48,7 @@ impl<B: SqlBackend> Reports for B {
             ],
         )
         .await?;
-        outbox::insert_deliveries::<B>(
-            &mut tx,
-            scope,
-            notify.map(std::slice::from_ref).unwrap_or_default(),
-            report.received_at,
-        )
-        .await?;
+        outbox::insert_deliveries::<B>(&mut tx, scope, notify, report.received_at).await?;
         tx.commit().await
     }
 

@@ -180,6 +180,20 @@ impl<B: SqlBackend> Secrets for B {
                 sealed: sealed_of(r, "secret_nonce", "secret_ciphertext")?,
             });
         }
+        let hooks = tx
+            .fetch_all(
+                "SELECT id, url, secret_nonce, secret_ciphertext FROM event_hooks WHERE org_id = $1",
+                args![scope.org_id()],
+            )
+            .await?;
+        for r in &hooks {
+            items.push(SealedItem {
+                table: "event_hooks",
+                key: r.id("id")?.to_string(),
+                purpose: webhook_secret_purpose(&r.text("url")?),
+                sealed: sealed_of(r, "secret_nonce", "secret_ciphertext")?,
+            });
+        }
         tx.commit().await?;
         Ok(items)
     }
@@ -239,6 +253,15 @@ async fn replace_sealed_item<T: SqlTx>(
             let id: Uuid = item_key(item)?;
             tx.execute(
                 "UPDATE subscribers SET secret_nonce = $3, secret_ciphertext = $4
+                  WHERE org_id = $1 AND id = $2",
+                args![scope.org_id(), id, nonce, ciphertext],
+            )
+            .await
+        }
+        "event_hooks" => {
+            let id: Uuid = item_key(item)?;
+            tx.execute(
+                "UPDATE event_hooks SET secret_nonce = $3, secret_ciphertext = $4
                   WHERE org_id = $1 AND id = $2",
                 args![scope.org_id(), id, nonce, ciphertext],
             )

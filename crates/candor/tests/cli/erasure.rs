@@ -133,6 +133,10 @@ async fn seed_people(store: &dyn candor_store::Store, master: &candor_store::key
                     status: RequestStatus::Pending,
                     created_at: now,
                     decided_at: None,
+                    expires_at: None,
+                    revoked_at: None,
+                    batch_id: None,
+                    decided_by: None,
                 },
             )
             .await
@@ -163,7 +167,7 @@ async fn seed_people(store: &dyn candor_store::Store, master: &candor_store::key
             key_version,
             sealed,
         };
-        store.insert_report(&scope, &report, None).await.unwrap();
+        store.insert_report(&scope, &report, &[]).await.unwrap();
     }
 }
 
