@@ -20,8 +20,12 @@ pub enum Purpose {
     Confirmation,
     /// A change notice: only to a subscriber who is still subscribed when it goes out.
     Notice,
-    /// To the org itself (its security contact): always sent.
+    /// To the org itself (its security contact), or to a person who asked for
+    /// something: always sent.
     Operator,
+    /// An operator event to one of the org's event endpoints (`hook`): sent
+    /// while the endpoint exists.
+    Event,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +45,9 @@ pub struct WebhookMessage {
     pub url: String,
     /// The exact body that is signed and sent.
     pub body: String,
+    /// Operator events: the endpoint whose secret signs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook: Option<Uuid>,
 }
 
 /// Where the org's public pages live.
@@ -65,6 +72,23 @@ impl Links {
     pub fn page(&self) -> String {
         let mut url = self.base.clone();
         url.set_path(&format!("/{}", self.org));
+        url.to_string()
+    }
+
+    /// Where a reader signs in and finds every document granted to them.
+    pub fn reader(&self) -> String {
+        self.at("reader", &[])
+    }
+
+    /// A reader's single-use sign-in link.
+    pub fn reader_sign_in(&self, secret: &str) -> String {
+        self.at("reader/signin", &[("token", secret)])
+    }
+
+    /// The admin page of the org's document requests.
+    pub fn admin_documents(&self) -> String {
+        let mut url = self.base.clone();
+        url.set_path(&format!("/admin/orgs/{}/documents", self.org));
         url.to_string()
     }
 
@@ -150,6 +174,7 @@ pub fn webhook_confirmation(
             purpose: Purpose::Confirmation,
             url: url.to_owned(),
             body: body.to_string(),
+            hook: None,
         },
     )
 }
@@ -345,12 +370,110 @@ pub fn revision_notices(
                         purpose: Purpose::Notice,
                         url: s.address.clone(),
                         body: body.to_string(),
+                        hook: None,
                     },
                 ));
             }
         }
     }
     out
+}
+
+/// The operator events an org's endpoints can receive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperatorEvent {
+    AccessRequested,
+    NdaAccepted,
+    ReportReceived,
+    IncidentDeclared,
+}
+
+impl OperatorEvent {
+    pub const ALL: [OperatorEvent; 4] = [
+        OperatorEvent::AccessRequested,
+        OperatorEvent::NdaAccepted,
+        OperatorEvent::ReportReceived,
+        OperatorEvent::IncidentDeclared,
+    ];
+
+    /// The event's `type` in the webhook body.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperatorEvent::AccessRequested => "access.requested",
+            OperatorEvent::NdaAccepted => "nda.accepted",
+            OperatorEvent::ReportReceived => "report.received",
+            OperatorEvent::IncidentDeclared => "incident.declared",
+        }
+    }
+}
+
+/// One signed webhook per endpoint of the org for `event`, with `data` (plus
+/// the org's slug). Operator events go to the org's own systems (a CRM, a chat
+/// tool), so they may carry the requester's name and address; a report's
+/// content never leaves the sealed store.
+pub fn operator_event(
+    hooks: &[candor_store::readers::EventHook],
+    links: &Links,
+    event: OperatorEvent,
+    mut data: Value,
+    now: time::OffsetDateTime,
+) -> Vec<NewDelivery> {
+    if let Value::Object(map) = &mut data {
+        map.insert("org".into(), Value::String(links.org.clone()));
+    }
+    let body = json!({
+        "type": event.as_str(),
+        "timestamp": rfc3339(now),
+        "data": data,
+    })
+    .to_string();
+    hooks
+        .iter()
+        .map(|hook| {
+            delivery(
+                None,
+                Channel::Webhook,
+                &WebhookMessage {
+                    purpose: Purpose::Event,
+                    url: hook.url.clone(),
+                    body: body.clone(),
+                    hook: Some(hook.id),
+                },
+            )
+        })
+        .collect()
+}
+
+/// `incident.declared` for each incident a revision carries for the first
+/// time (the first revision is the starting history, and declares nothing).
+pub fn incidents_declared(
+    hooks: &[candor_store::readers::EventHook],
+    links: &Links,
+    previous: &Revision,
+    revision: &Revision,
+    now: time::OffsetDateTime,
+) -> Vec<NewDelivery> {
+    let known: Vec<_> = previous.content.incidents.iter().map(|i| &i.key).collect();
+    revision
+        .content
+        .incidents
+        .iter()
+        .filter(|i| !known.contains(&&i.key))
+        .flat_map(|i| {
+            let data = json!({
+                "incident": i.key.as_str(),
+                "title": i.title.as_str(),
+                "severity": i.severity.label().to_lowercase(),
+                "material": i.material,
+                "confirmed_at": i.confirmed_at.to_string(),
+                "components": i.components.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+                "regions": i.regions.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                "revision": revision.number,
+                "page": links.page(),
+            });
+            operator_event(hooks, links, OperatorEvent::IncidentDeclared, data, now)
+        })
+        .collect()
 }
 
 /// A one-off mail to a person who asked for something (a document, a report

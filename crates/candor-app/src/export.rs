@@ -37,6 +37,23 @@ pub fn request_json(r: &DocumentRequest) -> Value {
         "reason": r.reason,
         "created_at": rfc3339(r.created_at),
         "decided_at": r.decided_at.map(rfc3339),
+        "decided_by": r.decided_by.map(|d| d.as_str()),
+        "expires_at": r.expires_at.map(rfc3339),
+        "revoked_at": r.revoked_at.map(rfc3339),
+        "grant": candor_store::readers::GrantState::of(r, time::OffsetDateTime::now_utc()).label(),
+        "batch": r.batch_id,
+    })
+}
+
+/// A line of a reader's history as the API and exports show it.
+pub fn reader_event_json(e: &candor_store::readers::ReaderEvent) -> Value {
+    json!({
+        "at": rfc3339(e.at),
+        "email": e.email,
+        "document": (!e.doc_key.is_empty()).then_some(&e.doc_key),
+        "request": e.request_id,
+        "event": e.kind.as_str(),
+        "detail": e.detail,
     })
 }
 
@@ -103,6 +120,11 @@ pub async fn export_person(
         })
         .map(|d| json!({"document": d.doc_key, "at": rfc3339(d.at)}))
         .collect();
+    let filter = candor_store::readers::ReaderFilter {
+        email: Some(email.to_owned()),
+        doc_key: None,
+    };
+    let history = store.reader_events(scope, &filter, 10_000).await?;
     let reports: Vec<Value> = opened_reports(store, scope, master)
         .await?
         .iter()
@@ -117,6 +139,7 @@ pub async fn export_person(
         "objections": objections,
         "document_requests": requests.iter().map(request_json).collect::<Vec<_>>(),
         "downloads": downloads,
+        "reader_history": history.iter().map(reader_event_json).collect::<Vec<_>>(),
         "vulnerability_reports": reports,
     });
     let event = AuditEvent::new(
@@ -159,6 +182,11 @@ pub async fn export_org(
     let objections = store.objections(scope).await?;
     let requests = store.document_requests(scope).await?;
     let downloads = store.downloads(scope).await?;
+    let history = store
+        .reader_events(scope, &Default::default(), u32::MAX)
+        .await?;
+    let policy = store.reader_policy(scope).await?;
+    let hooks = store.event_hooks(scope).await?;
     let mut files = Vec::new();
     for f in store.document_files(scope).await? {
         let content = match (master, store.document_file(scope, &f.doc_key).await?) {
@@ -208,6 +236,15 @@ pub async fn export_org(
             "document": d.doc_key, "file": d.file_id, "request": d.request_id, "at": rfc3339(d.at),
         })).collect::<Vec<_>>(),
         "document_files": files,
+        "reader_history": history.iter().map(reader_event_json).collect::<Vec<_>>(),
+        "reader_policy": {
+            "allow_domains": policy.allow_domains,
+            "block_domains": policy.block_domains,
+            "grant_days": policy.grant_days,
+        },
+        "event_endpoints": hooks.iter().map(|h| json!({
+            "id": h.id, "url": h.url, "created_at": rfc3339(h.created_at),
+        })).collect::<Vec<_>>(),
         "vulnerability_reports": reports,
         "questionnaires": questionnaires,
     });

@@ -17,6 +17,7 @@ pub mod members;
 pub mod metrics;
 pub mod privacy;
 pub mod questionnaires;
+pub mod readers;
 pub mod reports;
 pub mod review;
 pub mod secrets;

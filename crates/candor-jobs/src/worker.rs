@@ -280,13 +280,19 @@ impl Worker {
                 Some(previous) => {
                     let changes = diff(&previous.content, &revision.content);
                     let subscribers = store.subscribers(scope).await?;
-                    compose::revision_notices(
-                        &self.links(scope),
+                    let links = self.links(scope);
+                    let mut notices = compose::revision_notices(
+                        &links,
                         &revision,
                         &changes,
                         &subscribers,
                         now,
-                    )
+                    );
+                    let hooks = store.event_hooks(scope).await?;
+                    notices.extend(compose::incidents_declared(
+                        &hooks, &links, previous, &revision, now,
+                    ));
+                    notices
                 }
             };
             if store
@@ -390,7 +396,7 @@ impl Worker {
         Ok(subscriber.filter(|s| match purpose {
             Purpose::Confirmation => s.unsubscribed_at.is_none() || s.confirmed_at.is_none(),
             Purpose::Notice => s.is_active(),
-            Purpose::Operator => true,
+            Purpose::Operator | Purpose::Event => true,
         }))
     }
 
@@ -475,12 +481,28 @@ impl Worker {
                 error: "unreadable message".into(),
             });
         };
-        let Some(subscriber) = self.wanted(scope, delivery, hook.purpose).await? else {
-            return Ok(DeliveryResult::Dropped {
-                reason: "the subscriber left before it was sent".into(),
-            });
+        let sealed = match (hook.purpose, hook.hook) {
+            (Purpose::Event, Some(id)) => {
+                let endpoints = self.inner.store.event_hooks(scope).await?;
+                match endpoints.into_iter().find(|e| e.id == id && e.url == hook.url) {
+                    Some(endpoint) => Some(endpoint.secret),
+                    None => {
+                        return Ok(DeliveryResult::Dropped {
+                            reason: "the event endpoint was removed before it was sent".into(),
+                        });
+                    }
+                }
+            }
+            _ => match self.wanted(scope, delivery, hook.purpose).await? {
+                Some(subscriber) => subscriber.webhook_secret,
+                None => {
+                    return Ok(DeliveryResult::Dropped {
+                        reason: "the subscriber left before it was sent".into(),
+                    });
+                }
+            },
         };
-        let (Some(key), Some(sealed)) = (&self.inner.master_key, &subscriber.webhook_secret) else {
+        let (Some(key), Some(sealed)) = (&self.inner.master_key, &sealed) else {
             return Ok(self.retry(
                 delivery.attempts,
                 "no master key to open the signing secret".into(),

@@ -537,6 +537,9 @@ pub async fn document_requests(
 #[derive(Deserialize)]
 pub struct Decision {
     approve: bool,
+    /// Approvals: how long the grant lasts (1–365 days; the org's default if absent).
+    #[serde(default)]
+    days: Option<u16>,
 }
 
 /// `POST /api/v1/orgs/{org}/documents/requests/{id}/decision`.
@@ -553,7 +556,212 @@ pub async fn decide_document_request(
         .await
         .map_err(|_| ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE))?;
     let decision: Decision = serde_json::from_slice(&bytes)
-        .map_err(|_| ApiError::validation("approve", "send {\"approve\": true} or false"))?;
-    let decided = documents::decide(&state, &access, id, decision.approve).await?;
+        .map_err(|_| {
+            ApiError::validation(
+                "approve",
+                "send {\"approve\": true, \"days\": 1 to 365} or {\"approve\": false}",
+            )
+        })?;
+    let decided = documents::decide(&state, &access, id, decision.approve, decision.days).await?;
     Ok(Json(documents::request_json(&decided)))
+}
+
+// ---------------------------------------------------------------- reader access
+
+/// `POST /api/v1/orgs/{org}/documents/requests/{id}/revoke`: ends a grant now.
+pub async fn revoke_document_grant(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id: Uuid = id
+        .parse()
+        .map_err(|_| ApiError::for_status(StatusCode::NOT_FOUND))?;
+    let revoked = documents::revoke(&state, &access, id).await?;
+    Ok(Json(documents::request_json(&revoked)))
+}
+
+fn policy_json(policy: &candor_store::readers::ReaderPolicy) -> serde_json::Value {
+    json!({
+        "allow_domains": policy.allow_domains,
+        "block_domains": policy.block_domains,
+        "grant_days": policy.grant_days,
+    })
+}
+
+/// `GET /api/v1/orgs/{org}/readers/policy`.
+pub async fn reader_policy(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let policy = state.store.reader_policy(&access.scope).await?;
+    Ok(Json(policy_json(&policy)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyBody {
+    #[serde(default)]
+    allow_domains: Vec<String>,
+    #[serde(default)]
+    block_domains: Vec<String>,
+    grant_days: u16,
+}
+
+/// Reads a policy from its parts, naming the failing field.
+pub(crate) fn checked_policy(
+    allow: &str,
+    block: &str,
+    grant_days: u16,
+) -> Result<candor_store::readers::ReaderPolicy, ApiError> {
+    use candor_store::readers::{GRANT_DAYS, ReaderPolicy};
+    let allow_domains =
+        ReaderPolicy::parse_domains(allow).map_err(|e| ApiError::validation("allow_domains", e))?;
+    let block_domains =
+        ReaderPolicy::parse_domains(block).map_err(|e| ApiError::validation("block_domains", e))?;
+    if !GRANT_DAYS.contains(&grant_days) {
+        return Err(ApiError::validation(
+            "grant_days",
+            format!("from {} to {} days", GRANT_DAYS.start(), GRANT_DAYS.end()),
+        ));
+    }
+    Ok(ReaderPolicy {
+        allow_domains,
+        block_domains,
+        grant_days,
+    })
+}
+
+/// `PUT /api/v1/orgs/{org}/readers/policy`.
+pub async fn set_reader_policy(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    body: Body,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let body: PolicyBody = json_body(&state, body).await?;
+    let policy = checked_policy(
+        &body.allow_domains.join("\n"),
+        &body.block_domains.join("\n"),
+        body.grant_days,
+    )?;
+    candor_app::readers::set_policy(&*state.store, &access.scope, &policy, &access.actor).await?;
+    Ok(Json(policy_json(&policy)))
+}
+
+#[derive(Deserialize)]
+pub struct HistoryQuery {
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    document: Option<String>,
+}
+
+/// `GET /api/v1/orgs/{org}/readers/history`: newest first, one reader's
+/// (`email`), one document's (`document`) or everyone's.
+pub async fn reader_history(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Query(q): Query<HistoryQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let filter = candor_store::readers::ReaderFilter {
+        email: q.email.map(|e| crate::auth::normalize_email(&e)),
+        doc_key: q.document,
+    };
+    let events = state
+        .store
+        .reader_events(&access.scope, &filter, 1000)
+        .await?;
+    Ok(Json(json!({
+        "events": events.iter().map(candor_app::export::reader_event_json).collect::<Vec<_>>(),
+    })))
+}
+
+fn endpoint_json(hook: &candor_store::readers::EventHook) -> serde_json::Value {
+    json!({
+        "id": hook.id,
+        "url": hook.url,
+        "created_at": hook.created_at.format(&Rfc3339).unwrap_or_default(),
+        "events": candor_app::compose::OperatorEvent::ALL.map(|e| e.as_str()),
+    })
+}
+
+/// `GET /api/v1/orgs/{org}/event-endpoints`.
+pub async fn event_endpoints(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let hooks = state.store.event_hooks(&access.scope).await?;
+    Ok(Json(json!({
+        "endpoints": hooks.iter().map(endpoint_json).collect::<Vec<_>>(),
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointBody {
+    url: String,
+}
+
+/// `POST /api/v1/orgs/{org}/event-endpoints`: the secret is returned once.
+pub async fn add_event_endpoint(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let body: EndpointBody = json_body(&state, body).await?;
+    let (hook, secret) = add_endpoint(&state, &access, &body.url).await?;
+    let mut answer = endpoint_json(&hook);
+    answer["secret"] = json!(secret);
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
+}
+
+/// Adds an event endpoint, with errors in the API's envelope.
+pub(crate) async fn add_endpoint(
+    state: &AppState,
+    access: &Access,
+    url: &str,
+) -> Result<(candor_store::readers::EventHook, String), ApiError> {
+    use candor_app::readers::EndpointError;
+    candor_app::readers::add_event_endpoint(
+        &*state.store,
+        &access.scope,
+        state.config.master_key.as_deref(),
+        url,
+        state.config.allow_private_webhooks,
+        &access.actor,
+    )
+    .await
+    .map_err(|e| match e {
+        EndpointError::Target(t) => ApiError::validation("url", t.to_string()),
+        EndpointError::Exists => ApiError::new(
+            StatusCode::CONFLICT,
+            "exists",
+            "this endpoint is already added",
+        ),
+        EndpointError::NoMasterKey => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "encryption_not_configured",
+            "this server has no master key to seal the signing secret with",
+        ),
+        EndpointError::Random => ApiError::internal(),
+        EndpointError::Store(e) => ApiError::from(e),
+    })
+}
+
+/// `DELETE /api/v1/orgs/{org}/event-endpoints/{id}`.
+pub async fn remove_event_endpoint(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let id: Uuid = id
+        .parse()
+        .map_err(|_| ApiError::not_found("no such endpoint"))?;
+    if candor_app::readers::remove_event_endpoint(&*state.store, &access.scope, id, &access.actor)
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::not_found("no such endpoint"))
+    }
 }

@@ -111,6 +111,38 @@ pub fn session_secret(headers: &HeaderMap) -> Option<&str> {
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// How long a reader's session lasts.
+pub const READER_SESSION_HOURS: i64 = 12;
+
+/// A reader's session cookie is per org (a reader of two orgs has two), and
+/// as protected as an admin's.
+pub fn reader_cookie_name(slug: &str) -> String {
+    format!("__Host-candor_reader_{slug}")
+}
+
+pub fn reader_cookie(slug: &str, secret: &str) -> HeaderValue {
+    let max_age = READER_SESSION_HOURS * 3600;
+    HeaderValue::from_str(&format!(
+        "{}={secret}; Path=/; Max-Age={max_age}; HttpOnly; Secure; SameSite=Lax",
+        reader_cookie_name(slug)
+    ))
+    .unwrap_or(HeaderValue::from_static(""))
+}
+
+pub fn expired_reader_cookie(slug: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax",
+        reader_cookie_name(slug)
+    ))
+    .unwrap_or(HeaderValue::from_static(""))
+}
+
+/// The reader's session secret for org `slug`, if any.
+pub fn reader_secret<'a>(headers: &'a HeaderMap, slug: &str) -> Option<&'a str> {
+    cookie(headers, &reader_cookie_name(slug))
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// The API token secret from `Authorization: Bearer cnd_…`, if any.
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     headers

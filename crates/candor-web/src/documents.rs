@@ -16,9 +16,12 @@ use candor_domain::model::{DocumentAccess, DocumentMeta, NdaTerms};
 use candor_domain::types::Email;
 use candor_store::analytics::Metric;
 use candor_store::documents::{
-    DocumentFile, DocumentRequest, DownloadGrant, DownloadRecord, RequestKind, RequestStatus,
+    DocumentFile, DocumentRequest, DownloadGrant, DownloadRecord,
     open_file, seal_file,
 };
+use candor_app::compose::Links;
+use candor_app::readers::{ReaderRequest, Requester, grant_until, request_documents};
+use candor_store::readers::{GRANT_DAYS, GrantState, day_of};
 use candor_store::{Org, OrgScope};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -122,7 +125,7 @@ pub(crate) async fn store_upload(
 }
 
 /// Decrypts the current file and sends it as an attachment, recording the download.
-async fn serve_file(
+pub(crate) async fn serve_file(
     state: &AppState,
     scope: &OrgScope,
     doc_key: &str,
@@ -286,7 +289,7 @@ struct DocumentPage<'a> {
 
 /// The org, scope and the published document `key`; a 404 page without one,
 /// and a redirect for a document published at its own address.
-async fn published_document(
+pub(crate) async fn published_document(
     state: &AppState,
     slug: &str,
     key: &str,
@@ -383,16 +386,16 @@ async fn stored_is_pdf(state: &AppState, scope: &OrgScope, key: &str) -> Option<
     Some(file.content_type == PDF_TYPE)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct RequestForm {
     #[serde(default)]
-    name: String,
+    pub(crate) name: String,
     #[serde(default)]
-    email: String,
+    pub(crate) email: String,
     #[serde(default)]
-    company: String,
+    pub(crate) company: String,
     #[serde(default)]
-    reason: String,
+    pub(crate) reason: String,
     /// NDA form: the version shown, and the acceptance box.
     #[serde(default)]
     nda_version: String,
@@ -401,7 +404,7 @@ pub struct RequestForm {
 }
 
 /// Who is asking: checked and trimmed, or the failing field and why.
-fn requester(form: &RequestForm) -> Result<(String, String, String), (String, String)> {
+pub(crate) fn requester(form: &RequestForm) -> Result<Requester, (String, String)> {
     let clean = |s: &str, max: usize| s.trim().chars().take(max).collect::<String>();
     let name = clean(&form.name, 200);
     let company = clean(&form.company, 200);
@@ -415,7 +418,12 @@ fn requester(form: &RequestForm) -> Result<(String, String, String), (String, St
     if company.is_empty() {
         return Err(("company".into(), "enter your company".into()));
     }
-    Ok((name, email, company))
+    Ok(Requester {
+        name,
+        email,
+        company,
+        reason: clean(&form.reason, 2000),
+    })
 }
 
 /// `POST /{org}/documents/{key}/nda`: records the acceptance and shows a short-lived link.
@@ -438,7 +446,7 @@ pub async fn accept_nda(
             None,
         ))
     };
-    let (name, email, company) = match requester(&form) {
+    let requester = match requester(&form) {
         Ok(who) => who,
         Err((field, message)) => return refuse(&field, &message),
     };
@@ -451,27 +459,34 @@ pub async fn accept_nda(
             "the NDA changed while you were reading it; read the current terms and accept again",
         );
     }
-    let request = DocumentRequest {
-        id: Uuid::new_v4(),
-        doc_key: key.clone(),
-        kind: RequestKind::Nda,
-        name,
-        email,
-        company,
-        nda_version: Some(terms.version.to_string()),
-        reason: String::new(),
-        status: RequestStatus::Granted,
-        created_at: OffsetDateTime::now_utc(),
-        decided_at: Some(OffsetDateTime::now_utc()),
-    };
-    state
-        .store
-        .insert_document_request(&scope, &request)
-        .await?;
+    let requested = request_documents(
+        &*state.store,
+        &scope,
+        &reader_links(&state, &org),
+        &org.name,
+        &ReaderRequest {
+            requester: &requester,
+            documents: &[&doc],
+            nda_version: Some(terms.version.as_str()),
+        },
+        OffsetDateTime::now_utc(),
+    )
+    .await?;
     state
         .analytics
         .count(scope.slug().as_str(), Metric::AccessRequest, None);
-    let link = issue_link(&state, &scope, &key, request.id, NDA_LINK_HOURS).await?;
+    state.wake_worker();
+    let Some(granted) = requested.granted().next() else {
+        return Ok(document_page(
+            &org,
+            &doc,
+            nda.as_ref(),
+            StatusCode::OK,
+            Shown::Message(format!("{} does not share this document with your address.", org.name)),
+            None,
+        ));
+    };
+    let link = issue_link(&state, &scope, &key, granted.id, NDA_LINK_HOURS).await?;
     let watermark = stored_is_pdf(&state, &scope, &key).await;
     Ok(document_page(
         &org,
@@ -493,7 +508,7 @@ pub async fn request_access(
     if doc.access != DocumentAccess::Approval {
         return Err(PageError::not_found("request form for this document"));
     }
-    let (name, email, company) = match requester(&form) {
+    let requester = match requester(&form) {
         Ok(who) => who,
         Err((field, message)) => {
             return Ok(document_page(
@@ -506,35 +521,43 @@ pub async fn request_access(
             ));
         }
     };
-    let request = DocumentRequest {
-        id: Uuid::new_v4(),
-        doc_key: key.clone(),
-        kind: RequestKind::Approval,
-        name,
-        email: email.clone(),
-        company,
-        nda_version: None,
-        reason: form.reason.trim().chars().take(2000).collect(),
-        status: RequestStatus::Pending,
-        created_at: OffsetDateTime::now_utc(),
-        decided_at: None,
-    };
-    state
-        .store
-        .insert_document_request(&scope, &request)
-        .await?;
+    let requested = request_documents(
+        &*state.store,
+        &scope,
+        &reader_links(&state, &org),
+        &org.name,
+        &ReaderRequest {
+            requester: &requester,
+            documents: &[&doc],
+            nda_version: None,
+        },
+        OffsetDateTime::now_utc(),
+    )
+    .await?;
     state
         .analytics
         .count(scope.slug().as_str(), Metric::AccessRequest, None);
+    state.wake_worker();
+    let email = &requester.email;
+    let message = if requested.granted().next().is_some() {
+        format!(
+            "{} approves requests from your organisation: a mail to {email} says how to sign in and download it.",
+            org.name
+        )
+    } else if requested.denied().next().is_some() {
+        format!("{} does not share this document with your address.", org.name)
+    } else {
+        format!(
+            "Your request is with {}'s team. If they approve it, a download link goes to {email}.",
+            org.name
+        )
+    };
     Ok(document_page(
         &org,
         &doc,
         nda.as_ref(),
         StatusCode::OK,
-        Shown::Message(format!(
-            "Your request is with {}'s team. If they approve it, a download link goes to {email}.",
-            org.name
-        )),
+        Shown::Message(message),
         None,
     ))
 }
@@ -556,8 +579,20 @@ pub async fn download(
         .store
         .download_grant(&scope, &secret_hash(&q.token))
         .await?;
+    let now = OffsetDateTime::now_utc();
     match grant {
-        Some(g) if g.doc_key == key && g.expires_at > OffsetDateTime::now_utc() => {
+        Some(g) if g.doc_key == key && g.expires_at > now => {
+            // The link lives no longer than the grant behind it.
+            if let Some(id) = g.request_id {
+                let request = state.store.document_request(&scope, id).await?;
+                if !request.as_ref().is_some_and(|r| link_grant_holds(r, now)) {
+                    return Err(PageError::explained(
+                        StatusCode::GONE,
+                        "Access ended",
+                        "Your access to this document has ended or was withdrawn. Ask for it again from the trust center.",
+                    ));
+                }
+            }
             serve_file(&state, &scope, &key, g.request_id).await
         }
         Some(g) if g.doc_key == key => Err(PageError::explained(
@@ -569,30 +604,73 @@ pub async fn download(
     }
 }
 
+/// Whether a request still backs its download links: granted, not revoked,
+/// and not expired (requests granted before grants expired have only their
+/// links' own expiry).
+fn link_grant_holds(request: &DocumentRequest, now: OffsetDateTime) -> bool {
+    match GrantState::of(request, now) {
+        GrantState::Active(_) => true,
+        GrantState::Expired => request.expires_at.is_none(),
+        GrantState::Pending | GrantState::Denied | GrantState::Revoked => false,
+    }
+}
+
+/// Links in mails about reader access.
+pub(crate) fn reader_links(state: &AppState, org: &Org) -> Links {
+    Links {
+        base: state.config.public_url.clone(),
+        org: org.slug.to_string(),
+    }
+}
+
 // ---------------------------------------------------------------- shared with the admin UI and the API
 
-/// Grants or denies a pending request, mails the requester, records it in the audit log.
+/// Grants (for `days`, or the org's default) or denies a pending request,
+/// mails the requester, records it in their history and the audit log.
 pub(crate) async fn decide(
     state: &AppState,
     access: &Access,
     id: Uuid,
     approve: bool,
+    days: Option<u16>,
 ) -> Result<DocumentRequest, ApiError> {
-    let action = if approve {
-        AuditAction::DocumentApprove
+    if let Some(d) = days
+        && !GRANT_DAYS.contains(&d)
+    {
+        return Err(ApiError::validation(
+            "days",
+            format!(
+                "a grant lasts {} to {} days",
+                GRANT_DAYS.start(),
+                GRANT_DAYS.end()
+            ),
+        ));
+    }
+    let now = OffsetDateTime::now_utc();
+    let (action, until) = if approve {
+        let days = match days {
+            Some(d) => d,
+            None => {
+                state
+                    .store
+                    .reader_policy(&access.scope)
+                    .await
+                    .map_err(ApiError::from)?
+                    .grant_days
+            }
+        };
+        (AuditAction::DocumentApprove, Some(grant_until(now, days)))
     } else {
-        AuditAction::DocumentDeny
+        (AuditAction::DocumentDeny, None)
     };
-    let event = access.audit(action, format!("request:{id}"));
+    let target = match until {
+        Some(until) => format!("request:{id} until:{}", day_of(until)),
+        None => format!("request:{id}"),
+    };
+    let event = access.audit(action, target);
     let decided = state
         .store
-        .decide_document_request(
-            &access.scope,
-            id,
-            approve,
-            OffsetDateTime::now_utc(),
-            &event,
-        )
+        .decide_document_request(&access.scope, id, until, now, &event)
         .await
         .map_err(ApiError::from)?
         .ok_or_else(|| {
@@ -603,39 +681,41 @@ pub(crate) async fn decide(
             )
         })?;
     let org_name = state.org_name(&access.scope).await;
-    let mail = if approve {
-        let link = issue_link(
-            state,
-            &access.scope,
-            &decided.doc_key,
-            decided.id,
-            APPROVAL_LINK_HOURS,
-        )
-        .await
-        .map_err(|_| ApiError::internal())?;
-        let url = state
-            .config
-            .public_url
-            .join(&link)
-            .map(|u| u.to_string())
-            .unwrap_or(link);
-        compose::direct_email(
-            &decided.email,
-            format!("{org_name}: your document request was approved"),
-            format!(
-                "{org_name} approved your request for \"{}\".\n\nDownload it within {APPROVAL_LINK_HOURS} hours:\n{url}\n\nThe link works only for this document; each download is recorded.\n",
-                decided.doc_key
-            ),
-        )
-    } else {
-        compose::direct_email(
+    let mail = match decided.expires_at {
+        Some(until) => {
+            let hours = APPROVAL_LINK_HOURS.min((until - now).whole_hours().max(1));
+            let link = issue_link(state, &access.scope, &decided.doc_key, decided.id, hours)
+                .await
+                .map_err(|_| ApiError::internal())?;
+            let url = state
+                .config
+                .public_url
+                .join(&link)
+                .map(|u| u.to_string())
+                .unwrap_or(link);
+            let reader = Links {
+                base: state.config.public_url.clone(),
+                org: access.scope.slug().to_string(),
+            }
+            .reader();
+            compose::direct_email(
+                &decided.email,
+                format!("{org_name}: your document request was approved"),
+                format!(
+                    "{org_name} approved your request for \"{}\" until {}.\n\nDownload it within {hours} hours:\n{url}\n\nUntil then, sign in with this address at {reader} to download it again.\nEach download carries your name and is recorded.\n",
+                    decided.doc_key,
+                    day_of(until),
+                )
+            )
+        }
+        None => compose::direct_email(
             &decided.email,
             format!("{org_name}: your document request"),
             format!(
                 "{org_name} did not approve your request for \"{}\". Contact them if you think this is a mistake.\n",
                 decided.doc_key
             ),
-        )
+        ),
     };
     state
         .store
@@ -644,6 +724,27 @@ pub(crate) async fn decide(
         .map_err(ApiError::from)?;
     state.wake_worker();
     Ok(decided)
+}
+
+/// Ends a reader's grant now, records it in their history and the audit log.
+pub(crate) async fn revoke(
+    state: &AppState,
+    access: &Access,
+    id: Uuid,
+) -> Result<DocumentRequest, ApiError> {
+    let event = access.audit(AuditAction::DocumentRevoke, format!("request:{id}"));
+    state
+        .store
+        .revoke_grant(&access.scope, id, OffsetDateTime::now_utc(), &event)
+        .await
+        .map_err(ApiError::from)?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "not_granted",
+                "no grant with this id that is still in force",
+            )
+        })
 }
 
 /// A request as the API, exports and data-subject answers show it.

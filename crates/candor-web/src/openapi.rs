@@ -326,14 +326,117 @@ pub fn api_routes() -> Vec<(ApiRoute, MethodRouter<AppState>)> {
                 ..r(
                     Method::POST,
                     "/api/v1/orgs/{org}/documents/requests/{id}/decision",
-                    "Approve or deny a pending request (body: {\"approve\": bool})",
+                    "Approve (for days, 1–365; the org's default if absent) or deny a pending request (body: {\"approve\": bool, \"days\": n})",
                     Some(ManageDocuments),
                     true,
                 )
             },
             post(api::decide_document_request),
         ),
+        (
+            r(
+                Method::POST,
+                "/api/v1/orgs/{org}/documents/requests/{id}/revoke",
+                "End a reader's grant now (it stays in their history)",
+                Some(ManageDocuments),
+                false,
+            ),
+            post(api::revoke_document_grant),
+        ),
+        (
+            r(
+                Method::GET,
+                "/api/v1/orgs/{org}/readers/policy",
+                "The org's reader rules: email domains approved or denied without an admin, and the default grant length",
+                Some(ManageDocuments),
+                false,
+            ),
+            get(api::reader_policy),
+        ),
+        (
+            ApiRoute {
+                body_schema: Some(policy_body),
+                ..r(
+                    Method::PUT,
+                    "/api/v1/orgs/{org}/readers/policy",
+                    "Replace the org's reader rules (the block-list wins over the allow-list)",
+                    Some(ManageDocuments),
+                    true,
+                )
+            },
+            put(api::set_reader_policy),
+        ),
+        (
+            ApiRoute {
+                text_query: &["email", "document"],
+                ..r(
+                    Method::GET,
+                    "/api/v1/orgs/{org}/readers/history",
+                    "Readers' requests, decisions, revocations, sign-ins, views and downloads, newest first (query: email, document; both optional)",
+                    Some(ManageDocuments),
+                    false,
+                )
+            },
+            get(api::reader_history),
+        ),
+        (
+            r(
+                Method::GET,
+                "/api/v1/orgs/{org}/event-endpoints",
+                "The org's endpoints for operator events (access.requested, nda.accepted, report.received, incident.declared)",
+                Some(ManageSettings),
+                false,
+            ),
+            get(api::event_endpoints),
+        ),
+        (
+            ApiRoute {
+                success: 201,
+                body_schema: Some(endpoint_body),
+                ..r(
+                    Method::POST,
+                    "/api/v1/orgs/{org}/event-endpoints",
+                    "Add an endpoint for operator events (Standard Webhooks); the signing secret is returned once",
+                    Some(ManageSettings),
+                    true,
+                )
+            },
+            post(api::add_event_endpoint),
+        ),
+        (
+            no_content(r(
+                Method::DELETE,
+                "/api/v1/orgs/{org}/event-endpoints/{id}",
+                "Remove an endpoint for operator events",
+                Some(ManageSettings),
+                false,
+            )),
+            delete(api::remove_event_endpoint),
+        ),
     ]
+}
+
+fn policy_body() -> Value {
+    let domains = json!({"type": "array", "items": {"type": "string"}, "maxItems": 500});
+    json!({
+        "type": "object",
+        "required": ["grant_days"],
+        "additionalProperties": false,
+        "properties": {
+            "allow_domains": domains,
+            "block_domains": domains,
+            "grant_days": {"type": "integer", "minimum": 1, "maximum": 365},
+        },
+    })
+}
+
+fn endpoint_body() -> Value {
+    json!({
+        "type": "object",
+        "required": ["url"],
+        "additionalProperties": false,
+        "properties": {"url": {"type": "string", "format": "uri"}},
+    })
 }
 
 fn role_schema(with_owner: bool) -> Value {
@@ -384,7 +487,10 @@ fn decision_body() -> Value {
     json!({
         "type": "object",
         "required": ["approve"],
-        "properties": {"approve": {"type": "boolean"}},
+        "properties": {
+            "approve": {"type": "boolean"},
+            "days": {"type": "integer", "minimum": 1, "maximum": 365},
+        },
     })
 }
 

@@ -217,10 +217,22 @@ pub async fn submit_report(
             ),
         )
     });
-    state
-        .store
-        .insert_report(&scope, &report, notify.as_ref())
-        .await?;
+    let mut notify: Vec<_> = notify.into_iter().collect();
+    let hooks = state.store.event_hooks(&scope).await?;
+    notify.extend(compose::operator_event(
+        &hooks,
+        &crate::documents::reader_links(&state, &org),
+        compose::OperatorEvent::ReportReceived,
+        serde_json::json!({
+            "report": id,
+            "reference": reference(id),
+            "received_at": received_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            "acknowledge_by": report.ack_due_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            "admin_url": admin_url,
+        }),
+        received_at,
+    ));
+    state.store.insert_report(&scope, &report, &notify).await?;
     state.wake_worker();
     Ok(page(
         &org,

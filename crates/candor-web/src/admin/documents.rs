@@ -6,11 +6,15 @@ use askama::Template;
 use axum::extract::{Extension, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use axum::Form;
 use candor_store::documents::DocumentRequest;
+use candor_store::readers::{Decider, GrantState};
+use serde::Deserialize;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::caller::Access;
-use crate::documents::{decide, store_upload};
+use crate::documents::{decide, revoke, store_upload};
 use crate::page_error::{PageError, PageResult, render};
 use crate::state::AppState;
 use crate::views::human_time;
@@ -22,11 +26,66 @@ struct AdminDocumentsPage<'a> {
     slug: &'a str,
     /// (key, title, access, current file: "name · size · uploaded" or empty)
     documents: Vec<(String, String, &'static str, String)>,
-    requests: Vec<DocumentRequest>,
+    requests: Vec<RequestRow>,
+    /// The org's default grant length, offered on each approval.
+    default_days: u16,
     /// (when, document, who)
     downloads: Vec<(String, String, String)>,
     notice: Option<String>,
     error: Option<String>,
+}
+
+/// One request as the admin's table shows it.
+struct RequestRow {
+    id: Uuid,
+    when: String,
+    doc_key: String,
+    name: String,
+    email: String,
+    /// The email as a query value.
+    email_query: String,
+    company: String,
+    reason: String,
+    kind: String,
+    /// pending, active, expired, revoked, denied
+    state: &'static str,
+    /// "until …", "by the allow-list", …
+    detail: String,
+}
+
+impl RequestRow {
+    fn of(r: &DocumentRequest, now: OffsetDateTime) -> RequestRow {
+        let state = GrantState::of(r, now);
+        let by = match r.decided_by {
+            Some(Decider::AllowList) => " (allow-list)",
+            Some(Decider::BlockList) => " (block-list)",
+            Some(Decider::Nda) | Some(Decider::Admin) | None => "",
+        };
+        let detail = match (state, r.expires_at, r.revoked_at) {
+            (GrantState::Active(until), _, _) => format!("until {}{by}", human_time(until)),
+            (GrantState::Expired, Some(until), _) => format!("ended {}", human_time(until)),
+            (GrantState::Expired, None, _) => "link only (granted before grants expired)".into(),
+            (GrantState::Revoked, _, Some(at)) => format!("revoked {}", human_time(at)),
+            (GrantState::Denied, _, _) => by.trim().to_owned(),
+            _ => String::new(),
+        };
+        RequestRow {
+            id: r.id,
+            when: human_time(r.created_at),
+            doc_key: r.doc_key.clone(),
+            name: r.name.clone(),
+            email: r.email.clone(),
+            email_query: url::form_urlencoded::byte_serialize(r.email.as_bytes()).collect(),
+            company: r.company.clone(),
+            reason: r.reason.clone(),
+            kind: match &r.nda_version {
+                Some(v) => format!("{} (NDA {v})", r.kind.as_str()),
+                None => r.kind.as_str().to_owned(),
+            },
+            state: state.label(),
+            detail,
+        }
+    }
 }
 
 async fn admin_page(
@@ -75,11 +134,15 @@ async fn admin_page(
         .take(200)
         .map(|d| (human_time(d.at), d.doc_key.clone(), who(d.request_id)))
         .collect();
+    let now = OffsetDateTime::now_utc();
+    let default_days = store.reader_policy(&access.scope).await?.grant_days;
+    let requests = requests.iter().map(|r| RequestRow::of(r, now)).collect();
     Ok(render(
         AdminDocumentsPage {
             slug: access.scope.slug().as_str(),
             documents,
             requests,
+            default_days,
             downloads,
             notice,
             error,
@@ -143,26 +206,56 @@ pub async fn admin_upload(
     }
 }
 
-/// `POST /admin/orgs/{org}/documents/requests/{id}/approve` and `…/deny`.
+#[derive(Deserialize, Default)]
+pub struct DecisionForm {
+    #[serde(default)]
+    days: String,
+}
+
+/// `POST /admin/orgs/{org}/documents/requests/{id}/approve`, `…/deny` and `…/revoke`.
 pub async fn admin_decide(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
     Path((_, id, verdict)): Path<(String, String, String)>,
+    Form(form): Form<DecisionForm>,
 ) -> PageResult {
-    let (Ok(id), Some(approve)) = (
-        id.parse::<Uuid>(),
-        match verdict.as_str() {
-            "approve" => Some(true),
-            "deny" => Some(false),
-            _ => None,
-        },
-    ) else {
+    let Ok(id) = id.parse::<Uuid>() else {
         return Err(PageError::not_found("request"));
     };
-    match decide(&state, &access, id, approve).await {
+    let outcome = match verdict.as_str() {
+        "approve" => {
+            let days = match form.days.trim() {
+                "" => None,
+                d => match d.parse::<u16>() {
+                    Ok(d) => Some(d),
+                    Err(_) => {
+                        return admin_page(
+                            &state,
+                            &access,
+                            None,
+                            Some("days: enter a number of days from 1 to 365".into()),
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                        )
+                        .await;
+                    }
+                },
+            };
+            decide(&state, &access, id, true, days).await
+        }
+        "deny" => decide(&state, &access, id, false, None).await,
+        "revoke" => revoke(&state, &access, id).await,
+        _ => return Err(PageError::not_found("action")),
+    };
+    match outcome {
         Ok(_) => Ok(
             Redirect::to(&format!("/admin/orgs/{}/documents", access.scope.slug())).into_response(),
         ),
-        Err(e) => admin_page(&state, &access, None, Some(e.message.clone()), e.status).await,
+        Err(e) => {
+            let message = match &e.field {
+                Some(field) => format!("{field}: {}", e.message),
+                None => e.message.clone(),
+            };
+            admin_page(&state, &access, None, Some(message), e.status).await
+        }
     }
 }
