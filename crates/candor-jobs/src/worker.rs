@@ -281,13 +281,8 @@ impl Worker {
                     let changes = diff(&previous.content, &revision.content);
                     let subscribers = store.subscribers(scope).await?;
                     let links = self.links(scope);
-                    let mut notices = compose::revision_notices(
-                        &links,
-                        &revision,
-                        &changes,
-                        &subscribers,
-                        now,
-                    );
+                    let mut notices =
+                        compose::revision_notices(&links, &revision, &changes, &subscribers, now);
                     let hooks = store.event_hooks(scope).await?;
                     notices.extend(compose::incidents_declared(
                         &hooks, &links, previous, &revision, now,
@@ -484,7 +479,10 @@ impl Worker {
         let sealed = match (hook.purpose, hook.hook) {
             (Purpose::Event, Some(id)) => {
                 let endpoints = self.inner.store.event_hooks(scope).await?;
-                match endpoints.into_iter().find(|e| e.id == id && e.url == hook.url) {
+                match endpoints
+                    .into_iter()
+                    .find(|e| e.id == id && e.url == hook.url)
+                {
                     Some(endpoint) => Some(endpoint.secret),
                     None => {
                         return Ok(DeliveryResult::Dropped {

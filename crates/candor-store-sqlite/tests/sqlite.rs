@@ -612,5 +612,9 @@ async fn the_incident_topic_migration_widens_the_check_and_keeps_every_row() {
             .await
             .unwrap();
     let all = candor_store_sqlite::MIGRATIONS.len() as i64;
-    assert_eq!((migrations, latest), (all, all), "every later migration ran too");
+    assert_eq!(
+        (migrations, latest),
+        (all, all),
+        "every later migration ran too"
+    );
 }

@@ -555,13 +555,12 @@ pub async fn decide_document_request(
     let bytes = to_bytes(body, 4096)
         .await
         .map_err(|_| ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE))?;
-    let decision: Decision = serde_json::from_slice(&bytes)
-        .map_err(|_| {
-            ApiError::validation(
-                "approve",
-                "send {\"approve\": true, \"days\": 1 to 365} or {\"approve\": false}",
-            )
-        })?;
+    let decision: Decision = serde_json::from_slice(&bytes).map_err(|_| {
+        ApiError::validation(
+            "approve",
+            "send {\"approve\": true, \"days\": 1 to 365} or {\"approve\": false}",
+        )
+    })?;
     let decided = documents::decide(&state, &access, id, decision.approve, decision.days).await?;
     Ok(Json(documents::request_json(&decided)))
 }

@@ -11,16 +11,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use candor_app::compose;
+use candor_app::compose::Links;
+use candor_app::readers::{ReaderRequest, Requester, grant_until, request_documents};
 use candor_domain::audit::AuditAction;
 use candor_domain::model::{DocumentAccess, DocumentMeta, NdaTerms};
 use candor_domain::types::Email;
 use candor_store::analytics::Metric;
 use candor_store::documents::{
-    DocumentFile, DocumentRequest, DownloadGrant, DownloadRecord,
-    open_file, seal_file,
+    DocumentFile, DocumentRequest, DownloadGrant, DownloadRecord, open_file, seal_file,
 };
-use candor_app::compose::Links;
-use candor_app::readers::{ReaderRequest, Requester, grant_until, request_documents};
 use candor_store::readers::{GRANT_DAYS, GrantState, day_of};
 use candor_store::{Org, OrgScope};
 use serde::Deserialize;
@@ -285,6 +284,8 @@ struct DocumentPage<'a> {
     /// Whether downloads carry the reader's name: Some(true) for a PDF,
     /// Some(false) for another file (served as it is), None without a file.
     watermark: Option<bool>,
+    /// A signed-in reader with access: until when.
+    granted_until: Option<String>,
 }
 
 /// The org, scope and the published document `key`; a 404 page without one,
@@ -316,6 +317,8 @@ enum Shown {
     Error(String),
     Link(String),
     Message(String),
+    /// A signed-in reader who has access until the time given.
+    Granted(String),
 }
 
 fn document_page(
@@ -326,14 +329,16 @@ fn document_page(
     shown: Shown,
     watermark: Option<bool>,
 ) -> Response {
-    let (mut error, mut link, mut message) = (None, None, None);
+    let (mut error, mut link, mut message, mut granted_until) = (None, None, None, None);
     match shown {
         Shown::Form => {}
         Shown::Error(e) => error = Some(e),
         Shown::Link(l) => link = Some(l),
         Shown::Message(m) => message = Some(m),
+        Shown::Granted(until) => granted_until = Some(until),
     }
     let form = match (doc.access, &link, &message) {
+        _ if granted_until.is_some() => "",
         (_, Some(_), _) | (_, _, Some(_)) => "",
         (DocumentAccess::Nda, None, None) => "nda",
         (DocumentAccess::Approval, None, None) => "approval",
@@ -349,6 +354,7 @@ fn document_page(
         link,
         message,
         watermark,
+        granted_until,
     };
     render(page, status)
 }
@@ -357,6 +363,7 @@ fn document_page(
 pub async fn document(
     State(state): State<AppState>,
     Path((slug, key)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
 ) -> PageResult {
     let (org, scope, doc, nda) = published_document(&state, &slug, &key).await?;
     if doc.access == DocumentAccess::Public {
@@ -366,12 +373,16 @@ pub async fn document(
     state
         .analytics
         .count(scope.slug().as_str(), Metric::DocumentView, None);
+    let shown = match crate::readers::reader_view(&state, &scope, &headers, &key).await? {
+        Some(until) => Shown::Granted(until),
+        None => Shown::Form,
+    };
     Ok(document_page(
         &org,
         &doc,
         nda.as_ref(),
         StatusCode::OK,
-        Shown::Form,
+        shown,
         watermark,
     ))
 }
@@ -398,9 +409,9 @@ pub struct RequestForm {
     pub(crate) reason: String,
     /// NDA form: the version shown, and the acceptance box.
     #[serde(default)]
-    nda_version: String,
+    pub(crate) nda_version: String,
     #[serde(default)]
-    accept: String,
+    pub(crate) accept: String,
 }
 
 /// Who is asking: checked and trimmed, or the failing field and why.
@@ -482,7 +493,10 @@ pub async fn accept_nda(
             &doc,
             nda.as_ref(),
             StatusCode::OK,
-            Shown::Message(format!("{} does not share this document with your address.", org.name)),
+            Shown::Message(format!(
+                "{} does not share this document with your address.",
+                org.name
+            )),
             None,
         ));
     };
@@ -545,7 +559,10 @@ pub async fn request_access(
             org.name
         )
     } else if requested.denied().next().is_some() {
-        format!("{} does not share this document with your address.", org.name)
+        format!(
+            "{} does not share this document with your address.",
+            org.name
+        )
     } else {
         format!(
             "Your request is with {}'s team. If they approve it, a download link goes to {email}.",
@@ -705,7 +722,7 @@ pub(crate) async fn decide(
                     "{org_name} approved your request for \"{}\" until {}.\n\nDownload it within {hours} hours:\n{url}\n\nUntil then, sign in with this address at {reader} to download it again.\nEach download carries your name and is recorded.\n",
                     decided.doc_key,
                     day_of(until),
-                )
+                ),
             )
         }
         None => compose::direct_email(

@@ -24,6 +24,7 @@ pub mod pages;
 pub mod parsing;
 pub mod privacy;
 pub mod questionnaires;
+pub mod readers;
 pub mod reports;
 pub mod router;
 pub mod securitytxt;

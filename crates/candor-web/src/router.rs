@@ -20,7 +20,7 @@ use crate::page_error::{self, PageResult};
 use crate::state::AppState;
 use crate::{
     access, admin, branding, documents, feed, headers, incidents, limits, log, openapi, page_cache,
-    pages, privacy, reports, securitytxt, subscribe, views,
+    pages, privacy, readers, reports, securitytxt, subscribe, views,
 };
 
 const STYLESHEET: &str = include_str!("../static/candor.css");
@@ -105,6 +105,21 @@ pub fn router(state: AppState) -> Router {
             post(documents::request_access),
         )
         .route("/{org}/documents/{key}/download", get(documents::download))
+        .route(
+            "/{org}/access",
+            get(readers::access_form).post(readers::access_request),
+        )
+        .route("/{org}/reader", get(readers::reader_home))
+        .route("/{org}/reader/link", post(readers::send_link))
+        .route(
+            "/{org}/reader/signin",
+            get(readers::sign_in_form).post(readers::sign_in),
+        )
+        .route("/{org}/reader/signout", post(readers::sign_out))
+        .route(
+            "/{org}/reader/documents/{key}",
+            get(readers::reader_download),
+        )
         .route(
             "/{org}/report",
             get(reports::report_form).post(reports::submit_report),

@@ -3,10 +3,10 @@
 //! and the downloads. The rules are `crate::documents`', shared with the API.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Extension, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use axum::Form;
 use candor_store::documents::DocumentRequest;
 use candor_store::readers::{Decider, GrantState};
 use serde::Deserialize;

@@ -25,6 +25,7 @@ pub mod invites;
 pub mod members;
 mod outcome;
 pub mod questionnaires;
+pub mod readers;
 pub mod reports;
 pub mod reset;
 pub mod review;
@@ -241,6 +242,37 @@ pub fn routes() -> Vec<(AdminRoute, MethodRouter<AppState>)> {
             "/admin/orgs/{org}/documents/requests/{id}/{verdict}",
             ManageDocuments,
             documents::admin_decide,
+        ),
+        // Readers: rules for requests and history; operator event endpoints.
+        org(
+            GET,
+            "/admin/orgs/{org}/readers",
+            ManageDocuments,
+            readers::readers,
+        ),
+        org(
+            POST,
+            "/admin/orgs/{org}/readers/policy",
+            ManageDocuments,
+            readers::set_policy,
+        ),
+        org(
+            GET,
+            "/admin/orgs/{org}/events",
+            ManageSettings,
+            readers::events,
+        ),
+        org(
+            POST,
+            "/admin/orgs/{org}/events",
+            ManageSettings,
+            readers::add_event_endpoint,
+        ),
+        org(
+            POST,
+            "/admin/orgs/{org}/events/{id}/remove",
+            ManageSettings,
+            readers::remove_event_endpoint,
         ),
         // Members, invitations and API tokens.
         org(

@@ -18,6 +18,7 @@ mod log;
 mod pages;
 mod privacy;
 mod questionnaires;
+mod readers;
 mod reports;
 mod security_txt;
 mod subscribers;

@@ -102,7 +102,7 @@ async fn vulnerability_reports_are_encrypted_mailed_without_content_and_tracked_
     let note =
         candor_jobs::compose::direct_email("security@quillfeather.example", "x".into(), "y".into());
     app.store
-        .insert_report(&org, &old, Some(&note))
+        .insert_report(&org, &old, std::slice::from_ref(&note))
         .await
         .unwrap();
     let admin = |path: String| app.with_cookie(reqwest::Method::GET, &path, &owner).send();

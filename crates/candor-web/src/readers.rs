@@ -1,0 +1,526 @@
+//! Readers' own pages: one request for several gated documents
+//! (`/{org}/access`), and the reader's session (`/{org}/reader`): a single-use
+//! sign-in link by mail, then every document granted to the reader until the
+//! grants expire, each download watermarked and recorded.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use candor_app::compose;
+use candor_app::readers::{ReaderRequest, request_documents};
+use candor_domain::model::{DocumentAccess, DocumentMeta, NdaTerms};
+use candor_store::analytics::Metric;
+use candor_store::documents::DocumentRequest;
+use candor_store::readers::{GrantState, ReaderEvent, ReaderEventKind, ReaderTokenKind};
+use candor_store::{Org, OrgScope};
+use serde::Deserialize;
+use time::{Duration, OffsetDateTime};
+
+use crate::auth::{
+    READER_SESSION_HOURS, expired_reader_cookie, new_secret, normalize_email, reader_cookie,
+    reader_secret, secret_hash,
+};
+use crate::documents::{RequestForm, reader_links, requester, serve_file};
+use crate::page_error::{PageError, PageResult, render};
+use crate::state::AppState;
+use crate::views::human_time;
+
+/// How long a sign-in link works.
+const LINK_MINUTES: i64 = 15;
+/// Sign-in links mailed to one address per [`LINK_MINUTES`], at most.
+const LINKS_PER_WINDOW: u64 = 3;
+
+/// The org's gated documents stored here (not published elsewhere), in page order.
+fn gated(documents: &[DocumentMeta]) -> Vec<&DocumentMeta> {
+    documents
+        .iter()
+        .filter(|d| d.access != DocumentAccess::Public && d.url.is_none())
+        .collect()
+}
+
+// ---------------------------------------------------------------- one request, several documents
+
+struct AccessDoc {
+    key: String,
+    title: String,
+    access: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "access.html")]
+struct AccessPage<'a> {
+    slug: &'a str,
+    org_name: &'a str,
+    documents: Vec<AccessDoc>,
+    /// The NDA, when a listed document is behind it.
+    nda: Option<&'a NdaTerms>,
+    show_form: bool,
+    error: Option<String>,
+    message: Option<String>,
+}
+
+fn access_page(
+    org: &Org,
+    documents: &[&DocumentMeta],
+    nda: Option<&NdaTerms>,
+    status: StatusCode,
+    error: Option<String>,
+    message: Option<String>,
+) -> Response {
+    let needs_nda = documents.iter().any(|d| d.access == DocumentAccess::Nda);
+    render(
+        AccessPage {
+            slug: org.slug.as_str(),
+            org_name: &org.name,
+            documents: documents
+                .iter()
+                .map(|d| AccessDoc {
+                    key: d.key.to_string(),
+                    title: d.title.to_string(),
+                    access: d.access.label(),
+                })
+                .collect(),
+            nda: nda.filter(|_| needs_nda),
+            show_form: message.is_none(),
+            error,
+            message,
+        },
+        status,
+    )
+}
+
+/// `GET /{org}/access`.
+pub async fn access_form(State(state): State<AppState>, Path(slug): Path<String>) -> PageResult {
+    let (org, _, revision) = crate::pages::published_org(&state, &slug).await?;
+    let content = &revision.content;
+    let documents = gated(&content.documents);
+    Ok(access_page(
+        &org,
+        &documents,
+        content.profile.nda.as_ref(),
+        StatusCode::OK,
+        None,
+        None,
+    ))
+}
+
+/// `POST /{org}/access`: fields `all` or `doc:<key>`, who is asking, and the
+/// NDA acceptance when a chosen document is behind it.
+pub async fn access_request(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> PageResult {
+    let (org, scope, revision) = crate::pages::published_org(&state, &slug).await?;
+    let content = &revision.content;
+    let documents = gated(&content.documents);
+    let nda = content.profile.nda.as_ref();
+    let refuse = |field: &str, message: &str| {
+        Ok(access_page(
+            &org,
+            &documents,
+            nda,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(format!("{field}: {message}")),
+            None,
+        ))
+    };
+    let yes = |name: &str| fields.get(name).is_some_and(|v| v == "yes");
+    let all = yes("all");
+    let chosen: Vec<&DocumentMeta> = documents
+        .iter()
+        .copied()
+        .filter(|d| all || yes(&format!("doc:{}", d.key)))
+        .collect();
+    if chosen.is_empty() {
+        return refuse("documents", "choose at least one document");
+    }
+    let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    let form = RequestForm {
+        name: field("name"),
+        email: field("email"),
+        company: field("company"),
+        reason: field("reason"),
+        ..RequestForm::default()
+    };
+    let who = match requester(&form) {
+        Ok(who) => who,
+        Err((field, message)) => return refuse(&field, &message),
+    };
+    let wants_nda = chosen.iter().any(|d| d.access == DocumentAccess::Nda);
+    let nda_version = match (wants_nda, nda) {
+        (false, _) => None,
+        (true, None) => return Err(PageError::not_found("NDA for these documents")),
+        (true, Some(_)) if !yes("accept") => {
+            return refuse(
+                "accept",
+                "tick the box to accept the NDA, or leave out the documents behind it",
+            );
+        }
+        (true, Some(terms)) if field("nda_version") != terms.version.as_str() => {
+            return refuse(
+                "nda_version",
+                "the NDA changed while you were reading it; read the current terms and accept again",
+            );
+        }
+        (true, Some(terms)) => Some(terms.version.as_str()),
+    };
+    let requested = request_documents(
+        &*state.store,
+        &scope,
+        &reader_links(&state, &org),
+        &org.name,
+        &ReaderRequest {
+            requester: &who,
+            documents: &chosen,
+            nda_version,
+        },
+        OffsetDateTime::now_utc(),
+    )
+    .await?;
+    state
+        .analytics
+        .count(scope.slug().as_str(), Metric::AccessRequest, None);
+    state.wake_worker();
+    let title = |r: &DocumentRequest| {
+        chosen
+            .iter()
+            .find(|d| d.key.as_str() == r.doc_key)
+            .map(|d| d.title.to_string())
+            .unwrap_or_else(|| r.doc_key.clone())
+    };
+    let list = |it: &mut dyn Iterator<Item = &DocumentRequest>| {
+        it.map(&title).collect::<Vec<_>>().join(", ")
+    };
+    let mut parts = Vec::new();
+    let granted = list(&mut requested.granted());
+    if !granted.is_empty() {
+        parts.push(format!("Granted: {granted}."));
+    }
+    let pending = list(&mut requested.pending());
+    if !pending.is_empty() {
+        parts.push(format!("Waiting for {}'s team: {pending}.", org.name));
+    }
+    let denied = list(&mut requested.denied());
+    if !denied.is_empty() {
+        parts.push(format!("Not shared with your address: {denied}."));
+    }
+    parts.push(format!(
+        "A mail to {} says what was decided; sign in at “Your documents” with that address to download what is granted.",
+        who.email
+    ));
+    Ok(access_page(
+        &org,
+        &documents,
+        nda,
+        StatusCode::OK,
+        None,
+        Some(parts.join(" ")),
+    ))
+}
+
+// ---------------------------------------------------------------- the reader's session
+
+struct GrantRow {
+    key: String,
+    title: String,
+    state: &'static str,
+    detail: String,
+    download: bool,
+}
+
+#[derive(Template)]
+#[template(path = "reader.html")]
+struct ReaderPage<'a> {
+    slug: &'a str,
+    org_name: &'a str,
+    confirm_token: Option<String>,
+    signed_in: Option<String>,
+    rows: Vec<GrantRow>,
+    error: Option<String>,
+    message: Option<String>,
+}
+
+impl<'a> ReaderPage<'a> {
+    fn new(org: &'a Org) -> ReaderPage<'a> {
+        ReaderPage {
+            slug: org.slug.as_str(),
+            org_name: &org.name,
+            confirm_token: None,
+            signed_in: None,
+            rows: Vec::new(),
+            error: None,
+            message: None,
+        }
+    }
+}
+
+/// The signed-in reader's email, if the request carries a live session for this org.
+pub(crate) async fn signed_in_reader(
+    state: &AppState,
+    scope: &OrgScope,
+    headers: &HeaderMap,
+) -> Option<String> {
+    let secret = reader_secret(headers, scope.slug().as_str())?;
+    state
+        .store
+        .reader_session(scope, &secret_hash(secret), OffsetDateTime::now_utc())
+        .await
+        .ok()
+        .flatten()
+}
+
+/// The reader's grant for `doc_key` that is in force now, if any (the
+/// latest one when several are).
+pub(crate) async fn active_grant(
+    state: &AppState,
+    scope: &OrgScope,
+    email: &str,
+    doc_key: &str,
+) -> Result<Option<(DocumentRequest, OffsetDateTime)>, PageError> {
+    let now = OffsetDateTime::now_utc();
+    let requests = state.store.requests_by_email(scope, email).await?;
+    Ok(requests
+        .into_iter()
+        .filter(|r| r.doc_key == doc_key)
+        .filter_map(|r| match GrantState::of(&r, now) {
+            GrantState::Active(until) => Some((r, until)),
+            _ => None,
+        })
+        .max_by_key(|(_, until)| *until))
+}
+
+/// `GET /{org}/reader`: the reader's documents, or the sign-in form.
+pub async fn reader_home(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> PageResult {
+    let (org, scope, revision) = crate::pages::published_org(&state, &slug).await?;
+    let mut page = ReaderPage::new(&org);
+    let Some(email) = signed_in_reader(&state, &scope, &headers).await else {
+        return Ok(render(page, StatusCode::OK));
+    };
+    let now = OffsetDateTime::now_utc();
+    let documents = gated(&revision.content.documents);
+    let requests = state.store.requests_by_email(&scope, &email).await?;
+    let mut seen = Vec::new();
+    // Newest first: the first request per document is the one that counts,
+    // unless an older grant is still in force.
+    for r in &requests {
+        if seen.contains(&r.doc_key) {
+            continue;
+        }
+        let state_now = requests
+            .iter()
+            .filter(|o| o.doc_key == r.doc_key)
+            .map(|o| GrantState::of(o, now))
+            .find(|s| matches!(s, GrantState::Active(_)))
+            .unwrap_or_else(|| GrantState::of(r, now));
+        seen.push(r.doc_key.clone());
+        let published = documents.iter().find(|d| d.key.as_str() == r.doc_key);
+        let detail = match state_now {
+            GrantState::Active(until) => format!("until {}", human_time(until)),
+            GrantState::Pending => "waiting for a decision".into(),
+            GrantState::Revoked => "withdrawn by the company".into(),
+            GrantState::Expired => "ask again to read it".into(),
+            GrantState::Denied => String::new(),
+        };
+        page.rows.push(GrantRow {
+            key: r.doc_key.clone(),
+            title: published
+                .map(|d| d.title.to_string())
+                .unwrap_or_else(|| format!("{} (no longer published)", r.doc_key)),
+            state: state_now.label(),
+            detail,
+            download: published.is_some() && matches!(state_now, GrantState::Active(_)),
+        });
+    }
+    page.signed_in = Some(email);
+    Ok(render(page, StatusCode::OK))
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /{org}/reader/link`: mails a single-use sign-in link to an address
+/// that has asked this org for documents. The answer is the same either way,
+/// so the form does not tell who has asked.
+pub async fn send_link(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Form(form): Form<EmailForm>,
+) -> PageResult {
+    let (org, scope, _) = crate::pages::published_org(&state, &slug).await?;
+    let email = normalize_email(&form.email);
+    let mut page = ReaderPage::new(&org);
+    if email.parse::<candor_domain::types::Email>().is_err() {
+        page.error = Some("email: enter a valid email address".into());
+        return Ok(render(page, StatusCode::UNPROCESSABLE_ENTITY));
+    }
+    let now = OffsetDateTime::now_utc();
+    let known = !state
+        .store
+        .requests_by_email(&scope, &email)
+        .await?
+        .is_empty();
+    let recent = state
+        .store
+        .reader_links_since(&scope, &email, now - Duration::minutes(LINK_MINUTES))
+        .await?;
+    if known && recent < LINKS_PER_WINDOW {
+        let secret = new_secret()?;
+        state
+            .store
+            .insert_reader_token(
+                &scope,
+                &secret_hash(&secret),
+                &email,
+                ReaderTokenKind::Link,
+                now + Duration::minutes(LINK_MINUTES),
+            )
+            .await?;
+        let links = reader_links(&state, &org);
+        let mail = compose::direct_email(
+            &email,
+            format!("{}: your sign-in link", org.name),
+            format!(
+                "Sign in to {}'s trust center to download the documents granted to you:\n{}\n\nThe link works once, for {LINK_MINUTES} minutes. If you did not ask for it, ignore this mail.\n",
+                org.name,
+                links.reader_sign_in(&secret)
+            ),
+        );
+        state.store.enqueue(&scope, &[mail]).await?;
+        state.wake_worker();
+    }
+    page.message = Some(format!(
+        "If {email} has asked {} for documents, a sign-in link is on its way. It works once, for {LINK_MINUTES} minutes.",
+        org.name
+    ));
+    Ok(render(page, StatusCode::OK))
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    token: String,
+}
+
+/// `GET /{org}/reader/signin?token=`: a button, so that a mail scanner
+/// opening the link does not use it up.
+pub async fn sign_in_form(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<TokenForm>,
+) -> PageResult {
+    let (org, _, _) = crate::pages::published_org(&state, &slug).await?;
+    let mut page = ReaderPage::new(&org);
+    page.confirm_token = Some(q.token);
+    Ok(render(page, StatusCode::OK))
+}
+
+/// `POST /{org}/reader/signin`: uses the link and opens the reader's session.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Form(form): Form<TokenForm>,
+) -> PageResult {
+    let (org, scope, _) = crate::pages::published_org(&state, &slug).await?;
+    let now = OffsetDateTime::now_utc();
+    let session = new_secret()?;
+    let signed_in = state
+        .store
+        .sign_in_reader(
+            &scope,
+            &secret_hash(&form.token),
+            &secret_hash(&session),
+            now + Duration::hours(READER_SESSION_HOURS),
+            now,
+        )
+        .await?;
+    if signed_in.is_none() {
+        let mut page = ReaderPage::new(&org);
+        page.error = Some(
+            "This sign-in link does not work: it was used already or has expired. Ask for a new one below."
+                .into(),
+        );
+        return Ok(render(page, StatusCode::NOT_FOUND));
+    }
+    let mut response = Redirect::to(&format!("/{}/reader", org.slug)).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        reader_cookie(org.slug.as_str(), &session),
+    );
+    Ok(response)
+}
+
+/// `POST /{org}/reader/signout`.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> PageResult {
+    let (org, scope, _) = crate::pages::published_org(&state, &slug).await?;
+    if let Some(secret) = reader_secret(&headers, org.slug.as_str()) {
+        state
+            .store
+            .end_reader_session(&scope, &secret_hash(secret))
+            .await?;
+    }
+    let mut response = Redirect::to(&format!("/{}/reader", org.slug)).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, expired_reader_cookie(org.slug.as_str()));
+    Ok(response)
+}
+
+/// `GET /{org}/reader/documents/{key}`: the signed-in reader's download.
+pub async fn reader_download(
+    State(state): State<AppState>,
+    Path((slug, key)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> PageResult {
+    let (_, scope, _, _) = crate::documents::published_document(&state, &slug, &key).await?;
+    let Some(email) = signed_in_reader(&state, &scope, &headers).await else {
+        return Ok(Redirect::to(&format!("/{slug}/reader")).into_response());
+    };
+    match active_grant(&state, &scope, &email, &key).await? {
+        Some((grant, _)) => serve_file(&state, &scope, &key, Some(grant.id)).await,
+        None => Err(PageError::explained(
+            StatusCode::FORBIDDEN,
+            "No access",
+            "You have no access to this document now: it was not granted to this address, it expired, or the company withdrew it. Ask for it again from the trust center.",
+        )),
+    }
+}
+
+/// A signed-in reader's view of a document page: recorded in their history;
+/// the time their access ends, when they have it.
+pub(crate) async fn reader_view(
+    state: &AppState,
+    scope: &OrgScope,
+    headers: &HeaderMap,
+    doc_key: &str,
+) -> Result<Option<String>, PageError> {
+    let Some(email) = signed_in_reader(state, scope, headers).await else {
+        return Ok(None);
+    };
+    let grant = active_grant(state, scope, &email, doc_key).await?;
+    let event = ReaderEvent::new(
+        OffsetDateTime::now_utc(),
+        &email,
+        doc_key,
+        grant.as_ref().map(|(g, _)| g.id),
+        ReaderEventKind::Viewed,
+        "",
+    );
+    state.store.record_reader_event(scope, &event).await?;
+    Ok(grant.map(|(_, until)| human_time(until)))
+}
