@@ -20,6 +20,7 @@ const SHOTS = process.env.CANDOR_SCREENSHOTS;
 
 let server, browser, base, dir;
 const credentials = {};
+const readerLinks = {};
 
 before(async () => {
   assert.ok(BIN, 'CANDOR_BIN must point at a built candor binary');
@@ -36,6 +37,8 @@ before(async () => {
   createInterface({ input: server.stdout }).on('line', (line) => {
     const m = line.match(/^demo sign-in at \/admin\/login: (\S+) \/ (\S+) \((\w+)\)$/);
     if (m) credentials[m[1]] = m[2];
+    const r = line.match(/^demo reader sign-in: \/(\S+?)\/reader\/signin\?token=(\S+) /);
+    if (r) readerLinks[r[1]] = `/${r[1]}/reader/signin?token=${r[2]}`;
   });
   base = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('candor did not start')), 60000);
@@ -64,7 +67,17 @@ const PAGES = [
   // The public forms: report, NDA click-through, approval request, unsubscribe.
   '/quillfeather/report', '/quillfeather/documents/soc2-report', '/quillfeather/documents/caiq',
   '/quillfeather/subscription/unsubscribe?token=00',
+  // Reader access: one request for several documents, and the sign-in page.
+  '/quillfeather/access', '/quillfeather/reader',
 ];
+
+async function axeOnPage(page) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }));
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+}
 
 async function axeViolations(path, colorScheme) {
   // axe is injected as a script, which the page's own CSP rightly forbids.
@@ -187,6 +200,37 @@ test('a reader accepts the NDA in a real browser and downloads the document', as
   await context.close();
 });
 
+test('the demo reader signs in by link, sees their grants and downloads a watermarked PDF', async () => {
+  const link = readerLinks.quillfeather;
+  assert.ok(link, 'the demo printed a reader sign-in link');
+  // bypassCSP only so that axe can be injected; the flow itself needs no script.
+  const context = await browser.newContext({ acceptDownloads: true, bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(base + link);
+  await Promise.all([page.waitForURL(base + '/quillfeather/reader'), page.click('button[type="submit"]')]);
+  assert.match(await page.textContent('main'), /Signed in as reader@customer\.example/);
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    await page.reload();
+    assert.deepEqual(await axeOnPage(page), [], `signed-in reader page (${colorScheme})`);
+  }
+  const download = page.locator('a[href="/quillfeather/reader/documents/soc2-report"]');
+  assert.equal(await download.count(), 1);
+  const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
+  const { readFileSync } = await import('node:fs');
+  const pdf = readFileSync(await file.path(), 'latin1');
+  assert.match(pdf, /^%PDF-/);
+  assert.match(pdf, /Downloaded by reader@customer\.example \\\(Customer Example Ltd\\\)/);
+  // The document's own page knows the signed-in reader.
+  await page.goto(base + '/quillfeather/documents/soc2-report');
+  assert.match(await page.textContent('main'), /You have access until/);
+  // Signing out ends the session.
+  await page.goto(base + '/quillfeather/reader');
+  await Promise.all([page.waitForURL(base + '/quillfeather/reader'), page.click('form[action="/quillfeather/reader/signout"] button')]);
+  assert.equal(await page.locator('#reader-email').count(), 1);
+  await context.close();
+});
+
 test('axe finds no accessibility violation on the account, members and analytics pages (light and dark)', async () => {
   const email = 'owner@harborlight.example';
   assert.ok(credentials[email], 'the demo printed sign-in details');
@@ -197,7 +241,8 @@ test('axe finds no accessibility violation on the account, members and analytics
     await page.fill('#email', email);
     await page.fill('#password', credentials[email]);
     await Promise.all([page.waitForURL(base + '/admin'), page.click('button[type=submit]')]);
-    for (const path of ['/admin/account', '/admin/orgs/harborlight/members', '/admin/orgs/harborlight/analytics']) {
+    for (const path of ['/admin/account', '/admin/orgs/harborlight/members', '/admin/orgs/harborlight/analytics',
+      '/admin/orgs/harborlight/documents', '/admin/orgs/harborlight/readers', '/admin/orgs/harborlight/events']) {
       const response = await page.goto(base + path);
       assert.equal(response.status(), 200, path);
       await page.addScriptTag({ path: AXE });

@@ -48,6 +48,7 @@ pub async fn load(store: &SharedStore, master: &MasterKey) -> Result<()> {
         };
         demo_accounts(store, &scope).await?;
         if store.latest_revision_summary(&scope).await?.is_some() {
+            demo_reader_link(store, &scope).await?;
             continue;
         }
         // A resolved incident with its review, brought in as the starting
@@ -79,7 +80,102 @@ pub async fn load(store: &SharedStore, master: &MasterKey) -> Result<()> {
             PublishOutcome::Unchanged { .. } | PublishOutcome::NoDraft => {}
         }
         demo_questionnaire(store, &scope, master).await?;
+        demo_reader(store, &scope, &content, now).await?;
+        demo_reader_link(store, &scope).await?;
     }
+    Ok(())
+}
+
+/// The demo's reader, who asked for every gated document a week ago.
+const DEMO_READER: &str = "reader@customer.example";
+
+/// Grants to [`DEMO_READER`]: the NDA's documents as if accepted, the others
+/// approved, for 30 days from a week ago (so they show an expiry to come).
+async fn demo_reader(
+    store: &SharedStore,
+    scope: &OrgScope,
+    content: &TrustCenter,
+    now: time::OffsetDateTime,
+) -> Result<()> {
+    use candor_domain::model::DocumentAccess;
+    use candor_store::documents::{DocumentRequest, RequestKind, RequestStatus};
+    use candor_store::readers::{Decider, ReaderEvent, ReaderEventKind};
+    let asked = now - time::Duration::days(7);
+    let until = asked + time::Duration::days(30);
+    let batch = uuid::Uuid::new_v4();
+    let nda = content.profile.nda.as_ref().map(|n| n.version.to_string());
+    let mut requests = Vec::new();
+    let mut events = Vec::new();
+    for doc in content.documents.iter().filter(|d| d.url.is_none()) {
+        let (kind, decided_by, line) = match doc.access {
+            DocumentAccess::Public => continue,
+            DocumentAccess::Nda if nda.is_none() => continue,
+            DocumentAccess::Nda => (RequestKind::Nda, Decider::Nda, ReaderEventKind::NdaAccepted),
+            DocumentAccess::Approval => (
+                RequestKind::Approval,
+                Decider::Admin,
+                ReaderEventKind::Approved,
+            ),
+        };
+        let request = DocumentRequest {
+            id: uuid::Uuid::new_v4(),
+            doc_key: doc.key.to_string(),
+            kind,
+            name: "Riley Reader".into(),
+            email: DEMO_READER.into(),
+            company: "Customer Example Ltd".into(),
+            nda_version: (kind == RequestKind::Nda).then(|| nda.clone().unwrap_or_default()),
+            reason: "Annual vendor review".into(),
+            status: RequestStatus::Granted,
+            created_at: asked,
+            decided_at: Some(asked),
+            expires_at: Some(until),
+            revoked_at: None,
+            batch_id: Some(batch),
+            decided_by: Some(decided_by),
+        };
+        for kind in [ReaderEventKind::Requested, line] {
+            events.push(ReaderEvent::new(
+                asked,
+                DEMO_READER,
+                &request.doc_key,
+                Some(request.id),
+                kind,
+                "demo",
+            ));
+        }
+        requests.push(request);
+    }
+    store
+        .insert_reader_requests(scope, &requests, &events, &[])
+        .await?;
+    Ok(())
+}
+
+/// A sign-in link for the demo's reader, printed at each start (a demo has
+/// no mail to send it by). Standard output, never the log.
+async fn demo_reader_link(store: &SharedStore, scope: &OrgScope) -> Result<()> {
+    if store
+        .requests_by_email(scope, DEMO_READER)
+        .await?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    let secret = candor_web::auth::new_secret()?;
+    store
+        .insert_reader_token(
+            scope,
+            &candor_web::auth::secret_hash(&secret),
+            DEMO_READER,
+            candor_store::readers::ReaderTokenKind::Link,
+            time::OffsetDateTime::now_utc() + time::Duration::days(1),
+        )
+        .await?;
+    println!(
+        "demo reader sign-in: /{}/reader/signin?token={secret} ({DEMO_READER}; works once, for a day)",
+        scope.slug()
+    );
     Ok(())
 }
 
