@@ -430,7 +430,13 @@ impl TrustCenter {
                     );
                 }
             }
-            if b.logo_svg.is_some() && b.logo_alt.is_none() {
+            if b.logo_svg.is_some() && b.logo_png.is_some() {
+                fail(
+                    "profile.branding.logo_png".into(),
+                    "give one logo: logo_svg or logo_png, not both".into(),
+                );
+            }
+            if (b.logo_svg.is_some() || b.logo_png.is_some()) && b.logo_alt.is_none() {
                 fail(
                     "profile.branding.logo_alt".into(),
                     "a logo needs a text alternative: what it shows".into(),

@@ -439,6 +439,46 @@ validated_string!(
     schemars::json_schema!({"type": "string", "maxLength": 32768})
 );
 
+fn check_png_logo(s: &str) -> Result<String, String> {
+    use base64::Engine as _;
+    let compact: String = s.split_whitespace().collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact.as_bytes())
+        .map_err(|_| "not base64 (give the PNG file's bytes in base64)".to_owned())?;
+    crate::branding::check_png(&bytes).map(|_| compact)
+}
+
+validated_string!(
+    /// A PNG logo, in base64: at most 64 KiB and 2048 pixels a side, no text
+    /// or EXIF metadata.
+    PngLogo,
+    check_png_logo,
+    schemars::json_schema!({"type": "string", "contentEncoding": "base64", "contentMediaType": "image/png"})
+);
+
+impl PngLogo {
+    /// The PNG file.
+    pub fn bytes(&self) -> Vec<u8> {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD
+            .decode(self.as_str())
+            .unwrap_or_default()
+    }
+}
+
+fn check_brand_css(s: &str) -> Result<String, String> {
+    crate::branding::check_css(s).map(|_| s.to_owned())
+}
+
+validated_string!(
+    /// Custom CSS for the page: shapes and type only (see
+    /// `branding::CSS_PROPERTIES`), no colours, functions, strings or at-rules
+    /// other than `@media (prefers-color-scheme: …)`; at most 8 KiB.
+    BrandCss,
+    check_brand_css,
+    schemars::json_schema!({"type": "string", "maxLength": 8192})
+);
+
 /// An instant to the second, in UTC, written as RFC 3339 (`2026-11-20T10:02:00Z`).
 /// An offset other than `Z` is read and converted, so a written time is never
 /// ambiguous; fractions of a second are refused (revisions store whole seconds).

@@ -1,5 +1,5 @@
-//! `GET /{org}/brand.css` and `GET /{org}/logo.svg`: the company's accent
-//! colour and logo from the latest revision. The colour reaches the page as a
+//! `GET /{org}/brand.css`, `GET /{org}/logo.svg` and `GET /{org}/logo.png`:
+//! the company's accent colour, custom CSS and logo from the latest revision. The colour reaches the page as a
 //! stylesheet of its own (the CSP forbids inline styles), the logo as an image
 //! (an `<img>` runs nothing; the SVG was checked at parse time anyway).
 
@@ -13,16 +13,20 @@ use crate::page_error::PageError;
 use crate::pages::{cached_response, latest_page};
 use crate::state::AppState;
 
-/// The stylesheet that sets the page's accent colour, light and dark.
+/// The stylesheet that sets the page's accent colour, light and dark, and
+/// the company's own CSS (checked when it was published: shapes and type only).
 pub fn brand_css(branding: &candor_domain::model::Branding) -> Option<String> {
     let light = branding.accent.as_ref();
     let dark = branding.accent_dark.as_ref().or(light);
-    if light.is_none() && dark.is_none() {
+    if light.is_none() && dark.is_none() && branding.css.is_none() {
         return None;
     }
-    let mut css = String::from(
-        "/* The company's accent colour, checked for contrast when it was published. */\n",
-    );
+    let mut css = String::new();
+    if light.is_some() || dark.is_some() {
+        css.push_str(
+            "/* The company's accent colour, checked for contrast when it was published. */\n",
+        );
+    }
     if let Some(c) = light {
         css.push_str(&format!(":root {{ --accent: {c}; --todo: {c}; }}\n"));
     }
@@ -30,6 +34,13 @@ pub fn brand_css(branding: &candor_domain::model::Branding) -> Option<String> {
         css.push_str(&format!(
             "@media (prefers-color-scheme: dark) {{ :root {{ --accent: {c}; --todo: {c}; }} }}\n"
         ));
+    }
+    if let Some(custom) = &branding.css {
+        css.push_str(
+            "/* The company's own CSS: shapes and type only, checked when published. */\n",
+        );
+        css.push_str(custom.as_str());
+        css.push('\n');
     }
     Some(css)
 }
@@ -79,4 +90,22 @@ pub async fn logo(
         &Bytes::from(svg),
     )
     .into_response())
+}
+
+pub async fn logo_png(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Response> {
+    let png = branding_of(&state, &org)
+        .await?
+        .and_then(|b| b.logo_png)
+        .ok_or_else(|| PageError::not_found("logo for this trust center").into_response())?
+        .bytes();
+    Ok(cached_response(
+        &headers,
+        &etag_for(&png),
+        "image/png",
+        &Bytes::from(png),
+    ))
 }

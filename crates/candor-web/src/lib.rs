@@ -12,6 +12,7 @@ pub mod documents;
 pub mod error;
 pub mod feed;
 pub mod headers;
+pub mod history;
 pub mod incidents;
 pub mod limits;
 pub mod log;

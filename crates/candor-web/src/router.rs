@@ -19,8 +19,8 @@ use crate::error::ApiError;
 use crate::page_error::{self, PageResult};
 use crate::state::AppState;
 use crate::{
-    access, admin, branding, documents, feed, headers, incidents, limits, log, openapi, page_cache,
-    pages, privacy, readers, reports, securitytxt, subscribe, views,
+    access, admin, branding, documents, feed, headers, history, incidents, limits, log, openapi,
+    page_cache, pages, privacy, readers, reports, securitytxt, subscribe, views,
 };
 
 const STYLESHEET: &str = include_str!("../static/candor.css");
@@ -80,6 +80,11 @@ pub fn router(state: AppState) -> Router {
         .route("/{org}", get(pages::trust_page))
         .route("/{org}/", get(pages::without_trailing_slash))
         .route("/{org}/trust.json", get(pages::trust_json))
+        .route("/{org}/revisions.json", get(history::revisions))
+        .route(
+            "/{org}/revisions/{number}/trust.json",
+            get(history::revision_json),
+        )
         .route("/{org}/questions", get(pages::knowledge_search))
         .route("/{org}/evidence.json", get(pages::evidence_json))
         .route("/{org}/log/entries/{index}", get(log::entry))
@@ -128,6 +133,7 @@ pub fn router(state: AppState) -> Router {
         .route("/{org}/incidents.json", get(incidents::json))
         .route("/{org}/brand.css", get(branding::css))
         .route("/{org}/logo.svg", get(branding::logo))
+        .route("/{org}/logo.png", get(branding::logo_png))
         .route("/{org}/incidents.atom", get(incidents::atom))
         .route("/{org}/subscribe", post(subscribe::subscribe))
         .route(

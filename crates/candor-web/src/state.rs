@@ -118,6 +118,8 @@ pub struct AppStateInner {
     pub openpgp_keys: Arc<RwLock<HashMap<OrgSlug, Arc<pgp::composed::SignedSecretKey>>>>,
     /// Rendered Atom feeds, per org and revision.
     pub feeds: Arc<FeedCache>,
+    /// Rendered `revisions.json`, per org.
+    pub history: Arc<crate::history::HistoryCache>,
     /// The background worker, woken when there is something to send.
     pub worker: Option<Arc<dyn candor_app::background::Background>>,
     /// Each org's checkpoint signer, unsealed once and kept.
@@ -193,6 +195,7 @@ impl AppState {
             signers,
             openpgp_keys: Arc::default(),
             feeds: Arc::default(),
+            history: Arc::default(),
             analytics: Arc::default(),
             worker: None,
             witnessing: Arc::new(crate::witnessing::Witnessing::new(

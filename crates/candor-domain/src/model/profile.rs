@@ -4,7 +4,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::types::{Colour, Day, Email, HttpsUrl, Key, SvgLogo, Text, WitnessKey, WitnessUrl};
+use crate::types::{
+    BrandCss, Colour, Day, Email, HttpsUrl, Key, PngLogo, SvgLogo, Text, WitnessKey, WitnessUrl,
+};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -58,9 +60,16 @@ pub struct Branding {
     /// The logo as inline SVG (served as `/{org}/logo.svg`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_svg: Option<SvgLogo>,
+    /// The logo as a PNG file in base64 (served as `/{org}/logo.png`); one
+    /// logo, SVG or PNG.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_png: Option<PngLogo>,
     /// What the logo shows, for readers who cannot see it (required with a logo).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_alt: Option<Text>,
+    /// Custom CSS (shapes and type only), added to `/{org}/brand.css`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub css: Option<BrandCss>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -12,6 +12,7 @@ mod api;
 mod auth;
 mod branding;
 mod documents;
+mod history;
 mod incidents;
 mod limits;
 mod log;
