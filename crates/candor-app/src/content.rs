@@ -14,3 +14,20 @@ pub async fn working_copy(
     let working = draft.or_else(|| latest.as_ref().map(|r| r.content.clone()));
     Ok((working, latest))
 }
+
+/// Why publishing `working` now would be refused, before anyone presses
+/// Publish: the same rules `publish_draft` applies (what customers were told
+/// about incidents stays as told; a new subprocessor needs its notice period).
+pub fn publish_blocker(
+    latest: Option<&candor_domain::Revision>,
+    working: &TrustCenter,
+    now: time::OffsetDateTime,
+) -> Option<candor_domain::FieldError> {
+    let previous = latest.map(|l| &l.content);
+    let mut next = working.clone();
+    if let Err(refusal) = candor_domain::incidents::stamp(previous, &mut next, now) {
+        return Some(refusal);
+    }
+    let today = candor_domain::types::Day(now.to_offset(time::UtcOffset::UTC).date());
+    candor_domain::notice::check(previous, &next, today).err()
+}

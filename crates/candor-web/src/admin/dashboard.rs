@@ -36,6 +36,10 @@ struct OrgPage<'a> {
     overdue_reports: usize,
     /// Incident-response deadlines still open: (words, overdue).
     incident_deadlines: Vec<(String, bool)>,
+    /// What waits for someone with the caller's role, most urgent first.
+    attention: Vec<Attention>,
+    /// Sections whose draft differs from the public page.
+    edited: Vec<&'static str>,
     can_handle_privacy: bool,
     can_manage_settings: bool,
     notice: Option<String>,
@@ -55,6 +59,155 @@ pub async fn org_page(
 ) -> PageResult {
     let notice = q.published.map(|n| format!("Published revision {n}."));
     org_view(&state, &access, notice, None, StatusCode::OK).await
+}
+
+/// One thing that waits for someone: what, how urgent, and where to act.
+pub struct Attention {
+    pub urgent: bool,
+    pub text: String,
+    pub link: String,
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    }
+}
+
+/// What waits for the caller: requests to decide, reports to acknowledge
+/// (with the time left), objections, messages that could not be delivered,
+/// hosts not proven or failing checks, and a draft that publishing would
+/// refuse. Each only for roles that can act on it.
+async fn needs_attention(
+    state: &AppState,
+    access: &Access,
+    blocker: Option<String>,
+    now: time::OffsetDateTime,
+) -> Result<Vec<Attention>, crate::page_error::PageError> {
+    let scope = &access.scope;
+    let slug = scope.slug();
+    let can = |action| allows(access.role, action);
+    let mut out = Vec::new();
+    if let Some(reason) = blocker
+        && can(Action::Publish)
+    {
+        out.push(Attention {
+            urgent: true,
+            text: format!("Publishing the draft now would be refused: {reason}"),
+            link: format!("/admin/orgs/{slug}/preview"),
+        });
+    }
+    if can(Action::HandleReports) {
+        for report in state.store.reports(scope).await? {
+            if report.acknowledged_at.is_some() {
+                continue;
+            }
+            let reference = crate::reports::reference(report.id);
+            let by = crate::views::human_time(report.ack_due_at);
+            let text = if report.is_overdue(now) {
+                format!(
+                    "Vulnerability report {reference}: acknowledgement was due by {by}, {} ago.",
+                    span_words(now - report.ack_due_at)
+                )
+            } else {
+                format!(
+                    "Vulnerability report {reference}: acknowledge by {by}, in {}.",
+                    span_words(report.ack_due_at - now)
+                )
+            };
+            out.push(Attention {
+                urgent: report.is_overdue(now)
+                    || report.ack_due_at - now < time::Duration::hours(24),
+                text,
+                link: format!("/admin/orgs/{slug}/reports/{}", report.id),
+            });
+        }
+    }
+    if can(Action::ManageDocuments) {
+        let pending = state
+            .store
+            .document_requests(scope)
+            .await?
+            .iter()
+            .filter(|r| r.status == candor_store::documents::RequestStatus::Pending)
+            .count();
+        if pending > 0 {
+            out.push(Attention {
+                urgent: false,
+                text: format!(
+                    "{} {} for a decision.",
+                    plural(pending, "document request", "document requests"),
+                    if pending == 1 { "waits" } else { "wait" }
+                ),
+                link: format!("/admin/orgs/{slug}/documents#requests-h"),
+            });
+        }
+    }
+    if can(Action::ViewSubscribers) {
+        let month_ago = now - time::Duration::days(30);
+        let objections = state
+            .store
+            .objections(scope)
+            .await?
+            .iter()
+            .filter(|o| o.created_at > month_ago)
+            .count();
+        if objections > 0 {
+            out.push(Attention {
+                urgent: false,
+                text: format!(
+                    "{} to a subprocessor in the last 30 days.",
+                    plural(objections, "objection", "objections")
+                ),
+                link: format!("/admin/orgs/{slug}/subscribers"),
+            });
+        }
+        let failed = state.store.outbox_stats(scope).await?.failed;
+        if failed > 0 {
+            out.push(Attention {
+                urgent: false,
+                text: format!(
+                    "{} could not be delivered.",
+                    plural(failed as usize, "mail or webhook", "mails or webhooks")
+                ),
+                link: format!("/admin/orgs/{slug}/subscribers"),
+            });
+        }
+    }
+    if can(Action::ManageSettings) {
+        let claims = state.store.host_claims(scope).await?;
+        let unproven = claims.iter().filter(|c| c.verified_at.is_none()).count();
+        if unproven > 0 {
+            out.push(Attention {
+                urgent: false,
+                text: format!(
+                    "{} not proven yet: evidence checks wait for the proof.",
+                    plural(unproven, "host is", "hosts are")
+                ),
+                link: format!("/admin/orgs/{slug}/hosts"),
+            });
+        }
+        let mut failing: Vec<String> = state
+            .store
+            .evidence(scope)
+            .await?
+            .into_iter()
+            .filter(|e| e.failing_since.is_some())
+            .map(|e| format!("{} ({})", e.host, e.check))
+            .collect();
+        failing.dedup();
+        if !failing.is_empty() {
+            out.push(Attention {
+                urgent: true,
+                text: format!("Evidence checks failing: {}.", failing.join(", ")),
+                link: format!("/admin/orgs/{slug}/hosts"),
+            });
+        }
+    }
+    // Urgent first; otherwise in the order above.
+    out.sort_by_key(|a| !a.urgent);
+    Ok(out)
 }
 
 /// An open incident deadline in words: what is due, by when, and how long is left.
@@ -88,10 +241,21 @@ pub(super) async fn org_view(
     status: StatusCode,
 ) -> PageResult {
     let (working, latest) = working_copy(&*state.store, &access.scope).await?;
-    let changes = match (&working, &latest) {
-        (Some(w), Some(l)) => diff(&l.content, &w.published()).describe(),
-        (Some(_), None) => vec!["nothing published yet: publishing creates revision 1".into()],
-        _ => Vec::new(),
+    let (changes, edited) = match (&working, &latest) {
+        (Some(w), Some(l)) => {
+            let d = diff(&l.content, &w.published());
+            let edited = SECTIONS
+                .iter()
+                .copied()
+                .filter(|name| d.sections.iter().any(|s| s.section == *name))
+                .collect();
+            (d.describe(), edited)
+        }
+        (Some(_), None) => (
+            vec!["nothing published yet: publishing creates revision 1".into()],
+            Vec::new(),
+        ),
+        _ => (Vec::new(), Vec::new()),
     };
     let overdue_reports = if allows(access.role, Action::HandleReports) {
         super::reports::overdue_count(state, &access.scope).await
@@ -99,6 +263,12 @@ pub(super) async fn org_view(
         0
     };
     let now = time::OffsetDateTime::now_utc();
+    let blocker = match (&working, changes.is_empty()) {
+        (Some(w), false) => candor_app::content::publish_blocker(latest.as_ref(), w, now)
+            .map(|e| format!("{}: {}", e.field, e.message)),
+        _ => None,
+    };
+    let attention = needs_attention(state, access, blocker, now).await?;
     let incident_deadlines = working
         .as_ref()
         .map(|w| {
@@ -134,6 +304,8 @@ pub(super) async fn org_view(
             can_manage_settings: can(Action::ManageSettings),
             overdue_reports,
             incident_deadlines,
+            attention,
+            edited,
             notice,
             error,
         },

@@ -349,3 +349,94 @@ async fn a_subprocessor_added_with_too_short_notice_is_refused_naming_the_field(
     assert_eq!(publish().await.unwrap().status(), StatusCode::OK);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_dashboard_says_what_needs_attention_to_each_role_that_can_act_on_it() {
+    let (app, org) = App::quillfeather().await;
+    let owner = app.member_as(&org, Role::Owner).await;
+    let editor = app.member_as(&org, Role::Editor).await;
+    let dashboard = "/admin/orgs/quillfeather";
+    assert!(
+        app.page_as(dashboard, &owner)
+            .await
+            .contains("Nothing waits for you.")
+    );
+
+    // A reader's request, a vulnerability report, and a draft whose new
+    // subprocessor starts tomorrow (the notice period is 30 days).
+    let request = app
+        .client
+        .post(format!("{}/quillfeather/documents/caiq/request", app.base))
+        .form(&[
+            ("name", "B"),
+            ("email", "bo@buyer.example"),
+            ("company", "C"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(request.status(), StatusCode::OK);
+    let report = app
+        .client
+        .post(format!("{}/quillfeather/report", app.base))
+        .form(&[("title", "XSS"), ("details", "steps")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(report.status(), StatusCode::OK);
+    let tomorrow = mailgun_entry().replace(
+        &mailgun_effective(),
+        &(time::OffsetDateTime::now_utc().date() + time::Duration::days(1)).to_string(),
+    );
+    let put = app
+        .with_cookie(
+            reqwest::Method::PUT,
+            "/api/v1/orgs/quillfeather/draft",
+            &owner,
+        )
+        .header("content-type", "application/yaml")
+        .body(QUILLFEATHER.replacen("changelog:\n", &tomorrow, 1))
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success());
+    let index = TrustCenter::from_yaml(QUILLFEATHER)
+        .unwrap()
+        .subprocessors
+        .len();
+
+    let page = app.page_as(dashboard, &owner).await;
+    let attention =
+        &page[page.find("id=\"attention-h\"").unwrap()..page.find("id=\"changes-h\"").unwrap()];
+    assert!(
+        attention.contains(&format!(
+            "Urgent:</strong> <a href=\"/admin/orgs/quillfeather/preview\">Publishing the draft now would be refused: subprocessors[{index}].effective_at"
+        )),
+        "{attention}"
+    );
+    assert!(
+        attention.contains("1 document request waits for a decision."),
+        "{attention}"
+    );
+    assert!(
+        attention.contains("Vulnerability report VR-"),
+        "{attention}"
+    );
+    assert!(attention.contains(": acknowledge by "), "{attention}");
+    assert!(!attention.contains("Nothing waits"), "{attention}");
+    // The edited section is marked in the list of sections.
+    assert!(
+        page.contains("sections/subprocessors\">subprocessors</a> <span class=\"badge wip\">edited, not published</span>"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("sections/controls\">controls</a> <span"),
+        "only what changed"
+    );
+
+    // An editor can act on none of these: only the marker shows.
+    let page = app.page_as(dashboard, &editor).await;
+    assert!(page.contains("Nothing waits for you."), "{page}");
+    assert!(page.contains("edited, not published"));
+    app.stop().await;
+}
