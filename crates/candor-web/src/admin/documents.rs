@@ -3,13 +3,11 @@
 //! and the downloads. The rules are `crate::documents`', shared with the API.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Extension, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use candor_store::documents::DocumentRequest;
 use candor_store::readers::{Decider, GrantState};
-use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -206,10 +204,26 @@ pub async fn admin_upload(
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct DecisionForm {
-    #[serde(default)]
+/// The fields of a decision form (`days`, `confirm`), read whatever the
+/// body's declared type (a bare button posts none).
+struct DecisionForm {
     days: String,
+    confirm: bool,
+}
+
+impl DecisionForm {
+    fn read(body: &[u8]) -> DecisionForm {
+        let field = |name: &str| {
+            url::form_urlencoded::parse(body)
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        DecisionForm {
+            days: field("days"),
+            confirm: field("confirm") == "yes",
+        }
+    }
 }
 
 /// `POST /admin/orgs/{org}/documents/requests/{id}/approve`, `…/deny` and `…/revoke`.
@@ -217,11 +231,50 @@ pub async fn admin_decide(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
     Path((_, id, verdict)): Path<(String, String, String)>,
-    Form(form): Form<DecisionForm>,
+    body: axum::body::Bytes,
 ) -> PageResult {
+    let form = DecisionForm::read(&body);
     let Ok(id) = id.parse::<Uuid>() else {
         return Err(PageError::not_found("request"));
     };
+    let slug = access.scope.slug().as_str();
+    let ask = |title: &str, consequence: String, button: &str| {
+        Ok(crate::admin::confirm::ask(crate::admin::confirm::Ask {
+            slug,
+            title,
+            consequence: &consequence,
+            action: &format!("/admin/orgs/{slug}/documents/requests/{id}/{verdict}"),
+            hidden: &[],
+            button,
+            back: &format!("/admin/orgs/{slug}/documents"),
+        }))
+    };
+    if !form.confirm && (verdict == "deny" || verdict == "revoke") {
+        let request = state
+            .store
+            .document_request(&access.scope, id)
+            .await?
+            .ok_or_else(|| PageError::not_found("request"))?;
+        let who = format!("{} <{}>", request.name, request.email);
+        return match verdict.as_str() {
+            "deny" => ask(
+                "Deny this request",
+                format!(
+                    "{who} will be told by mail that the request for {} was not approved. A denied request cannot be approved later; they would have to ask again.",
+                    request.doc_key
+                ),
+                "Deny the request",
+            ),
+            _ => ask(
+                "Revoke this grant",
+                format!(
+                    "{who} loses access to {} at once: their download links and their reader session stop working for it. This is recorded in their history.",
+                    request.doc_key
+                ),
+                "Revoke the grant",
+            ),
+        };
+    }
     let outcome = match verdict.as_str() {
         "approve" => {
             let days = match form.days.trim() {

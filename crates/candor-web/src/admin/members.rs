@@ -109,6 +109,8 @@ pub async fn set_member(
 #[derive(Deserialize)]
 pub struct RemoveMemberForm {
     email: String,
+    #[serde(default)]
+    confirm: String,
 }
 
 /// `POST /admin/orgs/{org}/members/remove`.
@@ -117,6 +119,21 @@ pub async fn remove_member(
     Extension(access): Extension<Access>,
     Form(form): Form<RemoveMemberForm>,
 ) -> PageResult {
+    if form.confirm != "yes" {
+        let slug = access.scope.slug().as_str();
+        return Ok(super::confirm::ask(super::confirm::Ask {
+            slug,
+            title: "Remove a member",
+            consequence: &format!(
+                "{} loses every right in this org at once; their sessions and tokens here stop working. They can come back only by a new invitation.",
+                form.email
+            ),
+            action: &format!("/admin/orgs/{slug}/members/remove"),
+            hidden: &[("email", form.email.clone())],
+            button: "Remove the member",
+            back: &format!("/admin/orgs/{slug}/members"),
+        }));
+    }
     let outcome = match members::remove_member(&*state.store, &access.actor(), &form.email)
         .await
         .map_err(ApiError::from)
@@ -132,7 +149,20 @@ pub async fn revoke_invite(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
     Path((_, id)): Path<(String, String)>,
+    body: axum::body::Bytes,
 ) -> PageResult {
+    if !super::confirm::confirmed(&body) {
+        let slug = access.scope.slug().as_str();
+        return Ok(super::confirm::ask(super::confirm::Ask {
+            slug,
+            title: "Revoke an invitation",
+            consequence: "The invitation link stops working at once; whoever has it cannot join. You can invite them again.",
+            action: &format!("/admin/orgs/{slug}/invites/{id}/revoke"),
+            hidden: &[],
+            button: "Revoke the invitation",
+            back: &format!("/admin/orgs/{slug}/members"),
+        }));
+    }
     let result = match id.parse::<uuid::Uuid>() {
         Ok(id) => members::revoke_invite(&*state.store, &access.actor(), id)
             .await

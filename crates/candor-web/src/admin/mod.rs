@@ -17,6 +17,7 @@ use crate::state::AppState;
 pub mod account;
 pub mod analytics;
 pub mod audit;
+pub mod confirm;
 pub mod content;
 pub mod dashboard;
 pub mod documents;

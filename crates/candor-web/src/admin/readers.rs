@@ -294,8 +294,21 @@ pub async fn remove_event_endpoint(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
     Path((_, id)): Path<(String, String)>,
+    body: axum::body::Bytes,
 ) -> PageResult {
     let id: Uuid = id.parse().map_err(|_| PageError::not_found("endpoint"))?;
+    if !super::confirm::confirmed(&body) {
+        let slug = access.scope.slug().as_str();
+        return Ok(super::confirm::ask(super::confirm::Ask {
+            slug,
+            title: "Remove an event endpoint",
+            consequence: "No more events are sent to it, and events still queued for it are dropped. Adding it again gives it a new secret.",
+            action: &format!("/admin/orgs/{slug}/events/{id}/remove"),
+            hidden: &[],
+            button: "Remove the endpoint",
+            back: &format!("/admin/orgs/{slug}/events"),
+        }));
+    }
     if !candor_app::readers::remove_event_endpoint(&*state.store, &access.scope, id, &access.actor)
         .await?
     {

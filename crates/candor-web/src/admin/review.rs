@@ -308,7 +308,20 @@ pub async fn delete(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
     Path((_, id)): Path<(String, String)>,
+    body: axum::body::Bytes,
 ) -> PageResult {
+    if !super::confirm::confirmed(&body) {
+        let slug = access.scope.slug().as_str();
+        return Ok(super::confirm::ask(super::confirm::Ask {
+            slug,
+            title: "Delete a questionnaire",
+            consequence: "The customer's file and every drafted, edited and reviewed answer in it are deleted. Answers already saved to the knowledge base stay.",
+            action: &format!("/admin/orgs/{slug}/questionnaires/{id}/delete"),
+            hidden: &[],
+            button: "Delete the questionnaire",
+            back: &format!("/admin/orgs/{slug}/questionnaires/{id}"),
+        }));
+    }
     review::delete(&*state.store, &access.actor(), parse_id(&id)?)
         .await
         .map_err(page_error)?;

@@ -120,7 +120,20 @@ pub async fn revoke_token(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
     Path((_, id)): Path<(String, String)>,
+    body: axum::body::Bytes,
 ) -> PageResult {
+    if !super::confirm::confirmed(&body) {
+        let slug = access.scope.slug().as_str();
+        return Ok(super::confirm::ask(super::confirm::Ask {
+            slug,
+            title: "Revoke an API token",
+            consequence: "Every program using this token is refused from its next request. A revoked token cannot be restored; create a new one if needed.",
+            action: &format!("/admin/orgs/{slug}/tokens/{id}/revoke"),
+            hidden: &[],
+            button: "Revoke the token",
+            back: &format!("/admin/orgs/{slug}/tokens"),
+        }));
+    }
     let revoked = match id.parse::<uuid::Uuid>() {
         Ok(id) => members::revoke_token(&*state.store, &access.actor(), id)
             .await

@@ -440,3 +440,91 @@ async fn the_dashboard_says_what_needs_attention_to_each_role_that_can_act_on_it
     assert!(page.contains("edited, not published"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn removing_a_member_revoking_and_denying_ask_first_and_only_then_act() {
+    let (app, org) = App::quillfeather().await;
+    let owner = app.member_as(&org, Role::Owner).await;
+    app.member_as(&org, Role::Editor).await;
+    let editor_email = "editor@quillfeather.example";
+    let members = || async {
+        app.store
+            .members(&org)
+            .await
+            .unwrap()
+            .iter()
+            .any(|m| m.user.email == editor_email)
+    };
+    // Remove a member: a confirmation page, nothing removed; then removed.
+    let asked = app
+        .post_form(
+            "/admin/orgs/quillfeather/members/remove",
+            &owner,
+            &[("email", editor_email)],
+        )
+        .await;
+    assert_eq!(asked.status(), StatusCode::OK);
+    let page = asked.text().await.unwrap();
+    assert!(
+        page.contains("Remove a member") && page.contains(editor_email),
+        "{page}"
+    );
+    assert!(
+        page.contains("<input type=\"hidden\" name=\"email\""),
+        "{page}"
+    );
+    assert!(members().await, "not removed before confirming");
+    let done = app
+        .post_form(
+            "/admin/orgs/quillfeather/members/remove",
+            &owner,
+            &[("email", editor_email), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(!members().await, "removed once confirmed");
+
+    // Deny a reader's request: asked first, then denied.
+    let request = app
+        .client
+        .post(format!("{}/quillfeather/documents/caiq/request", app.base))
+        .form(&[
+            ("name", "B"),
+            ("email", "bo@buyer.example"),
+            ("company", "C"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(request.status(), StatusCode::OK);
+    let id = app.store.document_requests(&org).await.unwrap()[0].id;
+    let deny = format!("/admin/orgs/quillfeather/documents/requests/{id}/deny");
+    let asked = app.post_as(&deny, &owner).await;
+    assert_eq!(asked.status(), StatusCode::OK);
+    assert!(asked.text().await.unwrap().contains("bo@buyer.example"));
+    let status = |app: &App| {
+        let store = app.store.clone();
+        let org = org.clone();
+        async move {
+            store
+                .document_request(&org, id)
+                .await
+                .unwrap()
+                .unwrap()
+                .status
+                .as_str()
+        }
+    };
+    assert_eq!(status(&app).await, "pending");
+    let denied = app.post_form(&deny, &owner, &[("confirm", "yes")]).await;
+    assert_eq!(denied.status(), StatusCode::SEE_OTHER);
+    assert_eq!(status(&app).await, "denied");
+    // The members and tokens forms offer the least privilege first.
+    let page = app
+        .page_as("/admin/orgs/quillfeather/members", &owner)
+        .await;
+    assert!(page.contains("<option selected>viewer</option>"), "{page}");
+    let page = app.page_as("/admin/orgs/quillfeather/tokens", &owner).await;
+    assert!(page.contains("<option selected>viewer</option>"), "{page}");
+    app.stop().await;
+}

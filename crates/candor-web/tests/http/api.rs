@@ -415,11 +415,20 @@ async fn tokens_are_managed_from_the_admin_ui_and_shown_once() {
     };
     assert_eq!(use_it().await.unwrap().status(), StatusCode::OK);
     let id = app.store.tokens(&org).await.unwrap()[0].id;
+    // Revoking asks first: the first post only explains, with a danger button.
+    let revoke_path = format!("/admin/orgs/quillfeather/tokens/{id}/revoke");
+    let asked = app.post_as(&revoke_path, &admin).await;
+    assert_eq!(asked.status(), StatusCode::OK);
+    let asked = asked.text().await.unwrap();
+    assert!(
+        asked.contains("Revoke an API token")
+            && asked.contains("name=\"confirm\" value=\"yes\"")
+            && asked.contains("class=\"danger\""),
+        "{asked}"
+    );
+    assert_eq!(use_it().await.unwrap().status(), StatusCode::OK, "not yet");
     let revoked = app
-        .post_as(
-            &format!("/admin/orgs/quillfeather/tokens/{id}/revoke"),
-            &admin,
-        )
+        .post_form(&revoke_path, &admin, &[("confirm", "yes")])
         .await;
     assert_eq!(revoked.status(), StatusCode::OK);
     assert_eq!(use_it().await.unwrap().status(), StatusCode::UNAUTHORIZED);

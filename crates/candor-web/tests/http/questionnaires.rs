@@ -492,8 +492,11 @@ async fn editors_review_drafted_answers_save_them_to_the_knowledge_base_and_send
             .status(),
         StatusCode::FORBIDDEN
     );
+    let asked = app.post_as(&format!("{review}/delete"), &editor).await;
+    assert_eq!(asked.status(), StatusCode::OK, "asked first");
+    assert_eq!(app.get_as(&review, &editor).await.status(), StatusCode::OK);
     assert_eq!(
-        app.post_as(&format!("{review}/delete"), &editor)
+        app.post_form(&format!("{review}/delete"), &editor, &[("confirm", "yes")])
             .await
             .status(),
         StatusCode::SEE_OTHER
