@@ -152,6 +152,8 @@ test('an owner signs in, edits a subprocessor, previews and publishes in a real 
   await page.goto(base + '/admin/orgs/quillfeather/preview');
   assert.match(await page.textContent('.preview-banner'), /Preview of the unpublished draft/);
   await page.goto(base + '/admin/orgs/quillfeather');
+  await page.click('a[href="/admin/orgs/quillfeather/publish"]');
+  assert.match(await page.textContent('main'), /Revision 3 is appended to quillfeather's signed transparency log/);
   await page.click('form[action="/admin/orgs/quillfeather/publish"] button');
   assert.match(await page.textContent('.notice'), /Published revision 3/);
   const publicPage = await (await fetch(base + '/quillfeather')).text();

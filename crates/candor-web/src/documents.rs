@@ -634,9 +634,14 @@ fn link_grant_holds(request: &DocumentRequest, now: OffsetDateTime) -> bool {
 
 /// Links in mails about reader access.
 pub(crate) fn reader_links(state: &AppState, org: &Org) -> Links {
+    links_for(state, org.slug.as_str())
+}
+
+/// An org's links under this server's public address.
+pub(crate) fn links_for(state: &AppState, slug: &str) -> Links {
     Links {
         base: state.config.public_url.clone(),
-        org: org.slug.to_string(),
+        org: slug.to_owned(),
     }
 }
 

@@ -142,10 +142,71 @@ pub async fn preview(
 }
 
 /// `POST /admin/orgs/{org}/publish`: freezes the draft into the next revision.
-pub async fn publish(
+#[derive(Template)]
+#[template(path = "admin/publish.html")]
+struct PublishPage<'a> {
+    slug: &'a str,
+    p: candor_app::content::PublishPreview,
+    blocker: Option<String>,
+}
+
+/// The page that says what publishing will do, and asks.
+async fn publish_review(state: &AppState, access: &Access) -> PageResult {
+    let slug = access.scope.slug();
+    let links = crate::documents::links_for(state, slug.as_str());
+    let preview = candor_app::content::publish_preview(
+        &*state.store,
+        &access.scope,
+        &links,
+        OffsetDateTime::now_utc(),
+    )
+    .await?;
+    let Some(p) = preview else {
+        return super::dashboard::org_view(
+            state,
+            access,
+            Some("Nothing to publish: the draft is the published page.".into()),
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    };
+    let blocker = p
+        .blocker
+        .as_ref()
+        .map(|e| format!("{}: {}", e.field, e.message));
+    let status = match blocker {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    Ok(render(
+        PublishPage {
+            slug: slug.as_str(),
+            p,
+            blocker,
+        },
+        status,
+    ))
+}
+
+/// `GET /admin/orgs/{org}/publish`: what publishing will do.
+pub async fn publish_form(
     State(state): State<AppState>,
     Extension(access): Extension<Access>,
 ) -> PageResult {
+    publish_review(&state, &access).await
+}
+
+/// `POST /admin/orgs/{org}/publish`: with `confirm=yes` (from the review
+/// page) it publishes; without, it shows the review page.
+pub async fn publish(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    body: axum::body::Bytes,
+) -> PageResult {
+    if !super::confirm::confirmed(&body) {
+        return publish_review(&state, &access).await;
+    }
     let outcome = state.publish(&access).await?;
     let slug = access.scope.slug();
     match outcome {

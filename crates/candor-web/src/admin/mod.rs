@@ -94,6 +94,12 @@ pub fn routes() -> Vec<(AdminRoute, MethodRouter<AppState>)> {
             ViewDraft,
             content::preview,
         ),
+        org(
+            GET,
+            "/admin/orgs/{org}/publish",
+            Publish,
+            content::publish_form,
+        ),
         org(POST, "/admin/orgs/{org}/publish", Publish, content::publish),
         org(GET, "/admin/orgs/{org}/audit", ViewAudit, audit::audit),
         // Counts only, nothing personal: every member may see them.

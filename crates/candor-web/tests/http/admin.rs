@@ -89,8 +89,35 @@ async fn sign_in_edit_a_subprocessor_preview_publish_and_the_public_page_changes
         "not public before publishing"
     );
 
-    let resp = app
+    // Publishing is reviewed first: the page says what will happen.
+    let review = app
+        .page_as("/admin/orgs/quillfeather/publish", &cookie)
+        .await;
+    assert!(review.contains("Publish revision 2"), "{review}");
+    assert!(
+        review.contains("appended to quillfeather's signed transparency log"),
+        "{review}"
+    );
+    assert!(review.contains("subprocessor changed: Stripe"), "{review}");
+    let asked = app
         .post_as("/admin/orgs/quillfeather/publish", &cookie)
+        .await;
+    assert_eq!(
+        asked.status(),
+        StatusCode::OK,
+        "a bare post only shows the review"
+    );
+    assert!(
+        !app.page("/quillfeather")
+            .await
+            .contains("Billing and invoicing")
+    );
+    let resp = app
+        .post_form(
+            "/admin/orgs/quillfeather/publish",
+            &cookie,
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert!(
@@ -320,9 +347,29 @@ async fn a_subprocessor_added_with_too_short_notice_is_refused_naming_the_field(
             .contains("30 days' notice"),
         "{body}"
     );
-    // The admin UI refuses it the same way, and nothing was published.
+    // The admin UI's review page says so before anyone presses a button, and
+    // offers none; a confirmed post is refused the same way.
+    let review = app
+        .get_as("/admin/orgs/quillfeather/publish", &cookie)
+        .await;
+    assert_eq!(review.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let review = review.text().await.unwrap();
+    assert!(review.contains("Publishing is refused"), "{review}");
+    assert!(
+        review.contains(&format!("subprocessors[{index}].effective_at")),
+        "{review}"
+    );
+    assert!(
+        review.contains("30 days' notice before a new subprocessor starts"),
+        "{review}"
+    );
+    assert!(!review.contains("name=\"confirm\""), "no button to publish");
     let page = app
-        .post_as("/admin/orgs/quillfeather/publish", &cookie)
+        .post_form(
+            "/admin/orgs/quillfeather/publish",
+            &cookie,
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(

@@ -97,7 +97,7 @@ async fn api_errors_use_one_envelope_and_name_the_field() {
         (
             reqwest::Method::DELETE,
             "/admin/orgs/quillfeather/publish",
-            "POST",
+            "GET, POST, HEAD",
         ),
         (
             reqwest::Method::PUT,
@@ -483,7 +483,11 @@ async fn publishing_waits_while_a_restored_log_is_held() {
         "{message}"
     );
     let page = app
-        .post_as("/admin/orgs/quillfeather/publish", &owner)
+        .post_form(
+            "/admin/orgs/quillfeather/publish",
+            &owner,
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(page.status(), StatusCode::CONFLICT);
     assert!(page.text().await.unwrap().contains("publishing is held"));

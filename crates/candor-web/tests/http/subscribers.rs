@@ -173,6 +173,15 @@ async fn subscribers_confirm_then_get_the_subprocessor_notice_by_real_mail_and_s
         .await
         .unwrap();
     assert!(put.status().is_success());
+    // The admin's review page counts who will be told, before publishing.
+    let review = app
+        .page_as("/admin/orgs/quillfeather/publish", &owner)
+        .await;
+    assert!(
+        review.contains("Subscribers are told: 1 email and 1 webhook"),
+        "{review}"
+    );
+    assert!(review.contains("Added here: Mailgun (takes effect "), "{review}");
     let published = app
         .post_as("/api/v1/orgs/quillfeather/publish", &owner)
         .await;
