@@ -244,7 +244,8 @@ test('axe finds no accessibility violation on the account, members and analytics
     await page.fill('#password', credentials[email]);
     await Promise.all([page.waitForURL(base + '/admin'), page.click('button[type=submit]')]);
     for (const path of ['/admin/account', '/admin/orgs/harborlight', '/admin/orgs/harborlight/members', '/admin/orgs/harborlight/analytics',
-      '/admin/orgs/harborlight/documents', '/admin/orgs/harborlight/readers', '/admin/orgs/harborlight/events']) {
+      '/admin/orgs/harborlight/documents', '/admin/orgs/harborlight/readers', '/admin/orgs/harborlight/events',
+      '/admin/orgs/harborlight/audit']) {
       const response = await page.goto(base + path);
       assert.equal(response.status(), 200, path);
       await page.addScriptTag({ path: AXE });

@@ -102,6 +102,12 @@ pub fn routes() -> Vec<(AdminRoute, MethodRouter<AppState>)> {
         ),
         org(POST, "/admin/orgs/{org}/publish", Publish, content::publish),
         org(GET, "/admin/orgs/{org}/audit", ViewAudit, audit::audit),
+        org(
+            GET,
+            "/admin/orgs/{org}/audit.csv",
+            ViewAudit,
+            audit::audit_csv,
+        ),
         // Counts only, nothing personal: every member may see them.
         org(
             GET,

@@ -139,11 +139,68 @@ async fn sign_in_edit_a_subprocessor_preview_publish_and_the_public_page_changes
         last.starts_with("user:") && last.ends_with("revision.publish revision:2"),
         "{actions:?}"
     );
+    // The log stores ids; the page names the owner for the owners and admins reading it.
+    assert!(
+        actions
+            .iter()
+            .all(|a| !a.contains("owner@quillfeather.example")),
+        "the stored log holds account ids, not emails"
+    );
     let audit = app.page_as("/admin/orgs/quillfeather/audit", &cookie).await;
     assert!(audit.contains("hash chain and head are intact"));
     assert!(
-        !audit.contains("owner@quillfeather.example"),
-        "the audit log shows account ids, not emails"
+        audit.contains("<td>owner@quillfeather.example</td><td>revision.publish</td>"),
+        "{audit}"
+    );
+    assert!(audit.contains("<summary>Ids and hash</summary>"));
+    // Filters: by action, and by day; a bad day names its field.
+    let only = app
+        .page_as(
+            "/admin/orgs/quillfeather/audit?action=revision.publish",
+            &cookie,
+        )
+        .await;
+    assert!(only.contains("2 matching entries"), "{only}");
+    assert_eq!(only.matches("<td>revision.publish</td>").count(), 2, "{only}");
+    let tomorrow = (time::OffsetDateTime::now_utc().date() + time::Duration::days(1)).to_string();
+    let none = app
+        .page_as(
+            &format!("/admin/orgs/quillfeather/audit?from={tomorrow}"),
+            &cookie,
+        )
+        .await;
+    assert!(none.contains("0 matching entries"), "{none}");
+    let bad = app
+        .get_as("/admin/orgs/quillfeather/audit?from=yesterday", &cookie)
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains("from: give a day as YYYY-MM-DD")
+    );
+    // The CSV has the same entries, with ids, names and hashes.
+    let csv = app
+        .get_as(
+            "/admin/orgs/quillfeather/audit.csv?action=revision.publish",
+            &cookie,
+        )
+        .await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = csv.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "seq,at,actor_id,actor,action,target,hash");
+    assert_eq!(lines.len(), 3, "two publishes: {csv}");
+    assert!(
+        lines[1].contains(",owner@quillfeather.example,revision.publish,revision:2,"),
+        "{csv}"
     );
     app.stop().await;
 }

@@ -181,7 +181,10 @@ async fn subscribers_confirm_then_get_the_subprocessor_notice_by_real_mail_and_s
         review.contains("Subscribers are told: 1 email and 1 webhook"),
         "{review}"
     );
-    assert!(review.contains("Added here: Mailgun (takes effect "), "{review}");
+    assert!(
+        review.contains("Added here: Mailgun (takes effect "),
+        "{review}"
+    );
     let published = app
         .post_as("/api/v1/orgs/quillfeather/publish", &owner)
         .await;
