@@ -32,7 +32,7 @@ CREATE TABLE reader_events (
     doc_key    text NOT NULL,
     request_id uuid REFERENCES document_requests(id) ON DELETE CASCADE,
     event      text NOT NULL CHECK (event IN ('requested', 'nda_accepted', 'approved', 'denied',
-                   'revoked', 'signed_in', 'viewed', 'downloaded')),
+                   'revoked', 'signed_in', 'viewed', 'downloaded', 'questionnaire')),
     detail     text NOT NULL
 );
 CREATE INDEX reader_events_email ON reader_events (org_id, email, at);

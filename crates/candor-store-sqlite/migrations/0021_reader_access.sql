@@ -42,7 +42,7 @@ CREATE TABLE reader_events (
     doc_key    TEXT NOT NULL,
     request_id TEXT REFERENCES document_requests(id) ON DELETE CASCADE,
     event      TEXT NOT NULL CHECK (event IN ('requested', 'nda_accepted', 'approved', 'denied',
-                   'revoked', 'signed_in', 'viewed', 'downloaded')),
+                   'revoked', 'signed_in', 'viewed', 'downloaded', 'questionnaire')),
     detail     TEXT NOT NULL
 ) STRICT;
 CREATE INDEX reader_events_email ON reader_events (org_id, email, at);

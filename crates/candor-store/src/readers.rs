@@ -188,6 +188,8 @@ pub enum ReaderEventKind {
     SignedIn,
     Viewed,
     Downloaded,
+    /// Had a questionnaire answered from the page's public and gated entries.
+    Questionnaire,
 }
 
 impl ReaderEventKind {
@@ -201,6 +203,7 @@ impl ReaderEventKind {
             ReaderEventKind::SignedIn => "signed_in",
             ReaderEventKind::Viewed => "viewed",
             ReaderEventKind::Downloaded => "downloaded",
+            ReaderEventKind::Questionnaire => "questionnaire",
         }
     }
 }
@@ -224,6 +227,7 @@ impl FromStr for ReaderEventKind {
             SignedIn,
             Viewed,
             Downloaded,
+            Questionnaire,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -241,6 +241,8 @@ struct ReaderPage<'a> {
     confirm_token: Option<String>,
     signed_in: Option<String>,
     rows: Vec<GrantRow>,
+    /// A reader with access may have a questionnaire answered.
+    can_ask: bool,
     error: Option<String>,
     message: Option<String>,
 }
@@ -253,6 +255,7 @@ impl<'a> ReaderPage<'a> {
             confirm_token: None,
             signed_in: None,
             rows: Vec::new(),
+            can_ask: false,
             error: None,
             message: None,
         }
@@ -340,6 +343,7 @@ pub async fn reader_home(
             download: published.is_some() && matches!(state_now, GrantState::Active(_)),
         });
     }
+    page.can_ask = page.rows.iter().any(|r| r.download);
     page.signed_in = Some(email);
     Ok(render(page, StatusCode::OK))
 }
@@ -523,4 +527,178 @@ pub(crate) async fn reader_view(
     );
     state.store.record_reader_event(scope, &event).await?;
     Ok(grant.map(|(_, until)| human_time(until)))
+}
+
+// ---------------------------------------------------------------- questionnaires, self-service
+
+/// `POST /{org}/reader/questionnaire` (multipart: `file`, `format` =
+/// `xlsx`, `csv` or `json`): a signed-in reader who holds a grant in force has
+/// their questionnaire answered from the latest revision (which holds no
+/// internal entries, and no gated ones either: those are never published, so
+/// no answer could cite them verifiably), each answer citing its source in
+/// the revision and the log. Recorded in the reader's history.
+pub async fn answer_questionnaire(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    mut multipart: axum::extract::Multipart,
+) -> PageResult {
+    use candor_app::questionnaires;
+    let (org, scope, _) = crate::pages::published_org(&state, &slug).await?;
+    let Some(email) = signed_in_reader(&state, &scope, &headers).await else {
+        return Ok(Redirect::to(&format!("/{slug}/reader")).into_response());
+    };
+    let now = OffsetDateTime::now_utc();
+    let requests = state.store.requests_by_email(&scope, &email).await?;
+    if !requests
+        .iter()
+        .any(|r| matches!(GrantState::of(r, now), GrantState::Active(_)))
+    {
+        return Err(PageError::explained(
+            StatusCode::FORBIDDEN,
+            "No access",
+            "Questionnaires are answered for readers who have access to this company's documents now. Ask for the documents first.",
+        ));
+    }
+    let refuse = |message: String| {
+        let mut page = ReaderPage::new(&org);
+        page.error = Some(message);
+        Ok(render(page, StatusCode::UNPROCESSABLE_ENTITY))
+    };
+    let (mut file, mut format) = (None, String::from("xlsx"));
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => {
+                let name = field.file_name().unwrap_or("questionnaire").to_owned();
+                match field.bytes().await {
+                    Ok(bytes) => file = Some((name, bytes)),
+                    Err(_) => return refuse("file: the upload did not arrive whole".into()),
+                }
+            }
+            Ok(Some(field)) if field.name() == Some("format") => {
+                format = field.text().await.unwrap_or_default();
+            }
+            Ok(Some(_)) => continue,
+            Ok(None) => break,
+            Err(_) => return refuse("file: the upload did not arrive whole".into()),
+        }
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return refuse("file: choose your questionnaire (XLSX, CSV or JSON)".into());
+    };
+    if !matches!(format.as_str(), "xlsx" | "csv" | "json") {
+        return refuse("format: choose xlsx, csv or json".into());
+    }
+    let is_xlsx = bytes.starts_with(b"PK\x03\x04");
+    if format == "xlsx" && !is_xlsx {
+        return refuse(
+            "format: only a questionnaire sent as XLSX comes back as XLSX; choose CSV or JSON"
+                .into(),
+        );
+    }
+    let (read_name, read_bytes) = (name.clone(), bytes.clone());
+    let questionnaire = match crate::parsing::off_runtime(move || {
+        candor_questionnaire::sheet::read(&read_name, &read_bytes)
+            .map_err(|e| candor_domain::ContentError::one("file", e.to_string()))
+    })
+    .await
+    {
+        Ok(q) => q,
+        Err(crate::parsing::ParseFailure::Invalid(e)) => return refuse(e.to_string()),
+        Err(crate::parsing::ParseFailure::Busy) => {
+            return Err(PageError::explained(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Try again shortly",
+                "The server is busy reading other files. Try again in a minute.",
+            ));
+        }
+    };
+    let answered = questionnaires::answer(
+        &*state.store,
+        &scope,
+        &questionnaire,
+        false,
+        candor_questionnaire::Audience::Customer,
+    )
+    .await
+    .map_err(|e| match e {
+        questionnaires::QuestionnaireError::Store(e) => PageError::from(e),
+        other => PageError::explained(StatusCode::CONFLICT, "Cannot answer", other.to_string()),
+    })?;
+    let stem = std::path::Path::new(&name)
+        .file_stem()
+        .map_or_else(
+            || "questionnaire".into(),
+            |s| s.to_string_lossy().into_owned(),
+        )
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .take(80)
+        .collect::<String>();
+    let (body, content_type, extension) = match format.as_str() {
+        "json" => (
+            serde_json::to_vec_pretty(&answered.to_questionnaire_json())
+                .map_err(PageError::from)?,
+            "application/json",
+            "json",
+        ),
+        "csv" => (
+            answered.to_csv().map_err(|e| {
+                PageError::explained(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Cannot answer",
+                    e.to_string(),
+                )
+            })?,
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+        _ => {
+            let filled = crate::parsing::off_runtime(move || {
+                questionnaires::fill_workbook(&bytes, &questionnaire, &answered)
+                    .map_err(|e| candor_domain::ContentError::one("file", e.to_string()))
+            })
+            .await;
+            match filled {
+                Ok(book) => (
+                    book,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "xlsx",
+                ),
+                Err(crate::parsing::ParseFailure::Invalid(e)) => return refuse(e.to_string()),
+                Err(crate::parsing::ParseFailure::Busy) => {
+                    return Err(PageError::explained(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "Try again shortly",
+                        "The server is busy. Try again in a minute.",
+                    ));
+                }
+            }
+        }
+    };
+    let event = ReaderEvent::new(
+        now,
+        &email,
+        "",
+        None,
+        ReaderEventKind::Questionnaire,
+        format!("{name} ({format})"),
+    );
+    state.store.record_reader_event(&scope, &event).await?;
+    let mut response = axum::body::Body::from(body).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(content_type),
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
+        "attachment; filename=\"{stem}-answered.{extension}\""
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
 }

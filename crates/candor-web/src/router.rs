@@ -58,6 +58,15 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), access::guard))
         .layer(DefaultBodyLimit::max(upload_cap))
         .layer(RequestBodyLimitLayer::new(upload_cap));
+    // A signed-in reader's questionnaire: public, with the questionnaire cap.
+    let reader_cap = candor_questionnaire::sheet::MAX_FILE_BYTES + 64 * 1024;
+    let reader_uploads = Router::new()
+        .route(
+            "/{org}/reader/questionnaire",
+            post(readers::answer_questionnaire),
+        )
+        .layer(DefaultBodyLimit::max(reader_cap))
+        .layer(RequestBodyLimitLayer::new(reader_cap));
     Router::new()
         .route("/", get(index))
         .route(
@@ -168,6 +177,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(state.config.body_limit)),
         )
         .merge(uploads)
+        .merge(reader_uploads)
         // One stack, applied once: axum wraps each `.layer` call around every
         // route in a box of its own, and clones every box on every request, so
         // separate calls cost an allocation each per request. Outermost first.

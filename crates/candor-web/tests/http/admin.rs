@@ -161,7 +161,11 @@ async fn sign_in_edit_a_subprocessor_preview_publish_and_the_public_page_changes
         )
         .await;
     assert!(only.contains("2 matching entries"), "{only}");
-    assert_eq!(only.matches("<td>revision.publish</td>").count(), 2, "{only}");
+    assert_eq!(
+        only.matches("<td>revision.publish</td>").count(),
+        2,
+        "{only}"
+    );
     let tomorrow = (time::OffsetDateTime::now_utc().date() + time::Duration::days(1)).to_string();
     let none = app
         .page_as(

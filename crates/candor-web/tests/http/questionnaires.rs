@@ -146,7 +146,7 @@ async fn knowledge_entries_stay_in_their_org() {
 }
 
 /// A multipart form body with `fields` and one file, and its content type.
-fn form(fields: &[(&str, &str)], filename: &str, file: &[u8]) -> (String, Vec<u8>) {
+pub(crate) fn form(fields: &[(&str, &str)], filename: &str, file: &[u8]) -> (String, Vec<u8>) {
     let boundary = "candor-test-boundary-7d1c";
     let mut body = Vec::new();
     for (name, value) in fields {

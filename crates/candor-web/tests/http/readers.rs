@@ -553,3 +553,175 @@ async fn readers_ask_once_sign_in_by_link_and_download_until_their_grant_ends() 
     assert!(history("email=ada%40customer.example").await.is_empty());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_reader_with_access_has_a_questionnaire_answered_from_the_published_revision() {
+    use candor_store::documents::{DocumentRequest, RequestKind, RequestStatus};
+    use candor_store::readers::{Decider, ReaderTokenKind};
+    let (app, org) = App::quillfeather().await;
+    let now = time::OffsetDateTime::now_utc();
+    let grant = |email: &str, status: RequestStatus| DocumentRequest {
+        id: uuid::Uuid::new_v4(),
+        doc_key: "soc2-report".into(),
+        kind: RequestKind::Nda,
+        name: "R".into(),
+        email: email.into(),
+        company: "C".into(),
+        nda_version: Some("2026-1".into()),
+        reason: String::new(),
+        status,
+        created_at: now,
+        decided_at: Some(now),
+        expires_at: Some(now + time::Duration::days(30)),
+        revoked_at: None,
+        batch_id: None,
+        decided_by: Some(Decider::Nda),
+    };
+    app.store
+        .insert_reader_requests(
+            &org,
+            &[
+                grant("holder@customer.example", RequestStatus::Granted),
+                grant("waiting@customer.example", RequestStatus::Pending),
+            ],
+            &[],
+            &[],
+        )
+        .await
+        .unwrap();
+    // Signed in the way a reader is: a link, used once.
+    let session = |email: &'static str| {
+        let app = &app;
+        let org = org.clone();
+        async move {
+            let token = format!("{:064x}", uuid::Uuid::new_v4().as_u128());
+            app.store
+                .insert_reader_token(
+                    &org,
+                    &candor_web::auth::secret_hash(&token),
+                    email,
+                    ReaderTokenKind::Link,
+                    time::OffsetDateTime::now_utc() + time::Duration::minutes(5),
+                )
+                .await
+                .unwrap();
+            let resp = app
+                .client
+                .post(format!("{}/quillfeather/reader/signin", app.base))
+                .form(&[("token", token.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+            resp.headers()["set-cookie"]
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let holder = session("holder@customer.example").await;
+    let waiting = session("waiting@customer.example").await;
+    let questions = serde_json::json!({
+        "name": "Buyer review",
+        "sections": [{"name": "Security", "questions": [
+            {"id": "Q1", "question": "Is customer data encrypted at rest?"},
+            {"id": "Q2", "question": "What is the limit of your cyber insurance policy?"},
+        ]}],
+    })
+    .to_string();
+    let upload = |cookie: &str, name: &str, bytes: Vec<u8>, format: &str| {
+        let (content_type, body) = crate::questionnaires::form(&[("format", format)], name, &bytes);
+        app.client
+            .post(format!("{}/quillfeather/reader/questionnaire", app.base))
+            .header("cookie", cookie)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    assert!(
+        app.page_as("/quillfeather/reader", &holder)
+            .await
+            .contains("Answer my questionnaire")
+    );
+    assert!(
+        !app.page_as("/quillfeather/reader", &waiting)
+            .await
+            .contains("Answer my questionnaire")
+    );
+    let refused = upload(&waiting, "q.json", questions.clone().into_bytes(), "json")
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN, "no grant in force");
+    let anonymous = upload("x=1", "q.json", questions.clone().into_bytes(), "json")
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+
+    let answered = upload(&holder, "q.json", questions.clone().into_bytes(), "json")
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), StatusCode::OK);
+    let answered: serde_json::Value = answered.json().await.unwrap();
+    let rows = answered["sections"][0]["questions"].as_array().unwrap();
+    assert_eq!(rows[0]["answer"], "yes", "{answered}");
+    assert!(
+        rows[0]["sources"]
+            .as_str()
+            .unwrap()
+            .contains("revision 1, log entry 0"),
+        "{answered}"
+    );
+    assert!(
+        !answered.to_string().contains("broker"),
+        "an internal entry never reaches a reader: {answered}"
+    );
+    // Their own workbook comes back filled; a CSV cannot come back as one.
+    let book = upload(
+        &holder,
+        "review.xlsx",
+        candor_demo::QUESTIONNAIRE_XLSX.to_vec(),
+        "xlsx",
+    )
+    .await
+    .unwrap();
+    assert_eq!(book.status(), StatusCode::OK);
+    assert!(book.bytes().await.unwrap().starts_with(b"PK\x03\x04"));
+    let wrong = upload(
+        &holder,
+        "q.csv",
+        b"Question\nIs data encrypted?\n".to_vec(),
+        "xlsx",
+    )
+    .await
+    .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.text().await.unwrap().contains("format: "));
+    let bad = upload(&holder, "q.json", b"not a questionnaire".to_vec(), "json")
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // In the reader's history.
+    let history = app
+        .store
+        .reader_events(
+            &org,
+            &candor_store::readers::ReaderFilter {
+                email: Some("holder@customer.example".into()),
+                doc_key: None,
+            },
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .filter(|e| e.kind.as_str() == "questionnaire")
+            .count(),
+        2
+    );
+    app.stop().await;
+}
