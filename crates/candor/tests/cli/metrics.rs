@@ -87,11 +87,15 @@ fn metrics_count_requests_publishes_deliveries_and_refusals_and_prometheus_reads
     content.subprocessors.pop();
     let smaller = ws.file("smaller.json", &serde_json::to_string(&content).unwrap());
     ws.ok(&["apply", path_str(&smaller), "--org", "acme"]);
+    // Confirmed from the review page (a bare post only shows what it will do).
     let (status, head, _) = http(
         "POST",
         &format!("{}/admin/orgs/acme/publish", server.base),
-        &[("cookie", cookie.as_str())],
-        "",
+        &[
+            ("cookie", cookie.as_str()),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ],
+        "confirm=yes",
     );
     assert_eq!(status, 303, "{head}");
     // The new revision, rendered afresh (the publish dropped the cached page).
