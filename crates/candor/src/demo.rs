@@ -54,6 +54,12 @@ pub async fn load(store: &SharedStore, master: &MasterKey) -> Result<()> {
         // A resolved incident with its review, brought in as the starting
         // history of the first revision (whose times are taken as written).
         content.incidents.push(demo_incident(org.slug, now)?);
+        // Audit reports cover a period: the demo's ends five months from today.
+        for doc in &mut content.documents {
+            if doc.kind == candor_domain::model::DocumentKind::AuditReport {
+                doc.valid_until = Some(Day(now.date() + time::Duration::days(150)));
+            }
+        }
         let mut earlier = content.clone();
         earlier.subprocessors.pop();
         store.save_draft(&scope, &earlier).await?;

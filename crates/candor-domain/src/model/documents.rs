@@ -72,4 +72,9 @@ pub struct DocumentMeta {
     /// Whether its terms bind yet (leave out when they do).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<TermsStatus>,
+    /// The last day it holds (the end of a SOC 2 report's period, a
+    /// certificate's expiry): the page says so, and says when it has passed;
+    /// admins are reminded from 30 days before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<Day>,
 }

@@ -61,6 +61,9 @@ pub async fn org_page(
     org_view(&state, &access, notice, None, StatusCode::OK).await
 }
 
+/// How long before a document's `valid_until` the dashboard starts reminding.
+const DOCUMENT_REMINDER_DAYS: i64 = 30;
+
 /// One thing that waits for someone: what, how urgent, and where to act.
 pub struct Attention {
     pub urgent: bool,
@@ -83,6 +86,7 @@ async fn needs_attention(
     state: &AppState,
     access: &Access,
     blocker: Option<String>,
+    documents: &[candor_domain::model::DocumentMeta],
     now: time::OffsetDateTime,
 ) -> Result<Vec<Attention>, crate::page_error::PageError> {
     let scope = &access.scope;
@@ -141,6 +145,33 @@ async fn needs_attention(
                     if pending == 1 { "waits" } else { "wait" }
                 ),
                 link: format!("/admin/orgs/{slug}/documents#requests-h"),
+            });
+        }
+    }
+    if can(Action::EditDraft) || can(Action::ManageDocuments) {
+        let today = now.to_offset(time::UtcOffset::UTC).date();
+        for d in documents {
+            let Some(until) = d.valid_until else { continue };
+            let left = (until.0 - today).whole_days();
+            if left > DOCUMENT_REMINDER_DAYS {
+                continue;
+            }
+            let text = match left {
+                ..0 => format!(
+                    "“{}” expired on {until}: upload the new one and update its valid_until.",
+                    d.title
+                ),
+                0 => format!("“{}” is valid until today.", d.title),
+                n => format!(
+                    "“{}” is valid until {until}, {}.",
+                    d.title,
+                    plural(n as usize, "day left", "days left")
+                ),
+            };
+            out.push(Attention {
+                urgent: left < 0,
+                text,
+                link: format!("/admin/orgs/{slug}/documents"),
             });
         }
     }
@@ -268,7 +299,11 @@ pub(super) async fn org_view(
             .map(|e| format!("{}: {}", e.field, e.message)),
         _ => None,
     };
-    let attention = needs_attention(state, access, blocker, now).await?;
+    let documents = working
+        .as_ref()
+        .map(|w| w.documents.as_slice())
+        .unwrap_or_default();
+    let attention = needs_attention(state, access, blocker, documents, now).await?;
     let incident_deadlines = working
         .as_ref()
         .map(|w| {

@@ -636,3 +636,47 @@ async fn removing_a_member_revoking_and_denying_ask_first_and_only_then_act() {
     assert!(page.contains("<option selected>viewer</option>"), "{page}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_document_past_or_near_its_valid_until_is_shown_so_and_admins_are_reminded() {
+    let (app, org) = App::quillfeather().await;
+    let owner = app.member_as(&org, Role::Owner).await;
+    let day = |days: i64| {
+        (time::OffsetDateTime::now_utc().date() + time::Duration::days(days)).to_string()
+    };
+    let with_validity = |until: String| {
+        QUILLFEATHER.replacen(
+            "- key: soc2-report\n",
+            &format!("- key: soc2-report\n  valid_until: {until}\n"),
+            1,
+        )
+    };
+    app.publish("quillfeather", &with_validity(day(10))).await;
+    let page = app.page("/quillfeather").await;
+    assert!(page.contains(&format!("Valid until {}", day(10))), "{page}");
+    let dashboard = app.page_as("/admin/orgs/quillfeather", &owner).await;
+    assert!(
+        dashboard.contains(&format!("is valid until {}, 10 days left.", day(10))),
+        "{dashboard}"
+    );
+    // Far off: no reminder. Past: the page says so, and the reminder is urgent.
+    app.publish("quillfeather", &with_validity(day(90))).await;
+    assert!(
+        !app.page_as("/admin/orgs/quillfeather", &owner)
+            .await
+            .contains("days left")
+    );
+    app.publish("quillfeather", &with_validity(day(-1))).await;
+    let page = app.page("/quillfeather").await;
+    assert!(page.contains(&format!("Expired {}", day(-1))), "{page}");
+    let dashboard = app.page_as("/admin/orgs/quillfeather", &owner).await;
+    assert!(
+        dashboard.contains(&format!("expired on {}", day(-1))),
+        "{dashboard}"
+    );
+    assert!(
+        dashboard.contains("Urgent:</strong> <a href=\"/admin/orgs/quillfeather/documents\">"),
+        "{dashboard}"
+    );
+    app.stop().await;
+}
