@@ -429,6 +429,8 @@ pub trait Documents: Send + Sync {
     async fn document_file(&self, scope: &OrgScope, doc_key: &str) -> Result<Option<StoredFile>>;
     /// The current file of every document that has one.
     async fn document_files(&self, scope: &OrgScope) -> Result<Vec<DocumentFile>>;
+    /// Every upload of every document (each document's newest first), without content.
+    async fn document_file_versions(&self, scope: &OrgScope) -> Result<Vec<DocumentFile>>;
     async fn insert_document_request(
         &self,
         scope: &OrgScope,

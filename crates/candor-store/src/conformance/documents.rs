@@ -106,6 +106,11 @@ pub async fn documents_are_encrypted_per_org_and_survive_a_master_key_rotation(
         .unwrap();
     assert_eq!(current.file.id, id2);
     assert_eq!(store.document_files(&a).await.unwrap().len(), 1);
+    // Every version is kept and listed, newest first; the other org has none.
+    let versions = store.document_file_versions(&a).await.unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0].id, id2);
+    assert!(store.document_file_versions(&b).await.unwrap().is_empty());
 
     // Rotation: every sealed value is re-sealed under the new key; files still open,
     // and after that the old key is no longer needed.

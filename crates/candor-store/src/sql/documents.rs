@@ -199,6 +199,19 @@ impl<B: SqlBackend> Documents for B {
         rows.iter().map(file_row).collect()
     }
 
+    async fn document_file_versions(&self, scope: &OrgScope) -> Result<Vec<DocumentFile>> {
+        let rows = read_all(
+            self,
+            scope,
+            "SELECT id, doc_key, filename, content_type, size, sha256, key_version, uploaded_at
+               FROM document_files WHERE org_id = $1
+              ORDER BY doc_key, seq DESC",
+            args![scope.org_id()],
+        )
+        .await?;
+        rows.iter().map(file_row).collect()
+    }
+
     // Document requests.
 
     async fn insert_document_request(

@@ -24,6 +24,8 @@ struct AdminDocumentsPage<'a> {
     slug: &'a str,
     /// (key, title, access, current file: "name · size · uploaded" or empty)
     documents: Vec<(String, String, &'static str, String)>,
+    /// Per document key, its earlier uploads: "name · size · SHA-256 · uploaded".
+    versions: Vec<(String, Vec<String>)>,
     requests: Vec<RequestRow>,
     /// The org's default grant length, offered on each approval.
     default_days: u16,
@@ -96,6 +98,21 @@ async fn admin_page(
     let (working, _) = working_copy(&*state.store, &access.scope).await?;
     let store = &state.store;
     let files = store.document_files(&access.scope).await?;
+    let mut versions: Vec<(String, Vec<String>)> = Vec::new();
+    for f in store.document_file_versions(&access.scope).await? {
+        let line = format!(
+            "{} · {} bytes · SHA-256 {}… · uploaded {}",
+            f.filename,
+            f.size,
+            f.sha256.get(..16).unwrap_or(&f.sha256),
+            human_time(f.uploaded_at)
+        );
+        match versions.last_mut() {
+            Some((key, lines)) if *key == f.doc_key => lines.push(line),
+            // The first of each document is its current file, shown already.
+            _ => versions.push((f.doc_key.clone(), Vec::new())),
+        }
+    }
     let requests = store.document_requests(&access.scope).await?;
     let downloads = store.downloads(&access.scope).await?;
     let documents = working
@@ -139,6 +156,7 @@ async fn admin_page(
         AdminDocumentsPage {
             slug: access.scope.slug().as_str(),
             documents,
+            versions,
             requests,
             default_days,
             downloads,

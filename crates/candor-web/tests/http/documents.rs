@@ -308,3 +308,42 @@ async fn documents_are_stored_encrypted_and_unlocked_by_public_nda_or_approval()
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn every_upload_of_a_document_is_kept_and_listed_as_its_history() {
+    let (app, org) = App::quillfeather().await;
+    let owner = app.member_as(&org, Role::Owner).await;
+    for (name, body) in [
+        ("caiq-2025.txt", "old answers"),
+        ("caiq-2026.txt", "new answers"),
+    ] {
+        let up = app
+            .with_cookie(
+                reqwest::Method::PUT,
+                &format!("/api/v1/orgs/quillfeather/documents/caiq/file?filename={name}"),
+                &owner,
+            )
+            .header("content-type", "text/plain")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(up.status(), StatusCode::CREATED);
+    }
+    let page = app
+        .page_as("/admin/orgs/quillfeather/documents", &owner)
+        .await;
+    assert!(
+        page.contains("caiq-2026.txt · 11 bytes"),
+        "the current file: {page}"
+    );
+    assert!(
+        page.contains("<summary>1 earlier version</summary>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<li>caiq-2025.txt · 11 bytes · SHA-256 "),
+        "{page}"
+    );
+    app.stop().await;
+}
