@@ -38,6 +38,7 @@ pub fn request_json(r: &DocumentRequest) -> Value {
         "created_at": rfc3339(r.created_at),
         "decided_at": r.decided_at.map(rfc3339),
         "decided_by": r.decided_by.map(|d| d.as_str()),
+        "decision_note": r.decision_note,
         "expires_at": r.expires_at.map(rfc3339),
         "revoked_at": r.revoked_at.map(rfc3339),
         "grant": candor_store::readers::GrantState::of(r, time::OffsetDateTime::now_utc()).label(),

@@ -115,6 +115,7 @@ pub async fn request_documents(
             revoked_at: None,
             batch_id: Some(batch),
             decided_by,
+            decision_note: None,
         };
         let line = |kind, detail: String| {
             ReaderEvent::new(

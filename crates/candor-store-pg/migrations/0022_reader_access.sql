@@ -4,6 +4,7 @@ ALTER TABLE document_requests ADD COLUMN expires_at timestamptz;
 ALTER TABLE document_requests ADD COLUMN revoked_at timestamptz;
 ALTER TABLE document_requests ADD COLUMN batch_id uuid;
 ALTER TABLE document_requests ADD COLUMN decided_by text;
+ALTER TABLE document_requests ADD COLUMN decision_note text;
 CREATE INDEX document_requests_email ON document_requests (org_id, email);
 
 CREATE TABLE reader_policies (

@@ -8,6 +8,8 @@ ALTER TABLE document_requests ADD COLUMN expires_at TEXT;
 ALTER TABLE document_requests ADD COLUMN revoked_at TEXT;
 ALTER TABLE document_requests ADD COLUMN batch_id TEXT;
 ALTER TABLE document_requests ADD COLUMN decided_by TEXT;
+-- What the admin told the reader with the decision (optional).
+ALTER TABLE document_requests ADD COLUMN decision_note TEXT;
 CREATE INDEX document_requests_email ON document_requests (org_id, email);
 
 -- The org's rules for readers' requests: email domains approved or denied

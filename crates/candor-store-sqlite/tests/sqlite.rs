@@ -487,6 +487,7 @@ async fn manage_tokens_from_before_macs_are_kept_only_as_hashes_and_still_work()
              ALTER TABLE document_requests DROP COLUMN revoked_at;
              ALTER TABLE document_requests DROP COLUMN batch_id;
              ALTER TABLE document_requests DROP COLUMN decided_by;
+             ALTER TABLE document_requests DROP COLUMN decision_note;
              DROP INDEX orgs_published_at;
              ALTER TABLE orgs DROP COLUMN published_at;
              DELETE FROM schema_migrations WHERE version >= 14;",
@@ -559,6 +560,7 @@ async fn the_incident_topic_migration_widens_the_check_and_keeps_every_row() {
              ALTER TABLE document_requests DROP COLUMN revoked_at;
              ALTER TABLE document_requests DROP COLUMN batch_id;
              ALTER TABLE document_requests DROP COLUMN decided_by;
+             ALTER TABLE document_requests DROP COLUMN decision_note;
              DELETE FROM schema_migrations WHERE version >= 19;",
             version + 1
         )))

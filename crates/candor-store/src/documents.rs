@@ -118,6 +118,8 @@ pub struct DocumentRequest {
     /// The requests one form made for several documents share it.
     pub batch_id: Option<Uuid>,
     pub decided_by: Option<crate::readers::Decider>,
+    /// What the admin told the reader with the decision.
+    pub decision_note: Option<String>,
 }
 
 /// A secret link's record: one document, until it expires.

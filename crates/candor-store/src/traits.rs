@@ -448,6 +448,7 @@ pub trait Documents: Send + Sync {
         scope: &OrgScope,
         id: Uuid,
         grant: Option<OffsetDateTime>,
+        note: Option<&str>,
         at: OffsetDateTime,
         audit: &AuditEvent,
     ) -> Result<Option<DocumentRequest>>;

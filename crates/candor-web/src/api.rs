@@ -540,6 +540,9 @@ pub struct Decision {
     /// Approvals: how long the grant lasts (1–365 days; the org's default if absent).
     #[serde(default)]
     days: Option<u16>,
+    /// Told to the reader with the decision (optional).
+    #[serde(default)]
+    note: String,
 }
 
 /// `POST /api/v1/orgs/{org}/documents/requests/{id}/decision`.
@@ -561,7 +564,15 @@ pub async fn decide_document_request(
             "send {\"approve\": true, \"days\": 1 to 365} or {\"approve\": false}",
         )
     })?;
-    let decided = documents::decide(&state, &access, id, decision.approve, decision.days).await?;
+    let decided = documents::decide(
+        &state,
+        &access,
+        id,
+        decision.approve,
+        decision.days,
+        &decision.note,
+    )
+    .await?;
     Ok(Json(documents::request_json(&decided)))
 }
 

@@ -38,6 +38,8 @@ use candor_app::content::working_copy;
 pub const UPLOAD_LIMIT: usize = 25 * 1024 * 1024;
 /// How long a download link works after an NDA is accepted.
 const NDA_LINK_HOURS: i64 = 1;
+/// The longest note an admin may send with a decision.
+const MAX_NOTE_CHARS: usize = 1000;
 /// How long the link sent after an approval works.
 const APPROVAL_LINK_HOURS: i64 = 72;
 
@@ -655,7 +657,20 @@ pub(crate) async fn decide(
     id: Uuid,
     approve: bool,
     days: Option<u16>,
+    note: &str,
 ) -> Result<DocumentRequest, ApiError> {
+    let note: String = note
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .collect();
+    if note.chars().count() > MAX_NOTE_CHARS {
+        return Err(ApiError::validation(
+            "note",
+            format!("a note has at most {MAX_NOTE_CHARS} characters"),
+        ));
+    }
+    let note = (!note.is_empty()).then_some(note);
     if let Some(d) = days
         && !GRANT_DAYS.contains(&d)
     {
@@ -692,7 +707,7 @@ pub(crate) async fn decide(
     let event = access.audit(action, target);
     let decided = state
         .store
-        .decide_document_request(&access.scope, id, until, now, &event)
+        .decide_document_request(&access.scope, id, until, note.as_deref(), now, &event)
         .await
         .map_err(ApiError::from)?
         .ok_or_else(|| {
@@ -703,6 +718,10 @@ pub(crate) async fn decide(
             )
         })?;
     let org_name = state.org_name(&access.scope).await;
+    let said = match &decided.decision_note {
+        Some(note) => format!("\nTheir note: {note}\n"),
+        None => String::new(),
+    };
     let mail = match decided.expires_at {
         Some(until) => {
             let hours = APPROVAL_LINK_HOURS.min((until - now).whole_hours().max(1));
@@ -724,7 +743,7 @@ pub(crate) async fn decide(
                 &decided.email,
                 format!("{org_name}: your document request was approved"),
                 format!(
-                    "{org_name} approved your request for \"{}\" until {}.\n\nDownload it within {hours} hours:\n{url}\n\nUntil then, sign in with this address at {reader} to download it again.\nEach download carries your name and is recorded.\n",
+                    "{org_name} approved your request for \"{}\" until {}.\n{said}\nDownload it within {hours} hours:\n{url}\n\nUntil then, sign in with this address at {reader} to download it again.\nEach download carries your name and is recorded.\n",
                     decided.doc_key,
                     day_of(until),
                 ),
@@ -734,7 +753,7 @@ pub(crate) async fn decide(
             &decided.email,
             format!("{org_name}: your document request"),
             format!(
-                "{org_name} did not approve your request for \"{}\". Contact them if you think this is a mistake.\n",
+                "{org_name} did not approve your request for \"{}\".\n{said}\nContact them if you think this is a mistake.\n",
                 decided.doc_key
             ),
         ),

@@ -490,6 +490,7 @@ fn decision_body() -> Value {
         "properties": {
             "approve": {"type": "boolean"},
             "days": {"type": "integer", "minimum": 1, "maximum": 365},
+            "note": {"type": "string", "maxLength": 1000},
         },
     })
 }

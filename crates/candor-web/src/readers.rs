@@ -333,6 +333,11 @@ pub async fn reader_home(
             GrantState::Expired => "ask again to read it".into(),
             GrantState::Denied => String::new(),
         };
+        let detail = match (&r.decision_note, detail.is_empty()) {
+            (Some(note), true) => format!("their note: {note}"),
+            (Some(note), false) => format!("{detail}; their note: {note}"),
+            (None, _) => detail,
+        };
         page.rows.push(GrantRow {
             key: r.doc_key.clone(),
             title: published

@@ -139,6 +139,7 @@ async fn demo_reader(
             revoked_at: None,
             batch_id: Some(batch),
             decided_by: Some(decided_by),
+            decision_note: None,
         };
         for kind in [ReaderEventKind::Requested, line] {
             events.push(ReaderEvent::new(

@@ -169,6 +169,7 @@ pub async fn document_requests_grants_and_downloads_stay_in_their_org(store: Arc
         revoked_at: None,
         batch_id: None,
         decided_by: None,
+        decision_note: None,
     };
     store.insert_document_request(&a, &request).await.unwrap();
     assert_eq!(
@@ -190,6 +191,7 @@ pub async fn document_requests_grants_and_downloads_stay_in_their_org(store: Arc
                 &b,
                 request.id,
                 Some(now() + time::Duration::days(30)),
+                None,
                 now(),
                 &event
             )
@@ -202,6 +204,7 @@ pub async fn document_requests_grants_and_downloads_stay_in_their_org(store: Arc
             &a,
             request.id,
             Some(now() + time::Duration::days(30)),
+            Some("Welcome aboard"),
             now(),
             &event,
         )
@@ -209,9 +212,10 @@ pub async fn document_requests_grants_and_downloads_stay_in_their_org(store: Arc
         .unwrap()
         .unwrap();
     assert_eq!(decided.status, RequestStatus::Granted);
+    assert_eq!(decided.decision_note.as_deref(), Some("Welcome aboard"));
     assert!(
         store
-            .decide_document_request(&a, request.id, None, now(), &event)
+            .decide_document_request(&a, request.id, None, None, now(), &event)
             .await
             .unwrap()
             .is_none(),

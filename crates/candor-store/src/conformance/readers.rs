@@ -39,6 +39,7 @@ fn request(doc: &str, status: RequestStatus, batch: Uuid) -> DocumentRequest {
         revoked_at: None,
         batch_id: Some(batch),
         decided_by: granted.then_some(Decider::Nda),
+        decision_note: None,
     }
 }
 
@@ -165,7 +166,7 @@ pub async fn reader_grants_expire_are_revoked_and_stay_in_their_org(store: Arc<d
     let until = now() + Duration::days(7);
     let approve = audit_event("document.approve", format!("request:{}", pending.id), now());
     let approved = store
-        .decide_document_request(&a, pending.id, Some(until), now(), &approve)
+        .decide_document_request(&a, pending.id, Some(until), None, now(), &approve)
         .await
         .unwrap()
         .unwrap();

@@ -24,7 +24,7 @@ macro_rules! select_requests {
     ($tail:literal) => {
         concat!(
             "SELECT id, doc_key, kind, name, email, company, nda_version, reason, status,
-                    created_at, decided_at, expires_at, revoked_at, batch_id, decided_by
+                    created_at, decided_at, expires_at, revoked_at, batch_id, decided_by, decision_note
                FROM document_requests ",
             $tail
         )
@@ -36,7 +36,7 @@ macro_rules! returning_request {
         concat!(
             $statement,
             " RETURNING id, doc_key, kind, name, email, company, nda_version, reason, status,
-                    created_at, decided_at, expires_at, revoked_at, batch_id, decided_by"
+                    created_at, decided_at, expires_at, revoked_at, batch_id, decided_by, decision_note"
         )
     };
 }
@@ -75,6 +75,7 @@ pub(crate) fn request_row(row: &impl SqlRow) -> Result<DocumentRequest> {
             .opt_text("decided_by")?
             .map(|d| d.parse::<Decider>().map_err(StoreError::Corrupt))
             .transpose()?,
+        decision_note: row.opt_text("decision_note")?,
     })
 }
 
@@ -87,8 +88,8 @@ pub(crate) async fn insert_request_in<T: SqlTx>(
     tx.execute(
         "INSERT INTO document_requests (id, org_id, doc_key, kind, name, email, company,
             nda_version, reason, status, created_at, decided_at, expires_at, revoked_at,
-            batch_id, decided_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+            batch_id, decided_by, decision_note)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         args![
             r.id,
             scope.org_id(),
@@ -106,6 +107,7 @@ pub(crate) async fn insert_request_in<T: SqlTx>(
             r.revoked_at,
             r.batch_id,
             r.decided_by.map(Decider::as_str),
+            &r.decision_note,
         ],
     )
     .await?;
@@ -255,6 +257,7 @@ impl<B: SqlBackend> Documents for B {
         scope: &OrgScope,
         id: Uuid,
         grant: Option<OffsetDateTime>,
+        note: Option<&str>,
         at: OffsetDateTime,
         audit: &AuditEvent,
     ) -> Result<Option<DocumentRequest>> {
@@ -267,10 +270,10 @@ impl<B: SqlBackend> Documents for B {
             .fetch_optional(
                 returning_request!(
                     "UPDATE document_requests SET status = $3, decided_at = $4, expires_at = $5,
-                            decided_by = 'admin'
+                            decided_by = 'admin', decision_note = $6
                       WHERE org_id = $1 AND id = $2 AND status = 'pending'"
                 ),
-                args![scope.org_id(), id, status.as_str(), at, grant],
+                args![scope.org_id(), id, status.as_str(), at, grant, note],
             )
             .await?;
         // Not pending (or absent): nothing changed, the transaction is dropped.

@@ -83,7 +83,11 @@ impl RequestRow {
                 None => r.kind.as_str().to_owned(),
             },
             state: state.label(),
-            detail,
+            detail: match &r.decision_note {
+                Some(note) if detail.is_empty() => format!("note: {note}"),
+                Some(note) => format!("{detail}; note: {note}"),
+                None => detail,
+            },
         }
     }
 }
@@ -226,6 +230,7 @@ pub async fn admin_upload(
 /// body's declared type (a bare button posts none).
 struct DecisionForm {
     days: String,
+    note: String,
     confirm: bool,
 }
 
@@ -239,6 +244,7 @@ impl DecisionForm {
         };
         DecisionForm {
             days: field("days"),
+            note: field("note"),
             confirm: field("confirm") == "yes",
         }
     }
@@ -262,7 +268,7 @@ pub async fn admin_decide(
             title,
             consequence: &consequence,
             action: &format!("/admin/orgs/{slug}/documents/requests/{id}/{verdict}"),
-            hidden: &[],
+            hidden: &[("note", form.note.clone())],
             button,
             back: &format!("/admin/orgs/{slug}/documents"),
         }))
@@ -311,9 +317,9 @@ pub async fn admin_decide(
                     }
                 },
             };
-            decide(&state, &access, id, true, days).await
+            decide(&state, &access, id, true, days, &form.note).await
         }
-        "deny" => decide(&state, &access, id, false, None).await,
+        "deny" => decide(&state, &access, id, false, None, &form.note).await,
         "revoke" => revoke(&state, &access, id).await,
         _ => return Err(PageError::not_found("action")),
     };

@@ -372,9 +372,16 @@ async fn readers_ask_once_sign_in_by_link_and_download_until_their_grant_ends() 
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().await.unwrap().contains("days: "));
     assert_eq!(
-        app.post_form(&approve_path, &owner, &[("days", "7")])
-            .await
-            .status(),
+        app.post_form(
+            &approve_path,
+            &owner,
+            &[
+                ("days", "7"),
+                ("note", "Section 4 answers your SSO question.")
+            ]
+        )
+        .await
+        .status(),
         StatusCode::SEE_OTHER
     );
     let caiq = app
@@ -385,10 +392,22 @@ async fn readers_ask_once_sign_in_by_link_and_download_until_their_grant_ends() 
         .unwrap();
     let days = (caiq.expires_at.unwrap() - caiq.decided_at.unwrap()).whole_days();
     assert_eq!(days, 7);
-    mail_to(
+    let approved = mail_to(
         &sink,
         "ada@customer.example",
         "/quillfeather/documents/caiq/download",
+    );
+    assert!(
+        approved
+            .body
+            .contains("Their note: Section 4 answers your SSO question."),
+        "{}",
+        approved.body
+    );
+    assert!(
+        app.page_as("/quillfeather/reader", &cookie)
+            .await
+            .contains("their note: Section 4 answers your SSO question.")
     );
     let file = app
         .get_as("/quillfeather/reader/documents/caiq", &cookie)
@@ -576,6 +595,7 @@ async fn a_reader_with_access_has_a_questionnaire_answered_from_the_published_re
         revoked_at: None,
         batch_id: None,
         decided_by: Some(Decider::Nda),
+        decision_note: None,
     };
     app.store
         .insert_reader_requests(

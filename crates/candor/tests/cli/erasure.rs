@@ -137,6 +137,7 @@ async fn seed_people(store: &dyn candor_store::Store, master: &candor_store::key
                     revoked_at: None,
                     batch_id: None,
                     decided_by: None,
+                    decision_note: None,
                 },
             )
             .await
