@@ -23,6 +23,19 @@ async fn fresh_sqlite() -> SqliteStore {
 
 candor_store::conformance_tests!(fresh());
 
+/// What migrations 20 (daily counts) and 21 (reader access) added, removed
+/// again to rewind a database to before them.
+const UNDO_SINCE_19: &str = "DROP TABLE daily_counts;
+             DROP TABLE event_hooks;
+             DROP TABLE reader_events;
+             DROP TABLE reader_tokens;
+             DROP TABLE reader_policies;
+             DROP INDEX document_requests_email;
+             ALTER TABLE document_requests DROP COLUMN expires_at;
+             ALTER TABLE document_requests DROP COLUMN revoked_at;
+             ALTER TABLE document_requests DROP COLUMN batch_id;
+             ALTER TABLE document_requests DROP COLUMN decided_by;
+             ALTER TABLE document_requests DROP COLUMN decision_note;";
 #[tokio::test]
 async fn revisions_cannot_be_rewritten_even_with_raw_sql() {
     let store = fresh_sqlite().await;
@@ -470,28 +483,18 @@ async fn manage_tokens_from_before_macs_are_kept_only_as_hashes_and_still_work()
     let scope = {
         let store = SqliteStore::open(path).await.unwrap();
         let scope = subscriber_with_legacy_token(&store).await;
-        sqlx::raw_sql(
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
             "DROP INDEX subscribers_legacy_token_hash;
              ALTER TABLE subscribers DROP COLUMN legacy_token_hash;
              ALTER TABLE subscribers RENAME COLUMN manage_salt TO manage_token;
              DROP TABLE questionnaires;
              DROP TABLE rate_limits;
              DROP TABLE log_holds;
-             DROP TABLE daily_counts;
-             DROP TABLE event_hooks;
-             DROP TABLE reader_events;
-             DROP TABLE reader_tokens;
-             DROP TABLE reader_policies;
-             DROP INDEX document_requests_email;
-             ALTER TABLE document_requests DROP COLUMN expires_at;
-             ALTER TABLE document_requests DROP COLUMN revoked_at;
-             ALTER TABLE document_requests DROP COLUMN batch_id;
-             ALTER TABLE document_requests DROP COLUMN decided_by;
-             ALTER TABLE document_requests DROP COLUMN decision_note;
+             {UNDO_SINCE_19}
              DROP INDEX orgs_published_at;
              ALTER TABLE orgs DROP COLUMN published_at;
-             DELETE FROM schema_migrations WHERE version >= 14;",
-        )
+             DELETE FROM schema_migrations WHERE version >= 14;"
+        )))
         .execute(store.pool())
         .await
         .unwrap();
@@ -550,17 +553,7 @@ async fn the_incident_topic_migration_widens_the_check_and_keeps_every_row() {
                  WHERE type = 'table' AND name = 'subscribers';
              PRAGMA schema_version = {};
              PRAGMA writable_schema = OFF;
-             DROP TABLE daily_counts;
-             DROP TABLE event_hooks;
-             DROP TABLE reader_events;
-             DROP TABLE reader_tokens;
-             DROP TABLE reader_policies;
-             DROP INDEX document_requests_email;
-             ALTER TABLE document_requests DROP COLUMN expires_at;
-             ALTER TABLE document_requests DROP COLUMN revoked_at;
-             ALTER TABLE document_requests DROP COLUMN batch_id;
-             ALTER TABLE document_requests DROP COLUMN decided_by;
-             ALTER TABLE document_requests DROP COLUMN decision_note;
+             {UNDO_SINCE_19}
              DELETE FROM schema_migrations WHERE version >= 19;",
             version + 1
         )))

@@ -472,23 +472,12 @@ pub async fn accept_nda(
             "the NDA changed while you were reading it; read the current terms and accept again",
         );
     }
-    let requested = request_documents(
-        &*state.store,
-        &scope,
-        &reader_links(&state, &org),
-        &org.name,
-        &ReaderRequest {
-            requester: &requester,
-            documents: &[&doc],
-            nda_version: Some(terms.version.as_str()),
-        },
-        OffsetDateTime::now_utc(),
-    )
-    .await?;
-    state
-        .analytics
-        .count(scope.slug().as_str(), Metric::AccessRequest, None);
-    state.wake_worker();
+    let form = ReaderRequest {
+        requester: &requester,
+        documents: &[&doc],
+        nda_version: Some(terms.version.as_str()),
+    };
+    let requested = record_request(&state, &org, &scope, &form).await?;
     let Some(granted) = requested.granted().next() else {
         return Ok(document_page(
             &org,
@@ -537,23 +526,12 @@ pub async fn request_access(
             ));
         }
     };
-    let requested = request_documents(
-        &*state.store,
-        &scope,
-        &reader_links(&state, &org),
-        &org.name,
-        &ReaderRequest {
-            requester: &requester,
-            documents: &[&doc],
-            nda_version: None,
-        },
-        OffsetDateTime::now_utc(),
-    )
-    .await?;
-    state
-        .analytics
-        .count(scope.slug().as_str(), Metric::AccessRequest, None);
-    state.wake_worker();
+    let form = ReaderRequest {
+        requester: &requester,
+        documents: &[&doc],
+        nda_version: None,
+    };
+    let requested = record_request(&state, &org, &scope, &form).await?;
     let email = &requester.email;
     let message = if requested.granted().next().is_some() {
         format!(
@@ -621,6 +599,30 @@ pub async fn download(
         )),
         _ => Err(PageError::not_found("download link")),
     }
+}
+
+/// Records a reader's request (decided where the NDA or the lists decide it),
+/// counts it, and wakes the worker for the mails and events it queued.
+pub(crate) async fn record_request(
+    state: &AppState,
+    org: &Org,
+    scope: &OrgScope,
+    form: &ReaderRequest<'_>,
+) -> Result<candor_app::readers::Requested, PageError> {
+    let requested = request_documents(
+        &*state.store,
+        scope,
+        &reader_links(state, org),
+        &org.name,
+        form,
+        OffsetDateTime::now_utc(),
+    )
+    .await?;
+    state
+        .analytics
+        .count(scope.slug().as_str(), Metric::AccessRequest, None);
+    state.wake_worker();
+    Ok(requested)
 }
 
 /// Whether a request still backs its download links: granted, not revoked,

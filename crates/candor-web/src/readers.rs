@@ -11,9 +11,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use candor_app::compose;
-use candor_app::readers::{ReaderRequest, request_documents};
+use candor_app::readers::ReaderRequest;
 use candor_domain::model::{DocumentAccess, DocumentMeta, NdaTerms};
-use candor_store::analytics::Metric;
 use candor_store::documents::DocumentRequest;
 use candor_store::readers::{GrantState, ReaderEvent, ReaderEventKind, ReaderTokenKind};
 use candor_store::{Org, OrgScope};
@@ -169,23 +168,12 @@ pub async fn access_request(
         }
         (true, Some(terms)) => Some(terms.version.as_str()),
     };
-    let requested = request_documents(
-        &*state.store,
-        &scope,
-        &reader_links(&state, &org),
-        &org.name,
-        &ReaderRequest {
-            requester: &who,
-            documents: &chosen,
-            nda_version,
-        },
-        OffsetDateTime::now_utc(),
-    )
-    .await?;
-    state
-        .analytics
-        .count(scope.slug().as_str(), Metric::AccessRequest, None);
-    state.wake_worker();
+    let form = ReaderRequest {
+        requester: &who,
+        documents: &chosen,
+        nda_version,
+    };
+    let requested = crate::documents::record_request(&state, &org, &scope, &form).await?;
     let title = |r: &DocumentRequest| {
         chosen
             .iter()
