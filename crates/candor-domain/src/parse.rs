@@ -245,6 +245,18 @@ fn yaml_message(err: &serde_norway::Error) -> String {
     text
 }
 
+/// The locales a document names (`profile.locales`), as written.
+fn declared_locales(document: &serde_json::Value) -> Vec<String> {
+    document["profile"]["locales"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|l| l.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Upper bound on an input document; a trust center is far smaller.
 pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
 
@@ -269,6 +281,9 @@ impl TrustCenter {
         // Syntax first: a file that is not YAML has one error, where it stops.
         let tree: serde_norway::Value =
             serde_norway::from_str(text).map_err(|e| syntax_error(text, &e))?;
+        let _locales = crate::types::LocalesGuard::set(declared_locales(
+            &serde_json::to_value(&tree).unwrap_or_default(),
+        ));
         let de = serde_norway::Deserializer::from_str(text);
         let result = serde_path_to_error::deserialize::<_, TrustCenter>(de)
             .map_err(|e| {
@@ -302,6 +317,14 @@ impl TrustCenter {
         if bytes.len() > MAX_DOCUMENT_BYTES {
             return Err(ContentError::one("", "document is larger than 4 MiB"));
         }
+        // Only a document that names its locales can hold translated texts.
+        let locales = match bytes.windows(9).any(|w| w == b"\"locales\"") {
+            true => serde_json::from_slice::<serde_json::Value>(bytes)
+                .map(|v| declared_locales(&v))
+                .unwrap_or_default(),
+            false => Vec::new(),
+        };
+        let _locales = crate::types::LocalesGuard::set(locales);
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let parsed: TrustCenter = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let field = path_string(e.path());
@@ -324,6 +347,14 @@ impl TrustCenter {
         let mut errors = Vec::new();
         let mut fail = |field: String, message: String| errors.push(FieldError { field, message });
 
+        for (i, locale) in self.profile.locales.iter().enumerate() {
+            if self.profile.locales[..i].contains(locale) {
+                fail(
+                    format!("profile.locales[{i}]"),
+                    format!("{locale} is listed twice"),
+                );
+            }
+        }
         if !READABLE_VERSIONS.contains(&self.version) {
             fail(
                 "version".into(),

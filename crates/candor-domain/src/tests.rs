@@ -402,7 +402,7 @@ fn every_error_in_a_file_is_reported_at_once_each_with_its_line() {
             "profile.nmae: unknown field `nmae` — did you mean `name`? (expected one of `name`, \
              `tagline`, `overview`, `website`, `security_contact`, `general_contact`, \
              `last_reviewed`, `sla_url`, `regions`, `data_residency`, `nda`, `questions`, \
-             `hide_coverage_percentages`, `branding`) (line 4)",
+             `hide_coverage_percentages`, `branding`, `locales`) (line 4)",
             "controls[0].status: unknown value `implementd` — did you mean `implemented`? \
              (expected one of `implemented`, `in_progress`, `planned`, `not_applicable`) (line 9)",
             "controls[1].status: unknown value `plannd` — did you mean `planned`? (expected one \
@@ -496,4 +496,118 @@ fn log_key() -> String {
     candor_log::note::NoteSigner::new("trust.example.com/acme", &[6; 32])
         .unwrap()
         .verifier_key()
+}
+
+mod translations {
+    use crate::TrustCenter;
+
+    fn with_locales(extra: &str) -> String {
+        candor_demo::QUILLFEATHER.replacen(
+            "profile:\n",
+            &format!("profile:\n  locales: [en, de]\n{extra}"),
+            1,
+        )
+    }
+
+    #[test]
+    fn a_text_may_be_given_per_locale_and_the_page_reads_one_language() {
+        let yaml = with_locales("").replacen(
+            "  tagline: Product analytics that never sells, shares or fingerprints your users.\n",
+            "  tagline:\n    en: Product analytics that never sells your users.\n    de: Produktanalyse, die Ihre Nutzer nie verkauft.\n",
+            1,
+        );
+        let tc = TrustCenter::from_yaml(&yaml).unwrap();
+        let tagline = tc.profile.tagline.as_ref().unwrap();
+        assert_eq!(
+            tagline.as_str(),
+            "Product analytics that never sells your users."
+        );
+        assert_eq!(
+            tagline.in_locale("de"),
+            "Produktanalyse, die Ihre Nutzer nie verkauft."
+        );
+        assert_eq!(
+            tagline.in_locale("fr"),
+            tagline.as_str(),
+            "falls back to the default"
+        );
+        let german = tc.localized("de");
+        assert_eq!(
+            german.profile.tagline.as_ref().unwrap().as_str(),
+            "Produktanalyse, die Ihre Nutzer nie verkauft."
+        );
+        assert!(
+            german
+                .profile
+                .tagline
+                .as_ref()
+                .unwrap()
+                .translations()
+                .is_none()
+        );
+        // Stored and read back (canonical JSON, no profile at hand): the same.
+        let stored: TrustCenter = serde_json::from_slice(&tc.canonical_bytes()).unwrap();
+        assert_eq!(stored, tc);
+        let again = TrustCenter::from_yaml(&tc.to_yaml()).unwrap();
+        assert_eq!(again, tc);
+        // No translation is missing for en and de.
+        assert!(tc.missing_translations().is_empty());
+    }
+
+    #[test]
+    fn translations_are_checked_against_the_locales_and_missing_ones_warned() {
+        let tagline = |map: &str| {
+            with_locales("").replacen(
+                "  tagline: Product analytics that never sells, shares or fingerprints your users.\n",
+                &format!("  tagline: {map}\n"),
+                1,
+            )
+        };
+        let err = TrustCenter::from_yaml(&tagline("{de: Nur Deutsch}")).unwrap_err();
+        assert_eq!(err.first().field, "profile.tagline", "{err}");
+        assert!(err.to_string().contains("default language (en)"), "{err}");
+        let err = TrustCenter::from_yaml(&tagline("{en: A, fr: B}")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("\"fr\" is not one of profile.locales"),
+            "{err}"
+        );
+        let no_locales = candor_demo::QUILLFEATHER.replacen(
+            "  tagline: Product analytics that never sells, shares or fingerprints your users.\n",
+            "  tagline: {en: A, de: B}\n",
+            1,
+        );
+        let err = TrustCenter::from_yaml(&no_locales).unwrap_err();
+        assert!(err.to_string().contains("needs profile.locales"), "{err}");
+        let err = TrustCenter::from_yaml(&with_locales("").replacen(
+            "locales: [en, de]",
+            "locales: [en, es]",
+            1,
+        ))
+        .unwrap_err();
+        assert_eq!(err.first().field, "profile.locales[1]", "{err}");
+        // Three locales, a text in two: a warning naming the field and the language.
+        let three =
+            tagline("{en: A, de: B}").replacen("locales: [en, de]", "locales: [en, de, fr]", 1);
+        let tc = TrustCenter::from_yaml(&three).unwrap();
+        let warnings = tc.missing_translations();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings[0].field, "profile.tagline");
+        assert!(
+            warnings[0].message.contains("no translation in fr"),
+            "{warnings:?}"
+        );
+        // A bare number where text is expected keeps its digits; a decimal is refused.
+        let version =
+            candor_demo::QUILLFEATHER.replacen("  version: '2026'\n", "  version: 2026\n", 1);
+        assert!(TrustCenter::from_yaml(&version).is_ok());
+        let decimal =
+            candor_demo::QUILLFEATHER.replacen("  version: '2026'\n", "  version: 1.10\n", 1);
+        assert!(
+            TrustCenter::from_yaml(&decimal)
+                .unwrap_err()
+                .to_string()
+                .contains("quotes")
+        );
+    }
 }

@@ -143,11 +143,227 @@ fn check_text(s: &str) -> Result<String, String> {
     Ok(s.trim_end().to_owned())
 }
 
+/// Free text: not empty, no control characters other than newline and tab.
+/// It may carry translations: in trust-as-code, a map of locale → text (the
+/// org's `profile.locales`, the first of which is the default and required),
+/// e.g. `title: {en: Encryption at rest, de: Verschlüsselung im Ruhezustand}`.
+/// `as_str` and `Display` give the default language; `in_locale` a translation.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Text {
+    text: String,
+    translations: Option<Box<Translations>>,
+}
+
+/// A text's other languages, and which locale its own text is in.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Translations {
+    pub default: String,
+    pub others: std::collections::BTreeMap<String, String>,
+}
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The text in `locale`, or in the default language when it has no translation.
+    pub fn in_locale(&self, locale: &str) -> &str {
+        self.translations
+            .as_ref()
+            .and_then(|t| t.others.get(locale))
+            .map_or(&self.text, String::as_str)
+    }
+
+    pub fn translations(&self) -> Option<&Translations> {
+        self.translations.as_deref()
+    }
+
+    /// This text in `locale` only (its translation or its default), without the others.
+    pub fn localized(&self, locale: &str) -> Text {
+        Text {
+            text: self.in_locale(locale).to_owned(),
+            translations: None,
+        }
+    }
+}
+
+impl FromStr for Text {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        check_text(s).map(|text| Text {
+            text,
+            translations: None,
+        })
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match &self.translations {
+            None => s.serialize_str(&self.text),
+            Some(t) => {
+                // Self-describing: which entry is the default travels with it,
+                // so a stored revision reads back without its profile at hand.
+                let mut map = s.serialize_map(Some(t.others.len() + 2))?;
+                map.serialize_entry("default", &t.default)?;
+                map.serialize_entry(&t.default, &self.text)?;
+                for (locale, text) in &t.others {
+                    map.serialize_entry(locale, text)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// The locales of the document being read (`profile.locales`, default
+    /// first), so that a text given as a map knows which entry is its default.
+    static READING_LOCALES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Sets the locales texts are read with on this thread, until dropped.
+pub struct LocalesGuard(Vec<String>);
+
+impl LocalesGuard {
+    pub fn set(locales: Vec<String>) -> LocalesGuard {
+        let previous = READING_LOCALES.with(|l| std::mem::replace(&mut *l.borrow_mut(), locales));
+        LocalesGuard(previous)
+    }
+}
+
+impl Drop for LocalesGuard {
+    fn drop(&mut self) {
+        let previous = std::mem::take(&mut self.0);
+        READING_LOCALES.with(|l| *l.borrow_mut() = previous);
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> serde::de::Visitor<'de> for TextVisitor {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("text, or a map of locale to text")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text, E> {
+                v.parse().map_err(E::custom)
+            }
+            // YAML reads a bare 2026 or true as a number or a boolean; as text
+            // they mean what they say.
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Text, E> {
+                self.visit_str(&v.to_string())
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Text, E> {
+                self.visit_str(&v.to_string())
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Text, E> {
+                self.visit_str(&v.to_string())
+            }
+            // A bare 1.10 would be read as 1.1: refuse rather than change it.
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Text, E> {
+                Err(E::custom(format!(
+                    "{v} was read as a number; put the text in quotes (e.g. '{v}') so it stays as written"
+                )))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
+                use serde::de::Error;
+                let locales = READING_LOCALES.with(|l| l.borrow().clone());
+                let mut named_default = None;
+                let mut given = std::collections::BTreeMap::new();
+                while let Some((locale, text)) = map.next_entry::<String, String>()? {
+                    if locale == "default" {
+                        named_default = Some(text);
+                        continue;
+                    }
+                    if (!locales.is_empty() && !locales.contains(&locale))
+                        || !SUPPORTED_LOCALES.contains(&locale.as_str())
+                    {
+                        return Err(A::Error::custom(format!(
+                            "{locale:?} is not one of profile.locales ({})",
+                            locales.join(", ")
+                        )));
+                    }
+                    let text = check_text(&text)
+                        .map_err(|e| A::Error::custom(format!("{locale}: {e}")))?;
+                    given.insert(locale, text);
+                }
+                let Some(default) = named_default.or_else(|| locales.first().cloned()) else {
+                    return Err(A::Error::custom(
+                        "a text in several languages needs profile.locales (the default first)",
+                    ));
+                };
+                if !SUPPORTED_LOCALES.contains(&default.as_str()) {
+                    return Err(A::Error::custom(format!(
+                        "{default:?} is not a supported locale"
+                    )));
+                }
+                let Some(text) = given.remove(&default) else {
+                    return Err(A::Error::custom(format!(
+                        "give the text in the default language ({default}) too"
+                    )));
+                };
+                Ok(Text {
+                    text,
+                    translations: (!given.is_empty()).then(|| {
+                        Box::new(Translations {
+                            default,
+                            others: given,
+                        })
+                    }),
+                })
+            }
+        }
+        d.deserialize_any(TextVisitor)
+    }
+}
+
+impl schemars::JsonSchema for Text {
+    fn schema_name() -> Cow<'static, str> {
+        "Text".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"oneOf": [
+            {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
+            {"type": "object", "minProperties": 1,
+             "propertyNames": {"pattern": "^([a-z]{2}|default)$"},
+             "additionalProperties": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}},
+        ]})
+    }
+}
+
+/// The languages Candor's interface speaks; `profile.locales` names some of them.
+pub const SUPPORTED_LOCALES: &[&str] = &["en", "de", "fr"];
+
+fn check_locale(s: &str) -> Result<String, String> {
+    match SUPPORTED_LOCALES.contains(&s) {
+        true => Ok(s.to_owned()),
+        false => Err(format!(
+            "{s:?} is not a language Candor's pages are written in ({})",
+            SUPPORTED_LOCALES.join(", ")
+        )),
+    }
+}
+
 validated_string!(
-    /// Free text: not empty, no control characters other than newline and tab.
-    Text,
-    check_text,
-    schemars::json_schema!({"type": "string", "minLength": 1, "maxLength": MAX_TEXT})
+    /// A language of the page: `en`, `de` or `fr` (the interface catalogues shipped).
+    Locale,
+    check_locale,
+    schemars::json_schema!({"type": "string", "enum": ["en", "de", "fr"]})
 );
 
 fn check_key(s: &str) -> Result<String, String> {

@@ -229,3 +229,105 @@ impl TermsStatus {
         }
     }
 }
+
+/// Whether `value` is a text in several languages as serialised (a map with
+/// `default` naming one of its other keys, every value a string).
+fn is_translated_text(value: &serde_json::Map<String, serde_json::Value>) -> bool {
+    value
+        .get("default")
+        .and_then(|d| d.as_str())
+        .is_some_and(|d| value.contains_key(d))
+        && value.values().all(serde_json::Value::is_string)
+}
+
+impl TrustCenter {
+    /// The languages of the page, the default first (English when none are named).
+    pub fn page_locales(&self) -> Vec<&str> {
+        match self.profile.locales.is_empty() {
+            true => vec!["en"],
+            false => self.profile.locales.iter().map(|l| l.as_str()).collect(),
+        }
+    }
+
+    /// This content in `locale`: every text in its translation, or in the
+    /// default language where it has none. Without translations, the same.
+    pub fn localized(&self, locale: &str) -> TrustCenter {
+        fn walk(value: &mut serde_json::Value, locale: &str) {
+            match value {
+                serde_json::Value::Object(map) if is_translated_text(map) => {
+                    let default = map["default"].as_str().unwrap_or_default().to_owned();
+                    let chosen = map
+                        .get(locale)
+                        .or_else(|| map.get(&default))
+                        .cloned()
+                        .unwrap_or_default();
+                    *value = chosen;
+                }
+                serde_json::Value::Object(map) => map.values_mut().for_each(|v| walk(v, locale)),
+                serde_json::Value::Array(list) => list.iter_mut().for_each(|v| walk(v, locale)),
+                _ => {}
+            }
+        }
+        let Ok(mut value) = serde_json::to_value(self) else {
+            return self.clone();
+        };
+        walk(&mut value, locale);
+        serde_json::from_value(value).unwrap_or_else(|_| self.clone())
+    }
+
+    /// Texts given in some of the page's languages but not all: one warning
+    /// each, naming the field and the languages missing (their readers see
+    /// the default text there). Plain texts are counted in one line.
+    pub fn missing_translations(&self) -> Vec<crate::FieldError> {
+        let locales: Vec<&str> = self.page_locales();
+        if locales.len() < 2 {
+            return Vec::new();
+        }
+        fn walk(
+            value: &serde_json::Value,
+            path: String,
+            locales: &[&str],
+            out: &mut Vec<crate::FieldError>,
+        ) {
+            match value {
+                serde_json::Value::Object(map) if is_translated_text(map) => {
+                    let missing: Vec<&str> = locales
+                        .iter()
+                        .copied()
+                        .filter(|l| !map.contains_key(*l))
+                        .collect();
+                    if !missing.is_empty() {
+                        out.push(crate::FieldError {
+                            field: path,
+                            message: format!(
+                                "no translation in {}: those pages show the {} text",
+                                missing.join(", "),
+                                locales[0]
+                            ),
+                        });
+                    }
+                }
+                serde_json::Value::Object(map) => {
+                    for (k, v) in map {
+                        let next = match path.is_empty() {
+                            true => k.clone(),
+                            false => format!("{path}.{k}"),
+                        };
+                        walk(v, next, locales, out);
+                    }
+                }
+                serde_json::Value::Array(list) => {
+                    for (i, v) in list.iter().enumerate() {
+                        walk(v, format!("{path}[{i}]"), locales, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        if let Ok(value) = serde_json::to_value(self) {
+            walk(&value, String::new(), &locales, &mut out);
+        }
+        out
+    }
+}

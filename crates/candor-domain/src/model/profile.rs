@@ -5,7 +5,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::types::{
-    BrandCss, Colour, Day, Email, HttpsUrl, Key, PngLogo, SvgLogo, Text, WitnessKey, WitnessUrl,
+    BrandCss, Colour, Day, Email, HttpsUrl, Key, Locale, PngLogo, SvgLogo, Text, WitnessKey,
+    WitnessUrl,
 };
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -44,6 +45,10 @@ pub struct Profile {
     /// The company's own look: accent colour and logo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<Branding>,
+    /// The page's languages, the default first (`en`, `de`, `fr`). Any text
+    /// may then be a map of locale → text; the default is required in each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locales: Vec<Locale>,
 }
 
 /// The company's look on its page. Colours must keep text readable (WCAG AA,
