@@ -69,6 +69,8 @@ const PAGES = [
   '/quillfeather/subscription/unsubscribe?token=00',
   // Reader access: one request for several documents, and the sign-in page.
   '/quillfeather/access', '/quillfeather/reader',
+  // The demo page in its other languages (lang attribute, language links).
+  '/quillfeather?lang=de', '/quillfeather?lang=fr',
 ];
 
 async function axeOnPage(page) {
@@ -199,6 +201,19 @@ test('a reader accepts the NDA in a real browser and downloads the document', as
   assert.match(pdf, /^%PDF-/);
   assert.match(pdf, /Downloaded by ada@customer\.example \\\(Customer Ltd\\\)/);
   assert.match(pdf, /SOC 2 Type II report/);
+  await context.close();
+});
+
+test('the page is in the language the browser asks for, and links the others', async () => {
+  const context = await browser.newContext({ locale: 'de-DE' });
+  const page = await context.newPage();
+  const response = await page.goto(base + '/quillfeather');
+  assert.equal(response.headers()['content-language'], 'de');
+  assert.equal(await page.getAttribute('html', 'lang'), 'de');
+  assert.match(await page.textContent('.tagline'), /Produktanalyse/);
+  await page.click('nav.languages a[hreflang="fr"]');
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  assert.match(await page.textContent('.tagline'), /analyse produit/);
   await context.close();
 });
 

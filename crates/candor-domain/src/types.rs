@@ -178,6 +178,30 @@ impl Text {
         self.translations.as_deref()
     }
 
+    /// This text (in `default_locale`) with translations: each checked like
+    /// any text, each locale one Candor's pages are written in.
+    pub fn with_translations(
+        self,
+        default_locale: &str,
+        others: &[(&str, &str)],
+    ) -> Result<Text, String> {
+        let mut map = std::collections::BTreeMap::new();
+        for (locale, text) in others {
+            check_locale(locale)?;
+            map.insert((*locale).to_owned(), check_text(text)?);
+        }
+        check_locale(default_locale)?;
+        Ok(Text {
+            text: self.text,
+            translations: (!map.is_empty()).then(|| {
+                Box::new(Translations {
+                    default: default_locale.to_owned(),
+                    others: map,
+                })
+            }),
+        })
+    }
+
     /// This text in `locale` only (its translation or its default), without the others.
     pub fn localized(&self, locale: &str) -> Text {
         Text {

@@ -41,6 +41,11 @@ pub struct Rendered {
     evidence_key: Option<EvidenceKey>,
     pub html: Bytes,
     pub html_etag: HeaderValue,
+    /// The page in each of its other languages (none for a page in one):
+    /// (locale, html, etag). `html` is the default language's.
+    pub translations: Vec<(String, Bytes, HeaderValue)>,
+    /// The page's languages, the default first.
+    pub locales: Vec<String>,
     pub json: Bytes,
     pub json_etag: HeaderValue,
     /// What it was rendered from, to render again beside new evidence.
@@ -381,23 +386,55 @@ impl PageCache {
     ) -> Result<Rendered, StoreError> {
         let day = today();
         let revision = &content.revision;
-        let mut page = TrustPage::new(slug.as_str(), revision, day);
-        page.log_key = log.key;
-        page.retired_log_keys = log.retired;
-        page.log_root = Some(log.root);
-        page.log_lost_after = log.lost_after;
-        if let Some(evidence) = &content.evidence {
-            attach_evidence(
-                &mut page,
-                &evidence.records,
-                &evidence.verified_hosts(),
-                time::OffsetDateTime::now_utc(),
-                self.check_interval,
-            );
+        let locales: Vec<String> = revision
+            .content
+            .page_locales()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let alternates: Vec<(String, &'static str, String)> = match locales.len() {
+            1 => Vec::new(),
+            _ => locales
+                .iter()
+                .map(|l| (l.clone(), language_name(l), format!("/{slug}?lang={l}")))
+                .collect(),
+        };
+        // Each language's page: the content in that language, the same log,
+        // keys and evidence.
+        let render_in = |locale: &str, revision: &candor_domain::Revision| {
+            let mut page = TrustPage::new(slug.as_str(), revision, day);
+            page.log_key = log.key.clone();
+            page.retired_log_keys = log.retired.clone();
+            page.log_root = Some(log.root.clone());
+            page.log_lost_after = log.lost_after.clone();
+            page.lang = locale.to_owned();
+            page.alternates = alternates.clone();
+            if let Some(evidence) = &content.evidence {
+                attach_evidence(
+                    &mut page,
+                    &evidence.records,
+                    &evidence.verified_hosts(),
+                    time::OffsetDateTime::now_utc(),
+                    self.check_interval,
+                );
+            }
+            page.render()
+                .map_err(|e| StoreError::Render(format!("{slug}: {e}")))
+        };
+        let html = render_in(&locales[0], revision)?;
+        let mut translations = Vec::new();
+        for locale in locales.iter().skip(1) {
+            let localized = candor_domain::Revision {
+                content: revision.content.localized(locale),
+                ..revision.clone()
+            };
+            let page = render_in(locale, &localized)?;
+            translations.push((locale.clone(), etag_for(page.as_bytes()), Bytes::from(page)));
         }
-        let html = page
-            .render()
-            .map_err(|e| StoreError::Render(format!("{slug}: {e}")))?;
+        let translations = translations
+            .into_iter()
+            .map(|(l, etag, html)| (l, html, etag))
+            .collect();
         // The whole document is canonical JSON, so `content` can be hashed as served.
         let json = canonical_json(&revision.document(slug.as_str()));
         Ok(Rendered {
@@ -406,6 +443,8 @@ impl PageCache {
             evidence_key: content.evidence.as_ref().map(evidence_key),
             html_etag: etag_for(html.as_bytes()),
             html: Bytes::from(html),
+            translations,
+            locales,
             json_etag: etag_for(&json),
             json: Bytes::from(json),
             content,
@@ -414,6 +453,74 @@ impl PageCache {
             used_ms: AtomicU64::new(now_ms),
         })
     }
+}
+
+/// A language's name in itself, for the page's language links.
+pub fn language_name(locale: &str) -> &'static str {
+    match locale {
+        "de" => "Deutsch",
+        "fr" => "Français",
+        _ => "English",
+    }
+}
+
+impl Rendered {
+    /// The page in the reader's language: `?lang=` if the page has it, else
+    /// the first of Accept-Language's languages it has, else its default.
+    /// The locale chosen, the html and its etag.
+    pub fn in_language(
+        &self,
+        query: Option<&str>,
+        accept_language: Option<&str>,
+    ) -> (&str, &Bytes, &HeaderValue) {
+        let default = (self.locales[0].as_str(), &self.html, &self.html_etag);
+        if self.translations.is_empty() {
+            return default;
+        }
+        let find = |wanted: &str| {
+            if wanted == self.locales[0] {
+                return Some(default);
+            }
+            self.translations
+                .iter()
+                .find(|(l, _, _)| l == wanted)
+                .map(|(l, html, etag)| (l.as_str(), html, etag))
+        };
+        let asked = query.and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "lang")
+                .map(|(_, v)| v.into_owned())
+        });
+        if let Some(page) = asked.as_deref().and_then(find) {
+            return page;
+        }
+        accept_language
+            .map(preferred_languages)
+            .unwrap_or_default()
+            .iter()
+            .find_map(|l| find(l))
+            .unwrap_or(default)
+    }
+}
+
+/// Accept-Language's primary language tags, most wanted first (q=0 left out).
+fn preferred_languages(header: &str) -> Vec<String> {
+    let mut ranked: Vec<(String, f32)> = header
+        .split(',')
+        .filter_map(|part| {
+            let mut pieces = part.trim().split(';');
+            let tag = pieces.next()?.trim();
+            let primary = tag.split('-').next()?.to_ascii_lowercase();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (q > 0.0 && !primary.is_empty() && primary != "*").then_some((primary, q))
+        })
+        .collect();
+    // Stable: equal weights keep the header's order.
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    ranked.into_iter().map(|(l, _)| l).collect()
 }
 
 /// An org that exists but has never published: its name, for the page that says so.

@@ -93,6 +93,7 @@ pub(crate) fn cached_response(
 pub async fn trust_page(
     State(state): State<AppState>,
     Path(org): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
     match state.pages.lookup(&state.store, &org).await? {
@@ -102,12 +103,25 @@ pub async fn trust_page(
                 Metric::PageView,
                 crate::analytics::referrer_host(&headers),
             );
-            Ok(cached_response(
-                &headers,
-                &page.html_etag,
-                "text/html; charset=utf-8",
-                &page.html,
-            ))
+            if page.translations.is_empty() {
+                return Ok(cached_response(
+                    &headers,
+                    &page.html_etag,
+                    "text/html; charset=utf-8",
+                    &page.html,
+                ));
+            }
+            let accept = headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok());
+            let (lang, html, etag) = page.in_language(query.as_deref(), accept);
+            let mut response = cached_response(&headers, etag, "text/html; charset=utf-8", html);
+            let h = response.headers_mut();
+            h.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+            if let Ok(v) = HeaderValue::from_str(lang) {
+                h.insert(header::CONTENT_LANGUAGE, v);
+            }
+            Ok(response)
         }
         Lookup::Unpublished(name) => {
             let body = UnpublishedPage { name: &name }.render()?;

@@ -135,8 +135,18 @@ pub fn body(revision: &Revision, base: &str, now: OffsetDateTime) -> Option<Stri
     if let Some(ack) = &v.acknowledgements_url {
         lines.push(format!("Acknowledgments: {ack}"));
     }
-    if !v.preferred_languages.is_empty() {
-        let langs: Vec<&str> = v.preferred_languages.iter().map(|l| l.as_str()).collect();
+    // The policy's own preference, else the languages the page is written in.
+    let langs: Vec<&str> = match v.preferred_languages.is_empty() {
+        false => v.preferred_languages.iter().map(|l| l.as_str()).collect(),
+        true => revision
+            .content
+            .profile
+            .locales
+            .iter()
+            .map(|l| l.as_str())
+            .collect(),
+    };
+    if !langs.is_empty() {
         lines.push(format!("Preferred-Languages: {}", langs.join(", ")));
     }
     lines.push(format!("Canonical: {base}/.well-known/security.txt"));

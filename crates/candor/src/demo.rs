@@ -54,6 +54,7 @@ pub async fn load(store: &SharedStore, master: &MasterKey) -> Result<()> {
         // A resolved incident with its review, brought in as the starting
         // history of the first revision (whose times are taken as written).
         content.incidents.push(demo_incident(org.slug, now)?);
+        translate_demo(&mut content)?;
         // Audit reports cover a period: the demo's ends five months from today.
         for doc in &mut content.documents {
             if doc.kind == candor_domain::model::DocumentKind::AuditReport {
@@ -88,6 +89,38 @@ pub async fn load(store: &SharedStore, master: &MasterKey) -> Result<()> {
         demo_questionnaire(store, &scope, master).await?;
         demo_reader(store, &scope, &content, now).await?;
         demo_reader_link(store, &scope).await?;
+    }
+    Ok(())
+}
+
+/// The demo pages in German and French too: the tagline is translated; the
+/// rest of the content, and the interface, still show in English.
+fn translate_demo(content: &mut TrustCenter) -> Result<()> {
+    use candor_domain::types::Locale;
+    content.profile.locales = ["en", "de", "fr"]
+        .iter()
+        .map(|l| l.parse::<Locale>().map_err(anyhow::Error::msg))
+        .collect::<Result<_>>()?;
+    let words: &[(&str, &str, &str)] = &[
+        (
+            "Product analytics that never sells, shares or fingerprints your users.",
+            "Produktanalyse, die Ihre Nutzer nie verkauft, weitergibt oder per Fingerprinting verfolgt.",
+            "L'analyse produit qui ne vend, ne partage ni ne piste jamais vos utilisateurs.",
+        ),
+        (
+            "Scheduling, intake forms and reminders for independent clinics, built for HIPAA from day one.",
+            "Terminplanung, Aufnahmeformulare und Erinnerungen für unabhängige Praxen, von Anfang an für HIPAA gebaut.",
+            "Prise de rendez-vous, formulaires d'admission et rappels pour les cabinets indépendants, conçus pour HIPAA dès le premier jour.",
+        ),
+    ];
+    if let Some(tagline) = content.profile.tagline.take() {
+        let translated = match words.iter().find(|(en, _, _)| *en == tagline.as_str()) {
+            Some((_, de, fr)) => tagline
+                .with_translations("en", &[("de", de), ("fr", fr)])
+                .map_err(anyhow::Error::msg)?,
+            None => tagline,
+        };
+        content.profile.tagline = Some(translated);
     }
     Ok(())
 }

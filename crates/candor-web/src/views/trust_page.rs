@@ -80,6 +80,10 @@ pub struct TrustPage<'a> {
     /// Entries after this size were lost in a restore and no copy was found
     /// (with the date the operator declared it).
     pub log_lost_after: Option<(u64, String)>,
+    /// The language this page is in (`lang`), and the page in every language
+    /// it is written in: (locale, its name in that language, address).
+    pub lang: String,
+    pub alternates: Vec<(String, &'static str, String)>,
 }
 
 impl<'a> TrustPage<'a> {
@@ -237,6 +241,8 @@ impl<'a> TrustPage<'a> {
             document_versions: tc.documents.iter().any(|d| d.version.is_some()),
             document_dates: tc.documents.iter().any(|d| d.updated.is_some()),
             today: today.to_string(),
+            lang: "en".into(),
+            alternates: Vec::new(),
             preview: false,
             log_key: None,
             retired_log_keys: Vec::new(),

@@ -14,6 +14,7 @@ mod branding;
 mod documents;
 mod history;
 mod incidents;
+mod languages;
 mod limits;
 mod log;
 mod pages;

@@ -1,0 +1,116 @@
+//! Pages in several languages: `?lang=`, then Accept-Language, then the
+//! default; `lang`, hreflang alternates, Vary and Content-Language; each
+//! text in its translation where it has one; security.txt's languages.
+
+use candor_demo::QUILLFEATHER;
+use reqwest::StatusCode;
+
+use crate::harness::App;
+
+const TAGLINE: &str =
+    "  tagline: Product analytics that never sells, shares or fingerprints your users.\n";
+
+fn trilingual() -> String {
+    QUILLFEATHER
+        .replacen(
+            TAGLINE,
+            "  tagline:\n    en: Analytics that never sells your users.\n    de: Analysen, die Ihre Nutzer nie verkaufen.\n    fr: L'analyse qui ne vend jamais vos utilisateurs.\n",
+            1,
+        )
+        .replacen("  branding:\n", "  locales: [en, de, fr]\n  branding:\n", 1)
+}
+
+#[tokio::test]
+async fn the_page_speaks_the_readers_language_when_it_has_it() {
+    let (app, _) = App::quillfeather().await;
+    app.publish("quillfeather", &trilingual()).await;
+    let get = |path: &str, accept: Option<&str>| {
+        let mut req = app.client.get(format!("{}{path}", app.base));
+        if let Some(a) = accept {
+            req = req.header("accept-language", a);
+        }
+        req.send()
+    };
+    // The default: English, with every language linked.
+    let en = get("/quillfeather", None).await.unwrap();
+    assert_eq!(en.headers()["vary"], "Accept-Language");
+    assert_eq!(en.headers()["content-language"], "en");
+    let en_etag = en.headers()["etag"].clone();
+    let html = en.text().await.unwrap();
+    assert!(
+        html.starts_with("<!doctype html>\n<html lang=\"en\">"),
+        "{}",
+        &html[..80]
+    );
+    assert!(html.contains("Analytics that never sells your users."));
+    for (locale, name) in [("en", "English"), ("de", "Deutsch"), ("fr", "Français")] {
+        assert!(
+            html.contains(&format!(
+                "<link rel=\"alternate\" hreflang=\"{locale}\" href=\"/quillfeather?lang={locale}\">"
+            )),
+            "{locale}"
+        );
+        assert!(html.contains(name), "{name}");
+    }
+    assert!(html.contains("hreflang=\"x-default\" href=\"/quillfeather?lang=en\""));
+    // ?lang= first, then Accept-Language (weights honoured), else the default.
+    let de = get("/quillfeather?lang=de", Some("fr")).await.unwrap();
+    assert_eq!(de.headers()["content-language"], "de");
+    let de_etag = de.headers()["etag"].clone();
+    assert_ne!(de_etag, en_etag);
+    let html = de.text().await.unwrap();
+    assert!(html.contains("<html lang=\"de\">"));
+    assert!(html.contains("Analysen, die Ihre Nutzer nie verkaufen."));
+    assert!(!html.contains("Analytics that never sells your users."));
+    let fr = get("/quillfeather", Some("es, fr-CH;q=0.9, en;q=0.8"))
+        .await
+        .unwrap();
+    assert_eq!(fr.headers()["content-language"], "fr");
+    assert!(
+        fr.text()
+            .await
+            .unwrap()
+            .contains("qui ne vend jamais vos utilisateurs.")
+    );
+    let weighted = get("/quillfeather", Some("en;q=0.5, de;q=0.9"))
+        .await
+        .unwrap();
+    assert_eq!(weighted.headers()["content-language"], "de");
+    for (path, accept) in [
+        ("/quillfeather?lang=es", None),
+        ("/quillfeather", Some("es, it")),
+        ("/quillfeather", Some("de;q=0")),
+    ] {
+        let resp = get(path, accept).await.unwrap();
+        assert_eq!(
+            resp.headers()["content-language"],
+            "en",
+            "{path} {accept:?}"
+        );
+    }
+    // Each language revalidates against its own tag.
+    let again = app
+        .client
+        .get(format!("{}/quillfeather?lang=de", app.base))
+        .header("if-none-match", de_etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    // security.txt's languages are the policy's own, when it states them.
+    let txt = app.page("/quillfeather/.well-known/security.txt").await;
+    assert!(txt.contains("Preferred-Languages: en, de"), "{txt}");
+    let without = trilingual().replacen("    preferred_languages: [en, de]\n", "", 1);
+    app.publish("quillfeather", &without).await;
+    let txt = app.page("/quillfeather/.well-known/security.txt").await;
+    assert!(
+        txt.contains("Preferred-Languages: en, de, fr"),
+        "follows the locales: {txt}"
+    );
+    // A page in one language negotiates nothing.
+    app.publish("quillfeather", QUILLFEATHER).await;
+    let one = get("/quillfeather", Some("de")).await.unwrap();
+    assert!(one.headers().get("vary").is_none());
+    assert!(!one.text().await.unwrap().contains("hreflang"));
+    app.stop().await;
+}
