@@ -13,6 +13,7 @@ pub mod error;
 pub mod feed;
 pub mod headers;
 pub mod history;
+pub mod i18n;
 pub mod incidents;
 pub mod limits;
 pub mod log;

@@ -402,12 +402,11 @@ impl PageCache {
         // Each language's page: the content in that language, the same log,
         // keys and evidence.
         let render_in = |locale: &str, revision: &candor_domain::Revision| {
-            let mut page = TrustPage::new(slug.as_str(), revision, day);
+            let mut page = TrustPage::new_in(slug.as_str(), revision, day, locale);
             page.log_key = log.key.clone();
             page.retired_log_keys = log.retired.clone();
             page.log_root = Some(log.root.clone());
             page.log_lost_after = log.lost_after.clone();
-            page.lang = locale.to_owned();
             page.alternates = alternates.clone();
             if let Some(evidence) = &content.evidence {
                 attach_evidence(

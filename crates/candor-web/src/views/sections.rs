@@ -96,23 +96,24 @@ pub struct SectionViews {
     pub knowledge: SectionView,
 }
 
-pub(super) fn section_views(tc: &TrustCenter) -> SectionViews {
+pub(super) fn section_views(tc: &TrustCenter, t: crate::i18n::Tr) -> SectionViews {
     let v = tc.version;
     let s = &tc.sections;
+    let view = |intro: Option<&SectionIntro>, id: &str| section_view(v, intro, &t.t(id));
     SectionViews {
-        promises: section_view(v, s.promises.as_ref(), "What we don't do"),
-        controls: section_view(v, s.controls.as_ref(), "Security controls"),
-        posture: section_view(v, s.posture.as_ref(), "Compliance"),
-        commitments: section_view(v, s.commitments.as_ref(), "Commitments"),
-        subprocessors: section_view(v, s.subprocessors.as_ref(), "Subprocessors"),
-        changelog: section_view(v, s.changelog.as_ref(), "Changelog"),
-        roadmap: section_view(v, s.roadmap.as_ref(), "Where we're not finished"),
-        incidents: section_view(v, s.incidents.as_ref(), "Incident history"),
-        documents: section_view(v, s.documents.as_ref(), "Documents"),
-        faq: section_view(v, s.faq.as_ref(), "Frequently asked questions"),
-        assessments: section_view(v, s.assessments.as_ref(), "Audits and assessments"),
-        disclosure: section_view(v, s.disclosure.as_ref(), "Report a vulnerability"),
-        knowledge: section_view(v, s.knowledge.as_ref(), "Security questions, answered"),
+        promises: view(s.promises.as_ref(), "heading-promises"),
+        controls: view(s.controls.as_ref(), "heading-controls"),
+        posture: view(s.posture.as_ref(), "heading-posture"),
+        commitments: view(s.commitments.as_ref(), "heading-commitments"),
+        subprocessors: view(s.subprocessors.as_ref(), "heading-subprocessors"),
+        changelog: view(s.changelog.as_ref(), "heading-changelog"),
+        roadmap: view(s.roadmap.as_ref(), "heading-roadmap"),
+        incidents: view(s.incidents.as_ref(), "heading-incidents"),
+        documents: view(s.documents.as_ref(), "heading-documents"),
+        faq: view(s.faq.as_ref(), "heading-faq"),
+        assessments: view(s.assessments.as_ref(), "heading-assessments"),
+        disclosure: view(s.disclosure.as_ref(), "heading-disclosure"),
+        knowledge: view(s.knowledge.as_ref(), "heading-knowledge"),
     }
 }
 

@@ -84,10 +84,24 @@ pub struct TrustPage<'a> {
     /// it is written in: (locale, its name in that language, address).
     pub lang: String,
     pub alternates: Vec<(String, &'static str, String)>,
+    /// The interface's words in `lang`.
+    pub t: crate::i18n::Tr,
 }
 
 impl<'a> TrustPage<'a> {
     pub fn new(slug: &'a str, revision: &'a Revision, today: Day) -> TrustPage<'a> {
+        TrustPage::new_in(slug, revision, today, "en")
+    }
+
+    /// The page in `locale`: the interface's words from its catalogue (the
+    /// content is localized by the caller).
+    pub fn new_in(
+        slug: &'a str,
+        revision: &'a Revision,
+        today: Day,
+        locale: &str,
+    ) -> TrustPage<'a> {
+        let t = crate::i18n::Tr::new(locale);
         let tc = &revision.content;
         // Categories in order of first appearance, which the author controls.
         let version = tc.version;
@@ -162,7 +176,7 @@ impl<'a> TrustPage<'a> {
             published_human: human_time(revision.published_at),
             content_hash: revision.content_hash.to_string(),
             overview,
-            sections: section_views(tc),
+            sections: section_views(tc, t),
             promises: tc
                 .promises
                 .iter()
@@ -241,8 +255,9 @@ impl<'a> TrustPage<'a> {
             document_versions: tc.documents.iter().any(|d| d.version.is_some()),
             document_dates: tc.documents.iter().any(|d| d.updated.is_some()),
             today: today.to_string(),
-            lang: "en".into(),
+            lang: locale.to_owned(),
             alternates: Vec::new(),
+            t,
             preview: false,
             log_key: None,
             retired_log_keys: Vec::new(),

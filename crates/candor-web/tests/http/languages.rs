@@ -62,6 +62,26 @@ async fn the_page_speaks_the_readers_language_when_it_has_it() {
     assert!(html.contains("<html lang=\"de\">"));
     assert!(html.contains("Analysen, die Ihre Nutzer nie verkaufen."));
     assert!(!html.contains("Analytics that never sells your users."));
+    // The interface's own words come from the German catalogue.
+    let de_words = candor_web::i18n::Tr::new("de");
+    for id in [
+        "section-verify",
+        "heading-controls",
+        "subscribe-heading",
+        "posture-caption",
+    ] {
+        let word = de_words.t(id);
+        assert_ne!(
+            word,
+            candor_web::i18n::Tr::new("en").t(id),
+            "{id} is translated"
+        );
+        assert!(html.contains(&word), "{id}: {word}");
+    }
+    assert!(
+        !html.contains(">Verify this page<"),
+        "no English heading left"
+    );
     let fr = get("/quillfeather", Some("es, fr-CH;q=0.9, en;q=0.8"))
         .await
         .unwrap();
