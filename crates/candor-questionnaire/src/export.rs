@@ -23,7 +23,7 @@ pub struct Row<'a> {
 
 /// Spreadsheet programs run a cell that starts with one of these as a formula:
 /// such text gets a leading apostrophe, which they show as text.
-fn inert(cell: &str) -> String {
+pub fn inert(cell: &str) -> String {
     match cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         true => format!("'{cell}"),
         false => cell.to_owned(),

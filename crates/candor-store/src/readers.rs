@@ -101,8 +101,7 @@ impl ReaderPolicy {
 
 /// The UTC day of `t` (YYYY-MM-DD), for history lines.
 pub fn day_of(t: OffsetDateTime) -> String {
-    let d = t.to_offset(time::UtcOffset::UTC).date();
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+    candor_domain::types::Day(t.to_offset(time::UtcOffset::UTC).date()).to_string()
 }
 
 /// Who decided a request.
@@ -193,6 +192,18 @@ pub enum ReaderEventKind {
 }
 
 impl ReaderEventKind {
+    pub const ALL: [ReaderEventKind; 9] = [
+        ReaderEventKind::Requested,
+        ReaderEventKind::NdaAccepted,
+        ReaderEventKind::Approved,
+        ReaderEventKind::Denied,
+        ReaderEventKind::Revoked,
+        ReaderEventKind::SignedIn,
+        ReaderEventKind::Viewed,
+        ReaderEventKind::Downloaded,
+        ReaderEventKind::Questionnaire,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ReaderEventKind::Requested => "requested",
@@ -217,21 +228,10 @@ impl fmt::Display for ReaderEventKind {
 impl FromStr for ReaderEventKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        use ReaderEventKind::*;
-        [
-            Requested,
-            NdaAccepted,
-            Approved,
-            Denied,
-            Revoked,
-            SignedIn,
-            Viewed,
-            Downloaded,
-            Questionnaire,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-        .ok_or_else(|| format!("unknown reader event {s:?}"))
+        ReaderEventKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown reader event {s:?}"))
     }
 }
 

@@ -11,7 +11,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use candor_app::compose;
-use candor_app::compose::Links;
 use candor_app::readers::{ReaderRequest, Requester, grant_until, request_documents};
 use candor_domain::audit::AuditAction;
 use candor_domain::model::{DocumentAccess, DocumentMeta, NdaTerms};
@@ -612,7 +611,7 @@ pub(crate) async fn record_request(
     let requested = request_documents(
         &*state.store,
         scope,
-        &reader_links(state, org),
+        &state.links(org.slug.as_str()),
         &org.name,
         form,
         OffsetDateTime::now_utc(),
@@ -633,19 +632,6 @@ fn link_grant_holds(request: &DocumentRequest, now: OffsetDateTime) -> bool {
         GrantState::Active(_) => true,
         GrantState::Expired => request.expires_at.is_none(),
         GrantState::Pending | GrantState::Denied | GrantState::Revoked => false,
-    }
-}
-
-/// Links in mails about reader access.
-pub(crate) fn reader_links(state: &AppState, org: &Org) -> Links {
-    links_for(state, org.slug.as_str())
-}
-
-/// An org's links under this server's public address.
-pub(crate) fn links_for(state: &AppState, slug: &str) -> Links {
-    Links {
-        base: state.config.public_url.clone(),
-        org: slug.to_owned(),
     }
 }
 
@@ -736,11 +722,7 @@ pub(crate) async fn decide(
                 .join(&link)
                 .map(|u| u.to_string())
                 .unwrap_or(link);
-            let reader = Links {
-                base: state.config.public_url.clone(),
-                org: access.scope.slug().to_string(),
-            }
-            .reader();
+            let reader = state.links(access.scope.slug().as_str()).reader();
             compose::direct_email(
                 &decided.email,
                 format!("{org_name}: your document request was approved"),

@@ -428,12 +428,9 @@ impl PageCache {
                 ..revision.clone()
             };
             let page = render_in(locale, &localized)?;
-            translations.push((locale.clone(), etag_for(page.as_bytes()), Bytes::from(page)));
+            let etag = etag_for(page.as_bytes());
+            translations.push((locale.clone(), Bytes::from(page), etag));
         }
-        let translations = translations
-            .into_iter()
-            .map(|(l, etag, html)| (l, html, etag))
-            .collect();
         // The whole document is canonical JSON, so `content` can be hashed as served.
         let json = canonical_json(&revision.document(slug.as_str()));
         Ok(Rendered {

@@ -23,7 +23,7 @@ use crate::auth::{
     READER_SESSION_HOURS, expired_reader_cookie, new_secret, normalize_email, reader_cookie,
     reader_secret, secret_hash,
 };
-use crate::documents::{RequestForm, reader_links, requester, serve_file};
+use crate::documents::{RequestForm, requester, serve_file};
 use crate::page_error::{PageError, PageResult, render};
 use crate::state::AppState;
 use crate::views::human_time;
@@ -384,7 +384,7 @@ pub async fn send_link(
                 now + Duration::minutes(LINK_MINUTES),
             )
             .await?;
-        let links = reader_links(&state, &org);
+        let links = state.links(org.slug.as_str());
         let mail = compose::direct_email(
             &email,
             format!("{}: your sign-in link", org.name),

@@ -221,7 +221,7 @@ pub async fn submit_report(
     let hooks = state.store.event_hooks(&scope).await?;
     notify.extend(compose::operator_event(
         &hooks,
-        &crate::documents::reader_links(&state, &org),
+        &state.links(org.slug.as_str()),
         compose::OperatorEvent::ReportReceived,
         serde_json::json!({
             "report": id,

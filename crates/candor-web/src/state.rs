@@ -259,6 +259,15 @@ impl AppState {
         )
     }
 
+    /// Where an org's public pages live under this server's public address,
+    /// for links in mails, webhooks and events.
+    pub fn links(&self, slug: &str) -> candor_app::compose::Links {
+        candor_app::compose::Links {
+            base: self.config.public_url.clone(),
+            org: slug.to_owned(),
+        }
+    }
+
     /// The org's display name, for mails; its slug if the directory cannot say.
     pub async fn org_name(&self, scope: &candor_store::OrgScope) -> String {
         match self.store.org_by_slug(scope.slug()).await {

@@ -6,7 +6,6 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use candor_app::compose::Links;
 use candor_app::subscribe::{
     CONFIRM_DAYS, SubscribeContext, SubscribeError, Subscribed, Subscription,
 };
@@ -111,13 +110,6 @@ pub(crate) async fn published_org(
     Ok((org, scope))
 }
 
-fn links(state: &AppState, org: &Org) -> Links {
-    Links {
-        base: state.config.public_url.clone(),
-        org: org.slug.to_string(),
-    }
-}
-
 #[derive(Deserialize)]
 pub struct SubscribeForm {
     #[serde(default)]
@@ -155,7 +147,7 @@ pub async fn subscribe(
             "choose all or subprocessors".into(),
         ));
     };
-    let links = links(&state, &org);
+    let links = state.links(org.slug.as_str());
     let ctx = SubscribeContext {
         scope: &scope,
         org_name: &org.name,

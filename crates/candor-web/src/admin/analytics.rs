@@ -146,10 +146,7 @@ pub async fn analytics_csv(
     let mut csv = String::from("day,metric,referrer,count\r\n");
     for c in counts {
         // Host names hold no comma or quote; a spreadsheet must not read one as a formula.
-        let referrer = match c.referrer.starts_with(['=', '+', '-', '@']) {
-            true => format!("'{}", c.referrer),
-            false => c.referrer,
-        };
+        let referrer = candor_questionnaire::export::inert(&c.referrer);
         csv.push_str(&format!(
             "{},{},{},{}\r\n",
             c.day, c.metric, referrer, c.count

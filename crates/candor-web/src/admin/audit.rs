@@ -225,11 +225,7 @@ pub async fn audit(
 }
 
 fn csv_field(text: &str) -> String {
-    // A leading =, +, - or @ would be a formula to a spreadsheet.
-    let text = match text.chars().next() {
-        Some('=' | '+' | '-' | '@') => format!("'{text}"),
-        _ => text.to_owned(),
-    };
+    let text = candor_questionnaire::export::inert(text);
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {

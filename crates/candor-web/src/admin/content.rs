@@ -153,7 +153,7 @@ struct PublishPage<'a> {
 /// The page that says what publishing will do, and asks.
 async fn publish_review(state: &AppState, access: &Access) -> PageResult {
     let slug = access.scope.slug();
-    let links = crate::documents::links_for(state, slug.as_str());
+    let links = state.links(slug.as_str());
     let preview = candor_app::content::publish_preview(
         &*state.store,
         &access.scope,

@@ -87,6 +87,7 @@ async fn needs_attention(
     access: &Access,
     blocker: Option<String>,
     documents: &[candor_domain::model::DocumentMeta],
+    reports: &[candor_store::documents::StoredReport],
     now: time::OffsetDateTime,
 ) -> Result<Vec<Attention>, crate::page_error::PageError> {
     let scope = &access.scope;
@@ -102,31 +103,29 @@ async fn needs_attention(
             link: format!("/admin/orgs/{slug}/preview"),
         });
     }
-    if can(Action::HandleReports) {
-        for report in state.store.reports(scope).await? {
-            if report.acknowledged_at.is_some() {
-                continue;
-            }
-            let reference = crate::reports::reference(report.id);
-            let by = crate::views::human_time(report.ack_due_at);
-            let text = if report.is_overdue(now) {
-                format!(
-                    "Vulnerability report {reference}: acknowledgement was due by {by}, {} ago.",
-                    span_words(now - report.ack_due_at)
-                )
-            } else {
-                format!(
-                    "Vulnerability report {reference}: acknowledge by {by}, in {}.",
-                    span_words(report.ack_due_at - now)
-                )
-            };
-            out.push(Attention {
-                urgent: report.is_overdue(now)
-                    || report.ack_due_at - now < time::Duration::hours(24),
-                text,
-                link: format!("/admin/orgs/{slug}/reports/{}", report.id),
-            });
+    // The caller read them only for roles that handle reports.
+    for report in reports {
+        if report.acknowledged_at.is_some() {
+            continue;
         }
+        let reference = crate::reports::reference(report.id);
+        let by = crate::views::human_time(report.ack_due_at);
+        let text = if report.is_overdue(now) {
+            format!(
+                "Vulnerability report {reference}: acknowledgement was due by {by}, {} ago.",
+                span_words(now - report.ack_due_at)
+            )
+        } else {
+            format!(
+                "Vulnerability report {reference}: acknowledge by {by}, in {}.",
+                span_words(report.ack_due_at - now)
+            )
+        };
+        out.push(Attention {
+            urgent: report.is_overdue(now) || report.ack_due_at - now < time::Duration::hours(24),
+            text,
+            link: format!("/admin/orgs/{slug}/reports/{}", report.id),
+        });
     }
     if can(Action::ManageDocuments) {
         let pending = state
@@ -288,12 +287,12 @@ pub(super) async fn org_view(
         ),
         _ => (Vec::new(), Vec::new()),
     };
-    let overdue_reports = if allows(access.role, Action::HandleReports) {
-        super::reports::overdue_count(state, &access.scope).await
-    } else {
-        0
-    };
     let now = time::OffsetDateTime::now_utc();
+    let reports = match allows(access.role, Action::HandleReports) {
+        true => state.store.reports(&access.scope).await?,
+        false => Vec::new(),
+    };
+    let overdue_reports = reports.iter().filter(|r| r.is_overdue(now)).count();
     let blocker = match (&working, changes.is_empty()) {
         (Some(w), false) => candor_app::content::publish_blocker(latest.as_ref(), w, now)
             .map(|e| format!("{}: {}", e.field, e.message)),
@@ -303,7 +302,7 @@ pub(super) async fn org_view(
         .as_ref()
         .map(|w| w.documents.as_slice())
         .unwrap_or_default();
-    let attention = needs_attention(state, access, blocker, documents, now).await?;
+    let attention = needs_attention(state, access, blocker, documents, &reports, now).await?;
     let incident_deadlines = working
         .as_ref()
         .map(|w| {

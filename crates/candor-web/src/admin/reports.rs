@@ -75,17 +75,6 @@ fn row(r: &StoredReport, title: String, now: OffsetDateTime) -> ReportRow {
     }
 }
 
-/// How many of the org's reports are past their acknowledgement deadline.
-pub async fn overdue_count(state: &AppState, scope: &OrgScope) -> usize {
-    let now = OffsetDateTime::now_utc();
-    state
-        .store
-        .reports(scope)
-        .await
-        .map(|list| list.iter().filter(|r| r.is_overdue(now)).count())
-        .unwrap_or(0)
-}
-
 /// `GET /admin/orgs/{org}/reports`: overdue first, then open, then acknowledged.
 pub async fn admin_reports(
     State(state): State<AppState>,
