@@ -371,17 +371,7 @@ async fn a_subprocessor_added_with_too_short_notice_is_refused_naming_the_field(
         &(time::OffsetDateTime::now_utc().date() + time::Duration::days(1)).to_string(),
     );
     let short = QUILLFEATHER.replacen("changelog:\n", &tomorrow, 1);
-    let put = app
-        .with_cookie(
-            reqwest::Method::PUT,
-            "/api/v1/orgs/quillfeather/draft",
-            &cookie,
-        )
-        .header("content-type", "application/yaml")
-        .body(short.clone())
-        .send()
-        .await
-        .unwrap();
+    let put = app.put_draft(&cookie, short.clone()).await;
     assert!(put.status().is_success(), "{}", put.status());
     let index = TrustCenter::from_yaml(&short).unwrap().subprocessors.len() - 1;
     let publish = || {
@@ -443,16 +433,11 @@ async fn a_subprocessor_added_with_too_short_notice_is_refused_naming_the_field(
 
     // With the full notice it goes through.
     let put = app
-        .with_cookie(
-            reqwest::Method::PUT,
-            "/api/v1/orgs/quillfeather/draft",
+        .put_draft(
             &cookie,
+            QUILLFEATHER.replacen("changelog:\n", &mailgun_entry(), 1),
         )
-        .header("content-type", "application/yaml")
-        .body(QUILLFEATHER.replacen("changelog:\n", &mailgun_entry(), 1))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert!(put.status().is_success());
     assert_eq!(publish().await.unwrap().status(), StatusCode::OK);
     app.stop().await;
@@ -497,16 +482,8 @@ async fn the_dashboard_says_what_needs_attention_to_each_role_that_can_act_on_it
         &(time::OffsetDateTime::now_utc().date() + time::Duration::days(1)).to_string(),
     );
     let put = app
-        .with_cookie(
-            reqwest::Method::PUT,
-            "/api/v1/orgs/quillfeather/draft",
-            &owner,
-        )
-        .header("content-type", "application/yaml")
-        .body(QUILLFEATHER.replacen("changelog:\n", &tomorrow, 1))
-        .send()
-        .await
-        .unwrap();
+        .put_draft(&owner, QUILLFEATHER.replacen("changelog:\n", &tomorrow, 1))
+        .await;
     assert!(put.status().is_success());
     let index = TrustCenter::from_yaml(QUILLFEATHER)
         .unwrap()

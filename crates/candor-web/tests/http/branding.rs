@@ -20,16 +20,7 @@ async fn the_accent_must_stay_readable_and_the_logo_must_be_drawing_only() {
     let app = App::start_default().await;
     let org = app.publish("quillfeather", QUILLFEATHER).await;
     let owner = app.member_as(&org, Role::Owner).await;
-    let put = |yaml: String| {
-        app.with_cookie(
-            reqwest::Method::PUT,
-            "/api/v1/orgs/quillfeather/draft",
-            &owner,
-        )
-        .header("content-type", "application/yaml")
-        .body(yaml)
-        .send()
-    };
+    let put = |yaml: String| app.put_draft(&owner, yaml);
     for (block, field, words) in [
         // Yellow on white: about 1.6:1.
         (
@@ -54,7 +45,7 @@ async fn the_accent_must_stay_readable_and_the_logo_must_be_drawing_only() {
             "text alternative",
         ),
     ] {
-        let (status, body) = error_envelope(put(with_branding(block)).await.unwrap()).await;
+        let (status, body) = error_envelope(put(with_branding(block)).await).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{block}: {body}");
         assert_eq!(body["error"]["field"], field, "{block}: {body}");
         let message = body["error"]["message"].as_str().unwrap();
@@ -123,16 +114,7 @@ async fn a_png_logo_and_custom_css_are_served_when_they_cannot_hide_or_fetch_any
     let app = App::start_default().await;
     let org = app.publish("quillfeather", QUILLFEATHER).await;
     let owner = app.member_as(&org, Role::Owner).await;
-    let put = |yaml: String| {
-        app.with_cookie(
-            reqwest::Method::PUT,
-            "/api/v1/orgs/quillfeather/draft",
-            &owner,
-        )
-        .header("content-type", "application/yaml")
-        .body(yaml)
-        .send()
-    };
+    let put = |yaml: String| app.put_draft(&owner, yaml);
     // A PNG that carries a text chunk (an author's name) after its header.
     let png = b64.decode(PNG_1X1).unwrap();
     let mut with_text = png[..33].to_vec();
@@ -164,7 +146,7 @@ async fn a_png_logo_and_custom_css_are_served_when_they_cannot_hide_or_fetch_any
             "background",
         ),
     ] {
-        let (status, body) = error_envelope(put(with_branding(&block)).await.unwrap()).await;
+        let (status, body) = error_envelope(put(with_branding(&block)).await).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{block}: {body}");
         assert_eq!(body["error"]["field"], field, "{block}: {body}");
         let message = body["error"]["message"].as_str().unwrap();

@@ -327,6 +327,20 @@ impl App {
             .header("cookie", cookie)
     }
 
+    /// `PUT /api/v1/orgs/quillfeather/draft` with a YAML document, as the holder of `cookie`.
+    pub async fn put_draft(&self, cookie: &str, yaml: String) -> reqwest::Response {
+        self.with_cookie(
+            reqwest::Method::PUT,
+            "/api/v1/orgs/quillfeather/draft",
+            cookie,
+        )
+        .header("content-type", "application/yaml")
+        .body(yaml)
+        .send()
+        .await
+        .unwrap()
+    }
+
     pub async fn audit_actions(&self, org: &OrgScope) -> Vec<String> {
         let log = self.store.audit_log(org).await.unwrap();
         log.entries

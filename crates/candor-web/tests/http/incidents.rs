@@ -37,19 +37,6 @@ async fn json_of(app: &App, path: &str) -> serde_json::Value {
     app.get(path).await.json().await.unwrap()
 }
 
-async fn put_draft(app: &App, cookie: &str, yaml: String) -> reqwest::Response {
-    app.with_cookie(
-        reqwest::Method::PUT,
-        "/api/v1/orgs/quillfeather/draft",
-        cookie,
-    )
-    .header("content-type", "application/yaml")
-    .body(yaml)
-    .send()
-    .await
-    .unwrap()
-}
-
 #[tokio::test]
 async fn incident_updates_are_published_with_the_revisions_time_and_cannot_be_rewritten() {
     let app = App::start_default().await;
@@ -66,7 +53,7 @@ async fn incident_updates_are_published_with_the_revisions_time_and_cannot_be_re
         1,
     );
     assert!(
-        put_draft(&app, &owner, declared.clone())
+        app.put_draft(&owner, declared.clone())
             .await
             .status()
             .is_success()
@@ -145,12 +132,7 @@ async fn incident_updates_are_published_with_the_revisions_time_and_cannot_be_re
         &with_incident(confirmed, &[("investigating", "Nothing happened.")]),
         1,
     );
-    assert!(
-        put_draft(&app, &owner, rewritten)
-            .await
-            .status()
-            .is_success()
-    );
+    assert!(app.put_draft(&owner, rewritten).await.status().is_success());
     let (status, body) = error_envelope(
         app.post_as("/api/v1/orgs/quillfeather/publish", &owner)
             .await,
@@ -180,12 +162,7 @@ async fn incident_updates_are_published_with_the_revisions_time_and_cannot_be_re
         ),
         1,
     );
-    assert!(
-        put_draft(&app, &owner, resolved)
-            .await
-            .status()
-            .is_success()
-    );
+    assert!(app.put_draft(&owner, resolved).await.status().is_success());
     let published = app
         .post_as("/api/v1/orgs/quillfeather/publish", &owner)
         .await;

@@ -161,17 +161,7 @@ async fn subscribers_confirm_then_get_the_subprocessor_notice_by_real_mail_and_s
     let with_mailgun = QUILLFEATHER
         .replacen("    rto_minutes: 240", "    rto_minutes: 60", 1)
         .replacen("changelog:\n", &mailgun_entry(), 1);
-    let put = app
-        .with_cookie(
-            reqwest::Method::PUT,
-            "/api/v1/orgs/quillfeather/draft",
-            &owner,
-        )
-        .header("content-type", "application/yaml")
-        .body(with_mailgun)
-        .send()
-        .await
-        .unwrap();
+    let put = app.put_draft(&owner, with_mailgun).await;
     assert!(put.status().is_success());
     // The admin's review page counts who will be told, before publishing.
     let review = app
