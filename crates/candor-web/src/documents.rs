@@ -5,6 +5,8 @@
 //! document, and is recorded.
 
 use askama::Template;
+
+use crate::i18n::Tr;
 use axum::Form;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -202,11 +204,12 @@ async fn watermarked(pdf: Vec<u8>, request: &DocumentRequest) -> Result<Vec<u8>,
         ),
         format!("Grant {} · do not redistribute", request.id),
     ];
+    let t = crate::language::current();
     let busy = || {
         PageError::explained(
             StatusCode::SERVICE_UNAVAILABLE,
-            "Try again shortly",
-            "The server is busy preparing other downloads. Try the link again in a minute.",
+            t.t("busy-title"),
+            t.t("busy-downloads"),
         )
     };
     let work = async {
@@ -225,9 +228,8 @@ async fn watermarked(pdf: Vec<u8>, request: &DocumentRequest) -> Result<Vec<u8>,
             tracing::warn!(error = %e, "a PDF could not be watermarked");
             Err(PageError::explained(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "Document unavailable",
-                "This PDF cannot be watermarked with your details, so it is not served. \
-                 The company has to upload it again; contact them.",
+                t.t("document-unavailable-title"),
+                t.t("document-unwatermarkable"),
             ))
         }
         Ok(Err(e)) => Err(e),
@@ -237,10 +239,11 @@ async fn watermarked(pdf: Vec<u8>, request: &DocumentRequest) -> Result<Vec<u8>,
 
 /// Files are stored only encrypted: without a master key there are none to serve.
 fn no_master_key() -> PageError {
+    let t = crate::language::current();
     PageError::explained(
         StatusCode::SERVICE_UNAVAILABLE,
-        "Documents unavailable",
-        "This server cannot serve documents: it has no key to decrypt them.",
+        t.t("documents-unavailable-title"),
+        t.t("documents-no-key"),
     )
 }
 
@@ -272,6 +275,7 @@ async fn issue_link(
 #[derive(Template)]
 #[template(path = "document.html")]
 struct DocumentPage<'a> {
+    t: Tr,
     slug: &'a str,
     org_name: &'a str,
     doc: &'a DocumentMeta,
@@ -346,6 +350,7 @@ fn document_page(
         (DocumentAccess::Public, None, None) => "",
     };
     let page = DocumentPage {
+        t: crate::language::current(),
         slug: org.slug.as_str(),
         org_name: &org.name,
         doc,
@@ -415,20 +420,32 @@ pub struct RequestForm {
     pub(crate) accept: String,
 }
 
-/// Who is asking: checked and trimmed, or the failing field and why.
-pub(crate) fn requester(form: &RequestForm) -> Result<Requester, (String, String)> {
+/// A form's refusal in the reader's language: `field: what to do`.
+pub(crate) fn field_error(field: &str, message: &str) -> String {
+    let t = crate::language::current();
+    t.t2(
+        "field-error",
+        "field",
+        t.t(&format!("field-{field}")),
+        "message",
+        t.t(message),
+    )
+}
+
+/// Who is asking: checked and trimmed, or why not (the failing field first).
+pub(crate) fn requester(form: &RequestForm) -> Result<Requester, String> {
     let clean = |s: &str, max: usize| s.trim().chars().take(max).collect::<String>();
     let name = clean(&form.name, 200);
     let company = clean(&form.company, 200);
     let email = normalize_email(&form.email);
     if name.is_empty() {
-        return Err(("name".into(), "enter your name".into()));
+        return Err(field_error("name", "enter-name"));
     }
     if email.parse::<Email>().is_err() {
-        return Err(("email".into(), "enter a valid email address".into()));
+        return Err(field_error("email", "enter-email"));
     }
     if company.is_empty() {
-        return Err(("company".into(), "enter your company".into()));
+        return Err(field_error("company", "enter-company"));
     }
     Ok(Requester {
         name,
@@ -448,28 +465,25 @@ pub async fn accept_nda(
     let (Some(terms), DocumentAccess::Nda) = (&nda, doc.access) else {
         return Err(PageError::not_found("NDA for this document"));
     };
-    let refuse = |field: &str, message: &str| {
+    let refuse = |error: String| {
         Ok(document_page(
             &org,
             &doc,
             nda.as_ref(),
             StatusCode::UNPROCESSABLE_ENTITY,
-            Shown::Error(format!("{field}: {message}")),
+            Shown::Error(error),
             None,
         ))
     };
     let requester = match requester(&form) {
         Ok(who) => who,
-        Err((field, message)) => return refuse(&field, &message),
+        Err(error) => return refuse(error),
     };
     if form.accept != "yes" {
-        return refuse("accept", "tick the box to accept the NDA");
+        return refuse(field_error("accept", "tick-nda"));
     }
     if form.nda_version != terms.version.as_str() {
-        return refuse(
-            "nda_version",
-            "the NDA changed while you were reading it; read the current terms and accept again",
-        );
+        return refuse(field_error("nda_version", "nda-changed"));
     }
     let form = ReaderRequest {
         requester: &requester,
@@ -483,10 +497,7 @@ pub async fn accept_nda(
             &doc,
             nda.as_ref(),
             StatusCode::OK,
-            Shown::Message(format!(
-                "{} does not share this document with your address.",
-                org.name
-            )),
+            Shown::Message(crate::language::current().t1("request-denied-one", "org", &org.name)),
             None,
         ));
     };
@@ -514,13 +525,13 @@ pub async fn request_access(
     }
     let requester = match requester(&form) {
         Ok(who) => who,
-        Err((field, message)) => {
+        Err(error) => {
             return Ok(document_page(
                 &org,
                 &doc,
                 nda.as_ref(),
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Shown::Error(format!("{field}: {message}")),
+                Shown::Error(error),
                 None,
             ));
         }
@@ -532,21 +543,13 @@ pub async fn request_access(
     };
     let requested = record_request(&state, &org, &scope, &form).await?;
     let email = &requester.email;
+    let t = crate::language::current();
     let message = if requested.granted().next().is_some() {
-        format!(
-            "{} approves requests from your organisation: a mail to {email} says how to sign in and download it.",
-            org.name
-        )
+        t.t2("request-approved-domain", "org", &org.name, "email", email)
     } else if requested.denied().next().is_some() {
-        format!(
-            "{} does not share this document with your address.",
-            org.name
-        )
+        t.t1("request-denied-one", "org", &org.name)
     } else {
-        format!(
-            "Your request is with {}'s team. If they approve it, a download link goes to {email}.",
-            org.name
-        )
+        t.t2("request-pending", "org", &org.name, "email", email)
     };
     Ok(document_page(
         &org,
@@ -582,20 +585,24 @@ pub async fn download(
             if let Some(id) = g.request_id {
                 let request = state.store.document_request(&scope, id).await?;
                 if !request.as_ref().is_some_and(|r| link_grant_holds(r, now)) {
+                    let t = crate::language::current();
                     return Err(PageError::explained(
                         StatusCode::GONE,
-                        "Access ended",
-                        "Your access to this document has ended or was withdrawn. Ask for it again from the trust center.",
+                        t.t("access-ended-title"),
+                        t.t("access-ended"),
                     ));
                 }
             }
             serve_file(&state, &scope, &key, g.request_id).await
         }
-        Some(g) if g.doc_key == key => Err(PageError::explained(
-            StatusCode::GONE,
-            "Link expired",
-            "This download link has expired. Ask for the document again from the trust center.",
-        )),
+        Some(g) if g.doc_key == key => {
+            let t = crate::language::current();
+            Err(PageError::explained(
+                StatusCode::GONE,
+                t.t("link-expired-title"),
+                t.t("link-expired"),
+            ))
+        }
         _ => Err(PageError::not_found("download link")),
     }
 }

@@ -15,6 +15,7 @@ pub mod headers;
 pub mod history;
 pub mod i18n;
 pub mod incidents;
+pub mod language;
 pub mod limits;
 pub mod log;
 pub mod markdown;

@@ -473,50 +473,12 @@ impl Rendered {
         if self.translations.is_empty() {
             return default;
         }
-        let find = |wanted: &str| {
-            if wanted == self.locales[0] {
-                return Some(default);
-            }
-            self.translations
-                .iter()
-                .find(|(l, _, _)| l == wanted)
-                .map(|(l, html, etag)| (l.as_str(), html, etag))
-        };
-        let asked = query.and_then(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "lang")
-                .map(|(_, v)| v.into_owned())
-        });
-        if let Some(page) = asked.as_deref().and_then(find) {
-            return page;
-        }
-        accept_language
-            .map(preferred_languages)
-            .unwrap_or_default()
+        let chosen = crate::language::choose(&self.locales, query, accept_language);
+        self.translations
             .iter()
-            .find_map(|l| find(l))
-            .unwrap_or(default)
+            .find(|(l, _, _)| l == chosen)
+            .map_or(default, |(l, html, etag)| (l.as_str(), html, etag))
     }
-}
-
-/// Accept-Language's primary language tags, most wanted first (q=0 left out).
-fn preferred_languages(header: &str) -> Vec<String> {
-    let mut ranked: Vec<(String, f32)> = header
-        .split(',')
-        .filter_map(|part| {
-            let mut pieces = part.trim().split(';');
-            let tag = pieces.next()?.trim();
-            let primary = tag.split('-').next()?.to_ascii_lowercase();
-            let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.parse::<f32>().ok())
-                .unwrap_or(1.0);
-            (q > 0.0 && !primary.is_empty() && primary != "*").then_some((primary, q))
-        })
-        .collect();
-    // Stable: equal weights keep the header's order.
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-    ranked.into_iter().map(|(l, _)| l).collect()
 }
 
 /// An org that exists but has never published: its name, for the page that says so.

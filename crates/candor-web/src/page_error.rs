@@ -32,7 +32,7 @@ enum Kind {
     /// A titled explanation in the site's layout (a service not configured, an
     /// expired link).
     Explained {
-        title: &'static str,
+        title: Cow<'static, str>,
         message: Cow<'static, str>,
     },
     /// A titled message in the admin layout (a refusal to a signed-in person).
@@ -45,8 +45,6 @@ enum Kind {
     /// The thing asked for is elsewhere (a document published at its own URL).
     Elsewhere(String),
 }
-
-const INTERNAL_MESSAGE: &str = "Something went wrong on our side; it has been logged. Nothing was changed by this request unless the page you come back to says so.";
 
 impl PageError {
     /// A failure on our side. `cause` is logged here; the page does not show it.
@@ -69,13 +67,13 @@ impl PageError {
     /// A refusal explained in the site's layout, with its status.
     pub fn explained(
         status: StatusCode,
-        title: &'static str,
+        title: impl Into<Cow<'static, str>>,
         message: impl Into<Cow<'static, str>>,
     ) -> PageError {
         PageError {
             status,
             kind: Kind::Explained {
-                title,
+                title: title.into(),
                 message: message.into(),
             },
         }
@@ -129,17 +127,22 @@ impl PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self.kind {
-            Kind::Internal => site_page(
-                ErrorPage {
-                    title: "Something went wrong",
-                    message: INTERNAL_MESSAGE,
-                },
-                self.status,
-            ),
+            Kind::Internal => {
+                let t = crate::language::current();
+                site_page(
+                    ErrorPage {
+                        t,
+                        title: &t.t("internal-title"),
+                        message: &t.t("internal-message"),
+                    },
+                    self.status,
+                )
+            }
             Kind::NotFound(what) => not_found_page(&what),
             Kind::Explained { title, message } => site_page(
                 ErrorPage {
-                    title,
+                    t: crate::language::current(),
+                    title: &title,
                     message: &message,
                 },
                 self.status,
@@ -187,6 +190,7 @@ pub type PageResult = Result<Response, PageError>;
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    t: crate::i18n::Tr,
     title: &'a str,
     message: &'a str,
 }
@@ -202,6 +206,7 @@ struct MessagePage<'a> {
 #[derive(Template)]
 #[template(path = "not_found.html")]
 struct NotFoundPage<'a> {
+    t: crate::i18n::Tr,
     what: &'a str,
 }
 
@@ -238,9 +243,13 @@ pub fn message_page(title: &str, message: &str, status: StatusCode) -> Response 
 
 /// 404 in the site's layout: "There is no {what} here."
 pub fn not_found_page(what: &str) -> Response {
-    let body = NotFoundPage { what }
-        .render()
-        .unwrap_or_else(|_| "Not found".into());
+    let t = crate::language::current();
+    let body = NotFoundPage {
+        t,
+        what: &t.noun(what),
+    }
+    .render()
+    .unwrap_or_else(|_| "Not found".into());
     (StatusCode::NOT_FOUND, Html(body)).into_response()
 }
 

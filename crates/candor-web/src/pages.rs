@@ -143,6 +143,7 @@ pub struct KnowledgeQuery {
 #[derive(Template)]
 #[template(path = "questions.html")]
 struct QuestionsPage<'a> {
+    t: crate::i18n::Tr,
     slug: &'a str,
     name: &'a str,
     query: &'a str,
@@ -166,6 +167,7 @@ pub async fn knowledge_search(
         false => candor_questionnaire::search(&revision.content.knowledge, &query, 20),
     };
     let body = QuestionsPage {
+        t: crate::language::current(),
         slug: &org,
         name: revision.content.profile.name.as_str(),
         query: &query,

@@ -79,11 +79,8 @@ pub async fn subscriber_erase(
     state.store.erase_subscriber(&scope, subscriber.id).await?;
     Ok(Notice::new(
         StatusCode::OK,
-        "Erased",
-        vec![
-            "Your subscription, your objections and any message still queued for you are deleted."
-                .into(),
-        ],
+        "erased-title",
+        vec![crate::language::current().t("erased")],
     )
     .page(&org))
 }

@@ -23,7 +23,8 @@ use crate::auth::{
     READER_SESSION_HOURS, expired_reader_cookie, new_secret, normalize_email, reader_cookie,
     reader_secret, secret_hash,
 };
-use crate::documents::{RequestForm, requester, serve_file};
+use crate::documents::{RequestForm, field_error, requester, serve_file};
+use crate::i18n::Tr;
 use crate::page_error::{PageError, PageResult, render};
 use crate::state::AppState;
 use crate::views::human_time;
@@ -46,12 +47,13 @@ fn gated(documents: &[DocumentMeta]) -> Vec<&DocumentMeta> {
 struct AccessDoc {
     key: String,
     title: String,
-    access: &'static str,
+    access: String,
 }
 
 #[derive(Template)]
 #[template(path = "access.html")]
 struct AccessPage<'a> {
+    t: Tr,
     slug: &'a str,
     org_name: &'a str,
     documents: Vec<AccessDoc>,
@@ -71,16 +73,18 @@ fn access_page(
     message: Option<String>,
 ) -> Response {
     let needs_nda = documents.iter().any(|d| d.access == DocumentAccess::Nda);
+    let t = crate::language::current();
     render(
         AccessPage {
+            t,
             slug: org.slug.as_str(),
             org_name: &org.name,
             documents: documents
                 .iter()
                 .map(|d| AccessDoc {
                     key: d.key.to_string(),
-                    title: d.title.to_string(),
-                    access: d.access.label(),
+                    title: d.title.in_locale(t.locale()).to_owned(),
+                    access: t.label(d.access.label()),
                 })
                 .collect(),
             nda: nda.filter(|_| needs_nda),
@@ -118,13 +122,13 @@ pub async fn access_request(
     let content = &revision.content;
     let documents = gated(&content.documents);
     let nda = content.profile.nda.as_ref();
-    let refuse = |field: &str, message: &str| {
+    let refuse = |error: String| {
         Ok(access_page(
             &org,
             &documents,
             nda,
             StatusCode::UNPROCESSABLE_ENTITY,
-            Some(format!("{field}: {message}")),
+            Some(error),
             None,
         ))
     };
@@ -136,7 +140,7 @@ pub async fn access_request(
         .filter(|d| all || yes(&format!("doc:{}", d.key)))
         .collect();
     if chosen.is_empty() {
-        return refuse("documents", "choose at least one document");
+        return refuse(field_error("documents", "choose-documents"));
     }
     let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
     let form = RequestForm {
@@ -148,23 +152,17 @@ pub async fn access_request(
     };
     let who = match requester(&form) {
         Ok(who) => who,
-        Err((field, message)) => return refuse(&field, &message),
+        Err(error) => return refuse(error),
     };
     let wants_nda = chosen.iter().any(|d| d.access == DocumentAccess::Nda);
     let nda_version = match (wants_nda, nda) {
         (false, _) => None,
         (true, None) => return Err(PageError::not_found("NDA for these documents")),
         (true, Some(_)) if !yes("accept") => {
-            return refuse(
-                "accept",
-                "tick the box to accept the NDA, or leave out the documents behind it",
-            );
+            return refuse(field_error("accept", "tick-nda-or-leave-out"));
         }
         (true, Some(terms)) if field("nda_version") != terms.version.as_str() => {
-            return refuse(
-                "nda_version",
-                "the NDA changed while you were reading it; read the current terms and accept again",
-            );
+            return refuse(field_error("nda_version", "nda-changed"));
         }
         (true, Some(terms)) => Some(terms.version.as_str()),
     };
@@ -174,11 +172,12 @@ pub async fn access_request(
         nda_version,
     };
     let requested = crate::documents::record_request(&state, &org, &scope, &form).await?;
+    let t = crate::language::current();
     let title = |r: &DocumentRequest| {
         chosen
             .iter()
             .find(|d| d.key.as_str() == r.doc_key)
-            .map(|d| d.title.to_string())
+            .map(|d| d.title.in_locale(t.locale()).to_owned())
             .unwrap_or_else(|| r.doc_key.clone())
     };
     let list = |it: &mut dyn Iterator<Item = &DocumentRequest>| {
@@ -187,20 +186,17 @@ pub async fn access_request(
     let mut parts = Vec::new();
     let granted = list(&mut requested.granted());
     if !granted.is_empty() {
-        parts.push(format!("Granted: {granted}."));
+        parts.push(t.t1("access-granted", "documents", granted));
     }
     let pending = list(&mut requested.pending());
     if !pending.is_empty() {
-        parts.push(format!("Waiting for {}'s team: {pending}.", org.name));
+        parts.push(t.t2("access-pending", "org", &org.name, "documents", pending));
     }
     let denied = list(&mut requested.denied());
     if !denied.is_empty() {
-        parts.push(format!("Not shared with your address: {denied}."));
+        parts.push(t.t1("access-denied", "documents", denied));
     }
-    parts.push(format!(
-        "A mail to {} says what was decided; sign in at “Your documents” with that address to download what is granted.",
-        who.email
-    ));
+    parts.push(t.t1("access-mail", "email", &who.email));
     Ok(access_page(
         &org,
         &documents,
@@ -216,7 +212,7 @@ pub async fn access_request(
 struct GrantRow {
     key: String,
     title: String,
-    state: &'static str,
+    state: String,
     detail: String,
     download: bool,
 }
@@ -224,6 +220,7 @@ struct GrantRow {
 #[derive(Template)]
 #[template(path = "reader.html")]
 struct ReaderPage<'a> {
+    t: Tr,
     slug: &'a str,
     org_name: &'a str,
     confirm_token: Option<String>,
@@ -238,6 +235,7 @@ struct ReaderPage<'a> {
 impl<'a> ReaderPage<'a> {
     fn new(org: &'a Org) -> ReaderPage<'a> {
         ReaderPage {
+            t: crate::language::current(),
             slug: org.slug.as_str(),
             org_name: &org.name,
             confirm_token: None,
@@ -299,6 +297,7 @@ pub async fn reader_home(
     let now = OffsetDateTime::now_utc();
     let documents = gated(&revision.content.documents);
     let requests = state.store.requests_by_email(&scope, &email).await?;
+    let t = page.t;
     let mut seen = Vec::new();
     // Newest first: the first request per document is the one that counts,
     // unless an older grant is still in force.
@@ -315,23 +314,26 @@ pub async fn reader_home(
         seen.push(r.doc_key.clone());
         let published = documents.iter().find(|d| d.key.as_str() == r.doc_key);
         let detail = match state_now {
-            GrantState::Active(until) => format!("until {}", human_time(until)),
-            GrantState::Pending => "waiting for a decision".into(),
-            GrantState::Revoked => "withdrawn by the company".into(),
-            GrantState::Expired => "ask again to read it".into(),
+            GrantState::Active(until) => t.t1("until-date", "date", human_time(until)),
+            GrantState::Pending => t.t("grant-pending"),
+            GrantState::Revoked => t.t("grant-revoked"),
+            GrantState::Expired => t.t("grant-expired"),
             GrantState::Denied => String::new(),
         };
         let detail = match (&r.decision_note, detail.is_empty()) {
-            (Some(note), true) => format!("their note: {note}"),
-            (Some(note), false) => format!("{detail}; their note: {note}"),
+            (Some(note), true) => t.t1("their-note", "note", note),
+            (Some(note), false) => {
+                format!("{detail}; {}", t.t1("their-note", "note", note))
+            }
             (None, _) => detail,
         };
         page.rows.push(GrantRow {
             key: r.doc_key.clone(),
-            title: published
-                .map(|d| d.title.to_string())
-                .unwrap_or_else(|| format!("{} (no longer published)", r.doc_key)),
-            state: state_now.label(),
+            title: published.map_or_else(
+                || t.t1("no-longer-published", "key", &r.doc_key),
+                |d| d.title.in_locale(t.locale()).to_owned(),
+            ),
+            state: t.t(&format!("grant-state-{}", state_now.label())),
             detail,
             download: published.is_some() && matches!(state_now, GrantState::Active(_)),
         });
@@ -359,7 +361,7 @@ pub async fn send_link(
     let email = normalize_email(&form.email);
     let mut page = ReaderPage::new(&org);
     if email.parse::<candor_domain::types::Email>().is_err() {
-        page.error = Some("email: enter a valid email address".into());
+        page.error = Some(field_error("email", "enter-email"));
         return Ok(render(page, StatusCode::UNPROCESSABLE_ENTITY));
     }
     let now = OffsetDateTime::now_utc();
@@ -385,22 +387,29 @@ pub async fn send_link(
             )
             .await?;
         let links = state.links(org.slug.as_str());
+        let t = page.t;
+        // The link keeps the page's language (`?token=…&lang=…`).
+        let link = match t.lang_query().strip_prefix('?') {
+            Some(lang) => format!("{}&{lang}", links.reader_sign_in(&secret)),
+            None => links.reader_sign_in(&secret),
+        };
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("org", org.name.clone());
+        args.set("link", link);
+        args.set("minutes", LINK_MINUTES);
         let mail = compose::direct_email(
             &email,
-            format!("{}: your sign-in link", org.name),
-            format!(
-                "Sign in to {}'s trust center to download the documents granted to you:\n{}\n\nThe link works once, for {LINK_MINUTES} minutes. If you did not ask for it, ignore this mail.\n",
-                org.name,
-                links.reader_sign_in(&secret)
-            ),
+            t.t1("sign-in-mail-subject", "org", &org.name),
+            t.args("sign-in-mail-body", &args),
         );
         state.store.enqueue(&scope, &[mail]).await?;
         state.wake_worker();
     }
-    page.message = Some(format!(
-        "If {email} has asked {} for documents, a sign-in link is on its way. It works once, for {LINK_MINUTES} minutes.",
-        org.name
-    ));
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set("org", org.name.clone());
+    args.set("email", email.clone());
+    args.set("minutes", LINK_MINUTES);
+    page.message = Some(page.t.args("sign-in-link-sent", &args));
     Ok(render(page, StatusCode::OK))
 }
 
@@ -444,13 +453,11 @@ pub async fn sign_in(
         .await?;
     if signed_in.is_none() {
         let mut page = ReaderPage::new(&org);
-        page.error = Some(
-            "This sign-in link does not work: it was used already or has expired. Ask for a new one below."
-                .into(),
-        );
+        page.error = Some(page.t.t("sign-in-link-dead"));
         return Ok(render(page, StatusCode::NOT_FOUND));
     }
-    let mut response = Redirect::to(&format!("/{}/reader", org.slug)).into_response();
+    let lang = crate::language::current().lang_query();
+    let mut response = Redirect::to(&format!("/{}/reader{lang}", org.slug)).into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
         reader_cookie(org.slug.as_str(), &session),
@@ -471,7 +478,8 @@ pub async fn sign_out(
             .end_reader_session(&scope, &secret_hash(secret))
             .await?;
     }
-    let mut response = Redirect::to(&format!("/{}/reader", org.slug)).into_response();
+    let lang = crate::language::current().lang_query();
+    let mut response = Redirect::to(&format!("/{}/reader{lang}", org.slug)).into_response();
     response
         .headers_mut()
         .insert(header::SET_COOKIE, expired_reader_cookie(org.slug.as_str()));
@@ -490,11 +498,14 @@ pub async fn reader_download(
     };
     match active_grant(&state, &scope, &email, &key).await? {
         Some((grant, _)) => serve_file(&state, &scope, &key, Some(grant.id)).await,
-        None => Err(PageError::explained(
-            StatusCode::FORBIDDEN,
-            "No access",
-            "You have no access to this document now: it was not granted to this address, it expired, or the company withdrew it. Ask for it again from the trust center.",
-        )),
+        None => {
+            let t = crate::language::current();
+            Err(PageError::explained(
+                StatusCode::FORBIDDEN,
+                t.t("no-access-title"),
+                t.t("no-access-document"),
+            ))
+        }
     }
 }
 
@@ -547,10 +558,11 @@ pub async fn answer_questionnaire(
         .iter()
         .any(|r| matches!(GrantState::of(r, now), GrantState::Active(_)))
     {
+        let t = crate::language::current();
         return Err(PageError::explained(
             StatusCode::FORBIDDEN,
-            "No access",
-            "Questionnaires are answered for readers who have access to this company's documents now. Ask for the documents first.",
+            t.t("no-access-title"),
+            t.t("no-access-questionnaire"),
         ));
     }
     let refuse = |message: String| {
@@ -565,7 +577,7 @@ pub async fn answer_questionnaire(
                 let name = field.file_name().unwrap_or("questionnaire").to_owned();
                 match field.bytes().await {
                     Ok(bytes) => file = Some((name, bytes)),
-                    Err(_) => return refuse("file: the upload did not arrive whole".into()),
+                    Err(_) => return refuse(field_error("file", "upload-broken")),
                 }
             }
             Ok(Some(field)) if field.name() == Some("format") => {
@@ -573,21 +585,18 @@ pub async fn answer_questionnaire(
             }
             Ok(Some(_)) => continue,
             Ok(None) => break,
-            Err(_) => return refuse("file: the upload did not arrive whole".into()),
+            Err(_) => return refuse(field_error("file", "upload-broken")),
         }
     }
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return refuse("file: choose your questionnaire (XLSX, CSV or JSON)".into());
+        return refuse(field_error("file", "choose-questionnaire"));
     };
     if !matches!(format.as_str(), "xlsx" | "csv" | "json") {
-        return refuse("format: choose xlsx, csv or json".into());
+        return refuse(field_error("format", "choose-format"));
     }
     let is_xlsx = bytes.starts_with(b"PK\x03\x04");
     if format == "xlsx" && !is_xlsx {
-        return refuse(
-            "format: only a questionnaire sent as XLSX comes back as XLSX; choose CSV or JSON"
-                .into(),
-        );
+        return refuse(field_error("format", "xlsx-only-from-xlsx"));
     }
     let (read_name, read_bytes) = (name.clone(), bytes.clone());
     let questionnaire = match crate::parsing::off_runtime(move || {
@@ -599,10 +608,11 @@ pub async fn answer_questionnaire(
         Ok(q) => q,
         Err(crate::parsing::ParseFailure::Invalid(e)) => return refuse(e.to_string()),
         Err(crate::parsing::ParseFailure::Busy) => {
+            let t = crate::language::current();
             return Err(PageError::explained(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "Try again shortly",
-                "The server is busy reading other files. Try again in a minute.",
+                t.t("busy-title"),
+                t.t("busy-files"),
             ));
         }
     };
@@ -616,7 +626,11 @@ pub async fn answer_questionnaire(
     .await
     .map_err(|e| match e {
         questionnaires::QuestionnaireError::Store(e) => PageError::from(e),
-        other => PageError::explained(StatusCode::CONFLICT, "Cannot answer", other.to_string()),
+        other => PageError::explained(
+            StatusCode::CONFLICT,
+            crate::language::current().t("cannot-answer-title"),
+            other.to_string(),
+        ),
     })?;
     let stem = std::path::Path::new(&name)
         .file_stem()
@@ -639,7 +653,7 @@ pub async fn answer_questionnaire(
             answered.to_csv().map_err(|e| {
                 PageError::explained(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "Cannot answer",
+                    crate::language::current().t("cannot-answer-title"),
                     e.to_string(),
                 )
             })?,
@@ -660,10 +674,11 @@ pub async fn answer_questionnaire(
                 ),
                 Err(crate::parsing::ParseFailure::Invalid(e)) => return refuse(e.to_string()),
                 Err(crate::parsing::ParseFailure::Busy) => {
+                    let t = crate::language::current();
                     return Err(PageError::explained(
                         StatusCode::SERVICE_UNAVAILABLE,
-                        "Try again shortly",
-                        "The server is busy. Try again in a minute.",
+                        t.t("busy-title"),
+                        t.t("busy-files"),
                     ));
                 }
             }

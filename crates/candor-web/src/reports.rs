@@ -28,6 +28,7 @@ pub use candor_app::reports::ReportContent;
 #[derive(Template)]
 #[template(path = "report.html")]
 struct ReportPage<'a> {
+    t: crate::i18n::Tr,
     slug: &'a str,
     org_name: &'a str,
     /// What the disclosure policy promises, if it promises anything.
@@ -82,6 +83,7 @@ fn page(
     form: ReportForm,
 ) -> Response {
     let view = ReportPage {
+        t: crate::language::current(),
         slug: org.slug.as_str(),
         org_name: &org.name,
         business_days: days,
@@ -123,20 +125,17 @@ fn validate(form: &ReportForm) -> Result<ReportContent, (&'static str, &'static 
     let title = form.title.trim();
     let details = form.details.trim();
     if title.is_empty() || title.chars().count() > 200 {
-        return Err(("title", "give the report a title of at most 200 characters"));
+        return Err(("title", "report-title-invalid"));
     }
     if details.is_empty() || details.chars().count() > 20_000 {
-        return Err(("details", "describe the issue in at most 20,000 characters"));
+        return Err(("details", "report-details-invalid"));
     }
     let email = if form.email.trim().is_empty() {
         String::new()
     } else {
         let e = normalize_email(&form.email);
         if e.parse::<Email>().is_err() {
-            return Err((
-                "email",
-                "this is not an email address (or leave it empty to stay anonymous)",
-            ));
+            return Err(("email", "report-email-invalid"));
         }
         e
     };
@@ -163,7 +162,7 @@ pub async fn submit_report(
                 &org,
                 days,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(format!("{field}: {message}")),
+                Some(crate::documents::field_error(field, message)),
                 None,
                 form,
             ));
@@ -246,10 +245,11 @@ pub async fn submit_report(
 
 /// Reports are stored only encrypted: without a master key none can be taken or read.
 pub(crate) fn no_master_key() -> PageError {
+    let t = crate::language::current();
     PageError::explained(
         StatusCode::SERVICE_UNAVAILABLE,
-        "Reports unavailable",
-        "This server cannot store reports encrypted (no master key).",
+        t.t("reports-unavailable-title"),
+        t.t("reports-no-key"),
     )
 }
 

@@ -19,8 +19,8 @@ use crate::error::ApiError;
 use crate::page_error::{self, PageResult};
 use crate::state::AppState;
 use crate::{
-    access, admin, branding, documents, feed, headers, history, incidents, limits, log, openapi,
-    page_cache, pages, privacy, readers, reports, securitytxt, subscribe, views,
+    access, admin, branding, documents, feed, headers, history, incidents, language, limits, log,
+    openapi, page_cache, pages, privacy, readers, reports, securitytxt, subscribe, views,
 };
 
 const STYLESHEET: &str = include_str!("../static/candor.css");
@@ -66,7 +66,59 @@ pub fn router(state: AppState) -> Router {
             post(readers::answer_questionnaire),
         )
         .layer(DefaultBodyLimit::max(reader_cap))
-        .layer(RequestBodyLimitLayer::new(reader_cap));
+        .layer(RequestBodyLimitLayer::new(reader_cap))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            language::negotiate,
+        ));
+    // The pages readers see besides the trust page, in the reader's language.
+    let reader_pages = Router::new()
+        .route("/{org}/questions", get(pages::knowledge_search))
+        .route("/{org}/documents/{key}", get(documents::document))
+        .route("/{org}/documents/{key}/nda", post(documents::accept_nda))
+        .route(
+            "/{org}/documents/{key}/request",
+            post(documents::request_access),
+        )
+        .route("/{org}/documents/{key}/download", get(documents::download))
+        .route(
+            "/{org}/access",
+            get(readers::access_form).post(readers::access_request),
+        )
+        .route("/{org}/reader", get(readers::reader_home))
+        .route("/{org}/reader/link", post(readers::send_link))
+        .route(
+            "/{org}/reader/signin",
+            get(readers::sign_in_form).post(readers::sign_in),
+        )
+        .route("/{org}/reader/signout", post(readers::sign_out))
+        .route(
+            "/{org}/reader/documents/{key}",
+            get(readers::reader_download),
+        )
+        .route(
+            "/{org}/report",
+            get(reports::report_form).post(reports::submit_report),
+        )
+        .route("/{org}/subscribe", post(subscribe::subscribe))
+        .route(
+            "/{org}/subscription/confirm",
+            get(subscribe::confirm_form).post(subscribe::confirm),
+        )
+        .route(
+            "/{org}/subscription/unsubscribe",
+            get(subscribe::unsubscribe_form).post(subscribe::unsubscribe),
+        )
+        .route("/{org}/subscription/data", get(privacy::subscriber_data))
+        .route("/{org}/subscription/erase", post(privacy::subscriber_erase))
+        .route(
+            "/{org}/subscription/object",
+            get(subscribe::object_form).post(subscribe::object),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            language::negotiate,
+        ));
     Router::new()
         .route("/", get(index))
         .route(
@@ -94,7 +146,6 @@ pub fn router(state: AppState) -> Router {
             "/{org}/revisions/{number}/trust.json",
             get(history::revision_json),
         )
-        .route("/{org}/questions", get(pages::knowledge_search))
         .route("/{org}/evidence.json", get(pages::evidence_json))
         .route("/{org}/log/entries/{index}", get(log::entry))
         .route("/{org}/log/key", get(log::key))
@@ -112,57 +163,17 @@ pub fn router(state: AppState) -> Router {
             "/{org}/.well-known/researcher-key.asc",
             get(securitytxt::researcher_key),
         )
-        .route("/{org}/documents/{key}", get(documents::document))
-        .route("/{org}/documents/{key}/nda", post(documents::accept_nda))
-        .route(
-            "/{org}/documents/{key}/request",
-            post(documents::request_access),
-        )
-        .route("/{org}/documents/{key}/download", get(documents::download))
-        .route(
-            "/{org}/access",
-            get(readers::access_form).post(readers::access_request),
-        )
-        .route("/{org}/reader", get(readers::reader_home))
-        .route("/{org}/reader/link", post(readers::send_link))
-        .route(
-            "/{org}/reader/signin",
-            get(readers::sign_in_form).post(readers::sign_in),
-        )
-        .route("/{org}/reader/signout", post(readers::sign_out))
-        .route(
-            "/{org}/reader/documents/{key}",
-            get(readers::reader_download),
-        )
-        .route(
-            "/{org}/report",
-            get(reports::report_form).post(reports::submit_report),
-        )
         .route("/{org}/feed.atom", get(feed::feed))
         .route("/{org}/incidents.json", get(incidents::json))
         .route("/{org}/brand.css", get(branding::css))
         .route("/{org}/logo.svg", get(branding::logo))
         .route("/{org}/logo.png", get(branding::logo_png))
         .route("/{org}/incidents.atom", get(incidents::atom))
-        .route("/{org}/subscribe", post(subscribe::subscribe))
-        .route(
-            "/{org}/subscription/confirm",
-            get(subscribe::confirm_form).post(subscribe::confirm),
-        )
-        .route(
-            "/{org}/subscription/unsubscribe",
-            get(subscribe::unsubscribe_form).post(subscribe::unsubscribe),
-        )
-        .route("/{org}/subscription/data", get(privacy::subscriber_data))
-        .route("/{org}/subscription/erase", post(privacy::subscriber_erase))
-        .route(
-            "/{org}/subscription/object",
-            get(subscribe::object_form).post(subscribe::object),
-        )
         .route("/{org}/log/checkpoint", get(log::checkpoint))
         .route("/{org}/log/proof/inclusion", get(log::inclusion))
         .route("/{org}/log/proof/consistency", get(log::consistency))
         .merge(public_api)
+        .merge(reader_pages)
         .route(
             "/api/{*rest}",
             any(|| async { ApiError::for_status(StatusCode::NOT_FOUND) }),

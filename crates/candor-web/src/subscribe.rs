@@ -16,11 +16,13 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::auth::secret_hash;
+use crate::i18n::Tr;
 use crate::page_error::{PageError, PageResult, render};
 use crate::state::AppState;
 
 pub struct FormSpec {
     pub action: String,
+    /// The button's message id.
     pub button: &'static str,
     pub hidden: Vec<(&'static str, String)>,
     pub reason: bool,
@@ -29,19 +31,21 @@ pub struct FormSpec {
 #[derive(Template)]
 #[template(path = "subscription.html")]
 struct SubscriptionPage {
+    t: Tr,
     slug: String,
     org_name: String,
-    title: &'static str,
+    title: String,
     paragraphs: Vec<String>,
     secret: Option<String>,
     form: Option<FormSpec>,
     /// More forms and links (the data-rights choices on the unsubscribe page).
     more_forms: Vec<FormSpec>,
+    /// (address, the link's message id)
     links: Vec<(String, &'static str)>,
 }
 
-/// One subscription page: a title and paragraphs, perhaps a secret shown once
-/// and a form.
+/// One subscription page: a title (its message id) and paragraphs (in the
+/// reader's language), perhaps a secret shown once and a form.
 pub(crate) struct Notice {
     status: StatusCode,
     title: &'static str,
@@ -73,10 +77,12 @@ impl Notice {
 
     /// The page, in the org's name.
     pub(crate) fn page(self, org: &Org) -> Response {
+        let t = crate::language::current();
         let view = SubscriptionPage {
+            t,
             slug: org.slug.to_string(),
             org_name: org.name.clone(),
-            title: self.title,
+            title: t.t(self.title),
             paragraphs: self.paragraphs,
             secret: self.secret,
             form: self.form,
@@ -120,11 +126,12 @@ pub struct SubscribeForm {
     topics: String,
 }
 
-fn invalid(org: &Org, field: &str, message: String) -> Response {
+/// A refusal naming the field; `message` is the message id.
+fn invalid(org: &Org, field: &str, message: &str) -> Response {
     Notice::new(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "Not subscribed",
-        vec![format!("{field}: {message}")],
+        "not-subscribed-title",
+        vec![crate::documents::field_error(field, message)],
     )
     .page(org)
 }
@@ -138,14 +145,10 @@ pub async fn subscribe(
 ) -> PageResult {
     let (org, scope) = published_org(&state, &slug).await?;
     let Ok(channel) = form.channel.parse::<Channel>() else {
-        return Ok(invalid(&org, "channel", "choose email or webhook".into()));
+        return Ok(invalid(&org, "channel", "choose-channel"));
     };
     let Ok(topics) = form.topics.parse::<Topics>() else {
-        return Ok(invalid(
-            &org,
-            "topics",
-            "choose all or subprocessors".into(),
-        ));
+        return Ok(invalid(&org, "topics", "choose-topics"));
     };
     let links = state.links(org.slug.as_str());
     let ctx = SubscribeContext {
@@ -168,45 +171,53 @@ pub async fn subscribe(
     } = match candor_app::subscribe::subscribe(&*state.store, &ctx, &wanted).await {
         Ok(done) => done,
         Err(SubscribeError::Invalid { field, message }) => {
-            return Ok(invalid(&org, field, message));
+            // The check's own words are English; the page says what to do in
+            // the reader's language and keeps them as the detail.
+            let t = crate::language::current();
+            let said = crate::documents::field_error(field, &format!("subscribe-invalid-{field}"));
+            let error = if t.locale() == "en" {
+                format!("{field}: {message}")
+            } else {
+                format!("{said} ({message})")
+            };
+            return Ok(Notice::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "not-subscribed-title",
+                vec![error],
+            )
+            .page(&org));
         }
         Err(SubscribeError::NoMasterKey) => {
             return Ok(Notice::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "Webhooks are not available",
-                vec!["This server has no master key to protect webhook secrets.".into()],
+                "webhooks-unavailable-title",
+                vec![crate::language::current().t("webhooks-no-key")],
             )
             .page(&org));
         }
         Err(e) => return Err(PageError::internal(e)),
     };
     state.wake_worker();
+    let t = crate::language::current();
+    let days = t.tn("n-days", CONFIRM_DAYS.unsigned_abs());
     Ok(match (channel, outcome) {
         (Channel::Email, _) => Notice::new(
             StatusCode::OK,
-            "Check your inbox",
-            vec![format!(
-                "If {} is not subscribed yet, a message with a confirmation link is on its way. \
-                 The link works for {CONFIRM_DAYS} days; nothing is sent until you use it.",
-                address
-            )],
+            "check-inbox-title",
+            vec![t.t2("check-inbox", "address", &address, "span", days)],
         )
         .page(&org),
         (Channel::Webhook, SubscribeOutcome::Pending(_)) => Notice::new(
             StatusCode::OK,
-            "Confirm the webhook",
-            vec![format!(
-                "A signed subscription.confirm event is on its way to {}. To confirm, POST its \
-                 data.token as the form field token to its data.confirm_url within {CONFIRM_DAYS} days.",
-                address
-            )],
+            "confirm-webhook-title",
+            vec![t.t2("confirm-webhook", "address", &address, "span", days)],
         )
         .secret(shown_secret)
         .page(&org),
         (Channel::Webhook, SubscribeOutcome::AlreadyActive) => Notice::new(
             StatusCode::CONFLICT,
-            "Already subscribed",
-            vec!["This URL already receives events. Its secret was not changed.".into()],
+            "already-subscribed-title",
+            vec![t.t("already-subscribed")],
         )
         .page(&org),
     })
@@ -226,17 +237,15 @@ pub async fn confirm_form(
     Query(q): Query<TokenQuery>,
 ) -> PageResult {
     let (org, _) = published_org(&state, &slug).await?;
+    let t = crate::language::current();
     Ok(Notice::new(
         StatusCode::OK,
-        "Confirm your subscription",
-        vec![format!(
-            "Confirm to be told when {} changes its trust center.",
-            org.name
-        )],
+        "confirm-subscription-title",
+        vec![t.t1("confirm-subscription", "org", &org.name)],
     )
     .form(FormSpec {
-        action: format!("/{}/subscription/confirm", org.slug),
-        button: "Confirm",
+        action: format!("/{}/subscription/confirm{}", org.slug, t.lang_query()),
+        button: "confirm-button",
         hidden: vec![("token", q.token)],
         reason: false,
     })
@@ -254,17 +263,15 @@ pub async fn confirm(
         .store
         .confirm_subscriber(&scope, &secret_hash(&form.token), OffsetDateTime::now_utc())
         .await?;
+    let t = crate::language::current();
     Ok(match confirmed {
-        Some(_) => Notice::new(
-            StatusCode::OK,
-            "Subscribed",
-            vec!["You will be told of every change you asked for, including each new subprocessor before it starts, with a link to object. Every message has a link to unsubscribe.".into()],
-        )
-        .page(&org),
+        Some(_) => {
+            Notice::new(StatusCode::OK, "subscribed-title", vec![t.t("subscribed")]).page(&org)
+        }
         None => Notice::new(
             StatusCode::NOT_FOUND,
-            "This link does not work",
-            vec!["It may have expired or been replaced by a newer one. Subscribe again from the trust center.".into()],
+            "dead-link-title",
+            vec![t.t("dead-confirm-link")],
         )
         .page(&org),
     })
@@ -279,31 +286,34 @@ pub async fn unsubscribe_form(
     let (org, _) = published_org(&state, &slug).await?;
     // Tokens are hex: keep only that, so nothing else lands in the form addresses.
     let token: String = q.token.chars().filter(char::is_ascii_hexdigit).collect();
+    let t = crate::language::current();
+    let lang = t.lang_query().replace('?', "&");
     Ok(render(
         SubscriptionPage {
+            t,
             slug: org.slug.to_string(),
             org_name: org.name.clone(),
-            title: "Unsubscribe",
+            title: t.t("unsubscribe-title"),
             paragraphs: vec![
-                format!("Stop receiving {}'s trust center updates.", org.name),
-                "You can also download what is stored about your subscription, or erase it (with any objection you sent).".into(),
+                t.t1("unsubscribe-intro", "org", &org.name),
+                t.t("unsubscribe-data"),
             ],
             secret: None,
             form: Some(FormSpec {
-                action: format!("/{}/subscription/unsubscribe?token={token}", org.slug),
-                button: "Unsubscribe",
+                action: format!("/{}/subscription/unsubscribe?token={token}{lang}", org.slug),
+                button: "unsubscribe-button",
                 hidden: Vec::new(),
                 reason: false,
             }),
             more_forms: vec![FormSpec {
-                action: format!("/{}/subscription/erase?token={token}", org.slug),
-                button: "Erase my data",
+                action: format!("/{}/subscription/erase?token={token}{lang}", org.slug),
+                button: "erase-button",
                 hidden: Vec::new(),
                 reason: false,
             }],
             links: vec![(
                 format!("/{}/subscription/data?token={token}", org.slug),
-                "Download my data (JSON)",
+                "download-data-link",
             )],
         },
         StatusCode::OK,
@@ -333,6 +343,7 @@ pub async fn unsubscribe(
     Query(q): Query<TokenQuery>,
 ) -> PageResult {
     let (org, scope) = published_org(&state, &slug).await?;
+    let t = crate::language::current();
     Ok(
         match subscriber_by_manage_token(&state, &scope, &q.token).await? {
             Some(s) => {
@@ -341,16 +352,16 @@ pub async fn unsubscribe(
                     .unsubscribe(&scope, s.id, OffsetDateTime::now_utc())
                     .await?;
                 Notice::new(
-                StatusCode::OK,
-                "Unsubscribed",
-                vec!["You will receive no more updates. Messages already queued for you are dropped.".into()],
-            )
-            .page(&org)
+                    StatusCode::OK,
+                    "unsubscribed-title",
+                    vec![t.t("unsubscribed")],
+                )
+                .page(&org)
             }
             None => Notice::new(
                 StatusCode::NOT_FOUND,
-                "This link does not work",
-                vec!["No subscription matches it.".into()],
+                "dead-link-title",
+                vec![t.t("no-subscription-matches")],
             )
             .page(&org),
         },
@@ -372,17 +383,21 @@ pub async fn object_form(
     Query(q): Query<ObjectQuery>,
 ) -> PageResult {
     let (org, _) = published_org(&state, &slug).await?;
+    let t = crate::language::current();
     Ok(Notice::new(
         StatusCode::OK,
-        "Object to a subprocessor",
-        vec![format!(
-            "Tell {} that you object to it using {}. Your objection is recorded with your subscription address and shown to its administrators.",
-            org.name, q.subprocessor
+        "object-title",
+        vec![t.t2(
+            "object-intro",
+            "org",
+            &org.name,
+            "subprocessor",
+            &q.subprocessor,
         )],
     )
     .form(FormSpec {
-        action: format!("/{}/subscription/object", org.slug),
-        button: "Send the objection",
+        action: format!("/{}/subscription/object{}", org.slug, t.lang_query()),
+        button: "object-button",
         hidden: vec![("token", q.token), ("subprocessor", q.subprocessor)],
         reason: true,
     })
@@ -415,18 +430,10 @@ pub async fn object(
             .any(|s| s.name.as_str() == form.subprocessor)
     });
     if !known {
-        return Ok(invalid(
-            &org,
-            "subprocessor",
-            "no such subprocessor on this trust center".into(),
-        ));
+        return Ok(invalid(&org, "subprocessor", "no-such-subprocessor"));
     }
     let Some(subscriber) = subscriber_by_manage_token(&state, &scope, &form.token).await? else {
-        return Ok(invalid(
-            &org,
-            "token",
-            "this link does not match a subscription".into(),
-        ));
+        return Ok(invalid(&org, "token", "link-matches-no-subscription"));
     };
     state
         .store
@@ -438,13 +445,17 @@ pub async fn object(
             OffsetDateTime::now_utc(),
         )
         .await?;
+    let t = crate::language::current();
     Ok(Notice::new(
-            StatusCode::OK,
-            "Objection recorded",
-            vec![format!(
-                "{} has your objection to {}. Its administrators see it with your subscription address.",
-                org.name, form.subprocessor
-            )],
-        )
-        .page(&org))
+        StatusCode::OK,
+        "objection-recorded-title",
+        vec![t.t2(
+            "objection-recorded",
+            "org",
+            &org.name,
+            "subprocessor",
+            &form.subprocessor,
+        )],
+    )
+    .page(&org))
 }

@@ -5,7 +5,13 @@ use askama::Template;
 use axum::extract::{Extension, Query, State};
 use axum::http::StatusCode;
 use candor_domain::diff;
-use candor_domain::incidents::{Due, DueKind, open_deadlines, span_words};
+use candor_domain::incidents::{Due, DueKind, open_deadlines};
+
+/// A span as people say it: "45 min", "3 h 12 min", "2 d 4 h" (the admin
+/// interface is in English).
+fn span_words(span: time::Duration) -> String {
+    crate::i18n::Tr::new("en").span(span)
+}
 use candor_domain::parse::SECTIONS;
 use candor_domain::policy::{Action, allows};
 use serde::Deserialize;

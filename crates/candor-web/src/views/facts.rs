@@ -2,8 +2,10 @@
 //! links, and [`Facts`], which collects a group's facts and skips every one the
 //! content leaves out.
 
-use candor_domain::model::{Framed, Framing, Scope, TermsStatus};
+use candor_domain::model::{Framed, Framing};
 use candor_domain::types::Text;
+
+use crate::i18n::Tr;
 
 use time::format_description::BorrowedFormatItem;
 
@@ -55,9 +57,11 @@ pub(super) fn link_html(text: &str, href: &str) -> String {
     )
 }
 
-/// Collects facts, skipping every one the content leaves out.
+/// Collects facts, skipping every one the content leaves out. Labels are
+/// given in English and printed in the page's language.
 pub(super) struct Facts<'a> {
     version: u32,
+    pub(super) t: Tr,
     pub(super) facts: Vec<Fact>,
     /// The group's framing (headline, intro, status, scopes), for a commitment group.
     framing: Option<Framing<'a>>,
@@ -66,9 +70,10 @@ pub(super) struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
-    pub(super) fn new(version: u32) -> Facts<'a> {
+    pub(super) fn new(version: u32, t: Tr) -> Facts<'a> {
         Facts {
             version,
+            t,
             facts: Vec::new(),
             framing: None,
             field: None,
@@ -76,10 +81,10 @@ impl<'a> Facts<'a> {
     }
 
     /// Facts of a commitment group: its single claims' scopes go with them.
-    pub(super) fn of_group(version: u32, group: &'a dyn Framed) -> Facts<'a> {
+    pub(super) fn of_group(version: u32, t: Tr, group: &'a dyn Framed) -> Facts<'a> {
         Facts {
             framing: Some(group.framing()),
-            ..Facts::new(version)
+            ..Facts::new(version, t)
         }
     }
 
@@ -93,16 +98,18 @@ impl<'a> Facts<'a> {
         let field = self.field.take();
         if let Some(scope) = field
             .and_then(|f| self.framing.as_ref()?.field_scopes.get(f))
-            .map(Scope::describe)
+            .map(|s| self.t.scope(s))
             .filter(|s| !s.is_empty())
         {
             values.push(FactValue {
                 html: format!(
-                    "<span class=\"meta\">Applies to: {}</span>",
+                    "<span class=\"meta\">{} {}</span>",
+                    escape_html(&self.t.t("applies-to")),
                     escape_html(&scope)
                 ),
             });
         }
+        let label = self.t.label(label);
         self.facts.push(Fact { label, values });
     }
 
@@ -148,7 +155,8 @@ impl<'a> Facts<'a> {
 
     /// A yes/no fact: printed only when stated.
     pub(super) fn yes_no(&mut self, label: &'static str, value: Option<bool>) {
-        self.text(label, value.map(|yes| if yes { "Yes" } else { "No" }));
+        let t = self.t;
+        self.text(label, value.map(|yes| t.yes_no(yes)));
     }
 
     pub(super) fn list(&mut self, label: &'static str, items: &[impl AsRef<str>]) {
@@ -165,12 +173,22 @@ impl<'a> Facts<'a> {
             return;
         }
         groups.push(FactGroup {
-            title: framing
-                .headline
-                .map_or_else(|| default_title.to_owned(), ToString::to_string),
+            title: framing.headline.map_or_else(
+                || {
+                    if default_title.is_empty() {
+                        String::new()
+                    } else {
+                        self.t.label(default_title)
+                    }
+                },
+                ToString::to_string,
+            ),
             intro: framing.intro.map(|t| prose(self.version, t.as_str())),
-            status: framing.status.map(TermsStatus::label),
-            scope: framing.scope.map(Scope::describe).filter(|s| !s.is_empty()),
+            status: framing.status.map(|s| self.t.label(s.label())),
+            scope: framing
+                .scope
+                .map(|s| self.t.scope(s))
+                .filter(|s| !s.is_empty()),
             facts: self.facts,
         });
     }

@@ -3,11 +3,12 @@
 //! that compares with the org's incident-response commitment. The times come
 //! from the revision stamps (the log's times), never from the author.
 
-use candor_domain::incidents::{Clock, notice_clock, review_clock, span_words};
+use candor_domain::incidents::{Clock, notice_clock, review_clock};
 use candor_domain::model::{Incident, IncidentResponse, TrustCenter};
 use candor_domain::types::Moment;
-use candor_domain::words::plural;
 use serde_json::{Value, json};
+
+use crate::i18n::Tr;
 
 use super::facts::{human_time, prose};
 
@@ -27,14 +28,15 @@ impl TimeView {
 }
 
 pub struct UpdateView {
-    pub status: &'static str,
+    pub status: String,
     pub html: String,
     pub at: Option<TimeView>,
 }
 
 pub struct IncidentView<'a> {
     pub incident: &'a Incident,
-    pub status: &'static str,
+    pub status: String,
+    pub severity: String,
     pub resolved: bool,
     pub confirmed: TimeView,
     pub resolved_at: Option<TimeView>,
@@ -58,7 +60,7 @@ fn newest_first(tc: &TrustCenter) -> Vec<&Incident> {
 }
 
 /// The org's incidents, newest confirmation first.
-pub fn incident_views(tc: &TrustCenter) -> Vec<IncidentView<'_>> {
+pub fn incident_views(tc: &TrustCenter, t: Tr) -> Vec<IncidentView<'_>> {
     let commitment = tc.commitments.incident_response.as_ref();
     newest_first(tc)
         .into_iter()
@@ -73,14 +75,15 @@ pub fn incident_views(tc: &TrustCenter) -> Vec<IncidentView<'_>> {
                 .collect();
             IncidentView {
                 incident,
-                status: incident.status().label(),
+                status: t.label(incident.status().label()),
+                severity: t.label(incident.severity.label()),
                 resolved: incident.resolved_at.is_some(),
                 confirmed: TimeView::of(incident.confirmed_at),
                 resolved_at: incident.resolved_at.map(TimeView::of),
                 affected: (!affected.is_empty()).then(|| affected.join(", ")),
-                notice: notice_words(&notice, commitment),
+                notice: notice_words(t, &notice, commitment),
                 notice_late: notice.done_late(),
-                review_clock: review.as_ref().map(|c| review_words(c, commitment)),
+                review_clock: review.as_ref().map(|c| review_words(t, c, commitment)),
                 review_late: review.as_ref().is_some_and(Clock::done_late),
                 review_html: incident
                     .review
@@ -91,7 +94,7 @@ pub fn incident_views(tc: &TrustCenter) -> Vec<IncidentView<'_>> {
                     .iter()
                     .rev()
                     .map(|u| UpdateView {
-                        status: u.status.label(),
+                        status: t.label(u.status.label()),
                         html: prose(tc.version, u.body.as_str()),
                         at: u.published_at.map(TimeView::of),
                     })
@@ -101,45 +104,46 @@ pub fn incident_views(tc: &TrustCenter) -> Vec<IncidentView<'_>> {
         .collect()
 }
 
-fn notice_words(clock: &Clock, commitment: Option<&IncidentResponse>) -> Option<String> {
+fn notice_words(t: Tr, clock: &Clock, commitment: Option<&IncidentResponse>) -> Option<String> {
     let Clock::Done { took, due, .. } = *clock else {
         return None;
     };
     // The commitment in the words it was made: hours.
     let committed = due
         .and(commitment.and_then(|c| c.customer_notice_hours))
-        .map(|h| format!("{h} h"));
+        .map(|h| t.t1("span-h", "n", h));
+    let took = t.span(took);
     Some(match committed {
-        Some(c) => format!("Notified after {}; commitment {c}.", span_words(took)),
-        None if commitment.and_then(|c| c.customer_notice_hours).is_some() => format!(
-            "Notified after {} (not material: the notice commitment does not apply).",
-            span_words(took)
-        ),
-        None => format!("Notified after {}.", span_words(took)),
+        Some(c) => t.t2("notified-after-commitment", "span", took, "commitment", c),
+        None if commitment.and_then(|c| c.customer_notice_hours).is_some() => {
+            t.t1("notified-after-not-material", "span", took)
+        }
+        None => t.t1("notified-after", "span", took),
     })
 }
 
-fn review_commitment(commitment: Option<&IncidentResponse>) -> Option<String> {
+fn review_commitment(t: Tr, commitment: Option<&IncidentResponse>) -> Option<String> {
     let c = commitment?;
     c.review_business_days
-        .map(|d| plural(u64::from(d), "business day"))
-        .or_else(|| c.review_days.map(|d| plural(u64::from(d), "day")))
+        .map(|d| t.tn("n-business-days", d.into()))
+        .or_else(|| c.review_days.map(|d| t.tn("n-days", d.into())))
 }
 
-fn review_words(clock: &Clock, commitment: Option<&IncidentResponse>) -> String {
-    let committed = review_commitment(commitment);
+fn review_words(t: Tr, clock: &Clock, commitment: Option<&IncidentResponse>) -> String {
+    let committed = review_commitment(t, commitment);
     match (*clock, committed) {
-        (Clock::Done { took, .. }, Some(c)) => format!(
-            "Review published {} after resolution; commitment {c}.",
-            span_words(took)
+        (Clock::Done { took, .. }, Some(c)) => t.t2(
+            "review-published-commitment",
+            "span",
+            t.span(took),
+            "commitment",
+            c,
         ),
-        (Clock::Done { took, .. }, None) => {
-            format!("Review published {} after resolution.", span_words(took))
-        }
+        (Clock::Done { took, .. }, None) => t.t1("review-published", "span", t.span(took)),
         (Clock::Pending { due: Some(due) }, _) => {
-            format!("Review not published yet; due by {}.", human_time(due.0))
+            t.t1("review-pending-due", "date", human_time(due.0))
         }
-        (Clock::Pending { due: None }, _) => "Review not published yet.".to_owned(),
+        (Clock::Pending { due: None }, _) => t.t("review-pending"),
     }
 }
 

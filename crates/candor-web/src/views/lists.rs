@@ -4,11 +4,12 @@
 
 use candor_domain::catalogue;
 use candor_domain::coverage::FrameworkCoverage;
-use candor_domain::model::{ChangelogEntry, Scope, Subprocessor};
+use candor_domain::model::{ChangelogEntry, Subprocessor};
 use candor_domain::types::Day;
 
 use super::facts::{inline_prose, join, prose};
 use super::types::{CoverageView, ProseItem, SubprocessorColumns, SubprocessorView};
+use crate::i18n::Tr;
 
 pub(super) fn title_case(key: &str) -> String {
     let words = key.replace('-', " ");
@@ -19,10 +20,10 @@ pub(super) fn title_case(key: &str) -> String {
     }
 }
 
-pub(super) fn coverage_view(c: FrameworkCoverage) -> CoverageView {
+pub(super) fn coverage_view(c: FrameworkCoverage, t: Tr) -> CoverageView {
     CoverageView {
         label: c.label,
-        unit: c.unit,
+        unit: t.label(c.unit),
         name: catalogue::framework(c.framework).name.clone(),
         implemented: c.implemented,
         mapped: c.mapped,
@@ -35,6 +36,7 @@ pub(super) fn subprocessor_view(
     sub: &Subprocessor,
     today: Day,
     version: u32,
+    t: Tr,
 ) -> SubprocessorView<'_> {
     let (state, state_css) = match sub.removed_at {
         Some(removed) if removed <= today => ("Removed", "na"),
@@ -52,27 +54,31 @@ pub(super) fn subprocessor_view(
         ),
     ] {
         if let Some(yes) = value {
-            notes.push(format!("{label}: {}", if yes { "yes" } else { "no" }));
+            notes.push(t.t1(
+                if yes { "note-yes" } else { "note-no" },
+                "label",
+                t.label(label),
+            ));
         }
     }
     if let Some(scope) = sub
         .scope
         .as_ref()
-        .map(Scope::describe)
+        .map(|s| t.scope(s))
         .filter(|s| !s.is_empty())
     {
-        notes.push(format!("Applies to: {scope}"));
+        notes.push(format!("{} {scope}", t.t("applies-to")));
     }
     SubprocessorView {
         sub,
-        state,
+        state: t.label(state),
         state_css,
         locations: join(&sub.locations),
         data: join(&sub.data_categories),
         default: match sub.enabled_by_default {
-            Some(true) => "Enabled",
-            Some(false) => "Opt-in",
-            None => "",
+            Some(true) => t.label("Enabled"),
+            Some(false) => t.label("Opt-in"),
+            None => String::new(),
         },
         detail: sub
             .detail

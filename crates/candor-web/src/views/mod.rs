@@ -37,3 +37,6 @@ pub struct IndexPage {
 pub struct UnpublishedPage<'a> {
     pub name: &'a str,
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,7 +3,8 @@
 //! built only from what the content states.
 
 use candor_domain::model::{SectionIntro, TrustCenter};
-use candor_domain::words::plural;
+
+use crate::i18n::Tr;
 
 use super::facts::{Facts, escape_html, inline_prose, link_html, prose};
 use super::types::{Fact, FactGroup, FactValue};
@@ -47,13 +48,13 @@ pub struct AssessmentView {
     pub fixes: Vec<String>,
 }
 
-pub(super) fn assessment_views(tc: &TrustCenter) -> Vec<AssessmentView> {
+pub(super) fn assessment_views(tc: &TrustCenter, t: Tr) -> Vec<AssessmentView> {
     tc.assessments
         .iter()
         .map(|a| {
-            let mut f = Facts::new(tc.version);
-            f.text("When", a.date.map(|d| d.human()));
-            f.text("Kind", a.kind.map(|k| k.label()));
+            let mut f = Facts::new(tc.version, t);
+            f.text("When", a.date.map(|d| t.partial_date(&d)));
+            f.text("Kind", a.kind.map(|k| t.label(k.label())));
             f.prose("Assessor", a.assessor.as_ref());
             f.prose("Scope", a.covers.as_ref());
             f.prose("Methodology", a.methodology.as_ref());
@@ -61,7 +62,7 @@ pub(super) fn assessment_views(tc: &TrustCenter) -> Vec<AssessmentView> {
             if let Some(doc) = &a.document {
                 f.html(
                     "Report",
-                    Some(link_html("See the document", &format!("#doc-{doc}"))),
+                    Some(link_html(&t.t("see-document"), &format!("#doc-{doc}"))),
                 );
             }
             AssessmentView {
@@ -96,7 +97,7 @@ pub struct SectionViews {
     pub knowledge: SectionView,
 }
 
-pub(super) fn section_views(tc: &TrustCenter, t: crate::i18n::Tr) -> SectionViews {
+pub(super) fn section_views(tc: &TrustCenter, t: Tr) -> SectionViews {
     let v = tc.version;
     let s = &tc.sections;
     let view = |intro: Option<&SectionIntro>, id: &str| section_view(v, intro, &t.t(id));
@@ -118,12 +119,13 @@ pub(super) fn section_views(tc: &TrustCenter, t: crate::i18n::Tr) -> SectionView
 }
 
 /// The commitments the content states, group by group.
-pub(super) fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
+pub(super) fn commitment_groups(tc: &TrustCenter, tr: Tr) -> Vec<FactGroup> {
     let c = &tc.commitments;
     let v = tc.version;
+    let within = |span: String| tr.t1("within", "span", span);
     let mut groups = Vec::new();
     if let Some(h) = &c.hosting {
-        let mut f = Facts::of_group(v, h);
+        let mut f = Facts::of_group(v, tr, h);
         f.at("provider").prose("Provider", h.provider.as_ref());
         f.at("regions").list("Regions", &h.regions);
         f.at("region_selection")
@@ -134,7 +136,7 @@ pub(super) fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
             .prose("Network isolation", h.network_isolation.as_ref());
         for component in &h.components {
             f.facts.push(Fact {
-                label: "Component",
+                label: tr.label("Component"),
                 values: vec![FactValue {
                     html: format!(
                         "<strong>{}</strong>: {}",
@@ -147,7 +149,7 @@ pub(super) fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
         f.group("Hosting and data residency", &mut groups);
     }
     if let Some(e) = &c.encryption {
-        let mut f = Facts::of_group(v, e);
+        let mut f = Facts::of_group(v, tr, e);
         f.at("tls_minimum")
             .text("Minimum TLS version", e.tls_minimum.map(|t| t.label()));
         f.at("in_transit")
@@ -166,14 +168,17 @@ pub(super) fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
         f.group("Encryption", &mut groups);
     }
     if let Some(t) = &c.tenancy {
-        let mut f = Facts::of_group(v, t);
-        f.at("model").text("Model", t.model.map(|m| m.label()));
+        let mut f = Facts::of_group(v, tr, t);
+        f.at("model")
+            .text("Model", t.model.map(|m| tr.label(m.label())));
         for r in &t.resources {
-            let how = match r.per_tenant {
-                Some(true) => Some("One per tenant".to_owned()),
-                Some(false) => Some("Shared between tenants".to_owned()),
-                None => None,
-            };
+            let how = r.per_tenant.map(|one| {
+                tr.label(if one {
+                    "One per tenant"
+                } else {
+                    "Shared between tenants"
+                })
+            });
             let detail = r.detail.as_ref().map(|d| inline_prose(v, d.as_str()));
             let value = match (how, detail) {
                 (Some(how), Some(detail)) => format!("{how}. {detail}"),
@@ -182,7 +187,7 @@ pub(super) fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
                 (None, None) => continue,
             };
             f.facts.push(Fact {
-                label: "Resource",
+                label: tr.label("Resource"),
                 values: vec![FactValue {
                     html: format!(
                         "<strong>{}</strong>: {value}",
@@ -195,24 +200,25 @@ pub(super) fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
         f.group("Tenancy", &mut groups);
     }
     if let Some(r) = &c.resilience {
-        let mut f = Facts::of_group(v, r);
+        let mut f = Facts::of_group(v, tr, r);
+        let every = |span: String| tr.t1("every", "span", span);
         f.at("continuous_backups").text(
             "Backups",
             r.continuous_backups
                 .filter(|yes| *yes)
-                .map(|_| "Continuous"),
+                .map(|_| tr.label("Continuous")),
         );
         f.at("backup_interval_hours").text(
             "Backup frequency",
             r.backup_interval_hours
-                .map(|h| format!("Every {}", plural(u64::from(h), "hour"))),
+                .map(|h| every(tr.tn("n-hours", h.into()))),
         );
         f.at("full_backup_interval_days").text(
             "Full backups",
             r.full_backup_interval_days.map(|d| match d {
-                1 => "Daily".to_owned(),
-                7 => "Weekly".to_owned(),
-                d => format!("Every {}", plural(u64::from(d), "day")),
+                1 => tr.label("Daily"),
+                7 => tr.label("Weekly"),
+                d => every(tr.tn("n-days", d.into())),
             }),
         );
         f.at("backups_geo_replicated")
@@ -220,13 +226,15 @@ pub(super) fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
         f.at("backup_retention_days").text(
             "Backup retention",
             r.backup_retention_days
-                .map(|d| format!("Kept {}", plural(u64::from(d), "day"))),
+                .map(|d| tr.t1("kept", "span", tr.tn("n-days", d.into()))),
         );
         let extended = r.point_in_time_max.as_ref().map(|m| {
-            format!(
-                "up to {} on the {} plan",
-                plural(u64::from(m.days), "day"),
-                m.plan
+            tr.t2(
+                "up-to-on-plan",
+                "span",
+                tr.tn("n-days", m.days.into()),
+                "plan",
+                &m.plan,
             )
         });
         f.at(if r.point_in_time_days.is_some() {
@@ -238,18 +246,22 @@ pub(super) fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
             "Point-in-time recovery",
             match (r.point_in_time_days, extended) {
                 (Some(d), Some(more)) => Some(format!(
-                    "Up to {} back ({more})",
-                    plural(u64::from(d), "day")
+                    "{} ({more})",
+                    tr.t1("up-to-back", "span", tr.tn("n-days", d.into()))
                 )),
-                (Some(d), None) => Some(format!("Up to {} back", plural(u64::from(d), "day"))),
+                (Some(d), None) => Some(tr.t1("up-to-back", "span", tr.tn("n-days", d.into()))),
                 (None, Some(more)) => Some(more),
                 (None, None) => None,
             },
         );
-        f.at("rto_minutes")
-            .text("Recovery time objective (RTO)", r.rto_minutes.map(minutes));
-        f.at("rpo_minutes")
-            .text("Recovery point objective (RPO)", r.rpo_minutes.map(minutes));
+        f.at("rto_minutes").text(
+            "Recovery time objective (RTO)",
+            r.rto_minutes.map(|m| minutes(tr, m)),
+        );
+        f.at("rpo_minutes").text(
+            "Recovery point objective (RPO)",
+            r.rpo_minutes.map(|m| minutes(tr, m)),
+        );
         f.at("dr_exercise")
             .prose("Disaster-recovery exercise", r.dr_exercise.as_ref());
         f.at("last_dr_exercise")
@@ -260,17 +272,17 @@ pub(super) fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
         f.group("Backups and recovery", &mut groups);
     }
     if let Some(i) = &c.incident_response {
-        let mut f = Facts::of_group(v, i);
+        let mut f = Facts::of_group(v, tr, i);
         f.at("on_call").prose("On call", i.on_call.as_ref());
         f.at("customer_notice_hours").text(
             "Customer notice",
             i.customer_notice_hours.map(|h| {
-                let within = format!("Within {}", plural(u64::from(h), "hour"));
+                let hours = tr.tn("n-hours", h.into());
                 match (&i.customer_notice_for, v) {
-                    (Some(which), _) => format!("{within}, for {which}"),
+                    (Some(which), _) => tr.t2("within-for", "span", hours, "which", which),
                     // What format 1 pages always said.
-                    (None, 1) => format!("{within} of confirming an incident that affects you"),
-                    (None, _) => within,
+                    (None, 1) => tr.t1("within-of-confirming", "span", hours),
+                    (None, _) => within(hours),
                 }
             }),
         );
@@ -282,8 +294,8 @@ pub(super) fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
         .text(
             "Post-incident review",
             match (i.review_business_days, i.review_days) {
-                (Some(d), _) => Some(format!("Within {}", plural(u64::from(d), "business day"))),
-                (None, Some(d)) => Some(format!("Within {}", plural(u64::from(d), "day"))),
+                (Some(d), _) => Some(within(tr.tn("n-business-days", d.into()))),
+                (None, Some(d)) => Some(within(tr.tn("n-days", d.into()))),
                 (None, None) => None,
             },
         );
@@ -296,19 +308,19 @@ pub(super) fn commitment_groups(tc: &TrustCenter) -> Vec<FactGroup> {
 }
 
 /// `15 minutes`, `4 hours`, `90 minutes`: whole hours as hours.
-fn minutes(m: u32) -> String {
+fn minutes(t: Tr, m: u32) -> String {
     if m >= 60 && m.is_multiple_of(60) {
-        plural(u64::from(m / 60), "hour")
+        t.tn("n-hours", (m / 60).into())
     } else {
-        plural(u64::from(m), "minute")
+        t.tn("n-minutes", m.into())
     }
 }
 
 /// The vulnerability-disclosure commitment as the content states it (its
 /// headline, if any, under the section's own heading).
-pub(super) fn disclosure_group(tc: &TrustCenter, slug: &str) -> Option<FactGroup> {
+pub(super) fn disclosure_group(tc: &TrustCenter, slug: &str, t: Tr) -> Option<FactGroup> {
     let d = tc.commitments.vulnerability_disclosure.as_ref()?;
-    let mut f = Facts::of_group(tc.version, d);
+    let mut f = Facts::of_group(tc.version, t, d);
     f.at("contact").links(
         "Contact",
         d.contact
@@ -322,18 +334,24 @@ pub(super) fn disclosure_group(tc: &TrustCenter, slug: &str) -> Option<FactGroup
     f.at("acknowledgement_business_days").text(
         "Acknowledgement",
         d.acknowledgement_business_days
-            .map(|days| format!("Within {}", plural(u64::from(days), "business day"))),
+            .map(|days| t.t1("within", "span", t.tn("n-business-days", days.into()))),
     );
     let times: Vec<String> = d
         .remediation_times
         .iter()
-        .filter_map(|t| {
-            let within = match (t.days, t.business_days) {
-                (Some(days), _) => plural(u64::from(days), "day"),
-                (None, Some(days)) => plural(u64::from(days), "business day"),
+        .filter_map(|r| {
+            let within = match (r.days, r.business_days) {
+                (Some(days), _) => t.tn("n-days", days.into()),
+                (None, Some(days)) => t.tn("n-business-days", days.into()),
                 (None, None) => return None,
             };
-            Some(format!("{}: within {within}", t.severity.label()))
+            Some(t.t2(
+                "severity-within",
+                "severity",
+                t.label(r.severity.label()),
+                "span",
+                within,
+            ))
         })
         .collect();
     f.at("remediation_times").text(
@@ -353,7 +371,7 @@ pub(super) fn disclosure_group(tc: &TrustCenter, slug: &str) -> Option<FactGroup
     if let Some((url, _)) = &own_key {
         f.at("openpgp_public_key").links(
             "OpenPGP key",
-            vec![("Our key for encrypted reports".to_owned(), url.clone())],
+            vec![(t.label("Our key for encrypted reports"), url.clone())],
         );
     }
     f.at("openpgp_key_url")
@@ -377,9 +395,9 @@ pub(super) fn disclosure_group(tc: &TrustCenter, slug: &str) -> Option<FactGroup
 }
 
 /// The overview's facts: contacts and regions, as stated.
-pub(super) fn overview_facts(tc: &TrustCenter, implemented: usize) -> Vec<Fact> {
+pub(super) fn overview_facts(tc: &TrustCenter, implemented: usize, t: Tr) -> Vec<Fact> {
     let p = &tc.profile;
-    let mut f = Facts::new(tc.version);
+    let mut f = Facts::new(tc.version, t);
     f.link("Website", p.website.as_ref());
     let mail = |e: &candor_domain::types::Email| vec![(e.to_string(), format!("mailto:{e}"))];
     f.links(
@@ -396,8 +414,15 @@ pub(super) fn overview_facts(tc: &TrustCenter, implemented: usize) -> Vec<Fact> 
     f.prose("Questions this page does not answer", p.questions.as_ref());
     f.text(
         "Controls",
-        (!tc.controls.is_empty())
-            .then(|| format!("{implemented} of {} implemented", tc.controls.len())),
+        (!tc.controls.is_empty()).then(|| {
+            t.t2(
+                "controls-implemented",
+                "implemented",
+                implemented,
+                "total",
+                tc.controls.len(),
+            )
+        }),
     );
     f.facts
 }

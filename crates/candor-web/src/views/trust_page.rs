@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 use askama::Template;
 use candor_domain::Revision;
 use candor_domain::coverage::coverage;
-use candor_domain::model::{ChangelogEntry, Scope, TrustCenter};
+use candor_domain::model::{ChangelogEntry, TrustCenter};
 use candor_domain::types::Day;
-use candor_domain::words::plural;
 use time::format_description::well_known::Rfc3339;
 
 use super::facts::{human_time, inline_prose, prose};
@@ -118,7 +117,7 @@ impl<'a> TrustPage<'a> {
                 scope: control
                     .scope
                     .as_ref()
-                    .map(Scope::describe)
+                    .map(|s| t.scope(s))
                     .filter(|s| !s.is_empty()),
                 evidence: Vec::new(),
                 mappings: control
@@ -197,7 +196,7 @@ impl<'a> TrustPage<'a> {
                     scope: entry
                         .scope
                         .as_ref()
-                        .map(Scope::describe)
+                        .map(|s| t.scope(s))
                         .filter(|s| !s.is_empty()),
                 })
                 .collect(),
@@ -209,7 +208,7 @@ impl<'a> TrustPage<'a> {
                     html: r.detail.as_ref().map(|d| prose(version, d.as_str())),
                 })
                 .collect(),
-            incidents: incident_views(tc),
+            incidents: incident_views(tc, t),
             has_brand_css: tc
                 .profile
                 .branding
@@ -229,27 +228,30 @@ impl<'a> TrustPage<'a> {
                 .iter()
                 .filter(|k| k.visibility == candor_domain::model::Visibility::Public)
                 .collect(),
-            assessments: assessment_views(tc),
+            assessments: assessment_views(tc, t),
             categories,
-            coverage: coverage(tc).into_iter().map(coverage_view).collect(),
+            coverage: coverage(tc)
+                .into_iter()
+                .map(|c| coverage_view(c, t))
+                .collect(),
             controls_total: tc.controls.len(),
             controls_implemented,
             subprocessors: tc
                 .subprocessors
                 .iter()
-                .map(|s| subprocessor_view(s, today, version))
+                .map(|s| subprocessor_view(s, today, version, t))
                 .collect(),
             subprocessor_columns: subprocessor_columns(&tc.subprocessors),
             notice: tc
                 .notice_days()
                 .filter(|_| !tc.subprocessors.is_empty())
-                .map(|days| plural(u64::from(days), "day")),
+                .map(|days| t.tn("n-days", days.into())),
             notice_before_addition: tc.commitments.subprocessor_notice_before_addition
                 == Some(true)
                 && !tc.subprocessors.is_empty(),
-            overview_facts: overview_facts(tc, controls_implemented),
-            commitment_groups: commitment_groups(tc),
-            disclosure: disclosure_group(tc, slug),
+            overview_facts: overview_facts(tc, controls_implemented, t),
+            commitment_groups: commitment_groups(tc, t),
+            disclosure: disclosure_group(tc, slug, t),
             changelog: changelog_order(&tc.changelog, version),
             posture_targets: tc.posture.iter().any(|p| p.target_date.is_some()),
             document_versions: tc.documents.iter().any(|d| d.version.is_some()),

@@ -23,7 +23,7 @@ pub struct EvidenceLine {
     pub text: String,
     /// `ok`, `warn`, `bad` or `unknown`, for the badge colour.
     pub css: &'static str,
-    pub label: &'static str,
+    pub label: String,
 }
 
 pub struct CategoryView<'a> {
@@ -36,7 +36,7 @@ pub struct CategoryView<'a> {
 
 pub struct CoverageView {
     pub label: &'static str,
-    pub unit: &'static str,
+    pub unit: String,
     pub name: String,
     pub implemented: usize,
     pub mapped: usize,
@@ -46,12 +46,12 @@ pub struct CoverageView {
 
 pub struct SubprocessorView<'a> {
     pub sub: &'a Subprocessor,
-    pub state: &'static str,
+    pub state: String,
     pub state_css: &'static str,
     pub locations: String,
     pub data: String,
     /// `Enabled`, `Opt-in`, or empty when the page does not say.
-    pub default: &'static str,
+    pub default: String,
     pub detail: Option<String>,
     /// Stated flags ("HIPAA eligible: yes") and scope, one line each.
     pub notes: Vec<String>,
@@ -91,7 +91,7 @@ pub struct FactValue {
 
 /// A `<dt>`/`<dd>` pair. Built only from what the content states.
 pub struct Fact {
-    pub label: &'static str,
+    pub label: String,
     pub values: Vec<FactValue>,
 }
 
@@ -101,7 +101,7 @@ pub struct FactGroup {
     pub title: String,
     pub intro: Option<String>,
     /// "In legal review: not binding yet", and the like.
-    pub status: Option<&'static str>,
+    pub status: Option<String>,
     /// Who the group's terms apply to, if not everyone.
     pub scope: Option<String>,
     pub facts: Vec<Fact>,

@@ -134,3 +134,145 @@ async fn the_page_speaks_the_readers_language_when_it_has_it() {
     assert!(!one.text().await.unwrap().contains("hreflang"));
     app.stop().await;
 }
+
+/// The reader's other pages, their refusals, their error pages and the mail
+/// they send speak the language the reader chose, and keep it from page to
+/// page; an org with one language negotiates nothing there either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reader_pages_and_their_mail_speak_it_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = candor_testkit::mail::MailSink::start(dir.path());
+    let app = App::start_with_worker(sink.port).await;
+    app.publish("quillfeather", &trilingual()).await;
+    let de = candor_web::i18n::Tr::new("de");
+    let fr = candor_web::i18n::Tr::new("fr");
+    let get = |path: &str, accept: &str| {
+        app.client
+            .get(format!("{}{path}", app.base))
+            .header("accept-language", accept)
+            .send()
+    };
+    // Accept-Language chooses; the page says so and links onward in it.
+    let access = get("/quillfeather/access", "de-DE, en;q=0.5")
+        .await
+        .unwrap();
+    assert_eq!(access.headers()["content-language"], "de");
+    assert!(
+        access.headers()["vary"]
+            .to_str()
+            .unwrap()
+            .contains("Accept-Language")
+    );
+    let html = access.text().await.unwrap();
+    assert!(html.contains("<html lang=\"de\">"));
+    assert!(html.contains(&de.t("request-documents")), "{html}");
+    assert!(html.contains("action=\"/quillfeather/access?lang=de\""));
+    assert!(!html.contains("Request documents"), "no English left");
+    // A refusal in French names the field in French.
+    let refused = app
+        .client
+        .post(format!("{}/quillfeather/access?lang=fr", app.base))
+        .form(&[("name", "Ada")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let said = refused.text().await.unwrap();
+    assert!(
+        said.contains("documents : choisissez au moins un document"),
+        "{said}"
+    );
+    // Error pages too.
+    let missing = get("/quillfeather/documents/no-such-doc?lang=de", "en")
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let said = missing.text().await.unwrap();
+    assert!(said.contains(&de.t("not-found-title")), "{said}");
+    assert!(said.contains("Nicht gefunden: Dokument."), "{said}");
+    // Ask for the NDA's documents in German, then for a sign-in link: the
+    // mail is German and its link keeps the language.
+    let asked = app
+        .client
+        .post(format!("{}/quillfeather/access?lang=de", app.base))
+        .form(&[
+            ("all", "yes"),
+            ("name", "Ada Reviewer"),
+            ("email", "ada@customer.example"),
+            ("company", "Customer Ltd"),
+            ("nda_version", "2026-1"),
+            ("accept", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), StatusCode::OK);
+    assert!(asked.text().await.unwrap().contains("Freigegeben:"));
+    let sent = app
+        .client
+        .post(format!("{}/quillfeather/reader/link?lang=de", app.base))
+        .form(&[("email", "ada@customer.example")])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        sent.text()
+            .await
+            .unwrap()
+            .contains("ist ein Anmeldelink unterwegs")
+    );
+    let mail =
+        crate::readers::mail_to(&sink, "ada@customer.example", "/quillfeather/reader/signin");
+    assert!(
+        mail.body.contains("Melden Sie sich beim Trust Center"),
+        "{}",
+        mail.body
+    );
+    assert!(
+        mail.header("Subject")
+            .unwrap_or_default()
+            .contains("Ihr Anmeldelink")
+    );
+    let token = mail
+        .link_param("/quillfeather/reader/signin", "token")
+        .unwrap();
+    assert_eq!(
+        mail.link_param("/quillfeather/reader/signin", "lang")
+            .as_deref(),
+        Some("de")
+    );
+    let button = get(
+        &format!("/quillfeather/reader/signin?token={token}&lang=de"),
+        "fr",
+    )
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    assert!(button.contains(&de.t("sign-in")), "{button}");
+    // The report form and the search, in French.
+    let report = get("/quillfeather/report", "fr")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        report.contains(&fr.t1("report-heading", "org", "Quillfeather Analytics")),
+        "{report}"
+    );
+    let search = get("/quillfeather/questions?q=encryption", "fr")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(search.contains(&fr.t("heading-knowledge")), "{search}");
+    // One language: English, nothing negotiated.
+    app.publish("quillfeather", QUILLFEATHER).await;
+    let one = get("/quillfeather/access", "de").await.unwrap();
+    assert!(one.headers().get("content-language").is_none());
+    assert!(one.text().await.unwrap().contains("Request documents"));
+    app.stop().await;
+}

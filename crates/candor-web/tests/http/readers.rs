@@ -16,7 +16,7 @@ use crate::harness::{App, error_envelope};
 const WAIT: Duration = Duration::from_secs(30);
 
 /// The first mail to `to` whose body holds `path`, waiting for it.
-fn mail_to(sink: &MailSink, to: &str, path: &str) -> Mail {
+pub(crate) fn mail_to(sink: &MailSink, to: &str, path: &str) -> Mail {
     let start = std::time::Instant::now();
     loop {
         if let Some(m) = sink
