@@ -3,7 +3,9 @@
 //! operator's public base URL.
 
 use candor_domain::diff::{ContentDiff, SectionDiff};
+use candor_domain::types::Text;
 use candor_domain::{Revision, TrustCenter};
+use candor_i18n::Tr;
 use candor_store::outbox::{Channel, NewDelivery, Subscriber, Topics};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -125,25 +127,29 @@ fn delivery(subscriber: Option<Uuid>, channel: Channel, message: &impl Serialize
     }
 }
 
-/// The double opt-in message for a new email subscriber.
-pub fn email_confirmation(links: &Links, org_name: &str, to: &str, secret: &str) -> NewDelivery {
-    let text = format!(
-        "Someone (hopefully you) asked to be told when {org_name} changes its trust center\n\
-         ({page}).\n\n\
-         Confirm the subscription within 7 days:\n{confirm}\n\n\
-         If it was not you, ignore this message: nothing will be sent unless you confirm.\n\
-         Unsubscribe, or download or erase what is stored: {unsubscribe}\n",
-        page = links.page(),
-        confirm = links.confirm(secret),
-        unsubscribe = links.unsubscribe(),
-    );
+/// The double opt-in message for a new email subscriber, in the language
+/// they subscribed in.
+pub fn email_confirmation(
+    links: &Links,
+    org_name: &str,
+    to: &str,
+    secret: &str,
+    t: Tr,
+) -> NewDelivery {
+    let mut args = candor_i18n::Args::new();
+    args.set("org", org_name.to_owned());
+    args.set("page", links.page());
+    args.set("confirm", links.confirm(secret));
+    args.set("unsubscribe", links.unsubscribe());
+    args.set("span", t.tn("n-days", 7));
+    let text = t.args("mail-confirm-body", &args);
     delivery(
         None,
         Channel::Email,
         &EmailMessage {
             purpose: Purpose::Confirmation,
             to: to.to_owned(),
-            subject: format!("Confirm your subscription to {org_name}'s trust center"),
+            subject: t.t1("mail-confirm-subject", "org", org_name),
             text,
             unsubscribe_url: Some(links.unsubscribe()),
         },
@@ -192,8 +198,9 @@ fn subprocessor_section(changes: &ContentDiff) -> Option<&SectionDiff> {
 }
 
 /// What a revision tells customers about incidents for the first time: each
-/// update and review it stamped (their time is the revision's).
-fn incident_news(revision: &Revision) -> Vec<(String, String, String, String)> {
+/// update and review it stamped (their time is the revision's), as (key,
+/// title, status in English, body).
+fn incident_news(revision: &Revision) -> Vec<(String, &Text, &'static str, &Text)> {
     let at = candor_domain::types::Moment::at(revision.published_at);
     let mut out = Vec::new();
     for incident in &revision.content.incidents {
@@ -201,9 +208,9 @@ fn incident_news(revision: &Revision) -> Vec<(String, String, String, String)> {
             if update.published_at == Some(at) {
                 out.push((
                     incident.key.to_string(),
-                    incident.title.to_string(),
-                    update.status.label().to_owned(),
-                    update.body.to_string(),
+                    &incident.title,
+                    update.status.label(),
+                    &update.body,
                 ));
             }
         }
@@ -212,9 +219,9 @@ fn incident_news(revision: &Revision) -> Vec<(String, String, String, String)> {
         {
             out.push((
                 incident.key.to_string(),
-                incident.title.to_string(),
-                "Post-incident review".to_owned(),
-                review.summary.to_string(),
+                &incident.title,
+                "Post-incident review",
+                &review.summary,
             ));
         }
     }
@@ -263,37 +270,70 @@ pub fn revision_notices(
         }
         match s.channel {
             Channel::Email => {
+                // In the language they subscribed in.
+                let t = Tr::new(&s.locale);
+                let locale = t.locale();
                 let subject = match added.first() {
                     Some((first, _, effective)) if added.len() == 1 => match effective {
                         Some(effective) => {
-                            format!("{name}: new subprocessor {first}, effective {effective}")
+                            let mut args = candor_i18n::Args::new();
+                            args.set("org", name.to_owned());
+                            args.set("name", first.clone());
+                            args.set("date", effective.clone());
+                            t.args("mail-subject-subprocessor-effective", &args)
                         }
-                        None => format!("{name}: new subprocessor {first}"),
+                        None => t.t2("mail-subject-subprocessor", "org", name, "name", first),
                     },
-                    Some(_) => format!("{name}: {} new subprocessors", added.len()),
+                    Some(_) => t.tn1(
+                        "mail-subject-subprocessors",
+                        added.len() as u64,
+                        "org",
+                        name,
+                    ),
                     None if subprocessors.is_some() => {
-                        format!("{name}: subprocessor list changed")
+                        t.t1("mail-subject-subprocessors-changed", "org", name)
                     }
                     None if !incidents.is_empty() => match incidents.as_slice() {
-                        [(_, title, status, _)] => format!("{name}: {title} ({status})"),
-                        _ => format!("{name}: {} incident updates", incidents.len()),
+                        [(_, title, status, _)] => {
+                            format!("{name}: {} ({})", title.in_locale(locale), t.label(status))
+                        }
+                        _ => t.tn1(
+                            "mail-subject-incidents",
+                            incidents.len() as u64,
+                            "org",
+                            name,
+                        ),
                     },
-                    None => format!(
-                        "{name}: trust center updated (revision {})",
-                        revision.number
+                    None => t.t2(
+                        "mail-subject-updated",
+                        "org",
+                        name,
+                        "number",
+                        revision.number,
                     ),
                 };
-                let mut text = format!(
-                    "{name} published revision {} of its trust center on {}.\n\n",
+                let mut text = t.t2(
+                    "mail-notice-published",
+                    "org",
+                    name,
+                    "number",
                     revision.number,
-                    rfc3339(revision.published_at)
                 );
+                text.push_str(&format!(" {}.\n\n", rfc3339(revision.published_at)));
+                let lines = if locale == "en" {
+                    lines.clone()
+                } else {
+                    changes.describe_in(&|phrase| t.label(phrase))
+                };
                 for line in &lines {
                     text.push_str(&format!("- {line}\n"));
                 }
                 for (key, title, status, body) in &incidents {
                     text.push_str(&format!(
-                        "\n{title} — {status}\n{body}\n{}#incident-{key}\n",
+                        "\n{} — {}\n{}\n{}#incident-{key}\n",
+                        title.in_locale(locale),
+                        t.label(status),
+                        body.in_locale(locale),
                         links.page()
                     ));
                 }
@@ -302,23 +342,26 @@ pub fn revision_notices(
                         .as_ref()
                         .map(|p| format!(" ({p})"))
                         .unwrap_or_default();
-                    let when = match effective {
-                        Some(day) => format!(" takes effect on {day}. To object before then"),
-                        None => ". To object".to_owned(),
+                    let object = match effective {
+                        Some(day) => t.t2(
+                            "mail-object-before",
+                            "name",
+                            format!("{sub}{purpose}"),
+                            "date",
+                            day,
+                        ),
+                        None => t.t1("mail-object", "name", format!("{sub}{purpose}")),
                     };
-                    text.push_str(&format!(
-                        "\nNew subprocessor {sub}{purpose}{when}:\n{}\n",
-                        links.object(sub)
-                    ));
+                    text.push_str(&format!("\n{object}:\n{}\n", links.object(sub)));
                 }
-                text.push_str(&format!(
-                    "\nThe page: {}\nVerify this revision: {} (content hash {})\n\n\
-                     Unsubscribe, or download or erase your data: {}\n",
-                    links.page(),
-                    links.at("log/checkpoint", &[]),
-                    revision.content_hash,
-                    links.unsubscribe()
-                ));
+                let mut args = candor_i18n::Args::new();
+                args.set("page", links.page());
+                args.set("checkpoint", links.at("log/checkpoint", &[]));
+                args.set("hash", revision.content_hash.to_string());
+                args.set("unsubscribe", links.unsubscribe());
+                text.push('\n');
+                text.push_str(&t.args("mail-notice-footer", &args));
+                text.push('\n');
                 out.push(delivery(
                     Some(s.id),
                     Channel::Email,
@@ -355,9 +398,9 @@ pub fn revision_notices(
                         },
                         "incidents": incidents.iter().map(|(key, title, status, body)| json!({
                             "key": key,
-                            "title": title,
+                            "title": title.as_str(),
                             "status": status,
-                            "body": body,
+                            "body": body.as_str(),
                             "url": format!("{}#incident-{key}", links.page()),
                         })).collect::<Vec<_>>(),
                         "unsubscribe_url": links.unsubscribe(),
@@ -511,7 +554,64 @@ mod tests {
             created_at: now,
             confirmed_at: Some(now),
             unsubscribed_at: None,
+            locale: "en".into(),
         }
+    }
+
+    /// A German subscriber's notice of a new subprocessor is German: subject,
+    /// the list of changes, the objection line and the footer; an English
+    /// subscriber's stays as it was.
+    #[test]
+    fn a_notice_is_in_the_language_they_subscribed_in() {
+        let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+        let before = TrustCenter::from_yaml("version: 2\nprofile: {name: Acme}\n").unwrap();
+        let after = TrustCenter::from_yaml(
+            "version: 2\nprofile: {name: Acme}\nsubprocessors:\n  - {name: Mailer, purpose: Email}\n",
+        )
+        .unwrap();
+        let revision = Revision {
+            number: 2,
+            content_hash: after.content_hash(),
+            published_at: now,
+            content: after.clone(),
+        };
+        let links = Links {
+            base: "https://trust.example.com/".parse().unwrap(),
+            org: "acme".into(),
+        };
+        let german = Subscriber {
+            locale: "de".into(),
+            ..subscriber(Channel::Email, "leser@example.de", now)
+        };
+        let subscribers = [
+            subscriber(Channel::Email, "reader@example.com", now),
+            german,
+        ];
+        let out = revision_notices(&links, &revision, &diff(&before, &after), &subscribers, now);
+        let mail = |i: usize| -> Value { serde_json::from_str(&out[i].message).unwrap() };
+        let (en, de) = (mail(0), mail(1));
+        assert_eq!(en["subject"], "Acme: new subprocessor Mailer");
+        let text = en["text"].as_str().unwrap();
+        assert!(
+            text.contains("- subprocessor added: Mailer (Email)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Unsubscribe, or download or erase your data:"),
+            "{text}"
+        );
+        assert_eq!(de["subject"], "Acme: neuer Unterauftragsverarbeiter Mailer");
+        let text = de["text"].as_str().unwrap();
+        assert!(
+            text.contains("- Unterauftragsverarbeiter hinzugefügt: Mailer (Email)"),
+            "{text}"
+        );
+        assert!(text.contains("Widerspruch"), "{text}");
+        assert!(!text.contains("Unsubscribe"), "{text}");
+        assert!(
+            text.contains("https://trust.example.com/acme/subscription/object"),
+            "{text}"
+        );
     }
 
     #[test]

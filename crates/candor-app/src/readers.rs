@@ -24,6 +24,8 @@ pub struct Requester {
     pub email: String,
     pub company: String,
     pub reason: String,
+    /// The language they asked in (`en`, `de`, `fr`): their mails are in it.
+    pub locale: String,
 }
 
 /// One form sent: who, for which documents (gated ones; public ones are
@@ -116,6 +118,7 @@ pub async fn request_documents(
             batch_id: Some(batch),
             decided_by,
             decision_note: None,
+            locale: requester.locale.clone(),
         };
         let line = |kind, detail: String| {
             ReaderEvent::new(
@@ -237,20 +240,22 @@ fn reader_mail(
     documents: &[&DocumentMeta],
     requested: &Requested,
 ) -> Option<candor_store::outbox::NewDelivery> {
+    let t = candor_i18n::Tr::new(&requester.locale);
     let title = |key: &str| {
         documents
             .iter()
             .find(|d| d.key.as_str() == key)
-            .map(|d| d.title.to_string())
+            .map(|d| d.title.in_locale(t.locale()).to_owned())
             .unwrap_or_else(|| key.to_owned())
     };
     let granted: Vec<String> = requested
         .granted()
         .map(|r| {
+            let until = r.expires_at.map(day_of).unwrap_or_default();
             format!(
-                "- {} (until {})",
+                "- {} ({})",
                 title(&r.doc_key),
-                r.expires_at.map(day_of).unwrap_or_default()
+                t.t1("until-date", "date", until)
             )
         })
         .collect();
@@ -261,29 +266,30 @@ fn reader_mail(
     if granted.is_empty() && denied.is_empty() {
         return None;
     }
+    let mut args = candor_i18n::Args::new();
+    args.set("org", org_name.to_owned());
+    args.set("reader", links.reader());
     let mut text = String::new();
     if !granted.is_empty() {
-        text.push_str(&format!(
-            "You can read these documents of {org_name}:\n{}\n\nSign in with this address at {} to download them; each download carries your name and is recorded.\n",
-            granted.join("\n"),
-            links.reader()
-        ));
+        args.set("documents", granted.join("\n"));
+        text.push_str(&t.args("mail-granted", &args));
+        text.push('\n');
     }
     if !denied.is_empty() {
-        text.push_str(&format!(
-            "\n{org_name} did not approve your request for:\n{}\nContact them if you think this is a mistake.\n",
-            denied.join("\n")
-        ));
+        args.set("documents", denied.join("\n"));
+        text.push('\n');
+        text.push_str(&t.args("mail-denied", &args));
+        text.push('\n');
     }
     let pending = requested.pending().count();
     if pending > 0 {
-        text.push_str(&format!(
-            "\n{pending} more document(s) wait for {org_name}'s team to decide; you will get a mail.\n"
-        ));
+        text.push('\n');
+        text.push_str(&t.tn1("mail-pending", pending as u64, "org", org_name));
+        text.push('\n');
     }
     Some(compose::direct_email(
         &requester.email,
-        format!("{org_name}: your document request"),
+        t.t1("mail-request-subject", "org", org_name),
         text,
     ))
 }

@@ -22,6 +22,8 @@ pub struct Subscription<'a> {
     /// An email address or a webhook URL, as typed.
     pub address: &'a str,
     pub topics: Topics,
+    /// The language of the page they subscribed from: their mails are in it.
+    pub locale: &'a str,
 }
 
 /// Where and how a subscription is made.
@@ -80,8 +82,13 @@ pub async fn subscribe(
                     message: "this is not an email address".into(),
                 });
             }
-            let confirmation =
-                compose::email_confirmation(ctx.links, ctx.org_name, &address, &confirm_secret);
+            let confirmation = compose::email_confirmation(
+                ctx.links,
+                ctx.org_name,
+                &address,
+                &confirm_secret,
+                candor_i18n::Tr::new(wanted.locale),
+            );
             (address, None, confirmation, None)
         }
         Channel::Webhook => {
@@ -111,6 +118,7 @@ pub async fn subscribe(
         confirm_expires_at: ctx.now + time::Duration::days(CONFIRM_DAYS),
         manage_salt,
         webhook_secret,
+        locale: candor_i18n::Tr::new(wanted.locale).locale().to_owned(),
     };
     let outcome = match store.subscribe(ctx.scope, &request, &confirmation).await {
         Ok(outcome) => outcome,

@@ -245,7 +245,27 @@ impl ContentDiff {
     }
 
     /// One sentence per difference, e.g. `subprocessor added: Postmark (email delivery), takes effect 2027-01-05`.
+    /// Every English phrase [`ContentDiff::describe_in`] may ask `words` for.
+    pub fn phrases() -> Vec<String> {
+        let mut out = vec!["takes effect".to_owned(), "none".to_owned()];
+        for (section, noun, _) in SECTIONS {
+            for verb in ["added", "removed", "changed"] {
+                out.push(format!("{noun} {verb}"));
+            }
+            out.push(format!("{section} reordered"));
+        }
+        out
+    }
+
     pub fn describe(&self) -> Vec<String> {
+        self.describe_in(&|phrase| phrase.to_owned())
+    }
+
+    /// [`ContentDiff::describe`] in another language: `words` turns each of
+    /// Candor's own English phrases ("subprocessor added", "controls
+    /// reordered", "takes effect", "none") into it; ids, field names and the
+    /// content's values stay as written.
+    pub fn describe_in(&self, words: &dyn Fn(&str) -> String) -> Vec<String> {
         let mut lines = Vec::new();
         for section in &self.sections {
             let noun = SECTIONS
@@ -254,22 +274,23 @@ impl ContentDiff {
                 .map(|(_, noun, _)| *noun)
                 .unwrap_or(section.section);
             for item in &section.added {
-                lines.push(describe_added(section.section, noun, item));
+                lines.push(describe_added(section.section, noun, item, words));
             }
             for item in &section.removed {
-                lines.push(format!("{noun} removed: {}", item.id));
+                lines.push(format!(
+                    "{}: {}",
+                    words(&format!("{noun} removed")),
+                    item.id
+                ));
             }
             for change in &section.changed {
+                let none = || words("none");
                 let what = change
                     .fields
                     .iter()
                     .map(|f| {
-                        let before = f
-                            .before
-                            .as_ref()
-                            .map(plain)
-                            .unwrap_or_else(|| "none".into());
-                        let after = f.after.as_ref().map(plain).unwrap_or_else(|| "none".into());
+                        let before = f.before.as_ref().map_or_else(none, plain);
+                        let after = f.after.as_ref().map_or_else(none, plain);
                         format!("{}: {before} → {after}", f.field)
                     })
                     .collect::<Vec<_>>()
@@ -279,37 +300,46 @@ impl ContentDiff {
                 } else {
                     format!(" {}", change.id)
                 };
-                lines.push(format!("{noun} changed:{id} ({what})"));
+                lines.push(format!(
+                    "{}:{id} ({what})",
+                    words(&format!("{noun} changed"))
+                ));
             }
             if section.reordered {
-                lines.push(format!("{} reordered", section.section));
+                lines.push(words(&format!("{} reordered", section.section)));
             }
         }
         lines
     }
 }
 
-fn describe_added(section: &str, noun: &str, item: &Item) -> String {
+fn describe_added(
+    section: &str,
+    noun: &str,
+    item: &Item,
+    words: &dyn Fn(&str) -> String,
+) -> String {
     let v = &item.value;
+    let added = words(&format!("{noun} added"));
     match section {
         "subprocessors" => {
             let purpose = field(v, "purpose")
                 .map(|p| format!(" ({p})"))
                 .unwrap_or_default();
             let effective = field(v, "effective_at")
-                .map(|d| format!(", takes effect {d}"))
+                .map(|d| format!(", {} {d}", words("takes effect")))
                 .unwrap_or_default();
-            format!("{noun} added: {}{purpose}{effective}", item.id)
+            format!("{added}: {}{purpose}{effective}", item.id)
         }
         "controls" => {
             let title = field(v, "title").unwrap_or_default();
             let status = field(v, "status").unwrap_or_default().replace('_', " ");
-            format!("{noun} added: {} — {title} ({status})", item.id)
+            format!("{added}: {} — {title} ({status})", item.id)
         }
         "posture" => {
             let status = field(v, "status").unwrap_or_default().replace('_', " ");
-            format!("{noun} added: {} ({status})", item.id)
+            format!("{added}: {} ({status})", item.id)
         }
-        _ => format!("{noun} added: {}", item.id),
+        _ => format!("{added}: {}", item.id),
     }
 }

@@ -50,6 +50,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (20, include_str!("../migrations/0020_incident_topic.sql")),
     (21, include_str!("../migrations/0021_daily_counts.sql")),
     (22, include_str!("../migrations/0022_reader_access.sql")),
+    (23, include_str!("../migrations/0023_reader_locale.sql")),
 ];
 
 /// Serialises migrations from several replicas starting at once.

@@ -343,7 +343,7 @@ async fn manage_tokens_from_before_macs_are_kept_only_as_hashes_and_still_work()
     drop(store);
     let mut conn = PgConnection::connect_with(&owner).await.unwrap();
     sqlx::raw_sql(
-        "ALTER TABLE subscribers DROP COLUMN legacy_token_hash;
+        "ALTER TABLE subscribers DROP COLUMN legacy_token_hash, DROP COLUMN locale;
          ALTER TABLE subscribers RENAME COLUMN manage_salt TO manage_token;
          DROP TABLE candor_tenant_tables;
          DROP TABLE questionnaires;
@@ -356,7 +356,8 @@ async fn manage_tokens_from_before_macs_are_kept_only_as_hashes_and_still_work()
          DROP TABLE reader_policies;
          DROP INDEX document_requests_email;
          ALTER TABLE document_requests DROP COLUMN expires_at, DROP COLUMN revoked_at,
-             DROP COLUMN batch_id, DROP COLUMN decided_by, DROP COLUMN decision_note;
+             DROP COLUMN batch_id, DROP COLUMN decided_by, DROP COLUMN decision_note,
+             DROP COLUMN locale;
          DROP INDEX orgs_published_at;
          ALTER TABLE orgs DROP COLUMN published_at;
          DELETE FROM schema_migrations WHERE version >= 14;",

@@ -46,6 +46,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (19, include_str!("../migrations/0019_incident_topic.sql")),
     (20, include_str!("../migrations/0020_daily_counts.sql")),
     (21, include_str!("../migrations/0021_reader_access.sql")),
+    (22, include_str!("../migrations/0022_reader_locale.sql")),
 ];
 
 pub struct SqliteStore {

@@ -35,7 +35,9 @@ const UNDO_SINCE_19: &str = "DROP TABLE daily_counts;
              ALTER TABLE document_requests DROP COLUMN revoked_at;
              ALTER TABLE document_requests DROP COLUMN batch_id;
              ALTER TABLE document_requests DROP COLUMN decided_by;
-             ALTER TABLE document_requests DROP COLUMN decision_note;";
+             ALTER TABLE document_requests DROP COLUMN decision_note;
+             ALTER TABLE document_requests DROP COLUMN locale;
+             ALTER TABLE subscribers DROP COLUMN locale;";
 #[tokio::test]
 async fn revisions_cannot_be_rewritten_even_with_raw_sql() {
     let store = fresh_sqlite().await;

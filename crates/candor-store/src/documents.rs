@@ -120,6 +120,8 @@ pub struct DocumentRequest {
     pub decided_by: Option<crate::readers::Decider>,
     /// What the admin told the reader with the decision.
     pub decision_note: Option<String>,
+    /// The language the reader asked in: the decision's mail is written in it.
+    pub locale: String,
 }
 
 /// A secret link's record: one document, until it expires.

@@ -90,6 +90,8 @@ pub struct Subscriber {
     pub created_at: OffsetDateTime,
     pub confirmed_at: Option<OffsetDateTime>,
     pub unsubscribed_at: Option<OffsetDateTime>,
+    /// The language they subscribed in: their mails are written in it.
+    pub locale: String,
 }
 
 impl Subscriber {
@@ -112,6 +114,8 @@ pub struct SubscribeRequest {
     /// in mails already sent keep working.
     pub manage_salt: String,
     pub webhook_secret: Option<SealedSecret>,
+    /// The language of the page they subscribed from (`en`, `de`, `fr`).
+    pub locale: String,
 }
 
 /// How a manage link finds its subscriber.

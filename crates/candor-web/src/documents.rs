@@ -452,6 +452,7 @@ pub(crate) fn requester(form: &RequestForm) -> Result<Requester, String> {
         email,
         company,
         reason: clean(&form.reason, 2000),
+        locale: crate::language::current().locale().to_owned(),
     })
 }
 
@@ -713,10 +714,33 @@ pub(crate) async fn decide(
             )
         })?;
     let org_name = state.org_name(&access.scope).await;
-    let said = match &decided.decision_note {
-        Some(note) => format!("\nTheir note: {note}\n"),
-        None => String::new(),
-    };
+    // In the language the reader asked in.
+    let t = crate::i18n::Tr::new(&decided.locale);
+    let title = state
+        .store
+        .latest_revision(&access.scope)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|r| {
+            r.content
+                .documents
+                .iter()
+                .find(|d| d.key.as_str() == decided.doc_key)
+                .map(|d| d.title.in_locale(t.locale()).to_owned())
+        })
+        .unwrap_or_else(|| decided.doc_key.clone());
+    let mut args = crate::i18n::Args::new();
+    args.set("org", org_name.clone());
+    args.set("title", title);
+    args.set(
+        "note",
+        decided
+            .decision_note
+            .as_ref()
+            .map(|note| format!("\n{}\n", t.t1("mail-their-note", "note", note)))
+            .unwrap_or_default(),
+    );
     let mail = match decided.expires_at {
         Some(until) => {
             let hours = APPROVAL_LINK_HOURS.min((until - now).whole_hours().max(1));
@@ -729,24 +753,20 @@ pub(crate) async fn decide(
                 .join(&link)
                 .map(|u| u.to_string())
                 .unwrap_or(link);
-            let reader = state.links(access.scope.slug().as_str()).reader();
+            args.set("until", day_of(until).to_string());
+            args.set("span", t.tn("n-hours", hours.unsigned_abs()));
+            args.set("url", url);
+            args.set("reader", state.links(access.scope.slug().as_str()).reader());
             compose::direct_email(
                 &decided.email,
-                format!("{org_name}: your document request was approved"),
-                format!(
-                    "{org_name} approved your request for \"{}\" until {}.\n{said}\nDownload it within {hours} hours:\n{url}\n\nUntil then, sign in with this address at {reader} to download it again.\nEach download carries your name and is recorded.\n",
-                    decided.doc_key,
-                    day_of(until),
-                ),
+                t.t1("mail-approved-subject", "org", &org_name),
+                t.args("mail-approved", &args),
             )
         }
         None => compose::direct_email(
             &decided.email,
-            format!("{org_name}: your document request"),
-            format!(
-                "{org_name} did not approve your request for \"{}\".\n{said}\nContact them if you think this is a mistake.\n",
-                decided.doc_key
-            ),
+            t.t1("mail-request-subject", "org", &org_name),
+            t.args("mail-not-approved", &args),
         ),
     };
     state

@@ -13,7 +13,7 @@ pub mod error;
 pub mod feed;
 pub mod headers;
 pub mod history;
-pub mod i18n;
+pub use candor_i18n as i18n;
 pub mod incidents;
 pub mod language;
 pub mod limits;

@@ -163,6 +163,7 @@ pub async fn subscribe(
         channel,
         address: &form.address,
         topics,
+        locale: crate::language::current().locale(),
     };
     let Subscribed {
         address,

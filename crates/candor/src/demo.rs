@@ -173,6 +173,7 @@ async fn demo_reader(
             batch_id: Some(batch),
             decided_by: Some(decided_by),
             decision_note: None,
+            locale: "en".into(),
         };
         for kind in [ReaderEventKind::Requested, line] {
             events.push(ReaderEvent::new(

@@ -170,6 +170,7 @@ pub async fn document_requests_grants_and_downloads_stay_in_their_org(store: Arc
         batch_id: None,
         decided_by: None,
         decision_note: None,
+        locale: "en".into(),
     };
     store.insert_document_request(&a, &request).await.unwrap();
     assert_eq!(

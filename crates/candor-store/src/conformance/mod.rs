@@ -194,6 +194,7 @@ fn subscribe_request(address: &str, confirm_hash: &str) -> crate::outbox::Subscr
         confirm_expires_at: now() + time::Duration::days(7),
         manage_salt: uuid::Uuid::new_v4().simple().to_string(),
         webhook_secret: None,
+        locale: "fr".into(),
     }
 }
 

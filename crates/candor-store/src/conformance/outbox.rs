@@ -58,6 +58,10 @@ pub async fn subscribers_confirm_once_unsubscribe_and_stay_in_their_org(store: A
     let pending = store.subscriber(&a, id).await.unwrap().unwrap();
     assert!(!pending.is_active());
     assert_eq!(
+        pending.locale, "fr",
+        "the language they subscribed in is kept"
+    );
+    assert_eq!(
         store
             .subscriber_by_address(&a, crate::outbox::Channel::Email, "reader@example.com")
             .await

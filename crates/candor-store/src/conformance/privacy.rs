@@ -45,6 +45,7 @@ pub async fn personal_data_can_be_erased_per_person(store: Arc<dyn Store>) {
         batch_id: None,
         decided_by: None,
         decision_note: None,
+        locale: "en".into(),
     };
     store.insert_document_request(&a, &request).await.unwrap();
     store

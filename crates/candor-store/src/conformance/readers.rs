@@ -40,6 +40,8 @@ fn request(doc: &str, status: RequestStatus, batch: Uuid) -> DocumentRequest {
         batch_id: Some(batch),
         decided_by: granted.then_some(Decider::Nda),
         decision_note: None,
+        // Read back whole below: the language they asked in is kept.
+        locale: "de".into(),
     }
 }
 

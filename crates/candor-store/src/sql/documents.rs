@@ -24,7 +24,8 @@ macro_rules! select_requests {
     ($tail:literal) => {
         concat!(
             "SELECT id, doc_key, kind, name, email, company, nda_version, reason, status,
-                    created_at, decided_at, expires_at, revoked_at, batch_id, decided_by, decision_note
+                    created_at, decided_at, expires_at, revoked_at, batch_id, decided_by, decision_note,
+                    locale
                FROM document_requests ",
             $tail
         )
@@ -36,7 +37,8 @@ macro_rules! returning_request {
         concat!(
             $statement,
             " RETURNING id, doc_key, kind, name, email, company, nda_version, reason, status,
-                    created_at, decided_at, expires_at, revoked_at, batch_id, decided_by, decision_note"
+                    created_at, decided_at, expires_at, revoked_at, batch_id, decided_by, decision_note,
+                    locale"
         )
     };
 }
@@ -76,6 +78,7 @@ pub(crate) fn request_row(row: &impl SqlRow) -> Result<DocumentRequest> {
             .map(|d| d.parse::<Decider>().map_err(StoreError::Corrupt))
             .transpose()?,
         decision_note: row.opt_text("decision_note")?,
+        locale: row.text("locale")?,
     })
 }
 
@@ -88,8 +91,9 @@ pub(crate) async fn insert_request_in<T: SqlTx>(
     tx.execute(
         "INSERT INTO document_requests (id, org_id, doc_key, kind, name, email, company,
             nda_version, reason, status, created_at, decided_at, expires_at, revoked_at,
-            batch_id, decided_by, decision_note)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+            batch_id, decided_by, decision_note, locale)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+            $18)",
         args![
             r.id,
             scope.org_id(),
@@ -108,6 +112,7 @@ pub(crate) async fn insert_request_in<T: SqlTx>(
             r.batch_id,
             r.decided_by.map(Decider::as_str),
             &r.decision_note,
+            &r.locale,
         ],
     )
     .await?;

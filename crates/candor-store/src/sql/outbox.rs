@@ -27,7 +27,7 @@ use crate::{OrgScope, Outbox, Result, StoreError, args};
 macro_rules! subscriber_columns {
     () => {
         "id, channel, address, topics, manage_salt, secret_nonce, secret_ciphertext, \
-         created_at, confirmed_at, unsubscribed_at"
+         created_at, confirmed_at, unsubscribed_at, locale"
     };
 }
 
@@ -83,6 +83,7 @@ fn subscriber_row<R: SqlRow>(row: &R) -> Result<Subscriber> {
         created_at: row.time("created_at")?,
         confirmed_at: row.opt_time("confirmed_at")?,
         unsubscribed_at: row.opt_time("unsubscribed_at")?,
+        locale: row.text("locale")?,
     })
 }
 
@@ -516,7 +517,7 @@ async fn renew_subscriber<T: SqlTx>(
     let secret = request.webhook_secret.as_ref();
     tx.execute(
         "UPDATE subscribers SET topics = $3, confirm_hash = $4, confirm_expires_at = $5,
-                secret_nonce = $6, secret_ciphertext = $7, confirmed_at = NULL
+                secret_nonce = $6, secret_ciphertext = $7, confirmed_at = NULL, locale = $8
           WHERE org_id = $1 AND id = $2",
         args![
             scope.org_id(),
@@ -526,6 +527,7 @@ async fn renew_subscriber<T: SqlTx>(
             request.confirm_expires_at,
             secret.map(|s| s.nonce.as_slice()),
             secret.map(|s| s.ciphertext.as_slice()),
+            &request.locale,
         ],
     )
     .await?;
@@ -544,8 +546,9 @@ async fn insert_subscriber<T: SqlTx>(
     // reports a conflict; the caller answers the same either way.
     tx.execute(
         "INSERT INTO subscribers (id, org_id, channel, address, topics, confirm_hash,
-                confirm_expires_at, manage_salt, secret_nonce, secret_ciphertext, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                confirm_expires_at, manage_salt, secret_nonce, secret_ciphertext, created_at,
+                locale)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         args![
             id,
             scope.org_id(),
@@ -558,6 +561,7 @@ async fn insert_subscriber<T: SqlTx>(
             secret.map(|s| s.nonce.as_slice()),
             secret.map(|s| s.ciphertext.as_slice()),
             now,
+            &request.locale,
         ],
     )
     .await?;

@@ -248,3 +248,46 @@ fn every_label_of_the_domain_is_in_every_catalogue() {
         "label-on-the-roadmap"
     );
 }
+
+/// Every message the reader pages' templates ask for by name exists.
+#[test]
+fn the_templates_ask_only_for_messages_that_exist() {
+    let templates = [
+        ("trust.html", include_str!("../../templates/trust.html")),
+        (
+            "document.html",
+            include_str!("../../templates/document.html"),
+        ),
+        ("access.html", include_str!("../../templates/access.html")),
+        ("reader.html", include_str!("../../templates/reader.html")),
+        ("report.html", include_str!("../../templates/report.html")),
+        (
+            "subscription.html",
+            include_str!("../../templates/subscription.html"),
+        ),
+        (
+            "questions.html",
+            include_str!("../../templates/questions.html"),
+        ),
+        ("error.html", include_str!("../../templates/error.html")),
+        (
+            "not_found.html",
+            include_str!("../../templates/not_found.html"),
+        ),
+    ];
+    let mut asked = 0;
+    for (name, template) in templates {
+        for call in ["t.t(\"", "t.t1(\"", "t.t2(\"", "t.tn(\"", "t.tn1(\""] {
+            for (i, _) in template.match_indices(call) {
+                let rest = &template[i + call.len()..];
+                let id = &rest[..rest.find('"').unwrap()];
+                assert!(
+                    crate::i18n::exists(id),
+                    "{name} asks for {id}, which en.ftl lacks"
+                );
+                asked += 1;
+            }
+        }
+    }
+    assert!(asked > 150, "{asked}");
+}

@@ -236,6 +236,39 @@ async fn the_reader_pages_and_their_mail_speak_it_too() {
     let token = mail
         .link_param("/quillfeather/reader/signin", "token")
         .unwrap();
+    // So was the mail that told what the request granted, and so is a
+    // subscription's confirmation.
+    let granted =
+        crate::readers::mail_to(&sink, "ada@customer.example", "Sie können diese Dokumente");
+    assert!(
+        granted.body.contains("/quillfeather/reader"),
+        "{}",
+        granted.body
+    );
+    let subscribed = app
+        .client
+        .post(format!("{}/quillfeather/subscribe?lang=fr", app.base))
+        .form(&[
+            ("channel", "email"),
+            ("address", "lea@client.example"),
+            ("topics", "all"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        subscribed
+            .text()
+            .await
+            .unwrap()
+            .contains(&fr.t("check-inbox-title"))
+    );
+    let confirm = crate::readers::mail_to(&sink, "lea@client.example", "/subscription/confirm");
+    assert!(
+        confirm.body.contains("Confirmez l’abonnement"),
+        "{}",
+        confirm.body
+    );
     assert_eq!(
         mail.link_param("/quillfeather/reader/signin", "lang")
             .as_deref(),

@@ -596,6 +596,7 @@ async fn a_reader_with_access_has_a_questionnaire_answered_from_the_published_re
         batch_id: None,
         decided_by: Some(Decider::Nda),
         decision_note: None,
+        locale: "en".into(),
     };
     app.store
         .insert_reader_requests(

@@ -102,6 +102,7 @@ async fn seed_people(store: &dyn candor_store::Store, master: &candor_store::key
             confirm_expires_at: now + time::Duration::days(1),
             manage_salt: format!("manage-{i}"),
             webhook_secret: None,
+            locale: "en".into(),
         };
         let confirmation = NewDelivery {
             id: uuid::Uuid::new_v4(),
@@ -138,6 +139,7 @@ async fn seed_people(store: &dyn candor_store::Store, master: &candor_store::key
                     batch_id: None,
                     decided_by: None,
                     decision_note: None,
+                    locale: "en".into(),
                 },
             )
             .await

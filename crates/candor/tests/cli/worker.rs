@@ -79,6 +79,7 @@ fn org_with_pending_notices_in(ws: Workspace, n: usize) -> Workspace {
                 confirm_expires_at: now + time::Duration::days(1),
                 manage_salt: format!("manage-{i}"),
                 webhook_secret: None,
+                locale: "en".into(),
             };
             let confirmation = candor_store::outbox::NewDelivery {
                 id: uuid::Uuid::new_v4(),

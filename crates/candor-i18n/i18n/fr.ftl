@@ -533,3 +533,123 @@ search-matches = { $n ->
 search-as-published = Tel que publié dans la révision { $revision }, entrée { $entry } du
 search-log = journal de transparence
 search-entry = entrée de connaissances { $key }
+
+# E-mails aux lecteurs et abonnés, dans la langue qu’ils ont utilisée.
+mail-confirm-subject = Confirmez votre abonnement au centre de confiance de { $org }
+mail-confirm-body = Quelqu’un (vous, espérons-le) a demandé à être averti lorsque { $org } modifie son centre de confiance
+    ({ $page }).
+    
+    Confirmez l’abonnement sous { $span } :
+    { $confirm }
+    
+    Si ce n’était pas vous, ignorez ce message : rien ne sera envoyé sans votre confirmation.
+    Se désabonner, ou télécharger ou effacer ce qui est conservé : { $unsubscribe }
+mail-subject-subprocessor-effective = { $org } : nouveau sous-traitant { $name }, à partir du { $date }
+mail-subject-subprocessor = { $org } : nouveau sous-traitant { $name }
+mail-subject-subprocessors = { $n ->
+    [one] { $org } : { $n } nouveau sous-traitant
+   *[other] { $org } : { $n } nouveaux sous-traitants
+}
+mail-subject-subprocessors-changed = { $org } : liste des sous-traitants modifiée
+mail-subject-incidents = { $n ->
+    [one] { $org } : { $n } mise à jour d’incident
+   *[other] { $org } : { $n } mises à jour d’incidents
+}
+mail-subject-updated = { $org } : centre de confiance mis à jour (révision { $number })
+mail-notice-published = { $org } a publié la révision { $number } de son centre de confiance le
+mail-object-before = Nouveau sous-traitant { $name } à partir du { $date }. Pour vous y opposer avant cette date
+mail-object = Nouveau sous-traitant { $name }. Pour vous y opposer
+mail-notice-footer = La page : { $page }
+    Vérifier cette révision : { $checkpoint } (empreinte du contenu { $hash })
+    
+    Se désabonner, ou télécharger ou effacer vos données : { $unsubscribe }
+mail-request-subject = { $org } : votre demande de documents
+mail-granted = Vous pouvez lire ces documents de { $org } :
+    { $documents }
+    
+    Connectez-vous avec cette adresse sur { $reader } pour les télécharger ; chaque téléchargement porte votre nom et est enregistré.
+mail-denied = { $org } n’a pas approuvé votre demande pour :
+    { $documents }
+    Contactez l’entreprise si vous pensez qu’il s’agit d’une erreur.
+mail-pending = { $n ->
+    [one] { $n } autre document attend la décision de l’équipe de { $org } ; vous recevrez un e-mail.
+   *[other] { $n } autres documents attendent la décision de l’équipe de { $org } ; vous recevrez un e-mail.
+}
+mail-their-note = Leur note : { $note }
+mail-approved-subject = { $org } : votre demande de documents a été approuvée
+mail-approved = { $org } a approuvé votre demande pour « { $title } » jusqu’au { $until }.
+    { $note }
+    Téléchargez-le sous { $span } :
+    { $url }
+    
+    D’ici là, connectez-vous avec cette adresse sur { $reader } pour le télécharger à nouveau.
+    Chaque téléchargement porte votre nom et est enregistré.
+mail-not-approved = { $org } n’a pas approuvé votre demande pour « { $title } ».
+    { $note }
+    Contactez l’entreprise si vous pensez qu’il s’agit d’une erreur.
+label-takes-effect = en vigueur le
+label-none = aucun
+label-profile-added = profil ajouté
+label-profile-removed = profil retiré
+label-profile-changed = profil modifié
+label-promise-added = engagement ajouté
+label-promise-removed = engagement retiré
+label-promise-changed = engagement modifié
+label-control-added = mesure ajoutée
+label-control-removed = mesure retirée
+label-control-changed = mesure modifiée
+label-compliance-posture-added = conformité ajoutée
+label-compliance-posture-removed = conformité retirée
+label-compliance-posture-changed = conformité modifiée
+label-commitment-added = engagement ajouté
+label-commitment-removed = engagement retiré
+label-commitment-changed = engagement modifié
+label-subprocessor-added = sous-traitant ajouté
+label-subprocessor-removed = sous-traitant retiré
+label-subprocessor-changed = sous-traitant modifié
+label-changelog-entry-added = entrée du journal des modifications ajoutée
+label-changelog-entry-removed = entrée du journal des modifications retirée
+label-changelog-entry-changed = entrée du journal des modifications modifiée
+label-roadmap-item-added = élément de la feuille de route ajouté
+label-roadmap-item-removed = élément de la feuille de route retiré
+label-roadmap-item-changed = élément de la feuille de route modifié
+label-incident-added = incident ajouté
+label-incident-removed = incident retiré
+label-incident-changed = incident modifié
+label-document-added = document ajouté
+label-document-removed = document retiré
+label-document-changed = document modifié
+label-question-added = question ajoutée
+label-question-removed = question retirée
+label-question-changed = question modifiée
+label-assessment-added = évaluation ajoutée
+label-assessment-removed = évaluation retirée
+label-assessment-changed = évaluation modifiée
+label-category-name-added = nom de catégorie ajouté
+label-category-name-removed = nom de catégorie retiré
+label-category-name-changed = nom de catégorie modifié
+label-section-text-added = texte de section ajouté
+label-section-text-removed = texte de section retiré
+label-section-text-changed = texte de section modifié
+label-witness-added = témoin ajouté
+label-witness-removed = témoin retiré
+label-witness-changed = témoin modifié
+label-knowledge-entry-added = entrée de connaissances ajoutée
+label-knowledge-entry-removed = entrée de connaissances retirée
+label-knowledge-entry-changed = entrée de connaissances modifiée
+label-profile-reordered = profil : ordre modifié
+label-promises-reordered = engagements : ordre modifié
+label-controls-reordered = mesures : ordre modifié
+label-posture-reordered = conformité : ordre modifié
+label-commitments-reordered = engagements : ordre modifié
+label-subprocessors-reordered = sous-traitants : ordre modifié
+label-changelog-reordered = journal des modifications : ordre modifié
+label-roadmap-reordered = feuille de route : ordre modifié
+label-incidents-reordered = incidents : ordre modifié
+label-documents-reordered = documents : ordre modifié
+label-faq-reordered = questions fréquentes : ordre modifié
+label-assessments-reordered = évaluations : ordre modifié
+label-categories-reordered = catégories : ordre modifié
+label-sections-reordered = sections : ordre modifié
+label-witnesses-reordered = témoins : ordre modifié
+label-knowledge-reordered = entrées de connaissances : ordre modifié

@@ -533,3 +533,123 @@ search-matches = { $n ->
 search-as-published = Wie veröffentlicht in Revision { $revision }, Eintrag { $entry } des
 search-log = Transparenzprotokolls
 search-entry = Wissenseintrag { $key }
+
+# E-Mails an Leser und Abonnenten, in der Sprache, die sie verwendet haben.
+mail-confirm-subject = Bestätigen Sie Ihr Abonnement des Trust Centers von { $org }
+mail-confirm-body = Jemand (hoffentlich Sie) möchte benachrichtigt werden, wenn { $org } sein Trust Center ändert
+    ({ $page }).
+    
+    Bestätigen Sie das Abonnement innerhalb von { $span }:
+    { $confirm }
+    
+    Falls Sie es nicht waren, ignorieren Sie diese Nachricht: Ohne Bestätigung wird nichts gesendet.
+    Abbestellen oder Gespeichertes herunterladen oder löschen: { $unsubscribe }
+mail-subject-subprocessor-effective = { $org }: neuer Unterauftragsverarbeiter { $name }, ab { $date }
+mail-subject-subprocessor = { $org }: neuer Unterauftragsverarbeiter { $name }
+mail-subject-subprocessors = { $n ->
+    [one] { $org }: { $n } neuer Unterauftragsverarbeiter
+   *[other] { $org }: { $n } neue Unterauftragsverarbeiter
+}
+mail-subject-subprocessors-changed = { $org }: Liste der Unterauftragsverarbeiter geändert
+mail-subject-incidents = { $n ->
+    [one] { $org }: { $n } Neuigkeit zu Vorfällen
+   *[other] { $org }: { $n } Neuigkeiten zu Vorfällen
+}
+mail-subject-updated = { $org }: Trust Center aktualisiert (Revision { $number })
+mail-notice-published = { $org } hat Revision { $number } seines Trust Centers veröffentlicht am
+mail-object-before = Neuer Unterauftragsverarbeiter { $name } ab { $date }. Widerspruch vorher hier
+mail-object = Neuer Unterauftragsverarbeiter { $name }. Widerspruch hier
+mail-notice-footer = Die Seite: { $page }
+    Diese Revision prüfen: { $checkpoint } (Inhalts-Hash { $hash })
+    
+    Abbestellen oder Ihre Daten herunterladen oder löschen: { $unsubscribe }
+mail-request-subject = { $org }: Ihre Dokumentanfrage
+mail-granted = Sie können diese Dokumente von { $org } lesen:
+    { $documents }
+    
+    Melden Sie sich mit dieser Adresse unter { $reader } an, um sie herunterzuladen; jeder Download trägt Ihren Namen und wird erfasst.
+mail-denied = { $org } hat Ihre Anfrage nicht genehmigt für:
+    { $documents }
+    Wenden Sie sich an das Unternehmen, wenn Sie das für einen Irrtum halten.
+mail-pending = { $n ->
+    [one] { $n } weiteres Dokument wartet auf die Entscheidung des Teams von { $org }; Sie erhalten eine E-Mail.
+   *[other] { $n } weitere Dokumente warten auf die Entscheidung des Teams von { $org }; Sie erhalten eine E-Mail.
+}
+mail-their-note = Ihre Notiz: { $note }
+mail-approved-subject = { $org }: Ihre Dokumentanfrage wurde genehmigt
+mail-approved = { $org } hat Ihre Anfrage für „{ $title }“ bis { $until } genehmigt.
+    { $note }
+    Laden Sie es innerhalb von { $span } herunter:
+    { $url }
+    
+    Bis dahin können Sie sich mit dieser Adresse unter { $reader } anmelden, um es erneut herunterzuladen.
+    Jeder Download trägt Ihren Namen und wird erfasst.
+mail-not-approved = { $org } hat Ihre Anfrage für „{ $title }“ nicht genehmigt.
+    { $note }
+    Wenden Sie sich an das Unternehmen, wenn Sie das für einen Irrtum halten.
+label-takes-effect = gilt ab
+label-none = keine
+label-profile-added = Profil hinzugefügt
+label-profile-removed = Profil entfernt
+label-profile-changed = Profil geändert
+label-promise-added = Versprechen hinzugefügt
+label-promise-removed = Versprechen entfernt
+label-promise-changed = Versprechen geändert
+label-control-added = Maßnahme hinzugefügt
+label-control-removed = Maßnahme entfernt
+label-control-changed = Maßnahme geändert
+label-compliance-posture-added = Compliance-Status hinzugefügt
+label-compliance-posture-removed = Compliance-Status entfernt
+label-compliance-posture-changed = Compliance-Status geändert
+label-commitment-added = Zusage hinzugefügt
+label-commitment-removed = Zusage entfernt
+label-commitment-changed = Zusage geändert
+label-subprocessor-added = Unterauftragsverarbeiter hinzugefügt
+label-subprocessor-removed = Unterauftragsverarbeiter entfernt
+label-subprocessor-changed = Unterauftragsverarbeiter geändert
+label-changelog-entry-added = Eintrag im Änderungsprotokoll hinzugefügt
+label-changelog-entry-removed = Eintrag im Änderungsprotokoll entfernt
+label-changelog-entry-changed = Eintrag im Änderungsprotokoll geändert
+label-roadmap-item-added = Punkt der Roadmap hinzugefügt
+label-roadmap-item-removed = Punkt der Roadmap entfernt
+label-roadmap-item-changed = Punkt der Roadmap geändert
+label-incident-added = Vorfall hinzugefügt
+label-incident-removed = Vorfall entfernt
+label-incident-changed = Vorfall geändert
+label-document-added = Dokument hinzugefügt
+label-document-removed = Dokument entfernt
+label-document-changed = Dokument geändert
+label-question-added = Frage hinzugefügt
+label-question-removed = Frage entfernt
+label-question-changed = Frage geändert
+label-assessment-added = Prüfung hinzugefügt
+label-assessment-removed = Prüfung entfernt
+label-assessment-changed = Prüfung geändert
+label-category-name-added = Kategoriename hinzugefügt
+label-category-name-removed = Kategoriename entfernt
+label-category-name-changed = Kategoriename geändert
+label-section-text-added = Abschnittstext hinzugefügt
+label-section-text-removed = Abschnittstext entfernt
+label-section-text-changed = Abschnittstext geändert
+label-witness-added = Zeuge hinzugefügt
+label-witness-removed = Zeuge entfernt
+label-witness-changed = Zeuge geändert
+label-knowledge-entry-added = Wissenseintrag hinzugefügt
+label-knowledge-entry-removed = Wissenseintrag entfernt
+label-knowledge-entry-changed = Wissenseintrag geändert
+label-profile-reordered = Profil: Reihenfolge geändert
+label-promises-reordered = Versprechen: Reihenfolge geändert
+label-controls-reordered = Maßnahmen: Reihenfolge geändert
+label-posture-reordered = Compliance-Status: Reihenfolge geändert
+label-commitments-reordered = Zusagen: Reihenfolge geändert
+label-subprocessors-reordered = Unterauftragsverarbeiter: Reihenfolge geändert
+label-changelog-reordered = Änderungsprotokoll: Reihenfolge geändert
+label-roadmap-reordered = Roadmap: Reihenfolge geändert
+label-incidents-reordered = Vorfälle: Reihenfolge geändert
+label-documents-reordered = Dokumente: Reihenfolge geändert
+label-faq-reordered = Häufige Fragen: Reihenfolge geändert
+label-assessments-reordered = Prüfungen: Reihenfolge geändert
+label-categories-reordered = Kategorien: Reihenfolge geändert
+label-sections-reordered = Abschnitte: Reihenfolge geändert
+label-witnesses-reordered = Zeugen: Reihenfolge geändert
+label-knowledge-reordered = Wissenseinträge: Reihenfolge geändert

@@ -533,3 +533,123 @@ search-matches = { $n ->
 search-as-published = As published in revision { $revision }, entry { $entry } of the
 search-log = transparency log
 search-entry = knowledge entry { $key }
+
+# Mails to readers and subscribers, in the language they used.
+mail-confirm-subject = Confirm your subscription to { $org }'s trust center
+mail-confirm-body = Someone (hopefully you) asked to be told when { $org } changes its trust center
+    ({ $page }).
+    
+    Confirm the subscription within { $span }:
+    { $confirm }
+    
+    If it was not you, ignore this message: nothing will be sent unless you confirm.
+    Unsubscribe, or download or erase what is stored: { $unsubscribe }
+mail-subject-subprocessor-effective = { $org }: new subprocessor { $name }, effective { $date }
+mail-subject-subprocessor = { $org }: new subprocessor { $name }
+mail-subject-subprocessors = { $n ->
+    [one] { $org }: { $n } new subprocessor
+   *[other] { $org }: { $n } new subprocessors
+}
+mail-subject-subprocessors-changed = { $org }: subprocessor list changed
+mail-subject-incidents = { $n ->
+    [one] { $org }: { $n } incident update
+   *[other] { $org }: { $n } incident updates
+}
+mail-subject-updated = { $org }: trust center updated (revision { $number })
+mail-notice-published = { $org } published revision { $number } of its trust center on
+mail-object-before = New subprocessor { $name } takes effect on { $date }. To object before then
+mail-object = New subprocessor { $name }. To object
+mail-notice-footer = The page: { $page }
+    Verify this revision: { $checkpoint } (content hash { $hash })
+    
+    Unsubscribe, or download or erase your data: { $unsubscribe }
+mail-request-subject = { $org }: your document request
+mail-granted = You can read these documents of { $org }:
+    { $documents }
+    
+    Sign in with this address at { $reader } to download them; each download carries your name and is recorded.
+mail-denied = { $org } did not approve your request for:
+    { $documents }
+    Contact them if you think this is a mistake.
+mail-pending = { $n ->
+    [one] { $n } more document waits for { $org }'s team to decide; you will get a mail.
+   *[other] { $n } more documents wait for { $org }'s team to decide; you will get a mail.
+}
+mail-their-note = Their note: { $note }
+mail-approved-subject = { $org }: your document request was approved
+mail-approved = { $org } approved your request for “{ $title }” until { $until }.
+    { $note }
+    Download it within { $span }:
+    { $url }
+    
+    Until then, sign in with this address at { $reader } to download it again.
+    Each download carries your name and is recorded.
+mail-not-approved = { $org } did not approve your request for “{ $title }”.
+    { $note }
+    Contact them if you think this is a mistake.
+label-takes-effect = takes effect
+label-none = none
+label-profile-added = profile added
+label-profile-removed = profile removed
+label-profile-changed = profile changed
+label-promise-added = promise added
+label-promise-removed = promise removed
+label-promise-changed = promise changed
+label-control-added = control added
+label-control-removed = control removed
+label-control-changed = control changed
+label-compliance-posture-added = compliance posture added
+label-compliance-posture-removed = compliance posture removed
+label-compliance-posture-changed = compliance posture changed
+label-commitment-added = commitment added
+label-commitment-removed = commitment removed
+label-commitment-changed = commitment changed
+label-subprocessor-added = subprocessor added
+label-subprocessor-removed = subprocessor removed
+label-subprocessor-changed = subprocessor changed
+label-changelog-entry-added = changelog entry added
+label-changelog-entry-removed = changelog entry removed
+label-changelog-entry-changed = changelog entry changed
+label-roadmap-item-added = roadmap item added
+label-roadmap-item-removed = roadmap item removed
+label-roadmap-item-changed = roadmap item changed
+label-incident-added = incident added
+label-incident-removed = incident removed
+label-incident-changed = incident changed
+label-document-added = document added
+label-document-removed = document removed
+label-document-changed = document changed
+label-question-added = question added
+label-question-removed = question removed
+label-question-changed = question changed
+label-assessment-added = assessment added
+label-assessment-removed = assessment removed
+label-assessment-changed = assessment changed
+label-category-name-added = category name added
+label-category-name-removed = category name removed
+label-category-name-changed = category name changed
+label-section-text-added = section text added
+label-section-text-removed = section text removed
+label-section-text-changed = section text changed
+label-witness-added = witness added
+label-witness-removed = witness removed
+label-witness-changed = witness changed
+label-knowledge-entry-added = knowledge entry added
+label-knowledge-entry-removed = knowledge entry removed
+label-knowledge-entry-changed = knowledge entry changed
+label-profile-reordered = profile reordered
+label-promises-reordered = promises reordered
+label-controls-reordered = controls reordered
+label-posture-reordered = posture reordered
+label-commitments-reordered = commitments reordered
+label-subprocessors-reordered = subprocessors reordered
+label-changelog-reordered = changelog reordered
+label-roadmap-reordered = roadmap reordered
+label-incidents-reordered = incidents reordered
+label-documents-reordered = documents reordered
+label-faq-reordered = faq reordered
+label-assessments-reordered = assessments reordered
+label-categories-reordered = categories reordered
+label-sections-reordered = sections reordered
+label-witnesses-reordered = witnesses reordered
+label-knowledge-reordered = knowledge reordered
