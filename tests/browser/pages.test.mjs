@@ -71,6 +71,8 @@ const PAGES = [
   '/quillfeather/access', '/quillfeather/reader',
   // The demo page in its other languages (lang attribute, language links).
   '/quillfeather?lang=de', '/quillfeather?lang=fr',
+  // The reader's other pages in them.
+  '/quillfeather/access?lang=de', '/quillfeather/reader?lang=fr', '/quillfeather/report?lang=de',
 ];
 
 async function axeOnPage(page) {
@@ -211,9 +213,16 @@ test('the page is in the language the browser asks for, and links the others', a
   assert.equal(response.headers()['content-language'], 'de');
   assert.equal(await page.getAttribute('html', 'lang'), 'de');
   assert.match(await page.textContent('.tagline'), /Produktanalyse/);
+  // The demo's promises are translated, and the interface's words around them.
+  assert.match(await page.textContent('#promises'), /Wir verkaufen oder vermieten Ihre Daten nie/);
+  assert.match(await page.textContent('#commitments'), /Innerhalb von/);
   await page.click('nav.languages a[hreflang="fr"]');
   assert.equal(await page.getAttribute('html', 'lang'), 'fr');
   assert.match(await page.textContent('.tagline'), /analyse produit/);
+  // The document request page follows the browser's language.
+  await page.goto(base + '/quillfeather/access');
+  assert.equal(await page.getAttribute('html', 'lang'), 'de');
+  assert.match(await page.textContent('h1'), /Dokumente anfragen/);
   await context.close();
 });
 

@@ -53,6 +53,9 @@ pub struct PublishPreview {
     pub added_subprocessors: Vec<(String, String)>,
     /// Incident updates and reviews this revision tells customers first.
     pub incident_news: usize,
+    /// Texts translated into some of the page's languages but not all: those
+    /// pages show the default text there (a warning, not a refusal).
+    pub missing_translations: Vec<candor_domain::FieldError>,
 }
 
 /// The preview of publishing the draft at `now`; None without a draft or changes.
@@ -159,5 +162,6 @@ pub async fn publish_preview(
             .filter(|_| changes_subprocessors),
         added_subprocessors,
         incident_news,
+        missing_translations: candidate.content.missing_translations(),
     }))
 }

@@ -8,6 +8,10 @@ pub const QUILLFEATHER: &str = include_str!("../quillfeather.yaml");
 /// Harborlight Health, a fictional patient-scheduling and intake company.
 pub const HARBORLIGHT: &str = include_str!("../harborlight.yaml");
 
+/// The demo's texts in German and French (a JSON list of `{en, de, fr}`):
+/// taglines, overviews and promises, matched by their English text.
+pub const TRANSLATIONS: &str = include_str!("../translations.json");
+
 /// A customer's security questionnaire (JSON), answered from the demo orgs'
 /// content by `candor questionnaire answer`.
 pub const QUESTIONNAIRE: &str = include_str!("../questionnaire.json");

@@ -157,6 +157,7 @@ pub async fn get_draft(
         "latest_revision": latest.map(|l| l.number),
         "content_hash": content.content_hash(),
         "changes": changes,
+        "warnings": content.missing_translations(),
         "content": content,
     }))
     .into_response())
@@ -176,10 +177,13 @@ pub async fn put_draft(
         .as_ref()
         .map(|l| diff(&l.content, &content.published()).describe())
         .unwrap_or_default();
-    Ok(
-        Json(json!({"saved": true, "content_hash": content.content_hash(), "changes": changes}))
-            .into_response(),
-    )
+    Ok(Json(json!({
+        "saved": true,
+        "content_hash": content.content_hash(),
+        "changes": changes,
+        "warnings": content.missing_translations(),
+    }))
+    .into_response())
 }
 
 /// A trust-as-code document from a request body, by content type.

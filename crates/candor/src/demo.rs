@@ -93,34 +93,39 @@ pub async fn load(store: &SharedStore, master: &MasterKey) -> Result<()> {
     Ok(())
 }
 
-/// The demo pages in German and French too: the tagline is translated; the
-/// rest of the content, and the interface, still show in English.
+/// The demo pages in German and French too: the taglines, overviews and
+/// promises are translated (`candor_demo::TRANSLATIONS`); the rest of the
+/// content shows in English on every page, with the interface in the page's
+/// language.
 fn translate_demo(content: &mut TrustCenter) -> Result<()> {
-    use candor_domain::types::Locale;
+    use candor_domain::types::{Locale, Text};
+    #[derive(serde::Deserialize)]
+    struct Translated {
+        en: String,
+        de: String,
+        fr: String,
+    }
     content.profile.locales = ["en", "de", "fr"]
         .iter()
         .map(|l| l.parse::<Locale>().map_err(anyhow::Error::msg))
         .collect::<Result<_>>()?;
-    let words: &[(&str, &str, &str)] = &[
-        (
-            "Product analytics that never sells, shares or fingerprints your users.",
-            "Produktanalyse, die Ihre Nutzer nie verkauft, weitergibt oder per Fingerprinting verfolgt.",
-            "L'analyse produit qui ne vend, ne partage ni ne piste jamais vos utilisateurs.",
-        ),
-        (
-            "Scheduling, intake forms and reminders for independent clinics, built for HIPAA from day one.",
-            "Terminplanung, Aufnahmeformulare und Erinnerungen für unabhängige Praxen, von Anfang an für HIPAA gebaut.",
-            "Prise de rendez-vous, formulaires d'admission et rappels pour les cabinets indépendants, conçus pour HIPAA dès le premier jour.",
-        ),
-    ];
-    if let Some(tagline) = content.profile.tagline.take() {
-        let translated = match words.iter().find(|(en, _, _)| *en == tagline.as_str()) {
-            Some((_, de, fr)) => tagline
-                .with_translations("en", &[("de", de), ("fr", fr)])
-                .map_err(anyhow::Error::msg)?,
-            None => tagline,
-        };
-        content.profile.tagline = Some(translated);
+    let table: Vec<Translated> = serde_json::from_str(candor_demo::TRANSLATIONS)?;
+    let translate = |text: &mut Text| -> Result<()> {
+        if let Some(t) = table.iter().find(|t| t.en == text.as_str()) {
+            *text = text
+                .clone()
+                .with_translations("en", &[("de", &t.de), ("fr", &t.fr)])
+                .map_err(anyhow::Error::msg)?;
+        }
+        Ok(())
+    };
+    let profile = &mut content.profile;
+    for text in profile.tagline.iter_mut().chain(profile.overview.iter_mut()) {
+        translate(text)?;
+    }
+    for promise in &mut content.promises {
+        translate(&mut promise.title)?;
+        translate(&mut promise.body)?;
     }
     Ok(())
 }

@@ -127,6 +127,51 @@ async fn the_page_speaks_the_readers_language_when_it_has_it() {
         txt.contains("Preferred-Languages: en, de, fr"),
         "follows the locales: {txt}"
     );
+    // A text translated into some languages but not all is a warning, named
+    // by its field, in the API and on the publish review; it refuses nothing.
+    let org = app
+        .store
+        .org_by_slug(&"quillfeather".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let scope = candor_store::scope_for(&*app.store, &org.slug)
+        .await
+        .unwrap()
+        .unwrap();
+    let owner = app
+        .member_as(&scope, candor_domain::policy::Role::Owner)
+        .await;
+    let partial = trilingual().replacen(
+        "    fr: L'analyse qui ne vend jamais vos utilisateurs.\n",
+        "",
+        1,
+    );
+    let saved = app.put_draft(&owner, partial).await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let saved: serde_json::Value = saved.json().await.unwrap();
+    assert_eq!(saved["warnings"][0]["field"], "profile.tagline", "{saved}");
+    assert!(
+        saved["warnings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("fr"),
+        "{saved}"
+    );
+    let review = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/admin/orgs/quillfeather/publish",
+            &owner,
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(review.contains("Missing translations"), "{review}");
+    assert!(review.contains("<code>profile.tagline</code>"), "{review}");
     // A page in one language negotiates nothing.
     app.publish("quillfeather", QUILLFEATHER).await;
     let one = get("/quillfeather", Some("de")).await.unwrap();

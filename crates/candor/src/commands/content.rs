@@ -53,6 +53,9 @@ pub(super) async fn apply(
         Ok(c) => c,
         Err(e) => return Ok(report_invalid(file, &e)),
     };
+    for warning in content.missing_translations() {
+        eprintln!("warning: {warning}");
+    }
     let current = store.draft(&scope).await?.map(|d| d.content);
     let verb = if dry_run { "would" } else { "will" };
     match &current {
