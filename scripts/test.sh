@@ -3,7 +3,7 @@
 # browser tests in Debian's Chromium. Installs what it needs when missing
 # (postgresql, chromium, Go with x/mod, prometheus, Python's jsonschema,
 # openapi-spec-validator, sectxt, aiosmtpd, standardwebhooks, cryptography,
-# dnslib, dockerfile-parse and schemathesis, the npm test
+# dnslib, dockerfile-parse, schemathesis and compliance-trestle, the npm test
 # dependencies), starts a
 # throwaway PostgreSQL cluster on 127.0.0.1 for the run and removes it afterwards.
 # Extra arguments go to `cargo test` alone (e.g. scripts/test.sh -p candor-web).
@@ -63,6 +63,8 @@ ensure_packages() {
     python3 -c 'import dockerfile_parse' 2>/dev/null || python3 -m pip install --quiet dockerfile-parse
     # …and schemathesis fuzzes the API against its OpenAPI document.
     python3 -c 'import schemathesis' 2>/dev/null || python3 -m pip install --quiet schemathesis
+    # …and compliance-trestle, an OSCAL library we did not write, loads the OSCAL documents strictly.
+    python3 -c 'import trestle' 2>/dev/null || python3 -m pip install --quiet 'compliance-trestle>=5,<6'
 }
 
 start_postgres() {

@@ -428,6 +428,7 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "assets",
     "favicon-ico",
     "robots-txt",
+    "oscal",
 ];
 
 fn check_org_slug(s: &str) -> Result<String, String> {

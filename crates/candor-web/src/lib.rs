@@ -21,6 +21,7 @@ pub mod log;
 pub mod markdown;
 pub mod metrics;
 pub mod openapi;
+pub mod oscal;
 pub mod page_cache;
 pub mod page_error;
 pub mod pages;

@@ -65,6 +65,11 @@ impl Rendered {
         &self.content.revision
     }
 
+    /// The evidence the page was rendered with (None when no control names checks).
+    pub fn evidence(&self) -> Option<&candor_store::evidence::EvidenceSnapshot> {
+        self.content.evidence.as_ref()
+    }
+
     /// The witnesses this revision lists, whom checkpoints are submitted to.
     pub fn witnesses(&self) -> &[candor_domain::model::Witness] {
         &self.content.revision.content.witnesses

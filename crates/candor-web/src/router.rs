@@ -20,7 +20,7 @@ use crate::page_error::{self, PageResult};
 use crate::state::AppState;
 use crate::{
     access, admin, branding, documents, feed, headers, history, incidents, language, limits, log,
-    openapi, page_cache, pages, privacy, readers, reports, securitytxt, subscribe, views,
+    openapi, oscal, page_cache, pages, privacy, readers, reports, securitytxt, subscribe, views,
 };
 
 const STYLESHEET: &str = include_str!("../static/candor.css");
@@ -147,6 +147,12 @@ pub fn router(state: AppState) -> Router {
             get(history::revision_json),
         )
         .route("/{org}/evidence.json", get(pages::evidence_json))
+        .route(
+            "/{org}/oscal/component-definition.json",
+            get(oscal::component_definition),
+        )
+        .route("/oscal/catalogs/{file}", get(oscal::catalog))
+        .route("/oscal/profiles/{file}", get(oscal::profile))
         .route("/{org}/log/entries/{index}", get(log::entry))
         .route("/{org}/log/key", get(log::key))
         .route("/{org}/log/key-history", get(log::key_history))

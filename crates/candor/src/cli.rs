@@ -103,13 +103,22 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Write an org's draft (or, without one, its latest revision) as trust-as-code YAML.
+    /// Write an org's draft (or, without one, its latest revision) as trust-as-code YAML;
+    /// with --oscal, its latest revision as an OSCAL 1.1 component definition.
     Export {
         #[arg(long)]
         org: String,
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// The latest published revision as an OSCAL component definition (JSON),
+        /// with where each evidence check stands now.
+        #[arg(long)]
+        oscal: bool,
+        /// The server's public URL, for the document's links (its profiles and
+        /// catalogues, the trust page, the log entry).
+        #[arg(long, env = "CANDOR_PUBLIC_URL", requires = "oscal")]
+        public_url: Option<url::Url>,
     },
     /// Freeze the draft into the next immutable, numbered revision.
     Publish {

@@ -120,7 +120,11 @@ fn translate_demo(content: &mut TrustCenter) -> Result<()> {
         Ok(())
     };
     let profile = &mut content.profile;
-    for text in profile.tagline.iter_mut().chain(profile.overview.iter_mut()) {
+    for text in profile
+        .tagline
+        .iter_mut()
+        .chain(profile.overview.iter_mut())
+    {
         translate(text)?;
     }
     for promise in &mut content.promises {

@@ -17,7 +17,7 @@ mod sections;
 mod trust_page;
 mod types;
 
-pub use evidence::attach_evidence;
+pub use evidence::{Standing, attach_evidence};
 pub use facts::{escape_html, human_time, prose};
 pub use incidents::{IncidentView, incidents_json};
 pub use sections::{AssessmentView, RESEARCHER_KEY_FILE, SectionView, SectionViews};

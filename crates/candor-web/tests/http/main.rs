@@ -12,6 +12,7 @@ mod api;
 mod auth;
 mod branding;
 mod documents;
+mod formats;
 mod history;
 mod incidents;
 mod languages;

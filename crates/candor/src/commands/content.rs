@@ -125,6 +125,50 @@ pub(super) async fn export(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `export --oscal`: the latest revision as an OSCAL component definition,
+/// exactly as `/{org}/oscal/component-definition.json` serves it.
+pub(super) async fn export_oscal(
+    store: SharedStore,
+    org: String,
+    output: Option<PathBuf>,
+    public_url: Option<url::Url>,
+) -> Result<ExitCode> {
+    let Some(base) = public_url else {
+        bail!(
+            "--oscal needs --public-url (or CANDOR_PUBLIC_URL): the server's address, for the document's links"
+        );
+    };
+    let scope = existing_org(&store, &org).await?;
+    let revision = store
+        .latest_revision(&scope)
+        .await?
+        .ok_or_else(|| anyhow!("org {org} has not published a revision"))?;
+    let evidence = candor_store::evidence::EvidenceSnapshot {
+        records: store.evidence(&scope).await?,
+        claims: store.host_claims(&scope).await?,
+    };
+    let checks = candor_web::oscal::check_results(
+        &revision,
+        Some(&evidence),
+        time::OffsetDateTime::now_utc(),
+        candor_web::WebConfig::default().check_interval,
+    );
+    let doc = candor_formats::oscal::component_definition(candor_formats::oscal::Component {
+        slug: &org,
+        revision: &revision,
+        site: candor_formats::oscal::Site { base: &base },
+        checks: &checks,
+    });
+    let text = serde_json::to_string_pretty(&doc)?;
+    match output {
+        Some(path) => {
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => println!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub(super) async fn publish(store: SharedStore, org: String) -> Result<ExitCode> {
     let scope = existing_org(&store, &org).await?;
     match publish_draft(&*store, &scope, time::OffsetDateTime::now_utc(), ACTOR).await? {

@@ -243,6 +243,66 @@ fn publish_numbers_revisions_and_diff_describes_them() {
     assert!(listed.contains("quillfeather\tQ\trevision 2"), "{listed}");
 }
 
+/// `export --oscal`: the latest revision as the OSCAL component definition
+/// the server serves, naming the revision's hash, loaded by compliance-trestle.
+#[test]
+fn export_oscal_writes_the_published_revision_as_a_component_definition() {
+    let ws = Workspace::new();
+    ws.ok(&["org", "create", "quillfeather", "--name", "Q"]);
+    const EXPORT: [&str; 6] = [
+        "export",
+        "--org",
+        "quillfeather",
+        "--oscal",
+        "--public-url",
+        "https://trust.example.com/",
+    ];
+    let out = ws.candor(&EXPORT);
+    assert!(!out.status.success(), "nothing published yet");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has not published"));
+    let demo = ws.file("demo.yaml", QUILLFEATHER);
+    ws.ok(&["apply", path_str(&demo), "--org", "quillfeather"]);
+    let published = ws.ok(&["publish", "--org", "quillfeather"]);
+    let hash = published
+        .split('(')
+        .nth(1)
+        .unwrap()
+        .split(')')
+        .next()
+        .unwrap()
+        .to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("component-quillfeather.json");
+    ws.ok(&[&EXPORT[..], &["-o", path_str(&target)]].concat());
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
+    let meta = &doc["component-definition"]["metadata"];
+    assert!(meta["props"].to_string().contains(&hash), "{meta}");
+    let source =
+        doc["component-definition"]["components"][0]["control-implementations"][0]["source"]
+            .as_str()
+            .unwrap();
+    assert!(
+        source.starts_with("https://trust.example.com/oscal/profiles/"),
+        "{source}"
+    );
+    let check = std::process::Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../scripts/check-oscal.py"
+        ))
+        .args(["--alone", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let refused = ws.candor(&["export", "--org", "quillfeather", "--oscal"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--public-url"));
+}
+
 #[test]
 fn org_slugs_and_unknown_orgs_are_refused_clearly() {
     let ws = Workspace::new();
