@@ -4,8 +4,8 @@
 # (postgresql, chromium, Go with x/mod, prometheus, Python's jsonschema,
 # openapi-spec-validator, sectxt, aiosmtpd, standardwebhooks, cryptography,
 # dnslib, dockerfile-parse, schemathesis and compliance-trestle, the npm test
-# dependencies), starts a
-# throwaway PostgreSQL cluster on 127.0.0.1 for the run and removes it afterwards.
+# dependencies: the CSAF validator, Playwright), starts a throwaway
+# PostgreSQL cluster on 127.0.0.1 for the run and removes it afterwards.
 # Extra arguments go to `cargo test` alone (e.g. scripts/test.sh -p candor-web).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,9 +34,10 @@ ensure_packages() {
     command -v promtool >/dev/null || missing+=(prometheus)
     # poppler's pdftotext reads back the watermark on readers' PDFs.
     command -v pdftotext >/dev/null || missing+=(poppler-utils)
+    # Node runs the BSI/secvisogram CSAF validator (and the browser tests).
+    command -v node >/dev/null || missing+=(nodejs npm)
     if [ "$BROWSER" = 1 ]; then
         [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
-        command -v node >/dev/null || missing+=(nodejs npm)
     fi
     if [ ${#missing[@]} -gt 0 ]; then
         echo "test.sh: installing ${missing[*]}" >&2
@@ -65,6 +66,8 @@ ensure_packages() {
     python3 -c 'import schemathesis' 2>/dev/null || python3 -m pip install --quiet schemathesis
     # …and compliance-trestle, an OSCAL library we did not write, loads the OSCAL documents strictly.
     python3 -c 'import trestle' 2>/dev/null || python3 -m pip install --quiet 'compliance-trestle>=5,<6'
+    # …and @secvisogram/csaf-validator-lib, the BSI's CSAF validator, checks the advisories.
+    (cd tests/csaf && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
 }
 
 start_postgres() {

@@ -561,6 +561,38 @@ impl TrustCenter {
                 );
             }
         }
+        let mut advisory_ids: Vec<String> = Vec::new();
+        for (i, entry) in self.changelog.iter().enumerate() {
+            let Some(advisory) = &entry.advisory else {
+                continue;
+            };
+            let at = |field: &str| format!("changelog[{i}].advisory.{field}");
+            // Advisory ids name files, so they are unique whatever their case.
+            let id = advisory.id.as_str().to_ascii_lowercase();
+            if advisory_ids.contains(&id) {
+                fail(
+                    at("id"),
+                    format!(
+                        "{:?} is already the id of another advisory",
+                        advisory.id.as_str()
+                    ),
+                );
+            }
+            advisory_ids.push(id);
+            let Some(date) = entry.date else {
+                fail(
+                    format!("changelog[{i}].date"),
+                    "an entry with an advisory needs a date: the advisory's first release".into(),
+                );
+                continue;
+            };
+            if advisory.updated.is_some_and(|u| u < date) {
+                fail(at("updated"), "is before the entry's date".into());
+            }
+            if advisory.product.as_str().contains('\n') {
+                fail(at("product"), "is one line: the product's name".into());
+            }
+        }
         // Each commitment group, as the fields it states.
         let commitments = serde_json::to_value(&self.commitments).unwrap_or_default();
         let groups = commitments.as_object().into_iter().flatten();

@@ -611,3 +611,60 @@ mod translations {
         );
     }
 }
+
+mod advisories {
+    use super::*;
+
+    fn with_advisory(advisory: &str) -> Result<TrustCenter, crate::ContentError> {
+        let entry = format!(
+            "changelog:\n- date: 2026-10-02\n  category: security\n  title: Open redirect fixed\n  advisory:\n{advisory}"
+        );
+        TrustCenter::from_yaml(&QUILLFEATHER.replacen("changelog:\n", &entry, 1))
+    }
+
+    #[test]
+    fn an_advisory_is_checked_field_by_field_and_scored_from_its_vector() {
+        let tc = with_advisory(
+            "    id: QF-2026-001\n    product: Quillfeather JavaScript SDK\n    affected: '>=4.0.0|<4.12.0'\n    fixed: 4.12.0\n    cve: CVE-2026-12345\n    cvss: CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:N\n    remediation: Upgrade to 4.12.0.\n",
+        )
+        .unwrap();
+        let advisory = tc.changelog[0].advisory.as_ref().unwrap();
+        assert_eq!(advisory.cvss.base_score(), (6.5, "MEDIUM"));
+        for (field, bad) in [
+            (
+                "id",
+                "    id: QF 2026\n    product: X\n    cvss: CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:N\n    remediation: R\n",
+            ),
+            (
+                "cve",
+                "    id: A1\n    product: X\n    cve: CVE-26-1\n    cvss: CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:N\n    remediation: R\n",
+            ),
+            (
+                "cvss",
+                "    id: A1\n    product: X\n    cvss: CVSS:3.1/AV:N/AC:L\n    remediation: R\n",
+            ),
+            (
+                "cvss",
+                "    id: A1\n    product: X\n    cvss: CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:N/E:P\n    remediation: R\n",
+            ),
+            (
+                "affected",
+                "    id: A1\n    product: X\n    affected: before 4.12\n    cvss: CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:N\n    remediation: R\n",
+            ),
+            (
+                "updated",
+                "    id: A1\n    product: X\n    cvss: CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:N\n    remediation: R\n    updated: 2026-01-01\n",
+            ),
+        ] {
+            let err = with_advisory(bad).unwrap_err();
+            assert!(
+                err.first().field.ends_with(&format!("advisory.{field}")),
+                "{field}: {err}"
+            );
+        }
+        // Two advisories with one id (in any case) are refused.
+        let twice = "    id: QF-1\n    product: X\n    cvss: CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:N\n    remediation: R\n- date: 2026-10-03\n  title: Another\n  advisory:\n    id: qf-1\n    product: Y\n    cvss: CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:N/A:N\n    remediation: R\n";
+        let err = with_advisory(twice).unwrap_err();
+        assert_eq!(err.first().field, "changelog[1].advisory.id", "{err}");
+    }
+}

@@ -451,6 +451,156 @@ validated_string!(
     schemars::json_schema!({"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$"})
 );
 
+fn check_advisory_id(s: &str) -> Result<String, String> {
+    let ok = (1..=64).contains(&s.len())
+        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+'));
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err(format!(
+            "{s:?} is not an advisory id (letters, digits, '-', '_', '.' and '+', a letter or digit first, at most 64 characters; e.g. ACME-2026-001)"
+        ))
+    }
+}
+
+validated_string!(
+    /// An advisory's tracking id, unique among the org's advisories (`ACME-2026-001`).
+    AdvisoryId,
+    check_advisory_id,
+    schemars::json_schema!({"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$"})
+);
+
+fn check_cve(s: &str) -> Result<String, String> {
+    let ok = s.strip_prefix("CVE-").is_some_and(|rest| {
+        rest.split_once('-').is_some_and(|(year, n)| {
+            year.len() == 4
+                && year.bytes().all(|b| b.is_ascii_digit())
+                && n.len() >= 4
+                && n.bytes().all(|b| b.is_ascii_digit())
+        })
+    });
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("{s:?} is not a CVE id (CVE-YYYY-NNNN)"))
+    }
+}
+
+validated_string!(
+    /// A CVE id, `CVE-2026-12345`.
+    Cve,
+    check_cve,
+    schemars::json_schema!({"type": "string", "pattern": "^CVE-[0-9]{4}-[0-9]{4,}$"})
+);
+
+fn check_cvss(s: &str) -> Result<String, String> {
+    if !s.starts_with("CVSS:3.1/") && !s.starts_with("CVSS:3.0/") {
+        return Err(format!(
+            "{s:?} is not a CVSS v3 vector (it starts with CVSS:3.1/, e.g. CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N)"
+        ));
+    }
+    let v = s
+        .parse::<cvss::v3::Vector>()
+        .map_err(|e| format!("{s:?} is not a CVSS v3 vector: {e}"))?;
+    let complete = v.av.is_some()
+        && v.ac.is_some()
+        && v.pr.is_some()
+        && v.ui.is_some()
+        && v.s.is_some()
+        && v.c.is_some()
+        && v.i.is_some()
+        && v.a.is_some()
+        && s.split('/').count() == 9;
+    if !complete {
+        return Err(format!(
+            "{s:?} is not a base vector: it names AV, AC, PR, UI, S, C, I and A, each once, and nothing else"
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+validated_string!(
+    /// A CVSS v3.0 or v3.1 base vector; its score is computed, never typed.
+    CvssVector,
+    check_cvss,
+    schemars::json_schema!({"type": "string", "pattern": "^CVSS:3[.][01]/"})
+);
+
+impl CvssVector {
+    /// The base score and its severity (`CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `NONE`).
+    pub fn base_score(&self) -> (f64, &'static str) {
+        match self.0.parse::<cvss::v3::Vector>() {
+            Ok(base) => {
+                let score = base.score();
+                let severity = match score.severity() {
+                    cvss::Severity::None => "NONE",
+                    cvss::Severity::Low => "LOW",
+                    cvss::Severity::Medium => "MEDIUM",
+                    cvss::Severity::High => "HIGH",
+                    cvss::Severity::Critical => "CRITICAL",
+                };
+                (score.value(), severity)
+            }
+            Err(_) => (0.0, "NONE"),
+        }
+    }
+
+    /// `3.1` or `3.0`.
+    pub fn version(&self) -> &'static str {
+        if self.0.starts_with("CVSS:3.0/") {
+            "3.0"
+        } else {
+            "3.1"
+        }
+    }
+}
+
+fn check_version(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+' | '~'));
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err(format!(
+            "{s:?} is not a version (letters, digits, '.', '-', '_', '+', '~'; a range goes in affected)"
+        ))
+    }
+}
+
+validated_string!(
+    /// One version of a product, `4.12.0`.
+    Version,
+    check_version,
+    schemars::json_schema!({"type": "string", "pattern": "^[A-Za-z0-9._+~-]{1,64}$"})
+);
+
+fn check_version_range(s: &str) -> Result<String, String> {
+    for constraint in s.split('|') {
+        let version = ["<=", ">=", "!=", "<", ">", "="]
+            .iter()
+            .find_map(|op| constraint.strip_prefix(op))
+            .unwrap_or(constraint);
+        if check_version(version).is_err() {
+            return Err(format!(
+                "{s:?} is not a version range: write constraints like <4.12.0 or >=4.0.0|<4.12.0 (the vers syntax, without spaces)"
+            ));
+        }
+    }
+    Ok(s.to_owned())
+}
+
+validated_string!(
+    /// The versions an advisory affects, as `vers` constraints without the
+    /// scheme: `<4.12.0`, `>=4.0.0|<4.12.0`.
+    VersionRange,
+    check_version_range,
+    schemars::json_schema!({"type": "string", "pattern": "^[<>=!]{0,2}[A-Za-z0-9._+~-]+([|][<>=!]{0,2}[A-Za-z0-9._+~-]+)*$"})
+);
+
 fn check_https_url(s: &str) -> Result<String, String> {
     // The URL parser silently drops tabs and newlines: refuse them instead, so
     // that what is stored is exactly what was read.

@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod branding;
 pub mod caller;
+pub mod csaf;
 pub mod documents;
 pub mod error;
 pub mod feed;

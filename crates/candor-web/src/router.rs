@@ -19,8 +19,9 @@ use crate::error::ApiError;
 use crate::page_error::{self, PageResult};
 use crate::state::AppState;
 use crate::{
-    access, admin, branding, documents, feed, headers, history, incidents, language, limits, log,
-    openapi, oscal, page_cache, pages, privacy, readers, reports, securitytxt, subscribe, views,
+    access, admin, branding, csaf, documents, feed, headers, history, incidents, language, limits,
+    log, openapi, oscal, page_cache, pages, privacy, readers, reports, securitytxt, subscribe,
+    views,
 };
 
 const STYLESHEET: &str = include_str!("../static/candor.css");
@@ -133,6 +134,7 @@ pub fn router(state: AppState) -> Router {
             "/.well-known/researcher-key.asc",
             get(securitytxt::host_researcher_key),
         )
+        .route("/.well-known/csaf/{*file}", get(csaf::host_file))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/static/candor.css", get(stylesheet))
@@ -169,6 +171,7 @@ pub fn router(state: AppState) -> Router {
             "/{org}/.well-known/researcher-key.asc",
             get(securitytxt::researcher_key),
         )
+        .route("/{org}/.well-known/csaf/{*file}", get(csaf::org_file))
         .route("/{org}/feed.atom", get(feed::feed))
         .route("/{org}/incidents.json", get(incidents::json))
         .route("/{org}/brand.css", get(branding::css))

@@ -153,12 +153,18 @@ pub fn body(revision: &Revision, base: &str, now: OffsetDateTime) -> Option<Stri
     if let Some(policy) = &v.policy_url {
         lines.push(format!("Policy: {policy}"));
     }
+    // The CSAF field (IANA's security.txt registry): where the advisories are.
+    if !candor_formats::csaf::advisories(revision).is_empty() {
+        lines.push(format!(
+            "CSAF: {base}/.well-known/csaf/provider-metadata.json"
+        ));
+    }
     let mut text = lines.join("\n");
     text.push('\n');
     Some(text)
 }
 
-async fn latest(state: &AppState, org: &str) -> Result<(OrgScope, Revision), ApiError> {
+pub(crate) async fn latest(state: &AppState, org: &str) -> Result<(OrgScope, Revision), ApiError> {
     let slug: OrgSlug = org
         .parse()
         .map_err(|_| ApiError::not_found("no such org"))?;
@@ -203,7 +209,7 @@ pub fn request_host(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The org served on the request's host name, with its latest revision.
-async fn org_on_host(
+pub(crate) async fn org_on_host(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<(OrgScope, Revision, String), ApiError> {

@@ -54,6 +54,8 @@ pub async fn load(store: &SharedStore, master: &MasterKey) -> Result<()> {
         // A resolved incident with its review, brought in as the starting
         // history of the first revision (whose times are taken as written).
         content.incidents.push(demo_incident(org.slug, now)?);
+        // A security fix published as an advisory (CSAF), three weeks ago.
+        content.changelog.insert(0, demo_advisory(org.slug, now)?);
         translate_demo(&mut content)?;
         // Audit reports cover a period: the demo's ends five months from today.
         for doc in &mut content.documents {
@@ -227,6 +229,45 @@ async fn demo_reader_link(store: &SharedStore, scope: &OrgScope) -> Result<()> {
         scope.slug()
     );
     Ok(())
+}
+
+/// A changelog entry from three weeks ago with its advisory: the SDK's fix
+/// (versions, a CVE) for Quillfeather, a service fix for Harborlight.
+fn demo_advisory(
+    slug: &str,
+    now: time::OffsetDateTime,
+) -> Result<candor_domain::model::ChangelogEntry> {
+    let day = now.date() - time::Duration::days(21);
+    let year = day.year();
+    let entry = match slug {
+        "harborlight" => serde_json::json!({
+            "date": day.to_string(),
+            "category": "security",
+            "title": "Appointment details visible to another clinic's staff",
+            "detail": "A missing check let staff of one clinic open an appointment of another clinic by its number. We found it in our own review; no access was recorded.",
+            "advisory": {
+                "id": format!("HL-{year}-001"),
+                "product": "Harborlight clinic dashboard",
+                "cvss": "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:L/I:N/A:N",
+                "remediation": format!("Fixed in the service on {day}; clinics need do nothing."),
+            },
+        }),
+        _ => serde_json::json!({
+            "date": day.to_string(),
+            "category": "security",
+            "title": "Cross-site scripting in the JavaScript SDK's debug panel",
+            "detail": "The SDK's debug panel printed event names without escaping them, so a crafted event name could run script on a page that had the panel open.",
+            "advisory": {
+                "id": format!("QF-{year}-001"),
+                "product": "Quillfeather JavaScript SDK",
+                "affected": ">=4.0.0|<4.12.0",
+                "fixed": "4.12.0",
+                "cvss": "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N",
+                "remediation": "Upgrade the SDK to 4.12.0 or later; the debug panel is off in production builds.",
+            },
+        }),
+    };
+    serde_json::from_value(entry).context("the demo advisory")
 }
 
 /// A resolved incident from six weeks ago: confirmed, customers told, fixed,

@@ -17,7 +17,7 @@ mod posture;
 mod profile;
 mod subprocessors;
 
-pub use changes::{ChangeCategory, ChangelogEntry, RoadmapItem};
+pub use changes::{Advisory, ChangeCategory, ChangelogEntry, RoadmapItem};
 pub use commitments::{
     Commitments, Component, Encryption, Framed, Framing, Hosting, IncidentResponse, PlanDays,
     RemediationTime, Resilience, ResourceTenancy, Severity, Tenancy, TenancyModel, TlsVersion,

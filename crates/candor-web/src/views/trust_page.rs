@@ -270,6 +270,26 @@ impl<'a> TrustPage<'a> {
 }
 
 impl TrustPage<'_> {
+    /// A changelog entry's advisory, for the page: its id, where its CSAF
+    /// document is, and its severity in words (`6.5 MEDIUM`).
+    pub fn advisory(&self, entry: &ChangelogEntry) -> Option<(String, String, String)> {
+        let advisory = entry.advisory.as_ref()?;
+        let published = candor_formats::csaf::Published {
+            entry,
+            advisory,
+            released: entry.date?.0,
+        };
+        let (score, severity) = advisory.cvss.base_score();
+        Some((
+            advisory.id.to_string(),
+            format!("/{}/.well-known/csaf/white/{}", self.slug, published.path()),
+            format!(
+                "{score:.1} {}",
+                self.t.label(&severity.to_ascii_lowercase())
+            ),
+        ))
+    }
+
     /// The title of the assessment with this key (validation made sure there is one).
     pub fn assessment_title(&self, key: &candor_domain::types::Key) -> String {
         self.tc
