@@ -156,6 +156,17 @@ pub fn document(revision: &Revision, published: &Published<'_>, at: &Distributio
     // The product tree: a range and a fix, or one product (a service).
     let affected_id = "CSAFPID-0001";
     let fixed_id = "CSAFPID-0002";
+    let fixed_branch = |fixed: &str| {
+        json!({
+            "category": "product_version",
+            "name": fixed,
+            "product": {
+                "product_id": fixed_id,
+                "name": format!("{vendor} {product} {fixed}"),
+                "product_identification_helper": {"cpe": cpe(vendor, product, fixed)},
+            },
+        })
+    };
     let (branches, status): (Vec<Value>, Value) = match (&a.affected, &a.fixed) {
         (Some(range), fixed) => {
             let mut branches = vec![json!({
@@ -169,29 +180,13 @@ pub fn document(revision: &Revision, published: &Published<'_>, at: &Distributio
             })];
             let mut status = json!({"known_affected": [affected_id]});
             if let Some(fixed) = fixed {
-                branches.push(json!({
-                    "category": "product_version",
-                    "name": fixed.as_str(),
-                    "product": {
-                        "product_id": fixed_id,
-                        "name": format!("{vendor} {product} {fixed}"),
-                        "product_identification_helper": {"cpe": cpe(vendor, product, fixed.as_str())},
-                    },
-                }));
+                branches.push(fixed_branch(fixed.as_str()));
                 status["fixed"] = json!([fixed_id]);
             }
             (branches, status)
         }
         (None, Some(fixed)) => (
-            vec![json!({
-                "category": "product_version",
-                "name": fixed.as_str(),
-                "product": {
-                    "product_id": fixed_id,
-                    "name": format!("{vendor} {product} {fixed}"),
-                    "product_identification_helper": {"cpe": cpe(vendor, product, fixed.as_str())},
-                },
-            })],
+            vec![fixed_branch(fixed.as_str())],
             json!({"fixed": [fixed_id]}),
         ),
         (None, None) => (Vec::new(), json!({"fixed": [affected_id]})),

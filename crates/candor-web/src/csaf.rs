@@ -5,9 +5,9 @@
 //! `.asc` (a detached OpenPGP signature by the key that signs security.txt).
 //! The documents are written by `candor_formats::csaf` from the latest revision.
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::body::Bytes;
 use axum::response::Response;
 use candor_domain::Revision;
 use candor_formats::csaf::{self, Distribution};

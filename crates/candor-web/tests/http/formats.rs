@@ -18,6 +18,17 @@ async fn json(app: &App, url: &str) -> (serde_json::Value, String) {
     (resp.json().await.unwrap(), etag)
 }
 
+/// Runs a peer tool (one we did not write) and fails with what it said.
+fn peer(command: &mut Command) {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{command:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn save(dir: &Path, name: &str, value: &serde_json::Value) {
     std::fs::write(dir.join(name), serde_json::to_vec(value).unwrap()).unwrap();
 }
@@ -78,17 +89,7 @@ async fn oscal_documents_follow_their_links_and_load_in_compliance_trestle() {
         save(dir.path(), &format!("component-{org}.json"), &doc);
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/check-oscal.py");
-    let out = Command::new("python3")
-        .arg(root)
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    peer(Command::new("python3").arg(root).arg(dir.path()));
     for (path, status) in [
         ("/oscal/catalogs/nist-800-53.json", StatusCode::NOT_FOUND),
         (
@@ -184,15 +185,10 @@ async fn csaf_advisories_are_found_from_security_txt_hashed_signed_and_valid() {
     }
     for tool in ["sha256sum", "sha512sum"] {
         let ext = &tool[..6];
-        let out = std::process::Command::new(tool)
-            .current_dir(dir.path())
-            .args(["--check", &format!("qf-2026-007.json.{ext}")])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{tool}: {}",
-            String::from_utf8_lossy(&out.stdout)
+        peer(
+            Command::new(tool)
+                .current_dir(dir.path())
+                .args(["--check", &format!("qf-2026-007.json.{ext}")]),
         );
     }
     let home = tempfile::tempdir().unwrap();
@@ -219,16 +215,10 @@ async fn csaf_advisories_are_found_from_security_txt_hashed_signed_and_valid() {
     );
     // The validator BSI's secvisogram team publishes.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/csaf/validate.mjs");
-    let out = Command::new("node")
-        .arg(root)
-        .arg(dir.path().join("qf-2026-007.json"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    peer(
+        Command::new("node")
+            .arg(root)
+            .arg(dir.path().join("qf-2026-007.json")),
     );
     // The page links the advisory.
     let page = app.page("/quillfeather").await;
