@@ -242,6 +242,12 @@ fn is_translated_text(value: &serde_json::Map<String, serde_json::Value>) -> boo
 
 impl TrustCenter {
     /// The languages of the page, the default first (English when none are named).
+    /// The trust-as-code document's JSON Schema (what `candor schema
+    /// trust-center` prints, and what the admin forms are built from).
+    pub fn json_schema() -> serde_json::Value {
+        serde_json::to_value(schemars::schema_for!(TrustCenter)).unwrap_or_default()
+    }
+
     pub fn page_locales(&self) -> Vec<&str> {
         match self.profile.locales.is_empty() {
             true => vec!["en"],

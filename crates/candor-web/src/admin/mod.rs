@@ -23,6 +23,7 @@ pub mod dashboard;
 pub mod documents;
 pub mod hosts;
 pub mod invites;
+pub mod items;
 pub mod members;
 mod outcome;
 pub mod questionnaires;
@@ -87,6 +88,31 @@ pub fn routes() -> Vec<(AdminRoute, MethodRouter<AppState>)> {
             "/admin/orgs/{org}/sections/{section}",
             EditDraft,
             content::section_save,
+        ),
+        // Forms for one item of a list section (the YAML above is the Advanced view).
+        org(
+            GET,
+            "/admin/orgs/{org}/sections/{section}/items",
+            ViewDraft,
+            items::list,
+        ),
+        org(
+            GET,
+            "/admin/orgs/{org}/sections/{section}/items/{item}",
+            ViewDraft,
+            items::form,
+        ),
+        org(
+            POST,
+            "/admin/orgs/{org}/sections/{section}/items/{item}",
+            EditDraft,
+            items::save,
+        ),
+        org(
+            POST,
+            "/admin/orgs/{org}/sections/{section}/items/{item}/remove",
+            EditDraft,
+            items::remove,
         ),
         org(
             GET,

@@ -277,6 +277,7 @@ async fn every_org_route_and_role_matches_the_policy() {
         let path = template
             .replace("{org}", "quillfeather")
             .replace("{section}", "faq")
+            .replace("{item}", "0")
             .replace("{id}", &uuid::Uuid::new_v4().to_string());
         let is_api = path.starts_with("/api/");
         let send = |cookie: Option<&str>| {
@@ -511,11 +512,11 @@ async fn the_dashboard_says_what_needs_attention_to_each_role_that_can_act_on_it
     assert!(!attention.contains("Nothing waits"), "{attention}");
     // The edited section is marked in the list of sections.
     assert!(
-        page.contains("sections/subprocessors\">subprocessors</a> <span class=\"badge wip\">edited, not published</span>"),
+        page.contains("sections/subprocessors\">YAML</a>)</span> <span class=\"badge wip\">edited, not published</span>"),
         "{page}"
     );
     assert!(
-        !page.contains("sections/controls\">controls</a> <span"),
+        !page.contains("sections/controls\">YAML</a>)</span> <span"),
         "only what changed"
     );
 
@@ -655,5 +656,153 @@ async fn a_document_past_or_near_its_valid_until_is_shown_so_and_admins_are_remi
         dashboard.contains("Urgent:</strong> <a href=\"/admin/orgs/quillfeather/documents\">"),
         "{dashboard}"
     );
+    app.stop().await;
+}
+
+/// The routine edits through forms: a subprocessor added with its start
+/// defaulting to today plus the notice period, a control's status changed
+/// (its checks, which the form does not show, kept), a bad value refused at
+/// its field, an item removed after confirming; viewers only read. What the
+/// forms save is what the API reads back.
+#[tokio::test]
+async fn routine_edits_through_forms_validate_like_the_yaml_and_keep_what_they_do_not_show() {
+    let (app, org) = App::quillfeather().await;
+    let editor = app.member_as(&org, Role::Editor).await;
+    let viewer = app.member_as(&org, Role::Viewer).await;
+    let page =
+        |cookie: &str, path: &str| app.with_cookie(reqwest::Method::GET, path, cookie).send();
+    let post = |cookie: &str, path: &str, form: Vec<(&str, String)>| {
+        app.with_cookie(reqwest::Method::POST, path, cookie)
+            .form(&form)
+            .send()
+    };
+    let draft = || async {
+        let resp = app
+            .with_cookie(
+                reqwest::Method::GET,
+                "/api/v1/orgs/quillfeather/draft",
+                &editor,
+            )
+            .send()
+            .await
+            .unwrap();
+        let body: serde_json::Value = resp.json().await.unwrap();
+        TrustCenter::from_json(&serde_json::to_vec(&body["content"]).unwrap()).unwrap()
+    };
+    let before = draft().await;
+    let notice = before.notice_days().unwrap();
+    let today = time::OffsetDateTime::now_utc().date();
+    // A new subprocessor: the form starts it after the notice period.
+    let new = page(
+        &editor,
+        "/admin/orgs/quillfeather/sections/subprocessors/items/new",
+    )
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    let effective = (today + time::Duration::days(i64::from(notice))).to_string();
+    assert!(new.contains(&format!("value=\"{effective}\"")), "{new}");
+    assert!(new.contains("name=\"f.hipaa_eligible\""));
+    // A bad website is refused at its field, and nothing is saved.
+    let form = |website: &str| {
+        vec![
+            ("f.name", "Courier Mail".to_owned()),
+            ("f.purpose", "Transactional email".to_owned()),
+            ("f.website", website.to_owned()),
+            ("f.locations", "United States\nIreland".to_owned()),
+            ("f.effective_at", effective.clone()),
+            ("f.announced_at", today.to_string()),
+            ("f.hipaa_eligible", "no".to_owned()),
+        ]
+    };
+    let refused = post(
+        &editor,
+        "/admin/orgs/quillfeather/sections/subprocessors/items/new",
+        form("http://postmark.example"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let said = refused.text().await.unwrap();
+    assert!(said.contains("id=\"e-website\""), "{said}");
+    assert!(
+        said.contains("name=\"f.website\" type=\"url\" value=\"http://postmark.example\" aria-invalid=\"true\" aria-describedby=\"e-website\""),
+        "{said}"
+    );
+    assert_eq!(
+        draft().await.subprocessors.len(),
+        before.subprocessors.len()
+    );
+    let saved = post(
+        &editor,
+        "/admin/orgs/quillfeather/sections/subprocessors/items/new",
+        form("https://postmark.example"),
+    )
+    .await
+    .unwrap();
+    let status = saved.status();
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        saved.text().await.unwrap()
+    );
+    let after = draft().await;
+    let added = after.subprocessors.last().unwrap();
+    assert_eq!(added.name.as_str(), "Courier Mail");
+    assert_eq!(added.locations.len(), 2);
+    assert_eq!(added.hipaa_eligible, Some(false));
+    assert_eq!(added.effective_at.unwrap().to_string(), effective);
+    // A control's status changes; its checks and mappings stay.
+    let index = after
+        .controls
+        .iter()
+        .position(|c| !c.checks.is_empty())
+        .unwrap();
+    let control = &after.controls[index];
+    let path = format!("/admin/orgs/quillfeather/sections/controls/items/{index}");
+    let shown = page(&editor, &path).await.unwrap().text().await.unwrap();
+    assert!(
+        shown.contains("<option value=\"planned\">planned</option>"),
+        "{shown}"
+    );
+    let mut fields = vec![
+        ("f.key", control.key.to_string()),
+        ("f.title", control.title.to_string()),
+        ("f.description", control.description.to_string()),
+        ("f.status", "planned".to_owned()),
+    ];
+    if let Some(category) = &control.category {
+        fields.push(("f.category", category.to_string()));
+    }
+    for m in &control.mappings {
+        fields.push(("f.mappings", m.to_string()));
+    }
+    let saved = post(&editor, &path, fields).await.unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let changed = &draft().await.controls[index];
+    assert_eq!(changed.status, candor_domain::model::ControlStatus::Planned);
+    assert_eq!(changed.checks, control.checks, "kept as it was");
+    assert_eq!(changed.mappings, control.mappings);
+    // Removing asks first.
+    let remove = "/admin/orgs/quillfeather/sections/faq/items/0/remove";
+    let asked = post(&editor, remove, vec![]).await.unwrap();
+    assert_eq!(asked.status(), StatusCode::OK);
+    assert!(asked.text().await.unwrap().contains("confirm"));
+    assert_eq!(draft().await.faq.len(), before.faq.len());
+    let removed = post(&editor, remove, vec![("confirm", "yes".to_owned())])
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(draft().await.faq.len(), before.faq.len() - 1);
+    // Viewers read the forms and cannot save them.
+    let read = page(&viewer, &path).await.unwrap().text().await.unwrap();
+    assert!(!read.contains("Save to draft") && read.contains("disabled"));
+    let denied = post(&viewer, &path, vec![("f.status", "planned".to_owned())])
+        .await
+        .unwrap();
+    assert_eq!(denied.status(), StatusCode::FORBIDDEN);
     app.stop().await;
 }
