@@ -269,7 +269,9 @@ test('axe finds no accessibility violation on the account, members and analytics
     await Promise.all([page.waitForURL(base + '/admin'), page.click('button[type=submit]')]);
     for (const path of ['/admin/account', '/admin/orgs/harborlight', '/admin/orgs/harborlight/members', '/admin/orgs/harborlight/analytics',
       '/admin/orgs/harborlight/documents', '/admin/orgs/harborlight/readers', '/admin/orgs/harborlight/events',
-      '/admin/orgs/harborlight/audit']) {
+      '/admin/orgs/harborlight/audit', '/admin/orgs/harborlight/sections/controls/items',
+      '/admin/orgs/harborlight/sections/controls/items/0', '/admin/orgs/harborlight/sections/subprocessors/items/new',
+      '/admin/orgs/harborlight/sections/changelog/items/new']) {
       const response = await page.goto(base + path);
       assert.equal(response.status(), 200, path);
       await page.addScriptTag({ path: AXE });
@@ -281,4 +283,56 @@ test('axe finds no accessibility violation on the account, members and analytics
     }
     await context.close();
   }
+});
+
+test('routine edits through forms: a subprocessor, a changelog entry and a control status, on a phone too', async () => {
+  const email = 'owner@harborlight.example';
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(base + '/admin/login');
+  await page.fill('#email', email);
+  await page.fill('#password', credentials[email]);
+  await Promise.all([page.waitForURL(base + '/admin'), page.click('button[type=submit]')]);
+  await page.goto(base + '/admin/orgs/harborlight');
+  await page.click('a[href="/admin/orgs/harborlight/sections/subprocessors/items"]');
+  await page.click('a[href="/admin/orgs/harborlight/sections/subprocessors/items/new"]');
+  // The start date is filled in: today plus the notice period.
+  assert.match(await page.inputValue('#f-effective_at'), /^\d{4}-\d{2}-\d{2}$/);
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  assert.ok(wide, 'the form fits a 390-px screen');
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }));
+  assert.deepEqual(result.violations.map((v) => v.id), [], 'the form on a phone');
+  await page.fill('#f-name', 'Courier Mail');
+  await page.fill('#f-purpose', 'Appointment reminders by email');
+  await page.fill('#f-website', 'https://couriermail.example');
+  await page.click('button[type=submit]');
+  assert.match(await page.textContent('.notice'), /Saved to the draft/);
+  // A changelog entry, dated today, with a category from the allowed list.
+  await page.goto(base + '/admin/orgs/harborlight/sections/changelog/items/new');
+  assert.equal(await page.inputValue('#f-date'), new Date().toISOString().slice(0, 10));
+  await page.selectOption('#f-category', 'security');
+  await page.fill('#f-title', 'Sessions end after 12 hours');
+  await page.click('button[type=submit]');
+  assert.match(await page.textContent('.notice'), /Saved to the draft/);
+  // A control's status from the drop-down.
+  await page.goto(base + '/admin/orgs/harborlight/sections/controls/items/0');
+  await page.selectOption('#f-status', 'in_progress');
+  await page.click('button[type=submit]');
+  assert.match(await page.textContent('.notice'), /Saved to the draft/);
+  await page.goto(base + '/admin/orgs/harborlight');
+  const main = await page.textContent('main');
+  assert.match(main, /subprocessor added: Courier Mail/);
+  assert.match(main, /changelog entry added/);
+  assert.match(main, /control changed: .*status: implemented → in_progress/);
+  // A bad value is refused at its field.
+  await page.goto(base + '/admin/orgs/harborlight/sections/subprocessors/items/new');
+  await page.fill('#f-name', 'Broken');
+  await page.fill('#f-website', 'http://broken.example');
+  await page.click('button[type=submit]');
+  assert.equal(await page.getAttribute('#f-website', 'aria-invalid'), 'true');
+  assert.ok((await page.textContent('#e-website')).length > 0);
+  await context.close();
 });
