@@ -336,3 +336,46 @@ test('routine edits through forms: a subprocessor, a changelog entry and a contr
   assert.ok((await page.textContent('#e-website')).length > 0);
   await context.close();
 });
+
+test('leaving an editor with unsaved changes asks first; a YAML error jumps to its line', async () => {
+  const email = 'owner@quillfeather.example';
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  // The refused edit's 422 is expected; anything else (a CSP violation, a script error) is not.
+  page.on('console', (msg) => { if (msg.type() === 'error' && !msg.text().includes('status of 422')) problems.push(msg.text()); });
+  page.on('pageerror', (err) => problems.push(String(err)));
+  await page.goto(base + '/admin/login');
+  await page.fill('#email', email);
+  await page.fill('#password', credentials[email]);
+  await Promise.all([page.waitForURL(base + '/admin'), page.click('button[type=submit]')]);
+  await page.goto(base + '/admin/orgs/quillfeather/sections/faq');
+  // Line numbers beside the YAML (the script runs under the admin CSP).
+  assert.equal(await page.locator('.gutter').count(), 1);
+  assert.match(await page.textContent('.gutter'), /^1\n2\n3/);
+  await page.fill('#yaml', (await page.inputValue('#yaml')) + '- question: Unsaved?\n  answer: Yes.\n');
+  let asked = null;
+  page.once('dialog', async (dialog) => { asked = dialog.type(); await dialog.dismiss(); });
+  await page.goto(base + '/admin/orgs/quillfeather').catch(() => {});
+  assert.equal(asked, 'beforeunload', 'leaving asked first');
+  assert.equal(page.url(), base + '/admin/orgs/quillfeather/sections/faq', 'and stayed');
+  // A bad edit: the error names its line and the editor selects it.
+  await page.fill('#yaml', "- question: Fine?\n  answer: Yes.\n- question: ''\n  answer: Empty.\n");
+  await page.click('button[type=submit]');
+  assert.equal(await page.getAttribute('a[data-line]', 'data-line'), '3');
+  const selected = await page.evaluate(() => {
+    const t = document.querySelector('#yaml');
+    return t.value.slice(t.selectionStart, t.selectionEnd);
+  });
+  assert.equal(selected, "- question: ''");
+  // Saving clears the guard: no question on the way out.
+  await page.fill('#yaml', "- question: Fine?\n  answer: Yes.\n");
+  await page.click('button[type=submit]');
+  assert.match(await page.textContent('.notice'), /Saved to the draft/);
+  asked = null;
+  page.once('dialog', async (dialog) => { asked = dialog.type(); await dialog.dismiss(); });
+  await page.goto(base + '/admin/orgs/quillfeather');
+  assert.equal(asked, null);
+  assert.deepEqual(problems, [], 'no CSP violation or script error');
+  await context.close();
+});

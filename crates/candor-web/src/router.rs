@@ -25,6 +25,7 @@ use crate::{
 };
 
 const STYLESHEET: &str = include_str!("../static/candor.css");
+const ADMIN_SCRIPT: &str = include_str!("../static/admin.js");
 
 pub fn router(state: AppState) -> Router {
     // The two route tables (admin pages, API) say which routes are org-scoped:
@@ -138,6 +139,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/static/candor.css", get(stylesheet))
+        .route("/static/admin.js", get(admin_script))
         .merge(admin_open)
         .merge(guarded)
         .route("/{org}", get(pages::trust_page))
@@ -261,19 +263,37 @@ async fn readyz(State(state): State<AppState>) -> Response {
 async fn stylesheet(headers: HeaderMap) -> Response {
     static ETAG: std::sync::LazyLock<HeaderValue> =
         std::sync::LazyLock::new(|| page_cache::etag_for(STYLESHEET.as_bytes()));
+    static_file(&headers, STYLESHEET, "text/css; charset=utf-8", &ETAG)
+}
+
+/// The admin pages' progressive enhancement.
+async fn admin_script(headers: HeaderMap) -> Response {
+    static ETAG: std::sync::LazyLock<HeaderValue> =
+        std::sync::LazyLock::new(|| page_cache::etag_for(ADMIN_SCRIPT.as_bytes()));
+    static_file(
+        &headers,
+        ADMIN_SCRIPT,
+        "text/javascript; charset=utf-8",
+        &ETAG,
+    )
+}
+
+/// A file compiled into the binary, revalidated by its ETag.
+fn static_file(
+    headers: &HeaderMap,
+    body: &'static str,
+    content_type: &'static str,
+    etag: &HeaderValue,
+) -> Response {
     let matches = headers
         .get(header::IF_NONE_MATCH)
-        .is_some_and(|v| v.as_bytes() == ETAG.as_bytes());
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes());
     let mut response = if matches {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        (
-            [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-            STYLESHEET,
-        )
-            .into_response()
+        ([(header::CONTENT_TYPE, content_type)], body).into_response()
     };
-    response.headers_mut().insert(header::ETAG, ETAG.clone());
+    response.headers_mut().insert(header::ETAG, etag.clone());
     response.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=3600"),

@@ -26,7 +26,8 @@ struct SectionPage<'a> {
     slug: &'a str,
     section: &'a str,
     yaml: String,
-    errors: Vec<String>,
+    /// Each error, and the line of the YAML it names (when it names one).
+    errors: Vec<(String, Option<usize>)>,
     can_edit: bool,
     saved: bool,
 }
@@ -102,10 +103,20 @@ pub async fn section_save(
             ))
             .into_response());
         }
-        Err(ParseFailure::Invalid(e)) => e.errors.iter().map(ToString::to_string).collect(),
-        Err(ParseFailure::Busy) => vec![
+        Err(ParseFailure::Invalid(e)) => e
+            .errors
+            .iter()
+            .map(|error| {
+                (
+                    error.to_string(),
+                    line_in_section(&yaml, &section, &error.field),
+                )
+            })
+            .collect(),
+        Err(ParseFailure::Busy) => vec![(
             "the server is busy reading other documents; nothing was saved, try again".to_owned(),
-        ],
+            None,
+        )],
     };
     Ok(render(
         SectionPage {
@@ -118,6 +129,17 @@ pub async fn section_save(
         },
         StatusCode::UNPROCESSABLE_ENTITY,
     ))
+}
+
+/// The line of a section's YAML that an error's field path (from the document's
+/// root: `subprocessors[2].website`) names.
+fn line_in_section(yaml: &str, section: &str, field: &str) -> Option<usize> {
+    let rest = field.strip_prefix(section)?;
+    let rest = rest.strip_prefix('.').unwrap_or(rest);
+    if rest.is_empty() {
+        return None;
+    }
+    candor_domain::hints::line_of(yaml, rest)
 }
 
 /// `GET /admin/orgs/{org}/preview`: the draft as the public page will show it.

@@ -797,6 +797,51 @@ async fn routine_edits_through_forms_validate_like_the_yaml_and_keep_what_they_d
         .unwrap();
     assert_eq!(removed.status(), StatusCode::SEE_OTHER);
     assert_eq!(draft().await.faq.len(), before.faq.len() - 1);
+    // The admin pages may run this origin's script (the unsaved-changes guard,
+    // line numbers), and nothing inline; the public pages run none.
+    let admin_page = page(&editor, &path).await.unwrap();
+    let csp = admin_page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe"),
+        "{csp}"
+    );
+    assert!(
+        admin_page
+            .text()
+            .await
+            .unwrap()
+            .contains("<script src=\"/static/admin.js\" defer></script>")
+    );
+    let public = app.get("/quillfeather").await;
+    let csp = public.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(!csp.contains("script-src"), "{csp}");
+    let script = app.get("/static/admin.js").await;
+    assert_eq!(
+        script.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    assert!(script.text().await.unwrap().contains("beforeunload"));
+    // A YAML error names its line, linked for the editor to jump to.
+    let bad = post(
+        &editor,
+        "/admin/orgs/quillfeather/sections/faq",
+        vec![(
+            "yaml",
+            "- question: Fine?\n  answer: Yes.\n- question: ''\n  answer: Empty question.\n"
+                .to_owned(),
+        )],
+    )
+    .await
+    .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let said = bad.text().await.unwrap();
+    assert!(said.contains("data-line=\"3\">line 3</a>"), "{said}");
+    assert!(said.contains("aria-describedby=\"yaml-errors\""), "{said}");
     // Viewers read the forms and cannot save them.
     let read = page(&viewer, &path).await.unwrap().text().await.unwrap();
     assert!(!read.contains("Save to draft") && read.contains("disabled"));
