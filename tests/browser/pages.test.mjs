@@ -323,6 +323,14 @@ test('routine edits through forms: a subprocessor, a changelog entry and a contr
   await page.click('button[type=submit]');
   assert.match(await page.textContent('.notice'), /Saved to the draft/);
   await page.goto(base + '/admin/orgs/harborlight');
+  // The navigation on every org page, with the count of what waits: as many
+  // as the dashboard lists.
+  assert.equal(await page.locator('nav.admin-nav a[href="/admin/orgs/harborlight/documents"]').count(), 1);
+  const waiting = await page.locator('#attention li').count();
+  if (waiting > 0) {
+    await page.waitForSelector('[data-attention]:not([hidden])');
+    assert.equal(await page.textContent('[data-attention]'), String(waiting));
+  }
   const main = await page.textContent('main');
   assert.match(main, /subprocessor added: Courier Mail/);
   assert.match(main, /changelog entry added/);

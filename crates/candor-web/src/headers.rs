@@ -14,9 +14,10 @@ use crate::state::AppState;
 pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// The admin pages' policy: the same, with this origin's script (`/static/admin.js`:
-/// the unsaved-changes guard, line numbers, copy buttons, drag and drop).
+/// the unsaved-changes guard, line numbers, copy buttons, drag and drop, and
+/// the navigation's count of what needs attention, fetched from this origin).
 /// Nothing inline, and the public pages run no script at all.
-pub const ADMIN_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+pub const ADMIN_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 const HSTS: &str = "max-age=63072000; includeSubDomains";
 

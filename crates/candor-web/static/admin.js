@@ -77,3 +77,18 @@ for (const input of document.querySelectorAll('input[type=file][data-drop]')) {
     input.dispatchEvent(new Event('change', { bubbles: true }));
   });
 }
+
+// The navigation's count of what needs the caller's attention.
+const attention = document.querySelector('[data-attention]');
+if (attention) {
+  fetch(attention.dataset.attention, { credentials: 'same-origin' })
+    .then((response) => (response.ok ? response.json() : { count: 0 }))
+    .then(({ count }) => {
+      if (count > 0) {
+        attention.textContent = String(count);
+        attention.title = `${count} waiting`;
+        attention.hidden = false;
+      }
+    })
+    .catch(() => {});
+}

@@ -269,13 +269,21 @@ fn deadline_words(d: &Due, now: time::OffsetDateTime) -> String {
 }
 
 /// The org's dashboard, with a status line or a refusal at the top.
-pub(super) async fn org_view(
+/// What the dashboard and the navigation's count are made from.
+struct Standing {
+    working: Option<candor_domain::TrustCenter>,
+    latest: Option<candor_domain::Revision>,
+    changes: Vec<String>,
+    edited: Vec<&'static str>,
+    reports: Vec<candor_store::documents::StoredReport>,
+    attention: Vec<Attention>,
+}
+
+async fn standing(
     state: &AppState,
     access: &Access,
-    notice: Option<String>,
-    error: Option<String>,
-    status: StatusCode,
-) -> PageResult {
+    now: time::OffsetDateTime,
+) -> Result<Standing, crate::page_error::PageError> {
     let (working, latest) = working_copy(&*state.store, &access.scope).await?;
     let (changes, edited) = match (&working, &latest) {
         (Some(w), Some(l)) => {
@@ -293,12 +301,10 @@ pub(super) async fn org_view(
         ),
         _ => (Vec::new(), Vec::new()),
     };
-    let now = time::OffsetDateTime::now_utc();
     let reports = match allows(access.role, Action::HandleReports) {
         true => state.store.reports(&access.scope).await?,
         false => Vec::new(),
     };
-    let overdue_reports = reports.iter().filter(|r| r.is_overdue(now)).count();
     let blocker = match (&working, changes.is_empty()) {
         (Some(w), false) => candor_app::content::publish_blocker(latest.as_ref(), w, now)
             .map(|e| format!("{}: {}", e.field, e.message)),
@@ -309,6 +315,50 @@ pub(super) async fn org_view(
         .map(|w| w.documents.as_slice())
         .unwrap_or_default();
     let attention = needs_attention(state, access, blocker, documents, &reports, now).await?;
+    Ok(Standing {
+        working,
+        latest,
+        changes,
+        edited,
+        reports,
+        attention,
+    })
+}
+
+/// `GET /admin/orgs/{org}/attention`: how many things wait for the caller,
+/// for the count beside the navigation's link (filled in by admin.js).
+pub async fn attention_count(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+) -> Result<axum::response::Response, crate::page_error::PageError> {
+    let s = standing(&state, &access, time::OffsetDateTime::now_utc()).await?;
+    let mut response = axum::response::IntoResponse::into_response(axum::Json(
+        serde_json::json!({"count": s.attention.len()}),
+    ));
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+pub(super) async fn org_view(
+    state: &AppState,
+    access: &Access,
+    notice: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> PageResult {
+    let now = time::OffsetDateTime::now_utc();
+    let Standing {
+        working,
+        latest,
+        changes,
+        edited,
+        reports,
+        attention,
+    } = standing(state, access, now).await?;
+    let overdue_reports = reports.iter().filter(|r| r.is_overdue(now)).count();
     let incident_deadlines = working
         .as_ref()
         .map(|w| {

@@ -33,6 +33,8 @@ struct AdminDocumentsPage<'a> {
     downloads: Vec<(String, String, String)>,
     notice: Option<String>,
     error: Option<String>,
+    /// The caller may change the draft (add a document).
+    can_edit: bool,
 }
 
 /// One request as the admin's table shows it.
@@ -166,6 +168,10 @@ async fn admin_page(
             downloads,
             notice,
             error,
+            can_edit: candor_domain::policy::allows(
+                access.role,
+                candor_domain::policy::Action::EditDraft,
+            ),
         },
         status,
     ))

@@ -94,6 +94,71 @@ const FORM_SECTIONS: &[(&str, &[&str])] = &[
     ("assessments", &["key", "title", "kind", "date", "assessor"]),
 ];
 
+/// A section's name for people and what it is for, in a line.
+pub fn section_title(section: &str) -> (&'static str, &'static str) {
+    match section {
+        "profile" => (
+            "Profile",
+            "Name, contacts, regions, languages and branding.",
+        ),
+        "promises" => (
+            "What we don't do",
+            "Plain promises, each a title and a paragraph.",
+        ),
+        "controls" => (
+            "Security controls",
+            "Each control's status and the framework requirements it meets.",
+        ),
+        "posture" => (
+            "Compliance",
+            "Where you stand on each standard, with target dates.",
+        ),
+        "commitments" => (
+            "Commitments",
+            "Hosting, encryption, tenancy, backups, incident response, disclosure.",
+        ),
+        "subprocessors" => (
+            "Subprocessors",
+            "Who processes customer data, announced before they start.",
+        ),
+        "changelog" => (
+            "Changelog",
+            "Security fixes and changes shipped, with advisories.",
+        ),
+        "roadmap" => ("Not finished yet", "What you are still working on."),
+        "incidents" => (
+            "Incidents",
+            "Declared incidents, their updates and reviews.",
+        ),
+        "documents" => (
+            "Documents",
+            "Reports and agreements, public or behind an NDA or approval.",
+        ),
+        "faq" => ("Questions", "Frequently asked questions and their answers."),
+        "assessments" => (
+            "Audits and assessments",
+            "Audits and penetration tests, with their findings' fixes.",
+        ),
+        "categories" => (
+            "Control categories",
+            "The names of the categories controls are grouped in.",
+        ),
+        "sections" => (
+            "Section texts",
+            "Headlines and introductions of the page's sections.",
+        ),
+        "witnesses" => (
+            "Witnesses",
+            "Who cosigns the transparency log's checkpoints.",
+        ),
+        "knowledge" => (
+            "Knowledge base",
+            "Answered security questions, public, gated or internal.",
+        ),
+        _ => ("Section", ""),
+    }
+}
+
 /// Whether `section` has forms for its items.
 pub fn has_form(section: &str) -> bool {
     FORM_SECTIONS.iter().any(|(s, _)| *s == section)

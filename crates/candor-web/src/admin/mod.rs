@@ -79,6 +79,12 @@ pub fn routes() -> Vec<(AdminRoute, MethodRouter<AppState>)> {
         org(GET, "/admin/orgs/{org}", ViewDraft, dashboard::org_page),
         org(
             GET,
+            "/admin/orgs/{org}/attention",
+            ViewDraft,
+            dashboard::attention_count,
+        ),
+        org(
+            GET,
             "/admin/orgs/{org}/sections/{section}",
             ViewDraft,
             content::section_form,

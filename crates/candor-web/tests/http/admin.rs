@@ -842,6 +842,31 @@ async fn routine_edits_through_forms_validate_like_the_yaml_and_keep_what_they_d
     let said = bad.text().await.unwrap();
     assert!(said.contains("data-line=\"3\">line 3</a>"), "{said}");
     assert!(said.contains("aria-describedby=\"yaml-errors\""), "{said}");
+    // The navigation's count is what the dashboard lists for this role.
+    let count: serde_json::Value = page(&editor, "/admin/orgs/quillfeather/attention")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let dashboard = page(&editor, "/admin/orgs/quillfeather")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(dashboard.contains("<nav class=\"admin-nav\""));
+    let listed = dashboard
+        .split("<ul class=\"attention\">")
+        .nth(1)
+        .map_or(0, |rest| {
+            rest.split("</ul>")
+                .next()
+                .unwrap_or("")
+                .matches("<li")
+                .count()
+        });
+    assert_eq!(count["count"], listed, "{dashboard}");
     // Viewers read the forms and cannot save them.
     let read = page(&viewer, &path).await.unwrap().text().await.unwrap();
     assert!(!read.contains("Save to draft") && read.contains("disabled"));
