@@ -358,6 +358,7 @@ async fn manage_tokens_from_before_macs_are_kept_only_as_hashes_and_still_work()
          ALTER TABLE document_requests DROP COLUMN expires_at, DROP COLUMN revoked_at,
              DROP COLUMN batch_id, DROP COLUMN decided_by, DROP COLUMN decision_note,
              DROP COLUMN locale;
+         ALTER TABLE api_tokens DROP COLUMN last_used_at;
          DROP INDEX orgs_published_at;
          ALTER TABLE orgs DROP COLUMN published_at;
          DELETE FROM schema_migrations WHERE version >= 14;",

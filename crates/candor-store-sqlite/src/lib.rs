@@ -47,6 +47,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (20, include_str!("../migrations/0020_daily_counts.sql")),
     (21, include_str!("../migrations/0021_reader_access.sql")),
     (22, include_str!("../migrations/0022_reader_locale.sql")),
+    (23, include_str!("../migrations/0023_token_last_used.sql")),
 ];
 
 pub struct SqliteStore {

@@ -37,7 +37,8 @@ const UNDO_SINCE_19: &str = "DROP TABLE daily_counts;
              ALTER TABLE document_requests DROP COLUMN decided_by;
              ALTER TABLE document_requests DROP COLUMN decision_note;
              ALTER TABLE document_requests DROP COLUMN locale;
-             ALTER TABLE subscribers DROP COLUMN locale;";
+             ALTER TABLE subscribers DROP COLUMN locale;
+             ALTER TABLE api_tokens DROP COLUMN last_used_at;";
 #[tokio::test]
 async fn revisions_cannot_be_rewritten_even_with_raw_sql() {
     let store = fresh_sqlite().await;

@@ -142,6 +142,8 @@ pub struct ApiToken {
     pub created_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
     pub revoked_at: Option<OffsetDateTime>,
+    /// When it was last presented, to the minute (none: never).
+    pub last_used_at: Option<OffsetDateTime>,
 }
 
 impl ApiToken {

@@ -290,6 +290,8 @@ pub trait Accounts: Send + Sync {
         audit: &AuditEvent,
     ) -> Result<ApiToken>;
     async fn token_by_hash(&self, scope: &OrgScope, token_hash: &str) -> Result<Option<ApiToken>>;
+    /// Records that the token was presented at `at`.
+    async fn touch_token(&self, scope: &OrgScope, id: Uuid, at: OffsetDateTime) -> Result<()>;
     async fn tokens(&self, scope: &OrgScope) -> Result<Vec<ApiToken>>;
     /// Marks a token revoked (false if no such live token) and records `audit`.
     async fn revoke_token(

@@ -107,6 +107,14 @@ pub async fn authorize(
             .await?
             .filter(|t| t.is_usable(now))
             .ok_or(Denied::NotSignedIn)?;
+        // "Last used", to the minute: one write a minute per token at most.
+        if token
+            .last_used_at
+            .is_none_or(|t| now - t > time::Duration::minutes(1))
+            && let Err(e) = state.store.touch_token(&scope, token.id, now).await
+        {
+            tracing::warn!(error = %e, "could not record a token's use");
+        }
         (token.role, Caller::Token(token))
     } else {
         let user = session_user(state, headers)

@@ -250,6 +250,17 @@ pub async fn api_tokens_are_per_org_revocable_and_audited(store: Arc<dyn Store>)
     );
     assert_eq!(store.tokens(&a).await.unwrap().len(), 1);
     assert!(store.tokens(&b).await.unwrap().is_empty());
+    // Its use is recorded, in its own org only.
+    assert_eq!(found.last_used_at, None);
+    let used = now.replace_nanosecond(0).unwrap();
+    store.touch_token(&b, token.id, used).await.unwrap();
+    assert_eq!(
+        store.tokens(&a).await.unwrap()[0].last_used_at,
+        None,
+        "B cannot touch A's token"
+    );
+    store.touch_token(&a, token.id, used).await.unwrap();
+    assert_eq!(store.tokens(&a).await.unwrap()[0].last_used_at, Some(used));
     assert!(
         !store.revoke_token(&b, token.id, now, &audit).await.unwrap(),
         "B cannot revoke A's token"

@@ -33,6 +33,7 @@ fn token_row(row: &impl SqlRow) -> Result<ApiToken> {
         created_at: row.time("created_at")?,
         expires_at: row.time("expires_at")?,
         revoked_at: row.opt_time("revoked_at")?,
+        last_used_at: row.opt_time("last_used_at")?,
     })
 }
 
@@ -393,14 +394,25 @@ impl<B: SqlBackend> Accounts for B {
             created_at,
             expires_at: micros(grant.expires_at)?,
             revoked_at: None,
+            last_used_at: None,
         })
+    }
+
+    async fn touch_token(&self, scope: &OrgScope, id: Uuid, at: OffsetDateTime) -> Result<()> {
+        let mut tx = self.begin(scope, Mode::Write).await?;
+        tx.execute(
+            "UPDATE api_tokens SET last_used_at = $3 WHERE org_id = $1 AND id = $2",
+            args![scope.org_id(), id, at],
+        )
+        .await?;
+        tx.commit().await
     }
 
     async fn token_by_hash(&self, scope: &OrgScope, token_hash: &str) -> Result<Option<ApiToken>> {
         let row = read_one(
             self,
             scope,
-            "SELECT id, name, role, created_at, expires_at, revoked_at FROM api_tokens
+            "SELECT id, name, role, created_at, expires_at, revoked_at, last_used_at FROM api_tokens
              WHERE org_id = $1 AND token_hash = $2",
             args![scope.org_id(), token_hash],
         )
@@ -412,7 +424,7 @@ impl<B: SqlBackend> Accounts for B {
         let rows = read_all(
             self,
             scope,
-            "SELECT id, name, role, created_at, expires_at, revoked_at FROM api_tokens
+            "SELECT id, name, role, created_at, expires_at, revoked_at, last_used_at FROM api_tokens
              WHERE org_id = $1 ORDER BY created_at",
             args![scope.org_id()],
         )

@@ -20,7 +20,16 @@ use candor_app::members;
 struct TokensPage<'a> {
     slug: &'a str,
     /// id, name, role, expiry date, state, still usable.
-    tokens: Vec<(String, String, &'static str, String, &'static str, bool)>,
+    /// (id, name, role, expires, state, active, last used)
+    tokens: Vec<(
+        String,
+        String,
+        &'static str,
+        String,
+        &'static str,
+        bool,
+        String,
+    )>,
     roles: Vec<&'static str>,
     error: Option<String>,
     notice: Option<String>,
@@ -48,6 +57,9 @@ async fn tokens_page(
             };
             let expires = t.expires_at.date().to_string();
             let active = t.is_usable(now);
+            let used = t
+                .last_used_at
+                .map_or_else(|| "never".to_owned(), crate::views::human_time);
             (
                 t.id.to_string(),
                 t.name,
@@ -55,6 +67,7 @@ async fn tokens_page(
                 expires,
                 state,
                 active,
+                used,
             )
         })
         .collect();

@@ -227,6 +227,28 @@ async fn api_tokens_are_shown_once_scoped_to_their_org_and_revocable() {
     assert_eq!(draft.status(), StatusCode::OK);
     // Authenticated answers stay out of caches (the token's creation too, above).
     assert_eq!(draft.headers()["cache-control"], "no-store");
+    // The admin's token list says when it was last used.
+    let listed = app
+        .with_cookie(
+            reqwest::Method::GET,
+            "/admin/orgs/quillfeather/tokens",
+            &cookie,
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let row = listed.split("<td>ci</td>").nth(1).unwrap();
+    assert!(
+        row.split("</tr>")
+            .next()
+            .unwrap()
+            .contains(&format!("<td>{today} ")),
+        "{listed}"
+    );
     let draft: serde_json::Value = draft.json().await.unwrap();
     assert_eq!(draft["latest_revision"], 1);
     // An editor token may edit but not publish, and means nothing to another org.
