@@ -176,6 +176,46 @@ pub async fn revoke_invite(
     members_page(&state, &access, outcome).await
 }
 
+/// `POST /admin/orgs/{org}/invites/{id}/resend`: a new link for the same
+/// person and role (the old link stops working), shown once.
+pub async fn resend_invite(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((_, id)): Path<(String, String)>,
+) -> PageResult {
+    let open = state
+        .store
+        .open_invites(&access.scope, OffsetDateTime::now_utc())
+        .await?;
+    let Some(old) = id
+        .parse::<uuid::Uuid>()
+        .ok()
+        .and_then(|id| open.into_iter().find(|i| i.id == id))
+    else {
+        let outcome = refused(&ApiError::not_found("no open invitation with this id"));
+        return members_page(&state, &access, outcome).await;
+    };
+    let hours = members::DEFAULT_INVITE_HOURS;
+    let actor = access.actor();
+    let result = async {
+        members::revoke_invite(&*state.store, &actor, old.id).await?;
+        members::create_invite(&*state.store, &actor, &old.email, old.role, hours).await
+    }
+    .await
+    .map_err(ApiError::from);
+    let outcome = match result {
+        Ok((_, link)) => shown_once(
+            format!(
+                "A new invitation link for {}: the old one no longer works. It works once, for {hours} hours, and is not shown again.",
+                old.email
+            ),
+            link,
+        ),
+        Err(e) => refused(&e),
+    };
+    members_page(&state, &access, outcome).await
+}
+
 /// `POST /admin/orgs/{org}/invites`: a one-time link, shown once.
 pub async fn invite(
     State(state): State<AppState>,

@@ -350,6 +350,12 @@ pub fn routes() -> Vec<(AdminRoute, MethodRouter<AppState>)> {
             ManageMembers,
             members::revoke_invite,
         ),
+        org(
+            POST,
+            "/admin/orgs/{org}/invites/{id}/resend",
+            ManageMembers,
+            members::resend_invite,
+        ),
         // Every member may leave; the handler refuses the last owner.
         org(
             POST,

@@ -35,7 +35,36 @@ async fn an_invitation_link_creates_the_account_once_and_then_expires() {
         .await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     let page = resp.text().await.unwrap();
-    let link = invite_link(&page);
+    let first = invite_link(&page);
+    assert!(
+        page.contains("data-copy=\"#invite-link\""),
+        "a copy button beside it"
+    );
+    // Resending makes a new link for the same person and role; the old one stops.
+    let id = app
+        .store
+        .open_invites(&org, time::OffsetDateTime::now_utc())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.email == "carol@quillfeather.example")
+        .unwrap()
+        .id;
+    let resent = app
+        .post_form(
+            &format!("/admin/orgs/quillfeather/invites/{id}/resend"),
+            &admin,
+            &[("resend", "yes")],
+        )
+        .await;
+    assert_eq!(resent.status(), StatusCode::CREATED);
+    let link = invite_link(&resent.text().await.unwrap());
+    assert_ne!(link, first);
+    assert_ne!(
+        app.get(&first).await.status(),
+        StatusCode::OK,
+        "the old link stops"
+    );
 
     let form = app.get(&link).await;
     assert_eq!(form.status(), StatusCode::OK);
