@@ -387,3 +387,57 @@ test('leaving an editor with unsaved changes asks first; a YAML error jumps to i
   assert.deepEqual(problems, [], 'no CSP violation or script error');
   await context.close();
 });
+
+test('the inbox lists a pending request and a due report; a rule-breaking publish is blocked; a destructive action asks first', async () => {
+  const email = 'owner@harborlight.example';
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  // A reader asks for the approval-only document, and a researcher reports a flaw.
+  await page.goto(base + '/harborlight/access');
+  const approval = page.locator('form[action="/harborlight/access"] input[name^="doc:"]');
+  const boxes = await approval.count();
+  assert.ok(boxes > 0, 'gated documents are listed');
+  for (let i = 0; i < boxes; i += 1) await approval.nth(i).check();
+  await page.fill('#acc-name', 'Pat Buyer');
+  await page.fill('#acc-email', 'pat@buyer.example');
+  await page.fill('#acc-company', 'Buyer Inc');
+  const nda = page.locator('input[name="accept"]');
+  if (await nda.count()) await nda.check();
+  await page.click('form[action="/harborlight/access"] button[type="submit"]');
+  await page.goto(base + '/harborlight/report');
+  await page.fill('#r-title', 'Stored XSS in the intake form');
+  await page.fill('#r-details', 'A field of the intake form is printed unescaped on the clinic dashboard.');
+  await page.click('form[action="/harborlight/report"] button[type="submit"]');
+  assert.match(await page.textContent('.notice'), /received/);
+  // The owner's inbox lists both.
+  await page.goto(base + '/admin/login');
+  await page.fill('#email', email);
+  await page.fill('#password', credentials[email]);
+  await Promise.all([page.waitForURL(base + '/admin'), page.click('button[type=submit]')]);
+  await page.goto(base + '/admin/orgs/harborlight');
+  const inbox = await page.textContent('#attention');
+  assert.match(inbox, /Vulnerability report VR-/);
+  assert.match(inbox, /acknowledge by/);
+  assert.match(inbox, /document requests? waits? for a decision/);
+  await page.waitForSelector('[data-attention]:not([hidden])');
+  // A subprocessor starting today breaks the notice rule: publishing is blocked, saying why.
+  await page.goto(base + '/admin/orgs/harborlight/sections/subprocessors/items/new');
+  await page.fill('#f-name', 'Too Soon Ltd');
+  await page.fill('#f-effective_at', new Date().toISOString().slice(0, 10));
+  await page.click('button[type=submit]');
+  await page.goto(base + '/admin/orgs/harborlight/publish');
+  assert.match(await page.textContent('main'), /Publishing is refused/);
+  assert.match(await page.textContent('[role="alert"]'), /subprocessors\[\d+\]\.effective_at/);
+  assert.equal(await page.locator('form[action="/admin/orgs/harborlight/publish"] button').count(), 0);
+  // Removing it asks first, with a danger-styled button.
+  await page.goto(base + '/admin/orgs/harborlight/sections/subprocessors/items');
+  const rows = page.locator('tbody tr');
+  const last = rows.nth((await rows.count()) - 1);
+  assert.match(await last.textContent(), /Too Soon Ltd/);
+  await last.locator('button.danger').click();
+  assert.match(await page.textContent('main'), /removed from the draft/);
+  await page.click('button.danger');
+  assert.match(await page.textContent('.notice'), /Saved to the draft/);
+  assert.doesNotMatch(await page.textContent('main'), /Too Soon Ltd/);
+  await context.close();
+});
