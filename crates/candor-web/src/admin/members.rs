@@ -22,7 +22,8 @@ struct MembersPage<'a> {
     slug: &'a str,
     members: Vec<(String, &'static str)>,
     /// id, email, role, expiry (RFC 3339)
-    invites: Vec<(String, String, &'static str, String)>,
+    /// (id, email, role, (expires as RFC 3339, expires for people))
+    invites: Vec<(String, String, &'static str, (String, String))>,
     roles: Vec<&'static str>,
     error: Option<String>,
     notice: Option<String>,
@@ -47,7 +48,11 @@ async fn members_page(
         .await?
         .into_iter()
         .map(|i| {
-            let expires = i.expires_at.format(&Rfc3339).unwrap_or_default();
+            // Machine-readable for <time>, and as every admin page writes times.
+            let expires = (
+                i.expires_at.format(&Rfc3339).unwrap_or_default(),
+                crate::views::human_time(i.expires_at),
+            );
             (i.id.to_string(), i.email, i.role.as_str(), expires)
         })
         .collect();

@@ -867,6 +867,18 @@ async fn routine_edits_through_forms_validate_like_the_yaml_and_keep_what_they_d
                 .count()
         });
     assert_eq!(count["count"], listed, "{dashboard}");
+    // One empty state for lists with nothing in them yet.
+    let owner = app.member_as(&org, Role::Owner).await;
+    let events = page(&owner, "/admin/orgs/quillfeather/events")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        events.contains("<p class=\"empty\">No endpoint yet.</p>"),
+        "{events}"
+    );
     // Viewers read the forms and cannot save them.
     let read = page(&viewer, &path).await.unwrap().text().await.unwrap();
     assert!(!read.contains("Save to draft") && read.contains("disabled"));
