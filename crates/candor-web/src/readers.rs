@@ -535,6 +535,16 @@ pub(crate) async fn reader_view(
 
 // ---------------------------------------------------------------- questionnaires, self-service
 
+/// The server is reading other files: try again shortly (503).
+fn busy_reading() -> PageError {
+    let t = crate::language::current();
+    PageError::explained(
+        StatusCode::SERVICE_UNAVAILABLE,
+        t.t("busy-title"),
+        t.t("busy-files"),
+    )
+}
+
 /// `POST /{org}/reader/questionnaire` (multipart: `file`, `format` =
 /// `xlsx`, `csv` or `json`): a signed-in reader who holds a grant in force has
 /// their questionnaire answered from the latest revision (which holds no
@@ -608,12 +618,7 @@ pub async fn answer_questionnaire(
         Ok(q) => q,
         Err(crate::parsing::ParseFailure::Invalid(e)) => return refuse(e.to_string()),
         Err(crate::parsing::ParseFailure::Busy) => {
-            let t = crate::language::current();
-            return Err(PageError::explained(
-                StatusCode::SERVICE_UNAVAILABLE,
-                t.t("busy-title"),
-                t.t("busy-files"),
-            ));
+            return Err(busy_reading());
         }
     };
     let answered = questionnaires::answer(
@@ -674,12 +679,7 @@ pub async fn answer_questionnaire(
                 ),
                 Err(crate::parsing::ParseFailure::Invalid(e)) => return refuse(e.to_string()),
                 Err(crate::parsing::ParseFailure::Busy) => {
-                    let t = crate::language::current();
-                    return Err(PageError::explained(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        t.t("busy-title"),
-                        t.t("busy-files"),
-                    ));
+                    return Err(busy_reading());
                 }
             }
         }

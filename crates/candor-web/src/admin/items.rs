@@ -677,6 +677,18 @@ fn item_page<'a>(
     }
 }
 
+/// The item an address names among `len`: `new` is none (a new item), else a
+/// position that exists.
+fn item_index(item: &str, len: usize) -> Result<Option<usize>, PageError> {
+    if item == "new" {
+        return Ok(None);
+    }
+    match item.parse::<usize>() {
+        Ok(i) if i < len => Ok(Some(i)),
+        _ => Err(PageError::not_found("item")),
+    }
+}
+
 /// `GET /admin/orgs/{org}/sections/{section}/items/{item}` (`new` for a new one).
 pub async fn form(
     State(state): State<AppState>,
@@ -686,13 +698,10 @@ pub async fn form(
     let (specs, kept) = known(&section)?;
     let content = working(&state, &access).await?;
     let (_, items) = section_items(&content, &section)?;
-    let (index, values) = match item.as_str() {
-        "new" => (None, new_item(&section, &content)),
-        n => {
-            let i: usize = n.parse().map_err(|_| PageError::not_found("item"))?;
-            let value = items.get(i).ok_or_else(|| PageError::not_found("item"))?;
-            (Some(i), value.as_object().cloned().unwrap_or_default())
-        }
+    let index = item_index(&item, items.len())?;
+    let values = match index {
+        Some(i) => items[i].as_object().cloned().unwrap_or_default(),
+        None => new_item(&section, &content),
     };
     let kept = if index.is_some() { kept } else { Vec::new() };
     Ok(render(
@@ -722,16 +731,7 @@ pub async fn save(
     let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
     let content = working(&state, &access).await?;
     let (mut whole, mut items) = section_items(&content, &section)?;
-    let index = match item.as_str() {
-        "new" => None,
-        n => {
-            let i: usize = n.parse().map_err(|_| PageError::not_found("item"))?;
-            if i >= items.len() {
-                return Err(PageError::not_found("item"));
-            }
-            Some(i)
-        }
-    };
+    let index = item_index(&item, items.len())?;
     let mut values = match index {
         Some(i) => items[i].as_object().cloned().unwrap_or_default(),
         None => Map::new(),
@@ -808,11 +808,8 @@ pub async fn remove(
     known(&section)?;
     let content = working(&state, &access).await?;
     let (mut whole, mut items) = section_items(&content, &section)?;
-    let i: usize = item.parse().map_err(|_| PageError::not_found("item"))?;
-    let name = items
-        .get(i)
-        .map(item_name)
-        .ok_or_else(|| PageError::not_found("item"))?;
+    let i = item_index(&item, items.len())?.ok_or_else(|| PageError::not_found("item"))?;
+    let name = item_name(&items[i]);
     let slug = access.scope.slug().as_str();
     if !confirmed(&body) {
         let action = format!("/admin/orgs/{slug}/sections/{section}/items/{i}/remove");
