@@ -52,6 +52,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (22, include_str!("../migrations/0022_reader_access.sql")),
     (23, include_str!("../migrations/0023_reader_locale.sql")),
     (24, include_str!("../migrations/0024_token_last_used.sql")),
+    (25, include_str!("../migrations/0025_acme.sql")),
 ];
 
 /// Serialises migrations from several replicas starting at once.

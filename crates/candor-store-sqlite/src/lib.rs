@@ -48,6 +48,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (21, include_str!("../migrations/0021_reader_access.sql")),
     (22, include_str!("../migrations/0022_reader_locale.sql")),
     (23, include_str!("../migrations/0023_token_last_used.sql")),
+    (24, include_str!("../migrations/0024_acme.sql")),
 ];
 
 pub struct SqliteStore {

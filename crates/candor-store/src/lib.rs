@@ -18,6 +18,7 @@ use candor_domain::{ContentHash, OrgSlug, Revision, TrustCenter};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+pub mod acme;
 pub mod analytics;
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -45,8 +46,8 @@ pub use ops::{
 pub const PUBLISH_FEED_SLACK: time::Duration = time::Duration::seconds(5);
 
 pub use traits::{
-    Accounts, Analytics, Audit, Content, Directory, Documents, Evidence, Log, Outbox, PoolStats,
-    Privacy, Questionnaires, Readers, Reports, Secrets, Store,
+    Accounts, Analytics, Audit, Certificates, Content, Directory, Documents, Evidence, Log, Outbox,
+    PoolStats, Privacy, Questionnaires, Readers, Reports, Secrets, Store,
 };
 
 /// The store's traits, for code that calls store methods on a concrete backend
@@ -54,8 +55,8 @@ pub use traits::{
 /// `S: Store` needs no import.
 pub mod prelude {
     pub use crate::{
-        Accounts, Analytics, Audit, Content, Directory, Documents, Evidence, Log, Outbox, Privacy,
-        Questionnaires, Readers, Reports, Secrets, Store,
+        Accounts, Analytics, Audit, Certificates, Content, Directory, Documents, Evidence, Log,
+        Outbox, Privacy, Questionnaires, Readers, Reports, Secrets, Store,
     };
 }
 

@@ -72,4 +72,7 @@ pub const GLOBAL_TABLES: &[(&str, &str)] = &[
     ("users", "SELECT, INSERT, UPDATE, DELETE"),
     ("sessions", "SELECT, INSERT, DELETE"),
     ("rate_limits", "SELECT, INSERT, UPDATE, DELETE"),
+    ("acme_certificates", "SELECT, INSERT, UPDATE, DELETE"),
+    ("acme_challenges", "SELECT, INSERT, DELETE"),
+    ("acme_accounts", "SELECT, INSERT"),
 ];

@@ -30,7 +30,7 @@ use crate::questionnaires::{NewQuestionnaire, ReviewChange, SealedRecord, Stored
 use crate::readers::{EventHook, ReaderEvent, ReaderFilter, ReaderPolicy, ReaderTokenKind};
 use crate::{
     ApiToken, AuditLog, Credentials, Draft, Invite, Member, MembershipChange, MembershipOutcome,
-    NewGrant, Org, OrgScope, Result, RevisionSummary, User, evidence, keys, outbox, privacy,
+    NewGrant, Org, OrgScope, Result, RevisionSummary, User, acme, evidence, keys, outbox, privacy,
 };
 
 /// Every area at once: what the rest of Candor holds (`SharedStore`, `&dyn Store`).
@@ -49,6 +49,7 @@ pub trait Store:
     + Questionnaires
     + Analytics
     + Readers
+    + Certificates
     + Send
     + Sync
     + 'static
@@ -70,6 +71,7 @@ impl<T> Store for T where
         + Questionnaires
         + Analytics
         + Readers
+        + Certificates
         + Send
         + Sync
         + 'static
@@ -752,4 +754,64 @@ pub trait Readers: Send + Sync {
         id: Uuid,
         audit: &AuditEvent,
     ) -> Result<bool>;
+}
+
+/// Certificates Candor obtains over ACME (RFC 8555), shared by every replica.
+/// Not tenant content: certificates are found by host name during the TLS
+/// handshake, before any org is known, and the hosts come from the directory.
+#[async_trait]
+pub trait Certificates: Send + Sync {
+    /// Every org's own host (what `set_org_host` stored).
+    async fn org_hosts(&self) -> Result<Vec<(OrgSlug, String)>>;
+    /// Every host Candor wants a certificate for, with what it has.
+    async fn acme_certificates(&self) -> Result<Vec<acme::AcmeCertificate>>;
+    async fn acme_certificate(&self, host: &str) -> Result<Option<acme::AcmeCertificate>>;
+    /// Makes `wanted` the hosts to hold certificates for: new ones are due at
+    /// `now`; hosts no longer wanted lose their row (and their key).
+    async fn want_acme_hosts(&self, wanted: &[String], now: OffsetDateTime) -> Result<()>;
+    /// Takes `host`'s next attempt until `until` if it is due and no other
+    /// replica holds it; whether this caller got it.
+    async fn claim_acme_attempt(
+        &self,
+        host: &str,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<bool>;
+    /// Stores a new certificate (clearing failures and the lease); false if
+    /// the host is no longer wanted.
+    async fn store_acme_certificate(
+        &self,
+        host: &str,
+        issued: &acme::IssuedCertificate<'_>,
+    ) -> Result<bool>;
+    /// Records a failed attempt and when to try again (releasing the lease).
+    async fn record_acme_failure(
+        &self,
+        host: &str,
+        error: &str,
+        retry_at: OffsetDateTime,
+    ) -> Result<()>;
+    /// The answer to an HTTP-01 challenge, for whichever replica the CA reaches.
+    async fn put_acme_challenge(
+        &self,
+        token: &str,
+        key_authorization: &str,
+        at: OffsetDateTime,
+    ) -> Result<()>;
+    async fn acme_challenge(&self, token: &str) -> Result<Option<String>>;
+    /// Removes answers no longer needed: `tokens`, and any stored before `older_than`.
+    async fn delete_acme_challenges(
+        &self,
+        tokens: &[String],
+        older_than: OffsetDateTime,
+    ) -> Result<()>;
+    /// The sealed account credentials for an ACME directory.
+    async fn acme_account(&self, directory: &str) -> Result<Option<keys::SealedSecret>>;
+    /// Stores an account unless one exists (first writer wins); the one stored.
+    async fn insert_acme_account(
+        &self,
+        directory: &str,
+        sealed: &keys::SealedSecret,
+        at: OffsetDateTime,
+    ) -> Result<keys::SealedSecret>;
 }

@@ -54,7 +54,8 @@ macro_rules! conformance_tests {
             daily_counts_add_up_and_stay_in_their_org,
             reader_grants_expire_are_revoked_and_stay_in_their_org,
             reader_sign_in_links_work_once_and_sessions_expire,
-            event_hooks_are_sealed_audited_and_stay_in_their_org
+            event_hooks_are_sealed_audited_and_stay_in_their_org,
+            acme_certificates_are_shared_and_attempted_by_one_replica_at_a_time
         );
     };
     (@cases $make:expr; $($case:ident),*) => {
@@ -70,6 +71,7 @@ macro_rules! conformance_tests {
 
 mod accounts;
 mod audit;
+mod certificates;
 mod content;
 mod directory;
 mod documents;
@@ -91,6 +93,7 @@ pub use audit::{
     audit_logs_chain_per_org_even_under_concurrency, publishing_records_an_audit_entry,
     the_audit_log_is_also_a_merkle_tree_with_its_own_signed_checkpoints,
 };
+pub use certificates::acme_certificates_are_shared_and_attempted_by_one_replica_at_a_time;
 pub use content::{
     concurrent_publishes_get_distinct_numbers, daily_counts_add_up_and_stay_in_their_org,
     drafts_round_trip_and_overwrite, incident_updates_carry_their_revisions_time_and_stay_as_told,

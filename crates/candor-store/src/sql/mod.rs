@@ -14,6 +14,7 @@ pub use port::{
 pub(crate) mod accounts;
 pub(crate) mod analytics;
 pub(crate) mod audit;
+pub(crate) mod certificates;
 pub(crate) mod content;
 pub(crate) mod directory;
 pub(crate) mod documents;
