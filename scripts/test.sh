@@ -34,6 +34,8 @@ ensure_packages() {
     command -v promtool >/dev/null || missing+=(prometheus)
     # poppler's pdftotext reads back the watermark on readers' PDFs.
     command -v pdftotext >/dev/null || missing+=(poppler-utils)
+    # Pebble, Let's Encrypt's test CA, with its DNS server, issues Candor's ACME certificates.
+    command -v pebble-challtestsrv >/dev/null || missing+=(pebble)
     # Node runs the BSI/secvisogram CSAF validator (and the browser tests).
     command -v node >/dev/null || missing+=(nodejs npm)
     if [ "$BROWSER" = 1 ]; then

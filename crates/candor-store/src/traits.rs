@@ -763,6 +763,8 @@ pub trait Readers: Send + Sync {
 pub trait Certificates: Send + Sync {
     /// Every org's own host (what `set_org_host` stored).
     async fn org_hosts(&self) -> Result<Vec<(OrgSlug, String)>>;
+    /// The org's own host, if it has one.
+    async fn org_host(&self, scope: &OrgScope) -> Result<Option<String>>;
     /// Every host Candor wants a certificate for, with what it has.
     async fn acme_certificates(&self) -> Result<Vec<acme::AcmeCertificate>>;
     async fn acme_certificate(&self, host: &str) -> Result<Option<acme::AcmeCertificate>>;

@@ -4,6 +4,7 @@
 //! and content fixtures. Test code: it panics on any failure.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod acme;
 pub mod fixtures;
 pub mod go;
 pub mod mail;

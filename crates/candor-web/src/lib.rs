@@ -2,6 +2,7 @@
 //! every response passes through (security headers, body cap, error envelope, access log).
 
 pub mod access;
+pub mod acme;
 pub mod admin;
 pub mod analytics;
 pub mod api;
@@ -41,5 +42,5 @@ pub mod views;
 pub mod witnessing;
 
 pub use router::router;
-pub use server::{serve, serve_https_redirect, tls_config};
+pub use server::{serve, serve_https_redirect, tls_config, tls_config_resolving};
 pub use state::{AppState, AppStateInner, FeedCache, Limits, WebConfig};

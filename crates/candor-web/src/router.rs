@@ -136,6 +136,10 @@ pub fn router(state: AppState) -> Router {
             get(securitytxt::host_researcher_key),
         )
         .route("/.well-known/csaf/{*file}", get(csaf::host_file))
+        .route(
+            "/.well-known/acme-challenge/{token}",
+            get(crate::acme::challenge_from_state),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/static/candor.css", get(stylesheet))

@@ -10,6 +10,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use candor_store::SharedStore;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
@@ -58,14 +59,24 @@ pub async fn serve(
 /// same host name and path over HTTPS on `https_port`, so that a browser (or a
 /// scanner) typing the bare host name is sent to TLS first, as HSTS preloading
 /// asks. Nothing else is served in the clear.
+///
+/// ACME HTTP-01 answers are the exception (RFC 8555 §8.3 validates over plain
+/// HTTP on port 80): they are served here from the store, whichever replica
+/// stored them.
 pub async fn serve_https_redirect(
     listener: TcpListener,
     https_port: u16,
     config: &WebConfig,
+    store: SharedStore,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let redirects =
-        Router::new().fallback(move |headers: HeaderMap, uri: axum::http::Uri| async move {
+    let redirects = Router::new()
+        .route(
+            "/.well-known/acme-challenge/{token}",
+            axum::routing::get(crate::acme::challenge_answer),
+        )
+        .with_state(store)
+        .fallback(move |headers: HeaderMap, uri: axum::http::Uri| async move {
             redirect_to_https(&headers, &uri, https_port)
         });
     serve_router(listener, redirects, config, None, shutdown).await
@@ -187,8 +198,32 @@ pub(crate) async fn serve_router(
     Ok(())
 }
 
-/// A TLS configuration from PEM files: TLS 1.2 and 1.3 only (rustls offers no
-/// older version), ring as the provider, HTTP/1.1.
+/// What every TLS configuration of Candor's shares: TLS 1.2 and 1.3 only
+/// (rustls offers no older version), ring as the provider; the certificate is
+/// for the caller to add.
+fn tls_builder()
+-> Result<rustls::ConfigBuilder<rustls::ServerConfig, rustls::server::WantsServerCert>, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth())
+}
+
+fn serving_http1(mut config: rustls::ServerConfig) -> Arc<rustls::ServerConfig> {
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Arc::new(config)
+}
+
+/// A TLS configuration whose certificates are chosen per connection (by SNI):
+/// those Candor obtains over ACME.
+pub fn tls_config_resolving(
+    resolver: Arc<dyn rustls::server::ResolvesServerCert>,
+) -> Result<Arc<rustls::ServerConfig>, String> {
+    Ok(serving_http1(tls_builder()?.with_cert_resolver(resolver)))
+}
+
+/// A TLS configuration from PEM files, serving HTTP/1.1.
 pub fn tls_config(cert_pem: &[u8], key_pem: &[u8]) -> Result<Arc<rustls::ServerConfig>, String> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -199,15 +234,10 @@ pub fn tls_config(cert_pem: &[u8], key_pem: &[u8]) -> Result<Arc<rustls::ServerC
         return Err("certificate: no PEM certificate found".into());
     }
     let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| format!("key: {e}"))?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-        .map_err(|e| e.to_string())?
-        .with_no_client_auth()
+    let config = tls_builder()?
         .with_single_cert(certs, key)
         .map_err(|e| e.to_string())?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Arc::new(config))
+    Ok(serving_http1(config))
 }
 
 #[cfg(test)]

@@ -65,6 +65,9 @@ pub struct WebConfig {
     pub check_interval: Duration,
     /// Serve HTTPS directly with this certificate (TLS 1.2 and 1.3 only).
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// The ACME directory certificates come from, when Candor obtains them
+    /// itself (shown on the admin Hosts page).
+    pub acme_directory: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -90,6 +93,7 @@ impl Default for WebConfig {
             check_options: candor_verify::scan::ScanOptions::default(),
             check_interval: Duration::from_secs(6 * 3600),
             tls: None,
+            acme_directory: None,
         }
     }
 }

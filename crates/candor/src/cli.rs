@@ -256,14 +256,52 @@ pub struct ServeArgs {
     /// With --tls-cert: also listen for plain HTTP here (e.g. 0.0.0.0:80) and
     /// redirect every request to the same host and path over HTTPS, on the
     /// port of --public-url (or of --listen).
-    #[arg(long, env = "CANDOR_HTTP_REDIRECT_LISTEN", requires = "tls_cert")]
+    #[arg(long, env = "CANDOR_HTTP_REDIRECT_LISTEN")]
     pub http_redirect_listen: Option<String>,
+    #[command(flatten)]
+    pub acme: AcmeArgs,
     #[command(flatten)]
     pub outbound: Outbound,
     #[command(flatten)]
     pub rates: Rates,
     #[command(flatten)]
     pub metrics: MetricsArgs,
+}
+
+/// Certificates from an ACME CA (RFC 8555), obtained and renewed by Candor.
+#[derive(clap::Args, Clone, Debug)]
+pub struct AcmeArgs {
+    /// Serve HTTPS with certificates Candor obtains itself from this ACME
+    /// directory (e.g. https://acme-v02.api.letsencrypt.org/directory), for the
+    /// host of --public-url and every org host whose control its org proved;
+    /// renewed at two thirds of their lifetime. Needs --http-redirect-listen on
+    /// port 80, where the CA checks the HTTP-01 answers. Implies --https.
+    #[arg(
+        long,
+        env = "CANDOR_ACME_DIRECTORY",
+        conflicts_with = "tls_cert",
+        requires = "http_redirect_listen"
+    )]
+    pub acme_directory: Option<url::Url>,
+    /// Contact address for the ACME account (expiry notices from the CA).
+    #[arg(long, env = "CANDOR_ACME_EMAIL", requires = "acme_directory")]
+    pub acme_email: Option<String>,
+    /// Trust this PEM root for the ACME server's own HTTPS (a private or test
+    /// CA); by default the system's roots.
+    #[arg(long, env = "CANDOR_ACME_CA_FILE", requires = "acme_directory")]
+    pub acme_ca_file: Option<PathBuf>,
+    /// Seconds between looks for hosts due for a certificate.
+    #[arg(
+        long,
+        env = "CANDOR_ACME_PASS_SECONDS",
+        default_value = "60",
+        hide = true
+    )]
+    pub acme_pass_seconds: u64,
+    /// Seconds before the first retry after a failed attempt (doubled after
+    /// each further failure, up to a day).
+    #[arg(long, env = "CANDOR_ACME_RETRY_SECONDS", default_value = "300")]
+    pub acme_retry_seconds: u64,
 }
 
 /// Prometheus metrics, on a listener of their own.

@@ -18,6 +18,10 @@ pub async fn acme_certificates_are_shared_and_attempted_by_one_replica_at_a_time
     create_org(&*store, &slug, "TLS").await.unwrap();
     let host = format!("{slug}.candor.test");
     store.set_org_host(&slug, Some(&host)).await.unwrap();
+    let scope = crate::scope_for(&*store, &slug).await.unwrap().unwrap();
+    assert_eq!(store.org_host(&scope).await.unwrap(), Some(host.clone()));
+    let other = super::new_org(&*store, "nohost").await;
+    assert_eq!(store.org_host(&other).await.unwrap(), None);
     assert!(
         store
             .org_hosts()

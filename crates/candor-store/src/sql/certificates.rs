@@ -8,9 +8,9 @@ use crate::acme::{AcmeCertificate, IssuedCertificate};
 use crate::keys::SealedSecret;
 use crate::sql::secrets::sealed_of;
 use crate::sql::{
-    Mode, SqlBackend, SqlRow, SqlTx, int_as, micros, read_global_all, read_global_one,
+    Mode, SqlBackend, SqlRow, SqlTx, int_as, micros, read_global_all, read_global_one, read_one,
 };
-use crate::{Certificates, Result, args, parse_slug};
+use crate::{Certificates, OrgScope, Result, args, parse_slug};
 use candor_domain::OrgSlug;
 
 macro_rules! select_certificates {
@@ -56,6 +56,17 @@ impl<B: SqlBackend> Certificates for B {
         rows.iter()
             .map(|r| Ok((parse_slug(&r.text("slug")?)?, r.text("host")?)))
             .collect()
+    }
+
+    async fn org_host(&self, scope: &OrgScope) -> Result<Option<String>> {
+        let row = read_one(
+            self,
+            scope,
+            "SELECT host FROM org_hosts WHERE org_id = $1",
+            args![scope.org_id()],
+        )
+        .await?;
+        row.map(|r| r.text("host")).transpose()
     }
 
     async fn acme_certificates(&self) -> Result<Vec<AcmeCertificate>> {

@@ -224,6 +224,16 @@ async fn needs_attention(
                 link: format!("/admin/orgs/{slug}/hosts"),
             });
         }
+        if let Some((host, certificate)) =
+            super::hosts::own_host_certificate(state, scope, &claims).await?
+            && certificate.alarm
+        {
+            out.push(Attention {
+                urgent: true,
+                text: format!("Certificate for {host}: {}", certificate.text),
+                link: format!("/admin/orgs/{slug}/hosts"),
+            });
+        }
         let mut failing: Vec<String> = state
             .store
             .evidence(scope)

@@ -9,6 +9,7 @@ use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use candor_domain::audit::AuditAction;
 use candor_domain::types::HostName;
+use candor_store::acme::AcmeCertificate;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -38,6 +39,108 @@ struct HostsPage<'a> {
     notice: Option<String>,
     error: Option<String>,
     proof_path: &'static str,
+    /// The trust center's own host and its certificate, if it has a host.
+    own_host: Option<(String, CertificateState)>,
+}
+
+/// What an admin is told of the certificate of the org's own host.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CertificateState {
+    pub text: String,
+    /// Expiring without a renewal, or never issued after failures: needs action.
+    pub alarm: bool,
+}
+
+/// Renewal failing within this long of expiry is an alarm.
+const EXPIRY_WARNING: time::Duration = time::Duration::days(14);
+
+/// The certificate's state in words, from the stored row (None: no row yet).
+pub fn certificate_state(
+    acme_directory: Option<&str>,
+    proven: bool,
+    certificate: Option<&AcmeCertificate>,
+    now: OffsetDateTime,
+) -> CertificateState {
+    let calm = |text: String| CertificateState { text, alarm: false };
+    let Some(directory) = acme_directory else {
+        return calm(
+            "Candor does not obtain certificates here: the operator serves this host's TLS.".into(),
+        );
+    };
+    if !proven {
+        return calm(format!(
+            "No certificate until the host's control is proven (claim and verify it below); then Candor asks {directory} for one."
+        ));
+    }
+    let Some(c) = certificate else {
+        return calm(format!(
+            "Proven: Candor will ask {directory} for a certificate within minutes."
+        ));
+    };
+    let next = crate::views::human_time(c.next_attempt_at);
+    match (&c.not_after, &c.last_error) {
+        (Some(not_after), None) => calm(format!(
+            "Certificate valid until {}; renewal from {next}.",
+            crate::views::human_time(*not_after)
+        )),
+        (Some(not_after), Some(error)) => {
+            let left = *not_after - now;
+            let expiry = if left <= time::Duration::ZERO {
+                format!("it expired {}", crate::views::human_time(*not_after))
+            } else {
+                format!(
+                    "it expires {} (in {} days)",
+                    crate::views::human_time(*not_after),
+                    left.whole_days()
+                )
+            };
+            CertificateState {
+                text: format!(
+                    "Renewal failing ({}): {error}. The certificate still serves, but {expiry}; next attempt {next}.",
+                    attempts(c.failures)
+                ),
+                alarm: left <= EXPIRY_WARNING,
+            }
+        }
+        (None, Some(error)) => CertificateState {
+            text: format!(
+                "No certificate yet ({}): {error}. Next attempt {next}.",
+                attempts(c.failures)
+            ),
+            alarm: true,
+        },
+        (None, None) => calm(format!("Waiting for the first attempt ({next}).")),
+    }
+}
+
+fn attempts(failures: u32) -> String {
+    if failures == 1 {
+        "1 failed attempt".into()
+    } else {
+        format!("{failures} failed attempts")
+    }
+}
+
+/// The org's own host with its certificate's state, if the org has a host.
+pub async fn own_host_certificate(
+    state: &AppState,
+    scope: &candor_store::OrgScope,
+    claims: &[candor_store::evidence::HostClaim],
+) -> Result<Option<(String, CertificateState)>, candor_store::StoreError> {
+    let Some(host) = state.store.org_host(scope).await? else {
+        return Ok(None);
+    };
+    let proven = claims
+        .iter()
+        .any(|c| c.host == host && c.verified_at.is_some());
+    let certificate = state.store.acme_certificate(&host).await?;
+    let described = certificate_state(
+        state.config.acme_directory.as_deref(),
+        proven,
+        certificate.as_ref(),
+        OffsetDateTime::now_utc(),
+    );
+    Ok(Some((host, described)))
 }
 
 async fn page(
@@ -84,6 +187,7 @@ async fn page(
         .collect();
     unclaimed.sort();
     unclaimed.dedup();
+    let own_host = own_host_certificate(state, &access.scope, &claims).await?;
     Ok(render(
         HostsPage {
             slug: access.scope.slug().as_str(),
@@ -92,6 +196,7 @@ async fn page(
             notice,
             error,
             proof_path: PROOF_PATH,
+            own_host,
         },
         status,
     ))
@@ -205,5 +310,70 @@ pub async fn verify(
             )
             .await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(
+        not_after: Option<OffsetDateTime>,
+        error: Option<&str>,
+        failures: u32,
+    ) -> AcmeCertificate {
+        AcmeCertificate {
+            host: "trust.example.com".into(),
+            chain_pem: not_after.map(|_| "pem".into()),
+            sealed_key: None,
+            not_after,
+            issued_at: None,
+            attempted_at: None,
+            last_error: error.map(str::to_owned),
+            failures,
+            next_attempt_at: OffsetDateTime::now_utc() + time::Duration::hours(1),
+        }
+    }
+
+    #[test]
+    fn a_certificate_that_cannot_be_renewed_alarms_two_weeks_before_it_expires() {
+        let now = OffsetDateTime::now_utc();
+        let acme = Some("https://acme.test/dir");
+        let at = |days| Some(now + time::Duration::days(days));
+        let fine = certificate_state(acme, true, Some(&row(at(80), None, 0)), now);
+        assert!(
+            !fine.alarm && fine.text.starts_with("Certificate valid until"),
+            "{fine:?}"
+        );
+        let early = certificate_state(acme, true, Some(&row(at(25), Some("timeout"), 2)), now);
+        assert!(
+            !early.alarm && early.text.contains("in 25 days"),
+            "{early:?}"
+        );
+        let late = certificate_state(
+            acme,
+            true,
+            Some(&row(at(9), Some("connection refused"), 7)),
+            now,
+        );
+        assert!(late.alarm, "{late:?}");
+        assert!(
+            late.text
+                .contains("Renewal failing (7 failed attempts): connection refused")
+                && late.text.contains("in 9 days"),
+            "{late:?}"
+        );
+        let never = certificate_state(acme, true, Some(&row(None, Some("refused"), 1)), now);
+        assert!(
+            never.alarm && never.text.starts_with("No certificate yet"),
+            "{never:?}"
+        );
+        let unproven = certificate_state(acme, false, None, now);
+        assert!(!unproven.alarm && unproven.text.contains("until the host's control is proven"));
+        let off = certificate_state(None, true, Some(&row(at(3), Some("x"), 9)), now);
+        assert!(
+            !off.alarm && off.text.contains("operator serves"),
+            "{off:?}"
+        );
     }
 }

@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use candor_store::SharedStore;
 use tokio_util::sync::CancellationToken;
 
 use super::keys::load_master_key;
-use crate::cli::{MetricsArgs, Outbound, Rates, ServeArgs};
+use crate::cli::{AcmeArgs, MetricsArgs, Outbound, Rates, ServeArgs};
 use crate::demo;
 
 pub(super) async fn run(store: SharedStore, args: ServeArgs) -> Result<ExitCode> {
@@ -26,6 +26,7 @@ pub(super) async fn run(store: SharedStore, args: ServeArgs) -> Result<ExitCode>
         tls_cert,
         tls_key,
         http_redirect_listen,
+        acme,
         outbound,
         rates,
         metrics,
@@ -39,13 +40,19 @@ pub(super) async fn run(store: SharedStore, args: ServeArgs) -> Result<ExitCode>
         }
         _ => None,
     };
+    if http_redirect_listen.is_some() && tls.is_none() && acme.acme_directory.is_none() {
+        bail!(
+            "--http-redirect-listen needs --tls-cert or --acme-directory: it redirects to Candor's own HTTPS"
+        );
+    }
     serve(
         store,
         &listen,
         ServeOptions {
             demo,
-            https: https || tls.is_some(),
+            https: https || tls.is_some() || acme.acme_directory.is_some(),
             tls,
+            acme,
             http_redirect_listen,
             master,
             log_host,
@@ -90,6 +97,7 @@ struct ServeOptions {
     demo: bool,
     https: bool,
     tls: Option<Arc<rustls::ServerConfig>>,
+    acme: AcmeArgs,
     http_redirect_listen: Option<String>,
     master: candor_store::keys::MasterKey,
     log_host: String,
@@ -139,7 +147,8 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
-    let scheme = if options.tls.is_some() {
+    let acme_on = options.acme.acme_directory.is_some();
+    let scheme = if options.tls.is_some() || acme_on {
         "https"
     } else {
         "http"
@@ -149,6 +158,21 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
     // bound one behind port mapping.
     let https_port = public_url.port_or_known_default().unwrap_or(addr.port());
     let master = Arc::new(options.master);
+    let stop = CancellationToken::new();
+    let (tls, acme_task) = match &options.acme.acme_directory {
+        Some(directory) => {
+            let (tls, task) = start_acme(
+                &options.acme,
+                directory,
+                &public_url,
+                &store,
+                &master,
+                &stop,
+            )?;
+            (Some(tls), Some(task))
+        }
+        None => (options.tls.clone(), None),
+    };
     let config = candor_web::WebConfig {
         https: options.https,
         directory: options.demo,
@@ -159,7 +183,12 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
         witness_refresh: std::time::Duration::from_secs(options.outbound.witness_refresh_seconds),
         check_options: options.outbound.scan_options()?,
         check_interval: options.outbound.check_interval(),
-        tls: options.tls.clone(),
+        tls,
+        acme_directory: options
+            .acme
+            .acme_directory
+            .as_ref()
+            .map(url::Url::to_string),
         login_attempts_per_minute: options.rates.login_attempts_per_minute,
         public_forms_per_minute: options.rates.public_forms_per_minute,
         writes_per_minute: options.rates.writes_per_minute,
@@ -169,7 +198,6 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
         ..Default::default()
     };
     let mut state = candor_web::AppState::new(store.clone(), config);
-    let stop = CancellationToken::new();
     let metrics_task = serve_metrics(
         &options.metrics,
         store.clone(),
@@ -179,7 +207,9 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
     .await?;
     let mut worker_task = None;
     if options.worker {
-        let worker = options.outbound.worker(store, Some(master), public_url)?;
+        let worker = options
+            .outbound
+            .worker(store.clone(), Some(master), public_url)?;
         state = state.with_worker(Arc::new(worker.clone()));
         worker_task = Some(tokio::spawn(worker.run(stop.clone())));
     }
@@ -191,11 +221,13 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
         let redirect_addr = redirect_listener.local_addr()?;
         let web_config = state.config.clone();
         let stopped = stop.clone();
+        let redirect_store = store.clone();
         redirect_task = Some(tokio::spawn(async move {
             candor_web::serve_https_redirect(
                 redirect_listener,
                 https_port,
                 &web_config,
+                redirect_store,
                 async move {
                     stopped.cancelled().await;
                 },
@@ -220,11 +252,55 @@ async fn serve(store: SharedStore, listen: &str, options: ServeOptions) -> Resul
     if let Some(task) = redirect_task {
         let _ = task.await;
     }
+    if let Some(task) = acme_task {
+        let _ = task.await;
+    }
     if let Some(task) = metrics_task {
         let _ = task.await;
     }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// With --acme-directory: the TLS configuration serving the certificates the
+/// store holds (by SNI), and the task that obtains and renews them.
+fn start_acme(
+    args: &AcmeArgs,
+    directory: &url::Url,
+    public_url: &url::Url,
+    store: &SharedStore,
+    master: &Arc<candor_store::keys::MasterKey>,
+    stop: &CancellationToken,
+) -> Result<(Arc<rustls::ServerConfig>, tokio::task::JoinHandle<()>)> {
+    // CAs issue for DNS names only: an IP address or localhost gets no certificate.
+    let own_host = match public_url.host() {
+        Some(url::Host::Domain(name)) if name != "localhost" => Some(name.to_ascii_lowercase()),
+        _ => {
+            tracing::warn!(%public_url, "--public-url has no DNS name: no certificate for the server's own host");
+            None
+        }
+    };
+    let mut config = candor_acme::AcmeConfig::new(directory.to_string());
+    config.contact = args
+        .acme_email
+        .iter()
+        .map(|e| format!("mailto:{e}"))
+        .collect();
+    config.ca_file = args.acme_ca_file.clone();
+    config.own_host = own_host.clone();
+    config.pass_interval = std::time::Duration::from_secs(args.acme_pass_seconds.max(1));
+    config.retry_after = std::time::Duration::from_secs(args.acme_retry_seconds.max(1));
+    let certs = Arc::new(candor_acme::CertificateSet::new(own_host));
+    let tls = candor_web::tls_config_resolving(certs.clone()).map_err(anyhow::Error::msg)?;
+    let manager = Arc::new(candor_acme::Manager::new(
+        store.clone(),
+        master.clone(),
+        config,
+        certs,
+    ));
+    let task = tokio::spawn(manager.run(stop.clone()));
+    eprintln!("candor: certificates from {directory}");
+    Ok((tls, task))
 }
 
 /// Resolves on SIGTERM or Ctrl-C. SIGTERM is caught from this call on, not

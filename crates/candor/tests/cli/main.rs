@@ -5,6 +5,7 @@
 mod harness;
 
 mod accounts;
+mod acme;
 mod backup;
 mod config;
 mod content;
