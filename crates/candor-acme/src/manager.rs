@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use candor_store::SharedStore;
-use candor_store::acme::{ACCOUNT_PURPOSE, IssuedCertificate, key_purpose};
+use candor_store::acme::{IssuedCertificate, account_purpose, key_purpose};
 use candor_store::keys::MasterKey;
 use instant_acme::{
     Account, AccountCredentials, AuthorizationStatus, ChallengeType, Identifier, NewAccount,
@@ -283,7 +283,7 @@ impl Manager {
         if let Some(account) = cached.as_ref() {
             return Ok(account.clone());
         }
-        let purpose = format!("{ACCOUNT_PURPOSE}/{}", self.config.directory);
+        let purpose = account_purpose(&self.config.directory);
         let stored = self
             .store
             .acme_account(&self.config.directory)

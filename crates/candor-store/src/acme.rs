@@ -38,8 +38,29 @@ pub struct IssuedCertificate<'a> {
 
 /// What the master key seals a certificate's private key for.
 pub fn key_purpose(host: &str) -> String {
-    format!("acme-key/{host}")
+    format!("{KEY_PREFIX}{host}")
 }
 
 /// What the master key seals the ACME account's credentials for.
-pub const ACCOUNT_PURPOSE: &str = "acme-account";
+pub fn account_purpose(directory: &str) -> String {
+    format!("{ACCOUNT_PREFIX}{directory}")
+}
+
+const ACCOUNT_PREFIX: &str = "acme-account/";
+const KEY_PREFIX: &str = "acme-key/";
+
+/// A sealed ACME secret's row, from its purpose.
+pub(crate) enum SealedRow<'a> {
+    Account { directory: &'a str },
+    Key { host: &'a str },
+}
+
+pub(crate) fn row_of(purpose: &str) -> Option<SealedRow<'_>> {
+    if let Some(directory) = purpose.strip_prefix(ACCOUNT_PREFIX) {
+        Some(SealedRow::Account { directory })
+    } else {
+        purpose
+            .strip_prefix(KEY_PREFIX)
+            .map(|host| SealedRow::Key { host })
+    }
+}

@@ -816,4 +816,15 @@ pub trait Certificates: Send + Sync {
         sealed: &keys::SealedSecret,
         at: OffsetDateTime,
     ) -> Result<keys::SealedSecret>;
+    /// Every ACME secret sealed with the master key, by purpose
+    /// (`acme::account_purpose`, `acme::key_purpose`), for re-sealing.
+    async fn acme_sealed(&self) -> Result<Vec<(String, keys::SealedSecret)>>;
+    /// Replaces a sealed ACME secret if it still is `old` (a renewal may have
+    /// replaced it meanwhile); whether it did.
+    async fn reseal_acme(
+        &self,
+        purpose: &str,
+        old: &keys::SealedSecret,
+        new: &keys::SealedSecret,
+    ) -> Result<bool>;
 }

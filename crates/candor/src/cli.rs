@@ -41,7 +41,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Serve the public trust pages and the API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Run only the background worker: turn published revisions into notices and
     /// deliver queued mail and webhooks. Stops cleanly on SIGTERM.
     Worker {

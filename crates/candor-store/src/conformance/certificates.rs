@@ -99,7 +99,7 @@ pub async fn acme_certificates_are_shared_and_attempted_by_one_replica_at_a_time
     );
 
     // A host no longer wanted loses its certificate; storing for it is refused.
-    store.want_acme_hosts(&[own.clone()], t0).await.unwrap();
+    store.want_acme_hosts(std::slice::from_ref(&own), t0).await.unwrap();
     assert!(store.acme_certificate(&host).await.unwrap().is_none());
     assert!(!store.store_acme_certificate(&host, &issued).await.unwrap());
     let hosts: Vec<String> = store
@@ -151,6 +151,54 @@ pub async fn acme_certificates_are_shared_and_attempted_by_one_replica_at_a_time
             .unwrap(),
         first
     );
-    assert_eq!(store.acme_account(&directory).await.unwrap(), Some(first));
+    assert_eq!(
+        store.acme_account(&directory).await.unwrap(),
+        Some(first.clone())
+    );
+
+    // Re-sealing (a master key rotation) replaces a secret only if unchanged.
+    let own_key = SealedSecret {
+        nonce: vec![7; 24],
+        ciphertext: vec![8; 48],
+    };
+    store
+        .store_acme_certificate(
+            &own,
+            &IssuedCertificate {
+                sealed_key: &own_key,
+                ..issued
+            },
+        )
+        .await
+        .unwrap();
+    let listed = store.acme_sealed().await.unwrap();
+    let account_purpose = crate::acme::account_purpose(&directory);
+    let key_purpose = crate::acme::key_purpose(&own);
+    assert!(listed.contains(&(account_purpose.clone(), first.clone())));
+    assert!(listed.contains(&(key_purpose.clone(), own_key.clone())));
+    assert!(
+        !store
+            .reseal_acme(&key_purpose, &second, &first)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .reseal_acme(&key_purpose, &own_key, &second)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .reseal_acme(&account_purpose, &first, &second)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.acme_account(&directory).await.unwrap(),
+        Some(second.clone())
+    );
+    let row = store.acme_certificate(&own).await.unwrap().unwrap();
+    assert_eq!(row.sealed_key, Some(second));
     store.want_acme_hosts(&[], t0).await.unwrap();
 }

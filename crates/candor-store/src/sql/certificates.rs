@@ -4,7 +4,9 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use crate::acme::{AcmeCertificate, IssuedCertificate};
+use crate::acme::{
+    AcmeCertificate, IssuedCertificate, SealedRow, account_purpose, key_purpose, row_of,
+};
 use crate::keys::SealedSecret;
 use crate::sql::secrets::sealed_of;
 use crate::sql::{
@@ -258,5 +260,74 @@ impl<B: SqlBackend> Certificates for B {
                 "the ACME account vanished".into(),
             )),
         }
+    }
+
+    async fn acme_sealed(&self) -> Result<Vec<(String, SealedSecret)>> {
+        let mut tx = self.begin_global(Mode::Read).await?;
+        let accounts = tx
+            .fetch_all(
+                "SELECT directory, nonce, ciphertext FROM acme_accounts",
+                args![],
+            )
+            .await?;
+        let keys = tx
+            .fetch_all(
+                "SELECT host, key_nonce, key_ciphertext FROM acme_certificates
+                 WHERE key_nonce IS NOT NULL",
+                args![],
+            )
+            .await?;
+        tx.commit().await?;
+        let mut sealed = Vec::new();
+        for row in &accounts {
+            sealed.push((
+                account_purpose(&row.text("directory")?),
+                sealed_of(row, "nonce", "ciphertext")?,
+            ));
+        }
+        for row in &keys {
+            sealed.push((
+                key_purpose(&row.text("host")?),
+                sealed_of(row, "key_nonce", "key_ciphertext")?,
+            ));
+        }
+        Ok(sealed)
+    }
+
+    async fn reseal_acme(
+        &self,
+        purpose: &str,
+        old: &SealedSecret,
+        new: &SealedSecret,
+    ) -> Result<bool> {
+        let (sql, key) = match row_of(purpose) {
+            Some(SealedRow::Account { directory }) => (
+                "UPDATE acme_accounts SET nonce = $2, ciphertext = $3
+                 WHERE directory = $1 AND nonce = $4 AND ciphertext = $5",
+                directory,
+            ),
+            Some(SealedRow::Key { host }) => (
+                "UPDATE acme_certificates SET key_nonce = $2, key_ciphertext = $3
+                 WHERE host = $1 AND key_nonce = $4 AND key_ciphertext = $5",
+                host,
+            ),
+            None => return Ok(false),
+        };
+        let mut tx = self.begin_global(Mode::Write).await?;
+        let replaced = tx
+            .execute(
+                sql,
+                args![
+                    key,
+                    &new.nonce,
+                    &new.ciphertext,
+                    &old.nonce,
+                    &old.ciphertext
+                ],
+            )
+            .await?
+            > 0;
+        tx.commit().await?;
+        Ok(replaced)
     }
 }

@@ -46,6 +46,17 @@ async fn rotate(store: SharedStore, master_key_file: PathBuf) -> Result<ExitCode
                 .with_context(|| format!("re-sealing {}", org.slug))?;
         }
     }
+    // The ACME account and certificate keys, which belong to no org.
+    for (purpose, old) in store.acme_sealed().await? {
+        let plain = ring
+            .open(&purpose, uuid::Uuid::nil(), &old)
+            .with_context(|| format!("opening {purpose}"))?;
+        let new = ring.seal(&purpose, uuid::Uuid::nil(), &plain)?;
+        // False: renewed meanwhile, by a server that sealed it itself.
+        if store.reseal_acme(&purpose, &old, &new).await? {
+            sealed += 1;
+        }
+    }
     println!(
         "new master key in {}; re-sealed {sealed} secrets of {} orgs; the old key stays in the file until `candor keys retire`",
         master_key_file.display(),
@@ -80,6 +91,11 @@ async fn retire(store: SharedStore, master_key_file: PathBuf) -> Result<ExitCode
                     org.slug
                 );
             }
+        }
+    }
+    for (purpose, sealed) in store.acme_sealed().await? {
+        if primary.open(&purpose, uuid::Uuid::nil(), &sealed).is_err() {
+            bail!("{purpose} is still sealed with an old key; run `candor keys rotate` first");
         }
     }
     write_key_file(&master_key_file, &primary.to_file_text())?;

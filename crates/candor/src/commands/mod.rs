@@ -91,7 +91,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         | Command::Watch { .. }
         | Command::Verify { .. }
         | Command::Witness { .. } => Ok(ExitCode::SUCCESS),
-        Command::Serve(args) => serve::run(store, args).await,
+        Command::Serve(args) => serve::run(store, *args).await,
         Command::Worker {
             master_key_file,
             outbound,

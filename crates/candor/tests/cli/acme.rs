@@ -307,4 +307,22 @@ fn certificates_are_issued_renewed_added_at_run_time_and_failures_shown_to_admin
     assert_eq!(String::from_utf8_lossy(&accounts.stdout).trim(), "1");
     replica.terminate();
     server.terminate();
+
+    // A master key rotation re-seals the account and certificate keys: with
+    // the old key retired, a restarted server still opens and serves them.
+    let key_file = ws.dir.path().join("master.key");
+    ws.ok(&["keys", "rotate", "--master-key-file", path_str(&key_file)]);
+    ws.ok(&["keys", "retire", "--master-key-file", path_str(&key_file)]);
+    let server = serving(&ws, &redirect);
+    let addr = server.base.strip_prefix("https://").unwrap().to_owned();
+    let (status, _, _, _) = eventually("the restarted server's certificate", 30, || {
+        https(&addr, "trust.acme.test", &roots, "GET", "/healthz", &[], "").ok()
+    });
+    assert_eq!(status, 200);
+    let (_, log) = server.stop();
+    assert!(
+        !log.iter()
+            .any(|l| l.contains("does not load") || l.contains("account key")),
+        "{log:?}"
+    );
 }
