@@ -114,13 +114,8 @@ impl Manager {
             .want_acme_hosts(&wanted, now)
             .await
             .map_err(|e| e.to_string())?;
-        let rows = self
-            .store
-            .acme_certificates()
-            .await
-            .map_err(|e| e.to_string())?;
         // Serve what is there before ordering (a restarted replica needs no CA).
-        self.certs.load(&rows, &self.master);
+        let rows = self.load_stored().await?;
         let mut attempted = false;
         for row in rows.iter().filter(|r| r.next_attempt_at <= now) {
             let until = now + self.config.lease;
@@ -147,14 +142,20 @@ impl Manager {
             }
         }
         if attempted {
-            let rows = self
-                .store
-                .acme_certificates()
-                .await
-                .map_err(|e| e.to_string())?;
-            self.certs.load(&rows, &self.master);
+            self.load_stored().await?;
         }
         Ok(())
+    }
+
+    /// Serves what the store holds; returns it.
+    async fn load_stored(&self) -> Result<Vec<candor_store::acme::AcmeCertificate>, String> {
+        let rows = self
+            .store
+            .acme_certificates()
+            .await
+            .map_err(|e| e.to_string())?;
+        self.certs.load(&rows, &self.master);
+        Ok(rows)
     }
 
     /// The server's own host and every org host whose control its org proved.

@@ -99,7 +99,10 @@ pub async fn acme_certificates_are_shared_and_attempted_by_one_replica_at_a_time
     );
 
     // A host no longer wanted loses its certificate; storing for it is refused.
-    store.want_acme_hosts(std::slice::from_ref(&own), t0).await.unwrap();
+    store
+        .want_acme_hosts(std::slice::from_ref(&own), t0)
+        .await
+        .unwrap();
     assert!(store.acme_certificate(&host).await.unwrap().is_none());
     assert!(!store.store_acme_certificate(&host, &issued).await.unwrap());
     let hosts: Vec<String> = store

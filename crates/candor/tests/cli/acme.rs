@@ -11,7 +11,7 @@ use candor_testkit::peers::test_certs;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 
-use crate::harness::{Server, Workspace, http, path_str};
+use crate::harness::{Server, Workspace, http, path_str, session_cookie};
 
 /// One HTTPS request to `addr`, asking for `name` by SNI and trusting only
 /// `roots`: status, head, body and the leaf certificate served.
@@ -122,21 +122,7 @@ fn certificates_are_issued_renewed_added_at_run_time_and_failures_shown_to_admin
 
     ws.ok(&["org", "create", "acme", "--name", "Acme"]);
     let password = "a-long-enough-password-1";
-    let added = Command::new(env!("CARGO_BIN_EXE_candor"))
-        .args([
-            "user",
-            "add",
-            "owner@acme.example",
-            "--org",
-            "acme",
-            "--role",
-            "owner",
-        ])
-        .env("CANDOR_DATABASE_URL", ws.db_url())
-        .env("CANDOR_PASSWORD", password)
-        .output()
-        .unwrap();
-    assert!(added.status.success());
+    ws.add_user("owner@acme.example", "acme", "owner", password);
 
     let redirect = format!("127.0.0.1:{http_port}");
     // Each replica has its own plain-HTTP listener; the CA reaches the first,
@@ -191,14 +177,7 @@ fn certificates_are_issued_renewed_added_at_run_time_and_failures_shown_to_admin
     )
     .unwrap();
     assert_eq!(status, 303, "{head}");
-    let cookie = head
-        .lines()
-        .find_map(|l| l.strip_prefix("set-cookie: "))
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = session_cookie(&head);
     let admin = |method: &str, path: &str, body: &str| {
         let (status, _, html, _) = https(
             &addr,

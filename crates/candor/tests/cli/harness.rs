@@ -77,6 +77,21 @@ impl Workspace {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// `candor user add EMAIL --org ORG --role ROLE` with `password`.
+    pub fn add_user(&self, email: &str, org: &str, role: &str, password: &str) {
+        let added = Command::new(env!("CARGO_BIN_EXE_candor"))
+            .args(["user", "add", email, "--org", org, "--role", role])
+            .env("CANDOR_DATABASE_URL", self.db_url())
+            .env("CANDOR_PASSWORD", password)
+            .output()
+            .unwrap();
+        assert!(
+            added.status.success(),
+            "{}",
+            String::from_utf8_lossy(&added.stderr)
+        );
+    }
+
     pub fn export(&self, org: &str) -> String {
         self.ok(&["export", "--org", org])
     }

@@ -82,21 +82,7 @@ fn controls_show_evidence_from_checks_on_hosts_the_org_proved_it_controls() {
     ]);
     ws.ok(&["publish", "--org", "acme"]);
     let password = "a-long-enough-password-1";
-    let added = Command::new(env!("CARGO_BIN_EXE_candor"))
-        .args([
-            "user",
-            "add",
-            "owner@acme.example",
-            "--org",
-            "acme",
-            "--role",
-            "owner",
-        ])
-        .env("CANDOR_DATABASE_URL", ws.db_url())
-        .env("CANDOR_PASSWORD", password)
-        .output()
-        .unwrap();
-    assert!(added.status.success());
+    ws.add_user("owner@acme.example", "acme", "owner", password);
     let resolve = format!("app.candor.test=127.0.0.1:{}", host.https);
     // A DNS server (dnslib) for the TXT proof of a host that serves no web page.
     let records = ws.dir.path().join("dns.json");
