@@ -351,6 +351,9 @@ async fn manage_tokens_from_before_macs_are_kept_only_as_hashes_and_still_work()
          DROP TABLE log_holds;
          DROP TABLE daily_counts;
          DROP TABLE event_hooks;
+         DROP TABLE acme_certificates;
+         DROP TABLE acme_challenges;
+         DROP TABLE acme_accounts;
          DROP TABLE reader_events;
          DROP TABLE reader_tokens;
          DROP TABLE reader_policies;

@@ -23,9 +23,12 @@ async fn fresh_sqlite() -> SqliteStore {
 
 candor_store::conformance_tests!(fresh());
 
-/// What migrations 20 (daily counts) and 21 (reader access) added, removed
-/// again to rewind a database to before them.
+/// What migrations 20 (daily counts) onwards added, removed again to rewind a
+/// database to before them.
 const UNDO_SINCE_19: &str = "DROP TABLE daily_counts;
+             DROP TABLE acme_certificates;
+             DROP TABLE acme_challenges;
+             DROP TABLE acme_accounts;
              DROP TABLE event_hooks;
              DROP TABLE reader_events;
              DROP TABLE reader_tokens;

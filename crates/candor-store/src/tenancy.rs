@@ -74,5 +74,5 @@ pub const GLOBAL_TABLES: &[(&str, &str)] = &[
     ("rate_limits", "SELECT, INSERT, UPDATE, DELETE"),
     ("acme_certificates", "SELECT, INSERT, UPDATE, DELETE"),
     ("acme_challenges", "SELECT, INSERT, DELETE"),
-    ("acme_accounts", "SELECT, INSERT"),
+    ("acme_accounts", "SELECT, INSERT, UPDATE"),
 ];
