@@ -390,6 +390,30 @@ validated_string!(
     schemars::json_schema!({"type": "string", "enum": ["en", "de", "fr"]})
 );
 
+fn check_time_zone(s: &str) -> Result<String, String> {
+    match jiff::tz::TimeZone::get(s) {
+        Ok(_) if s.len() <= 64 => Ok(s.to_owned()),
+        _ => Err(format!(
+            "{s:?} is not an IANA time zone name (such as Europe/Berlin, America/New_York or UTC)"
+        )),
+    }
+}
+
+validated_string!(
+    /// An IANA time zone name (`Europe/Berlin`), checked against the time zone
+    /// database Candor carries (not the host's, which may lack one).
+    TimeZoneName,
+    check_time_zone,
+    schemars::json_schema!({"type": "string", "maxLength": 64, "examples": ["Europe/Berlin", "America/New_York", "UTC"]})
+);
+
+impl TimeZoneName {
+    /// The zone's rules (present: the name was checked when parsed).
+    pub fn zone(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get(&self.0).unwrap_or(jiff::tz::TimeZone::UTC)
+    }
+}
+
 fn check_key(s: &str) -> Result<String, String> {
     let ok = !s.is_empty()
         && s.len() <= 63

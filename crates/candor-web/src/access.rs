@@ -97,8 +97,16 @@ pub async fn guard(
             crate::limits::too_many()
         }
         Ok(access) => {
+            let zone = if is_api {
+                None
+            } else {
+                org_time_zone(&state, &access.scope).await
+            };
             request.extensions_mut().insert(access);
-            let mut response = next.run(request).await;
+            let mut response = match zone {
+                Some(zone) => crate::views::with_time_zone(zone, next.run(request)).await,
+                None => next.run(request).await,
+            };
             // Whatever an authenticated caller is shown (drafts, audit entries, new
             // secrets) stays out of every cache.
             response
@@ -109,6 +117,24 @@ pub async fn guard(
         }
         Err(denied) => refuse(is_api, denied),
     }
+}
+
+/// The org's time zone, from its draft (or, without one, its latest revision),
+/// for the times its admin pages show; None (UTC) if it set none.
+async fn org_time_zone(
+    state: &AppState,
+    scope: &candor_store::OrgScope,
+) -> Option<jiff::tz::TimeZone> {
+    let profile_zone = |tc: &candor_domain::TrustCenter| tc.profile.time_zone.clone();
+    let zone = match state.store.draft(scope).await {
+        Ok(Some(draft)) => profile_zone(&draft.content),
+        Ok(None) => match state.store.latest_revision(scope).await {
+            Ok(Some(revision)) => profile_zone(&revision.content),
+            _ => None,
+        },
+        Err(_) => None,
+    };
+    zone.map(|z| z.zone())
 }
 
 /// The methods a route answers, as an `Allow` header lists them (GET implies HEAD).

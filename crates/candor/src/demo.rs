@@ -57,6 +57,13 @@ pub async fn load(store: &SharedStore, master: &MasterKey) -> Result<()> {
         // A security fix published as an advisory (CSAF), three weeks ago.
         content.changelog.insert(0, demo_advisory(org.slug, now)?);
         translate_demo(&mut content)?;
+        // The companies' own time zones, for the admin's times.
+        let zone = if org.slug == "harborlight" {
+            "America/Chicago"
+        } else {
+            "Europe/Berlin"
+        };
+        content.profile.time_zone = Some(zone.parse().map_err(anyhow::Error::msg)?);
         // Audit reports cover a period: the demo's ends five months from today.
         for doc in &mut content.documents {
             if doc.kind == candor_domain::model::DocumentKind::AuditReport {

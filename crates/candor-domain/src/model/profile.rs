@@ -5,8 +5,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::types::{
-    BrandCss, Colour, Day, Email, HttpsUrl, Key, Locale, PngLogo, SvgLogo, Text, WitnessKey,
-    WitnessUrl,
+    BrandCss, Colour, Day, Email, HttpsUrl, Key, Locale, PngLogo, SvgLogo, Text, TimeZoneName,
+    WitnessKey, WitnessUrl,
 };
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -49,6 +49,10 @@ pub struct Profile {
     /// may then be a map of locale → text; the default is required in each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locales: Vec<Locale>,
+    /// The company's time zone (IANA, e.g. `Europe/Berlin`): the admin pages
+    /// give times in it. Default UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<TimeZoneName>,
 }
 
 /// The company's look on its page. Colours must keep text readable (WCAG AA,

@@ -202,9 +202,52 @@ pub(super) fn join<T: AsRef<str>>(items: &[T]) -> String {
         .join(", ")
 }
 
-/// `2026-11-22 21:01 UTC`, for people.
+tokio::task_local! {
+    /// The time zone of the org whose admin pages are being rendered.
+    static ORG_TIME_ZONE: jiff::tz::TimeZone;
+}
+
+/// Runs `f` with times written in `zone` (the org's, on its admin pages).
+pub async fn with_time_zone<F: std::future::Future>(zone: jiff::tz::TimeZone, f: F) -> F::Output {
+    ORG_TIME_ZONE.scope(zone, f).await
+}
+
+/// `2026-11-22 21:01 UTC`, for people: in the org's time zone on its admin
+/// pages (`2026-11-22 22:01 CET`), in UTC everywhere else.
 pub fn human_time(t: time::OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC)
-        .format(HUMAN_TIME)
-        .unwrap_or_default()
+    ORG_TIME_ZONE
+        .try_with(|zone| in_zone(t, zone))
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| {
+            t.to_offset(time::UtcOffset::UTC)
+                .format(HUMAN_TIME)
+                .unwrap_or_default()
+        })
+}
+
+fn in_zone(t: time::OffsetDateTime, zone: &jiff::tz::TimeZone) -> Option<String> {
+    let zoned = jiff::Timestamp::from_second(t.unix_timestamp())
+        .ok()?
+        .to_zoned(zone.clone());
+    Some(zoned.strftime("%Y-%m-%d %H:%M %Z").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[tokio::test]
+    async fn times_follow_the_org_zone_with_its_daylight_saving_and_stay_utc_elsewhere() {
+        let winter = time::macros::datetime!(2026-01-15 12:30 UTC);
+        let summer = time::macros::datetime!(2026-07-15 12:30 UTC);
+        assert_eq!(human_time(winter), "2026-01-15 12:30 UTC");
+        let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+        let (w, s) =
+            with_time_zone(berlin, async { (human_time(winter), human_time(summer)) }).await;
+        assert_eq!(w, "2026-01-15 13:30 CET");
+        assert_eq!(s, "2026-07-15 14:30 CEST");
+        assert_eq!(human_time(winter), "2026-01-15 12:30 UTC");
+    }
 }

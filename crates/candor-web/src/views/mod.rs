@@ -18,7 +18,7 @@ mod trust_page;
 mod types;
 
 pub use evidence::{Standing, attach_evidence};
-pub use facts::{escape_html, human_time, prose};
+pub use facts::{escape_html, human_time, prose, with_time_zone};
 pub use incidents::{IncidentView, incidents_json};
 pub use sections::{AssessmentView, RESEARCHER_KEY_FILE, SectionView, SectionViews};
 pub use trust_page::TrustPage;

@@ -888,3 +888,47 @@ async fn routine_edits_through_forms_validate_like_the_yaml_and_keep_what_they_d
     assert_eq!(denied.status(), StatusCode::FORBIDDEN);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn admin_times_are_in_the_orgs_time_zone_and_a_bad_zone_names_its_field() {
+    let app = App::start_default().await;
+    // Tokyo keeps no daylight saving time: its offset is always +09:00.
+    let yaml = QUILLFEATHER.replacen("profile:\n", "profile:\n  time_zone: Asia/Tokyo\n", 1);
+    let org = app.publish("tokyo", &yaml).await;
+    let cookie = app.member(&org, "owner@tokyo.example", Role::Owner).await;
+    let audit = app.page_as("/admin/orgs/tokyo/audit", &cookie).await;
+    let published = app.store.audit_log(&org).await.unwrap();
+    let at = published.entries.last().unwrap().event.at;
+    let tokyo = at.to_offset(time::UtcOffset::from_hms(9, 0, 0).unwrap());
+    let shown = format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} JST",
+        tokyo.year(),
+        u8::from(tokyo.month()),
+        tokyo.day(),
+        tokyo.hour(),
+        tokyo.minute()
+    );
+    assert!(audit.contains(&shown), "{shown} in {audit}");
+    // Outside the admin pages, and for an org without a zone, times stay in UTC.
+    let other = app.publish("quillfeather", QUILLFEATHER).await;
+    let owner = app
+        .member(&other, "owner@quillfeather.example", Role::Owner)
+        .await;
+    let audit = app.page_as("/admin/orgs/quillfeather/audit", &owner).await;
+    assert!(audit.contains(" UTC"), "{audit}");
+    assert!(!audit.contains(" JST"), "{audit}");
+    // A zone that does not exist is refused at its field, like any other value.
+    let bad = app
+        .put_draft(
+            &owner,
+            QUILLFEATHER.replacen(
+                "profile:\n",
+                "profile:\n  time_zone: Mars/Olympus_Mons\n",
+                1,
+            ),
+        )
+        .await;
+    let (status, body) = error_envelope(bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["field"], "profile.time_zone", "{body}");
+}
