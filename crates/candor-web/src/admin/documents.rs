@@ -23,7 +23,8 @@ use candor_app::content::working_copy;
 struct AdminDocumentsPage<'a> {
     slug: &'a str,
     /// (key, title, access, current file: "name · size · uploaded" or empty)
-    documents: Vec<(String, String, &'static str, String)>,
+    /// Key, title, access, current file, and the day it stops being valid.
+    documents: Vec<(String, String, &'static str, String, String)>,
     /// Per document key, its earlier uploads: "name · size · SHA-256 · uploaded".
     versions: Vec<(String, Vec<String>)>,
     requests: Vec<RequestRow>,
@@ -143,6 +144,7 @@ async fn admin_page(
                 d.title.to_string(),
                 d.access.label(),
                 file,
+                d.valid_until.map(|day| day.to_string()).unwrap_or_default(),
             )
         })
         .collect();

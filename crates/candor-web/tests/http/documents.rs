@@ -237,6 +237,12 @@ async fn documents_are_stored_encrypted_and_unlocked_by_public_nda_or_approval()
         .page_as("/admin/orgs/quillfeather/documents", &owner)
         .await;
     assert!(admin_page.contains("bo@buyer.example") && admin_page.contains("Approve"));
+    // Each document says until when it is valid (the demo's have no end date).
+    assert!(
+        admin_page.contains("<th scope=\"col\">Valid until</th>")
+            && admin_page.contains("<td>no end date</td>"),
+        "{admin_page}"
+    );
     let decision = app
         .with_cookie(
             reqwest::Method::POST,
