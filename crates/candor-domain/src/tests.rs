@@ -402,7 +402,7 @@ fn every_error_in_a_file_is_reported_at_once_each_with_its_line() {
             "profile.nmae: unknown field `nmae` — did you mean `name`? (expected one of `name`, \
              `tagline`, `overview`, `website`, `security_contact`, `general_contact`, \
              `last_reviewed`, `sla_url`, `regions`, `data_residency`, `nda`, `questions`, \
-             `hide_coverage_percentages`, `branding`, `locales`) (line 4)",
+             `hide_coverage_percentages`, `branding`, `locales`, `time_zone`) (line 4)",
             "controls[0].status: unknown value `implementd` — did you mean `implemented`? \
              (expected one of `implemented`, `in_progress`, `planned`, `not_applicable`) (line 9)",
             "controls[1].status: unknown value `plannd` — did you mean `planned`? (expected one \
