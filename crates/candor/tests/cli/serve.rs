@@ -267,24 +267,11 @@ fn schemathesis_finds_no_server_error_and_no_spec_violation() {
         "1000000",
     ];
     let server = Server::start(&ws, &generous);
-    let added = Command::new(env!("CARGO_BIN_EXE_candor"))
-        .args([
-            "user",
-            "add",
-            "fuzz@quillfeather.example",
-            "--org",
-            "quillfeather",
-            "--role",
-            "admin",
-        ])
-        .env("CANDOR_DATABASE_URL", ws.db_url())
-        .env("CANDOR_PASSWORD", "a long enough passphrase")
-        .output()
-        .unwrap();
-    assert!(
-        added.status.success(),
-        "{}",
-        String::from_utf8_lossy(&added.stderr)
+    ws.add_user(
+        "fuzz@quillfeather.example",
+        "quillfeather",
+        "admin",
+        "a long enough passphrase",
     );
     let (status, head, _) = http(
         "POST",
