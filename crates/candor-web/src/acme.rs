@@ -8,8 +8,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use candor_store::SharedStore;
 
-use crate::state::AppState;
-
 /// A token is base64url (RFC 8555 §8.1), 128 bits or more: anything else is
 /// not looked up.
 fn plausible_token(token: &str) -> bool {
@@ -19,23 +17,13 @@ fn plausible_token(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// On the plain-HTTP listener (the redirect), with the store as state.
+/// On the plain-HTTP listener (the redirect), and on the main one for a CA
+/// that followed the redirect to HTTPS.
 pub async fn challenge_answer(
     State(store): State<SharedStore>,
     Path(token): Path<String>,
 ) -> Response {
-    answer(&store, &token).await
-}
-
-/// On the main listener, for a CA that followed the redirect to HTTPS.
-pub async fn challenge_from_state(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-) -> Response {
-    answer(&state.store, &token).await
-}
-
-async fn answer(store: &SharedStore, token: &str) -> Response {
+    let token = token.as_str();
     let plain = [(header::CONTENT_TYPE, "text/plain; charset=utf-8")];
     if !plausible_token(token) {
         return (StatusCode::NOT_FOUND, plain, "no such challenge\n").into_response();

@@ -138,7 +138,7 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/csaf/{*file}", get(csaf::host_file))
         .route(
             "/.well-known/acme-challenge/{token}",
-            get(crate::acme::challenge_from_state),
+            get(crate::acme::challenge_answer),
         )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

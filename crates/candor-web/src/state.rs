@@ -112,6 +112,14 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// Handlers that need only the store (the ACME challenge answer, also served
+/// by the plain-HTTP listener, which has no app state) take it from either.
+impl axum::extract::FromRef<AppState> for SharedStore {
+    fn from_ref(state: &AppState) -> SharedStore {
+        state.store.clone()
+    }
+}
+
 #[derive(Clone)]
 pub struct AppStateInner {
     pub store: SharedStore,

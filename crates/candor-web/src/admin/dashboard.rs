@@ -342,14 +342,10 @@ pub async fn attention_count(
     Extension(access): Extension<Access>,
 ) -> Result<axum::response::Response, crate::page_error::PageError> {
     let s = standing(&state, &access, time::OffsetDateTime::now_utc()).await?;
-    let mut response = axum::response::IntoResponse::into_response(axum::Json(
+    // No-store, like every org route's answer: the access guard adds it.
+    Ok(axum::response::IntoResponse::into_response(axum::Json(
         serde_json::json!({"count": s.attention.len()}),
-    ));
-    response.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    Ok(response)
+    )))
 }
 
 pub(super) async fn org_view(
