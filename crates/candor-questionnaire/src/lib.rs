@@ -9,6 +9,7 @@
 
 pub mod answer;
 pub mod corpus;
+pub mod dense;
 pub mod eval;
 pub mod export;
 pub mod fill;

@@ -34,6 +34,13 @@ pub struct Cli {
     /// a secret's value from a file.
     #[arg(long, global = true, env = "CANDOR_CONFIG")]
     pub config: Option<PathBuf>,
+    /// A sentence encoder for answering questionnaires: a directory holding a
+    /// BERT sentence model's config.json, vocab.txt and model.safetensors
+    /// (all-MiniLM-L6-v2, fetched by scripts/fetch-sentence-model.sh). It finds
+    /// sources that say the same in other words; without it, answering matches
+    /// words only. Read at start; about 90 MB of memory.
+    #[arg(long, global = true, env = "CANDOR_SENTENCE_MODEL")]
+    pub sentence_model: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }

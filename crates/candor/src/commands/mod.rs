@@ -68,6 +68,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Schema { document } = cli.command {
         return Ok(content::schema(document));
     }
+    if let Some(dir) = &cli.sentence_model
+        && matches!(
+            cli.command,
+            Command::Serve(_) | Command::Questionnaire { .. }
+        )
+    {
+        let encoder = candor_questionnaire::dense::Encoder::load(dir)
+            .with_context(|| format!("loading the sentence model in {}", dir.display()))?;
+        candor_app::questionnaires::use_sentence_encoder(encoder);
+    }
     // A dry run stores nothing, so it must not create a database either.
     if let Command::Apply {
         file,

@@ -25,10 +25,14 @@ fn published_demo() -> Workspace {
 
 fn answers(ws: &Workspace, args: &[&str]) -> Value {
     let file = ws.file("questionnaire.json", QUESTIONNAIRE);
+    answers_from(ws, &file, args)
+}
+
+fn answers_from(ws: &Workspace, file: &std::path::Path, args: &[&str]) -> Value {
     let mut all = vec![
         "questionnaire",
         "answer",
-        path_str(&file),
+        path_str(file),
         "--org",
         "quillfeather",
         "--json",
@@ -338,3 +342,78 @@ fn the_customers_workbook_comes_back_filled_and_openpyxl_reads_it() {
     ]);
     assert!(!out.status.success());
 }
+
+/// With the sentence model (scripts/test.sh fetches it): the demo's answers
+/// stand, a question that shares almost no words with the entry it needs is
+/// answered from that entry, and a directory without a model is refused
+/// before anything runs.
+#[test]
+fn a_sentence_model_finds_sources_in_other_words() {
+    let model = std::env::var("CANDOR_TEST_SENTENCE_MODEL").expect(
+        "CANDOR_TEST_SENTENCE_MODEL is not set: run scripts/test.sh, which fetches the model",
+    );
+    let ws = published_demo();
+    let answered = answers(&ws, &["--sentence-model", &model]);
+    assert_eq!(answer_to(&answered, "AC-1")["verdict"], "yes");
+    assert_eq!(answer_to(&answered, "AS-2")["verdict"], "partial");
+    assert_eq!(answer_to(&answered, "OT-1")["verdict"], "no");
+    assert_eq!(answer_to(&answered, "OT-2")["verdict"], "na");
+    let off_topic = answer_to(&answered, "OT-3");
+    assert_eq!(off_topic["verdict"], Value::Null, "{off_topic}");
+
+    let file = ws.file("paraphrases.json", PARAPHRASES);
+    let words = answers_from(&ws, &file, &[]);
+    let meaning = answers_from(&ws, &file, &["--sentence-model", &model]);
+    let revision = candor_domain::TrustCenter::from_yaml(QUILLFEATHER)
+        .unwrap()
+        .published();
+    for (id, key) in PARAPHRASED {
+        assert_eq!(answer_to(&words, id)["verdict"], Value::Null, "{words}");
+        let a = answer_to(&meaning, id);
+        assert_eq!(a["verdict"], "yes", "{a}");
+        let index = revision
+            .knowledge
+            .iter()
+            .position(|k| k.key.as_str() == *key)
+            .unwrap();
+        let cite = format!("knowledge[{index}]");
+        assert!(
+            a["citations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["cite"] == cite.as_str()),
+            "{a}"
+        );
+    }
+    // "Not applicable" from a neighbouring item (PCI DSS: no card data) is not
+    // an answer to whether files are encrypted on disk.
+    let disks = answer_to(&meaning, "P-3");
+    assert_ne!(disks["verdict"], "na", "{disks}");
+
+    // The workspace's own directory holds no model.
+    let empty = ws.file("readme.txt", "");
+    let out = ws.candor(&[
+        "questionnaire",
+        "answer",
+        path_str(&file),
+        "--org",
+        "quillfeather",
+        "--sentence-model",
+        path_str(empty.parent().unwrap()),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("loading the sentence model") && err.contains("config.json"),
+        "{err}"
+    );
+}
+
+const PARAPHRASES: &str = r#"{"name": "paraphrases", "sections": [{"name": "S", "questions": [
+ {"id": "P-3", "question": "Are customer files kept in enciphered form on your disks?"},
+ {"id": "P-11", "question": "Is a one-time code from an authenticator app required for employee logins?"}
+]}]}"#;
+
+/// Questions answered only by meaning, with the knowledge entry each must cite.
+const PARAPHRASED: &[(&str, &str)] = &[("P-11", "mfa-staff")];
