@@ -11,6 +11,10 @@
 # The master key is mounted, never stored in the data volume beside what it
 # protects. For PostgreSQL set CANDOR_DATABASE_URL (and run `candor db migrate`
 # once with CANDOR_DATABASE_OWNER_URL); every option is a CANDOR_* variable.
+# To answer questionnaires with the sentence model too, fetch it on the host
+# (scripts/fetch-sentence-model.sh) and mount it read-only:
+#   -v "$PWD/target/models/all-MiniLM-L6-v2:/opt/sentence-model:ro" \
+#   -e CANDOR_SENTENCE_MODEL=/opt/sentence-model
 
 FROM rust:1-bookworm AS build
 WORKDIR /src

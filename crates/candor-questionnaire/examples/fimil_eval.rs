@@ -107,7 +107,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut curve = Vec::new();
     let grid = match flag("--defaults") {
         true if dense_dir.is_some() => vec![Tuning::with_encoder()],
-        true => Vec::new(),
+        true => vec![Tuning::default()],
         false => grid(dense_dir.is_some()),
     };
     let evaluation: Vec<Questionnaire> = ["vsa-core.json", "vsa-full.json", "mvsp.json"]
@@ -117,13 +117,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let frontier = flag("--frontier");
     // Each setting's figures on CAIQ (and, for --frontier, on the evaluation
     // files), measured on every core.
-    let measure = |tuning: Tuning| {
+    let measure = |tuning: Tuning, explain: bool| {
         let answerer = make(tuning);
         let mut report = Report::default();
         for (q, a) in caiq.questions.iter().zip(&caiq.answers) {
             let Some((truth, _)) = a else { continue };
             let own = own(&q.id);
             let d = answerer.answer_with(q, vector_of(&q.text), Audience::Customer, own.as_deref());
+            if explain {
+                eprintln!(
+                    "caiq.json\t{}\t{}\t{}\t{}\t{}",
+                    truth.as_str(),
+                    d.verdict.map_or("review", |v| v.as_str()),
+                    d.explanation,
+                    q.text,
+                    d.citations
+                        .iter()
+                        .take(3)
+                        .map(|c| format!("[{:.2} {}]", c.relevance, c.title))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+            }
             report.add(*truth, d.verdict);
         }
         let mut eval = Report::default();
@@ -148,7 +163,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let measured: Vec<(Tuning, Report, Report)> = std::thread::scope(|scope| {
         let handles: Vec<_> = grid
             .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(|t| measure(*t)).collect::<Vec<_>>()))
+            .map(|part| scope.spawn(|| part.iter().map(|t| measure(*t, false)).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
@@ -193,40 +208,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             best = Some((score, tuning, report));
         }
     }
-    let (tuning, tuned) = match best {
-        Some((_, tuning, tuned)) => (tuning, tuned),
-        None => {
-            let tuning = Tuning::default();
-            let answerer = make(tuning);
-            let mut report = Report::default();
-            for (q, a) in caiq.questions.iter().zip(&caiq.answers) {
-                let Some((truth, _)) = a else { continue };
-                let d = answerer.answer_with(
-                    q,
-                    vector_of(&q.text),
-                    Audience::Customer,
-                    own(&q.id).as_deref(),
-                );
-                if flag("--explain") {
-                    eprintln!(
-                        "caiq.json\t{}\t{}\t{}\t{}\t{}",
-                        truth.as_str(),
-                        d.verdict.map_or("review", |v| v.as_str()),
-                        d.explanation,
-                        q.text,
-                        d.citations
-                            .iter()
-                            .take(3)
-                            .map(|c| format!("[{:.2} {}]", c.relevance, c.title))
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    );
-                }
-                report.add(*truth, d.verdict);
-            }
-            (tuning, report)
-        }
+    let Some((_, tuning, tuned)) = best else {
+        return Err("the grid is empty".into());
     };
+    if flag("--explain") {
+        measure(tuning, true);
+    }
     println!(
         "\ncaiq.json, leave one out, by the best match's relevance threshold (the other thresholds as in Tuning::default()):"
     );

@@ -76,7 +76,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     {
         let encoder = candor_questionnaire::dense::Encoder::load(dir)
             .with_context(|| format!("loading the sentence model in {}", dir.display()))?;
+        let dimensions = encoder.dimensions();
         candor_app::questionnaires::use_sentence_encoder(encoder);
+        tracing::info!(
+            model = %dir.display(),
+            dimensions,
+            "questionnaire answering uses the sentence model"
+        );
     }
     // A dry run stores nothing, so it must not create a database either.
     if let Command::Apply {
