@@ -108,11 +108,20 @@ pub async fn answer(
     if !sentence_encoder_loaded() {
         return Ok(answer_from(&content, source, questionnaire, audience));
     }
+    // Embedding uses every core: one questionnaire at a time, the others
+    // waiting here (not on blocking threads), so uploads cannot pile up work.
+    let _slot = ENCODER_SLOT
+        .acquire()
+        .await
+        .map_err(|e| QuestionnaireError::Answering(e.to_string()))?;
     let questionnaire = questionnaire.clone();
     tokio::task::spawn_blocking(move || answer_from(&content, source, &questionnaire, audience))
         .await
         .map_err(|e| QuestionnaireError::Answering(e.to_string()))
 }
+
+/// The one slot for answering with the encoder (see [`answer`]).
+static ENCODER_SLOT: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
 /// The sentence encoder answering uses, if the operator gave one
 /// (`--sentence-model`): loaded once at start, shared by every request.
