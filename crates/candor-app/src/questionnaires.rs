@@ -7,7 +7,7 @@ use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use candor_domain::TrustCenter;
 use candor_domain::model::Visibility;
-use candor_questionnaire::dense::Encoder;
+use candor_questionnaire::dense::{self, Encoder};
 use candor_questionnaire::fill::Fill;
 use candor_questionnaire::json::Questionnaire;
 use candor_questionnaire::{Answerer, Audience, Draft, Passage, Tuning, content_passages};
@@ -149,12 +149,11 @@ pub fn sentence_encoder_loaded() -> bool {
 }
 
 fn passage_vectors(encoder: &Encoder, passages: &[Passage]) -> Vectors {
-    let texts: Vec<String> = passages
-        .iter()
-        .map(|p| format!("{}. {}", p.title, p.text))
-        .collect();
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    texts.hash(&mut hasher);
+    passages.len().hash(&mut hasher);
+    for passage in passages {
+        dense::passage_text(passage).hash(&mut hasher);
+    }
     let key = hasher.finish();
     let cached = PASSAGE_VECTORS
         .lock()
@@ -163,8 +162,7 @@ fn passage_vectors(encoder: &Encoder, passages: &[Passage]) -> Vectors {
     if let Some(vectors) = cached {
         return vectors;
     }
-    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let vectors = Arc::new(encoder.embed(&refs));
+    let vectors = Arc::new(dense::embed_passages(encoder, passages));
     if let Ok(mut cache) = PASSAGE_VECTORS.lock() {
         if cache.len() >= KEPT_VECTOR_SETS {
             cache.clear();

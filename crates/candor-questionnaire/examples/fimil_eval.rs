@@ -20,7 +20,9 @@ use std::time::Instant;
 use candor_domain::TrustCenter;
 use candor_questionnaire::eval::Report;
 use candor_questionnaire::json::{Questionnaire, key_for};
-use candor_questionnaire::{Answerer, Audience, Passage, Tuning, Visibility, content_passages};
+use candor_questionnaire::{
+    Answerer, Audience, Passage, Question, Tuning, Visibility, content_passages,
+};
 use serde_json::{Value, json};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -35,6 +37,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/fimil"));
     let read = |name: &str| std::fs::read(dir.join(name));
     let caiq = Questionnaire::from_json(&read("caiq.json")?)?;
+    // The three files answered, parsed once.
+    let evaluation: Vec<(&str, Questionnaire)> = ["vsa-core.json", "vsa-full.json", "mvsp.json"]
+        .into_iter()
+        .map(|file| Ok((file, Questionnaire::from_json(&read(file)?)?)))
+        .collect::<Result<_, Box<dyn std::error::Error>>>()?;
     let mut content = trust_center(&serde_json::from_slice(&read("trust-config.json")?)?)?;
     let items = content_passages(&content).len();
     content.knowledge = caiq.knowledge("caiq", Visibility::Public);
@@ -54,23 +61,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let started = Instant::now();
         let loaded = encoder.insert(candor_questionnaire::dense::Encoder::load(dir)?);
         let encoder = &*loaded;
-        let texts: Vec<String> = passages
-            .iter()
-            .map(|p| match flag("--dense-title") {
-                true => p.title.clone(),
-                false => format!("{}. {}", p.title, p.text),
-            })
-            .collect();
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        passage_vectors = Some(encoder.embed(&refs));
+        passage_vectors = Some(candor_questionnaire::dense::embed_passages(
+            encoder, &passages,
+        ));
         let mut questions: Vec<String> = caiq.questions.iter().map(|q| q.text.clone()).collect();
-        for file in ["vsa-core.json", "vsa-full.json", "mvsp.json"] {
-            questions.extend(
-                Questionnaire::from_json(&read(file)?)?
-                    .questions
-                    .into_iter()
-                    .map(|q| q.text),
-            );
+        for (_, q) in &evaluation {
+            questions.extend(q.questions.iter().map(|q| q.text.clone()));
         }
         let refs: Vec<&str> = questions.iter().map(String::as_str).collect();
         let embedded = encoder.embed(&refs);
@@ -91,6 +87,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     let vector_of = |text: &str| vectors.get(text).map(Vec::as_slice);
+    // An evaluation question, answered for a customer.
+    let draft = |answerer: &Answerer, question: &Question| {
+        answerer.answer_with(
+            question,
+            vector_of(&question.text),
+            Audience::Customer,
+            None,
+        )
+    };
     println!(
         "knowledge base: {} CAIQ answers + {items} trust-center items",
         content.knowledge.len(),
@@ -110,10 +115,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         true => vec![Tuning::default()],
         false => grid(dense_dir.is_some()),
     };
-    let evaluation: Vec<Questionnaire> = ["vsa-core.json", "vsa-full.json", "mvsp.json"]
-        .into_iter()
-        .map(|file| Questionnaire::from_json(&read(file)?).map_err(Into::into))
-        .collect::<Result<_, Box<dyn std::error::Error>>>()?;
     let frontier = flag("--frontier");
     // Each setting's figures on CAIQ (and, for --frontier, on the evaluation
     // files), measured on every core.
@@ -143,15 +144,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let mut eval = Report::default();
         if frontier {
-            for q in &evaluation {
+            for (_, q) in &evaluation {
                 for (question, a) in q.questions.iter().zip(&q.answers) {
                     let Some((truth, _)) = a else { continue };
-                    let d = answerer.answer_with(
-                        question,
-                        vector_of(&question.text),
-                        Audience::Customer,
-                        None,
-                    );
+                    let d = draft(&answerer, question);
                     eval.add(*truth, d.verdict);
                 }
             }
@@ -233,17 +229,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let mut answered_questions = 0;
     let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
-    for file in ["vsa-core.json", "vsa-full.json", "mvsp.json"] {
-        let q = Questionnaire::from_json(&read(file)?)?;
+    for (file, q) in &evaluation {
         let mut report = Report::default();
         for (question, a) in q.questions.iter().zip(&q.answers) {
             let Some((truth, _)) = a else { continue };
-            let d = answerer.answer_with(
-                question,
-                vector_of(&question.text),
-                Audience::Customer,
-                None,
-            );
+            let d = draft(&answerer, question);
             answered_questions += 1;
             if d.verdict.is_some() && !d.citations.iter().any(|c| !c.cite.is_empty()) {
                 uncited += 1;
@@ -309,8 +299,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // A 300-question workbook: the evaluation questions, repeated, through a fresh index.
     let mut questions = Vec::new();
-    for file in ["vsa-core.json", "vsa-full.json", "mvsp.json"] {
-        questions.extend(Questionnaire::from_json(&read(file)?)?.questions);
+    for (_, q) in &evaluation {
+        questions.extend(q.questions.iter().cloned());
     }
     let workbook: Vec<_> = questions.iter().cycle().take(300).cloned().collect();
     let started = Instant::now();

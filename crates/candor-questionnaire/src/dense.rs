@@ -351,6 +351,19 @@ fn matrix(
         .map_err(|e| format(format!("{name}: {e}")))
 }
 
+/// The passages' vectors, in their order: each passage embedded as its title
+/// and text, the form the benchmark tuned `Tuning::with_encoder` on.
+pub fn embed_passages(encoder: &Encoder, passages: &[crate::Passage]) -> Vec<Vec<f32>> {
+    let texts: Vec<String> = passages.iter().map(passage_text).collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    encoder.embed(&refs)
+}
+
+/// What is embedded for a passage.
+pub fn passage_text(passage: &crate::Passage) -> String {
+    format!("{}. {}", passage.title, passage.text)
+}
+
 /// erf by Abramowitz and Stegun 7.1.26 (error below 1.5e-7, well under f32's
 /// rounding in what follows), several times cheaper than a full-precision one.
 fn erf(x: f32) -> f32 {
